@@ -1,0 +1,97 @@
+#!/usr/bin/env python3
+"""Set up the project's virtual environment from the locked requirements, then run a command in it.
+
+Needs nothing but Python 3.11+:
+
+    python3 bootstrap.py up        # the whole bus, embedded default (SQLite, in-process bus)
+    python3 bootstrap.py test      # ruff, mypy and the whole test suite
+    python3 bootstrap.py egov ...  # any other `egov` command
+
+The environment lives in `.venv`; it is rebuilt only when a lock file changes, so the second run
+starts at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
+LOCKS = {"main": ROOT / "requirements" / "main.lock", "dev": ROOT / "requirements" / "dev.lock"}
+BUILD_LOCK = ROOT / "requirements" / "build.lock"
+
+
+def _stamp(profile: str) -> Path:
+    digest = hashlib.sha256()
+    for lock in (LOCKS[profile], BUILD_LOCK, ROOT / "pyproject.toml"):
+        digest.update(lock.read_bytes())
+    return VENV / f".egov-{profile}-{digest.hexdigest()[:16]}"
+
+
+def _pip(*args: str) -> None:
+    subprocess.run(
+        [str(PYTHON), "-m", "pip", "install", "--disable-pip-version-check", "-q", *args],
+        check=True,
+    )
+
+
+def ensure_venv(profile: str) -> None:
+    """Create `.venv` and install the locked `profile` ("main" or "dev") unless already done."""
+    if sys.version_info < (3, 11):  # noqa: UP036 — any python3 may run this file
+        sys.exit(f"Python 3.11 or newer is needed, this is {sys.version.split()[0]}")
+    stamp = _stamp(profile)
+    if stamp.exists() or (profile == "main" and _stamp("dev").exists()):
+        return
+    if not PYTHON.exists():
+        print("bootstrap: creating .venv", file=sys.stderr)
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    print(f"bootstrap: installing locked {profile} requirements", file=sys.stderr)
+    # Hashes pin every artefact; the project itself goes in editable, without re-resolving.
+    _pip("--require-hashes", "-r", str(BUILD_LOCK))
+    _pip("--require-hashes", "-r", str(LOCKS[profile]))
+    _pip("--no-deps", "--no-build-isolation", "-e", str(ROOT))
+    for old in VENV.glob(".egov-*"):
+        old.unlink()
+    stamp.touch()
+
+
+def _exec(argv: list[str]) -> None:
+    os.chdir(ROOT)
+    if os.name == "nt":  # no exec on Windows: run and pass the exit code on
+        sys.exit(subprocess.run(argv).returncode)
+    os.execv(argv[0], argv)
+
+
+def run_tests(args: list[str]) -> None:
+    ensure_venv("dev")
+    os.chdir(ROOT)
+    for check in (["ruff", "check", "."], ["ruff", "format", "--check", "."], ["mypy", "."]):
+        print(f"bootstrap: {' '.join(check)}", file=sys.stderr, flush=True)
+        if subprocess.run([str(BIN / check[0]), *check[1:]]).returncode != 0:
+            sys.exit(1)
+    _exec([str(PYTHON), "-m", "pytest", *args])
+
+
+def main(argv: list[str]) -> None:
+    command, rest = (argv[0], argv[1:]) if argv else ("up", [])
+    if command == "test":
+        run_tests(rest)
+    elif command == "setup":
+        ensure_venv("dev" if "--dev" in rest else "main")
+    elif command == "egov":
+        ensure_venv("main")
+        _exec([str(BIN / "egov"), *rest])
+    else:  # `up`, `status`, … are egov's own commands
+        ensure_venv("main")
+        _exec([str(BIN / "egov"), command, *rest])
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

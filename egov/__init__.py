@@ -1,0 +1,1 @@
+"""`egov`: start, inspect and exercise the whole bus from one command."""

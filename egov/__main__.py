@@ -1,0 +1,3 @@
+from egov.cli import main
+
+main()

@@ -1,0 +1,188 @@
+"""The `egov` command: start the bus, ask how it is, serve one service, write a migration."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import httpx
+import typer
+import uvicorn
+from rich.console import Console
+from rich.table import Table
+
+from egov.launcher import BusPlan, ServiceStatus, gateway_health_url, plan_ports, run_bus
+from egov.services import build_app
+from servicekit.logging import configure_logging
+from servicekit.topology import SERVICES, spec
+
+app = typer.Typer(
+    help="The e-government bus emulator: the ШЭП gateway, the registries, the state services.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+db_app = typer.Typer(help="Database schema of a service (Alembic).", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+console = Console()
+
+
+def _run(coroutine: object) -> int:
+    import uvloop
+
+    code: int = uvloop.run(coroutine)  # type: ignore[arg-type]
+    return code
+
+
+@app.command()
+def up(
+    database_url: Annotated[
+        str | None,
+        typer.Option(
+            envvar="DATABASE_URL",
+            help="PostgreSQL server URL; each service gets its own database on it",
+        ),
+    ] = None,
+    amqp_url: Annotated[
+        str | None,
+        typer.Option(envvar="AMQP_URL", help="RabbitMQ URL; with it every service is a process"),
+    ] = None,
+    data_dir: Annotated[
+        Path, typer.Option(envvar="EGOV_DATA_DIR", help="SQLite files (embedded mode)")
+    ] = Path("data"),
+    host: Annotated[str, typer.Option(envvar="EGOV_HOST")] = "127.0.0.1",
+    base_port: Annotated[
+        int | None,
+        typer.Option(
+            envvar="EGOV_BASE_PORT", help="shift all ports (gateway's first); 0: any free"
+        ),
+    ] = None,
+    log_json: Annotated[bool, typer.Option("--log-json", envvar="EGOV_LOG_JSON")] = False,
+    log_level: Annotated[str, typer.Option(envvar="EGOV_LOG_LEVEL")] = "INFO",
+    access_log: Annotated[bool, typer.Option("--access-log")] = False,
+    ready_timeout: Annotated[float, typer.Option(help="seconds to wait for readiness")] = 60.0,
+) -> None:
+    """Start the whole bus in the foreground; Ctrl-C or SIGTERM stops it cleanly."""
+    configure_logging(level=log_level, json=log_json)
+    plan = BusPlan(
+        ports=plan_ports(base_port, host),
+        host=host,
+        data_dir=data_dir,
+        database_url=database_url,
+        amqp_url=amqp_url,
+        log_json=log_json,
+        log_level=log_level,
+    )
+    backend = "PostgreSQL" if database_url else f"SQLite in {data_dir}/"
+    broker = "RabbitMQ" if amqp_url else "in-process bus"
+    mode = "one process per service" if plan.mode == "processes" else "one process"
+    console.print(f"[bold]egov bus[/]: {len(plan.services)} services, {mode}, {backend}, {broker}")
+
+    def on_ready(statuses: list[ServiceStatus], seconds: float) -> None:
+        console.print(_status_table(statuses))
+        ready = sum(s.status == "ready" for s in statuses)
+        console.print(
+            f"{ready}/{len(statuses)} ready in {seconds:.2f} s — "
+            f"gateway at {plan.url('gateway')}; Ctrl-C stops the bus"
+        )
+
+    options: dict[str, object] = {"ready_timeout": ready_timeout}
+    if plan.mode == "embedded":
+        options["access_log"] = access_log
+    code = _run(run_bus(plan, on_ready, **options))
+    console.print("egov bus stopped")
+    raise typer.Exit(code)
+
+
+@app.command()
+def serve(
+    name: Annotated[str, typer.Argument(help="the service, e.g. gbd_fl")],
+) -> None:
+    """Run one service (settings from its prefixed environment), as a process of the bus."""
+    service = spec(name)
+    fastapi_app = build_app(service)
+    settings = fastapi_app.state.settings
+    configure_logging(
+        level=settings.log_level, json=settings.log_json, mask=not settings.log_unmasked
+    )
+    uvicorn.run(
+        fastapi_app,
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        loop="uvloop",
+        http="httptools",
+        access_log=False,
+    )
+
+
+@app.command()
+def status(
+    gateway: Annotated[
+        str | None, typer.Option(envvar="EGOV_GATEWAY_URL", help="the gateway's base URL")
+    ] = None,
+) -> None:
+    """The readiness of every service, as the gateway sees it."""
+    url = gateway_health_url(gateway)
+    try:
+        report = httpx.get(url, timeout=5.0).json()
+    except (httpx.HTTPError, ValueError) as exc:
+        console.print(f"[red]the gateway at {url} does not answer:[/] {exc}")
+        raise typer.Exit(2) from None
+    statuses = [
+        ServiceStatus(s["name"], s["url"], s["status"], None) for s in report.get("services", [])
+    ]
+    table = _status_table(
+        statuses, latency={s["name"]: s.get("latencyMs") for s in report["services"]}
+    )
+    console.print(table)
+    console.print(f"bus: [bold]{report['status']}[/]")
+    raise typer.Exit(0 if report["status"] == "ok" else 1)
+
+
+@db_app.command("revision")
+def db_revision(
+    name: Annotated[str, typer.Argument(help="the service, e.g. gbd_fl")],
+    message: Annotated[str, typer.Option("-m", "--message")],
+) -> None:
+    """Write a new migration of `name` from the difference between its models and its schema."""
+    import tempfile
+
+    from alembic import command
+    from alembic.config import Config
+
+    spec(name)
+    with tempfile.TemporaryDirectory() as scratch:
+        config = Config()
+        config.set_main_option("script_location", f"{name}:migrations")
+        config.set_main_option("sqlalchemy.url", f"sqlite:///{scratch}/schema.db")
+        command.upgrade(config, "head")
+        command.revision(config, message=message, autogenerate=True)
+
+
+def _status_table(
+    statuses: list[ServiceStatus], latency: dict[str, float | None] | None = None
+) -> Table:
+    table = Table(title="services")
+    table.add_column("service")
+    table.add_column("url")
+    table.add_column("status")
+    table.add_column("ready after" if latency is None else "latency")
+    for status_ in statuses:
+        colour = "green" if status_.status == "ready" else "red"
+        if latency is None:
+            timing = f"{status_.seconds:.2f} s" if status_.seconds is not None else "—"
+        else:
+            value = latency.get(status_.name)
+            timing = f"{value:.1f} ms" if value is not None else "—"
+        table.add_row(status_.name, status_.url, f"[{colour}]{status_.status}[/]", timing)
+    return table
+
+
+def main() -> None:
+    if len(sys.argv) == 1:
+        sys.argv.append("--help")
+    app()
+
+
+__all__ = ["SERVICES", "app", "main"]

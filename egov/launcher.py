@@ -1,0 +1,251 @@
+"""Start the whole bus: every service on its own port, in one process or one process each.
+
+Embedded (the default, nothing configured): every service runs in this process on its own port,
+with SQLite files under the data folder and the in-process bus; one Ctrl-C stops them all.
+With a broker URL the services run as separate processes (`egov serve NAME`), against
+PostgreSQL when a database URL is given too — the same topology as docker-compose.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import signal
+import socket
+import sys
+import time
+from collections.abc import Callable, Generator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import httpx
+import structlog
+import uvicorn
+
+from egov.services import build_app
+from servicekit.db import service_database_url
+from servicekit.topology import GATEWAY, SERVICES, ServiceSpec, local_url
+
+log = structlog.get_logger(__name__)
+
+Mode = Literal["embedded", "processes"]
+
+
+@dataclass(frozen=True)
+class ServiceStatus:
+    name: str
+    url: str
+    status: str
+    seconds: float | None
+
+
+@dataclass(frozen=True)
+class BusPlan:
+    """Where every service listens and what it runs against."""
+
+    ports: dict[str, int]
+    host: str = "127.0.0.1"
+    data_dir: Path = Path("data")
+    database_url: str | None = None
+    amqp_url: str | None = None
+    log_json: bool = False
+    log_level: str = "INFO"
+    services: tuple[ServiceSpec, ...] = SERVICES
+    extra: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Further settings per service (tests use it), by field name."""
+
+    @property
+    def mode(self) -> Mode:
+        # Separate processes need a broker between them; one process shares the in-process bus.
+        return "processes" if self.amqp_url else "embedded"
+
+    def url(self, name: str) -> str:
+        return f"http://{self.host}:{self.ports[name]}"
+
+    def settings(self, service: ServiceSpec) -> dict[str, Any]:
+        """The settings `service` runs with, by field name."""
+        values: dict[str, Any] = {
+            "host": self.host,
+            "port": self.ports[service.name],
+            "data_dir": str(self.data_dir),
+            "gateway_url": self.url(GATEWAY),
+            "log_json": self.log_json,
+            "log_level": self.log_level,
+        }
+        if self.database_url:
+            values["database_url"] = service_database_url(self.database_url, service.name)
+        if self.amqp_url:
+            values["amqp_url"] = self.amqp_url
+        if service.name == GATEWAY:
+            values["providers"] = {
+                s.name: self.url(s.name) for s in self.services if s.name != GATEWAY
+            }
+        values.update(self.extra.get(service.name, {}))
+        return values
+
+    def environment(self, service: ServiceSpec) -> dict[str, str]:
+        """The same settings as environment variables with the service's prefix."""
+        return {
+            f"{service.env_prefix}{name.upper()}": (
+                json.dumps(value) if isinstance(value, dict | list) else str(value)
+            )
+            for name, value in self.settings(service).items()
+        }
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket() as probe:
+        probe.bind((host, 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def plan_ports(base_port: int | None, host: str = "127.0.0.1") -> dict[str, int]:
+    """The documented ports shifted to `base_port`; 0 picks free ports (parallel test runs)."""
+    if base_port == 0:
+        return {s.name: free_port(host) for s in SERVICES}
+    shift = 0 if base_port is None else base_port - SERVICES[0].port
+    return {s.name: s.port + shift for s in SERVICES}
+
+
+async def wait_ready(
+    plan: BusPlan, started: float, within: float, stopped: asyncio.Event | None = None
+) -> list[ServiceStatus]:
+    """Poll every service's /ready until all answer 200 or `within` seconds pass."""
+    ready_at: dict[str, float] = {}
+    deadline = time.monotonic() + within
+    async with httpx.AsyncClient(timeout=1.0) as client:
+        while len(ready_at) < len(plan.services) and time.monotonic() < deadline:
+            if stopped is not None and stopped.is_set():
+                break
+            for service in plan.services:
+                if service.name in ready_at:
+                    continue
+                with contextlib.suppress(httpx.HTTPError):
+                    reply = await client.get(f"{plan.url(service.name)}/ready")
+                    if reply.status_code == 200:
+                        ready_at[service.name] = time.monotonic() - started
+            await asyncio.sleep(0.05)
+    return [
+        ServiceStatus(
+            s.name,
+            plan.url(s.name),
+            "ready" if s.name in ready_at else "not ready",
+            ready_at.get(s.name),
+        )
+        for s in plan.services
+    ]
+
+
+class _Server(uvicorn.Server):
+    """A uvicorn server that leaves signals to the launcher, which stops all servers at once."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Generator[None, None, None]:
+        yield
+
+
+def _stop_on_signals(stop: asyncio.Event) -> None:
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+
+
+ReadyCallback = Callable[[list[ServiceStatus], float], None]
+
+
+async def run_embedded(
+    plan: BusPlan,
+    stop: asyncio.Event,
+    on_ready: ReadyCallback,
+    *,
+    ready_timeout: float = 60.0,
+    access_log: bool = False,
+) -> int:
+    started = time.monotonic()
+    servers = [
+        _Server(
+            uvicorn.Config(
+                build_app(service, **plan.settings(service)),
+                host=plan.host,
+                port=plan.ports[service.name],
+                log_config=None,
+                access_log=access_log,
+                http="httptools",
+                lifespan="on",
+            )
+        )
+        for service in plan.services
+    ]
+    serving = [asyncio.create_task(server.serve(), name="uvicorn") for server in servers]
+    statuses = await wait_ready(plan, started, ready_timeout, stop)
+    on_ready(statuses, time.monotonic() - started)
+    stopping = asyncio.create_task(stop.wait())
+    done, _ = await asyncio.wait([stopping, *serving], return_when=asyncio.FIRST_COMPLETED)
+    crashed = stopping not in done
+    for server in servers:
+        server.should_exit = True
+    await asyncio.gather(*serving, return_exceptions=True)
+    stopping.cancel()
+    return 1 if crashed else 0
+
+
+async def run_processes(
+    plan: BusPlan,
+    stop: asyncio.Event,
+    on_ready: ReadyCallback,
+    *,
+    ready_timeout: float = 60.0,
+    grace: float = 10.0,
+) -> int:
+    started = time.monotonic()
+    children: dict[str, asyncio.subprocess.Process] = {}
+    for service in plan.services:
+        children[service.name] = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "egov",
+            "serve",
+            service.name,
+            env={**os.environ, **plan.environment(service)},
+        )
+    statuses = await wait_ready(plan, started, ready_timeout, stop)
+    on_ready(statuses, time.monotonic() - started)
+    stopping = asyncio.create_task(stop.wait())
+    exits = {asyncio.create_task(p.wait()): name for name, p in children.items()}
+    done, _ = await asyncio.wait([stopping, *exits], return_when=asyncio.FIRST_COMPLETED)
+    crashed = [exits[task] for task in done if task in exits]
+    if crashed:
+        log.error("a service exited; stopping the bus", services=crashed)
+    await _terminate(list(children.values()), grace)
+    stopping.cancel()
+    return 1 if crashed else 0
+
+
+async def _terminate(processes: Sequence[asyncio.subprocess.Process], grace: float) -> None:
+    for process in processes:
+        if process.returncode is None:
+            process.terminate()
+    try:
+        await asyncio.wait_for(asyncio.gather(*(p.wait() for p in processes)), grace)
+    except TimeoutError:
+        for process in processes:
+            if process.returncode is None:
+                process.kill()
+        await asyncio.gather(*(p.wait() for p in processes))
+
+
+async def run_bus(plan: BusPlan, on_ready: ReadyCallback, **options: Any) -> int:
+    """Run until SIGINT/SIGTERM (or a service dies); the exit code."""
+    stop = asyncio.Event()
+    _stop_on_signals(stop)
+    if plan.mode == "embedded":
+        return await run_embedded(plan, stop, on_ready, **options)
+    return await run_processes(plan, stop, on_ready, **options)
+
+
+def gateway_health_url(base: str | None = None) -> str:
+    return f"{(base or local_url(SERVICES[0])).rstrip('/')}/health"

@@ -1,0 +1,1 @@
+"""ШЭП — the e-government gateway: routes envelopes by service id to the registries behind it."""

@@ -1,0 +1,25 @@
+"""All SQL of ГБД ФЛ."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from gbd_fl.models import Person
+
+
+class PersonRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, iin: str) -> Person | None:
+        return await self.session.scalar(select(Person).where(Person.iin == iin))
+
+    async def replace(self, person: Person) -> None:
+        """Insert a person with documents, replacing whatever was stored under the ИИН."""
+        existing = await self.get(person.iin)
+        if existing is not None:
+            await self.session.delete(existing)
+            await self.session.flush()
+        self.session.add(person)
+        await self.session.flush()

@@ -1,0 +1,10 @@
+from pydantic_settings import SettingsConfigDict
+
+from servicekit.settings import ServiceSettings
+
+
+class Settings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="GBD_FL_", extra="ignore")
+    service_name = "gbd_fl"
+
+    port: int = 8001

@@ -1,0 +1,191 @@
+"""The app factory every service uses, so they all start, report and fail the same way.
+
+`create_service_app` gives a FastAPI app with problem-details errors, `/health` (liveness) and
+`/ready` (readiness). Start-up work — creating the database if missing, migrations, seed data,
+anything else the service declares — runs in the background after the port is open, so
+`/ready` can answer 503 with the reason until it is done; a failing step (say, PostgreSQL not
+up yet) is retried with backoff rather than crashing the process. Until ready, every other
+route answers 503 NOT_READY.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import structlog
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.types import ASGIApp, Receive, Scope, Send
+from tenacity import AsyncRetrying, retry_if_exception_type, wait_exponential
+
+from servicekit.clock import Clock, bus_clock
+from servicekit.db import Database
+from servicekit.errors import PROBLEM_JSON, ServiceUnavailable, install_problem_handlers
+from servicekit.settings import ServiceSettings
+
+log = structlog.get_logger(__name__)
+
+Seed = Callable[[AsyncSession, Clock], Awaitable[None]]
+StartHook = Callable[[FastAPI], Awaitable[None]]
+
+# Paths that answer while the service is still starting.
+_ALWAYS_OPEN = frozenset({"/health", "/ready", "/docs", "/openapi.json", "/redoc", "/metrics"})
+
+
+@dataclass
+class Readiness:
+    ready: bool = False
+    step: str = "starting"
+    last_error: str | None = None
+    attempts: int = 0
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ServiceDefinition:
+    """What makes one service different from its siblings."""
+
+    settings: ServiceSettings
+    title: str
+    description: str
+    routers: Sequence[APIRouter]
+    migrations: str
+    """Alembic script location, e.g. `gbd_fl:migrations`."""
+    seed: Seed | None = None
+    on_start: Sequence[StartHook] = ()
+    on_stop: Sequence[StartHook] = ()
+    health_route: bool = True
+    version: str = "0.1.0"
+
+
+def create_service_app(definition: ServiceDefinition, *, clock: Clock = bus_clock) -> FastAPI:
+    settings = definition.settings
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.db = Database(settings.sqlalchemy_url())
+        startup = asyncio.create_task(
+            _start(app, definition), name=f"{settings.service_name}:start"
+        )
+        app.state.readiness.tasks.append(startup)
+        try:
+            yield
+        finally:
+            for task in app.state.readiness.tasks:
+                task.cancel()
+            await asyncio.gather(*app.state.readiness.tasks, return_exceptions=True)
+            if app.state.readiness.ready:
+                for hook in definition.on_stop:
+                    await hook(app)
+            await app.state.db.dispose()
+
+    app = FastAPI(
+        title=definition.title,
+        description=definition.description,
+        version=definition.version,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.clock = clock
+    app.state.readiness = Readiness()
+    install_problem_handlers(app)
+    for router in definition.routers:
+        app.include_router(router)
+    app.include_router(_health_router(settings.service_name, definition.health_route))
+    app.add_middleware(ReadinessGate)
+    return app
+
+
+async def _start(app: FastAPI, definition: ServiceDefinition) -> None:
+    readiness: Readiness = app.state.readiness
+    database: Database = app.state.db
+    steps: list[tuple[str, Callable[[], Awaitable[None]]]] = [
+        ("database", database.create_if_missing),
+        ("migrations", lambda: database.migrate(definition.migrations)),
+    ]
+    if definition.seed is not None:
+        seed = definition.seed
+
+        async def load_seed() -> None:
+            async with database.sessionmaker.begin() as session:
+                await seed(session, app.state.clock)
+
+        steps.append(("seed", load_seed))
+    steps.extend((f"start:{hook.__name__}", _bind(hook, app)) for hook in definition.on_start)
+
+    for name, step in steps:
+        readiness.step = name
+        async for attempt in AsyncRetrying(
+            wait=wait_exponential(multiplier=0.2, max=5),
+            retry=retry_if_exception_type(Exception),
+            before_sleep=lambda state: _note_failure(readiness, state.outcome),
+        ):
+            with attempt:
+                await step()
+    readiness.ready, readiness.step, readiness.last_error = True, "ready", None
+    log.info("service ready", service=definition.settings.service_name)
+
+
+def _bind(hook: StartHook, app: FastAPI) -> Callable[[], Awaitable[None]]:
+    async def run() -> None:
+        await hook(app)
+
+    return run
+
+
+def _note_failure(readiness: Readiness, outcome: Any) -> None:
+    readiness.attempts += 1
+    error = outcome.exception() if outcome is not None else None
+    readiness.last_error = f"{type(error).__name__}: {error}"[:500]
+    log.warning("start-up step failed, retrying", step=readiness.step, error=readiness.last_error)
+
+
+def _health_router(service: str, with_health: bool) -> APIRouter:
+    router = APIRouter(tags=["health"])
+
+    if with_health:
+
+        @router.get("/health", summary="Liveness: the process answers")
+        async def health() -> dict[str, str]:
+            return {"service": service, "status": "alive"}
+
+    @router.get(
+        "/ready",
+        summary="Readiness: migrations and seed data are in",
+        responses={503: {"description": "still starting; `step` and `lastError` say where"}},
+    )
+    async def ready(request: Request) -> JSONResponse:
+        readiness: Readiness = request.app.state.readiness
+        body = {
+            "service": service,
+            "status": "ready" if readiness.ready else "starting",
+            "step": readiness.step,
+            "lastError": readiness.last_error,
+            "attempts": readiness.attempts,
+        }
+        return JSONResponse(body, status_code=200 if readiness.ready else 503)
+
+    return router
+
+
+class ReadinessGate:
+    """Answer 503 for business routes until the service is ready (pure ASGI: no overhead)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"] not in _ALWAYS_OPEN:
+            readiness: Readiness = scope["app"].state.readiness
+            if not readiness.ready:
+                body = ServiceUnavailable().to_dict()
+                body["instance"] = scope["path"]
+                response = JSONResponse(body, status_code=503, media_type=PROBLEM_JSON)
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)

@@ -1,0 +1,162 @@
+"""Each service's own database: PostgreSQL through asyncpg, or a SQLite file through aiosqlite.
+
+`Database` owns the engine and the session factory; `migrate()` brings the schema to the head of
+the service's Alembic scripts. On PostgreSQL the service's database is created if missing, so a
+fresh server needs no manual step. Requests get a session through `DbSession`, which commits
+when the endpoint returns and rolls back when it raises — endpoints and repositories never
+commit themselves.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Annotated, Any
+
+import asyncpg
+import structlog
+from alembic import command
+from alembic.config import Config
+from fastapi import Depends, Request
+from sqlalchemy import Connection, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+log = structlog.get_logger(__name__)
+
+_MIGRATION_LOCK = asyncio.Lock()
+
+
+class Database:
+    def __init__(self, url: str | URL, *, pool_size: int = 10) -> None:
+        self.url = make_url(url)
+        kwargs: dict[str, Any] = {}
+        if self.is_sqlite:
+            # One writer at a time is SQLite's nature; wait for the lock instead of failing.
+            kwargs["connect_args"] = {"timeout": 30}
+        else:
+            kwargs.update(pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+        self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)
+        if self.is_sqlite:
+            event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+        self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.url.get_backend_name() == "sqlite"
+
+    async def create_if_missing(self) -> None:
+        """Make sure the database itself exists (PostgreSQL) or its folder does (SQLite)."""
+        if self.is_sqlite:
+            if self.url.database and self.url.database != ":memory:":
+                Path(self.url.database).parent.mkdir(parents=True, exist_ok=True)
+            return
+        await ensure_postgres_database(self.url)
+
+    async def migrate(self, script_location: str) -> None:
+        """Upgrade the schema to the newest Alembic revision of `script_location`."""
+
+        def upgrade(connection: Connection) -> None:
+            config = Config()
+            config.set_main_option("script_location", script_location)
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+
+        # Alembic's `context` is module-global: in embedded mode two services migrating at
+        # once would share it, so migrations in one process take turns.
+        async with _MIGRATION_LOCK, self.engine.begin() as connection:
+            await connection.run_sync(upgrade)
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: object) -> None:
+    cursor = dbapi_connection.cursor()
+    # WAL lets readers run beside the writer; foreign keys are off by default in SQLite.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+async def ensure_postgres_database(url: URL) -> None:
+    """CREATE DATABASE for `url` unless it exists (connecting to the `postgres` database)."""
+    name = url.database
+    if not name:
+        raise ValueError(f"the database URL {url.render_as_string()} names no database")
+    admin = await asyncpg.connect(
+        host=url.host or "127.0.0.1",
+        port=url.port or 5432,
+        user=url.username,
+        password=url.password,
+        database="postgres",
+    )
+    try:
+        exists = await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
+        if not exists:
+            try:
+                await admin.execute(f'CREATE DATABASE "{_identifier(name)}"')
+                log.info("database created", database=name)
+            except asyncpg.DuplicateDatabaseError:
+                pass  # a sibling process created it first: fine
+    finally:
+        await admin.close()
+
+
+async def drop_postgres_database(url: URL) -> None:
+    """DROP DATABASE for `url`, closing its other sessions first (tests clean up with this)."""
+    name = _identifier(url.database or "")
+    admin = await asyncpg.connect(
+        host=url.host or "127.0.0.1",
+        port=url.port or 5432,
+        user=url.username,
+        password=url.password,
+        database="postgres",
+    )
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+def _identifier(name: str) -> str:
+    if not name or not all(c.isalnum() or c == "_" for c in name):
+        raise ValueError(f"unsafe database name: {name!r}")
+    return name
+
+
+def service_database_url(base_url: str, service: str) -> str:
+    """The URL of `service`'s own database on the server of `base_url`.
+
+    `postgresql+asyncpg://u@h/egov` → `…/egov_gbd_fl`: one database per service, named after
+    the base one, so several buses (or test runs) can share one server.
+    """
+    url = make_url(base_url)
+    if url.get_backend_name() == "postgresql":
+        url = url.set(drivername="postgresql+asyncpg")
+    return url.set(database=f"{url.database or 'egov'}_{service}").render_as_string(
+        hide_password=False
+    )
+
+
+async def _session(request: Request) -> AsyncIterator[AsyncSession]:
+    database: Database = request.app.state.db
+    async with database.sessionmaker() as session:
+        try:
+            yield session
+        except BaseException:
+            await session.rollback()
+            raise
+        else:
+            await session.commit()
+
+
+DbSession = Annotated[AsyncSession, Depends(_session, scope="function")]
+"""A request's session: committed when the endpoint returns, before the response is sent."""

@@ -1,0 +1,127 @@
+"""How a service calls a registry: always through the gateway's sync channel.
+
+Built on aiohttp's client, which costs about a fifth of httpx's CPU per call on this machine
+(measured for the gateway issue); a service makes one `GatewayClient` at start and shares it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import aiohttp
+import orjson
+
+from servicekit.clock import Clock
+from servicekit.envelope import SUCCESS, ErrorInfo, SyncResponse, new_request
+
+SYNC_PATH = "/bip-sync/SendMessage"
+
+
+class GatewayFault(Exception):
+    """The gateway answered with a fault (its ErrorInfo) instead of a response."""
+
+    def __init__(self, status: int, error: ErrorInfo, problem: dict[str, Any]) -> None:
+        super().__init__(f"{error.error_code}: {error.error_message}")
+        self.status = status
+        self.error = error
+        self.problem = problem
+
+    @property
+    def retryable(self) -> bool:
+        """Whether the same call may succeed later (provider down or slow, gateway busy)."""
+        return self.status in (502, 503, 504)
+
+
+class GatewayUnreachable(Exception):
+    """No answer from the gateway at all (refused, reset, timed out)."""
+
+
+class GatewayClient:
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        sender_id: str,
+        password: str | None,
+        clock: Clock,
+        timeout: float = 30.0,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.sender_id = sender_id
+        self.password = password
+        self.clock = clock
+        self._timeout = aiohttp.ClientTimeout(total=timeout)
+        self._session: aiohttp.ClientSession | None = None
+
+    async def __aenter__(self) -> GatewayClient:
+        return self
+
+    async def __aexit__(self, *_exc: object) -> None:
+        await self.close()
+
+    def _client(self) -> aiohttp.ClientSession:
+        # Created lazily: aiohttp sessions must be made inside the running loop.
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(
+                timeout=self._timeout,
+                json_serialize=lambda obj: orjson.dumps(obj).decode(),
+                connector=aiohttp.TCPConnector(limit=256),
+            )
+        return self._session
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    async def call(
+        self,
+        service_id: str,
+        data: Any,
+        *,
+        correlation_id: uuid.UUID | None = None,
+        properties: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> SyncResponse:
+        """Send one sync request; the response, or `GatewayFault` / `GatewayUnreachable`."""
+        envelope = new_request(
+            service_id,
+            data,
+            sender_id=self.sender_id,
+            password=self.password,
+            now=self.clock.now(),
+            correlation_id=correlation_id,
+            properties=properties,
+        )
+        body = orjson.dumps(envelope.model_dump(mode="json", by_alias=True, exclude_none=True))
+        try:
+            async with self._client().post(
+                self.base_url + SYNC_PATH,
+                data=body,
+                headers={"content-type": "application/json", **(headers or {})},
+            ) as reply:
+                payload = await reply.read()
+                status = reply.status
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise GatewayUnreachable(f"{self.base_url}: {exc!r}") from exc
+        document = orjson.loads(payload) if payload else {}
+        if status == 200:
+            response = SyncResponse.model_validate(document)
+            if response.response_info.status.code != SUCCESS:
+                raise GatewayFault(status, _status_as_error(response), document)
+            return response
+        error = document.get("errorInfo") if isinstance(document, dict) else None
+        if error is None:
+            raise GatewayUnreachable(f"{self.base_url}: HTTP {status} without ErrorInfo")
+        raise GatewayFault(status, ErrorInfo.model_validate(error), document)
+
+
+def _status_as_error(response: SyncResponse) -> ErrorInfo:
+    info = response.response_info
+    return ErrorInfo(
+        error_code=info.status.code,
+        error_message=info.status.message,
+        error_date=info.response_date,
+        session_id=info.session_id,
+    )
