@@ -140,6 +140,14 @@ def status(
     raise typer.Exit(0 if report["status"] == "ok" else 1)
 
 
+@app.command()
+def compose() -> None:
+    """Print docker-compose.yml for the current topology (redirect it into the file)."""
+    from egov.compose import render
+
+    sys.stdout.write(render())
+
+
 @db_app.command("revision")
 def db_revision(
     name: Annotated[str, typer.Argument(help="the service, e.g. gbd_fl")],

@@ -56,6 +56,8 @@ class BusPlan:
     services: tuple[ServiceSpec, ...] = SERVICES
     extra: dict[str, dict[str, Any]] = field(default_factory=dict)
     """Further settings per service (tests use it), by field name."""
+    hostnames: dict[str, str] = field(default_factory=dict)
+    """How services reach each other when not on `host` (docker-compose: by service name)."""
 
     @property
     def mode(self) -> Mode:
@@ -63,7 +65,7 @@ class BusPlan:
         return "processes" if self.amqp_url else "embedded"
 
     def url(self, name: str) -> str:
-        return f"http://{self.host}:{self.ports[name]}"
+        return f"http://{self.hostnames.get(name, self.host)}:{self.ports[name]}"
 
     def settings(self, service: ServiceSpec) -> dict[str, Any]:
         """The settings `service` runs with, by field name."""
@@ -89,11 +91,17 @@ class BusPlan:
     def environment(self, service: ServiceSpec) -> dict[str, str]:
         """The same settings as environment variables with the service's prefix."""
         return {
-            f"{service.env_prefix}{name.upper()}": (
-                json.dumps(value) if isinstance(value, dict | list) else str(value)
-            )
+            f"{service.env_prefix}{name.upper()}": _env_value(value)
             for name, value in self.settings(service).items()
         }
+
+
+def _env_value(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict | list):
+        return json.dumps(value)
+    return str(value)
 
 
 def free_port(host: str = "127.0.0.1") -> int:

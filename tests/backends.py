@@ -1,0 +1,70 @@
+"""Where the real PostgreSQL and RabbitMQ are, and what to do when they are not there.
+
+By default they are required: a test that needs one fails (never skips) when it cannot reach
+it, so CI can't go green without them. `EGOV_TEST_BACKENDS=optional` turns that into a skip for
+a laptop without the servers.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from urllib.parse import urlsplit
+
+import pytest
+from sqlalchemy.engine import make_url
+
+from servicekit.db import drop_postgres_database
+from servicekit.topology import SERVICES
+
+DATABASE_URL = os.environ.get(
+    "EGOV_TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
+)
+AMQP_URL = os.environ.get("EGOV_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")
+
+
+def backends_required() -> bool:
+    return os.environ.get("EGOV_TEST_BACKENDS", "required") != "optional"
+
+
+def _reachable(url: str, default_port: int) -> bool:
+    parts = urlsplit(url)
+    try:
+        with socket.create_connection(
+            (parts.hostname or "127.0.0.1", parts.port or default_port), 2
+        ):
+            return True
+    except OSError:
+        return False
+
+
+def require(name: str, url: str, default_port: int) -> str:
+    if not _reachable(url, default_port):
+        message = f"{name} is not reachable at {url}"
+        if backends_required():
+            pytest.fail(f"{message} (start it, or set EGOV_TEST_BACKENDS=optional to skip)")
+        pytest.skip(message)
+    return url
+
+
+def require_postgres() -> str:
+    return require("PostgreSQL", DATABASE_URL, 5432)
+
+
+def require_rabbitmq() -> str:
+    return require("RabbitMQ", AMQP_URL, 5672)
+
+
+@asynccontextmanager
+async def fresh_postgres(*extra_services: str) -> AsyncIterator[str]:
+    """A base URL with a name no other run uses; every service's database under it is dropped
+    on exit."""
+    base = make_url(require_postgres()).set(database=f"egovtest_{uuid.uuid4().hex[:10]}")
+    try:
+        yield base.render_as_string(hide_password=False)
+    finally:
+        for name in (*(s.name for s in SERVICES), *extra_services):
+            await drop_postgres_database(base.set(database=f"{base.database}_{name}"))

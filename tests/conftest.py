@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from servicekit.clock import bus_clock
+from tests.backends import require_rabbitmq
+
+
+@pytest.fixture(autouse=True)
+def _real_time_after_each_test() -> Iterator[None]:
+    """The bus clock is process-wide; a test that moves it must not move the next one's."""
+    yield
+    bus_clock.reset()
+
+
+@pytest.fixture
+def amqp_url() -> str:
+    return require_rabbitmq()

@@ -1,0 +1,127 @@
+"""Each service's own database, on SQLite (embedded) and on the real PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import func, inspect, select, text
+from sqlalchemy.engine import make_url
+
+from gbd_fl.models import Person, seed_versions
+from gbd_fl.seed import load_records, seed
+from servicekit.clock import Clock
+from servicekit.db import Database, DbSession, drop_postgres_database, service_database_url
+from servicekit.errors import Problem, install_problem_handlers
+from servicekit.seeding import apply_seed
+from tests.backends import require_postgres
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+async def database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
+    if request.param == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path}/nested/dir/kit.db"
+    else:
+        base = make_url(require_postgres()).set(database=f"egovtest_{uuid.uuid4().hex[:10]}")
+        url = service_database_url(base.render_as_string(hide_password=False), "kit")
+    db = Database(url)
+    await db.create_if_missing()
+    yield db
+    await db.dispose()
+    if not db.is_sqlite:
+        await drop_postgres_database(db.url)
+
+
+def test_service_database_url_gives_each_service_its_own_database() -> None:
+    assert (
+        service_database_url("postgresql://u:p@h:5433/egov", "gbd_fl")
+        == "postgresql+asyncpg://u:p@h:5433/egov_gbd_fl"
+    )
+
+
+async def test_creating_twice_or_at_once_is_harmless(database: Database) -> None:
+    await asyncio.gather(database.create_if_missing(), database.create_if_missing())
+    async with database.engine.connect() as connection:
+        assert await connection.scalar(text("SELECT 1")) == 1
+
+
+async def test_migrations_reach_head_and_are_idempotent(database: Database) -> None:
+    await database.migrate("gbd_fl:migrations")
+    await database.migrate("gbd_fl:migrations")
+    async with database.engine.connect() as connection:
+        tables = await connection.run_sync(lambda c: set(inspect(c).get_table_names()))
+        version = await connection.scalar(text("SELECT version_num FROM alembic_version"))
+    assert {"persons", "documents", "seed_versions", "alembic_version"} <= tables
+    assert version == "0001"
+
+
+async def test_seed_is_applied_once_per_version(database: Database) -> None:
+    await database.migrate("gbd_fl:migrations")
+    clock = Clock()
+    for _ in range(2):
+        async with database.sessionmaker.begin() as session:
+            await seed(session, clock)
+    async with database.sessionmaker() as session:
+        assert await session.scalar(select(func.count()).select_from(Person)) == len(load_records())
+        assert await session.scalar(select(func.count()).select_from(seed_versions)) == 1
+        # A tester's change survives a restart with the same seed version…
+        person = await session.get(Person, load_records()[0]["iin"])
+        assert person is not None
+        person.phone = "+77000000000"
+        await session.commit()
+    async with database.sessionmaker.begin() as session:
+        await seed(session, clock)
+    async with database.sessionmaker() as session:
+        person = await session.get(Person, load_records()[0]["iin"])
+        assert person is not None
+        assert person.phone == "+77000000000"
+
+
+async def test_apply_seed_runs_the_loader_only_for_a_new_digest(database: Database) -> None:
+    await database.migrate("gbd_fl:migrations")
+    calls: list[str] = []
+
+    async def loader(_session: object) -> None:
+        calls.append("x")
+
+    for digest in ("a", "a", "b"):
+        async with database.sessionmaker.begin() as session:
+            await apply_seed(
+                session, seed_versions, name="t", digest=digest, clock=Clock(), load=loader
+            )
+    assert calls == ["x", "x"]
+
+
+async def test_request_session_commits_on_success_and_rolls_back_on_error(
+    database: Database,
+) -> None:
+    await database.migrate("gbd_fl:migrations")
+    app = FastAPI()
+    app.state.db = database
+    install_problem_handlers(app)
+
+    @app.post("/ok/{value}")
+    async def ok(value: str, session: DbSession) -> None:
+        await session.execute(
+            seed_versions.insert().values(name=value, digest="d", applied_at=Clock().now())
+        )
+
+    @app.post("/fail/{value}")
+    async def fail(value: str, session: DbSession) -> None:
+        await session.execute(
+            seed_versions.insert().values(name=value, digest="d", applied_at=Clock().now())
+        )
+        raise Problem("INVALID_VALUE", field="value")
+
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        assert (await client.post("/ok/kept")).status_code == 200
+        assert (await client.post("/fail/dropped")).status_code == 400
+    async with database.sessionmaker() as session:
+        names = set(await session.scalars(select(seed_versions.c.name)))
+    assert names == {"kept"}
