@@ -15,6 +15,7 @@ RUN pip install --require-hashes -r requirements/build.lock \
 COPY pyproject.toml README.md ./
 COPY servicekit servicekit
 COPY egov egov
+COPY contracts contracts
 COPY gateway gateway
 COPY gbd_fl gbd_fl
 RUN pip install --no-deps --no-build-isolation . \

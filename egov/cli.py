@@ -148,6 +148,15 @@ def compose() -> None:
     sys.stdout.write(render())
 
 
+@app.command()
+def contracts() -> None:
+    """Regenerate the checked-in specs under contracts/ (OpenAPI, envelope schemas, codes)."""
+    from contracts import write
+
+    for path in write():
+        console.print(f"wrote {path}")
+
+
 @db_app.command("revision")
 def db_revision(
     name: Annotated[str, typer.Argument(help="the service, e.g. gbd_fl")],

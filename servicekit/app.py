@@ -1,8 +1,10 @@
 """The app factory every service uses, so they all start, report and fail the same way.
 
 `create_service_app` gives a FastAPI app with problem-details errors, `/health` (liveness) and
-`/ready` (readiness). Start-up work — creating the database if missing, migrations, seed data,
-anything else the service declares — runs in the background after the port is open, so
+`/ready` (readiness), its database (`app.state.db`) and its message bus (`app.state.bus`:
+RabbitMQ when `amqp_url` is set, else the in-process bus). Start-up work — creating the
+database if missing, migrations, connecting to the broker, seed data, anything else the
+service declares — runs in the background after the port is open, so
 `/ready` can answer 503 with the reason until it is done; a failing step (say, PostgreSQL not
 up yet) is retried with backoff rather than crashing the process. Until ready, every other
 route answers 503 NOT_READY.
@@ -23,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.types import ASGIApp, Receive, Scope, Send
 from tenacity import AsyncRetrying, retry_if_exception_type, wait_exponential
 
+from servicekit.bus import create_bus
 from servicekit.clock import Clock, bus_clock
 from servicekit.db import Database
 from servicekit.errors import PROBLEM_JSON, ServiceUnavailable, install_problem_handlers
@@ -69,6 +72,7 @@ def create_service_app(definition: ServiceDefinition, *, clock: Clock = bus_cloc
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.db = Database(settings.sqlalchemy_url())
+        app.state.bus = create_bus(settings.amqp_url or None)
         startup = asyncio.create_task(
             _start(app, definition), name=f"{settings.service_name}:start"
         )
@@ -82,6 +86,7 @@ def create_service_app(definition: ServiceDefinition, *, clock: Clock = bus_cloc
             if app.state.readiness.ready:
                 for hook in definition.on_stop:
                     await hook(app)
+            await app.state.bus.close()
             await app.state.db.dispose()
 
     app = FastAPI(
@@ -107,6 +112,7 @@ async def _start(app: FastAPI, definition: ServiceDefinition) -> None:
     steps: list[tuple[str, Callable[[], Awaitable[None]]]] = [
         ("database", database.create_if_missing),
         ("migrations", lambda: database.migrate(definition.migrations)),
+        ("broker", app.state.bus.start),
     ]
     if definition.seed is not None:
         seed = definition.seed
@@ -167,6 +173,8 @@ def _health_router(service: str, with_health: bool) -> APIRouter:
             "step": readiness.step,
             "lastError": readiness.last_error,
             "attempts": readiness.attempts,
+            "database": request.app.state.db.url.get_backend_name(),
+            "broker": "rabbitmq" if request.app.state.settings.amqp_url else "in-process",
         }
         return JSONResponse(body, status_code=200 if readiness.ready else 503)
 

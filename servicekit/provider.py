@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, get_type_hints
 
 from fastapi import APIRouter, Body, Request
 from pydantic import BaseModel, ValidationError
@@ -48,6 +48,7 @@ Handler = Callable[[Any, SyncCall], Awaitable[BaseModel]]
 class Operation:
     service_id: str
     request_model: type[BaseModel]
+    answer_model: type[BaseModel]
     handler: Handler
 
 
@@ -61,7 +62,10 @@ class SyncProvider:
         def register(handler: Handler) -> Handler:
             if service_id in self.operations:
                 raise ValueError(f"operation {service_id} is declared twice")
-            self.operations[service_id] = Operation(service_id, request_model, handler)
+            answer_model = get_type_hints(handler)["return"]
+            self.operations[service_id] = Operation(
+                service_id, request_model, answer_model, handler
+            )
             return handler
 
         return register
@@ -87,6 +91,16 @@ class SyncProvider:
             envelope, answer.model_dump(mode="json", by_alias=True), now=call.clock.now()
         )
 
+    def describe(self) -> dict[str, Any]:
+        """The data contract of every operation: JSON Schemas of its request and its answer."""
+        return {
+            op.service_id: {
+                "requestData.data": op.request_model.model_json_schema(by_alias=True),
+                "responseData.data": op.answer_model.model_json_schema(by_alias=True),
+            }
+            for op in self.operations.values()
+        }
+
     def router(self) -> APIRouter:
         router = APIRouter(tags=["ШЭП provider"])
 
@@ -95,6 +109,9 @@ class SyncProvider:
             response_model=SyncResponse,
             response_model_by_alias=True,
             summary="Answer a sync-channel request routed by the gateway",
+            description="`requestData.data` and `responseData.data` per `serviceId` are given "
+            "as JSON Schemas in `x-shep-operations`.",
+            openapi_extra={"x-shep-operations": self.describe()},
         )
         async def sync(
             envelope: Annotated[SyncRequest, Body()],

@@ -95,6 +95,8 @@ def test_embedded_bus_starts_serves_and_stops_cleanly(tmp_path: Path, sig: signa
         for service in SERVICES:
             assert f"http://127.0.0.1:{base + service.port - 8000}" in startup
         assert _call_person(base)["found"] is True
+        ready = httpx.get(f"http://127.0.0.1:{base + 1}/ready").json()
+        assert (ready["database"], ready["broker"]) == ("sqlite", "in-process")
         status = subprocess.run(
             [*EGOV, "status", "--gateway", f"http://127.0.0.1:{base}"],
             capture_output=True,
@@ -141,11 +143,30 @@ def test_multiprocess_bus_on_postgres_and_rabbitmq(tmp_path: Path) -> None:
             children = psutil.Process(process.pid).children()
             assert len(children) == len(SERVICES)
             assert _call_person(base)["found"] is True
+            for service in SERVICES:
+                ready = httpx.get(f"http://127.0.0.1:{base + service.port - 8000}/ready").json()
+                assert (ready["database"], ready["broker"]) == ("postgresql", "rabbitmq")
             out = _stop(process, signal.SIGTERM)
         assert process.returncode == 0, out
         assert not any(child.is_running() and child.status() != "zombie" for child in children)
-        # Each service got its own database on the server.
         assert not (tmp_path / "data" / "gbd_fl.db").exists()
+        # Each service got its own database on the server.
+        databases = subprocess.run(
+            [
+                "psql",
+                "-h",
+                "127.0.0.1",
+                "-U",
+                "postgres",
+                "-Atc",
+                "SELECT datname FROM pg_database",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.split()
+        for service in SERVICES:
+            assert f"{base_db.database}_{service.name}" in databases
     finally:
         import asyncio
 

@@ -1,0 +1,57 @@
+"""The specs other agencies build against, generated from the code and checked in.
+
+`egov contracts` writes them; `tests/test_contracts.py` fails when the code and the committed
+files drift apart. Nothing here is written by hand except this generator.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from egov.services import build_app
+from servicekit.envelope import ErrorInfo, SyncRequest, SyncResponse
+from servicekit.messages import known_codes
+from servicekit.topology import SERVICES
+
+ROOT = Path(__file__).resolve().parent
+
+ENVELOPE_MODELS: dict[str, type[BaseModel]] = {
+    "sync-request": SyncRequest,
+    "sync-response": SyncResponse,
+    "error-info": ErrorInfo,
+}
+
+
+def _dump(document: Any) -> str:
+    return json.dumps(document, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+
+
+def documents() -> dict[Path, str]:
+    """Every contract file, by its path under contracts/, with its content."""
+    files: dict[Path, str] = {}
+    for service in SERVICES:
+        app = build_app(service, port=service.port)
+        files[Path("openapi") / f"{service.name}.json"] = _dump(app.openapi())
+    for name, model in ENVELOPE_MODELS.items():
+        schema = model.model_json_schema(by_alias=True)
+        schema["$id"] = f"urn:egov-bus:schema:{name}"
+        files[Path("envelope") / f"{name}.schema.json"] = _dump(schema)
+    codes = {
+        code: {"ru": t.ru, "kk": t.kk, "en": t.en} for code, t in sorted(known_codes().items())
+    }
+    files[Path("error-codes.json")] = _dump(codes)
+    return files
+
+
+def write() -> list[Path]:
+    written = []
+    for relative, content in documents().items():
+        path = ROOT / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(content, encoding="utf-8")
+        written.append(path)
+    return written
