@@ -183,3 +183,38 @@ async def test_gateway_health_lists_every_service(bus: BusPlan, client: httpx.As
     }
     for service in report["services"]:
         assert service["url"] == bus.url(service["name"])
+
+
+async def test_gateway_client_calls_a_registry(bus: BusPlan) -> None:
+    """The kit's client, as every service uses it: a response, or a fault with ErrorInfo."""
+    from servicekit.clock import Clock
+    from servicekit.gateway_client import GatewayClient, GatewayFault
+
+    async with GatewayClient(
+        bus.url("gateway"), sender_id="registration_service", password="x", clock=Clock()
+    ) as gateway:
+        correlation = uuid.uuid4()
+        response = await gateway.call(PERSON, {"iin": ALIVE_IIN}, correlation_id=correlation)
+        assert response.response_info.correlation_id == correlation
+        assert response.response_data.data["person"]["iin"] == ALIVE_IIN
+
+        with pytest.raises(GatewayFault) as caught:
+            await gateway.call(PERSON, {"iin": "900515300019"})
+        fault = caught.value
+        assert (fault.status, fault.retryable) == (422, False)
+        assert fault.error.error_code == "PROVIDER_ERROR"
+        assert fault.error.sub_error is not None
+        assert fault.error.sub_error.error_code == "IIN_CHECK_DIGIT"
+        assert fault.problem["field"] == "requestData.data.iin"
+
+
+async def test_gateway_client_tells_an_unreachable_gateway() -> None:
+    from egov.launcher import free_port
+    from servicekit.clock import Clock
+    from servicekit.gateway_client import GatewayClient, GatewayUnreachable
+
+    async with GatewayClient(
+        f"http://127.0.0.1:{free_port()}", sender_id="s", password=None, clock=Clock()
+    ) as gateway:
+        with pytest.raises(GatewayUnreachable):
+            await gateway.call(PERSON, {"iin": ALIVE_IIN})
