@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -91,14 +92,7 @@ async def ensure_postgres_database(url: URL) -> None:
     name = url.database
     if not name:
         raise ValueError(f"the database URL {url.render_as_string()} names no database")
-    admin = await asyncpg.connect(
-        host=url.host or "127.0.0.1",
-        port=url.port or 5432,
-        user=url.username,
-        password=url.password,
-        database="postgres",
-    )
-    try:
+    async with _maintenance_connection(url) as admin:
         exists = await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
         if not exists:
             try:
@@ -106,14 +100,19 @@ async def ensure_postgres_database(url: URL) -> None:
                 log.info("database created", database=name)
             except asyncpg.DuplicateDatabaseError:
                 pass  # a sibling process created it first: fine
-    finally:
-        await admin.close()
 
 
 async def drop_postgres_database(url: URL) -> None:
     """DROP DATABASE for `url`, closing its other sessions first (tests clean up with this)."""
     name = _identifier(url.database or "")
-    admin = await asyncpg.connect(
+    async with _maintenance_connection(url) as admin:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@asynccontextmanager
+async def _maintenance_connection(url: URL) -> AsyncIterator[asyncpg.Connection]:
+    """A connection to the server's `postgres` database, where databases are made and dropped."""
+    connection = await asyncpg.connect(
         host=url.host or "127.0.0.1",
         port=url.port or 5432,
         user=url.username,
@@ -121,9 +120,9 @@ async def drop_postgres_database(url: URL) -> None:
         database="postgres",
     )
     try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        yield connection
     finally:
-        await admin.close()
+        await connection.close()
 
 
 def _identifier(name: str) -> str:
