@@ -1,45 +1,52 @@
+import logging
+
 from fastapi import FastAPI
 
-from gateway.repository import ServiceRepository
-from gateway.routes import router, sync_channel
-from gateway.routing import Forwarder, Route
+from gateway import texts  # noqa: F401 — registers the gateway's problem texts
+from gateway.admin_routes import router as admin_router
+from gateway.openapi import install_openapi
+from gateway.registry import Registry
+from gateway.routes import router
 from gateway.seed import make_seed
 from gateway.settings import Settings
+from gateway.sync_channel import ConnectionDropped, SyncChannel, SyncChannelMiddleware
 from servicekit.app import ServiceDefinition, create_service_app
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
 
-    async def load_routes(app: FastAPI) -> None:
+    async def load_registry(app: FastAPI) -> None:
         async with app.state.db.sessionmaker() as session:
-            services = await ServiceRepository(session).all()
-        app.state.forwarder.routes = {
-            s.service_id: Route(
-                service_id=s.service_id,
-                provider=s.provider,
-                url=settings.providers[s.provider].rstrip("/") + s.path,
-                timeout_ms=s.timeout_ms,
-            )
-            for s in services
-            if s.provider in settings.providers
-        }
+            channel.registry = await Registry.load(session, settings.providers)
 
-    async def stop_forwarder(app: FastAPI) -> None:
-        await app.state.forwarder.close()
+    async def close_channel(app: FastAPI) -> None:
+        await channel.close()
 
     app = create_service_app(
         ServiceDefinition(
             settings=settings,
             title="ШЭП — шлюз электронного правительства",
-            description="The e-government gateway: routes envelopes to the registries behind it.",
-            routers=[sync_channel, router],
+            description="The e-government gateway: routes envelopes to the registries behind "
+            "it, checks who may call what, logs every message, and lets testers steer it.",
+            routers=[router, admin_router],
             migrations="gateway:migrations",
             seed=make_seed(settings.registry_file),
-            on_start=[load_routes],
-            on_stop=[stop_forwarder],
+            on_start=[load_registry],
+            on_stop=[close_channel],
             health_route=False,
         )
     )
-    app.state.forwarder = Forwarder({}, app.state.clock)
+    channel = SyncChannel(
+        Registry.build([], [], [], settings.providers), app.state.clock, app.state.readiness
+    )
+    app.state.sync_channel = channel
+    app.add_middleware(SyncChannelMiddleware, channel=channel)
+    install_openapi(app)
+    logging.getLogger("uvicorn.error").addFilter(_quiet_dropped_connections)
     return app
+
+
+def _quiet_dropped_connections(record: logging.LogRecord) -> bool:
+    """A connection dropped by a fault rule is the tester's wish, not a server error."""
+    return not (record.exc_info and isinstance(record.exc_info[1], ConnectionDropped))

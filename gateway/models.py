@@ -1,8 +1,8 @@
-"""Tables of the gateway: its registry of interactions."""
+"""Tables of the gateway: its registry of interactions (services, senders, access rights)."""
 
 from __future__ import annotations
 
-from sqlalchemy import Integer, String
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from servicekit.seeding import define_seed_table
@@ -27,3 +27,27 @@ class RegisteredService(Base):
     timeout_ms: Mapped[int] = mapped_column(Integer)
     description: Mapped[str] = mapped_column(String(500))
     registry_version: Mapped[int] = mapped_column(Integer)
+    routes: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    """routeId → provider, for a service served by several providers (regions, versions)."""
+
+
+class Sender(Base):
+    """A system that may send messages through the gateway."""
+
+    __tablename__ = "senders"
+
+    sender_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class AccessRight(Base):
+    """Sender × service; service "*" means every service."""
+
+    __tablename__ = "access_rights"
+
+    sender_id: Mapped[str] = mapped_column(
+        ForeignKey("senders.sender_id", ondelete="CASCADE"), primary_key=True
+    )
+    service_id: Mapped[str] = mapped_column(String(100), primary_key=True)

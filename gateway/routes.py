@@ -1,77 +1,91 @@
-"""The gateway's HTTP surface: the sync channel and the health of the bus."""
+"""The gateway's public HTTP surface besides the channels: bus health and metadata.
+
+Metadata mirrors what X-Road offers integrators: the services, the services one sender may
+call, and the OpenAPI of a service's provider.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
 from typing import Any
 
+import aiohttp
 from fastapi import APIRouter, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
-from fastapi.routing import APIRoute
+from fastapi.responses import JSONResponse
 
 from gateway.health import bus_health
-from gateway.routing import Forwarder
-from servicekit.envelope import SyncRequest, SyncResponse
-from servicekit.errors import problem_response
-from servicekit.gateway_client import SYNC_PATH
+from gateway.registry import Registry
+from gateway.schemas import ServiceOut
+from gateway.sync_channel import SyncChannel
+from servicekit.errors import NotFound, Problem
 from servicekit.topology import local_url, spec
 
-
-class EnvelopeRoute(APIRoute):
-    """A route whose invalid body is an INVALID_ENVELOPE fault (with ErrorInfo), not a bare 422."""
-
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handler = super().get_route_handler()
-
-        async def handle(request: Request) -> Response:
-            try:
-                return await handler(request)
-            except RequestValidationError as exc:
-                forwarder: Forwarder = request.app.state.forwarder
-                return problem_response(request, forwarder.invalid_envelope(list(exc.errors())))
-
-        return handle
-
-
 router = APIRouter()
-sync_channel = APIRouter(route_class=EnvelopeRoute, tags=["sync channel"])
-
-_FAULTS: dict[int | str, dict[str, object]] = {
-    status: {"description": text, "content": {"application/problem+json": {}}}
-    for status, text in {
-        400: "INVALID_ENVELOPE: the envelope does not match the schema",
-        403: "ACCESS_DENIED",
-        404: "SERVICE_NOT_FOUND",
-        422: "PROVIDER_ERROR: the provider rejected the request data (subError says why)",
-        502: "PROVIDER_ERROR: the provider failed",
-        503: "PROVIDER_UNAVAILABLE",
-        504: "PROVIDER_TIMEOUT",
-    }.items()
-}
-
-
-@sync_channel.post(
-    SYNC_PATH,
-    summary="SendMessage: a synchronous request to a registry",
-    response_model=SyncResponse,
-    responses=_FAULTS,
-)
-async def send_message(envelope: SyncRequest, request: Request) -> Response:
-    forwarder: Forwarder = request.app.state.forwarder
-    answer = await forwarder.send(envelope, dict(request.headers))
-    return Response(answer, media_type="application/json")
 
 
 @router.get("/health", tags=["health"], summary="Every service of the bus and its readiness")
 async def health(request: Request) -> JSONResponse:
     settings = request.app.state.settings
-    forwarder: Forwarder = request.app.state.forwarder
+    channel: SyncChannel = request.app.state.sync_channel
     report = await bus_health(
-        forwarder.http,
+        channel.http,
         request.app.state.readiness,
         local_url(spec("gateway"), settings.host, settings.port),
         settings.providers,
         settings.health_timeout,
     )
     return JSONResponse(report.model_dump(mode="json", by_alias=True))
+
+
+def _registry(request: Request) -> Registry:
+    registry: Registry = request.app.state.sync_channel.registry
+    return registry
+
+
+@router.get("/metadata/services", tags=["metadata"], summary="Every service the gateway routes")
+async def list_services(request: Request) -> list[ServiceOut]:
+    return [
+        ServiceOut(
+            service_id=s.service_id,
+            provider=s.provider,
+            description=s.description,
+            mode=s.mode,
+            path=s.path,
+            timeout_ms=s.timeout_ms,
+            routes=s.routes,
+        )
+        for s in sorted(_registry(request).services.values(), key=lambda s: s.service_id)
+    ]
+
+
+@router.get(
+    "/metadata/senders/{sender_id}/services",
+    tags=["metadata"],
+    summary="The services a sender may call",
+)
+async def allowed_services(sender_id: str, request: Request) -> list[str]:
+    registry = _registry(request)
+    if sender_id not in registry.senders:
+        raise NotFound(field="senderId")
+    return registry.allowed_services(sender_id)
+
+
+@router.get(
+    "/metadata/services/{service_id}/openapi",
+    tags=["metadata"],
+    summary="The OpenAPI document of the service's provider",
+)
+async def service_openapi(service_id: str, request: Request) -> dict[str, Any]:
+    route = _registry(request).route(service_id, None)
+    if route is None:
+        raise NotFound(field="serviceId")
+    base = request.app.state.settings.providers[route.provider].rstrip("/")
+    channel: SyncChannel = request.app.state.sync_channel
+    try:
+        async with channel.http.get(
+            f"{base}/openapi.json", timeout=aiohttp.ClientTimeout(total=5)
+        ) as reply:
+            reply.raise_for_status()
+            document: dict[str, Any] = await reply.json()
+    except (aiohttp.ClientError, OSError, TimeoutError):
+        raise Problem("PROVIDER_UNAVAILABLE", status=503, service_id=service_id) from None
+    return document

@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from servicekit.settings import ServiceSettings
@@ -14,9 +14,14 @@ class Settings(ServiceSettings):
     service_name = "gateway"
 
     port: int = 8000
+    sender_id: str = "gateway"
     registry_file: Path = REGISTRY_FILE
     providers: dict[str, str] = Field(
         default_factory=lambda: {s.name: local_url(s) for s in SERVICES if s.name != "gateway"},
         description="provider name → base URL; the registry file names providers, not hosts",
     )
     health_timeout: float = Field(default=1.0, description="seconds to wait for each /ready")
+    admin_token: SecretStr = Field(
+        default=SecretStr("egov-admin"),
+        description="bearer token of the admin API (/admin/…); change it outside a laptop",
+    )

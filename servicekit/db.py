@@ -10,7 +10,7 @@ commit themselves.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any
@@ -145,6 +145,18 @@ def service_database_url(base_url: str, service: str) -> str:
     )
 
 
+AfterCommit = Callable[[], Awaitable[None]]
+
+
+def after_commit(session: AsyncSession, effect: AfterCommit) -> None:
+    """Run `effect` once the request's transaction has committed (never if it rolls back).
+
+    For effects outside the database that must not happen for changes that did not (reloading
+    an in-memory snapshot, waking a worker).
+    """
+    session.info.setdefault("after_commit", []).append(effect)
+
+
 async def _session(request: Request) -> AsyncIterator[AsyncSession]:
     database: Database = request.app.state.db
     async with database.sessionmaker() as session:
@@ -155,6 +167,8 @@ async def _session(request: Request) -> AsyncIterator[AsyncSession]:
             raise
         else:
             await session.commit()
+            for effect in session.info.pop("after_commit", []):
+                await effect()
 
 
 DbSession = Annotated[AsyncSession, Depends(_session, scope="function")]

@@ -8,6 +8,7 @@ stack trace; nothing answers bad input with a 500.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import structlog
@@ -81,8 +82,11 @@ class ServiceUnavailable(Problem):
 
 def negotiate_language(request: Request) -> Language:
     """The first of ru/kk/en the client accepts (Accept-Language), Russian by default."""
-    header = request.headers.get("accept-language", "")
-    for part in header.split(","):
+    return language_from(request.headers.get("accept-language", ""))
+
+
+def language_from(accept_language: str) -> Language:
+    for part in accept_language.split(","):
         tag = part.split(";")[0].strip().lower()[:2]
         if tag in LANGUAGES:
             return tag
@@ -119,7 +123,7 @@ def field_path(loc: tuple[int | str, ...]) -> str:
     return path
 
 
-def problem_from_pydantic_error(error: dict[str, Any]) -> Problem:
+def problem_from_pydantic_error(error: Mapping[str, Any]) -> Problem:
     kind = str(error.get("type", ""))
     code = kind if kind.isupper() else _PYDANTIC_CODES.get(kind)
     if code is None:
@@ -132,7 +136,7 @@ def problem_from_pydantic_error(error: dict[str, Any]) -> Problem:
     return Problem(code, status=422, field=field_path(tuple(error.get("loc", ()))) or None, **ctx)
 
 
-def validation_problem(errors: list[dict[str, Any]], *, status: int = 422) -> Problem:
+def validation_problem(errors: Sequence[Mapping[str, Any]], *, status: int = 422) -> Problem:
     """The problem for a list of pydantic errors: the first one on top, all of them listed.
 
     A single error is the problem itself (its own code and field); several are

@@ -123,6 +123,21 @@ register(
             "Сұрау конверті ЭҮШ схемасына сәйкес емес",
             "The request envelope does not match the gateway schema",
         ),
+        "AUTHENTICATION_FAILED": Texts(
+            "Отправитель «{sender_id}» не опознан: неверный идентификатор или пароль",
+            "«{sender_id}» жіберушісі танылмады: идентификатор немесе құпиясөз қате",
+            "The sender '{sender_id}' is not recognised: wrong id or password",
+        ),
+        "WRONG_CHANNEL": Texts(
+            "Сервис «{service_id}» не вызывается по этому каналу (синхронный/асинхронный)",
+            "«{service_id}» сервисі бұл арна арқылы шақырылмайды (синхронды/асинхронды)",
+            "The service '{service_id}' is not called on this channel (sync/async)",
+        ),
+        "ROUTE_NOT_FOUND": Texts(
+            "У сервиса «{service_id}» нет маршрута «{route_id}»",
+            "«{service_id}» сервисінде «{route_id}» бағыты жоқ",
+            "The service '{service_id}' has no route '{route_id}'",
+        ),
         "SERVICE_NOT_FOUND": Texts(
             "Сервис «{service_id}» не зарегистрирован в ШЭП",
             "«{service_id}» сервисі ЭҮШ-те тіркелмеген",

@@ -14,6 +14,13 @@ import httpx
 from egov.launcher import BusPlan, ServiceStatus, plan_ports, run_embedded
 
 
+TESTER, TESTER_PASSWORD = "tester", "tester-secret"
+"""The registry file's integration-tester sender, allowed every service."""
+
+ADMIN = {"Authorization": "Bearer egov-admin"}
+"""The admin credential of a development gateway."""
+
+
 @asynccontextmanager
 async def running_bus(
     data_dir: Path,
@@ -50,7 +57,7 @@ def envelope(service_id: str, data: Any, **info: Any) -> dict[str, Any]:
         "messageId": str(uuid.uuid4()),
         "serviceId": service_id,
         "messageDate": "2026-11-22T10:00:00+05:00",
-        "sender": {"senderId": "test-suite", "password": "secret"},
+        "sender": {"senderId": TESTER, "password": TESTER_PASSWORD},
         **info,
     }
     return {"requestInfo": request_info, "requestData": {"data": data}}

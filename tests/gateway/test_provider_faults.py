@@ -9,8 +9,10 @@ from pathlib import Path
 
 import httpx
 import pytest
+import yaml
 
 from egov.launcher import free_port
+from gateway.settings import REGISTRY_FILE
 from tests.harness import envelope, running_bus
 
 PERSON = "GBDFL_UniversalServiceSync"
@@ -32,8 +34,9 @@ async def fake_provider(handler: Handler) -> AsyncIterator[str]:
 
 
 async def _hang(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-    await reader.read(65536)
-    await asyncio.sleep(30)
+    """Read the request, never answer; end when the gateway gives up and hangs up."""
+    while await reader.read(65536):
+        pass
     writer.close()
 
 
@@ -49,12 +52,12 @@ async def _fail(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> N
 
 
 def _registry(tmp_path: Path, timeout_ms: int) -> Path:
+    """The development registry with the person service's timeout changed."""
+    document = yaml.safe_load(REGISTRY_FILE.read_text(encoding="utf-8"))
+    for service in document["services"]:
+        service["timeoutMs"] = timeout_ms
     path = tmp_path / "registry.yaml"
-    path.write_text(
-        "version: 1\nservices:\n"
-        f"  - serviceId: {PERSON}\n    provider: gbd_fl\n    timeoutMs: {timeout_ms}\n",
-        encoding="utf-8",
-    )
+    path.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
     return path
 
 

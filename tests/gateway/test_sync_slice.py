@@ -191,7 +191,10 @@ async def test_gateway_client_calls_a_registry(bus: BusPlan) -> None:
     from servicekit.gateway_client import GatewayClient, GatewayFault
 
     async with GatewayClient(
-        bus.url("gateway"), sender_id="registration_service", password="x", clock=Clock()
+        bus.url("gateway"),
+        sender_id="registration_service",
+        password="registration-secret",
+        clock=Clock(),
     ) as gateway:
         correlation = uuid.uuid4()
         response = await gateway.call(PERSON, {"iin": ALIVE_IIN}, correlation_id=correlation)

@@ -1,0 +1,119 @@
+"""The registry of interactions as the hot path reads it: an immutable in-memory snapshot.
+
+Loaded from the database at start and swapped whole after every admin change, so routing,
+authentication and access checks cost dictionary lookups, never a query.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from gateway.models import AccessRight, RegisteredService, Sender
+from gateway.passwords import VerifiedCache
+from gateway.repository import RegistryRepository
+
+ANY_SERVICE = "*"
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    service_id: str
+    provider: str
+    url: str
+    timeout_ms: int
+    mode: str
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceEntry:
+    service_id: str
+    provider: str
+    path: str
+    mode: str
+    timeout_ms: int
+    description: str
+    routes: dict[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class SenderEntry:
+    sender_id: str
+    name: str
+    password_hash: str
+    enabled: bool
+
+
+@dataclass(frozen=True)
+class Registry:
+    services: dict[str, ServiceEntry]
+    senders: dict[str, SenderEntry]
+    access: frozenset[tuple[str, str]]
+    provider_urls: dict[str, str]
+    _passwords: VerifiedCache = field(default_factory=VerifiedCache, compare=False)
+
+    @classmethod
+    def build(
+        cls,
+        services: Iterable[RegisteredService],
+        senders: Iterable[Sender],
+        access: Iterable[AccessRight],
+        provider_urls: dict[str, str],
+    ) -> Registry:
+        return cls(
+            services={
+                s.service_id: ServiceEntry(
+                    s.service_id,
+                    s.provider,
+                    s.path,
+                    s.mode,
+                    s.timeout_ms,
+                    s.description,
+                    dict(s.routes or {}),
+                )
+                for s in services
+            },
+            senders={
+                s.sender_id: SenderEntry(s.sender_id, s.name, s.password_hash, s.enabled)
+                for s in senders
+            },
+            access=frozenset((a.sender_id, a.service_id) for a in access),
+            provider_urls=provider_urls,
+        )
+
+    @classmethod
+    async def load(cls, session: AsyncSession, provider_urls: dict[str, str]) -> Registry:
+        repository = RegistryRepository(session)
+        return cls.build(
+            await repository.services(),
+            await repository.senders(),
+            await repository.access_rights(),
+            provider_urls,
+        )
+
+    def route(self, service_id: str, route_id: str | None) -> Route | None:
+        """Where `service_id` (by `route_id`, if given) goes; None if nowhere."""
+        service = self.services.get(service_id)
+        if service is None:
+            return None
+        provider = service.provider if route_id is None else service.routes.get(route_id)
+        base = self.provider_urls.get(provider) if provider else None
+        if provider is None or base is None:
+            return None
+        return Route(
+            service_id, provider, base.rstrip("/") + service.path, service.timeout_ms, service.mode
+        )
+
+    def authenticate(self, sender_id: str, password: str | None) -> bool:
+        sender = self.senders.get(sender_id)
+        if sender is None or not sender.enabled or password is None:
+            return False
+        return self._passwords.check(sender_id, password, sender.password_hash)
+
+    def may_call(self, sender_id: str, service_id: str) -> bool:
+        return (sender_id, service_id) in self.access or (sender_id, ANY_SERVICE) in self.access
+
+    def allowed_services(self, sender_id: str) -> list[str]:
+        return sorted(s for s in self.services if self.may_call(sender_id, s))

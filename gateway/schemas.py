@@ -1,0 +1,46 @@
+"""The contract of the gateway's own API: registry administration and metadata."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
+
+from servicekit.provider import SYNC_PATH
+
+
+class Contract(BaseModel):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
+
+
+class ServiceIn(Contract):
+    provider: str = Field(min_length=1, max_length=64)
+    description: str = Field(default="", max_length=500)
+    mode: str = Field(default="sync", pattern="^(sync|async)$")
+    path: str = Field(default=SYNC_PATH, pattern="^/", max_length=200)
+    timeout_ms: int = Field(default=5000, gt=0, le=600_000)
+    routes: dict[str, str] = Field(default_factory=dict)
+
+
+class ServiceOut(ServiceIn):
+    service_id: str
+
+
+class SenderIn(Contract):
+    name: str = Field(default="", max_length=200)
+    password: str | None = Field(
+        default=None, min_length=8, max_length=200, description="plain; stored as scrypt"
+    )
+    password_hash: str | None = Field(default=None, pattern=r"^scrypt\$", max_length=200)
+    enabled: bool = True
+
+
+class SenderOut(Contract):
+    sender_id: str
+    name: str
+    enabled: bool
+    services: list[str]
+
+
+class RegistryView(Contract):
+    services: list[ServiceOut]
+    senders: list[SenderOut]
