@@ -4,7 +4,10 @@ from fastapi import FastAPI
 
 from gateway import texts  # noqa: F401 — registers the gateway's problem texts
 from gateway.admin_routes import router as admin_router
+from gateway.clock_routes import router as clock_router
 from gateway.openapi import install_openapi
+from gateway.operational import OperationalData
+from gateway.operational import router as operational_router
 from gateway.registry import Registry
 from gateway.routes import router
 from gateway.seed import make_seed
@@ -29,7 +32,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             title="ШЭП — шлюз электронного правительства",
             description="The e-government gateway: routes envelopes to the registries behind "
             "it, checks who may call what, logs every message, and lets testers steer it.",
-            routers=[router, admin_router],
+            routers=[router, admin_router, clock_router, operational_router],
             migrations="gateway:migrations",
             seed=make_seed(settings.registry_file),
             on_start=[load_registry],
@@ -41,6 +44,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         Registry.build([], [], [], settings.providers), app.state.clock, app.state.readiness
     )
     app.state.sync_channel = channel
+    app.state.operational = OperationalData()
+    channel.observers.append(app.state.operational)
     app.add_middleware(SyncChannelMiddleware, channel=channel)
     install_openapi(app)
     logging.getLogger("uvicorn.error").addFilter(_quiet_dropped_connections)

@@ -27,6 +27,7 @@ from tenacity import AsyncRetrying, retry_if_exception_type, wait_exponential
 
 from servicekit.bus import create_bus
 from servicekit.clock import Clock, bus_clock
+from servicekit.clock_sync import follow_bus_clock
 from servicekit.db import Database
 from servicekit.errors import PROBLEM_JSON, ServiceUnavailable, install_problem_handlers
 from servicekit.settings import ServiceSettings
@@ -113,6 +114,7 @@ async def _start(app: FastAPI, definition: ServiceDefinition) -> None:
         ("database", database.create_if_missing),
         ("migrations", lambda: database.migrate(definition.migrations)),
         ("broker", app.state.bus.start),
+        ("clock", lambda: _follow_clock(app, definition.settings.service_name)),
     ]
     if definition.seed is not None:
         seed = definition.seed
@@ -135,6 +137,11 @@ async def _start(app: FastAPI, definition: ServiceDefinition) -> None:
                 await step()
     readiness.ready, readiness.step, readiness.last_error = True, "ready", None
     log.info("service ready", service=definition.settings.service_name)
+
+
+async def _follow_clock(app: FastAPI, service: str) -> None:
+    # The subscription ends when the bus closes at shutdown.
+    await follow_bus_clock(app.state.bus, app.state.clock, service)
 
 
 def _bind(hook: StartHook, app: FastAPI) -> Callable[[], Awaitable[None]]:
@@ -175,6 +182,7 @@ def _health_router(service: str, with_health: bool) -> APIRouter:
             "attempts": readiness.attempts,
             "database": request.app.state.db.url.get_backend_name(),
             "broker": "rabbitmq" if request.app.state.settings.amqp_url else "in-process",
+            "now": request.app.state.clock.now().isoformat(),
         }
         return JSONResponse(body, status_code=200 if readiness.ready else 503)
 

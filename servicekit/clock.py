@@ -82,6 +82,11 @@ class Clock:
             if frozen is not None:
                 self._state = ClockState(frozen - _real_now(), None)
 
+    def apply(self, state: ClockState) -> None:
+        """Take over a state another process's clock is in (the bus clock, via the gateway)."""
+        with self._lock:
+            self._state = state
+
     def reset(self) -> None:
         """Back to real time."""
         with self._lock:

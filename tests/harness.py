@@ -13,7 +13,6 @@ import httpx
 
 from egov.launcher import BusPlan, ServiceStatus, plan_ports, run_embedded
 
-
 TESTER, TESTER_PASSWORD = "tester", "tester-secret"
 """The registry file's integration-tester sender, allowed every service."""
 

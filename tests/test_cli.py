@@ -23,7 +23,7 @@ import pytest
 
 from servicekit.topology import SERVICES
 from tests.backends import AMQP_URL, require_postgres, require_rabbitmq
-from tests.harness import envelope
+from tests.harness import ADMIN, envelope
 
 EGOV = [sys.executable, "-m", "egov"]
 IIN = "900515310005"
@@ -73,6 +73,16 @@ def _stop(process: subprocess.Popen[str], sig: signal.Signals) -> str:
     process.send_signal(sig)
     out, _ = process.communicate(timeout=30)
     return out
+
+
+def _wait_for_clock(port: int, expected: str) -> bool:
+    """Whether the service on `port` reports `expected` as its time within a few seconds."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        if httpx.get(f"http://127.0.0.1:{port}/ready").json()["now"] == expected:
+            return True
+        time.sleep(0.05)
+    return False
 
 
 def _call_person(base: int) -> dict[str, object]:
@@ -146,6 +156,14 @@ def test_multiprocess_bus_on_postgres_and_rabbitmq(tmp_path: Path) -> None:
             for service in SERVICES:
                 ready = httpx.get(f"http://127.0.0.1:{base + service.port - 8000}/ready").json()
                 assert (ready["database"], ready["broker"]) == ("postgresql", "rabbitmq")
+            # The bus clock, moved at the gateway, reaches every process through RabbitMQ.
+            frozen = httpx.post(
+                f"http://127.0.0.1:{base}/admin/clock/freeze",
+                json={"at": "2025-12-15T12:30:00+00:00"},
+                headers=ADMIN,
+            )
+            assert frozen.status_code == 200, frozen.text
+            assert _wait_for_clock(base + 1, "2025-12-15T12:30:00+00:00")
             out = _stop(process, signal.SIGTERM)
         assert process.returncode == 0, out
         assert not any(child.is_running() and child.status() != "zombie" for child in children)
