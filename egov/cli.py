@@ -1,4 +1,5 @@
-"""The `egov` command: start the bus, ask how it is, serve one service, write a migration."""
+"""The `egov` command: start the bus, ask how it is, serve one service, write a migration,
+check and export the gateway's message log."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from rich.table import Table
 from egov.launcher import BusPlan, ServiceStatus, gateway_health_url, plan_ports, run_bus
 from egov.services import build_app
 from servicekit.logging import configure_logging
-from servicekit.topology import SERVICES, spec
+from servicekit.topology import SERVICES, local_url, spec
 
 app = typer.Typer(
     help="The e-government bus emulator: the ШЭП gateway, the registries, the state services.",
@@ -24,6 +25,11 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database schema of a service (Alembic).", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+log_app = typer.Typer(
+    help="The gateway's message log: prove its hash chain intact, export it.",
+    no_args_is_help=True,
+)
+app.add_typer(log_app, name="log")
 console = Console()
 
 
@@ -175,6 +181,98 @@ def db_revision(
         config.set_main_option("sqlalchemy.url", f"sqlite:///{scratch}/schema.db")
         command.upgrade(config, "head")
         command.revision(config, message=message, autogenerate=True)
+
+
+GatewayUrl = Annotated[
+    str, typer.Option("--gateway", envvar="EGOV_GATEWAY_URL", help="the gateway's base URL")
+]
+AdminToken = Annotated[
+    str,
+    typer.Option(
+        "--admin-token", envvar="EGOV_ADMIN_TOKEN", help="the gateway's admin bearer token"
+    ),
+]
+DEFAULT_GATEWAY = local_url(spec("gateway"))
+DEFAULT_ADMIN_TOKEN = "egov-admin"
+LOG_TIMEOUT = httpx.Timeout(10.0, read=600.0)
+"""Verifying or exporting a large log takes a while; connecting must not."""
+
+
+@log_app.command("verify")
+def log_verify(
+    gateway: GatewayUrl = DEFAULT_GATEWAY, admin_token: AdminToken = DEFAULT_ADMIN_TOKEN
+) -> None:
+    """Prove the hash chain intact (exit 0) or name its first broken record (exit 1)."""
+    try:
+        reply = httpx.get(
+            f"{gateway.rstrip('/')}/admin/log/verify",
+            headers=_bearer(admin_token),
+            timeout=LOG_TIMEOUT,
+        )
+    except httpx.HTTPError as exc:
+        console.print(f"[red]the gateway at {gateway} does not answer:[/] {exc}")
+        raise typer.Exit(2) from None
+    if reply.status_code != 200:
+        console.print(f"[red]the gateway refused:[/] {_problem_text(reply)}")
+        raise typer.Exit(2)
+    report = reply.json()
+    broken = report["firstBroken"]
+    table = Table(title="message log", show_header=False)
+    table.add_row("chain", "[green]intact[/]" if report["ok"] else "[red]broken[/]")
+    table.add_row("records checked", str(report["checked"]))
+    if broken is not None:
+        table.add_row("first broken record", f"[red]{broken['seq']}[/]")
+        table.add_row("reason", f"{broken['reason']}: {broken['detail']}")
+    console.print(table)
+    raise typer.Exit(0 if report["ok"] else 1)
+
+
+@log_app.command("export")
+def log_export(
+    start: Annotated[
+        str, typer.Option("--from", help="ISO-8601 with offset, e.g. 2026-11-22T00:00:00+05:00")
+    ],
+    end: Annotated[str, typer.Option("--to", help="exclusive end, ISO-8601 with offset")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="the JSON Lines file to write")],
+    gateway: GatewayUrl = DEFAULT_GATEWAY,
+    admin_token: AdminToken = DEFAULT_ADMIN_TOKEN,
+) -> None:
+    """Write the records of [from, to) as JSON Lines, each line verifiable offline."""
+    records = 0
+    try:
+        with httpx.stream(
+            "GET",
+            f"{gateway.rstrip('/')}/admin/log/export",
+            params={"from": start, "to": end},
+            headers=_bearer(admin_token),
+            timeout=LOG_TIMEOUT,
+        ) as reply:
+            if reply.status_code != 200:
+                reply.read()
+                console.print(f"[red]the gateway refused:[/] {_problem_text(reply)}")
+                raise typer.Exit(1)
+            with output.open("wb") as file:
+                for chunk in reply.iter_bytes():
+                    file.write(chunk)
+                    records += chunk.count(b"\n")
+    except httpx.HTTPError as exc:
+        output.unlink(missing_ok=True)  # half an export would pass for a quiet period
+        console.print(f"[red]the gateway at {gateway} does not answer:[/] {exc}")
+        raise typer.Exit(2) from None
+    console.print(f"wrote {records} records to {output}")
+
+
+def _bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def _problem_text(reply: httpx.Response) -> str:
+    try:
+        problem = reply.json()
+    except ValueError:
+        return f"HTTP {reply.status_code}"
+    detail = problem.get("detail") if isinstance(problem, dict) else None
+    return f"{problem.get('code', reply.status_code)}: {detail}" if detail else reply.text
 
 
 def _status_table(

@@ -25,6 +25,8 @@ async def reload_registry(request: Request) -> None:
     app = request.app
     async with app.state.db.sessionmaker() as session:
         app.state.sync_channel.registry = await Registry.load(session, app.state.settings.providers)
+    # An async service added, removed or switched to push needs its mailbox consumer.
+    await app.state.async_channel.reconcile()
 
 
 def _reload_after_commit(request: Request, session: DbSession) -> None:
@@ -45,6 +47,7 @@ def view(registry: Registry) -> RegistryView:
                 path=s.path,
                 timeout_ms=s.timeout_ms,
                 routes=s.routes,
+                delivery=s.delivery,
             )
             for s in sorted(registry.services.values(), key=lambda s: s.service_id)
         ],

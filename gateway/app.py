@@ -4,7 +4,14 @@ from fastapi import FastAPI
 
 from gateway import texts  # noqa: F401 — registers the gateway's problem texts
 from gateway.admin_routes import router as admin_router
+from gateway.async_channel import AsyncChannel, AsyncSettings
+from gateway.async_routes import admin_router as async_admin_router
+from gateway.async_routes import router as async_router
 from gateway.clock_routes import router as clock_router
+from gateway.fault_rules import FaultRules
+from gateway.journal import Journal
+from gateway.message_log import MessageLog
+from gateway.message_log import router as message_log_router
 from gateway.openapi import install_openapi
 from gateway.operational import OperationalData
 from gateway.operational import router as operational_router
@@ -13,6 +20,7 @@ from gateway.routes import router
 from gateway.seed import make_seed
 from gateway.settings import Settings
 from gateway.sync_channel import ConnectionDropped, SyncChannel, SyncChannelMiddleware
+from gateway.tester_routes import router as tester_router
 from servicekit.app import ServiceDefinition, create_service_app
 
 
@@ -26,17 +34,49 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def close_channel(app: FastAPI) -> None:
         await channel.close()
 
+    async def start_async_channel(app: FastAPI) -> None:
+        # Built here: the database and the bus exist once the app is starting.
+        app.state.async_channel = AsyncChannel(
+            channel,
+            app.state.db,
+            app.state.bus,
+            AsyncSettings(
+                max_attempts=settings.async_max_attempts,
+                backoff=settings.async_backoff,
+                relay_interval=settings.async_relay_interval,
+            ),
+        )
+        await app.state.async_channel.start()
+
+    async def stop_async_channel(app: FastAPI) -> None:
+        await app.state.async_channel.stop()
+
+    async def start_message_log(app: FastAPI) -> None:
+        message_log.start(app.state.db, app.state.clock)
+
+    async def stop_message_log(app: FastAPI) -> None:
+        await message_log.stop()
+
     app = create_service_app(
         ServiceDefinition(
             settings=settings,
             title="ШЭП — шлюз электронного правительства",
             description="The e-government gateway: routes envelopes to the registries behind "
             "it, checks who may call what, logs every message, and lets testers steer it.",
-            routers=[router, admin_router, clock_router, operational_router],
+            routers=[
+                router,
+                admin_router,
+                clock_router,
+                operational_router,
+                tester_router,
+                message_log_router,
+                async_router,
+                async_admin_router,
+            ],
             migrations="gateway:migrations",
             seed=make_seed(settings.registry_file),
-            on_start=[load_registry],
-            on_stop=[close_channel],
+            on_start=[load_registry, start_message_log, start_async_channel],
+            on_stop=[stop_async_channel, close_channel, stop_message_log],
             health_route=False,
         )
     )
@@ -46,6 +86,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sync_channel = channel
     app.state.operational = OperationalData()
     channel.observers.append(app.state.operational)
+    app.state.fault_rules = FaultRules(clock=app.state.clock)
+    channel.faults = app.state.fault_rules
+    app.state.journal = Journal(
+        run_capacity=settings.journal_run_capacity, capacity=settings.journal_capacity
+    )
+    channel.observers.append(app.state.journal)
+    message_log = MessageLog(settings)
+    app.state.message_log = message_log
+    if settings.message_log_enabled:
+        channel.observers.append(message_log.writer)
     app.add_middleware(SyncChannelMiddleware, channel=channel)
     install_openapi(app)
     logging.getLogger("uvicorn.error").addFilter(_quiet_dropped_connections)

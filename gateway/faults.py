@@ -8,6 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
+from servicekit.errors import Problem
+from servicekit.messages import known_codes, texts_for
+
 FaultKind = Literal["latency", "error", "timeout", "drop"]
 
 
@@ -41,3 +44,15 @@ class NoFaults:
         self, *, service_id: str, operation: str, sender_id: str | None, run_id: str | None
     ) -> Fault | None:
         return None
+
+
+class InjectedFault(Problem):
+    """The problem an error rule makes a channel answer, with the rule's code and status.
+
+    A code the bus knows keeps its own texts; a code the tester made up is told with the
+    INJECTED_FAULT texts (the rule and its message) rather than a generic invalid-value text.
+    """
+
+    def messages(self) -> dict[str, str]:
+        code = self.code if self.code in known_codes() else "INJECTED_FAULT"
+        return texts_for(code).render(self.params)

@@ -36,6 +36,7 @@ class ServiceEntry:
     timeout_ms: int
     description: str
     routes: dict[str, str]
+    delivery: str = "push"
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +73,7 @@ class Registry:
                     s.timeout_ms,
                     s.description,
                     dict(s.routes or {}),
+                    s.delivery,
                 )
                 for s in services
             },

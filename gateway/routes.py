@@ -52,6 +52,7 @@ async def list_services(request: Request) -> list[ServiceOut]:
             path=s.path,
             timeout_ms=s.timeout_ms,
             routes=s.routes,
+            delivery=s.delivery,
         )
         for s in sorted(_registry(request).services.values(), key=lambda s: s.service_id)
     ]

@@ -19,6 +19,9 @@ class ServiceIn(Contract):
     path: str = Field(default=SYNC_PATH, pattern="^/", max_length=200)
     timeout_ms: int = Field(default=5000, gt=0, le=600_000)
     routes: dict[str, str] = Field(default_factory=dict)
+    delivery: str = Field(
+        default="push", pattern="^(push|pull)$", description="async services: push or pull"
+    )
 
 
 class ServiceOut(ServiceIn):

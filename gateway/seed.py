@@ -34,6 +34,7 @@ class ServiceEntry(FileModel):
     path: str = Field(default=SYNC_PATH, pattern="^/")
     timeout_ms: int = Field(default=5000, gt=0, le=600_000)
     routes: dict[str, str] = Field(default_factory=dict)
+    delivery: str = Field(default="push", pattern="^(push|pull)$")
 
     def to_model(self, version: int) -> RegisteredService:
         return RegisteredService(
@@ -45,6 +46,7 @@ class ServiceEntry(FileModel):
             description=self.description,
             registry_version=version,
             routes=self.routes,
+            delivery=self.delivery,
         )
 
 

@@ -25,3 +25,46 @@ class Settings(ServiceSettings):
         default=SecretStr("egov-admin"),
         description="bearer token of the admin API (/admin/…); change it outside a laptop",
     )
+    message_log_enabled: bool = Field(
+        default=True, description="append every request and response to the message log"
+    )
+    message_log_unmasked: bool = Field(
+        default=False,
+        description="store ИИН/БИН in the message log's bodies unmasked (never in production)",
+    )
+    message_log_retention_days: int = Field(
+        default=90, ge=0, description="days (of bus-clock time) a record is kept; 0: forever"
+    )
+    message_log_queue_size: int = Field(
+        default=100_000,
+        gt=0,
+        description="records waiting for the writer; beyond it new records are counted and dropped",
+    )
+    message_log_batch_size: int = Field(
+        default=500, gt=0, description="records the writer inserts in one transaction at most"
+    )
+    message_log_flush_ms: float = Field(
+        default=20.0, ge=0, description="how long the writer lets a batch fill before writing it"
+    )
+    message_log_prune_check_seconds: float = Field(
+        default=30.0, gt=0, description="real seconds between checks whether a prune is due"
+    )
+    journal_run_capacity: int = Field(
+        default=10_000,
+        gt=0,
+        description="request-journal entries kept per test run (X-Test-Run-Id); oldest go first",
+    )
+    journal_capacity: int = Field(
+        default=50_000, gt=0, description="request-journal entries kept in all; oldest go first"
+    )
+    async_max_attempts: int = Field(
+        default=5, ge=1, le=50, description="deliveries of an async message before it is stopped"
+    )
+    async_backoff: tuple[float, ...] = Field(
+        default=(1.0, 5.0, 30.0, 120.0),
+        description="seconds before the 1st, 2nd… retry (the last repeats); also how long a "
+        "recipient has to confirm a message taken with getMessages",
+    )
+    async_relay_interval: float = Field(
+        default=2.0, gt=0, description="seconds between rounds of publishing stored messages"
+    )

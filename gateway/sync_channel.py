@@ -27,7 +27,7 @@ from pydantic import ValidationError
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from gateway.exchange import Exchange, ExchangeObserver
-from gateway.faults import Fault, FaultSource, NoFaults
+from gateway.faults import Fault, FaultSource, InjectedFault, NoFaults
 from gateway.registry import Registry, Route
 from servicekit.app import Readiness
 from servicekit.clock import Clock
@@ -59,10 +59,11 @@ def gateway_fault(
     error_data: Any = None,
     errors: list[dict[str, Any]] | None = None,
     message: str | None = None,
+    problem_type: type[Problem] = Problem,
     **params: Any,
 ) -> Problem:
     """A problem whose `errorInfo` member is the ШЭП fault, as the real gateway would give it."""
-    problem = Problem(code, status=status, field=field, **params)
+    problem = problem_type(code, status=status, field=field, **params)
     info = ErrorInfo(
         error_code=code,
         error_message=(message or problem.messages()["ru"])[:250],
@@ -290,13 +291,19 @@ class SyncChannel:
                 error_data={"faultRule": fault.rule_id},
             )
         elif fault.kind == "error":
+            # The params fill the texts of whichever code the tester chose, known or not.
             raise self._fault(
                 call,
                 fault.error_code,
                 fault.status,
+                problem_type=InjectedFault,
                 message=fault.message or None,
                 error_data={"faultRule": fault.rule_id},
                 service_id=route.service_id,
+                sender_id=call.sender_id,
+                timeout_ms=route.timeout_ms,
+                rule_id=fault.rule_id,
+                reason=fault.message or fault.error_code,
             )
 
     async def _forward(self, call: _Call, route: Route, payload: bytes) -> bytes:

@@ -19,5 +19,37 @@ register(
             "Құпиясөзді немесе оның хешін (scrypt) көрсетіңіз, екеуін бірге емес",
             "Give either a password or its (scrypt) hash, not both",
         ),
+        # --- tester controls: fault rules ---
+        "INJECTED_FAULT": Texts(
+            "Сбой задан тестовым правилом {rule_id}: {reason}",
+            "Ақау {rule_id} тест ережесімен берілген: {reason}",
+            "Fault injected by test rule {rule_id}: {reason}",
+        ),
+        "FAULT_RULE_NOT_FOUND": Texts(
+            "Правило сбоя «{rule_id}» не найдено",
+            "«{rule_id}» ақау ережесі табылмады",
+            "The fault rule '{rule_id}' was not found",
+        ),
+        "FAULT_FIELD_NOT_APPLICABLE": Texts(
+            "Поле «{field}» не применяется к правилу вида «{kind}»",
+            "«{field}» өрісі «{kind}» түріндегі ережеге қолданылмайды",
+            "The field '{field}' does not apply to a rule of kind '{kind}'",
+        ),
+        "EXPIRY_OR_TTL": Texts(
+            "Укажите либо expiresAt, либо ttlSeconds, но не оба",
+            "expiresAt немесе ttlSeconds көрсетіңіз, екеуін бірге емес",
+            "Give either expiresAt or ttlSeconds, not both",
+        ),
+        "EXPIRY_IN_PAST": Texts(
+            "Момент «{field}» по часам шины уже прошёл: правило никогда не сработает",
+            "Шина сағаты бойынша «{field}» сәті өтіп кетті: ереже ешқашан іске аспайды",
+            "The moment '{field}' has already passed on the bus clock: the rule would never fire",
+        ),
+        # --- message log ---
+        "INVALID_TIME_RANGE": Texts(
+            "Начало периода «from» должно быть раньше его конца «to»",
+            "«from» кезеңінің басы оның «to» соңынан ерте болуы керек",
+            "The start of the range ('from') must come before its end ('to')",
+        ),
     }
 )

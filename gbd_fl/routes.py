@@ -16,6 +16,7 @@ from servicekit.messages import Texts, register, texts_for
 from servicekit.provider import SyncCall, SyncProvider
 
 PERSON_BY_IIN = "GBDFL_UniversalServiceSync"
+PERSON_BY_IIN_ASYNC = "GBDFL_UniversalServiceAsync"
 
 provider = SyncProvider()
 
@@ -31,6 +32,7 @@ register(
 
 
 @provider.operation(PERSON_BY_IIN, PersonRequest)
+@provider.operation(PERSON_BY_IIN_ASYNC, PersonRequest)
 async def person_by_iin(data: PersonRequest, call: SyncCall) -> PersonAnswer:
     person = await PersonRepository(call.session).get(data.iin)
     if person is None:

@@ -8,3 +8,5 @@ class Settings(ServiceSettings):
     service_name = "gbd_fl"
 
     port: int = 8001
+    sender_id: str = "gbd_fl"
+    sender_password: str = "gbd-fl-secret"  # the development registry's; set it in deployments

@@ -1,8 +1,9 @@
 """The app factory every service uses, so they all start, report and fail the same way.
 
 `create_service_app` gives a FastAPI app with problem-details errors, `/health` (liveness) and
-`/ready` (readiness), its database (`app.state.db`) and its message bus (`app.state.bus`:
-RabbitMQ when `amqp_url` is set, else the in-process bus). Start-up work — creating the
+`/ready` (readiness), its database (`app.state.db`), its message bus (`app.state.bus`:
+RabbitMQ when `amqp_url` is set, else the in-process bus) and its client of the gateway
+(`app.state.gateway`, as sender `sender_id`). Start-up work — creating the
 database if missing, migrations, connecting to the broker, seed data, anything else the
 service declares — runs in the background after the port is open, so
 `/ready` can answer 503 with the reason until it is done; a failing step (say, PostgreSQL not
@@ -30,6 +31,7 @@ from servicekit.clock import Clock, bus_clock
 from servicekit.clock_sync import follow_bus_clock
 from servicekit.db import Database
 from servicekit.errors import PROBLEM_JSON, ServiceUnavailable, install_problem_handlers
+from servicekit.gateway_client import GatewayClient
 from servicekit.settings import ServiceSettings
 
 log = structlog.get_logger(__name__)
@@ -74,6 +76,12 @@ def create_service_app(definition: ServiceDefinition, *, clock: Clock = bus_cloc
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.db = Database(settings.sqlalchemy_url())
         app.state.bus = create_bus(settings.amqp_url or None)
+        app.state.gateway = GatewayClient(
+            settings.gateway_url,
+            sender_id=settings.sender_id or settings.service_name,
+            password=settings.sender_password or None,
+            clock=clock,
+        )
         startup = asyncio.create_task(
             _start(app, definition), name=f"{settings.service_name}:start"
         )
@@ -87,6 +95,7 @@ def create_service_app(definition: ServiceDefinition, *, clock: Clock = bus_cloc
             if app.state.readiness.ready:
                 for hook in definition.on_stop:
                     await hook(app)
+            await app.state.gateway.close()
             await app.state.bus.close()
             await app.state.db.dispose()
 

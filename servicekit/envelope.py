@@ -1,4 +1,5 @@
-"""The ШЭП sync-channel envelope (SendMessage), as public integrators' schemas describe it.
+"""The ШЭП envelopes — sync channel (SendMessage) and async channel (sendMessage, getMessages,
+getMessageStatus, sendDeliveryNotification) — as public integrators' schemas describe them.
 
 JSON field names are the schema's own (`requestInfo`, `messageId`…); Python attributes are
 snake_case. Unknown fields are rejected: a tester whose envelope would fail at the real gateway
@@ -9,7 +10,8 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Any
+from enum import StrEnum
+from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 from pydantic.alias_generators import to_camel
@@ -133,3 +135,90 @@ def response_to(
         ),
         response_data=ResponseData(data=data),
     )
+
+
+# --- the async channel -------------------------------------------------------------------
+
+
+class MessageType(StrEnum):
+    REQUEST = "REQUEST"
+    NOTIFICATION = "NOTIFICATION"
+    UPDATE = "UPDATE"
+    RESPONSE = "RESPONSE"
+
+
+class DeliveryState(StrEnum):
+    ON_DELIVERY = "ON_DELIVERY"
+    """Accepted by the gateway, not yet confirmed by the recipient."""
+    DELIVERED = "DELIVERED"
+    NOT_DELIVERED = "NOT_DELIVERED"
+    """The last attempt failed; another one is scheduled."""
+    DELIVERY_STOPPED = "DELIVERY_STOPPED"
+    """No more attempts: the message is in the mailbox's dead-letter queue."""
+
+
+class AsyncMessageInfo(EnvelopeModel):
+    message_id: uuid.UUID
+    correlation_id: uuid.UUID | None = None
+    service_id: Annotated[str, StringConstraints(min_length=1, max_length=100)]
+    message_type: MessageType
+    message_date: AwareDatetime
+    route_id: Annotated[str, StringConstraints(max_length=100)] | None = None
+    sender: Sender
+    properties: list[Property] = Field(default_factory=list, max_length=100)
+    session_id: uuid.UUID | None = Field(
+        default=None, description="stamped by the gateway; whatever a sender puts here is replaced"
+    )
+    status: Status | None = Field(
+        default=None, description="on a RESPONSE: SCSS001, or the code of the provider's refusal"
+    )
+
+
+class AsyncMessage(EnvelopeModel):
+    """`sendMessage` request, and each message `getMessages` hands out."""
+
+    message_info: AsyncMessageInfo
+    message_data: RequestData = Field(default_factory=RequestData)
+
+
+class SendMessageResponse(EnvelopeModel):
+    response_info: ResponseInfo
+    delivery_state: DeliveryState
+
+
+class GetMessagesRequest(EnvelopeModel):
+    sender: Sender
+    service_id: Annotated[str, StringConstraints(min_length=1, max_length=100)]
+    amount: int = Field(default=1, ge=1, le=100)
+
+
+class GetMessagesResponse(EnvelopeModel):
+    messages: list[AsyncMessage]
+
+
+class GetMessageStatusRequest(EnvelopeModel):
+    sender: Sender
+    message_ids: list[uuid.UUID] = Field(min_length=1, max_length=100)
+
+
+class MessageStatus(EnvelopeModel):
+    message_id: uuid.UUID
+    service_id: str
+    message_type: MessageType
+    state: DeliveryState
+    attempts: int
+    updated_at: AwareDatetime
+    last_error: str | None = None
+
+
+class GetMessageStatusResponse(EnvelopeModel):
+    statuses: list[MessageStatus]
+
+
+class DeliveryNotification(EnvelopeModel):
+    """The recipient confirms (or refuses) a message it took with getMessages."""
+
+    sender: Sender
+    message_id: uuid.UUID
+    state: Literal[DeliveryState.DELIVERED, DeliveryState.NOT_DELIVERED]
+    error: Annotated[str, StringConstraints(max_length=500)] | None = None

@@ -11,11 +11,25 @@ from typing import Any
 
 import aiohttp
 import orjson
+from pydantic import BaseModel
 
 from servicekit.clock import Clock
-from servicekit.envelope import SUCCESS, ErrorInfo, SyncResponse, new_request
+from servicekit.envelope import (
+    SUCCESS,
+    AsyncMessage,
+    AsyncMessageInfo,
+    ErrorInfo,
+    MessageType,
+    RequestData,
+    Sender,
+    SendMessageResponse,
+    Status,
+    SyncResponse,
+    new_request,
+)
 
 SYNC_PATH = "/bip-sync/SendMessage"
+ASYNC_PREFIX = "/bip-async"
 
 
 class GatewayFault(Exception):
@@ -94,10 +108,50 @@ class GatewayClient:
             correlation_id=correlation_id,
             properties=properties,
         )
-        body = orjson.dumps(envelope.model_dump(mode="json", by_alias=True, exclude_none=True))
+        status, document = await self._post(SYNC_PATH, envelope, headers)
+        response = SyncResponse.model_validate(document)
+        if response.response_info.status.code != SUCCESS:
+            raise GatewayFault(status, _status_as_error(response), document)
+        return response
+
+    async def send_async(
+        self, message: AsyncMessage, headers: dict[str, str] | None = None
+    ) -> SendMessageResponse:
+        """`sendMessage` on the async channel: the gateway has stored and queued it."""
+        _, document = await self._post(f"{ASYNC_PREFIX}/sendMessage", message, headers)
+        return SendMessageResponse.model_validate(document)
+
+    def async_message(
+        self,
+        service_id: str,
+        data: Any,
+        message_type: MessageType,
+        *,
+        correlation_id: uuid.UUID | None = None,
+        status: Status | None = None,
+    ) -> AsyncMessage:
+        """A message from this client, ready for `send_async`."""
+        return AsyncMessage(
+            message_info=AsyncMessageInfo(
+                message_id=uuid.uuid4(),
+                correlation_id=correlation_id,
+                service_id=service_id,
+                message_type=message_type,
+                message_date=self.clock.now(),
+                sender=Sender(sender_id=self.sender_id, password=self.password),
+                status=status,
+            ),
+            message_data=RequestData(data=data),
+        )
+
+    async def _post(
+        self, path: str, model: BaseModel, headers: dict[str, str] | None
+    ) -> tuple[int, Any]:
+        """POST a model; (status, JSON) on 2xx, else `GatewayFault` or `GatewayUnreachable`."""
+        body = orjson.dumps(model.model_dump(mode="json", by_alias=True, exclude_none=True))
         try:
             async with self._client().post(
-                self.base_url + SYNC_PATH,
+                self.base_url + path,
                 data=body,
                 headers={"content-type": "application/json", **(headers or {})},
             ) as reply:
@@ -105,12 +159,12 @@ class GatewayClient:
                 status = reply.status
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise GatewayUnreachable(f"{self.base_url}: {exc!r}") from exc
-        document = orjson.loads(payload) if payload else {}
-        if status == 200:
-            response = SyncResponse.model_validate(document)
-            if response.response_info.status.code != SUCCESS:
-                raise GatewayFault(status, _status_as_error(response), document)
-            return response
+        try:
+            document = orjson.loads(payload) if payload else {}
+        except orjson.JSONDecodeError:
+            raise GatewayUnreachable(f"{self.base_url}: HTTP {status}, not JSON") from None
+        if 200 <= status < 300:
+            return status, document
         error = document.get("errorInfo") if isinstance(document, dict) else None
         if error is None:
             raise GatewayUnreachable(f"{self.base_url}: HTTP {status} without ErrorInfo")

@@ -8,8 +8,10 @@ A registry declares operations by service id, each with a pydantic model of its 
     async def person(data: PersonRequest, call: SyncCall) -> PersonAnswer: ...
 
 `provider.router()` serves them at `POST /shep/sync`, the address the gateway's registry of
-interactions points to. Invalid request data gets a 422 problem naming the field by its full
-envelope path (`requestData.data.iin`), which the gateway relays to the caller.
+interactions points to, and at `POST /shep/async` for the async channel (the same operation
+answers a pushed REQUEST with a RESPONSE through the gateway). Invalid request data gets a
+422 problem naming the field by its full envelope path (`requestData.data.iin`), which the
+gateway relays to the caller.
 """
 
 from __future__ import annotations
@@ -24,21 +26,33 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from servicekit.clock import Clock
 from servicekit.db import DbSession
-from servicekit.envelope import SyncRequest, SyncResponse, response_to
+from servicekit.envelope import (
+    SUCCESS,
+    AsyncMessage,
+    MessageType,
+    Status,
+    SyncRequest,
+    SyncResponse,
+    response_to,
+)
 from servicekit.errors import Problem, validation_problem
+from servicekit.gateway_client import GatewayClient, GatewayFault, GatewayUnreachable
 
 SYNC_PATH = "/shep/sync"
+ASYNC_PATH = "/shep/async"
 
 
 @dataclass(frozen=True, slots=True)
 class SyncCall:
     """What an operation may need besides its data: the envelope, a session, the clock."""
 
-    envelope: SyncRequest
+    envelope: SyncRequest | None
+    """The sync request; None for a message of the async channel."""
     session: AsyncSession
     clock: Clock
     scenario: str | None
     """The tester's `X-Test-Scenario` header, relayed by the gateway, to force a branch."""
+    run_id: str | None = None
 
 
 Handler = Callable[[Any, SyncCall], Awaitable[BaseModel]]
@@ -70,26 +84,74 @@ class SyncProvider:
 
         return register
 
-    async def dispatch(self, envelope: SyncRequest, call: SyncCall) -> SyncResponse:
-        operation = self.operations.get(envelope.request_info.service_id)
+    async def answer(
+        self,
+        service_id: str,
+        data: Any,
+        call: SyncCall,
+        *,
+        service_field: str,
+        data_loc: tuple[str, ...],
+    ) -> Any:
+        """Run the operation of `service_id` on `data`: its answer as JSON-ready data."""
+        operation = self.operations.get(service_id)
         if operation is None:
             raise Problem(
                 "SERVICE_NOT_FOUND",
                 status=404,
-                field="requestInfo.serviceId",
-                service_id=envelope.request_info.service_id,
+                field=service_field,
+                service_id=service_id,
             )
         try:
-            data = operation.request_model.model_validate(envelope.request_data.data)
+            request = operation.request_model.model_validate(data)
         except ValidationError as exc:
-            errors = [
-                {**error, "loc": ("requestData", "data", *error["loc"])} for error in exc.errors()
-            ]
+            errors = [{**error, "loc": (*data_loc, *error["loc"])} for error in exc.errors()]
             raise validation_problem(errors) from None
-        answer = await operation.handler(data, call)
-        return response_to(
-            envelope, answer.model_dump(mode="json", by_alias=True), now=call.clock.now()
+        answer = await operation.handler(request, call)
+        return answer.model_dump(mode="json", by_alias=True)
+
+    async def dispatch(self, envelope: SyncRequest, call: SyncCall) -> SyncResponse:
+        data = await self.answer(
+            envelope.request_info.service_id,
+            envelope.request_data.data,
+            call,
+            service_field="requestInfo.serviceId",
+            data_loc=("requestData", "data"),
         )
+        return response_to(envelope, data, now=call.clock.now())
+
+    async def reply_async(
+        self, message: AsyncMessage, call: SyncCall, gateway: GatewayClient
+    ) -> None:
+        """Answer a REQUEST from the async channel with a RESPONSE sent through the gateway.
+
+        A refusal (bad data) is an answer too: the RESPONSE carries the problem and its code.
+        Anything else than a REQUEST (NOTIFICATION, UPDATE) only needs to be taken.
+        """
+        info = message.message_info
+        if info.message_type is not MessageType.REQUEST:
+            return
+        try:
+            data = await self.answer(
+                info.service_id,
+                message.message_data.data,
+                call,
+                service_field="messageInfo.serviceId",
+                data_loc=("messageData", "data"),
+            )
+            status = Status(code=SUCCESS)
+        except Problem as problem:
+            data = problem.to_dict()
+            status = Status(code=problem.code, message=problem.messages()["ru"][:250])
+        response = gateway.async_message(
+            info.service_id,
+            data,
+            MessageType.RESPONSE,
+            correlation_id=info.message_id,
+            status=status,
+        )
+        relayed = {"x-test-run-id": call.run_id} if call.run_id else None
+        await gateway.send_async(response, relayed)
 
     def describe(self) -> dict[str, Any]:
         """The data contract of every operation: JSON Schemas of its request and its answer."""
@@ -125,5 +187,29 @@ class SyncProvider:
                 scenario=request.headers.get("x-test-scenario"),
             )
             return await self.dispatch(envelope, call)
+
+        @router.post(
+            ASYNC_PATH,
+            summary="Take a message pushed by the gateway's async channel",
+            description="A REQUEST is answered with a RESPONSE sent back through the gateway "
+            "before this call returns; if that fails the call fails, and the gateway retries.",
+        )
+        async def take(
+            message: Annotated[AsyncMessage, Body()],
+            session: DbSession,
+            request: Request,
+        ) -> dict[str, bool]:
+            call = SyncCall(
+                envelope=None,
+                session=session,
+                clock=request.app.state.clock,
+                scenario=request.headers.get("x-test-scenario"),
+                run_id=request.headers.get("x-test-run-id"),
+            )
+            try:
+                await self.reply_async(message, call, request.app.state.gateway)
+            except (GatewayFault, GatewayUnreachable) as exc:
+                raise Problem("RESPONSE_NOT_SENT", status=503, reason=str(exc)) from None
+            return {"accepted": True}
 
         return router

@@ -7,6 +7,7 @@ a laptop without the servers.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import uuid
@@ -68,3 +69,35 @@ async def fresh_postgres(*extra_services: str) -> AsyncIterator[str]:
     finally:
         for name in (*(s.name for s in SERVICES), *extra_services):
             await drop_postgres_database(base.set(database=f"{base.database}_{name}"))
+
+
+@asynccontextmanager
+async def fresh_vhost() -> AsyncIterator[str]:
+    """An AMQP URL on a RabbitMQ virtual host of its own, deleted on exit: queue names (the
+    gateway's mailboxes, say) of one test never meet another's."""
+    base = urlsplit(require_rabbitmq())
+    vhost = f"egovtest_{uuid.uuid4().hex[:10]}"
+    await _rabbitmqctl("add_vhost", vhost)
+    try:
+        await _rabbitmqctl(
+            "set_permissions", "-p", vhost, base.username or "guest", ".*", ".*", ".*"
+        )
+        yield base._replace(path=f"/{vhost}").geturl()
+    finally:
+        await _rabbitmqctl("delete_vhost", vhost)
+
+
+async def _rabbitmqctl(*args: str) -> None:
+    process = await asyncio.create_subprocess_exec(
+        "rabbitmqctl", "-q", *args, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+    )
+    out, err = await process.communicate()
+    if process.returncode != 0:
+        raise RuntimeError(f"rabbitmqctl {' '.join(args)}: {(out + err).decode()}")
+
+
+async def restart_rabbitmq() -> None:
+    """Stop and start the broker application: connections drop, durable queues stay."""
+    await _rabbitmqctl("stop_app")
+    await _rabbitmqctl("start_app")
+    await _rabbitmqctl("await_startup")

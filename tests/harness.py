@@ -25,11 +25,17 @@ async def running_bus(
     data_dir: Path,
     *,
     database_url: str | None = None,
+    amqp_url: str | None = None,
     extra: dict[str, dict[str, Any]] | None = None,
 ) -> AsyncIterator[BusPlan]:
-    """The embedded bus (SQLite, or PostgreSQL when `database_url` is given), until exit."""
+    """Every service in this process until exit: on SQLite and the in-process bus, or on
+    PostgreSQL (`database_url`) and RabbitMQ (`amqp_url`)."""
     plan = BusPlan(
-        ports=plan_ports(0), data_dir=data_dir, database_url=database_url, extra=extra or {}
+        ports=plan_ports(0),
+        data_dir=data_dir,
+        database_url=database_url,
+        amqp_url=amqp_url,
+        extra=extra or {},
     )
     stop = asyncio.Event()
     statuses: list[ServiceStatus] = []

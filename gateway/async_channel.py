@@ -1,0 +1,557 @@
+"""The async channel: sendMessage, getMessages, getMessageStatus, sendDeliveryNotification.
+
+Every message lands in a mailbox — a durable RabbitMQ queue per recipient and service
+(`shep.async.<recipient>.<serviceId>`). A REQUEST, NOTIFICATION or UPDATE goes to the provider
+of the service; a RESPONSE goes back to whoever sent the message it answers (its
+`correlationId`).
+
+Mailboxes are emptied two ways:
+- push: for an async service with push delivery, the gateway consumes the provider's mailbox
+  over AMQP and POSTs each message to the provider; a failed attempt is retried with backoff
+  (NOT_DELIVERED), and after the last one the message is DELIVERY_STOPPED in the mailbox's
+  dead-letter queue;
+- pull: the recipient polls `getMessages` and confirms each message with
+  `sendDeliveryNotification`; an unconfirmed message comes back to the mailbox after the
+  backoff, and is stopped the same way after the last attempt.
+
+The message store (`async_store`) is written before anything is published, so a broker or
+gateway restart loses nothing: unpublished messages are published again by the relay, and
+the broker itself keeps what it confirmed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import aiohttp
+import structlog
+
+from gateway.async_store import FINAL_STATES, MessageRepository, StoredMessage
+from gateway.exchange import Exchange
+from gateway.faults import Fault
+from gateway.registry import Registry, ServiceEntry
+from gateway.sync_channel import SyncChannel, gateway_fault
+from servicekit.bus import (
+    BusError,
+    Delivery,
+    Message,
+    MessageBus,
+    QueueSpec,
+    Reject,
+    RetryPolicy,
+    Subscription,
+)
+from servicekit.db import Database
+from servicekit.envelope import (
+    SUCCESS,
+    AsyncMessage,
+    DeliveryNotification,
+    DeliveryState,
+    GetMessagesRequest,
+    GetMessagesResponse,
+    GetMessageStatusRequest,
+    GetMessageStatusResponse,
+    MessageStatus,
+    MessageType,
+    ResponseInfo,
+    Sender,
+    SendMessageResponse,
+    Status,
+)
+from servicekit.errors import Problem
+
+log = structlog.get_logger(__name__)
+
+
+def mailbox(recipient: str, service_id: str) -> str:
+    return f"shep.async.{recipient}.{service_id}"
+
+
+class DeliveryFailed(Exception):
+    """One push attempt failed; the bus retries it (or dead-letters it after the last)."""
+
+
+@dataclass(frozen=True)
+class AsyncSettings:
+    max_attempts: int
+    backoff: tuple[float, ...]
+    relay_interval: float
+
+    @property
+    def retry(self) -> RetryPolicy:
+        return RetryPolicy(max_attempts=self.max_attempts, backoff=self.backoff)
+
+
+class AsyncChannel:
+    def __init__(
+        self, sync: SyncChannel, database: Database, bus: MessageBus, settings: AsyncSettings
+    ) -> None:
+        # The sync channel owns what both channels share: registry, clock, HTTP client,
+        # fault rules and observers.
+        self.sync = sync
+        self.db = database
+        self.bus = bus
+        self.settings = settings
+        self._declared: set[str] = set()
+        self._publishing: set[str] = set()
+        self._dispatchers: dict[str, Subscription] = {}
+        self._tasks: list[asyncio.Task[None]] = []
+
+    @property
+    def registry(self) -> Registry:
+        return self.sync.registry
+
+    # --- lifecycle ----------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        await self.reconcile()
+        self._tasks.append(asyncio.create_task(self._housekeeping(), name="async-housekeeping"))
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        for subscription in self._dispatchers.values():
+            await subscription.cancel()
+        self._dispatchers.clear()
+
+    async def reconcile(self) -> None:
+        """Consume the mailbox of every async service with push delivery, and only those."""
+        wanted = {
+            mailbox(s.provider, s.service_id): s
+            for s in self.registry.services.values()
+            if s.mode == "async" and s.delivery == "push"
+        }
+        for name in set(self._dispatchers) - set(wanted):
+            await self._dispatchers.pop(name).cancel()
+        for name in set(wanted) - set(self._dispatchers):
+            await self._ensure_mailbox(name)
+            self._dispatchers[name] = await self.bus.consume(name, self._deliver)
+
+    async def _ensure_mailbox(self, name: str) -> None:
+        if name not in self._declared:
+            await self.bus.declare_queue(QueueSpec(name, retry=self.settings.retry))
+            self._declared.add(name)
+
+    # --- sendMessage --------------------------------------------------------------------------
+
+    def _fault(self, code: str, status: int, session_id: uuid.UUID | None, **kw: Any) -> Problem:
+        return gateway_fault(code, status, now=self.sync.clock.now(), session_id=session_id, **kw)
+
+    def _authenticate(self, sender: Sender, session_id: uuid.UUID | None, field: str) -> str:
+        if not self.registry.authenticate(sender.sender_id, sender.password):
+            raise self._fault(
+                "AUTHENTICATION_FAILED", 401, session_id, field=field, sender_id=sender.sender_id
+            )
+        return sender.sender_id
+
+    def _async_service(
+        self, service_id: str, session_id: uuid.UUID | None, field: str
+    ) -> ServiceEntry:
+        service = self.registry.services.get(service_id)
+        if service is None:
+            raise self._fault(
+                "SERVICE_NOT_FOUND", 404, session_id, field=field, service_id=service_id
+            )
+        if service.mode != "async":
+            raise self._fault("WRONG_CHANNEL", 400, session_id, field=field, service_id=service_id)
+        return service
+
+    async def send(
+        self, message: AsyncMessage, *, run_id: str | None, scenario: str | None
+    ) -> SendMessageResponse:
+        info = message.message_info
+        session_id = uuid.uuid4()
+        sender = self._authenticate(info.sender, session_id, "messageInfo.sender")
+        self._async_service(info.service_id, session_id, "messageInfo.serviceId")
+        recipient = await self._recipient(message, sender, session_id)
+        fault = self.sync.faults.pick(
+            service_id=info.service_id, operation="sendMessage", sender_id=sender, run_id=run_id
+        )
+        if fault is not None:
+            await self._inject_on_send(fault, session_id, info.service_id)
+        now = self.sync.clock.now()
+        stamped = message.model_copy(
+            update={"message_info": info.model_copy(update={"session_id": session_id})}
+        )
+        stored = StoredMessage(
+            message_id=str(info.message_id),
+            correlation_id=str(info.correlation_id) if info.correlation_id else None,
+            session_id=str(session_id),
+            service_id=info.service_id,
+            message_type=info.message_type.value,
+            sender_id=sender,
+            recipient=recipient,
+            mailbox=mailbox(recipient, info.service_id),
+            state=DeliveryState.ON_DELIVERY.value,
+            attempts=0,
+            published=False,
+            created_at=now,
+            updated_at=now,
+            run_id=run_id,
+            scenario=scenario,
+            envelope=stamped.model_dump_json(by_alias=True, exclude_none=True),
+        )
+        async with self.db.sessionmaker.begin() as session:
+            repository = MessageRepository(session)
+            if await repository.get(stored.message_id) is not None:
+                raise self._fault(
+                    "DUPLICATE_MESSAGE",
+                    409,
+                    session_id,
+                    field="messageInfo.messageId",
+                    message_id=stored.message_id,
+                )
+            repository.add(stored)
+        await self._publish(stored)
+        return SendMessageResponse(
+            response_info=ResponseInfo(
+                message_id=info.message_id,
+                correlation_id=info.correlation_id,
+                response_date=self.sync.clock.now(),
+                status=Status(code=SUCCESS, message="accepted for delivery"),
+                session_id=session_id,
+            ),
+            delivery_state=DeliveryState.ON_DELIVERY,
+        )
+
+    async def _recipient(self, message: AsyncMessage, sender: str, session_id: uuid.UUID) -> str:
+        info = message.message_info
+        if info.message_type is not MessageType.RESPONSE:
+            if not self.registry.may_call(sender, info.service_id):
+                raise self._fault(
+                    "ACCESS_DENIED",
+                    403,
+                    session_id,
+                    field="messageInfo.serviceId",
+                    sender_id=sender,
+                    service_id=info.service_id,
+                )
+            route = self.registry.route(info.service_id, info.route_id)
+            if route is None:
+                raise self._fault(
+                    "ROUTE_NOT_FOUND" if info.route_id else "PROVIDER_UNAVAILABLE",
+                    404 if info.route_id else 503,
+                    session_id,
+                    field="messageInfo.routeId" if info.route_id else None,
+                    service_id=info.service_id,
+                    route_id=info.route_id,
+                )
+            return route.provider
+        # A RESPONSE goes back to the sender of the message it answers, and only its
+        # recipient may answer it.
+        if info.correlation_id is None:
+            raise self._fault("FIELD_REQUIRED", 400, session_id, field="messageInfo.correlationId")
+        async with self.db.sessionmaker() as session:
+            original = await MessageRepository(session).get(str(info.correlation_id))
+        if original is None or original.service_id != info.service_id:
+            raise self._fault(
+                "CORRELATION_NOT_FOUND",
+                404,
+                session_id,
+                field="messageInfo.correlationId",
+                correlation_id=str(info.correlation_id),
+            )
+        if original.recipient != sender:
+            raise self._fault(
+                "ACCESS_DENIED",
+                403,
+                session_id,
+                field="messageInfo.correlationId",
+                sender_id=sender,
+                service_id=info.service_id,
+            )
+        return original.sender_id
+
+    async def _inject_on_send(self, fault: Fault, session_id: uuid.UUID, service_id: str) -> None:
+        kind = fault.kind
+        if kind == "latency":
+            await asyncio.sleep(fault.latency_ms / 1000)
+            return
+        if kind == "timeout":
+            service = self.registry.services[service_id]
+            await asyncio.sleep(service.timeout_ms / 1000)
+            raise self._fault(
+                "PROVIDER_TIMEOUT",
+                504,
+                session_id,
+                service_id=service_id,
+                timeout_ms=service.timeout_ms,
+            )
+        raise self._fault(
+            fault.error_code if kind == "error" else "CONNECTION_DROPPED",
+            fault.status if kind == "error" else 502,
+            session_id,
+            message=fault.message or None,
+            error_data={"faultRule": fault.rule_id},
+            service_id=service_id,
+        )
+
+    async def _publish(self, stored: StoredMessage) -> None:
+        """Put a stored message in its mailbox; on failure the relay tries again later."""
+        self._publishing.add(stored.message_id)
+        try:
+            await self._ensure_mailbox(stored.mailbox)
+            await self.bus.publish(
+                stored.mailbox,
+                Message(
+                    body=stored.envelope.encode(),
+                    message_id=stored.message_id,
+                    correlation_id=stored.correlation_id,
+                    type=stored.message_type,
+                ),
+            )
+            async with self.db.sessionmaker.begin() as session:
+                await MessageRepository(session).mark_published(stored.message_id)
+        except BusError as exc:
+            log.warning("message kept for the relay", message_id=stored.message_id, error=str(exc))
+        finally:
+            self._publishing.discard(stored.message_id)
+
+    # --- push delivery ------------------------------------------------------------------------
+
+    async def _deliver(self, delivery: Delivery) -> None:
+        message_id = delivery.message.message_id
+        async with self.db.sessionmaker() as session:
+            stored = await MessageRepository(session).get(message_id)
+        if stored is None:
+            raise Reject(f"message {message_id} is not in the store")
+        if stored.state in FINAL_STATES:
+            return  # a duplicate of something already settled
+        started, started_at = time.perf_counter(), self.sync.clock.now()
+        status, answer, error = await self._push(stored)
+        ok = 200 <= status < 300
+        final = delivery.attempt >= self.settings.max_attempts
+        state = (
+            DeliveryState.DELIVERED
+            if ok
+            else DeliveryState.DELIVERY_STOPPED
+            if final
+            else DeliveryState.NOT_DELIVERED
+        )
+        await self._settle(stored.message_id, state, delivery.attempt, error)
+        self._observe(
+            "deliver",
+            stored,
+            started,
+            started_at,
+            status,
+            SUCCESS if ok else "NOT_DELIVERED",
+            stored.envelope.encode(),
+            answer,
+        )
+        if not ok:
+            raise DeliveryFailed(error or f"HTTP {status}")
+
+    async def _push(self, stored: StoredMessage) -> tuple[int, bytes, str | None]:
+        """POST a message to its provider: (status, answer, error); status 0 if no answer."""
+        route = self.registry.route(stored.service_id, None)
+        if route is None:
+            return 0, b"", "the service has no provider address"
+        fault = self.sync.faults.pick(
+            service_id=stored.service_id,
+            operation="deliver",
+            sender_id=stored.sender_id,
+            run_id=stored.run_id,
+        )
+        if fault is not None:
+            if fault.kind == "latency":
+                await asyncio.sleep(fault.latency_ms / 1000)
+            else:
+                return (
+                    fault.status if fault.kind == "error" else 0,
+                    b"",
+                    f"fault rule {fault.rule_id}",
+                )
+        headers = {"content-type": "application/json"}
+        if stored.run_id:
+            headers["x-test-run-id"] = stored.run_id
+        if stored.scenario:
+            headers["x-test-scenario"] = stored.scenario
+        try:
+            async with self.sync.http.post(
+                route.url,
+                data=stored.envelope.encode(),
+                headers=headers,
+                timeout=aiohttp.ClientTimeout(total=route.timeout_ms / 1000),
+            ) as reply:
+                answer = await reply.read()
+                error = None if reply.status < 300 else answer[:500].decode("utf-8", "replace")
+                return reply.status, answer, error
+        except TimeoutError:
+            return 0, b"", f"no answer within {route.timeout_ms} ms"
+        except (aiohttp.ClientError, OSError) as exc:
+            return 0, b"", f"provider unreachable: {type(exc).__name__}"
+
+    async def _settle(
+        self, message_id: str, state: DeliveryState, attempts: int, error: str | None
+    ) -> None:
+        now = self.sync.clock.now()
+        async with self.db.sessionmaker.begin() as session:
+            stored = await MessageRepository(session).get(message_id)
+            if stored is None or stored.state in FINAL_STATES:
+                return
+            stored.state, stored.attempts, stored.updated_at = state.value, attempts, now
+            stored.last_error = error[:500] if error else None
+            if state is DeliveryState.DELIVERED:
+                stored.delivered_at = now
+
+    # --- pull: getMessages and sendDeliveryNotification ---------------------------------------
+
+    async def get_messages(self, request: GetMessagesRequest) -> GetMessagesResponse:
+        recipient = self._authenticate(request.sender, None, "sender")
+        self._async_service(request.service_id, None, "serviceId")
+        name = mailbox(recipient, request.service_id)
+        await self._ensure_mailbox(name)
+        handed: list[AsyncMessage] = []
+        while len(handed) < request.amount:
+            deliveries = await self.bus.get(name, request.amount - len(handed))
+            if not deliveries:
+                break
+            for delivery in deliveries:
+                message = await self._hand_out(delivery)
+                if message is not None:
+                    handed.append(message)
+        return GetMessagesResponse(messages=handed)
+
+    async def _hand_out(self, delivery: Delivery) -> AsyncMessage | None:
+        async with self.db.sessionmaker.begin() as session:
+            stored = await MessageRepository(session).get(delivery.message.message_id)
+            if stored is None or stored.state in FINAL_STATES:
+                await delivery.ack()
+                return None
+            stored.attempts = delivery.attempt
+            stored.updated_at = self.sync.clock.now()
+        # Not acked: the bus brings it back after the backoff unless the recipient confirms
+        # it (then it is skipped as settled) — and dead-letters it after the last attempt.
+        await delivery.nack(requeue=False, error="no delivery notification from the recipient")
+        return AsyncMessage.model_validate_json(stored.envelope)
+
+    async def notify(self, notification: DeliveryNotification) -> MessageStatus:
+        recipient = self._authenticate(notification.sender, None, "sender")
+        async with self.db.sessionmaker() as session:
+            stored = await MessageRepository(session).get(str(notification.message_id))
+        if stored is None or stored.recipient != recipient:
+            raise Problem("MESSAGE_NOT_FOUND", status=404, field="messageId")
+        if stored.state not in FINAL_STATES:
+            state = DeliveryState(notification.state)
+            await self._settle(stored.message_id, state, stored.attempts, notification.error)
+        return (await self.statuses([stored.message_id], recipient))[0]
+
+    # --- getMessageStatus ---------------------------------------------------------------------
+
+    async def status(self, request: GetMessageStatusRequest) -> GetMessageStatusResponse:
+        caller = self._authenticate(request.sender, None, "sender")
+        return GetMessageStatusResponse(
+            statuses=await self.statuses([str(m) for m in request.message_ids], caller)
+        )
+
+    async def statuses(self, message_ids: Sequence[str], caller: str) -> list[MessageStatus]:
+        """States of the messages `caller` sent or received; others are not shown."""
+        async with self.db.sessionmaker() as session:
+            found = await MessageRepository(session).many(message_ids)
+        return [
+            MessageStatus(
+                message_id=uuid.UUID(m.message_id),
+                service_id=m.service_id,
+                message_type=MessageType(m.message_type),
+                state=DeliveryState(m.state),
+                attempts=m.attempts,
+                updated_at=m.updated_at,
+                last_error=m.last_error,
+            )
+            for m in found
+            if caller in (m.sender_id, m.recipient)
+        ]
+
+    # --- housekeeping -------------------------------------------------------------------------
+
+    async def _housekeeping(self) -> None:
+        while True:
+            await asyncio.sleep(self.settings.relay_interval)
+            try:
+                await self.relay()
+                await self.stop_stalled()
+            except Exception:  # the database or broker is away; the next round tries again
+                log.exception("async channel housekeeping failed")
+
+    async def relay(self) -> int:
+        """Publish what was stored but never confirmed by the broker; how many."""
+        async with self.db.sessionmaker() as session:
+            pending = await MessageRepository(session).unpublished(limit=500)
+        count = 0
+        for stored in pending:
+            # The list may be stale: `send` may have published a message since it was read.
+            if stored.message_id in self._publishing or await self._is_published(stored):
+                continue
+            await self._publish(stored)
+            count += 1
+        return count
+
+    async def _is_published(self, stored: StoredMessage) -> bool:
+        async with self.db.sessionmaker() as session:
+            fresh = await MessageRepository(session).get(stored.message_id)
+        return fresh is None or fresh.published
+
+    async def stop_stalled(self) -> int:
+        """Pull messages handed out for the last time and never confirmed: DELIVERY_STOPPED."""
+        patience = timedelta(seconds=max(self.settings.backoff, default=1.0) * 2)
+        async with self.db.sessionmaker.begin() as session:
+            stalled = await MessageRepository(session).stalled(
+                self.settings.max_attempts, self.sync.clock.now() - patience
+            )
+            for stored in stalled:
+                stored.state = DeliveryState.DELIVERY_STOPPED.value
+                stored.last_error = stored.last_error or "no delivery notification"
+        return len(stalled)
+
+    async def dead_letters(self, limit: int) -> dict[str, list[Message]]:
+        """What lies in the dead-letter queue of every mailbox this gateway knows."""
+        letters: dict[str, list[Message]] = {}
+        for name in sorted(self._declared):
+            found = await self.bus.dead_letters(name, limit)
+            if found:
+                letters[name] = found
+        return letters
+
+    def _observe(
+        self,
+        operation: str,
+        stored: StoredMessage,
+        started: float,
+        started_at: datetime,
+        status: int,
+        code: str,
+        request: bytes,
+        response: bytes,
+    ) -> None:
+        exchange = Exchange(
+            channel="async",
+            operation=operation,
+            session_id=stored.session_id,
+            message_id=stored.message_id,
+            correlation_id=stored.correlation_id,
+            service_id=stored.service_id,
+            sender_id=stored.sender_id,
+            route_id=None,
+            provider=stored.recipient,
+            run_id=stored.run_id,
+            scenario=stored.scenario,
+            started_at=started_at,
+            duration_ms=(time.perf_counter() - started) * 1000,
+            status=status,
+            code=code,
+            request=request,
+            response=response,
+        )
+        for observer in self.sync.observers:
+            try:
+                observer.observe(exchange)
+            except Exception:  # an observer's bug must not stop deliveries
+                log.exception("exchange observer failed", observer=type(observer).__name__)

@@ -1,0 +1,371 @@
+"""The async channel: sendMessage, getMessages, getMessageStatus, sendDeliveryNotification.
+
+Push delivery to a provider (which answers with a RESPONSE through the gateway), pull
+delivery with confirmation, retries and the dead-letter queue, on the in-process bus and on
+the real RabbitMQ — including a broker restart and a gateway restart with nothing lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import httpx
+import pytest
+
+from egov.launcher import BusPlan
+from tests.backends import fresh_vhost
+from tests.harness import ADMIN, TESTER, TESTER_PASSWORD, running_bus
+
+ASYNC_PERSON = "GBDFL_UniversalServiceAsync"
+PULL = "TEST_PullService"
+IIN = "900515310005"
+FAST_RETRIES = {
+    "gateway": {"async_backoff": (0.2,), "async_max_attempts": 3, "async_relay_interval": 0.2}
+}
+TESTER_SENDER = {"senderId": TESTER, "password": TESTER_PASSWORD}
+PROVIDER_SENDER = {"senderId": "gbd_fl", "password": "gbd-fl-secret"}
+
+
+def message(
+    service_id: str,
+    data: Any,
+    message_type: str = "REQUEST",
+    sender: dict[str, str] | None = None,
+    **info: Any,
+) -> dict[str, Any]:
+    return {
+        "messageInfo": {
+            "messageId": str(uuid.uuid4()),
+            "serviceId": service_id,
+            "messageType": message_type,
+            "messageDate": "2026-11-22T10:00:00+05:00",
+            "sender": sender or TESTER_SENDER,
+            **info,
+        },
+        "messageData": {"data": data},
+    }
+
+
+async def eventually(check: Callable[[], Awaitable[Any]], within: float = 10.0) -> Any:
+    """Poll `check` until it returns something truthy; fail after `within` seconds."""
+    deadline = asyncio.get_running_loop().time() + within
+    while True:
+        result = await check()
+        if result:
+            return result
+        if asyncio.get_running_loop().time() > deadline:
+            pytest.fail(f"condition not met within {within} s (last: {result!r})")
+        await asyncio.sleep(0.02)
+
+
+class Async:
+    """The async channel as an integrator's system sees it."""
+
+    def __init__(self, client: httpx.AsyncClient) -> None:
+        self.client = client
+
+    async def send(self, body: dict[str, Any], **headers: str) -> httpx.Response:
+        return await self.client.post("/bip-async/sendMessage", json=body, headers=headers)
+
+    async def take(
+        self, service_id: str, sender: dict[str, str] = TESTER_SENDER, amount: int = 10
+    ) -> list[dict[str, Any]]:
+        reply = await self.client.post(
+            "/bip-async/getMessages",
+            json={"sender": sender, "serviceId": service_id, "amount": amount},
+        )
+        assert reply.status_code == 200, reply.text
+        messages: list[dict[str, Any]] = reply.json()["messages"]
+        return messages
+
+    async def status(
+        self, message_id: str, sender: dict[str, str] = TESTER_SENDER
+    ) -> dict[str, Any] | None:
+        reply = await self.client.post(
+            "/bip-async/getMessageStatus", json={"sender": sender, "messageIds": [message_id]}
+        )
+        assert reply.status_code == 200, reply.text
+        statuses = reply.json()["statuses"]
+        return statuses[0] if statuses else None
+
+    async def confirm(
+        self, message_id: str, sender: dict[str, str] = TESTER_SENDER, state: str = "DELIVERED"
+    ) -> httpx.Response:
+        return await self.client.post(
+            "/bip-async/sendDeliveryNotification",
+            json={"sender": sender, "messageId": message_id, "state": state},
+        )
+
+    async def state_of(self, message_id: str, sender: dict[str, str] = TESTER_SENDER) -> str:
+        status = await self.status(message_id, sender)
+        return status["state"] if status else "UNKNOWN"
+
+
+@pytest.fixture(scope="module", params=["in-process", "rabbitmq"])
+async def bus(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[BusPlan]:
+    data_dir = tmp_path_factory.mktemp("bus")
+    if request.param == "in-process":
+        async with running_bus(data_dir, extra=FAST_RETRIES) as plan:
+            yield plan
+    else:
+        async with (
+            fresh_vhost() as amqp_url,
+            running_bus(data_dir, amqp_url=amqp_url, extra=FAST_RETRIES) as plan,
+        ):
+            yield plan
+
+
+@pytest.fixture
+async def channel(bus: BusPlan) -> AsyncIterator[Async]:
+    async with httpx.AsyncClient(base_url=bus.url("gateway"), timeout=10) as client:
+        yield Async(client)
+
+
+@pytest.fixture
+async def pull_service(channel: Async) -> AsyncIterator[str]:
+    """An async service whose provider (ГБД ФЛ's sender) pulls its requests."""
+    reply = await channel.client.put(
+        f"/admin/services/{PULL}",
+        json={"provider": "gbd_fl", "mode": "async", "delivery": "pull", "path": "/shep/async"},
+        headers=ADMIN,
+    )
+    assert reply.status_code == 200, reply.text
+    yield PULL
+    await channel.client.delete(f"/admin/services/{PULL}", headers=ADMIN)
+
+
+async def test_request_pushed_to_the_provider_and_its_response_pulled_back(
+    channel: Async,
+) -> None:
+    request = message(ASYNC_PERSON, {"iin": IIN})
+    request_id = request["messageInfo"]["messageId"]
+    accepted = await channel.send(request)
+    assert accepted.status_code == 200, accepted.text
+    answer = accepted.json()
+    assert answer["deliveryState"] == "ON_DELIVERY"
+    assert answer["responseInfo"]["status"]["code"] == "SCSS001"
+    assert answer["responseInfo"]["sessionId"]
+
+    # The gateway pushes the REQUEST to ГБД ФЛ, which answers through the gateway.
+    assert await eventually(lambda: _is(channel.state_of(request_id), "DELIVERED"))
+    responses = await eventually(lambda: channel.take(ASYNC_PERSON))
+    assert len(responses) == 1, [
+        (r["messageInfo"]["correlationId"], r["messageInfo"]["messageId"]) for r in responses
+    ]
+    info = responses[0]["messageInfo"]
+    assert (info["messageType"], info["correlationId"]) == ("RESPONSE", request_id)
+    assert info["sender"]["senderId"] == "gbd_fl"
+    assert info["status"]["code"] == "SCSS001"
+    assert info["sessionId"]
+    assert responses[0]["messageData"]["data"]["person"]["iin"] == IIN
+
+    response_id = info["messageId"]
+    assert await channel.state_of(response_id) == "ON_DELIVERY"
+    confirmed = await channel.confirm(response_id)
+    assert confirmed.json()["state"] == "DELIVERED"
+    assert await channel.take(ASYNC_PERSON) == []  # confirmed: never handed out again
+
+
+async def test_bad_data_is_answered_with_a_refusal(channel: Async) -> None:
+    request = message(ASYNC_PERSON, {"iin": "900515300019"})
+    await channel.send(request)
+    responses = await eventually(lambda: channel.take(ASYNC_PERSON))
+    info = responses[0]["messageInfo"]
+    assert info["status"]["code"] == "IIN_CHECK_DIGIT"
+    assert responses[0]["messageData"]["data"]["field"] == "messageData.data.iin"
+    await channel.confirm(info["messageId"])
+
+
+async def test_pull_delivery_with_confirmation(channel: Async, pull_service: str) -> None:
+    request = message(pull_service, {"iin": IIN})
+    await channel.send(request)
+    taken = await eventually(lambda: channel.take(pull_service, PROVIDER_SENDER))
+    assert [m["messageInfo"]["messageId"] for m in taken] == [request["messageInfo"]["messageId"]]
+    message_id = taken[0]["messageInfo"]["messageId"]
+    # The sender sees it handed out but not confirmed; a stranger sees nothing.
+    assert (await channel.status(message_id))["attempts"] == 1  # type: ignore[index]
+    assert (
+        await channel.status(message_id, {"senderId": "dealer-crm", "password": "dealer-secret"})
+        is None
+    )
+    assert (await channel.confirm(message_id, PROVIDER_SENDER)).status_code == 200
+    assert await channel.state_of(message_id) == "DELIVERED"
+
+
+async def test_unconfirmed_pull_message_comes_back_then_stops_in_the_dead_letters(
+    channel: Async, pull_service: str
+) -> None:
+    request = message(pull_service, {"iin": IIN})
+    message_id = request["messageInfo"]["messageId"]
+    await channel.send(request)
+    seen = []
+    for _attempt in (1, 2, 3):  # async_max_attempts is 3 here
+        taken = await eventually(lambda: channel.take(pull_service, PROVIDER_SENDER))
+        assert taken[0]["messageInfo"]["messageId"] == message_id
+        seen.append((await channel.status(message_id))["attempts"])  # type: ignore[index]
+    assert seen == [1, 2, 3]
+    letters = await eventually(lambda: _dead_letter(channel, message_id))
+    assert letters["mailbox"] == f"shep.async.gbd_fl.{pull_service}"
+    assert letters["attempts"] in (3, "3")
+    stopped = await eventually(lambda: _is(channel.state_of(message_id), "DELIVERY_STOPPED"))
+    assert stopped
+    # Confirming too late changes nothing.
+    await channel.confirm(message_id, PROVIDER_SENDER)
+    assert await channel.state_of(message_id) == "DELIVERY_STOPPED"
+
+
+async def test_refused_pull_message_is_not_delivered_and_comes_back(
+    channel: Async, pull_service: str
+) -> None:
+    request = message(pull_service, {"iin": IIN})
+    message_id = request["messageInfo"]["messageId"]
+    await channel.send(request)
+    await eventually(lambda: channel.take(pull_service, PROVIDER_SENDER))
+    refused = await channel.confirm(message_id, PROVIDER_SENDER, state="NOT_DELIVERED")
+    assert refused.json()["state"] == "NOT_DELIVERED"
+    again = await eventually(lambda: channel.take(pull_service, PROVIDER_SENDER))
+    assert again[0]["messageInfo"]["messageId"] == message_id
+    await channel.confirm(message_id, PROVIDER_SENDER)
+    assert await channel.state_of(message_id) == "DELIVERED"
+
+
+async def test_failed_pushes_are_retried_until_delivered(channel: Async) -> None:
+    rule = await channel.client.post(
+        "/admin/faults",
+        json={
+            "serviceId": ASYNC_PERSON,
+            "operation": "deliver",
+            "kind": "error",
+            "errorCode": "PROVIDER_ERROR",
+            "status": 503,
+            "count": 2,
+        },
+        headers=ADMIN,
+    )
+    assert rule.status_code == 201, rule.text
+    request = message(ASYNC_PERSON, {"iin": IIN})
+    request_id = request["messageInfo"]["messageId"]
+    await channel.send(request)
+    assert await eventually(lambda: _is(channel.state_of(request_id), "DELIVERED"))
+    assert (await channel.status(request_id))["attempts"] == 3  # type: ignore[index]
+    responses = await eventually(lambda: channel.take(ASYNC_PERSON))
+    await channel.confirm(responses[0]["messageInfo"]["messageId"])
+
+
+async def test_push_that_never_succeeds_is_stopped(channel: Async) -> None:
+    rule = await channel.client.post(
+        "/admin/faults",
+        json={
+            "serviceId": ASYNC_PERSON,
+            "operation": "deliver",
+            "kind": "error",
+            "errorCode": "PROVIDER_UNAVAILABLE",
+            "status": 503,
+            "count": 3,
+        },
+        headers=ADMIN,
+    )
+    assert rule.status_code == 201, rule.text
+    request = message(ASYNC_PERSON, {"iin": IIN})
+    request_id = request["messageInfo"]["messageId"]
+    await channel.send(request)
+    assert await eventually(lambda: _is(channel.state_of(request_id), "DELIVERY_STOPPED"))
+    status = await channel.status(request_id)
+    assert status is not None
+    assert status["attempts"] == 3
+    assert status["lastError"]
+    assert await eventually(lambda: _dead_letter(channel, request_id))
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "code", "field"),
+    [
+        (
+            message(ASYNC_PERSON, {}, messageType="QUERY"),
+            400,
+            "INVALID_ENVELOPE",
+            "messageInfo.messageType",
+        ),
+        (message("GBDFL_UniversalServiceSync", {}), 400, "WRONG_CHANNEL", "messageInfo.serviceId"),
+        (message("NOPE", {}), 404, "SERVICE_NOT_FOUND", "messageInfo.serviceId"),
+        (
+            message(ASYNC_PERSON, {}, sender={"senderId": TESTER, "password": "bad"}),
+            401,
+            "AUTHENTICATION_FAILED",
+            "messageInfo.sender",
+        ),
+        (
+            message(
+                ASYNC_PERSON, {}, sender={"senderId": "dealer-crm", "password": "dealer-secret"}
+            ),
+            403,
+            "ACCESS_DENIED",
+            "messageInfo.serviceId",
+        ),
+        (
+            message(ASYNC_PERSON, {}, "RESPONSE", correlationId=str(uuid.uuid4())),
+            404,
+            "CORRELATION_NOT_FOUND",
+            "messageInfo.correlationId",
+        ),
+        (message(ASYNC_PERSON, {}, "RESPONSE"), 400, "FIELD_REQUIRED", "messageInfo.correlationId"),
+    ],
+)
+async def test_refusals(
+    channel: Async, body: dict[str, Any], status: int, code: str, field: str
+) -> None:
+    reply = await channel.send(body)
+    assert reply.status_code == status, reply.text
+    problem = reply.json()
+    assert (problem["code"], problem["field"]) == (code, field)
+    assert problem["errorInfo"]["errorCode"] == code
+
+
+async def test_only_the_recipient_may_answer_and_ids_are_unique(channel: Async) -> None:
+    request = message(ASYNC_PERSON, {"iin": IIN})
+    assert (await channel.send(request)).status_code == 200
+    again = await channel.send(request)
+    assert (again.status_code, again.json()["code"]) == (409, "DUPLICATE_MESSAGE")
+    forged = message(
+        ASYNC_PERSON, {"x": 1}, "RESPONSE", correlationId=request["messageInfo"]["messageId"]
+    )
+    reply = await channel.send(forged)  # the tester sent the request; it cannot answer it
+    assert (reply.status_code, reply.json()["code"]) == (403, "ACCESS_DENIED")
+    responses = await eventually(lambda: channel.take(ASYNC_PERSON))
+    await channel.confirm(responses[0]["messageInfo"]["messageId"])
+
+
+async def test_exchanges_are_in_the_journal(channel: Async) -> None:
+    run = {"X-Test-Run-Id": f"run-{uuid.uuid4()}"}
+    request = message(ASYNC_PERSON, {"iin": IIN})
+    await channel.send(request, **run)
+    journal = await eventually(
+        lambda: _journal(channel, run, correlation=request["messageInfo"]["messageId"])
+    )
+    assert {"deliver", "sendMessage"} <= {e["operation"] for e in journal}
+    responses = await eventually(lambda: channel.take(ASYNC_PERSON))
+    await channel.confirm(responses[0]["messageInfo"]["messageId"])
+
+
+async def _is(state: Awaitable[str], expected: str) -> bool:
+    return await state == expected
+
+
+async def _dead_letter(channel: Async, message_id: str) -> dict[str, Any] | None:
+    reply = await channel.client.get("/admin/async/dead-letters", headers=ADMIN)
+    return next((d for d in reply.json() if d["messageId"] == message_id), None)
+
+
+async def _journal(
+    channel: Async, run: dict[str, str], correlation: str
+) -> list[dict[str, Any]] | None:
+    reply = await channel.client.get("/admin/journal", headers={**ADMIN, **run})
+    entries = [
+        e for e in reply.json() if correlation in (e.get("messageId"), e.get("correlationId"))
+    ]
+    return entries if len({e["operation"] for e in entries}) >= 2 else None
