@@ -116,6 +116,8 @@ class FaultRules:
         A matching rule that does not fire this time (probability) leaves the call to the
         next matching rule, so independent rules stay independent.
         """
+        if not self._rules:  # the usual case, on every call: no clock read, no iteration
+            return None
         for rule in self._live():
             if not (rule.matches(service_id, operation, sender_id, run_id) and self._fires(rule)):
                 continue

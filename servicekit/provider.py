@@ -20,12 +20,13 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, get_type_hints
 
-from fastapi import APIRouter, Body, Request
+import orjson
+from fastapi import APIRouter, Body, Request, Response
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from servicekit.clock import Clock
-from servicekit.db import DbSession
+from servicekit.db import Database
 from servicekit.envelope import (
     SUCCESS,
     AsyncMessage,
@@ -40,6 +41,30 @@ from servicekit.gateway_client import GatewayClient, GatewayFault, GatewayUnreac
 
 SYNC_PATH = "/shep/sync"
 ASYNC_PATH = "/shep/async"
+
+
+@dataclass(frozen=True, slots=True)
+class CallContext:
+    """Where a call comes from: its envelope, the tester's headers, the service's state."""
+
+    envelope: SyncRequest | None
+    database: Database
+    clock: Clock
+    scenario: str | None
+    run_id: str | None
+
+    @classmethod
+    def of(cls, request: Request, envelope: SyncRequest | None) -> CallContext:
+        return cls(
+            envelope=envelope,
+            database=request.app.state.db,
+            clock=request.app.state.clock,
+            scenario=request.headers.get("x-test-scenario"),
+            run_id=request.headers.get("x-test-run-id"),
+        )
+
+    def call(self, session: AsyncSession) -> SyncCall:
+        return SyncCall(self.envelope, session, self.clock, self.scenario, self.run_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +89,8 @@ class Operation:
     request_model: type[BaseModel]
     answer_model: type[BaseModel]
     handler: Handler
+    writes: bool
+    """Whether it changes data: then it runs in a transaction, else on a plain read."""
 
 
 class SyncProvider:
@@ -71,14 +98,14 @@ class SyncProvider:
         self.operations: dict[str, Operation] = {}
 
     def operation(
-        self, service_id: str, request_model: type[BaseModel]
+        self, service_id: str, request_model: type[BaseModel], *, writes: bool = False
     ) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
             if service_id in self.operations:
                 raise ValueError(f"operation {service_id} is declared twice")
             answer_model = get_type_hints(handler)["return"]
             self.operations[service_id] = Operation(
-                service_id, request_model, answer_model, handler
+                service_id, request_model, answer_model, handler, writes
             )
             return handler
 
@@ -88,7 +115,7 @@ class SyncProvider:
         self,
         service_id: str,
         data: Any,
-        call: SyncCall,
+        context: CallContext,
         *,
         service_field: str,
         data_loc: tuple[str, ...],
@@ -97,31 +124,31 @@ class SyncProvider:
         operation = self.operations.get(service_id)
         if operation is None:
             raise Problem(
-                "SERVICE_NOT_FOUND",
-                status=404,
-                field=service_field,
-                service_id=service_id,
+                "SERVICE_NOT_FOUND", status=404, field=service_field, service_id=service_id
             )
         try:
             request = operation.request_model.model_validate(data)
         except ValidationError as exc:
             errors = [{**error, "loc": (*data_loc, *error["loc"])} for error in exc.errors()]
             raise validation_problem(errors) from None
-        answer = await operation.handler(request, call)
+        database = context.database
+        sessions = database.sessionmaker.begin() if operation.writes else database.reader()
+        async with sessions as session:
+            answer = await operation.handler(request, context.call(session))
         return answer.model_dump(mode="json", by_alias=True)
 
-    async def dispatch(self, envelope: SyncRequest, call: SyncCall) -> SyncResponse:
+    async def dispatch(self, envelope: SyncRequest, context: CallContext) -> SyncResponse:
         data = await self.answer(
             envelope.request_info.service_id,
             envelope.request_data.data,
-            call,
+            context,
             service_field="requestInfo.serviceId",
             data_loc=("requestData", "data"),
         )
-        return response_to(envelope, data, now=call.clock.now())
+        return response_to(envelope, data, now=context.clock.now())
 
     async def reply_async(
-        self, message: AsyncMessage, call: SyncCall, gateway: GatewayClient
+        self, message: AsyncMessage, context: CallContext, gateway: GatewayClient
     ) -> None:
         """Answer a REQUEST from the async channel with a RESPONSE sent through the gateway.
 
@@ -135,7 +162,7 @@ class SyncProvider:
             data = await self.answer(
                 info.service_id,
                 message.message_data.data,
-                call,
+                context,
                 service_field="messageInfo.serviceId",
                 data_loc=("messageData", "data"),
             )
@@ -150,7 +177,7 @@ class SyncProvider:
             correlation_id=info.message_id,
             status=status,
         )
-        relayed = {"x-test-run-id": call.run_id} if call.run_id else None
+        relayed = {"x-test-run-id": context.run_id} if context.run_id else None
         await gateway.send_async(response, relayed)
 
     def describe(self) -> dict[str, Any]:
@@ -169,24 +196,18 @@ class SyncProvider:
         @router.post(
             SYNC_PATH,
             response_model=SyncResponse,
-            response_model_by_alias=True,
             summary="Answer a sync-channel request routed by the gateway",
             description="`requestData.data` and `responseData.data` per `serviceId` are given "
             "as JSON Schemas in `x-shep-operations`.",
             openapi_extra={"x-shep-operations": self.describe()},
         )
-        async def sync(
-            envelope: Annotated[SyncRequest, Body()],
-            session: DbSession,
-            request: Request,
-        ) -> SyncResponse:
-            call = SyncCall(
-                envelope=envelope,
-                session=session,
-                clock=request.app.state.clock,
-                scenario=request.headers.get("x-test-scenario"),
+        async def sync(envelope: Annotated[SyncRequest, Body()], request: Request) -> Response:
+            response = await self.dispatch(envelope, CallContext.of(request, envelope))
+            # Serialised once here; a returned model would be validated again by FastAPI.
+            return Response(
+                orjson.dumps(response.model_dump(mode="json", by_alias=True)),
+                media_type="application/json",
             )
-            return await self.dispatch(envelope, call)
 
         @router.post(
             ASYNC_PATH,
@@ -195,19 +216,12 @@ class SyncProvider:
             "before this call returns; if that fails the call fails, and the gateway retries.",
         )
         async def take(
-            message: Annotated[AsyncMessage, Body()],
-            session: DbSession,
-            request: Request,
+            message: Annotated[AsyncMessage, Body()], request: Request
         ) -> dict[str, bool]:
-            call = SyncCall(
-                envelope=None,
-                session=session,
-                clock=request.app.state.clock,
-                scenario=request.headers.get("x-test-scenario"),
-                run_id=request.headers.get("x-test-run-id"),
-            )
             try:
-                await self.reply_async(message, call, request.app.state.gateway)
+                await self.reply_async(
+                    message, CallContext.of(request, None), request.app.state.gateway
+                )
             except (GatewayFault, GatewayUnreachable) as exc:
                 raise Problem("RESPONSE_NOT_SENT", status=503, reason=str(exc)) from None
             return {"accepted": True}

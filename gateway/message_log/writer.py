@@ -8,17 +8,16 @@ what lets it number and chain records without asking the database for every one.
 
 A failed batch (database down) is kept and retried with backoff for as long as the process
 lives; only an overflowing queue drops records, and those are counted and logged. Stopping
-flushes everything queued, retrying for `STOP_GRACE` seconds at most.
+writes everything queued, retrying for `STOP_GRACE` seconds at most.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from typing import Any
 
 import structlog
-from tenacity import AsyncRetrying, RetryCallState, stop_after_delay, wait_exponential
+from tenacity import AsyncRetrying, RetryCallState, wait_exponential
 
 from gateway.exchange import Exchange
 from gateway.message_log.chain import Link, link, prepare
@@ -91,28 +90,31 @@ class MessageLogWriter:
         self._task = asyncio.create_task(self._run(), name="message-log:writer")
 
     async def stop(self) -> None:
-        """Write everything still queued (for `STOP_GRACE` seconds at most), then stop."""
+        """Write everything still queued, for `STOP_GRACE` seconds at most, then stop."""
         self.stopping = True
-        if self._task is not None:
-            # Waiting, the task is cancelled at once; writing, it finishes the batch (or gives
-            # up on a failing one). Either way what it has not committed is in `_batch`.
-            if not self._idle:
-                await asyncio.wait([self._task], timeout=STOP_GRACE)
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await self._task
         try:
-            while self._batch or not self.queue.empty():
-                self._fill()
-                async for attempt in AsyncRetrying(
-                    stop=stop_after_delay(STOP_GRACE),
-                    wait=wait_exponential(multiplier=0.05, max=1),
-                    reraise=True,
-                ):
-                    with attempt:
-                        await self._write()
-        except Exception:
-            log.exception("message log: records lost at stop", lost=self.queued)
+            async with asyncio.timeout(STOP_GRACE):
+                if self._task is not None:
+                    # Waiting, the task is cancelled at once; writing, it finishes its batch
+                    # (or gives up a failing one). What it has not committed stays in `_batch`.
+                    if not self._idle:
+                        await asyncio.wait([self._task])
+                    self._task.cancel()
+                    await asyncio.wait([self._task])
+                while self._batch or not self.queue.empty():
+                    self._fill()
+                    async for attempt in AsyncRetrying(
+                        wait=wait_exponential(multiplier=0.05, max=1),
+                        before_sleep=_note_retry,
+                        reraise=True,
+                    ):
+                        with attempt:
+                            await self._write()
+        except TimeoutError:
+            log.error("message log: records lost at stop", lost=self.queued)
+        finally:
+            if self._task is not None:
+                self._task.cancel()
 
     async def flush(self) -> None:
         """Wait until every exchange observed before the call is committed."""
@@ -141,9 +143,12 @@ class MessageLogWriter:
             finally:
                 self._idle = False
             self._fill()
-            async for attempt in retrying:
-                with attempt:
-                    await self._write()
+            try:
+                async for attempt in retrying:
+                    with attempt:
+                        await self._write()
+            except Exception:
+                return  # retrying gives up only once stopping: `stop()` writes the batch
 
     def _giving_up(self, _state: RetryCallState) -> bool:
         # Once stopping, `stop()` takes over the batch and retries it with a deadline.
