@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from contracts.examples import examples
 from egov.services import build_app
 from servicekit.envelope import ErrorInfo, SyncRequest, SyncResponse
 from servicekit.messages import known_codes
@@ -27,6 +28,8 @@ ENVELOPE_MODELS: dict[str, type[BaseModel]] = {
 
 
 def _dump(document: Any) -> str:
+    if isinstance(document, str):
+        return document
     return json.dumps(document, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
 
 
@@ -44,7 +47,27 @@ def documents() -> dict[Path, str]:
         code: {"ru": t.ru, "kk": t.kk, "en": t.en} for code, t in sorted(known_codes().items())
     }
     files[Path("error-codes.json")] = _dump(codes)
+    files[Path("error-codes.md")] = _codes_table(codes)
+    for name, document in examples().items():
+        files[Path("examples") / name] = _dump(document)
     return files
+
+
+def _codes_table(codes: dict[str, dict[str, str]]) -> str:
+    lines = [
+        "# Problem codes",
+        "",
+        "Generated from the code (`egov contracts`). Every problem document carries one of these",
+        "as `code`; the gateway's faults carry it as `errorInfo.errorCode` too. `{…}` are filled",
+        "in from the problem.",
+        "",
+        "| code | ru | kk | en |",
+        "|------|----|----|----|",
+    ]
+    for code, texts in codes.items():
+        cells = [texts[lang].replace("|", "\\|") for lang in ("ru", "kk", "en")]
+        lines.append(f"| `{code}` | {cells[0]} | {cells[1]} | {cells[2]} |")
+    return "\n".join(lines) + "\n"
 
 
 def write() -> list[Path]:
