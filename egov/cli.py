@@ -3,6 +3,7 @@ check and export the gateway's message log."""
 
 from __future__ import annotations
 
+import importlib
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -180,7 +181,12 @@ def db_revision(
         config.set_main_option("script_location", f"{name}:migrations")
         config.set_main_option("sqlalchemy.url", f"sqlite:///{scratch}/schema.db")
         command.upgrade(config, "head")
-        command.revision(config, message=message, autogenerate=True)
+        # Revisions are numbered 0001, 0002…: their order reads from the file names.
+        versions = (
+            Path(importlib.import_module(name).__file__ or "").parent / "migrations" / "versions"
+        )
+        number = len(list(versions.glob("[0-9][0-9][0-9][0-9]_*.py"))) + 1
+        command.revision(config, message=message, autogenerate=True, rev_id=f"{number:04d}")
 
 
 GatewayUrl = Annotated[
