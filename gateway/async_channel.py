@@ -34,7 +34,7 @@ import structlog
 
 from gateway.async_store import FINAL_STATES, MessageRepository, StoredMessage
 from gateway.exchange import Exchange
-from gateway.faults import Fault
+from gateway.faults import Fault, InjectedFault
 from gateway.registry import Registry, ServiceEntry
 from gateway.sync_channel import SyncChannel, gateway_fault
 from servicekit.bus import (
@@ -284,13 +284,17 @@ class AsyncChannel:
                 service_id=service_id,
                 timeout_ms=service.timeout_ms,
             )
+        # A dropped connection cannot be shown on this (FastAPI) route; it answers as one.
         raise self._fault(
             fault.error_code if kind == "error" else "CONNECTION_DROPPED",
             fault.status if kind == "error" else 502,
             session_id,
+            problem_type=InjectedFault,
             message=fault.message or None,
             error_data={"faultRule": fault.rule_id},
             service_id=service_id,
+            rule_id=fault.rule_id,
+            reason=fault.message or fault.error_code,
         )
 
     async def _publish(self, stored: StoredMessage) -> None:

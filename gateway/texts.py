@@ -4,6 +4,11 @@ from servicekit.messages import Texts, register
 
 register(
     {
+        "CONNECTION_DROPPED": Texts(
+            "Соединение разорвано (правило неисправности «{rule_id}»)",
+            "Байланыс үзілді («{rule_id}» ақау ережесі)",
+            "The connection was dropped (fault rule '{rule_id}')",
+        ),
         "ADMIN_CREDENTIAL_REQUIRED": Texts(
             "Нужен административный ключ: заголовок Authorization: Bearer <токен>",
             "Әкімшілік кілт қажет: Authorization: Bearer <токен> тақырыбы",

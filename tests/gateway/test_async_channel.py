@@ -369,3 +369,31 @@ async def _journal(
         e for e in reply.json() if correlation in (e.get("messageId"), e.get("correlationId"))
     ]
     return entries if len({e["operation"] for e in entries}) >= 2 else None
+
+
+@pytest.mark.parametrize(
+    ("rule", "status", "code"),
+    [
+        (
+            {"kind": "error", "errorCode": "GBDFL_MAINTENANCE", "status": 503},
+            503,
+            "GBDFL_MAINTENANCE",
+        ),
+        ({"kind": "drop"}, 502, "CONNECTION_DROPPED"),
+    ],
+)
+async def test_fault_rules_apply_to_send_message(
+    channel: Async, rule: dict[str, Any], status: int, code: str
+) -> None:
+    created = await channel.client.post(
+        "/admin/faults",
+        json={"serviceId": ASYNC_PERSON, "operation": "sendMessage", "count": 1, **rule},
+        headers=ADMIN,
+    )
+    assert created.status_code == 201, created.text
+    reply = await channel.send(message(ASYNC_PERSON, {"iin": IIN}))
+    assert reply.status_code == status
+    problem = reply.json()
+    assert problem["code"] == problem["errorInfo"]["errorCode"] == code
+    assert created.json()["id"] in problem["messages"]["en"]
+    assert problem["errorInfo"]["errorData"] == {"faultRule": created.json()["id"]}
