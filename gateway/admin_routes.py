@@ -14,7 +14,7 @@ from gateway.models import RegisteredService, Sender
 from gateway.passwords import hash_password
 from gateway.registry import ANY_SERVICE, Registry
 from gateway.repository import RegistryRepository
-from gateway.schemas import RegistryView, SenderIn, SenderOut, ServiceIn, ServiceOut
+from gateway.schemas import RegistryView, SenderIn, SenderOut, ServiceIn, ServiceOut, service_out
 from servicekit.db import DbSession, after_commit
 from servicekit.errors import NotFound, Problem
 
@@ -39,17 +39,7 @@ def _reload_after_commit(request: Request, session: DbSession) -> None:
 def view(registry: Registry) -> RegistryView:
     return RegistryView(
         services=[
-            ServiceOut(
-                service_id=s.service_id,
-                provider=s.provider,
-                description=s.description,
-                mode=s.mode,
-                path=s.path,
-                timeout_ms=s.timeout_ms,
-                routes=s.routes,
-                delivery=s.delivery,
-            )
-            for s in sorted(registry.services.values(), key=lambda s: s.service_id)
+            service_out(s) for s in sorted(registry.services.values(), key=lambda s: s.service_id)
         ],
         senders=[
             SenderOut(

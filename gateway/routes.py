@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse
 
 from gateway.health import bus_health
 from gateway.registry import Registry
-from gateway.schemas import ServiceOut
+from gateway.schemas import ServiceOut, service_out
 from gateway.sync_channel import SyncChannel
 from servicekit.errors import NotFound, Problem
 from servicekit.topology import local_url, spec
@@ -43,19 +43,8 @@ def _registry(request: Request) -> Registry:
 
 @router.get("/metadata/services", tags=["metadata"], summary="Every service the gateway routes")
 async def list_services(request: Request) -> list[ServiceOut]:
-    return [
-        ServiceOut(
-            service_id=s.service_id,
-            provider=s.provider,
-            description=s.description,
-            mode=s.mode,
-            path=s.path,
-            timeout_ms=s.timeout_ms,
-            routes=s.routes,
-            delivery=s.delivery,
-        )
-        for s in sorted(_registry(request).services.values(), key=lambda s: s.service_id)
-    ]
+    services = _registry(request).services.values()
+    return [service_out(s) for s in sorted(services, key=lambda s: s.service_id)]
 
 
 @router.get(

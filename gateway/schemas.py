@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
+from gateway.registry import ServiceEntry
 from servicekit.provider import SYNC_PATH
 
 
@@ -47,3 +48,16 @@ class SenderOut(Contract):
 class RegistryView(Contract):
     services: list[ServiceOut]
     senders: list[SenderOut]
+
+
+def service_out(entry: ServiceEntry) -> ServiceOut:
+    return ServiceOut(
+        service_id=entry.service_id,
+        provider=entry.provider,
+        description=entry.description,
+        mode=entry.mode,
+        path=entry.path,
+        timeout_ms=entry.timeout_ms,
+        routes=entry.routes,
+        delivery=entry.delivery,
+    )

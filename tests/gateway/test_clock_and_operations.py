@@ -3,29 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import httpx
-import pytest
 
 from egov.launcher import BusPlan
 from servicekit.clock import bus_clock
-from tests.harness import ADMIN, envelope, running_bus, send
+from tests.harness import ADMIN, envelope, send
 
 PERSON = "GBDFL_UniversalServiceSync"
-
-
-@pytest.fixture(scope="module")
-async def bus(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[BusPlan]:
-    async with running_bus(tmp_path_factory.mktemp("bus")) as plan:
-        yield plan
-
-
-@pytest.fixture
-async def client(bus: BusPlan) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=bus.url("gateway"), timeout=10) as http:
-        yield http
 
 
 async def test_clock_control_moves_every_service(bus: BusPlan, client: httpx.AsyncClient) -> None:

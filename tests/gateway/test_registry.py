@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -13,18 +12,6 @@ from tests.harness import ADMIN, TESTER, envelope, running_bus, send
 
 PERSON = "GBDFL_UniversalServiceSync"
 IIN = "900515310005"
-
-
-@pytest.fixture(scope="module")
-async def bus(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[BusPlan]:
-    async with running_bus(tmp_path_factory.mktemp("bus")) as plan:
-        yield plan
-
-
-@pytest.fixture
-async def client(bus: BusPlan) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=bus.url("gateway"), timeout=10) as http:
-        yield http
 
 
 def _as(sender: str, password: str | None, service: str = PERSON, **info: Any) -> dict[str, Any]:

@@ -7,7 +7,6 @@ import asyncio
 import random
 import time
 import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -28,18 +27,6 @@ from tests.harness import ADMIN, TESTER, envelope, running_bus, send
 PERSON = "GBDFL_UniversalServiceSync"
 IIN = "900515310005"
 CLERK, CLERK_PASSWORD = "registration_service", "registration-secret"
-
-
-@pytest.fixture(scope="module")
-async def bus(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[BusPlan]:
-    async with running_bus(tmp_path_factory.mktemp("bus")) as plan:
-        yield plan
-
-
-@pytest.fixture
-async def client(bus: BusPlan) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=bus.url("gateway"), timeout=10) as http:
-        yield http
 
 
 @pytest.fixture(autouse=True)
