@@ -18,6 +18,15 @@ COPY egov egov
 COPY contracts contracts
 COPY gateway gateway
 COPY gbd_fl gbd_fl
+COPY gbd_ul gbd_ul
+COPY eps_passports eps_passports
+COPY customs customs
+COPY recycling_fee recycling_fee
+COPY erap_fines erap_fines
+COPY number_bank number_bank
+COPY sale_contracts sale_contracts
+COPY payments payments
+COPY pki pki
 RUN pip install --no-deps --no-build-isolation . \
  && useradd --create-home --uid 10001 egov \
  && mkdir -p /app/data && chown egov /app/data

@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from servicekit.settings import ServiceSettings
@@ -21,10 +21,6 @@ class Settings(ServiceSettings):
         description="provider name → base URL; the registry file names providers, not hosts",
     )
     health_timeout: float = Field(default=1.0, description="seconds to wait for each /ready")
-    admin_token: SecretStr = Field(
-        default=SecretStr("egov-admin"),
-        description="bearer token of the admin API (/admin/…); change it outside a laptop",
-    )
     message_log_enabled: bool = Field(
         default=True, description="append every request and response to the message log"
     )

@@ -9,11 +9,6 @@ register(
             "Байланыс үзілді («{rule_id}» ақау ережесі)",
             "The connection was dropped (fault rule '{rule_id}')",
         ),
-        "ADMIN_CREDENTIAL_REQUIRED": Texts(
-            "Нужен административный ключ: заголовок Authorization: Bearer <токен>",
-            "Әкімшілік кілт қажет: Authorization: Bearer <токен> тақырыбы",
-            "The admin credential is required: Authorization: Bearer <token>",
-        ),
         "UNKNOWN_PROVIDER": Texts(
             "Поставщик «{provider}» неизвестен шлюзу",
             "«{provider}» берушісі шлюзге белгісіз",

@@ -1,4 +1,4 @@
-"""Kazakh identifiers: ИИН (persons) and БИН (legal entities).
+"""Identifiers: ИИН (persons), БИН (legal entities) and VIN (vehicles).
 
 See shared/domain/kz-reference.md §1: twelve digits, the same two-pass mod-11 check digit for
 both; an ИИН starts with the birth date and carries century and sex in d7, a БИН starts with
@@ -130,3 +130,67 @@ Iin = Annotated[str, BeforeValidator(_strip), _as_pydantic(parse_iin)]
 
 Bin = Annotated[str, BeforeValidator(_strip), _as_pydantic(validate_bin)]
 """A БИН in a request model: a malformed one fails with its own stable code (BIN_*)."""
+
+
+# --- VIN (ISO 3779; kz-reference §2) -------------------------------------------------------
+
+_VIN_VALUES = {
+    **{str(d): d for d in range(10)},
+    **dict(zip("ABCDEFGH", range(1, 9), strict=True)),
+    **dict(zip("JKLMN", range(1, 6), strict=True)),
+    "P": 7,
+    "R": 9,
+    **dict(zip("STUVWXYZ", range(2, 10), strict=True)),
+}
+_VIN_WEIGHTS = (8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2)
+# Model-year codes cycle every 30 years; the later of the two readings not in the future
+# is the one a registry of new vehicles means.
+_VIN_YEARS = "ABCDEFGHJKLMNPRSTVWXY123456789"
+
+
+@dataclass(frozen=True, slots=True)
+class VinInfo:
+    vin: str
+    check_digit_valid: bool
+    """Position 9 matches the ISO 3779 check digit: mandatory in North America only, so a
+    mismatch is flagged, never a reason to refuse."""
+    wmi: str
+    model_year_code: str
+
+
+def vin_check_digit(vin: str) -> str:
+    remainder = sum(_VIN_VALUES[c] * w for c, w in zip(vin, _VIN_WEIGHTS, strict=True)) % 11
+    return "X" if remainder == 10 else str(remainder)
+
+
+def validate_vin(value: str) -> str:
+    """17 characters of 0–9 and A–Z without I, O and Q (upper case)."""
+    if len(value) != 17:
+        raise IdentifierError("VIN_LENGTH", length=len(value))
+    if any(c not in _VIN_VALUES for c in value):
+        raise IdentifierError("VIN_CHARACTERS")
+    return value
+
+
+def parse_vin(value: str) -> VinInfo:
+    validate_vin(value)
+    return VinInfo(value, vin_check_digit(value) == value[8], value[:3], value[9])
+
+
+def model_year(code: str, not_after: int) -> int | None:
+    """The model year a position-10 code means, the latest one not after `not_after`."""
+    if code not in _VIN_YEARS:
+        return None
+    year = 1980 + _VIN_YEARS.index(code)
+    while year + 30 <= not_after:
+        year += 30
+    return year
+
+
+def _vin_upper(value: object) -> object:
+    return value.strip().upper() if isinstance(value, str) else value
+
+
+Vin = Annotated[str, BeforeValidator(_vin_upper), _as_pydantic(validate_vin)]
+"""A VIN in a request model (upper-cased): wrong length or letters fail with VIN_*; a wrong
+check digit does not fail (see `parse_vin`)."""

@@ -190,6 +190,16 @@ register(
             "ЖСН-нің бақылау цифры қате: нөмірді тексеріңіз",
             "The IIN check digit is wrong: please check the number",
         ),
+        "VIN_LENGTH": Texts(
+            "VIN должен состоять из 17 символов, указано: {length}",
+            "VIN 17 таңбадан тұруы керек, көрсетілгені: {length}",
+            "A VIN has 17 characters; {length} were given",
+        ),
+        "VIN_CHARACTERS": Texts(
+            "VIN содержит только цифры и латинские буквы, кроме I, O и Q",
+            "VIN тек цифрлар мен I, O және Q-дан басқа латын әріптерінен тұрады",
+            "A VIN has only digits and Latin letters other than I, O and Q",
+        ),
         "BIN_LENGTH": Texts(
             "БИН должен состоять из 12 цифр, указано символов: {length}",
             "БСН 12 цифрдан тұруы керек, көрсетілген таңбалар саны: {length}",

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import ClassVar
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -36,6 +36,10 @@ class ServiceSettings(BaseSettings):
     sender_password: str = ""
     log_level: str = "INFO"
     log_json: bool = False
+    admin_token: SecretStr = Field(
+        default=SecretStr("egov-admin"),
+        description="bearer token of the admin API (/admin/…); change it outside a laptop",
+    )
     log_unmasked: bool = Field(
         default=False, description="show ИИН/БИН in logs unmasked (never in production)"
     )

@@ -34,9 +34,6 @@ class ServiceSpec:
 SERVICES: tuple[ServiceSpec, ...] = (
     ServiceSpec(GATEWAY, 8000, "ШЭП — e-government gateway"),
     ServiceSpec("gbd_fl", 8001, "ГБД ФЛ — persons by ИИН"),
-)
-
-PLANNED: tuple[ServiceSpec, ...] = (
     ServiceSpec("gbd_ul", 8002, "ГБД ЮЛ — legal entities by БИН"),
     ServiceSpec("eps_passports", 8003, "ЭПТС / ЭПСМ — electronic passports by VIN"),
     ServiceSpec("customs", 8004, "customs payments by VIN"),
@@ -46,6 +43,9 @@ PLANNED: tuple[ServiceSpec, ...] = (
     ServiceSpec("sale_contracts", 8008, "e-signed sale contracts"),
     ServiceSpec("payments", 8009, "ПШЭП — payments of duties and fees"),
     ServiceSpec("pki", 8010, "НУЦ — test CA, OCSP, CRL, signature checks"),
+)
+
+PLANNED: tuple[ServiceSpec, ...] = (
     ServiceSpec("registration_service", 8011, "ПЭП — registration of a vehicle by VIN"),
     ServiceSpec("frontoffice_service", 8012, "ИИС ЦОН 2.0 — front offices"),
 )

@@ -10,9 +10,12 @@ from servicekit.identifiers import (
     IdentifierError,
     Iin,
     Sex,
+    Vin,
     check_digit,
     make_iin,
+    model_year,
     parse_iin,
+    parse_vin,
     validate_bin,
 )
 
@@ -100,3 +103,45 @@ def test_pydantic_types_carry_the_stable_code() -> None:
 
 def test_pydantic_type_strips_surrounding_spaces() -> None:
     assert _Request(iin=" 900515300018 ").iin == "900515300018"
+
+
+@pytest.mark.parametrize(
+    ("vin", "valid"),
+    [("1M8GDM9AXKP042788", True), ("MXAB12342SK000001", True), ("MXAB12343SK000001", False)],
+)
+def test_vin_check_digit_is_flagged_not_refused(vin: str, valid: bool) -> None:
+    info = parse_vin(vin)
+    assert info.check_digit_valid is valid
+    assert info.wmi == vin[:3]
+
+
+@pytest.mark.parametrize(
+    ("vin", "code"),
+    [
+        ("MXAB12342SK00000", "VIN_LENGTH"),
+        ("MXAB12342SK0000001", "VIN_LENGTH"),
+        ("MXAB1234OSK000001", "VIN_CHARACTERS"),
+        ("MXAB1234-SK000001", "VIN_CHARACTERS"),
+    ],
+)
+def test_malformed_vins_fail_with_their_own_code(vin: str, code: str) -> None:
+    with pytest.raises(IdentifierError) as caught:
+        parse_vin(vin)
+    assert caught.value.code == code
+
+
+def test_vin_model_year_codes() -> None:
+    assert (model_year("S", 2026), model_year("T", 2026), model_year("Y", 2026)) == (
+        2025,
+        2026,
+        2000,
+    )
+    assert model_year("1", 2026) == 2001
+    assert model_year("U", 2026) is None
+
+
+def test_vin_type_upper_cases_input() -> None:
+    class _Car(BaseModel):
+        vin: Vin
+
+    assert _Car(vin=" mxab12342sk000001 ").vin == "MXAB12342SK000001"

@@ -1,0 +1,1 @@
+"""customs payments by VIN."""

@@ -1,0 +1,7 @@
+"""customs payments by VIN's operations on the gateway's channels."""
+
+from __future__ import annotations
+
+from servicekit.provider import SyncProvider
+
+provider = SyncProvider()

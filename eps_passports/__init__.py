@@ -1,0 +1,1 @@
+"""ЭПТС / ЭПСМ — electronic passports by VIN."""

@@ -1,0 +1,1 @@
+"""ЕРАП — administrative fines by ИИН."""

@@ -1,0 +1,1 @@
+"""ГБД ЮЛ — legal entities by БИН."""

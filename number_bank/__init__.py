@@ -1,0 +1,1 @@
+"""БМГ — the bank of number plates."""

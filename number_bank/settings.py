@@ -1,0 +1,12 @@
+from pydantic_settings import SettingsConfigDict
+
+from servicekit.settings import ServiceSettings
+
+
+class Settings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="NUMBER_BANK_", extra="ignore")
+    service_name = "number_bank"
+
+    port: int = 8007
+    sender_id: str = "number_bank"
+    sender_password: str = "number-bank-secret"  # the development registry's; set it in deployments

@@ -1,0 +1,1 @@
+"""ПШЭП — payments of duties and fees."""

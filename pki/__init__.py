@@ -1,0 +1,1 @@
+"""НУЦ — test CA, OCSP, CRL, signature checks."""

@@ -1,0 +1,1 @@
+"""recycling fee (Жасыл даму) by VIN."""

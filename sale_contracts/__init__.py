@@ -1,0 +1,1 @@
+"""e-signed sale contracts."""
