@@ -1,1 +1,1 @@
-"""customs payments by VIN."""
+"""Customs payments by VIN (таможенные платежи): answers through the gateway."""

@@ -3,6 +3,7 @@ check and export the gateway's message log."""
 
 from __future__ import annotations
 
+import base64
 import importlib
 import sys
 from pathlib import Path
@@ -15,6 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from egov.launcher import BusPlan, ServiceStatus, gateway_health_url, plan_ports, run_bus
+from egov.personas import PERSONA_KEY_PASSWORD
 from egov.services import build_app
 from servicekit.logging import configure_logging
 from servicekit.topology import SERVICES, local_url, spec
@@ -145,6 +147,52 @@ def status(
     console.print(table)
     console.print(f"bus: [bold]{report['status']}[/]")
     raise typer.Exit(0 if report["status"] == "ok" else 1)
+
+
+@app.command()
+def personas(
+    markdown: Annotated[bool, typer.Option("--markdown", help="as the README's tables")] = False,
+) -> None:
+    """The test personas and the branch of the processes each one exercises."""
+    from egov import personas as catalogue
+
+    if markdown:
+        sys.stdout.write(catalogue.markdown() + "\n")
+        return
+    for section, (title, identifier) in catalogue.SECTIONS.items():
+        table = Table(title=title)
+        for column in ("persona", identifier.upper(), "name", "branch"):
+            table.add_column(column)
+        for row in catalogue.rows(section):
+            table.add_row(*row)
+        console.print(table)
+
+
+@app.command()
+def sign(
+    file: Annotated[Path, typer.Argument(help="the document to sign", exists=True, dir_okay=False)],
+    persona: Annotated[str, typer.Option("--persona", help="e.g. dealer_manager, buyer")],
+    auth: Annotated[bool, typer.Option("--auth", help="with the AUTH key (to sign in)")] = False,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="DER file")] = None,
+) -> None:
+    """A detached CMS signature of FILE by a persona, as NCALayer would make it.
+
+    Prints it base64 (what the APIs take in `cms`), or writes the DER to --output.
+    """
+    from egov.personas import key_file
+    from servicekit.signatures import sign_detached
+
+    try:
+        p12 = key_file(persona, auth=auth)
+    except KeyError as exc:
+        console.print(f"[red]{exc.args[0]}[/]")
+        raise typer.Exit(2) from None
+    signature = sign_detached(p12.read_bytes(), PERSONA_KEY_PASSWORD, file.read_bytes())
+    if output is not None:
+        output.write_bytes(signature)
+        console.print(f"wrote {output} ({len(signature)} bytes, signed by {p12.name})")
+    else:
+        sys.stdout.write(base64.b64encode(signature).decode() + "\n")
 
 
 @app.command()

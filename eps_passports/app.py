@@ -1,5 +1,8 @@
+"""ЭПТС / ЭПСМ — electronic passports of vehicles and self-propelled machines by VIN."""
+
 from fastapi import FastAPI
 
+from eps_passports import admin_routes
 from eps_passports.routes import provider
 from eps_passports.seed import seed
 from eps_passports.settings import Settings
@@ -11,8 +14,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ServiceDefinition(
             settings=settings or Settings(),
             title="ЭПТС / ЭПСМ",
-            description="Electronic passports by VIN.",
-            routers=[provider.router()],
+            description="Electronic passports by VIN, through the gateway: vehicles and chassis "
+            "(ЭПТС, ЭПШТС) and self-propelled machines (ЭПСМ).",
+            routers=[provider.router(), admin_routes.router],
             migrations="eps_passports:migrations",
             seed=seed,
         )

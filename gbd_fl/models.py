@@ -25,6 +25,16 @@ class LifeStatus(StrEnum):
     """The ИИН was annulled (issued twice, by mistake…): nothing may be done under it."""
 
 
+class Biometrics(StrEnum):
+    """How a face-match request for the person turns out (the emulator's stand-in for a real
+    biometric template)."""
+
+    ENROLLED = "ENROLLED"
+    MISMATCH = "MISMATCH"
+    """Enrolled, but the live photo never matches: the M7 refusal."""
+    NOT_ENROLLED = "NOT_ENROLLED"
+
+
 class DocumentStatus(StrEnum):
     VALID = "VALID"
     EXPIRED = "EXPIRED"
@@ -57,6 +67,11 @@ class Person(Base):
     street: Mapped[str] = mapped_column(String(100))
     house: Mapped[str] = mapped_column(String(20))
     flat: Mapped[str | None] = mapped_column(String(20))
+    biometrics: Mapped[Biometrics] = mapped_column(
+        Enum(Biometrics, native_enum=False, length=20, validate_strings=True),
+        default=Biometrics.ENROLLED,
+        server_default=Biometrics.ENROLLED.value,
+    )
 
     documents: Mapped[list[Document]] = relationship(
         back_populates="person",

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from gbd_fl.models import Person
 
@@ -19,6 +21,23 @@ class PersonRepository:
             select(Person).options(joinedload(Person.documents)).where(Person.iin == iin)
         )
         return result.unique().scalar_one_or_none()
+
+    async def page(self, *, limit: int, offset: int) -> Sequence[Person]:
+        result = await self.session.scalars(
+            select(Person)
+            .options(selectinload(Person.documents))
+            .order_by(Person.iin)
+            .limit(limit)
+            .offset(offset)
+        )
+        return result.all()
+
+    async def delete(self, iin: str) -> bool:
+        person = await self.get(iin)
+        if person is None:
+            return False
+        await self.session.delete(person)
+        return True
 
     async def replace(self, person: Person) -> None:
         """Insert a person with documents, replacing whatever was stored under the ИИН."""

@@ -9,7 +9,7 @@ from typing import Any
 import orjson
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from gbd_fl.models import Document, DocumentStatus, LifeStatus, Person, seed_versions
+from gbd_fl.models import Biometrics, Document, DocumentStatus, LifeStatus, Person, seed_versions
 from gbd_fl.repository import PersonRepository
 from servicekit.clock import Clock
 from servicekit.seeding import apply_seed, digest_of
@@ -46,6 +46,7 @@ def to_person(record: dict[str, Any]) -> Person:
         street=address["street"],
         house=address["house"],
         flat=address["flat"],
+        biometrics=Biometrics(record["biometrics"]),
         documents=[
             Document(
                 type=doc["type"],

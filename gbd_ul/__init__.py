@@ -1,1 +1,1 @@
-"""ГБД ЮЛ — legal entities by БИН."""
+"""ГБД ЮЛ — the state database of legal entities, keyed by БИН (answers through the gateway)."""

@@ -1,6 +1,7 @@
 from fastapi import FastAPI
 
-from pki.routes import provider
+from pki import login
+from pki.routes import admin, provider, public
 from pki.seed import seed
 from pki.settings import Settings
 from servicekit.app import ServiceDefinition, create_service_app
@@ -11,9 +12,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ServiceDefinition(
             settings=settings or Settings(),
             title="НУЦ",
-            description="Test CA, OCSP, CRL, signature checks.",
-            routers=[provider.router()],
+            description="The test НУЦ РК: a root and an issuing CA (RSA 2048; GOST is not "
+            "modelled), certificates of the test personas, OCSP, CRL and the check of detached "
+            "CMS signatures (`PKI_VerifyCms`, `POST /cms/verify`, as NCANode answers).",
+            routers=[provider.router(), public, admin, login.router, login.admin],
             migrations="pki:migrations",
             seed=seed,
+            on_start=[load_login_keys],
         )
     )
+
+
+async def load_login_keys(app: FastAPI) -> None:
+    async with app.state.db.sessionmaker.begin() as session:
+        app.state.login_keys = await login.load_keys(session, app.state.clock)

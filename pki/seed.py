@@ -1,11 +1,94 @@
-"""Deterministic seed data of НУЦ."""
+"""НУЦ's seed: the committed CA keys and persona certificates (pki/seed_data.json).
+
+The file is made once by `python -m pki.generate` together with personas/keys/*.p12, so what
+the service knows and what testers sign with agree; it is applied once per version of the file.
+"""
 
 from __future__ import annotations
 
+import base64
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+import yaml
+from cryptography import x509
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pki.ca import ISSUING, ROOT, publish_crl, record_of
+from pki.models import RoleGrant, seed_versions
+from pki.repository import AuthorityRepository, CertificateRepository
 from servicekit.clock import Clock
+from servicekit.seeding import apply_seed, digest_of
+
+SEED_FILE = Path(__file__).with_name("seed_data.json")
+
+
+def load_seed() -> dict[str, Any]:
+    data: dict[str, Any] = orjson.loads(SEED_FILE.read_bytes())
+    return data
+
+
+def seeded_certificates() -> list[tuple[dict[str, Any], x509.Certificate]]:
+    """Every certificate of the seed with its record (persona, file, keyUsage, revoked)."""
+    return [
+        (item, x509.load_der_x509_certificate(base64.b64decode(item["certificate"])))
+        for item in load_seed()["certificates"]
+    ]
 
 
 async def seed(session: AsyncSession, clock: Clock) -> None:
-    del session, clock
+    async def load(session: AsyncSession) -> None:
+        data = load_seed()
+        authorities = AuthorityRepository(session)
+        for name in (ROOT, ISSUING):
+            entry = data["authorities"][name]
+            await authorities.put(name, entry["certificate"], entry["key"])
+        certificates = CertificateRepository(session)
+        for item, certificate in seeded_certificates():
+            record = record_of(
+                certificate, persona=item["persona"], issued_at=certificate.not_valid_before_utc
+            )
+            revoked = item["revoked"]
+            if revoked:
+                record.revoked_at = datetime.fromisoformat(revoked["at"])
+                record.revocation_reason = revoked["reason"]
+            await certificates.put(record)
+        await publish_crl(session, clock.now())
+
+    await apply_seed(
+        session,
+        seed_versions,
+        name="grants",
+        digest=digest_of(CATALOGUE.read_bytes()),
+        clock=clock,
+        load=load_grants,
+    )
+    await apply_seed(
+        session,
+        seed_versions,
+        name="ca",
+        digest=digest_of(SEED_FILE.read_bytes()),
+        clock=clock,
+        load=load,
+    )
+
+
+CATALOGUE = Path(__file__).resolve().parents[1] / "personas" / "catalogue.yaml"
+
+
+async def load_grants(session: AsyncSession) -> None:
+    """Roles of the personas (personas/catalogue.yaml): for their employer's БИН, in a region."""
+    catalogue = yaml.safe_load(CATALOGUE.read_text(encoding="utf-8"))
+    bins = {entity["key"]: entity["bin"] for entity in catalogue["legal_entities"]}
+    for person in catalogue["persons"]:
+        for role in person.get("roles", []):
+            await session.merge(
+                RoleGrant(
+                    iin=person["iin"],
+                    bin=bins[person["employer"]] if "employer" in person else "",
+                    role=role,
+                    region=person.get("region"),
+                )
+            )

@@ -1,1 +1,1 @@
-"""recycling fee (Жасыл даму) by VIN."""
+"""Recycling fee (утилизационный платёж, operator АО «Жасыл даму») by VIN, through the gateway."""

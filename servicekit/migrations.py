@@ -7,8 +7,12 @@ a new revision) gets a URL instead.
 
 from __future__ import annotations
 
+from typing import Any, Literal
+
 from alembic import context
 from sqlalchemy import Connection, MetaData, create_engine, pool
+
+from servicekit.db import UtcDateTime
 
 
 def _configure_and_run(connection: Connection, metadata: MetaData) -> None:
@@ -18,9 +22,18 @@ def _configure_and_run(connection: Connection, metadata: MetaData) -> None:
         # SQLite cannot ALTER most things; batch mode rebuilds the table instead.
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        render_item=_render_item,
     )
     with context.begin_transaction():
         context.run_migrations()
+
+
+def _render_item(kind: str, item: Any, _context: Any) -> str | Literal[False]:
+    # A migration must not depend on the kit's Python types: what the database holds is a
+    # plain timezone-aware timestamp.
+    if kind == "type" and isinstance(item, UtcDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
 
 
 def run_env(metadata: MetaData) -> None:

@@ -1,0 +1,294 @@
+"""All SQL of БМГ.
+
+Every change of a plate's status is one conditional UPDATE (`… WHERE status = 'FREE' …`) whose
+row count says whether this request won: the database decides between concurrent requests,
+never a read followed by a write in Python. Only after losing does a request read the plate, to
+say why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, delete, func, insert, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import CursorResult
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from number_bank.models import (
+    EventAction,
+    Holder,
+    IdempotencyKey,
+    Plate,
+    PlateEvent,
+    PlateStatus,
+)
+from number_bank.plates import PlateKind
+
+
+def free_at(now: datetime) -> ColumnElement[bool]:
+    """Free now: FREE, or RESERVED with the reservation run out (no sweeper needs to run)."""
+    return or_(
+        Plate.status == PlateStatus.FREE,
+        and_(Plate.status == PlateStatus.RESERVED, Plate.reserved_until <= now),
+    )
+
+
+def reserved_at(now: datetime) -> ColumnElement[bool]:
+    return and_(Plate.status == PlateStatus.RESERVED, Plate.reserved_until > now)
+
+
+def status_at(status: PlateStatus, now: datetime) -> ColumnElement[bool]:
+    """The plate's status as the bus clock sees it (an expired reservation is FREE)."""
+    if status is PlateStatus.FREE:
+        return free_at(now)
+    if status is PlateStatus.RESERVED:
+        return reserved_at(now)
+    return Plate.status == status
+
+
+def _upsert(session: AsyncSession) -> Any:
+    """The dialect's INSERT that knows ON CONFLICT (PostgreSQL and SQLite both do)."""
+    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+
+
+def _changed(result: Any) -> bool:
+    assert isinstance(result, CursorResult)
+    return result.rowcount == 1
+
+
+class PlateRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, plate: str) -> Plate | None:
+        """The plate as stored now: fresh, even after this session's own UPDATEs."""
+        result = await self.session.execute(
+            select(Plate).where(Plate.plate == plate).execution_options(populate_existing=True)
+        )
+        return result.scalar_one_or_none()
+
+    async def history(self, plate: str) -> Sequence[PlateEvent]:
+        result = await self.session.scalars(
+            select(PlateEvent).where(PlateEvent.plate == plate).order_by(PlateEvent.id)
+        )
+        return result.all()
+
+    async def ever_issued(self, plate: str) -> bool:
+        found = await self.session.scalar(
+            select(PlateEvent.id).where(
+                PlateEvent.plate == plate, PlateEvent.action == EventAction.ISSUED
+            )
+        )
+        return found is not None
+
+    async def reservations_of(self, iin: str, now: datetime) -> Sequence[Plate]:
+        """A person's live reservations, the one expiring first first."""
+        result = await self.session.scalars(
+            select(Plate)
+            .where(Plate.iin == iin, reserved_at(now))
+            .order_by(Plate.reserved_until, Plate.plate)
+        )
+        return result.all()
+
+    async def count_reservations(self, iin: str, now: datetime) -> int:
+        count = await self.session.scalar(
+            select(func.count()).select_from(Plate).where(Plate.iin == iin, reserved_at(now))
+        )
+        return int(count or 0)
+
+    async def free_numbers(
+        self,
+        *,
+        region_code: str,
+        kind: PlateKind,
+        now: datetime,
+        limit: int,
+        after: str | None,
+        like: str | None,
+    ) -> list[str]:
+        """Free ordinary plates in plate order, from after `after`: what egov may offer."""
+        query = select(Plate.plate).where(
+            Plate.region_code == region_code,
+            Plate.kind == kind,
+            Plate.demand_category.is_(None),
+            free_at(now),
+        )
+        if after is not None:
+            query = query.where(Plate.plate > after)
+        if like is not None:
+            query = query.where(Plate.plate.like(like))
+        result = await self.session.scalars(query.order_by(Plate.plate).limit(limit))
+        return list(result.all())
+
+    async def listing(
+        self,
+        *,
+        now: datetime,
+        limit: int,
+        after: str | None = None,
+        region_code: str | None = None,
+        kind: PlateKind | None = None,
+        status: PlateStatus | None = None,
+        increased_demand: bool | None = None,
+        iin: str | None = None,
+    ) -> Sequence[Plate]:
+        query = select(Plate)
+        if after is not None:
+            query = query.where(Plate.plate > after)
+        if region_code is not None:
+            query = query.where(Plate.region_code == region_code)
+        if kind is not None:
+            query = query.where(Plate.kind == kind)
+        if status is not None:
+            query = query.where(status_at(status, now))
+        if increased_demand is not None:
+            column = Plate.demand_category
+            query = query.where(column.is_not(None) if increased_demand else column.is_(None))
+        if iin is not None:
+            query = query.where(Plate.iin == iin)
+        result = await self.session.scalars(query.order_by(Plate.plate).limit(limit))
+        return result.all()
+
+    async def lock_holder(self, iin: str, now: datetime) -> None:
+        """Upsert the person's holder row: the row lock makes their reservations take turns."""
+        statement = _upsert(self.session)(Holder).values(iin=iin, last_reserved_at=now)
+        await self.session.execute(
+            statement.on_conflict_do_update(
+                index_elements=[Holder.iin], set_={"last_reserved_at": now}
+            )
+        )
+
+    async def reserve(self, plate: str, iin: str, until: datetime, now: datetime) -> bool:
+        """FREE (or expired), ordinary, individual → RESERVED for `iin`; False if not so."""
+        result = await self.session.execute(
+            update(Plate)
+            .where(
+                Plate.plate == plate,
+                Plate.kind == PlateKind.VEHICLE_INDIVIDUAL,
+                Plate.demand_category.is_(None),
+                free_at(now),
+            )
+            .values(status=PlateStatus.RESERVED, iin=iin, reserved_until=until, status_since=now)
+        )
+        return _changed(result)
+
+    async def issue(
+        self,
+        plate: str,
+        *,
+        iin: str | None,
+        bin: str | None,
+        vin: str | None,
+        machine_id: str | None,
+        now: datetime,
+        direct: bool,
+    ) -> bool:
+        """Issue from the recipient's live reservation or, when `direct`, from a free ordinary
+        plate; False if neither holds at this instant."""
+        allowed = []
+        if iin is not None:
+            allowed.append(and_(reserved_at(now), Plate.iin == iin))
+        if direct:
+            allowed.append(and_(Plate.demand_category.is_(None), free_at(now)))
+        if not allowed:
+            return False
+        result = await self.session.execute(
+            update(Plate)
+            .where(Plate.plate == plate, or_(*allowed))
+            .values(
+                status=PlateStatus.ISSUED,
+                iin=iin,
+                bin=bin,
+                vin=vin,
+                machine_id=machine_id,
+                reserved_until=None,
+                issued_at=now,
+                status_since=now,
+            )
+        )
+        return _changed(result)
+
+    async def release(self, plate: str, iin: str, now: datetime) -> bool:
+        """The person's live reservation → FREE; False if it is not theirs (or not live)."""
+        result = await self.session.execute(
+            update(Plate)
+            .where(Plate.plate == plate, reserved_at(now), Plate.iin == iin)
+            .values(status=PlateStatus.FREE, iin=None, reserved_until=None, status_since=now)
+        )
+        return _changed(result)
+
+    async def free(self, plate: str, now: datetime) -> bool:
+        """Back to FREE from a reservation or from storage (admin); never from ISSUED."""
+        result = await self.session.execute(
+            update(Plate)
+            .where(
+                Plate.plate == plate, Plate.status.in_([PlateStatus.RESERVED, PlateStatus.STORED])
+            )
+            .values(
+                status=PlateStatus.FREE,
+                iin=None,
+                bin=None,
+                reserved_until=None,
+                vin=None,
+                machine_id=None,
+                issued_at=None,
+                status_since=now,
+            )
+        )
+        return _changed(result)
+
+    async def put(self, plate: Plate) -> None:
+        """Insert or replace a plate's row (admin)."""
+        await self.session.merge(plate)
+        await self.session.flush()
+
+    async def delete(self, plate: str) -> bool:
+        result = await self.session.execute(delete(Plate).where(Plate.plate == plate))
+        return _changed(result)
+
+    async def record(
+        self, plate: str, action: EventAction, status: PlateStatus, at: datetime, **fields: Any
+    ) -> None:
+        """Append to the archive. An ISSUED event of a plate issued before violates
+        `uq_plate_events_issued`: the caller turns that IntegrityError into a refusal."""
+        await self.session.execute(
+            insert(PlateEvent).values(plate=plate, at=at, action=action, status=status, **fields)
+        )
+
+
+class IdempotencyRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def claim(
+        self, key: str, operation: str, digest: str, now: datetime
+    ) -> IdempotencyKey | None:
+        """Take `key` for this request (None), or get the row of the request that took it.
+
+        INSERT … ON CONFLICT DO NOTHING: on PostgreSQL a concurrent holder of the same key
+        makes this wait until it commits (then its row is returned) or rolls back (then this
+        request takes the key). Being the first write, it also starts SQLite's write lock.
+        """
+        statement = (
+            _upsert(self.session)(IdempotencyKey)
+            .values(key=key, operation=operation, digest=digest, answer=None, created_at=now)
+            .on_conflict_do_nothing(index_elements=[IdempotencyKey.key])
+            .returning(IdempotencyKey.key)
+        )
+        if (await self.session.execute(statement)).scalar_one_or_none() is not None:
+            return None
+        result = await self.session.execute(
+            select(IdempotencyKey)
+            .where(IdempotencyKey.key == key)
+            .execution_options(populate_existing=True)
+        )
+        return result.scalar_one()
+
+    async def answer(self, key: str, answer: dict[str, Any]) -> None:
+        await self.session.execute(
+            update(IdempotencyKey).where(IdempotencyKey.key == key).values(answer=answer)
+        )

@@ -1,0 +1,84 @@
+"""All SQL of НУЦ."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pki.issuance import Authority
+from pki.models import Authority as AuthorityRow
+from pki.models import IssuedCertificate, RevocationList
+from servicekit.signatures import KeyUsage
+
+
+class AuthorityRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, name: str) -> Authority:
+        row = await self.session.get(AuthorityRow, name)
+        if row is None:
+            raise LookupError(f"the {name} CA is not seeded")
+        return Authority.from_pem(row.certificate_pem, row.key_pem)
+
+    async def put(self, name: str, certificate_pem: str, key_pem: str) -> None:
+        await self.session.merge(
+            AuthorityRow(name=name, certificate_pem=certificate_pem, key_pem=key_pem)
+        )
+
+
+class CertificateRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, serial: str) -> IssuedCertificate | None:
+        return await self.session.get(IssuedCertificate, serial)
+
+    async def put(self, certificate: IssuedCertificate) -> None:
+        await self.session.merge(certificate)
+        await self.session.flush()
+
+    async def find(
+        self,
+        *,
+        iin: str | None = None,
+        bin: str | None = None,
+        persona: str | None = None,
+        key_usage: KeyUsage | None = None,
+        revoked: bool | None = None,
+    ) -> Sequence[IssuedCertificate]:
+        query = select(IssuedCertificate).order_by(
+            IssuedCertificate.persona, IssuedCertificate.issued_at, IssuedCertificate.serial
+        )
+        if iin is not None:
+            query = query.where(IssuedCertificate.iin == iin)
+        if bin is not None:
+            query = query.where(IssuedCertificate.bin == bin)
+        if persona is not None:
+            query = query.where(IssuedCertificate.persona == persona)
+        if key_usage is not None:
+            query = query.where(IssuedCertificate.key_usage == key_usage)
+        if revoked is not None:
+            column = IssuedCertificate.revoked_at
+            query = query.where(column.is_not(None) if revoked else column.is_(None))
+        return (await self.session.scalars(query)).all()
+
+    async def revoke(self, certificate: IssuedCertificate, at: datetime, reason: str) -> None:
+        certificate.revoked_at = at
+        certificate.revocation_reason = reason
+        await self.session.flush()
+
+
+class CrlRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def current(self, issuer: str) -> RevocationList | None:
+        return await self.session.get(RevocationList, issuer)
+
+    async def replace(self, crl: RevocationList) -> None:
+        await self.session.merge(crl)
+        await self.session.flush()

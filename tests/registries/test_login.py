@@ -1,0 +1,226 @@
+"""Login by ЭЦП: sign НУЦ's challenge with the AUTH key, get a token the state services accept
+(the tokens' keys come through the gateway, like every other call)."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from egov.launcher import BusPlan
+from servicekit.clock import bus_clock
+from servicekit.errors import Problem
+from servicekit.signatures import sign_detached
+from servicekit.tokens import TokenVerifier
+from tests.harness import ADMIN, envelope, running_bus, send
+
+KEYS = Path(__file__).resolve().parents[2] / "personas" / "keys"
+PASSWORD = "Qwerty12"
+
+
+@pytest.fixture(scope="module")
+async def bus(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[BusPlan]:
+    async with running_bus(tmp_path_factory.mktemp("bus")) as plan:
+        yield plan
+
+
+@pytest.fixture
+async def pki(bus: BusPlan) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=bus.url("pki"), timeout=10) as client:
+        yield client
+
+
+def _signed(challenge: str, key_file: str) -> str:
+    p12 = (KEYS / key_file).read_bytes()
+    return base64.b64encode(sign_detached(p12, PASSWORD, challenge.encode())).decode()
+
+
+async def _login(
+    pki: httpx.AsyncClient, key_file: str, audience: str = "registration_service"
+) -> httpx.Response:
+    challenge = (await pki.post("/auth/challenge")).json()["challenge"]
+    return await pki.post(
+        "/auth/token",
+        json={"challenge": challenge, "cms": _signed(challenge, key_file), "audience": audience},
+    )
+
+
+async def _verifier(bus: BusPlan) -> TokenVerifier:
+    async with httpx.AsyncClient(timeout=10) as client:
+        reply = await send(client, bus, envelope("PKI_TokenKeys", {}))
+    assert reply.status_code == 200, reply.text
+    return TokenVerifier(reply.json()["responseData"]["data"], bus_clock)
+
+
+async def test_dealer_employee_signs_in_for_the_dealer(
+    bus: BusPlan, pki: httpx.AsyncClient
+) -> None:
+    reply = await _login(pki, "dealer_manager.auth.p12")
+    assert reply.status_code == 200, reply.text
+    answer = reply.json()
+    assert (answer["iin"], answer["bin"], answer["roles"]) == (
+        "910814314075",
+        "150440012354",
+        ["dealer_employee"],
+    )
+    principal = (await _verifier(bus)).verify(answer["accessToken"], "registration_service")
+    assert (principal.iin, principal.bin) == ("910814314075", "150440012354")
+
+
+@pytest.mark.parametrize(
+    ("key_file", "roles", "region"),
+    [
+        ("buyer.auth.p12", ["citizen"], None),
+        ("police_officer_almaty.auth.p12", ["police_officer"], "02"),
+        ("akimat_officer_kostanay.auth.p12", ["akimat_officer"], "10"),
+        ("frontoffice_head.auth.p12", ["frontoffice_head", "frontoffice_worker"], "02"),
+    ],
+)
+async def test_roles_and_region_come_with_the_token(
+    bus: BusPlan, pki: httpx.AsyncClient, key_file: str, roles: list[str], region: str | None
+) -> None:
+    reply = await _login(pki, key_file, "frontoffice_service")
+    assert reply.json()["roles"] == roles
+    principal = (await _verifier(bus)).verify(reply.json()["accessToken"], "frontoffice_service")
+    assert principal.attributes.get("region") == region
+
+
+async def test_signing_key_is_not_a_login_key(pki: httpx.AsyncClient) -> None:
+    reply = await _login(pki, "buyer.p12")
+    assert reply.status_code == 401
+    assert reply.json()["code"] == "LOGIN_SIGNATURE_REFUSED"
+    assert reply.json()["problems"] == ["CERT_WRONG_KEY_USAGE"]
+
+
+async def test_challenge_works_once(pki: httpx.AsyncClient) -> None:
+    challenge = (await pki.post("/auth/challenge")).json()["challenge"]
+    body = {
+        "challenge": challenge,
+        "cms": _signed(challenge, "buyer.auth.p12"),
+        "audience": "registration_service",
+    }
+    assert (await pki.post("/auth/token", json=body)).status_code == 200
+    again = await pki.post("/auth/token", json=body)
+    assert (again.status_code, again.json()["code"]) == (400, "CHALLENGE_USED")
+
+
+async def test_expired_challenge_is_refused(pki: httpx.AsyncClient) -> None:
+    challenge = (await pki.post("/auth/challenge")).json()["challenge"]
+    bus_clock.advance(timedelta(minutes=6))
+    body = {
+        "challenge": challenge,
+        "cms": _signed(challenge, "buyer.auth.p12"),
+        "audience": "registration_service",
+    }
+    reply = await pki.post("/auth/token", json=body)
+    assert (reply.status_code, reply.json()["code"]) == (400, "CHALLENGE_EXPIRED")
+
+
+@pytest.mark.parametrize(
+    "forge",
+    [
+        lambda c: c[:-2] + ("AA" if not c.endswith("AA") else "BB"),
+        lambda c: "eyJub25jZSI6ImZvcmdlZCIsImV4cCI6OTk5OTk5OTk5OX0.forged",
+        lambda c: "no-dot-at-all",
+    ],
+)
+async def test_forged_challenge_is_refused(pki: httpx.AsyncClient, forge: Any) -> None:
+    challenge = forge((await pki.post("/auth/challenge")).json()["challenge"])
+    body = {
+        "challenge": challenge,
+        "cms": _signed(challenge, "buyer.auth.p12"),
+        "audience": "registration_service",
+    }
+    reply = await pki.post("/auth/token", json=body)
+    assert (reply.status_code, reply.json()["code"]) == (400, "CHALLENGE_INVALID")
+
+
+async def test_signature_over_another_text_is_refused(pki: httpx.AsyncClient) -> None:
+    challenge = (await pki.post("/auth/challenge")).json()["challenge"]
+    other = (await pki.post("/auth/challenge")).json()["challenge"]
+    body = {
+        "challenge": challenge,
+        "cms": _signed(other, "buyer.auth.p12"),
+        "audience": "registration_service",
+    }
+    reply = await pki.post("/auth/token", json=body)
+    assert reply.status_code == 401
+    assert reply.json()["problems"] == ["SIGNATURE_INVALID"]
+
+
+async def test_unknown_audience_is_refused(pki: httpx.AsyncClient) -> None:
+    reply = await _login(pki, "buyer.auth.p12", audience="somewhere_else")
+    assert (reply.status_code, reply.json()["field"]) == (422, "audience")
+
+
+async def test_revoked_certificate_cannot_sign_in(pki: httpx.AsyncClient) -> None:
+    certificates = (
+        await pki.get("/admin/certificates", params={"persona": "buyer_2"}, headers=ADMIN)
+    ).json()
+    auth = next(c for c in certificates if c["keyUsage"] == "AUTH")
+    revoked = await pki.post(
+        f"/admin/certificates/{auth['serialNumber']}/revoke",
+        json={"reason": "keyCompromise"},
+        headers=ADMIN,
+    )
+    assert revoked.status_code == 200, revoked.text
+    reply = await _login(pki, "buyer_2.auth.p12")
+    assert (reply.status_code, reply.json()["problems"]) == (401, ["CERT_REVOKED"])
+
+
+async def test_granted_role_appears_in_the_next_token(pki: httpx.AsyncClient) -> None:
+    grant = {"iin": "900515310005", "role": "tester_role"}
+    assert (await pki.put("/admin/grants", json=grant)).status_code == 401
+    assert (await pki.put("/admin/grants", json=grant, headers=ADMIN)).status_code == 204
+    assert (await _login(pki, "buyer.auth.p12")).json()["roles"] == ["citizen", "tester_role"]
+    removed = await pki.delete(
+        "/admin/grants", params={"iin": "900515310005", "role": "tester_role"}, headers=ADMIN
+    )
+    assert removed.status_code == 204
+    assert (await _login(pki, "buyer.auth.p12")).json()["roles"] == ["citizen"]
+
+
+async def test_token_for_one_service_does_not_open_another(
+    bus: BusPlan, pki: httpx.AsyncClient
+) -> None:
+    token = (await _login(pki, "buyer.auth.p12", "registration_service")).json()["accessToken"]
+    with pytest.raises(Problem) as caught:
+        (await _verifier(bus)).verify(token, "frontoffice_service")
+    assert caught.value.code == "TOKEN_WRONG_AUDIENCE"
+
+
+async def test_egov_sign_makes_what_the_check_accepts(
+    pki: httpx.AsyncClient, tmp_path: Path
+) -> None:
+    import asyncio
+
+    from typer.testing import CliRunner
+
+    from egov.cli import app
+
+    document = tmp_path / "application.json"
+    document.write_text('{"vin": "MXAJC4111TK100201"}', encoding="utf-8")
+    result = await asyncio.to_thread(
+        CliRunner().invoke, app, ["sign", str(document), "--persona", "dealer_manager"]
+    )
+    assert result.exit_code == 0, result.output
+    check = await pki.post(
+        "/cms/verify",
+        json={
+            "cms": result.output.strip(),
+            "data": base64.b64encode(document.read_bytes()).decode(),
+            "expectedIin": "910814314075",
+            "expectedBin": "150440012354",
+        },
+    )
+    assert check.json()["valid"] is True, check.text
+    unknown = await asyncio.to_thread(
+        CliRunner().invoke, app, ["sign", str(document), "--persona", "nobody"]
+    )
+    assert unknown.exit_code == 2
+    assert "no key file nobody.p12" in unknown.output
