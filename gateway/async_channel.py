@@ -35,7 +35,7 @@ import structlog
 from gateway.async_store import FINAL_STATES, MessageRepository, StoredMessage
 from gateway.exchange import Exchange
 from gateway.faults import Fault, InjectedFault
-from gateway.registry import Registry, ServiceEntry
+from gateway.registry import ASYNC_MODES, Registry, ServiceEntry
 from gateway.sync_channel import SyncChannel, gateway_fault
 from servicekit.bus import (
     BusError,
@@ -126,7 +126,7 @@ class AsyncChannel:
         wanted = {
             mailbox(s.provider, s.service_id): s
             for s in self.registry.services.values()
-            if s.mode == "async" and s.delivery == "push"
+            if s.mode in ASYNC_MODES and s.delivery == "push"
         }
         for name in set(self._dispatchers) - set(wanted):
             await self._dispatchers.pop(name).cancel()
@@ -159,7 +159,7 @@ class AsyncChannel:
             raise self._fault(
                 "SERVICE_NOT_FOUND", 404, session_id, field=field, service_id=service_id
             )
-        if service.mode != "async":
+        if service.mode not in ASYNC_MODES:
             raise self._fault("WRONG_CHANNEL", 400, session_id, field=field, service_id=service_id)
         return service
 
@@ -380,7 +380,7 @@ class AsyncChannel:
             headers["x-test-scenario"] = stored.scenario
         try:
             async with self.sync.http.post(
-                route.url,
+                route.async_url,
                 data=stored.envelope.encode(),
                 headers=headers,
                 timeout=aiohttp.ClientTimeout(total=route.timeout_ms / 1000),

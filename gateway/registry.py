@@ -14,8 +14,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from gateway.models import AccessRight, RegisteredService, Sender
 from gateway.passwords import VerifiedCache
 from gateway.repository import RegistryRepository
+from servicekit.provider import ASYNC_PATH
 
 ANY_SERVICE = "*"
+
+
+SYNC_MODES = frozenset({"sync", "both"})
+ASYNC_MODES = frozenset({"async", "both"})
+"""A service is called on the sync channel, the async channel, or both."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +29,9 @@ class Route:
     service_id: str
     provider: str
     url: str
+    """Where the sync channel POSTs, or the async channel pushes for an async-only service."""
+    async_url: str
+    """Where the async channel pushes messages."""
     timeout_ms: int
     mode: str
 
@@ -104,8 +113,11 @@ class Registry:
         base = self.provider_urls.get(provider) if provider else None
         if provider is None or base is None:
             return None
+        base = base.rstrip("/")
+        # A service on both channels has the provider's two endpoints; its path is the sync one.
+        pushed = base + (ASYNC_PATH if service.mode == "both" else service.path)
         return Route(
-            service_id, provider, base.rstrip("/") + service.path, service.timeout_ms, service.mode
+            service_id, provider, base + service.path, pushed, service.timeout_ms, service.mode
         )
 
     def authenticate(self, sender_id: str, password: str | None) -> bool:

@@ -16,7 +16,7 @@ class Contract(BaseModel):
 class ServiceIn(Contract):
     provider: str = Field(min_length=1, max_length=64)
     description: str = Field(default="", max_length=500)
-    mode: str = Field(default="sync", pattern="^(sync|async)$")
+    mode: str = Field(default="sync", pattern="^(sync|async|both)$")
     path: str = Field(default=SYNC_PATH, pattern="^/", max_length=200)
     timeout_ms: int = Field(default=5000, gt=0, le=600_000)
     routes: dict[str, str] = Field(default_factory=dict)

@@ -30,7 +30,7 @@ class ServiceEntry(FileModel):
     service_id: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.\-]+$")
     provider: str = Field(min_length=1, max_length=64)
     description: str = ""
-    mode: str = Field(default="sync", pattern="^(sync|async)$")
+    mode: str = Field(default="sync", pattern="^(sync|async|both)$")
     path: str = Field(default=SYNC_PATH, pattern="^/")
     timeout_ms: int = Field(default=5000, gt=0, le=600_000)
     routes: dict[str, str] = Field(default_factory=dict)

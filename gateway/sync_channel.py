@@ -28,7 +28,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from gateway.exchange import Exchange, ExchangeObserver
 from gateway.faults import Fault, FaultSource, InjectedFault, NoFaults
-from gateway.registry import Registry, Route
+from gateway.registry import SYNC_MODES, Registry, Route
 from servicekit.app import Readiness
 from servicekit.clock import Clock
 from servicekit.envelope import SUCCESS, ErrorInfo, SyncRequest
@@ -258,7 +258,7 @@ class SyncChannel:
                 sender_id=sender,
                 service_id=service,
             )
-        if registry.services[service].mode != "sync":
+        if registry.services[service].mode not in SYNC_MODES:
             raise self._fault(
                 call, "WRONG_CHANNEL", 400, field="requestInfo.serviceId", service_id=service
             )

@@ -397,3 +397,29 @@ async def test_fault_rules_apply_to_send_message(
     assert problem["code"] == problem["errorInfo"]["errorCode"] == code
     assert created.json()["id"] in problem["messages"]["en"]
     assert problem["errorInfo"]["errorData"] == {"faultRule": created.json()["id"]}
+
+
+@pytest.mark.parametrize(
+    ("service_id", "data", "expect"),
+    [
+        ("GBDUL_UniversalServiceSync", {"bin": "150440012354"}, ("found", True)),
+        ("EPTS_PassportByVin", {"vin": "MXAJC4111TK100201"}, ("found", True)),
+        ("CUSTOMS_PaymentsByVin", {"vin": "MXAJC4119TK100303"}, ("paid", False)),
+        ("RECYCLING_FeeByVin", {"vin": "MXAJC4111TK100201"}, ("paid", True)),
+        ("ERAP_FinesByIin", {"iin": "791123310745"}, ("unpaidCount", 2)),
+        ("BMG_ReservedNumber", {"iin": "991111317779"}, ("found", True)),
+    ],
+)
+async def test_every_registry_answers_on_the_async_channel(
+    channel: Async, service_id: str, data: dict[str, Any], expect: tuple[str, Any]
+) -> None:
+    """Registries registered on both channels take a pushed REQUEST and answer a RESPONSE."""
+    request = message(service_id, data)
+    assert (await channel.send(request)).status_code == 200
+    responses = await eventually(lambda: channel.take(service_id))
+    response = responses[0]
+    assert response["messageInfo"]["correlationId"] == request["messageInfo"]["messageId"]
+    assert response["messageInfo"]["status"]["code"] == "SCSS001"
+    field, value = expect
+    assert response["messageData"]["data"][field] == value
+    await channel.confirm(response["messageInfo"]["messageId"])
