@@ -58,6 +58,9 @@ class BusPlan:
     """Further settings per service (tests use it), by field name."""
     hostnames: dict[str, str] = field(default_factory=dict)
     """How services reach each other when not on `host` (docker-compose: by service name)."""
+    sockets: dict[str, socket.socket] = field(default_factory=dict)
+    """Listening sockets bound before start (embedded mode on free ports): a port chosen by
+    binding and closing can be taken by an outgoing connection before the server binds it."""
 
     @property
     def mode(self) -> Mode:
@@ -109,6 +112,17 @@ def free_port(host: str = "127.0.0.1") -> int:
         probe.bind((host, 0))
         port: int = probe.getsockname()[1]
         return port
+
+
+def bind_free(host: str = "127.0.0.1") -> dict[str, socket.socket]:
+    """A socket bound to a free port for every service, kept open for the servers to use."""
+    sockets = {}
+    for service in SERVICES:
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, 0))
+        sockets[service.name] = sock
+    return sockets
 
 
 def plan_ports(base_port: int | None, host: str = "127.0.0.1") -> dict[str, int]:
@@ -188,7 +202,13 @@ async def run_embedded(
         )
         for service in plan.services
     ]
-    serving = [asyncio.create_task(server.serve(), name="uvicorn") for server in servers]
+    serving = [
+        asyncio.create_task(
+            server.serve(sockets=[plan.sockets[s.name]] if s.name in plan.sockets else None),
+            name=f"uvicorn:{s.name}",
+        )
+        for s, server in zip(plan.services, servers, strict=True)
+    ]
     statuses = await wait_ready(plan, started, ready_timeout, stop)
     on_ready(statuses, time.monotonic() - started)
     stopping = asyncio.create_task(stop.wait())

@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 
-from egov.launcher import BusPlan, ServiceStatus, plan_ports, run_embedded
+from egov.launcher import BusPlan, ServiceStatus, bind_free, run_embedded
 
 TESTER, TESTER_PASSWORD = "tester", "tester-secret"
 """The registry file's integration-tester sender, allowed every service."""
@@ -30,8 +30,10 @@ async def running_bus(
 ) -> AsyncIterator[BusPlan]:
     """Every service in this process until exit: on SQLite and the in-process bus, or on
     PostgreSQL (`database_url`) and RabbitMQ (`amqp_url`)."""
+    sockets = bind_free()
     plan = BusPlan(
-        ports=plan_ports(0),
+        ports={name: sock.getsockname()[1] for name, sock in sockets.items()},
+        sockets=sockets,
         data_dir=data_dir,
         database_url=database_url,
         amqp_url=amqp_url,
@@ -54,6 +56,8 @@ async def running_bus(
     finally:
         stop.set()
         await asyncio.wait_for(runner, 30)
+        for sock in sockets.values():
+            sock.close()
 
 
 def envelope(service_id: str, data: Any, **info: Any) -> dict[str, Any]:
