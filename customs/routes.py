@@ -38,7 +38,7 @@ from servicekit.admin import AdminOnly
 from servicekit.db import DbSession
 from servicekit.errors import NotFound, Problem
 from servicekit.identifiers import Vin, parse_vin
-from servicekit.messages import Texts, register, texts_for
+from servicekit.messages import Texts, register, tenge, texts_for
 from servicekit.provider import SyncCall, SyncProvider
 
 PAYMENTS_BY_VIN = "CUSTOMS_PaymentsByVin"
@@ -126,11 +126,6 @@ async def payments_by_vin(data: PaymentsRequest, call: SyncCall) -> PaymentsAnsw
         if code
         else None,
     )
-
-
-def tenge(amount: int) -> str:
-    """1234567 → "1 234 567", as amounts are written in Kazakhstan."""
-    return f"{amount:,}".replace(",", "\N{NO-BREAK SPACE}")
 
 
 def to_declaration(record: CustomsRecord) -> Declaration:

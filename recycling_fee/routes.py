@@ -32,7 +32,7 @@ from servicekit.admin import AdminOnly
 from servicekit.db import DbSession
 from servicekit.errors import NotFound, Problem
 from servicekit.identifiers import Bin, Vin, parse_vin
-from servicekit.messages import Texts, register, texts_for
+from servicekit.messages import Texts, register, tenge, texts_for
 from servicekit.provider import SyncCall, SyncProvider
 
 FEE_BY_VIN = "RECYCLING_FeeByVin"
@@ -116,11 +116,6 @@ def assess(coefficient: Decimal, mrp: int) -> int:
     """50 МРП × coefficient in whole tenge (half a tenge rounds up)."""
     amount = BASE_RATE_MRP * mrp * coefficient
     return int(amount.quantize(Decimal(1), rounding=ROUND_HALF_UP))
-
-
-def tenge(amount: int) -> str:
-    """1234567 → "1 234 567", as amounts are written in Kazakhstan."""
-    return f"{amount:,}".replace(",", "\N{NO-BREAK SPACE}")
 
 
 def to_fee(fee: RecyclingFee) -> Fee:

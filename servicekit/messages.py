@@ -35,6 +35,11 @@ def _format(template: str, params: dict[str, object], language: Language) -> str
         return template  # a text with a missing param is still better than no text
 
 
+def tenge(amount: int) -> str:
+    """1234567 → "1 234 567" (no-break spaces), as amounts are written in Kazakhstan."""
+    return f"{amount:,}".replace(",", "\N{NO-BREAK SPACE}")
+
+
 _CATALOGUE: dict[str, Texts] = {}
 
 

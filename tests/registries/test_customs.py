@@ -4,7 +4,6 @@ scenarios, malformed VINs and the admin API. Runs on SQLite and on the real Post
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -13,8 +12,7 @@ import pytest
 from customs.seed import load_records
 from egov import personas
 from egov.launcher import BusPlan
-from tests.backends import fresh_postgres
-from tests.harness import ADMIN, envelope, running_bus, send
+from tests.harness import ADMIN, envelope, send
 
 PAYMENTS = "CUSTOMS_PaymentsByVin"
 VEHICLES = {v["key"]: v["vin"] for v in personas.load()["vehicles"]}
@@ -25,28 +23,6 @@ VIN_OK_WRONG_CHECK_DIGIT = "MXAJC4110TK100201"  # vin_ok with 0 where its check 
 PARTLY_PAID = "MXAJC4116TK100601"
 NO_CHECK_DIGIT = "WVWZZZCDZRW012345"  # a European VIN: Z where North America wants a digit
 UNSEEDED = "MXAJC4116TK100701"  # valid check digit, no record
-
-
-@pytest.fixture(scope="module", params=["sqlite", "postgres"])
-async def bus(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[BusPlan]:
-    data_dir = tmp_path_factory.mktemp("bus")
-    if request.param == "sqlite":
-        async with running_bus(data_dir) as plan:
-            yield plan
-    else:
-        async with (
-            fresh_postgres() as base_url,
-            running_bus(data_dir, database_url=base_url) as plan,
-        ):
-            yield plan
-
-
-@pytest.fixture
-async def client() -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(timeout=10) as http:
-        yield http
 
 
 async def _data(

@@ -5,7 +5,6 @@ scenarios, bad input and the admin API. Runs on SQLite and on the real PostgreSQ
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -18,8 +17,7 @@ from egov.launcher import BusPlan
 from erap_fines.seed import load_records
 from payments.seed import load_data as payments_data
 from servicekit.clock import bus_clock
-from tests.backends import fresh_postgres
-from tests.harness import ADMIN, envelope, running_bus, send
+from tests.harness import ADMIN, envelope, send
 
 FINES = "ERAP_FinesByIin"
 PAY = "ERAP_PayFine"
@@ -32,28 +30,6 @@ UNPAID_OF_WITH_FINES = sorted(
     n for n, r in SEEDED.items() if r["iin"] == WITH_FINES and r["paidAt"] is None
 )
 DUE_TOMORROW = "2602000004812"  # due 2026-11-23
-
-
-@pytest.fixture(scope="module", params=["sqlite", "postgres"])
-async def bus(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[BusPlan]:
-    data_dir = tmp_path_factory.mktemp("bus")
-    if request.param == "sqlite":
-        async with running_bus(data_dir) as plan:
-            yield plan
-    else:
-        async with (
-            fresh_postgres() as base_url,
-            running_bus(data_dir, database_url=base_url) as plan,
-        ):
-            yield plan
-
-
-@pytest.fixture
-async def client() -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(timeout=10) as http:
-        yield http
 
 
 async def _data(

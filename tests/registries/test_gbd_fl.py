@@ -28,12 +28,6 @@ async def bus(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[BusPlan
         yield plan
 
 
-@pytest.fixture
-async def client() -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(timeout=10) as http:
-        yield http
-
-
 async def _data(
     client: httpx.AsyncClient, bus: BusPlan, service: str, data: Any, **headers: str
 ) -> dict[str, Any]:

@@ -4,7 +4,6 @@ seller's status and ОКЭД codes), the entity type the БИН encodes, tester 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,8 +14,7 @@ from egov import personas
 from egov.launcher import BusPlan
 from gbd_ul.seed import load_records
 from servicekit.clock import bus_clock
-from tests.backends import fresh_postgres
-from tests.harness import ADMIN, envelope, running_bus, send
+from tests.harness import ADMIN, envelope, send
 
 ORGANIZATION = "GBDUL_UniversalServiceSync"
 ENTITIES = personas.load()["legal_entities"]
@@ -25,28 +23,6 @@ DEALER = "150440012354"
 DEALER_DIRECTOR = "751005413707"
 LIQUIDATED_DEALER = "120740055185"
 UNKNOWN_BIN = "240340001235"  # kz-reference §1: valid, resident head unit of 03.2024, unseeded
-
-
-@pytest.fixture(scope="module", params=["sqlite", "postgres"])
-async def bus(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[BusPlan]:
-    data_dir = tmp_path_factory.mktemp("bus")
-    if request.param == "sqlite":
-        async with running_bus(data_dir) as plan:
-            yield plan
-    else:
-        async with (
-            fresh_postgres() as base_url,
-            running_bus(data_dir, database_url=base_url) as plan,
-        ):
-            yield plan
-
-
-@pytest.fixture
-async def client() -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(timeout=10) as http:
-        yield http
 
 
 async def _data(

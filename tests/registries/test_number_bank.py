@@ -25,8 +25,7 @@ from number_bank.plates import parse_plate
 from number_bank.seed import BUYER_RESERVED_PLATE, RESERVED_PLATE
 from servicekit.clock import bus_clock
 from servicekit.identifiers import Sex, make_iin
-from tests.backends import fresh_postgres
-from tests.harness import ADMIN, envelope, running_bus, send
+from tests.harness import ADMIN, envelope, send
 
 RESERVED_NUMBER = "BMG_ReservedNumber"
 FREE_NUMBERS = "BMG_FreeNumbers"
@@ -53,22 +52,6 @@ def vin(n: int) -> str:
 
 def key() -> str:
     return str(uuid.uuid4())
-
-
-@pytest.fixture(scope="module", params=["sqlite", "postgres"])
-async def bus(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[BusPlan]:
-    data_dir = tmp_path_factory.mktemp("bus")
-    if request.param == "sqlite":
-        async with running_bus(data_dir) as plan:
-            yield plan
-    else:
-        async with (
-            fresh_postgres() as base_url,
-            running_bus(data_dir, database_url=base_url) as plan,
-        ):
-            yield plan
 
 
 @pytest.fixture

@@ -18,8 +18,7 @@ from egov import personas
 from egov.launcher import BusPlan
 from payments.seed import load_data
 from servicekit.clock import bus_clock
-from tests.backends import fresh_postgres
-from tests.harness import ADMIN, envelope, running_bus, send
+from tests.harness import ADMIN, envelope, send
 
 CREATE = "PAYMENTS_CreateInvoice"
 STATUS = "PAYMENTS_InvoiceStatus"
@@ -44,22 +43,6 @@ V17 = [
     {"purpose": "PLATE", "quantity": 1},
 ]
 NOW_2026 = datetime(2026, 11, 22, 5, 0, tzinfo=UTC)
-
-
-@pytest.fixture(scope="module", params=["sqlite", "postgres"])
-async def bus(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[BusPlan]:
-    data_dir = tmp_path_factory.mktemp("bus")
-    if request.param == "sqlite":
-        async with running_bus(data_dir) as plan:
-            yield plan
-    else:
-        async with (
-            fresh_postgres() as base_url,
-            running_bus(data_dir, database_url=base_url) as plan,
-        ):
-            yield plan
 
 
 @pytest.fixture

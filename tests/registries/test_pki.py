@@ -71,12 +71,6 @@ async def bus(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[BusPlan
         yield plan
 
 
-@pytest.fixture
-async def client() -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(timeout=10) as http:
-        yield http
-
-
 async def check(client: httpx.AsyncClient, bus: BusPlan, data: dict[str, Any]) -> dict[str, Any]:
     reply = await send(client, bus, envelope(VERIFY, data))
     assert reply.status_code == 200, reply.text

@@ -5,7 +5,6 @@ PostgreSQL."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -14,8 +13,7 @@ import pytest
 from egov import personas
 from egov.launcher import BusPlan
 from recycling_fee.seed import load_records
-from tests.backends import fresh_postgres
-from tests.harness import ADMIN, envelope, running_bus, send
+from tests.harness import ADMIN, envelope, send
 
 FEE = "RECYCLING_FeeByVin"
 VEHICLES = {v["key"]: v["vin"] for v in personas.load()["vehicles"]}
@@ -26,28 +24,6 @@ VIN_OK_WRONG_CHECK_DIGIT = "MXAJC4110TK100201"  # vin_ok with 0 where its check 
 ELECTRIC = "MXAJE4100TK100501"
 UNSEEDED = "MXAJC4116TK100701"  # valid check digit, no record
 MRP_2025, MRP_2026 = 3932, 4325  # kz-reference §6
-
-
-@pytest.fixture(scope="module", params=["sqlite", "postgres"])
-async def bus(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[BusPlan]:
-    data_dir = tmp_path_factory.mktemp("bus")
-    if request.param == "sqlite":
-        async with running_bus(data_dir) as plan:
-            yield plan
-    else:
-        async with (
-            fresh_postgres() as base_url,
-            running_bus(data_dir, database_url=base_url) as plan,
-        ):
-            yield plan
-
-
-@pytest.fixture
-async def client() -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(timeout=10) as http:
-        yield http
 
 
 async def _data(

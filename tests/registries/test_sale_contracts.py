@@ -4,7 +4,6 @@ admin API, signing included. Runs on SQLite and on the real PostgreSQL."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -12,8 +11,7 @@ import pytest
 
 from egov import personas
 from egov.launcher import BusPlan
-from tests.backends import fresh_postgres
-from tests.harness import ADMIN, envelope, running_bus, send
+from tests.harness import ADMIN, envelope, send
 
 CONTRACT = "EDO_SaleContract"
 CATALOGUE = personas.load()
@@ -44,28 +42,6 @@ EXPECTED = {
     "vin_buyer_with_fines": (ASTANA_MOTORS, BUYER_WITH_FINES, "SIGNED_BY_BOTH"),
     "vin_buyer_reserved_plate": (ASTANA_MOTORS, BUYER_RESERVED_PLATE, "SIGNED_BY_BOTH"),
 }
-
-
-@pytest.fixture(scope="module", params=["sqlite", "postgres"])
-async def bus(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[BusPlan]:
-    data_dir = tmp_path_factory.mktemp("bus")
-    if request.param == "sqlite":
-        async with running_bus(data_dir) as plan:
-            yield plan
-    else:
-        async with (
-            fresh_postgres() as base_url,
-            running_bus(data_dir, database_url=base_url) as plan,
-        ):
-            yield plan
-
-
-@pytest.fixture
-async def client() -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(timeout=10) as http:
-        yield http
 
 
 def _query(vin: str = VIN_OK, seller: str = ASTANA_MOTORS, buyer: str = BUYER) -> dict[str, Any]:
