@@ -33,7 +33,7 @@ import aiohttp
 import structlog
 
 from gateway.async_store import FINAL_STATES, MessageRepository, StoredMessage
-from gateway.exchange import Exchange
+from gateway.exchange import Exchange, notify
 from gateway.faults import Fault, InjectedFault
 from gateway.registry import ASYNC_MODES, Registry, ServiceEntry
 from gateway.sync_channel import SyncChannel, gateway_fault
@@ -554,8 +554,4 @@ class AsyncChannel:
             request=request,
             response=response,
         )
-        for observer in self.sync.observers:
-            try:
-                observer.observe(exchange)
-            except Exception:  # an observer's bug must not stop deliveries
-                log.exception("exchange observer failed", observer=type(observer).__name__)
+        notify(self.sync.observers, exchange)

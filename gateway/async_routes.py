@@ -16,7 +16,7 @@ from pydantic.alias_generators import to_camel
 from gateway.admin import AdminOnly
 from gateway.async_channel import AsyncChannel
 from gateway.async_store import MessageRepository
-from gateway.exchange import Exchange
+from gateway.exchange import Exchange, notify
 from gateway.sync_channel import gateway_fault
 from servicekit.db import DbSession
 from servicekit.envelope import (
@@ -106,8 +106,7 @@ def _observe(
         request=body,
         response=bytes(response.body),
     )
-    for observer in request.app.state.async_channel.sync.observers:
-        observer.observe(exchange)
+    notify(request.app.state.async_channel.sync.observers, exchange)
 
 
 router = APIRouter(prefix=ASYNC_PREFIX, tags=["async channel"], route_class=AsyncEnvelopeRoute)

@@ -7,9 +7,14 @@ enqueue, and do their I/O elsewhere.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, Protocol
+
+import structlog
+
+log = structlog.get_logger(__name__)
 
 Channel = Literal["sync", "async"]
 
@@ -48,3 +53,12 @@ class Exchange:
 class ExchangeObserver(Protocol):
     def observe(self, exchange: Exchange) -> None:
         """Take note of one exchange; never blocks, never raises into the channel."""
+
+
+def notify(observers: Iterable[ExchangeObserver], exchange: Exchange) -> None:
+    """Hand `exchange` to every observer; an observer's bug never fails the call it saw."""
+    for observer in observers:
+        try:
+            observer.observe(exchange)
+        except Exception:
+            log.exception("exchange observer failed", observer=type(observer).__name__)

@@ -26,7 +26,7 @@ import structlog
 from pydantic import ValidationError
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from gateway.exchange import Exchange, ExchangeObserver
+from gateway.exchange import Exchange, ExchangeObserver, notify
 from gateway.faults import Fault, FaultSource, InjectedFault, NoFaults
 from gateway.registry import SYNC_MODES, Registry, Route
 from servicekit.app import Readiness
@@ -193,11 +193,7 @@ class SyncChannel:
             request=body,
             response=answer,
         )
-        for observer in self.observers:
-            try:
-                observer.observe(exchange)
-            except Exception:  # an observer's bug must not fail the caller's request
-                log.exception("exchange observer failed", observer=type(observer).__name__)
+        notify(self.observers, exchange)
 
     # --- the pipeline -----------------------------------------------------------------------
 
