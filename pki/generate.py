@@ -58,7 +58,9 @@ REVOKED_AT = datetime(2025, 6, 1, 9, 0, tzinfo=UTC)
 EMPLOYMENT: dict[str, tuple[str, tuple[str, ...]]] = {
     "dealer_manager": ("dealer_astana_motors", (ROLE_MAY_SIGN, ROLE_EMPLOYEE)),
     "dealer_director": ("dealer_astana_motors", (ROLE_CEO,)),
+    "dealer_kokshe_manager": ("dealer_kokshe_auto", (ROLE_MAY_SIGN, ROLE_EMPLOYEE)),
     "police_officer_almaty": ("police_almaty", (ROLE_MAY_SIGN, ROLE_EMPLOYEE)),
+    "police_officer_kostanay": ("police_kostanay", (ROLE_MAY_SIGN, ROLE_EMPLOYEE)),
     "frontoffice_worker_almaty": ("state_corporation", (ROLE_EMPLOYEE,)),
     "frontoffice_worker_kostanay": ("state_corporation", (ROLE_EMPLOYEE,)),
     "frontoffice_head": ("state_corporation", (ROLE_MAY_SIGN, ROLE_EMPLOYEE)),

@@ -7,7 +7,8 @@
    — the state service it wants to use — to `POST /auth/token`.
 3. НУЦ checks the signature like any other (chain, validity, revocation) but requires an AUTH
    certificate, spends the challenge (one login per challenge), and signs a token carrying the
-   ИИН and БИН from the certificate and the roles granted to that person for that БИН.
+   ИИН and БИН from the certificate and the roles granted to that person for that БИН, with the
+   grants' region and ЦОН office as attributes.
 
 The state services verify tokens with НУЦ's public keys, which they fetch through the gateway
 (`PKI_TokenKeys`), as every service-to-service call goes.
@@ -27,8 +28,9 @@ import orjson
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi import APIRouter, Query, Request, Response
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
+from pydantic_core import PydanticCustomError
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -43,6 +45,7 @@ from servicekit.errors import NotFound, Problem
 from servicekit.identifiers import Bin, Iin
 from servicekit.messages import Texts, register
 from servicekit.provider import SyncCall
+from servicekit.service_centres import service_centre
 from servicekit.signatures import KeyUsage
 from servicekit.tokens import TokenIssuer, jwks_of
 
@@ -72,6 +75,11 @@ register(
             "Кіру орындалмады: қолтаңба тексеруден өтпеді ({reasons})",
             "Sign-in refused: the signature did not pass the check ({reasons})",
         ),
+        "GRANT_OFFICE_UNKNOWN": Texts(
+            "Нет ЦОН с идентификатором {office}: укажите известный ЦОН (например, ALM-ALMALY)",
+            "{office} сәйкестендіргіші бар ХҚКО жоқ: белгілісін көрсетіңіз (мысалы, ALM-ALMALY)",
+            "There is no ЦОН office with id {office}: give a known one (ALM-ALMALY, for example)",
+        ),
     }
 )
 
@@ -100,11 +108,20 @@ class TokenAnswer(Model):
     roles: list[str]
 
 
+def _known_office(value: str) -> str:
+    if service_centre(value) is None:
+        raise PydanticCustomError("GRANT_OFFICE_UNKNOWN", "GRANT_OFFICE_UNKNOWN", {"office": value})
+    return value
+
+
 class Grant(Model):
     iin: Iin
     bin: Bin | None = None
     role: str = Field(min_length=1, max_length=40, pattern="^[a-z_]+$")
     region: str | None = Field(default=None, pattern="^[0-9]{2}$")
+    office: Annotated[str, AfterValidator(_known_office)] | None = Field(
+        default=None, description="the ЦОН office a front-office worker is bound to (ALM-ALMALY…)"
+    )
 
 
 class Keys:
@@ -222,13 +239,15 @@ async def token(body: TokenRequest, request: Request, session: DbSession) -> Tok
     ).all()
     roles = sorted({g.role for g in grants} | ({"citizen"} if bin_ is None else set()))
     region = next((g.region for g in grants if g.region), None)
+    office = next((g.office for g in grants if g.office), None)
+    attributes = {name: value for name, value in (("region", region), ("office", office)) if value}
     expires = now + TOKEN_LIFETIME
     access = keys.issuer.issue(
         iin=iin,
         bin=bin_,
         roles=roles,
         audience=body.audience,
-        attributes={"region": region} if region else {},
+        attributes=attributes,
         lifetime=TOKEN_LIFETIME,
     )
     return TokenAnswer(access_token=access, expires_at=expires, iin=iin, bin=bin_, roles=roles)
@@ -266,15 +285,21 @@ async def list_grants(
     if iin is not None:
         query = query.where(RoleGrant.iin == iin)
     return [
-        Grant(iin=g.iin, bin=g.bin or None, role=g.role, region=g.region)
+        Grant(iin=g.iin, bin=g.bin or None, role=g.role, region=g.region, office=g.office)
         for g in (await session.scalars(query)).all()
     ]
 
 
-@admin.put("", status_code=204, summary="Grant a role (for a БИН, in a region)")
+@admin.put("", status_code=204, summary="Grant a role (for a БИН, in a region, at a ЦОН office)")
 async def put_grant(body: Grant, _: AdminOnly, session: DbSession) -> Response:
     await session.merge(
-        RoleGrant(iin=body.iin, bin=body.bin or "", role=body.role, region=body.region)
+        RoleGrant(
+            iin=body.iin,
+            bin=body.bin or "",
+            role=body.role,
+            region=body.region,
+            office=body.office,
+        )
     )
     return Response(status_code=204)
 

@@ -77,7 +77,8 @@ class TokenKey(Base):
 
 
 class RoleGrant(Base):
-    """What a person may do in the state services, as whom (БИН "" for themselves), where."""
+    """What a person may do in the state services, as whom (БИН "" for themselves), where: a
+    region, and for a ЦОН worker the one office (servicekit.service_centres) they work in."""
 
     __tablename__ = "role_grants"
 
@@ -85,3 +86,4 @@ class RoleGrant(Base):
     bin: Mapped[str] = mapped_column(String(12), primary_key=True)
     role: Mapped[str] = mapped_column(String(40), primary_key=True)
     region: Mapped[str | None] = mapped_column(String(2))
+    office: Mapped[str | None] = mapped_column(String(20))

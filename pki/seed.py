@@ -79,7 +79,8 @@ CATALOGUE = Path(__file__).resolve().parents[1] / "personas" / "catalogue.yaml"
 
 
 async def load_grants(session: AsyncSession) -> None:
-    """Roles of the personas (personas/catalogue.yaml): for their employer's БИН, in a region."""
+    """Roles of the personas (personas/catalogue.yaml): for their employer's БИН, in a region,
+    at a ЦОН office."""
     catalogue = yaml.safe_load(CATALOGUE.read_text(encoding="utf-8"))
     bins = {entity["key"]: entity["bin"] for entity in catalogue["legal_entities"]}
     for person in catalogue["persons"]:
@@ -90,5 +91,6 @@ async def load_grants(session: AsyncSession) -> None:
                     bin=bins[person["employer"]] if "employer" in person else "",
                     role=role,
                     region=person.get("region"),
+                    office=person.get("office"),
                 )
             )

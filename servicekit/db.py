@@ -188,6 +188,15 @@ def after_commit(session: AsyncSession, effect: AfterCommit) -> None:
     session.info.setdefault("after_commit", []).append(effect)
 
 
+def after_rollback(session: AsyncSession, effect: AfterCommit) -> None:
+    """Run `effect` if the request's transaction rolls back (never if it commits).
+
+    For records that must outlive a refused request: the outcome of a registry check that
+    ended in a 4xx is history even though the request changed nothing else.
+    """
+    session.info.setdefault("after_rollback", []).append(effect)
+
+
 async def _session(request: Request) -> AsyncIterator[AsyncSession]:
     database: Database = request.app.state.db
     async with database.sessionmaker() as session:
@@ -195,6 +204,8 @@ async def _session(request: Request) -> AsyncIterator[AsyncSession]:
             yield session
         except BaseException:
             await session.rollback()
+            for effect in session.info.pop("after_rollback", []):
+                await effect()
             raise
         else:
             await session.commit()

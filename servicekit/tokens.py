@@ -15,7 +15,7 @@ from typing import Annotated, Any
 
 import jwt
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey, RSAPublicKey
-from fastapi import Depends, Request
+from fastapi import Depends, FastAPI, Request
 from jwt.algorithms import RSAAlgorithm
 
 from servicekit.clock import Clock
@@ -167,3 +167,10 @@ async def _principal(request: Request) -> Principal:
 SignedIn = Annotated[Principal, Depends(_principal)]
 """Declare on an endpoint of a state service: the caller signed in with ЭЦП (`app.state.
 token_verifier` holds НУЦ's keys; the audience is the service's name)."""
+
+
+async def fetch_token_keys(app: FastAPI) -> None:
+    """A start hook of a state service: НУЦ's token keys (`PKI_TokenKeys`, through the gateway)
+    become `app.state.token_verifier`, which `SignedIn` uses."""
+    response = await app.state.gateway.call("PKI_TokenKeys", {})
+    app.state.token_verifier = TokenVerifier(response.response_data.data, app.state.clock)

@@ -60,9 +60,8 @@ async def _biometrics(ask: Ask, key: str) -> str:
     return str(answer["verdict"])
 
 
-async def _signs_for_employer(ask: Ask, key: str) -> None:
-    """The persona's SIGN key makes a signature НУЦ accepts for its ИИН and employer's БИН."""
-    person = next(p for p in CATALOGUE["persons"] if p["key"] == key)
+async def _signature_for(ask: Ask, key: str, organization: str) -> dict[str, Any]:
+    """НУЦ's check of the persona's SIGN signature, expecting its ИИН and that entity's БИН."""
     document = f"a document signed by {key}".encode()
     cms = sign_detached(
         personas.key_file(key).read_bytes(), personas.PERSONA_KEY_PASSWORD, document
@@ -72,10 +71,17 @@ async def _signs_for_employer(ask: Ask, key: str) -> None:
         {
             "cms": base64.b64encode(cms).decode(),
             "data": base64.b64encode(document).decode(),
-            "expectedIin": person["iin"],
-            "expectedBin": BINS[person["employer"]],
+            "expectedIin": IINS[key],
+            "expectedBin": BINS[organization],
         },
     )
+    return check
+
+
+async def _signs_for_employer(ask: Ask, key: str) -> None:
+    """The persona's SIGN key makes a signature НУЦ accepts for its ИИН and employer's БИН."""
+    person = next(p for p in CATALOGUE["persons"] if p["key"] == key)
+    check = await _signature_for(ask, key, person["employer"])
     assert check["valid"], check
 
 
@@ -192,6 +198,17 @@ async def check(ask: Ask, key: str) -> None:
         ):
             await _alive(ask, key)
             await _signs_for_employer(ask, key)
+        case "dealer_kokshe_manager":
+            # The state services' authorization checks need a signer valid for the other dealer.
+            await _alive(ask, key)
+            await _signs_for_employer(ask, key)
+            assert not (await _signature_for(ask, key, "dealer_astana_motors"))["valid"]
+        case "police_officer_kostanay":
+            # The authorization checks need an officer valid outside Almaty (V19 is region 02).
+            assert (await _person(ask, key))["address"]["regionCode"] == "10"
+            await _alive(ask, key)
+            await _signs_for_employer(ask, key)
+            assert not (await _signature_for(ask, key, "police_almaty"))["valid"]
         # --- legal entities ---
         case "dealer_astana_motors" | "dealer_kokshe_auto":
             organization = await _organization(ask, key)

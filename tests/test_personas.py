@@ -10,6 +10,7 @@ import pytest
 from egov import personas
 from gbd_fl.seed import load_records
 from servicekit.identifiers import parse_iin, parse_vin, validate_bin
+from servicekit.service_centres import service_centre
 
 ROOT = Path(__file__).resolve().parents[1]
 CATALOGUE = personas.load()
@@ -54,6 +55,15 @@ def test_readme_table_is_generated_from_the_catalogue() -> None:
 def test_employer_is_a_catalogued_legal_entity(person: dict[str, str]) -> None:
     assert person["employer"] in {e["key"] for e in CATALOGUE["legal_entities"]}
     assert person["roles"]
+
+
+@pytest.mark.parametrize(
+    "person", [p for p in CATALOGUE["persons"] if "office" in p], ids=lambda p: p["key"]
+)
+def test_office_is_a_known_service_centre_of_the_persons_region(person: dict[str, str]) -> None:
+    centre = service_centre(person["office"])
+    assert centre is not None, f"{person['key']}: no ЦОН office {person['office']}"
+    assert centre.region_code == person["region"]
 
 
 def test_certificates_name_the_employer_the_catalogue_names() -> None:

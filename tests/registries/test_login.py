@@ -90,6 +90,58 @@ async def test_roles_and_region_come_with_the_token(
     assert principal.attributes.get("region") == region
 
 
+@pytest.mark.parametrize(
+    ("key_file", "region", "office"),
+    [
+        ("frontoffice_worker_almaty.auth.p12", "02", "ALM-ALMALY"),
+        ("frontoffice_worker_kostanay.auth.p12", "10", "KST-KOSTANAY"),
+        ("frontoffice_head.auth.p12", "02", "ALM-ALMALY"),
+    ],
+)
+async def test_frontoffice_worker_token_carries_office_and_region(
+    bus: BusPlan, pki: httpx.AsyncClient, key_file: str, region: str, office: str
+) -> None:
+    reply = await _login(pki, key_file, "frontoffice_service")
+    assert reply.status_code == 200, reply.text
+    principal = (await _verifier(bus)).verify(reply.json()["accessToken"], "frontoffice_service")
+    assert principal.attributes == {"region": region, "office": office}
+
+
+async def test_officer_without_an_office_has_none_in_the_token(
+    bus: BusPlan, pki: httpx.AsyncClient
+) -> None:
+    reply = await _login(pki, "police_officer_kostanay.auth.p12", "registration_service")
+    assert reply.json()["roles"] == ["police_officer"]
+    principal = (await _verifier(bus)).verify(reply.json()["accessToken"], "registration_service")
+    assert principal.attributes == {"region": "10"}
+
+
+async def test_grant_names_a_known_office(bus: BusPlan, pki: httpx.AsyncClient) -> None:
+    iin = "970125418149"  # buyer_kostanay, signing in as themselves
+    unknown = {"iin": iin, "role": "office_tester", "region": "10", "office": "KST-NOWHERE"}
+    refused = await pki.put("/admin/grants", json=unknown, headers=ADMIN)
+    assert refused.status_code == 422, refused.text
+    assert (refused.json()["code"], refused.json()["field"]) == ("GRANT_OFFICE_UNKNOWN", "office")
+    assert "KST-NOWHERE" in refused.json()["detail"]
+    granted = await pki.put("/admin/grants", json={**unknown, "office": "KST-RUDNY"}, headers=ADMIN)
+    assert granted.status_code == 204, granted.text
+    listed = (await pki.get("/admin/grants", params={"iin": iin}, headers=ADMIN)).json()
+    assert {
+        "iin": iin,
+        "bin": None,
+        "role": "office_tester",
+        "region": "10",
+        "office": "KST-RUDNY",
+    } in listed
+    reply = await _login(pki, "buyer_kostanay.auth.p12", "frontoffice_service")
+    principal = (await _verifier(bus)).verify(reply.json()["accessToken"], "frontoffice_service")
+    assert principal.attributes == {"region": "10", "office": "KST-RUDNY"}
+    removed = await pki.delete(
+        "/admin/grants", params={"iin": iin, "role": "office_tester"}, headers=ADMIN
+    )
+    assert removed.status_code == 204
+
+
 async def test_signing_key_is_not_a_login_key(pki: httpx.AsyncClient) -> None:
     reply = await _login(pki, "buyer.p12")
     assert reply.status_code == 401

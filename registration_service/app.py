@@ -1,0 +1,38 @@
+"""ПЭП — the e-government portal's primary registration of a vehicle by VIN (V1–V22): the
+dealer's API, the buyer's cabinet, the police desk and the printing centre."""
+
+from fastapi import FastAPI
+
+from registration_service.models import idempotency_keys, outbox
+from registration_service.routes import cabinet_router, dealer_router, reference_router
+from registration_service.settings import Settings
+from servicekit.app import ServiceDefinition, create_service_app
+from servicekit.idempotency import Idempotency
+from servicekit.outbox import Outbox
+from servicekit.tokens import fetch_token_keys
+
+
+async def start_outbox(app: FastAPI) -> None:
+    app.state.outbox = Outbox(outbox, app.state.db, app.state.bus, app.state.clock)
+    app.state.outbox.start()
+
+
+async def stop_outbox(app: FastAPI) -> None:
+    await app.state.outbox.stop()
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    app = create_service_app(
+        ServiceDefinition(
+            settings=settings or Settings(),
+            title="ПЭП — registration of a vehicle by VIN",
+            description="Primary registration of a vehicle produced in Kazakhstan, started by "
+            "the dealer and finished by the buyer in the personal cabinet (V1–V22).",
+            routers=[dealer_router, cabinet_router, reference_router],
+            migrations="registration_service:migrations",
+            on_start=[fetch_token_keys, start_outbox],
+            on_stop=[stop_outbox],
+        )
+    )
+    app.state.idempotency = Idempotency(idempotency_keys, app.state.clock)
+    return app

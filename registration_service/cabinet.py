@@ -1,0 +1,250 @@
+"""The buyer's part in the personal cabinet, V10–V18: accept or decline, the re-checks and
+fines (V11–V14), the ЦОН and plate type (V15), the number (V16), payment (V17), signature
+(V18) and submission to the police (V19)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from registration_service import signing
+from registration_service.dealer import buyer_person, sale_contract, vehicle_passport
+from registration_service.documents import buyer_document
+from registration_service.models import Application
+from registration_service.portal import Portal, require_state
+from registration_service.problems import StepProblem
+from registration_service.schemas import PlateOffer, PlateType
+from registration_service.states import State
+from registration_service.submission import submit
+from servicekit.messages import tenge, texts_for
+from servicekit.service_centres import service_centre
+from servicekit.tokens import Principal
+
+FEES = ("VEHICLE_REGISTRATION_FEE", "REGISTRATION_CERTIFICATE", "PLATE")
+"""V17: the registration fee, the certificate (СРТС) and the plate (kz-reference §6)."""
+PLATE_KIND = "VEHICLE_INDIVIDUAL"
+
+
+def require_person(principal: Principal) -> str:
+    if principal.bin is not None:
+        raise StepProblem("NOT_A_PERSON", "V10", status=403, field="Authorization")
+    return principal.iin
+
+
+async def accept(portal: Portal, app: Application) -> Application:
+    """V10 accepted (or V14 submitted again): V11 ГБД ФЛ, V12 ЭПТС, V13 contract, V14 ЕРАП."""
+    require_state(app, State.V10_AWAITING_BUYER_CONSENT, State.V14_AWAITING_FINES_PAYMENT)
+    assert app.buyer_iin is not None
+    if await buyer_person(portal, app, app.buyer_iin, "V11") is None:
+        return await portal.save(app)
+    if await vehicle_passport(portal, app, "V12") is None:
+        return await portal.save(app)
+    if not await sale_contract(portal, app, "V13"):
+        return await portal.save(app)
+
+    def judge(answer: dict[str, Any]) -> str | None:
+        return "FINES_UNPAID" if answer.get("unpaidCount") else None
+
+    answer = await portal.checks.ask(
+        "V14",
+        "ERAP_FinesByIin",
+        {"iin": app.buyer_iin},
+        application_id=app.id,
+        subject=app.buyer_iin,
+        judge=judge,
+    )
+    app.accepted_at = app.accepted_at or portal.now()
+    if answer.failure is not None:
+        unpaid = [fine for fine in answer.data["fines"] if not fine["paid"]]
+        app.unpaid_fines = unpaid
+        app.state = State.V14_AWAITING_FINES_PAYMENT
+        params = {"count": len(unpaid), "total": tenge(answer.data["unpaidTotal"])}
+        portal.notify(app, "FINES_UNPAID", "V14", texts_for("FINES_UNPAID").render(params))
+        return await portal.save(app)
+    app.unpaid_fines = None
+    app.state = State.V15_AWAITING_PICKUP_CHOICE
+    return await portal.save(app)
+
+
+async def decline(portal: Portal, app: Application) -> Application:
+    """V10: the buyer may decline; the application ends."""
+    require_state(app, State.V10_AWAITING_BUYER_CONSENT, State.V14_AWAITING_FINES_PAYMENT)
+    portal.refuse(app, "BUYER_DECLINED", "V10", None)
+    app.state = State.DECLINED
+    return await portal.save(app)
+
+
+async def choose_pickup(
+    portal: Portal, app: Application, centre_id: str, plate_type: PlateType
+) -> Application:
+    """V15: the ЦОН of the pilot where the documents will be handed out, and the plate type."""
+    require_state(app, State.V15_AWAITING_PICKUP_CHOICE, State.V16_AWAITING_PLATE)
+    centre = service_centre(centre_id)
+    if centre is None:
+        raise StepProblem("CENTRE_UNKNOWN", "V15", field="centreId", centre=centre_id)
+    app.centre_id, app.region_code, app.plate_type = centre.id, centre.region_code, plate_type
+    app.state = State.V16_AWAITING_PLATE
+    return await portal.save(app)
+
+
+async def plate_offer(
+    portal: Portal, app: Application, after: str | None, pattern: str | None
+) -> PlateOffer:
+    """V16: the number reserved for the buyer in БМГ, or else free numbers of the region."""
+    require_state(app, State.V16_AWAITING_PLATE)
+    reserved = await _reserved(portal, app)
+    if reserved is not None:
+        return PlateOffer(reserved=reserved["plate"], free=[], next_after=None)
+    query: dict[str, Any] = {"regionCode": app.region_code, "kind": PLATE_KIND, "limit": 20}
+    if after:
+        query["after"] = after
+    if pattern:
+        query["pattern"] = pattern
+    answer = await portal.checks.ask(
+        "V16",
+        "BMG_FreeNumbers",
+        query,
+        application_id=app.id,
+        subject=app.region_code or "",
+    )
+    if not answer.passed:
+        raise StepProblem("PLATE_NOT_OFFERED", "V16", field="pattern", plate=pattern or "—")
+    return PlateOffer(
+        reserved=None, free=answer.data["plates"], next_after=answer.data.get("nextAfter")
+    )
+
+
+async def _reserved(portal: Portal, app: Application) -> dict[str, Any] | None:
+    """The buyer's live reservation in БМГ in the ЦОН's region, if there is one."""
+    assert app.buyer_iin is not None
+    answer = await portal.checks.ask(
+        "V16",
+        "BMG_ReservedNumber",
+        {"iin": app.buyer_iin},
+        application_id=app.id,
+        subject=app.buyer_iin,
+    )
+    for reservation in answer.data.get("reservations", []):
+        if str(reservation["plate"]).endswith(app.region_code or "--"):
+            return dict(reservation)
+    return None
+
+
+async def choose_plate(portal: Portal, app: Application, plate: str | None) -> Application:
+    """V16: take the reserved number, or reserve the chosen free one (atomically, in БМГ);
+    then V17: the invoice for the fees in ПШЭП."""
+    require_state(app, State.V16_AWAITING_PLATE)
+    assert app.buyer_iin is not None
+    reserved = await _reserved(portal, app)
+    if reserved is not None:
+        if plate is not None and plate != reserved["plate"]:
+            raise StepProblem("PLATE_NOT_OFFERED", "V16", field="plate", plate=plate)
+        app.plate, app.plate_source = reserved["plate"], "RESERVED_FOR_BUYER"
+        app.plate_reserved_until = _moment(reserved["reservedUntil"])
+    else:
+        if plate is None:
+            raise StepProblem("PLATE_NOT_OFFERED", "V16", field="plate", plate="—")
+        plate = " ".join(plate.upper().split())
+        if not plate.endswith(app.region_code or "--"):
+            raise StepProblem("PLATE_NOT_OFFERED", "V16", field="plate", plate=plate)
+        answer = await portal.checks.ask(
+            "V16",
+            "BMG_Reserve",
+            {
+                "plate": plate,
+                "iin": app.buyer_iin,
+                "idempotencyKey": f"{app.id}:V16:{plate}",
+                "holdMinutes": portal.settings.plate_hold_minutes,
+            },
+            application_id=app.id,
+            subject=plate,
+        )
+        if answer.failure == "PLATE_TAKEN":
+            raise StepProblem("PLATE_ALREADY_TAKEN", "V16", status=409, field="plate", plate=plate)
+        if answer.failure is not None:
+            raise StepProblem("PLATE_NOT_OFFERED", "V16", field="plate", plate=plate)
+        app.plate, app.plate_source = plate, "CHOSEN"
+        app.plate_reserved_until = _moment(answer.data["reservedUntil"])
+    await _invoice(portal, app, attempt=1)
+    app.state = State.V17_AWAITING_PAYMENT
+    return await portal.save(app)
+
+
+async def _invoice(portal: Portal, app: Application, attempt: int) -> None:
+    """V17: one invoice per application (and per expiry): the key makes a retry harmless."""
+    answer = await portal.checks.ask(
+        "V17",
+        "PAYMENTS_CreateInvoice",
+        {
+            "payerIin": app.buyer_iin,
+            "items": [{"purpose": purpose} for purpose in FEES],
+            "reference": app.number,
+            "idempotencyKey": f"{app.id}:V17:{attempt}",
+        },
+        application_id=app.id,
+        subject=app.buyer_iin or "",
+    )
+    if not answer.passed:
+        raise StepProblem("REGISTRY_UNAVAILABLE", "V17", status=503, registry="ПШЭП")
+    invoice = answer.data["invoice"]
+    app.invoice_number = invoice["number"]
+    app.invoice = {
+        "number": invoice["number"],
+        "items": invoice["items"],
+        "total": invoice["total"],
+        "mrp": invoice["mrp"],
+        "status": invoice["status"],
+        "expiresAt": invoice["expiresAt"],
+        "attempt": attempt,
+    }
+
+
+async def check_payment(portal: Portal, app: Application) -> Application:
+    """V17: the application goes on only when ПШЭП says the invoice is paid. An expired
+    invoice is replaced by a new one (and the answer says so)."""
+    require_state(app, State.V17_AWAITING_PAYMENT)
+    assert app.invoice is not None
+    assert app.invoice_number is not None
+    answer = await portal.checks.ask(
+        "V17",
+        "PAYMENTS_InvoiceStatus",
+        {"invoiceNumber": app.invoice_number},
+        application_id=app.id,
+        subject=app.invoice_number,
+        judge=lambda a: None if a.get("status") == "PAID" else "INVOICE_NOT_PAID",
+    )
+    status = answer.data.get("status")
+    if status == "EXPIRED":
+        await _invoice(portal, app, attempt=int(app.invoice.get("attempt", 1)) + 1)
+        return await portal.save(app)
+    if status != "PAID":
+        raise StepProblem(
+            "INVOICE_NOT_PAID",
+            "V17",
+            status=409,
+            invoice=app.invoice_number,
+        )
+    app.invoice = {
+        **app.invoice,
+        "status": "PAID",
+        "receiptNumber": answer.data.get("receiptNumber"),
+    }
+    app.paid_at = _moment(answer.data["paidAt"])
+    app.state = State.V18_AWAITING_BUYER_SIGNATURE
+    return await portal.save(app)
+
+
+async def sign(portal: Portal, app: Application, cms: str) -> Application:
+    """V18: the buyer's ЭЦП over the application (the ИИН must be the buyer's); then V19: the
+    application goes to the administrative police of the ЦОН's region."""
+    require_state(app, State.V18_AWAITING_BUYER_SIGNATURE)
+    signer = await signing.verify(portal, "V18", app.id, buyer_document(app), cms)
+    if signer.iin != app.buyer_iin or signer.bin is not None:
+        raise StepProblem("SIGNER_NOT_BUYER", "V18", field="cms")
+    app.buyer_signed_at, app.buyer_signature = portal.now(), cms
+    await submit(portal, app)
+    return await portal.save(app)
+
+
+def _moment(value: str) -> datetime:
+    return datetime.fromisoformat(value)

@@ -1,0 +1,139 @@
+"""Registry checks through the gateway, each one stored as a `Check` with the gateway's
+messageId, the registry, the answer and the time.
+
+A registry that is down, slow or faulty is not a refusal: the request fails with 503
+REGISTRY_UNAVAILABLE ("try again"), the application stays where it was, and the attempt is in
+the history all the same (written after the request's rollback).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import structlog
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from registration_service.models import Check
+from registration_service.problems import StepProblem
+from servicekit.clock import Clock
+from servicekit.db import Database, after_rollback
+from servicekit.gateway_client import GatewayClient, GatewayFault, GatewayUnreachable
+
+log = structlog.get_logger(__name__)
+
+REGISTRY_NAMES = {
+    "GBDUL": "ГБД ЮЛ",
+    "GBDFL": "ГБД ФЛ",
+    "EPTS": "ЭПТС",
+    "CUSTOMS": "КГД (таможенные платежи)",
+    "RECYCLING": "Жасыл даму (утильплатёж)",
+    "EDO": "система электронных договоров",
+    "ERAP": "ЕРАП",
+    "BMG": "БМГ",
+    "PAYMENTS": "ПШЭП",
+    "PKI": "НУЦ",
+}
+
+Judge = Callable[[dict[str, Any]], str | None]
+"""Reads a registry's answer: None when the check passed, else the failure's code."""
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    data: dict[str, Any]
+    message_id: str
+    failure: str | None
+
+    @property
+    def passed(self) -> bool:
+        return self.failure is None
+
+
+def registry_name(service_id: str) -> str:
+    return REGISTRY_NAMES.get(service_id.split("_", 1)[0], service_id)
+
+
+class Checks:
+    """The registry calls of one request, recorded against one application."""
+
+    def __init__(
+        self,
+        session: AsyncSession,
+        gateway: GatewayClient,
+        db: Database,
+        clock: Clock,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        self.session, self.gateway, self.db, self.clock = session, gateway, db, clock
+        self.headers = headers or {}
+        """A tester's X-Test-Scenario / X-Test-Run-Id, passed on to the gateway."""
+
+    async def ask(
+        self,
+        step: str,
+        service_id: str,
+        data: dict[str, Any],
+        *,
+        application_id: str | None,
+        subject: str,
+        judge: Judge = lambda _: None,
+    ) -> Answer:
+        check = Check(
+            application_id=application_id,
+            subject=subject,
+            step=step,
+            service_id=service_id,
+            checked_at=self.clock.now(),
+        )
+        try:
+            response = await self.gateway.call(service_id, data, headers=self.headers)
+        except GatewayFault as exc:
+            refused = exc.error.sub_error
+            if exc.retryable or refused is None:
+                raise self._unavailable(check, exc.error.error_code, exc.problem) from exc
+            # The registry refused the request itself (a plate taken meanwhile, say): an answer.
+            check.message_id, check.outcome, check.code = "", "FAILED", refused.error_code
+            check.session_id = str(exc.error.session_id) if exc.error.session_id else None
+            check.answer = exc.problem
+            self._keep(check)
+            return Answer(exc.problem, "", refused.error_code)
+        except GatewayUnreachable as exc:
+            raise self._unavailable(check, "GATEWAY_UNREACHABLE", {"error": str(exc)}) from exc
+        answer = (
+            response.response_data.data if isinstance(response.response_data.data, dict) else {}
+        )
+        failure = judge(answer)
+        info = response.response_info
+        check.message_id = str(info.message_id)
+        check.session_id = str(info.session_id) if info.session_id else None
+        check.outcome = "PASSED" if failure is None else "FAILED"
+        check.code = failure
+        check.answer = answer
+        self._keep(check)
+        return Answer(answer, check.message_id, failure)
+
+    def _unavailable(self, check: Check, fault: str, details: dict[str, Any]) -> StepProblem:
+        log.warning("registry unavailable", service_id=check.service_id, fault=fault)
+        check.message_id, check.outcome, check.code, check.answer = (
+            "",
+            "UNAVAILABLE",
+            fault,
+            details,
+        )
+        self._keep(check)
+        return StepProblem(
+            "REGISTRY_UNAVAILABLE", check.step, status=503, registry=registry_name(check.service_id)
+        )
+
+    def _keep(self, check: Check) -> None:
+        """In the request's transaction; again on its own if the request rolls back."""
+        self.session.add(check)
+        values = {c.key: getattr(check, c.key) for c in Check.__table__.columns if c.key != "id"}
+
+        async def write_alone() -> None:
+            async with self.db.sessionmaker.begin() as session:
+                session.add(Check(**values))
+
+        after_rollback(self.session, write_alone)

@@ -1,0 +1,156 @@
+"""Tables of the portal (ПЭП): applications, the history of their checks, cabinet
+notifications, the police desk's cases, printed certificates (СРТС), and the kit's outbox and
+idempotency keys."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, LargeBinary, String, Text, text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from registration_service.states import FINAL
+from servicekit.db import UtcDateTime
+from servicekit.idempotency import define_idempotency_table
+from servicekit.outbox import define_outbox_table
+
+
+class Base(DeclarativeBase):
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UtcDateTime,
+        dict[str, Any]: JSON,
+        list[Any]: JSON,
+    }
+
+
+outbox = define_outbox_table(Base.metadata)
+idempotency_keys = define_idempotency_table(Base.metadata)
+
+_OPEN = "state NOT IN ({})".format(", ".join(f"'{s.value}'" for s in sorted(FINAL)))
+
+
+class Application(Base):
+    """One application for the primary registration of one vehicle (V1–V22)."""
+
+    __tablename__ = "applications"
+    __table_args__ = (
+        # One open application per VIN: the database decides a race between two dealers.
+        Index(
+            "uq_applications_open_vin",
+            "vin",
+            unique=True,
+            postgresql_where=text(_OPEN),
+            sqlite_where=text(_OPEN),
+        ),
+        Index("ix_applications_dealer", "dealer_bin", "created_at"),
+        Index("ix_applications_buyer", "buyer_iin", "created_at"),
+        Index("ix_applications_state_region", "state", "region_code"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    state: Mapped[str] = mapped_column(String(40))
+    version: Mapped[int] = mapped_column(Integer)
+
+    dealer_bin: Mapped[str] = mapped_column(String(12))
+    dealer_name: Mapped[str] = mapped_column(String(300))
+    created_by_iin: Mapped[str] = mapped_column(String(12))
+
+    vin: Mapped[str | None] = mapped_column(String(17))
+    vehicle: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    """From ЭПТС (V3): make, model, year, category, colour, engine, passport number."""
+
+    buyer_iin: Mapped[str | None] = mapped_column(String(12))
+    buyer: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    """From ГБД ФЛ (V7, V11): names, phone, region; never the whole record."""
+
+    contract: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    """From the e-signing system (V8, V13): number, date, price."""
+
+    seller_signer_iin: Mapped[str | None] = mapped_column(String(12))
+    seller_signed_at: Mapped[datetime | None]
+    seller_signature: Mapped[str | None] = mapped_column(Text)
+
+    accepted_at: Mapped[datetime | None]
+    unpaid_fines: Mapped[list[Any] | None] = mapped_column(JSON)
+    """V14: the buyer's unpaid fines from ЕРАП that hold the application back."""
+    centre_id: Mapped[str | None] = mapped_column(String(40))
+    region_code: Mapped[str | None] = mapped_column(String(2))
+    plate_type: Mapped[str | None] = mapped_column(String(20))
+    plate: Mapped[str | None] = mapped_column(String(20))
+    plate_source: Mapped[str | None] = mapped_column(String(20))
+    plate_reserved_until: Mapped[datetime | None]
+
+    invoice_number: Mapped[str | None] = mapped_column(String(40))
+    invoice: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    paid_at: Mapped[datetime | None]
+
+    buyer_signed_at: Mapped[datetime | None]
+    buyer_signature: Mapped[str | None] = mapped_column(Text)
+    submitted_at: Mapped[datetime | None]
+
+    decision: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    """V19: APPROVED or REFUSED, by whom, when, why, the officer's signature."""
+    certificate_number: Mapped[str | None] = mapped_column(String(20))
+    handed_over_at: Mapped[datetime | None]
+
+    refusal: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    """A motivated refusal: code, step, registry, messageId, params."""
+
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy reads it as is)
+
+
+class Check(Base):
+    """The outcome of one registry call made for an application: the audit trail of V1–V18."""
+
+    __tablename__ = "checks"
+    __table_args__ = (Index("ix_checks_application", "application_id", "checked_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    application_id: Mapped[str | None] = mapped_column(String(36))
+    """None for a V1 check that refused before any application existed."""
+    subject: Mapped[str] = mapped_column(String(20))
+    """Whose data was asked: a БИН, ИИН, VIN or invoice number."""
+    step: Mapped[str] = mapped_column(String(8))
+    service_id: Mapped[str] = mapped_column(String(80))
+    message_id: Mapped[str] = mapped_column(String(36))
+    session_id: Mapped[str | None] = mapped_column(String(36))
+    outcome: Mapped[str] = mapped_column(String(20))
+    """PASSED, FAILED (the registry said no), UNAVAILABLE (no answer: try again)."""
+    code: Mapped[str | None] = mapped_column(String(60))
+    answer: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    checked_at: Mapped[datetime]
+
+
+class Notification(Base):
+    """A message in the buyer's personal cabinet (V10, V14, V19…)."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_recipient", "recipient_iin", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    recipient_iin: Mapped[str] = mapped_column(String(12))
+    application_id: Mapped[str] = mapped_column(ForeignKey("applications.id"))
+    kind: Mapped[str] = mapped_column(String(40))
+    step: Mapped[str] = mapped_column(String(8))
+    texts: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime]
+    read_at: Mapped[datetime | None]
+
+
+class Certificate(Base):
+    """An СРТС printed by the printing centre (ИПЦ): a digital document of the owner."""
+
+    __tablename__ = "certificates"
+
+    number: Mapped[str] = mapped_column(String(20), primary_key=True)
+    application_id: Mapped[str] = mapped_column(ForeignKey("applications.id"), unique=True)
+    owner_iin: Mapped[str] = mapped_column(String(12), index=True)
+    issued_on: Mapped[date] = mapped_column(Date)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    pdf: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime]

@@ -1,0 +1,139 @@
+"""What every step of the portal works with: the request's session, the registries, the
+clock, the policy. One object per request, so the step functions read like the algorithm."""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from registration_service.checks import Checks
+from registration_service.models import Application, Notification
+from registration_service.problems import REFUSALS, StepProblem
+from registration_service.repository import ApplicationRepository, NotificationRepository
+from registration_service.settings import Settings
+from registration_service.states import State
+from servicekit.clock import ALMATY, Clock
+from servicekit.db import DbSession
+from servicekit.events import SmsRequested
+from servicekit.idempotency import Idempotency
+from servicekit.outbox import Outbox
+
+_TESTER_HEADERS = ("x-test-scenario", "x-test-run-id")
+_NUMBER_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+@dataclass
+class Portal:
+    session: AsyncSession
+    settings: Settings
+    clock: Clock
+    checks: Checks
+    outbox: Outbox
+    idempotency: Idempotency
+
+    @property
+    def applications(self) -> ApplicationRepository:
+        return ApplicationRepository(self.session)
+
+    async def save(self, application: Application) -> Application:
+        application.updated_at = self.now()
+        await self.applications.save(application)
+        return application
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    def today(self) -> date:
+        return self.clock.now().astimezone(ALMATY).date()
+
+    def refuse(
+        self,
+        application: Application,
+        code: str,
+        step: str,
+        registry: str | None,
+        message_id: str | None = None,
+        **params: Any,
+    ) -> None:
+        """A motivated refusal (final): the code, the step, who said no and why."""
+        application.state = State.REFUSED
+        application.refusal = {
+            "code": code,
+            "step": step,
+            "registry": registry,
+            "messageId": message_id,
+            "messages": REFUSALS[code].render(params),
+            "at": self.now().isoformat(),
+        }
+        application.updated_at = self.now()
+
+    def notify(self, application: Application, kind: str, step: str, texts: dict[str, str]) -> None:
+        """A message in the buyer's cabinet (V10, V14, V19…)."""
+        assert application.buyer_iin is not None
+        NotificationRepository(self.session).add(
+            Notification(
+                recipient_iin=application.buyer_iin,
+                application_id=application.id,
+                kind=kind,
+                step=step,
+                texts=texts,
+                created_at=self.now(),
+            )
+        )
+
+    async def sms(self, application: Application, text: str) -> None:
+        phone = (application.buyer or {}).get("phone")
+        if phone:
+            await self.outbox.stage(
+                self.session,
+                SmsRequested(
+                    occurred_at=self.now(),
+                    phone=phone,
+                    text=text,
+                    sender=self.settings.service_name,
+                    reference=application.number,
+                ),
+            )
+
+
+def new_number(today: date) -> str:
+    """A portal application number, e.g. VR-260302-7K4Q9M: short enough to read out at a ЦОН."""
+    value = uuid.uuid4().int
+    tail = "".join(_NUMBER_ALPHABET[(value >> (5 * i)) & 31] for i in range(6))
+    return f"VR-{today:%y%m%d}-{tail}"
+
+
+def b64(data: bytes) -> str:
+    return base64.b64encode(data).decode()
+
+
+def require_state(application: Application, *states: State) -> None:
+    if application.state not in states:
+        raise StepProblem(
+            "APPLICATION_WRONG_STEP",
+            application.state.split("_", 1)[0],
+            status=409,
+            state=application.state,
+        )
+
+
+async def _portal(request: Request, session: DbSession) -> Portal:
+    app = request.app
+    headers = {k: v for k, v in request.headers.items() if k in _TESTER_HEADERS}
+    return Portal(
+        session=session,
+        settings=app.state.settings,
+        clock=app.state.clock,
+        checks=Checks(session, app.state.gateway, app.state.db, app.state.clock, headers),
+        outbox=app.state.outbox,
+        idempotency=app.state.idempotency,
+    )
+
+
+PortalDep = Annotated[Portal, Depends(_portal)]

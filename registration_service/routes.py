@@ -1,0 +1,364 @@
+"""The portal's REST API: the dealer (V1–V9) and the buyer's cabinet (V10–V18).
+
+Every state-changing request takes an optional `Idempotency-Key`; a retry with it replays the
+first answer. Refusals are answers: the application comes back in state REFUSED with
+`refusal` saying the step, the code and why. Problems (4xx) change nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from registration_service import cabinet, dealer
+from registration_service.documents import buyer_document, canonical, seller_document, sha256
+from registration_service.models import Application
+from registration_service.portal import Portal, PortalDep, b64
+from registration_service.problems import StepProblem
+from registration_service.repository import CheckRepository, NotificationRepository
+from registration_service.schemas import (
+    ApplicationList,
+    ApplicationView,
+    BuyerIn,
+    CentreView,
+    NotificationList,
+    NotificationView,
+    PickupIn,
+    PlateIn,
+    PlateOffer,
+    SignatureIn,
+    SigningDocument,
+    VinIn,
+)
+from servicekit.idempotency import IdempotencyKey
+from servicekit.service_centres import SERVICE_CENTRES
+from servicekit.tokens import SignedIn
+
+_REFUSAL = {"description": "a problem: code, step, field; nothing changed"}
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"description": "no or bad login token"},
+    403: _REFUSAL,
+    404: _REFUSAL,
+    409: _REFUSAL,
+    422: _REFUSAL,
+    503: {"description": "REGISTRY_UNAVAILABLE: a registry did not answer; try again"},
+}
+
+dealer_router = APIRouter(prefix="/dealer/applications", tags=["dealer (V1–V9)"], responses=_ERRORS)
+cabinet_router = APIRouter(prefix="/cabinet", tags=["buyer's cabinet (V10–V19)"], responses=_ERRORS)
+reference_router = APIRouter(tags=["reference"])
+
+
+async def _dealers(portal: Portal, principal: SignedIn, application_id: str) -> Application:
+    dealer_bin = dealer.require_dealer(principal)
+    app = await portal.applications.get(application_id)
+    if app is None or app.dealer_bin != dealer_bin:
+        raise StepProblem("APPLICATION_NOT_FOUND", "V1", status=404, field="applicationId")
+    return app
+
+
+async def _buyers(portal: Portal, principal: SignedIn, application_id: str) -> Application:
+    iin = cabinet.require_person(principal)
+    app = await portal.applications.get(application_id)
+    if app is None or app.buyer_iin != iin or app.seller_signed_at is None:
+        raise StepProblem("APPLICATION_NOT_FOUND", "V10", status=404, field="applicationId")
+    return app
+
+
+def _scope(principal: SignedIn, action: str, application_id: str = "") -> str:
+    return f"{principal.bin or principal.iin}:{action}:{application_id}"
+
+
+@dealer_router.post("", status_code=201, summary="V1: start an application (ОКЭД check)")
+async def start(
+    portal: PortalDep, principal: SignedIn, key: IdempotencyKey = None
+) -> ApplicationView:
+    async def work() -> ApplicationView:
+        return ApplicationView.of(await dealer.start(portal, principal))
+
+    return await portal.idempotency.run(
+        portal.session,
+        key=key,
+        scope=_scope(principal, "start"),
+        request={},
+        model=ApplicationView,
+        work=work,
+    )
+
+
+@dealer_router.get("", summary="The dealer's applications, newest first")
+async def list_dealer(
+    portal: PortalDep,
+    principal: SignedIn,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> ApplicationList:
+    dealer_bin = dealer.require_dealer(principal)
+    items = await portal.applications.of_dealer(dealer_bin, limit, offset)
+    return ApplicationList(items=[ApplicationView.of(a) for a in items])
+
+
+@dealer_router.get("/{application_id}", summary="One application with the history of its checks")
+async def read_dealer(
+    portal: PortalDep, principal: SignedIn, application_id: str
+) -> ApplicationView:
+    app = await _dealers(portal, principal, application_id)
+    checks = await CheckRepository(portal.session).of(app.id)
+    return ApplicationView.of(app, list(checks))
+
+
+@dealer_router.put(
+    "/{application_id}/vin", summary="V2: the VIN, checked in V3 ЭПТС, V4 customs, V5 recycling fee"
+)
+async def put_vin(
+    portal: PortalDep,
+    principal: SignedIn,
+    application_id: str,
+    body: VinIn,
+    key: IdempotencyKey = None,
+) -> ApplicationView:
+    async def work() -> ApplicationView:
+        app = await _dealers(portal, principal, application_id)
+        return ApplicationView.of(await dealer.enter_vin(portal, app, body.vin))
+
+    return await portal.idempotency.run(
+        portal.session,
+        key=key,
+        scope=_scope(principal, "vin", application_id),
+        request=body.model_dump(mode="json"),
+        model=ApplicationView,
+        work=work,
+    )
+
+
+@dealer_router.put(
+    "/{application_id}/buyer",
+    summary="V6: the buyer's ИИН, checked in V7 ГБД ФЛ; then V8 the sale contract",
+)
+async def put_buyer(
+    portal: PortalDep,
+    principal: SignedIn,
+    application_id: str,
+    body: BuyerIn,
+    key: IdempotencyKey = None,
+) -> ApplicationView:
+    async def work() -> ApplicationView:
+        app = await _dealers(portal, principal, application_id)
+        return ApplicationView.of(await dealer.enter_buyer(portal, app, body.iin))
+
+    return await portal.idempotency.run(
+        portal.session,
+        key=key,
+        scope=_scope(principal, "buyer", application_id),
+        request=body.model_dump(mode="json"),
+        model=ApplicationView,
+        work=work,
+    )
+
+
+@dealer_router.get("/{application_id}/document", summary="V9: the document the dealer signs")
+async def dealer_document(
+    portal: PortalDep, principal: SignedIn, application_id: str
+) -> SigningDocument:
+    app = await _dealers(portal, principal, application_id)
+    return _signing(seller_document(app))
+
+
+@dealer_router.post(
+    "/{application_id}/signature", summary="V9: the dealer's ЭЦП; V10 the buyer is notified"
+)
+async def dealer_signature(
+    portal: PortalDep,
+    principal: SignedIn,
+    application_id: str,
+    body: SignatureIn,
+    key: IdempotencyKey = None,
+) -> ApplicationView:
+    async def work() -> ApplicationView:
+        app = await _dealers(portal, principal, application_id)
+        return ApplicationView.of(await dealer.sign(portal, app, body.cms))
+
+    return await portal.idempotency.run(
+        portal.session,
+        key=key,
+        scope=_scope(principal, "sign", application_id),
+        request=body.model_dump(mode="json"),
+        model=ApplicationView,
+        work=work,
+    )
+
+
+@cabinet_router.get("/applications", summary="The buyer's applications (from V10 on)")
+async def list_buyer(portal: PortalDep, principal: SignedIn) -> ApplicationList:
+    iin = cabinet.require_person(principal)
+    items = await portal.applications.of_buyer(iin)
+    return ApplicationList(items=[ApplicationView.of(a) for a in items])
+
+
+@cabinet_router.get("/applications/{application_id}", summary="One of the buyer's applications")
+async def read_buyer(
+    portal: PortalDep, principal: SignedIn, application_id: str
+) -> ApplicationView:
+    app = await _buyers(portal, principal, application_id)
+    checks = await CheckRepository(portal.session).of(app.id)
+    return ApplicationView.of(app, [c for c in checks if c.step >= "V10" or len(c.step) == 3])
+
+
+def _cabinet_action(name: str, summary: str, action):  # type: ignore[no-untyped-def]
+    @cabinet_router.post(f"/applications/{{application_id}}/{name}", summary=summary, name=name)
+    async def endpoint(
+        portal: PortalDep, principal: SignedIn, application_id: str, key: IdempotencyKey = None
+    ) -> ApplicationView:
+        async def work() -> ApplicationView:
+            app = await _buyers(portal, principal, application_id)
+            return ApplicationView.of(await action(portal, app))
+
+        return await portal.idempotency.run(
+            portal.session,
+            key=key,
+            scope=_scope(principal, name, application_id),
+            request={},
+            model=ApplicationView,
+            work=work,
+        )
+
+    return endpoint
+
+
+_cabinet_action(
+    "accept",
+    "V10: accept; V11–V14 re-checks and fines (also: submit again after paying fines)",
+    cabinet.accept,
+)
+_cabinet_action("decline", "V10: decline the application", cabinet.decline)
+_cabinet_action(
+    "payment-check", "V17: go on once ПШЭП says the invoice is paid", cabinet.check_payment
+)
+
+
+@cabinet_router.put(
+    "/applications/{application_id}/pickup", summary="V15: the ЦОН and the plate type"
+)
+async def put_pickup(
+    portal: PortalDep,
+    principal: SignedIn,
+    application_id: str,
+    body: PickupIn,
+    key: IdempotencyKey = None,
+) -> ApplicationView:
+    async def work() -> ApplicationView:
+        app = await _buyers(portal, principal, application_id)
+        return ApplicationView.of(
+            await cabinet.choose_pickup(portal, app, body.centre_id, body.plate_type)
+        )
+
+    return await portal.idempotency.run(
+        portal.session,
+        key=key,
+        scope=_scope(principal, "pickup", application_id),
+        request=body.model_dump(mode="json"),
+        model=ApplicationView,
+        work=work,
+    )
+
+
+@cabinet_router.get(
+    "/applications/{application_id}/plates",
+    summary="V16: the number reserved for you, or free numbers of the region",
+)
+async def plates(
+    portal: PortalDep,
+    principal: SignedIn,
+    application_id: str,
+    after: Annotated[str | None, Query(max_length=20)] = None,
+    pattern: Annotated[str | None, Query(max_length=20)] = None,
+) -> PlateOffer:
+    app = await _buyers(portal, principal, application_id)
+    return await cabinet.plate_offer(portal, app, after, pattern)
+
+
+@cabinet_router.put(
+    "/applications/{application_id}/plate",
+    summary="V16: take the number; V17 the invoice is issued",
+)
+async def put_plate(
+    portal: PortalDep,
+    principal: SignedIn,
+    application_id: str,
+    body: PlateIn,
+    key: IdempotencyKey = None,
+) -> ApplicationView:
+    async def work() -> ApplicationView:
+        app = await _buyers(portal, principal, application_id)
+        return ApplicationView.of(await cabinet.choose_plate(portal, app, body.plate))
+
+    return await portal.idempotency.run(
+        portal.session,
+        key=key,
+        scope=_scope(principal, "plate", application_id),
+        request=body.model_dump(mode="json"),
+        model=ApplicationView,
+        work=work,
+    )
+
+
+@cabinet_router.get(
+    "/applications/{application_id}/document", summary="V18: the document the buyer signs"
+)
+async def buyer_signing_document(
+    portal: PortalDep, principal: SignedIn, application_id: str
+) -> SigningDocument:
+    app = await _buyers(portal, principal, application_id)
+    return _signing(buyer_document(app))
+
+
+@cabinet_router.post(
+    "/applications/{application_id}/signature",
+    summary="V18: the buyer's ЭЦП; V19 submitted to the police",
+)
+async def buyer_signature(
+    portal: PortalDep,
+    principal: SignedIn,
+    application_id: str,
+    body: SignatureIn,
+    key: IdempotencyKey = None,
+) -> ApplicationView:
+    async def work() -> ApplicationView:
+        app = await _buyers(portal, principal, application_id)
+        return ApplicationView.of(await cabinet.sign(portal, app, body.cms))
+
+    return await portal.idempotency.run(
+        portal.session,
+        key=key,
+        scope=_scope(principal, "sign", application_id),
+        request=body.model_dump(mode="json"),
+        model=ApplicationView,
+        work=work,
+    )
+
+
+@cabinet_router.get("/notifications", summary="V10…: the cabinet's notifications, oldest first")
+async def notifications(
+    portal: PortalDep,
+    principal: SignedIn,
+    after: Annotated[int, Query(ge=0, description="only those with a greater id")] = 0,
+) -> NotificationList:
+    iin = cabinet.require_person(principal)
+    items = await NotificationRepository(portal.session).of(iin, after)
+    return NotificationList(items=[NotificationView.of(n) for n in items])
+
+
+@reference_router.get("/centres", summary="V15: the ЦОН offices of the pilot regions")
+async def centres() -> list[CentreView]:
+    return [
+        CentreView(
+            id=c.id, region_code=c.region_code, name=c.name, name_kk=c.name_kk, address=c.address
+        )
+        for c in SERVICE_CENTRES
+    ]
+
+
+def _signing(content: dict[str, object]) -> SigningDocument:
+    document = canonical(content)
+    return SigningDocument(document=b64(document), sha256=sha256(document), content=content)

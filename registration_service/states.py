@@ -1,0 +1,45 @@
+"""The application's states. Each is named after the step of processes.md it waits in, so a
+stored state says where the application stands in the order's algorithm (V1–V22)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class State(StrEnum):
+    V2_AWAITING_VIN = "V2_AWAITING_VIN"
+    """V1 passed: the dealer enters the VIN (V2), checked in V3–V5."""
+    V6_AWAITING_BUYER = "V6_AWAITING_BUYER"
+    """V3–V5 passed: the dealer enters the buyer's ИИН (V6), checked in V7."""
+    V8_AWAITING_CONTRACT = "V8_AWAITING_CONTRACT"
+    """V7 passed: the sale contract is checked (V8)."""
+    V9_AWAITING_SELLER_SIGNATURE = "V9_AWAITING_SELLER_SIGNATURE"
+    V10_AWAITING_BUYER_CONSENT = "V10_AWAITING_BUYER_CONSENT"
+    """Signed by the dealer: the buyer is notified and accepts or declines (V10), then V11–V14."""
+    V14_AWAITING_FINES_PAYMENT = "V14_AWAITING_FINES_PAYMENT"
+    """ЕРАП has unpaid fines: the buyer pays them and submits again."""
+    V15_AWAITING_PICKUP_CHOICE = "V15_AWAITING_PICKUP_CHOICE"
+    """The buyer chooses a ЦОН and a plate type."""
+    V16_AWAITING_PLATE = "V16_AWAITING_PLATE"
+    """The buyer takes the number reserved for them in БМГ or chooses a free one."""
+    V17_AWAITING_PAYMENT = "V17_AWAITING_PAYMENT"
+    """An invoice is out in ПШЭП; the application goes on when ПШЭП says paid."""
+    V18_AWAITING_BUYER_SIGNATURE = "V18_AWAITING_BUYER_SIGNATURE"
+    V19_AWAITING_DECISION = "V19_AWAITING_DECISION"
+    """Submitted to the administrative police of the ЦОН's region."""
+    V19_PRINTING = "V19_PRINTING"
+    """Approved, the plate issued: the printing centre (ИПЦ) makes the СРТС."""
+    V20_READY_FOR_PICKUP = "V20_READY_FOR_PICKUP"
+    """The СРТС and the plate wait at the chosen ЦОН (V20–V22)."""
+    COMPLETED = "COMPLETED"
+    """V22: handed over."""
+    REFUSED = "REFUSED"
+    """A motivated refusal: `refusal` says the step, the code and why."""
+    DECLINED = "DECLINED"
+    """The buyer declined the application (V10)."""
+
+
+FINAL = frozenset({State.COMPLETED, State.REFUSED, State.DECLINED})
+
+REGISTERED = frozenset({State.V19_PRINTING, State.V20_READY_FOR_PICKUP, State.COMPLETED})
+"""The police approved: the vehicle is registered, whatever the pick-up's progress."""

@@ -1,0 +1,70 @@
+"""Domain events that cross from one state service to another over the message bus.
+
+The two state services never call each other; what one needs from the other travels as one
+of these messages (published from the sender's transactional outbox, consumed idempotently by
+`event_id`). The models are the contract, and `contracts/` documents them.
+
+- `registration.documents_ready` (registration_service → frontoffice_service), V19: the
+  СРТС is printed and the plate issued; the chosen ЦОН may hand them out.
+- `frontoffice.pickup.handed_over` (frontoffice_service → registration_service), V22: the
+  owner took the СРТС and the plate.
+- `sms.send` (any state service → the SMS centre in frontoffice_service), V19 and M11: a text
+  to a phone.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import ClassVar
+from uuid import UUID, uuid4
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
+
+DOCUMENTS_READY = "registration.documents_ready"
+PICKUP_HANDED_OVER = "frontoffice.pickup.handed_over"
+SMS_SEND = "sms.send"
+
+
+class Event(BaseModel):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
+    routing_key: ClassVar[str]
+
+    event_id: UUID = Field(default_factory=uuid4, description="consumers drop a repeated id")
+    occurred_at: datetime
+
+
+class DocumentsReady(Event):
+    """V19 → V20: what the ЦОН hands out, to whom, and against which application number."""
+
+    routing_key: ClassVar[str] = DOCUMENTS_READY
+
+    application_number: str
+    centre_id: str
+    owner_iin: str
+    owner_name: str
+    vin: str
+    plate: str
+    certificate_number: str = Field(description="the СРТС number")
+
+
+class PickupHandedOver(Event):
+    """V22: the issuance worker handed the СРТС and the plate to the owner."""
+
+    routing_key: ClassVar[str] = PICKUP_HANDED_OVER
+
+    application_number: str
+    centre_id: str
+    owner_iin: str
+    certificate_number: str
+    plate: str
+    worker_iin: str = Field(description="the issuance worker who handed them over")
+
+
+class SmsRequested(Event):
+    routing_key: ClassVar[str] = SMS_SEND
+
+    phone: str = Field(pattern=r"^\+7\d{10}$")
+    text: str = Field(min_length=1, max_length=1000)
+    sender: str = Field(description="the service asking for the SMS, e.g. registration_service")
+    reference: str | None = Field(default=None, description="an application number or the like")

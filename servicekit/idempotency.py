@@ -1,0 +1,127 @@
+"""`Idempotency-Key` for the state-changing requests of the state services.
+
+The first request with a key does the work and stores its answer with the key, in the same
+transaction; a retry with the same key and the same request gets the stored answer and does
+nothing again. The same key with another request is a 409. Two copies racing each other are
+decided by the database: the second waits on the key's unique index and then replays the
+first's answer. A request that failed stores nothing, so retrying it tries again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Awaitable, Callable
+from typing import Annotated, TypeVar
+
+import orjson
+from fastapi import Header
+from pydantic import BaseModel
+from sqlalchemy import Column, LargeBinary, MetaData, String, Table, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from servicekit.clock import Clock
+from servicekit.db import UtcDateTime
+from servicekit.errors import Conflict
+from servicekit.messages import Texts, register
+
+register(
+    {
+        "IDEMPOTENCY_KEY_REUSED": Texts(
+            "Этот Idempotency-Key уже использован для другого запроса: возьмите новый ключ",
+            "Бұл Idempotency-Key басқа сұрау үшін қолданылған: жаңа кілт алыңыз",
+            "This Idempotency-Key was used for another request: use a new key",
+        ),
+    }
+)
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=8,
+        max_length=100,
+        pattern=r"^[A-Za-z0-9._:-]+$",
+        description="A key of your choosing (a UUID): a retry with the same key replays the "
+        "first answer and changes nothing again.",
+    ),
+]
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def define_idempotency_table(metadata: MetaData) -> Table:
+    return Table(
+        "idempotency_keys",
+        metadata,
+        Column("scope", String(200), primary_key=True),
+        Column("key", String(100), primary_key=True),
+        Column("request_digest", String(64), nullable=False),
+        Column("answer", LargeBinary, nullable=True),
+        Column("created_at", UtcDateTime, nullable=False),
+    )
+
+
+class Idempotency:
+    def __init__(self, table: Table, clock: Clock) -> None:
+        self.table, self.clock = table, clock
+
+    async def run(
+        self,
+        session: AsyncSession,
+        *,
+        key: str | None,
+        scope: str,
+        request: object,
+        model: type[M],
+        work: Callable[[], Awaitable[M]],
+    ) -> M:
+        """`work()`'s answer, or the stored answer of an earlier request with this key.
+
+        `scope` says whose key it is and for what (a caller and an endpoint), so two callers
+        never share keys; `request` is what was asked (path parameters and body).
+        """
+        if key is None:
+            return await work()
+        digest = hashlib.sha256(orjson.dumps(request, option=orjson.OPT_SORT_KEYS)).hexdigest()
+        stored = await self._claim(session, scope, key, digest)
+        if stored is not None:
+            return model.model_validate_json(stored)
+        answer = await work()
+        await session.execute(
+            update(self.table)
+            .where(self.table.c.scope == scope, self.table.c.key == key)
+            .values(answer=answer.model_dump_json(by_alias=True).encode())
+        )
+        return answer
+
+    async def _claim(
+        self, session: AsyncSession, scope: str, key: str, digest: str
+    ) -> bytes | None:
+        for _ in range(2):
+            row = (
+                await session.execute(
+                    select(self.table.c.request_digest, self.table.c.answer).where(
+                        self.table.c.scope == scope, self.table.c.key == key
+                    )
+                )
+            ).one_or_none()
+            if row is not None:
+                if row.request_digest != digest:
+                    raise Conflict("IDEMPOTENCY_KEY_REUSED", field="Idempotency-Key")
+                answer: bytes = row.answer
+                return answer
+            insert = self.table.insert().values(
+                scope=scope, key=key, request_digest=digest, created_at=self.clock.now()
+            )
+            if session.get_bind().dialect.name == "sqlite":
+                # One writer at a time: no other request can hold this key uncommitted.
+                await session.execute(insert)
+                return None
+            try:
+                async with session.begin_nested():
+                    await session.execute(insert)
+            except IntegrityError:
+                continue  # another request with this key committed first: replay its answer
+            return None
+        raise Conflict("IDEMPOTENCY_KEY_REUSED", field="Idempotency-Key")

@@ -1,0 +1,130 @@
+"""The transactional outbox: an event is stored in the same transaction as the change it tells
+of, and a relay publishes it to the bus after the commit.
+
+So an event is never published for a change that rolled back, and never lost for one that
+committed: if the process dies between the commit and the publish, the relay publishes the
+row when the service starts again. Delivery is at least once; consumers drop a repeated
+`event_id` (the bus message id is the event id).
+
+    outbox_table = define_outbox_table(Base.metadata)     # in models.py
+    app.state.outbox = Outbox(outbox_table, db, bus, clock); app.state.outbox.start()
+    await outbox.stage(session, DocumentsReady(...))      # in a request's transaction
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+import orjson
+import structlog
+from sqlalchemy import Column, Index, LargeBinary, MetaData, String, Table, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from servicekit.bus import Message, MessageBus
+from servicekit.clock import Clock
+from servicekit.db import Database, UtcDateTime, after_commit
+from servicekit.events import Event
+
+log = structlog.get_logger(__name__)
+
+
+def define_outbox_table(metadata: MetaData) -> Table:
+    """The outbox of one service; its models call this once."""
+    return Table(
+        "outbox",
+        metadata,
+        Column("event_id", String(36), primary_key=True),
+        Column("routing_key", String(120), nullable=False),
+        Column("body", LargeBinary, nullable=False),
+        Column("created_at", UtcDateTime, nullable=False),
+        Column("published_at", UtcDateTime, nullable=True),
+        Index("ix_outbox_unpublished", "created_at", postgresql_where="published_at IS NULL"),
+    )
+
+
+class Outbox:
+    """Stages events in a request's transaction and publishes them, in order, after the
+    commit; each row is marked published once the broker confirmed it. Woken by each commit
+    that staged an event, and by a slow poll that picks up what an earlier process left."""
+
+    def __init__(
+        self,
+        table: Table,
+        db: Database,
+        bus: MessageBus,
+        clock: Clock,
+        *,
+        poll_seconds: float = 2.0,
+    ) -> None:
+        self.table, self.db, self.bus, self.clock = table, db, bus, clock
+        self.poll_seconds = poll_seconds
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    async def stage(
+        self, session: AsyncSession, event: Event, routing_key: str | None = None
+    ) -> None:
+        """Store `event` in the session's transaction; published after the commit, with the
+        event's routing key or a more specific one (`….<region>`)."""
+        await session.execute(
+            self.table.insert().values(
+                event_id=str(event.event_id),
+                routing_key=routing_key or event.routing_key,
+                body=orjson.dumps(event.model_dump(mode="json", by_alias=True)),
+                created_at=event.occurred_at,
+            )
+        )
+        after_commit(session, self.wake)
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="outbox-relay")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def wake(self) -> None:
+        self._wake.set()
+
+    async def flush(self) -> int:
+        """Publish everything pending now; how many rows were published."""
+        table, published = self.table, 0
+        while True:
+            async with self.db.reader() as session:
+                rows = (
+                    await session.execute(
+                        select(table.c.event_id, table.c.routing_key, table.c.body)
+                        .where(table.c.published_at.is_(None))
+                        .order_by(table.c.created_at, table.c.event_id)
+                        .limit(100)
+                    )
+                ).all()
+            if not rows:
+                return published
+            for event_id, routing_key, body in rows:
+                await self.bus.publish(
+                    routing_key, Message(body=body, message_id=event_id, type=routing_key)
+                )
+                async with self.db.sessionmaker.begin() as session:
+                    await session.execute(
+                        update(table)
+                        .where(table.c.event_id == event_id)
+                        .values(published_at=self.clock.now())
+                    )
+                published += 1
+
+    async def _run(self) -> None:
+        while True:
+            self._wake.clear()
+            try:
+                await self.flush()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # the broker or the database is away: try again later
+                log.warning("outbox relay failed, will retry", error=repr(exc))
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.poll_seconds)

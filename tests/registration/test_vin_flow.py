@@ -1,0 +1,191 @@
+"""V1–V19 through the real gateway and registries: the happy path to the police, and every
+refusal branch of the dealer's and the buyer's steps (tests are named after their steps)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from egov.signin import sign
+from servicekit.clock import ALMATY, bus_clock
+from tests.registration.flow import VinFlow
+
+BUYER, BUYER_IIN = "buyer", "900515310005"
+VIN_OK = "MXAJC4111TK100201"
+
+
+async def test_v1_to_v19_happy_path_records_every_check(flow: VinFlow) -> None:
+    app = await flow.submitted(VIN_OK, BUYER, BUYER_IIN)
+    assert app["state"] == "V19_AWAITING_DECISION"
+    assert app["regionCode"] == "02"
+    assert app["invoice"]["status"] == "PAID"
+    assert [i["purpose"] for i in app["invoice"]["items"]] == [
+        "VEHICLE_REGISTRATION_FEE",
+        "REGISTRATION_CERTIFICATE",
+        "PLATE",
+    ]
+    full = await flow.ok("dealer_manager", "GET", f"/dealer/applications/{app['id']}")
+    steps = [(c["step"], c["serviceId"]) for c in full["checks"] if c["outcome"] == "PASSED"]
+    for step, service in [
+        ("V1", "GBDUL_UniversalServiceSync"),
+        ("V3", "EPTS_PassportByVin"),
+        ("V4", "CUSTOMS_PaymentsByVin"),
+        ("V5", "RECYCLING_FeeByVin"),
+        ("V7", "GBDFL_UniversalServiceSync"),
+        ("V8", "EDO_SaleContract"),
+        ("V9", "PKI_VerifyCms"),
+        ("V11", "GBDFL_UniversalServiceSync"),
+        ("V12", "EPTS_PassportByVin"),
+        ("V13", "EDO_SaleContract"),
+        ("V14", "ERAP_FinesByIin"),
+        ("V16", "BMG_Reserve"),
+        ("V17", "PAYMENTS_CreateInvoice"),
+        ("V18", "PKI_VerifyCms"),
+    ]:
+        assert (step, service) in steps
+    assert all(uuid.UUID(c["messageId"]) for c in full["checks"] if c["outcome"] == "PASSED")
+    notes = await flow.ok(BUYER, "GET", "/cabinet/notifications")
+    assert any(n["step"] == "V10" and n["applicationId"] == app["id"] for n in notes["items"])
+
+
+async def test_v1_refused_outside_the_pilot(flow: VinFlow) -> None:
+    bus_clock.freeze(datetime(2026, 9, 1, 9, 0, tzinfo=ALMATY))
+    reply = await flow.call("dealer_manager", "POST", "/dealer/applications")
+    assert reply.status_code == 422
+    assert (reply.json()["code"], reply.json()["step"]) == ("PILOT_NOT_ACTIVE", "V1")
+
+
+async def test_v1_refuses_a_liquidated_seller(flow: VinFlow) -> None:
+    headers = {
+        "Authorization": f"Bearer {await flow.token('dealer_manager')}",
+        "X-Test-Scenario": "gbd_ul.liquidated",
+    }
+    reply = await flow.http.post(f"{flow.portal}/dealer/applications", headers=headers)
+    assert reply.status_code == 422, reply.text
+    assert (reply.json()["code"], reply.json()["step"]) == ("SELLER_NOT_ACTIVE", "V1")
+    assert set(reply.json()["messages"]) == {"ru", "kk", "en"}
+
+
+async def _refused_at(flow: VinFlow, vin: str) -> dict[str, object]:
+    app = await flow.vin(await flow.start(), vin)
+    assert app["state"] == "REFUSED", app
+    refusal: dict[str, object] = app["refusal"]
+    return refusal
+
+
+async def test_v3_no_epts_is_refused(flow: VinFlow) -> None:
+    refusal = await _refused_at(flow, "MXAJC4115TK100301")
+    assert (refusal["code"], refusal["step"]) == ("VEHICLE_PASSPORT_MISSING", "V3")
+    assert refusal["registry"] == "EPTS_PassportByVin"
+
+
+async def test_v3_annulled_epts_is_refused(flow: VinFlow) -> None:
+    refusal = await _refused_at(flow, "MXAJC4117TK100302")
+    assert (refusal["code"], refusal["step"]) == ("VEHICLE_PASSPORT_INVALID", "V3")
+
+
+async def test_v3_foreign_made_vehicle_is_outside_the_pilot(flow: VinFlow) -> None:
+    refusal = await _refused_at(flow, "X9FHXXEE3SB300401")
+    assert (refusal["code"], refusal["step"]) == ("VEHICLE_NOT_MADE_IN_KAZAKHSTAN", "V3")
+
+
+async def test_v4_customs_unpaid_and_missing_are_refused(flow: VinFlow) -> None:
+    refusal = await _refused_at(flow, "MXAJC4119TK100303")
+    assert (refusal["code"], refusal["step"]) == ("CUSTOMS_UNPAID", "V4")
+    refusal = await _refused_at(flow, "MXAJC4110TK100304")
+    assert (refusal["code"], refusal["step"]) == ("CUSTOMS_RECORD_MISSING", "V4")
+
+
+async def test_v5_recycling_fee_unpaid_is_refused(flow: VinFlow) -> None:
+    refusal = await _refused_at(flow, "MXAJC4112TK100305")
+    assert (refusal["code"], refusal["step"]) == ("RECYCLING_FEE_UNPAID", "V5")
+
+
+async def test_v7_unknown_iin_may_be_entered_again_then_v8_one_signature_refuses(
+    flow: VinFlow,
+) -> None:
+    app = await flow.vin(await flow.start(), "MXAJC4116TK100307")
+    reply = await flow.call(
+        "dealer_manager", "PUT", f"/dealer/applications/{app['id']}/buyer", {"iin": "770707343214"}
+    )
+    assert reply.status_code == 422, reply.text
+    assert (reply.json()["code"], reply.json()["step"], reply.json()["field"]) == (
+        "BUYER_NOT_FOUND",
+        "V7",
+        "iin",
+    )
+    again = await flow.ok("dealer_manager", "GET", f"/dealer/applications/{app['id']}")
+    assert again["state"] == "V6_AWAITING_BUYER"
+    assert [c["outcome"] for c in again["checks"] if c["step"] == "V7"] == ["FAILED"]
+    app = await flow.buyer(app, BUYER_IIN)
+    assert (app["state"], app["refusal"]["code"], app["refusal"]["step"]) == (
+        "REFUSED",
+        "SALE_CONTRACT_NOT_SIGNED",
+        "V8",
+    )
+
+
+async def test_v7_deceased_buyer_is_refused_and_v8_missing_contract_too(flow: VinFlow) -> None:
+    app = await flow.vin(await flow.start(), "MXAJC4114TK100306")
+    app = await flow.buyer(app, "680229311111")
+    assert (app["refusal"]["code"], app["refusal"]["step"]) == ("BUYER_DECEASED", "V7")
+    app = await flow.vin(await flow.start(), "MXAJC4114TK100306")
+    app = await flow.buyer(app, BUYER_IIN)
+    assert (app["refusal"]["code"], app["refusal"]["step"]) == ("SALE_CONTRACT_MISSING", "V8")
+
+
+async def test_v2_one_open_application_per_vin(flow: VinFlow) -> None:
+    first = await flow.vin(await flow.start(), "MXAJC411XTK100309")
+    assert first["state"] == "V6_AWAITING_BUYER"
+    second = await flow.start()
+    reply = await flow.call(
+        "dealer_manager",
+        "PUT",
+        f"/dealer/applications/{second['id']}/vin",
+        {"vin": "MXAJC411XTK100309"},
+    )
+    assert reply.status_code == 409
+    assert (reply.json()["code"], reply.json()["step"]) == ("VIN_APPLICATION_OPEN", "V2")
+
+
+async def test_v9_signature_of_another_organisation_or_document_is_rejected(flow: VinFlow) -> None:
+    app = await flow.buyer(await flow.vin(await flow.start(), "MXAJC4115TK100203"), "970125418149")
+    assert app["state"] == "V9_AWAITING_SELLER_SIGNATURE", app
+    reply = await flow.dealer_sign(app, signer="police_officer_almaty")
+    assert (reply.status_code, reply.json()["code"]) == (422, "SIGNER_NOT_SELLER")
+    reply = await flow.call(
+        "dealer_manager",
+        "POST",
+        f"/dealer/applications/{app['id']}/signature",
+        {"cms": sign("dealer_manager", b"another document")},
+    )
+    assert (reply.status_code, reply.json()["code"], reply.json()["step"]) == (
+        422,
+        "SIGNATURE_NOT_ACCEPTED",
+        "V9",
+    )
+    still = await flow.ok("dealer_manager", "GET", f"/dealer/applications/{app['id']}")
+    assert still["state"] == "V9_AWAITING_SELLER_SIGNATURE"
+
+
+async def test_authorization_buyer_is_not_a_dealer_and_sees_only_own(flow: VinFlow) -> None:
+    reply = await flow.call(BUYER, "POST", "/dealer/applications")
+    assert (reply.status_code, reply.json()["code"]) == (403, "NOT_A_DEALER")
+    reply = await flow.http.post(f"{flow.portal}/dealer/applications")
+    assert reply.status_code == 401
+    mine = await flow.ok(BUYER, "GET", "/cabinet/applications")
+    assert all(a["buyerIin"] == BUYER_IIN for a in mine["items"])
+    other = await flow.call("buyer_2", "GET", f"/cabinet/applications/{uuid.uuid4()}")
+    assert other.status_code == 404
+
+
+async def test_idempotency_key_replays_the_first_answer(flow: VinFlow) -> None:
+    first = await flow.call("dealer_manager", "POST", "/dealer/applications", key="start-key-0001")
+    again = await flow.call("dealer_manager", "POST", "/dealer/applications", key="start-key-0001")
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert first.json()["id"] == again.json()["id"]
+
+
+async def test_v15_centres_of_the_pilot_regions(flow: VinFlow) -> None:
+    reply = await flow.http.get(f"{flow.portal}/centres")
+    assert {"ALM-ALMALY", "KST-KOSTANAY"} <= {c["id"] for c in reply.json()}
