@@ -9,7 +9,6 @@ from registration_service.settings import Settings
 from servicekit.app import ServiceDefinition, create_service_app
 from servicekit.idempotency import Idempotency
 from servicekit.outbox import Outbox
-from servicekit.tokens import fetch_token_keys
 
 
 async def start_outbox(app: FastAPI) -> None:
@@ -30,7 +29,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "the dealer and finished by the buyer in the personal cabinet (V1–V22).",
             routers=[dealer_router, cabinet_router, reference_router],
             migrations="registration_service:migrations",
-            on_start=[fetch_token_keys, start_outbox],
+            on_start=[start_outbox],
             on_stop=[stop_outbox],
         )
     )

@@ -19,7 +19,7 @@ from fastapi import Depends, FastAPI, Request
 from jwt.algorithms import RSAAlgorithm
 
 from servicekit.clock import Clock
-from servicekit.errors import Problem
+from servicekit.errors import Problem, ServiceUnavailable
 from servicekit.messages import Texts, register
 
 ISSUER = "egov-pki"
@@ -159,7 +159,14 @@ def bearer(request: Request) -> str:
 
 
 async def _principal(request: Request) -> Principal:
-    verifier: TokenVerifier = request.app.state.token_verifier
+    verifier: TokenVerifier | None = getattr(request.app.state, "token_verifier", None)
+    if verifier is None:
+        # Fetched on first use, not at start-up: a state service is ready without НУЦ.
+        try:
+            await fetch_token_keys(request.app)
+        except Exception as exc:
+            raise ServiceUnavailable(field="Authorization") from exc
+        verifier = request.app.state.token_verifier
     principal: Principal = verifier.verify(bearer(request), request.app.state.settings.service_name)
     return principal
 
