@@ -44,12 +44,8 @@ SERVICES: tuple[ServiceSpec, ...] = (
     ServiceSpec("payments", 8009, "ПШЭП — payments of duties and fees"),
     ServiceSpec("pki", 8010, "НУЦ — test CA, OCSP, CRL, signature checks"),
     ServiceSpec("registration_service", 8011, "ПЭП — registration of a vehicle by VIN"),
-)
-
-PLANNED: tuple[ServiceSpec, ...] = (
     ServiceSpec("frontoffice_service", 8012, "ИИС ЦОН 2.0 — front offices"),
 )
-"""Ports reserved for the services later issues add, so the numbering never moves."""
 
 
 def spec(name: str) -> ServiceSpec:

@@ -1,0 +1,219 @@
+"""All SQL of ИИС ЦОН 2.0.
+
+Every change of a ticket's or a pick-up's state is one conditional UPDATE (`… WHERE status =
+'CALLED'`) whose row count says whether this request won: the database decides between two
+workers pressing the button at once, never a read followed by a write in Python. Events from
+the bus are inserted with ON CONFLICT DO NOTHING on their unique keys, so a repeated delivery
+changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import CursorResult
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from frontoffice_service.models import (
+    Pickup,
+    PickupStatus,
+    QueueTicket,
+    SmsMessage,
+    TicketCounter,
+    TicketKind,
+    TicketStatus,
+)
+
+
+def _insert(session: AsyncSession) -> Any:
+    """The dialect's INSERT that knows ON CONFLICT (PostgreSQL and SQLite both do)."""
+    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+
+
+def _changed(result: Any) -> bool:
+    assert isinstance(result, CursorResult)
+    return result.rowcount == 1
+
+
+class PickupRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add_if_new(self, values: dict[str, Any]) -> bool:
+        """Store a ready pick-up; False if its application number or event id is known."""
+        inserted = await self.session.scalar(
+            _insert(self.session)(Pickup)
+            .values(values)
+            .on_conflict_do_nothing()
+            .returning(Pickup.application_number)
+        )
+        return inserted is not None
+
+    async def get(self, application_number: str) -> Pickup | None:
+        return await self.session.get(Pickup, application_number, populate_existing=True)
+
+    async def ready_for(self, owner_iin: str) -> Sequence[Pickup]:
+        """The owner's pick-ups still waiting, at any ЦОН, oldest first."""
+        return (
+            await self.session.scalars(
+                select(Pickup)
+                .where(Pickup.owner_iin == owner_iin, Pickup.status == PickupStatus.READY)
+                .order_by(Pickup.ready_at, Pickup.application_number)
+            )
+        ).all()
+
+    async def at_office(
+        self, office: str, *, owner_iin: str | None, status: PickupStatus | None, limit: int
+    ) -> Sequence[Pickup]:
+        query = select(Pickup).where(Pickup.office == office)
+        if owner_iin is not None:
+            query = query.where(Pickup.owner_iin == owner_iin)
+        if status is not None:
+            query = query.where(Pickup.status == status)
+        query = query.order_by(Pickup.ready_at, Pickup.application_number).limit(limit)
+        return (await self.session.scalars(query)).all()
+
+    async def hand_over(
+        self, application_number: str, *, worker_iin: str, ticket_id: str, at: datetime
+    ) -> bool:
+        """READY → HANDED_OVER; False if it is not READY (any more)."""
+        result = await self.session.execute(
+            update(Pickup)
+            .where(
+                Pickup.application_number == application_number,
+                Pickup.status == PickupStatus.READY,
+            )
+            .values(
+                status=PickupStatus.HANDED_OVER,
+                handed_over_at=at,
+                handed_over_by=worker_iin,
+                ticket_id=ticket_id,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        return _changed(result)
+
+
+class TicketRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def next_number(self, office: str, day: date, kind: TicketKind) -> int:
+        """The next number of the office's queue for this day and kind, 1 for the first.
+
+        One upsert: on PostgreSQL the second of two concurrent calls waits for the first's row
+        lock and then counts on from its number.
+        """
+        insert = _insert(self.session)(TicketCounter).values(
+            office=office, service_day=day, kind=kind, last_number=1
+        )
+        number = await self.session.scalar(
+            insert.on_conflict_do_update(
+                index_elements=[
+                    TicketCounter.office,
+                    TicketCounter.service_day,
+                    TicketCounter.kind,
+                ],
+                set_={"last_number": TicketCounter.last_number + 1},
+            ).returning(TicketCounter.last_number)
+        )
+        assert number is not None
+        return int(number)
+
+    async def add(self, ticket: QueueTicket) -> None:
+        self.session.add(ticket)
+        await self.session.flush()
+
+    async def get(self, office: str, ticket_id: str) -> QueueTicket | None:
+        """The ticket, if it is one of this office's."""
+        ticket = await self.session.get(QueueTicket, ticket_id, populate_existing=True)
+        return ticket if ticket is not None and ticket.office == office else None
+
+    async def of_day(
+        self,
+        office: str,
+        day: date,
+        *,
+        kind: TicketKind | None,
+        status: TicketStatus | None,
+    ) -> Sequence[QueueTicket]:
+        query = select(QueueTicket).where(
+            QueueTicket.office == office, QueueTicket.service_day == day
+        )
+        if kind is not None:
+            query = query.where(QueueTicket.kind == kind)
+        if status is not None:
+            query = query.where(QueueTicket.status == status)
+        query = query.order_by(QueueTicket.issued_at, QueueTicket.kind, QueueTicket.number)
+        return (await self.session.scalars(query)).all()
+
+    async def first_waiting(self, office: str, day: date, kind: TicketKind | None) -> str | None:
+        """The id of the ticket that has waited longest this day."""
+        query = select(QueueTicket.id).where(
+            QueueTicket.office == office,
+            QueueTicket.service_day == day,
+            QueueTicket.status == TicketStatus.WAITING,
+        )
+        if kind is not None:
+            query = query.where(QueueTicket.kind == kind)
+        query = query.order_by(QueueTicket.issued_at, QueueTicket.kind, QueueTicket.number)
+        return await self.session.scalar(query.limit(1))
+
+    async def call(self, ticket_id: str, *, window: int, worker_iin: str, at: datetime) -> bool:
+        """WAITING → CALLED to `window`; False if another worker called it first."""
+        result = await self.session.execute(
+            update(QueueTicket)
+            .where(QueueTicket.id == ticket_id, QueueTicket.status == TicketStatus.WAITING)
+            .values(
+                status=TicketStatus.CALLED, window_number=window, called_at=at, called_by=worker_iin
+            )
+            .execution_options(synchronize_session=False)
+        )
+        return _changed(result)
+
+    async def finish(
+        self, ticket_id: str, status: TicketStatus, *, worker_iin: str, at: datetime
+    ) -> bool:
+        """CALLED → SERVED or NO_SHOW; False if the ticket is not called (any more)."""
+        result = await self.session.execute(
+            update(QueueTicket)
+            .where(QueueTicket.id == ticket_id, QueueTicket.status == TicketStatus.CALLED)
+            .values(status=status, finished_at=at, finished_by=worker_iin)
+            .execution_options(synchronize_session=False)
+        )
+        return _changed(result)
+
+
+class SmsRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add_if_new(self, values: dict[str, Any]) -> bool:
+        """Store a text; False if its event id is known."""
+        inserted = await self.session.scalar(
+            _insert(self.session)(SmsMessage)
+            .values(values)
+            .on_conflict_do_nothing()
+            .returning(SmsMessage.id)
+        )
+        return inserted is not None
+
+    async def inbox(self, phone: str | None, limit: int) -> Sequence[SmsMessage]:
+        """Texts of a phone (or of every phone), newest first."""
+        query = select(SmsMessage).order_by(SmsMessage.id.desc()).limit(limit)
+        if phone is not None:
+            query = query.where(SmsMessage.phone == phone)
+        return (await self.session.scalars(query)).all()
+
+    async def clear(self, phone: str | None) -> int:
+        statement = delete(SmsMessage)
+        if phone is not None:
+            statement = statement.where(SmsMessage.phone == phone)
+        result = await self.session.execute(statement)
+        assert isinstance(result, CursorResult)
+        return result.rowcount

@@ -1,0 +1,74 @@
+"""The front office on a running bus: on the embedded default (SQLite, the in-process bus) and
+on PostgreSQL with RabbitMQ, one bus per backend for the whole package (starting it is the slow
+part). Tests keep out of each other's way with a business day of their own (the queue is per
+day) and application numbers of their own."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import AsyncIterator, Iterator
+from datetime import datetime, timedelta
+
+import httpx
+import pytest
+
+from egov.launcher import BusPlan
+from servicekit.bus import MessageBus, create_bus
+from servicekit.clock import ALMATY, bus_clock
+from tests.backends import fresh_postgres, fresh_vhost
+from tests.frontoffice.support import EventTap, FrontOffice
+from tests.harness import running_bus
+
+_DAYS = itertools.count()
+
+
+@pytest.fixture(scope="package", params=["embedded", "postgres+rabbitmq"])
+async def bus(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[BusPlan]:
+    data_dir = tmp_path_factory.mktemp("bus")
+    if request.param == "embedded":
+        async with running_bus(data_dir) as plan:
+            yield plan
+    else:
+        async with (
+            fresh_postgres() as database_url,
+            fresh_vhost() as amqp_url,
+            running_bus(data_dir, database_url=database_url, amqp_url=amqp_url) as plan,
+        ):
+            yield plan
+
+
+@pytest.fixture(scope="package")
+async def broker(bus: BusPlan) -> AsyncIterator[MessageBus]:
+    """The test's own connection to the bus's broker, to publish and take events."""
+    async with create_bus(bus.amqp_url) as connection:
+        yield connection
+
+
+@pytest.fixture(scope="package")
+async def handed_over(broker: MessageBus) -> AsyncIterator[EventTap]:
+    """Stands in for the portal's queue of `frontoffice.pickup.handed_over`."""
+    async with EventTap.bound(broker, "frontoffice.pickup.handed_over") as tap:
+        yield tap
+
+
+@pytest.fixture
+def business_day() -> Iterator[datetime]:
+    """The clock frozen at 10:00 Almaty on a day no other test of this run uses."""
+    day = datetime(2027, 3, 1, 10, 0, tzinfo=ALMATY) + timedelta(days=next(_DAYS))
+    bus_clock.freeze(day)
+    yield day
+    bus_clock.reset()
+
+
+@pytest.fixture
+async def office(
+    bus: BusPlan, broker: MessageBus, handed_over: EventTap
+) -> AsyncIterator[FrontOffice]:
+    async with (
+        httpx.AsyncClient(base_url=bus.url("frontoffice_service"), timeout=15) as http,
+        httpx.AsyncClient(base_url=bus.url("pki"), timeout=15) as pki,
+        httpx.AsyncClient(base_url=bus.url("gateway"), timeout=15) as gateway,
+    ):
+        yield FrontOffice(http, pki, gateway, broker, handed_over)

@@ -1,0 +1,263 @@
+"""V21–V22: the issuance desk hands the СРТС and the plate over to their owner, on a called
+pick-up ticket, after checking the ID and the application number; the portal hears of it once
+(`frontoffice.pickup.handed_over`). Whoever is refused gets nothing."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+
+from servicekit.clock import bus_clock
+from servicekit.events import PickupHandedOver
+from tests.frontoffice.support import (
+    ALMALY,
+    BUYER,
+    BUYER_2,
+    KOSTANAY,
+    FrontOffice,
+    application_number,
+    refusal,
+)
+from tests.harness import ADMIN
+
+WORKER_IIN = "920417312598"
+"""frontoffice_worker_almaty"""
+
+
+async def _status(office: FrontOffice, application: str, at: str = ALMALY) -> str:
+    [pickup] = await office.pickups(at, application)
+    status: str = pickup["status"]
+    return status
+
+
+async def _ticket_status(office: FrontOffice, headers: dict[str, str], ticket_id: str) -> str:
+    reply = await office.http.get(f"/offices/{ALMALY}/queue", headers=headers)
+    [ticket] = [t for t in reply.json() if t["id"] == ticket_id]
+    status: str = ticket["status"]
+    return status
+
+
+async def test_v22_hand_over_publishes_handed_over_exactly_once(
+    office: FrontOffice, business_day: datetime
+) -> None:
+    first = await office.documents_ready(BUYER, ALMALY)
+    second = await office.documents_ready(BUYER, ALMALY)
+    worker = await office.worker(ALMALY)
+    ticket_id = await office.called_ticket(ALMALY, worker, BUYER)
+    key = str(uuid.uuid4())
+
+    reply = await office.hand_over(
+        ALMALY,
+        worker,
+        ticket_id=ticket_id,
+        application=first.application_number,
+        visitor=BUYER,
+        key=key,
+    )
+    assert reply.status_code == 200, reply.text
+    pickup, ticket = reply.json()["pickup"], reply.json()["ticket"]
+    assert (pickup["status"], pickup["handedOverBy"]) == ("HANDED_OVER", WORKER_IIN)
+    assert datetime.fromisoformat(pickup["handedOverAt"]) == business_day
+    assert (ticket["id"], ticket["status"]) == (ticket_id, "SERVED")
+
+    replayed = await office.hand_over(
+        ALMALY,
+        worker,
+        ticket_id=ticket_id,
+        application=first.application_number,
+        visitor=BUYER,
+        key=key,
+    )
+    assert (replayed.status_code, replayed.json()) == (200, reply.json())
+
+    # Handed over once: another ticket for the same application is refused.
+    bus_clock.advance(timedelta(minutes=5))
+    next_ticket = await office.called_ticket(ALMALY, worker, BUYER)
+    again = await office.hand_over(
+        ALMALY, worker, ticket_id=next_ticket, application=first.application_number, visitor=BUYER
+    )
+    assert refusal(again) == (409, "PICKUP_ALREADY_HANDED_OVER", "V21")
+    later = await office.hand_over(
+        ALMALY, worker, ticket_id=next_ticket, application=second.application_number, visitor=BUYER
+    )
+    assert later.status_code == 200, later.text
+
+    # The outbox publishes in order: once the later event is here, every copy of the first is.
+    assert len(await office.handed_over.about(second.application_number)) == 1
+    [event] = await office.handed_over.about(first.application_number, wait=False)
+    assert event["messageId"] == event["eventId"]
+    body = {k: v for k, v in event.items() if k != "messageId"}
+    published = PickupHandedOver.model_validate(body)
+    assert (published.centre_id, published.owner_iin, published.worker_iin) == (
+        ALMALY,
+        BUYER.iin,
+        WORKER_IIN,
+    )
+    assert (published.certificate_number, published.plate) == (
+        first.certificate_number,
+        first.plate,
+    )
+    assert await _status(office, first.application_number) == "HANDED_OVER"
+
+
+Case = Callable[[FrontOffice, dict[str, str], str, str, str], Awaitable[Any]]
+
+
+async def _other_persons_application(
+    office: FrontOffice, worker: dict[str, str], ticket_id: str, own: str, others: str
+) -> Any:
+    return await office.hand_over(
+        ALMALY, worker, ticket_id=ticket_id, application=others, visitor=BUYER
+    )
+
+
+async def _made_up_number(
+    office: FrontOffice, worker: dict[str, str], ticket_id: str, own: str, others: str
+) -> Any:
+    return await office.hand_over(
+        ALMALY, worker, ticket_id=ticket_id, application=application_number(), visitor=BUYER
+    )
+
+
+async def _another_persons_ticket(
+    office: FrontOffice, worker: dict[str, str], ticket_id: str, own: str, others: str
+) -> Any:
+    return await office.hand_over(
+        ALMALY, worker, ticket_id=ticket_id, application=others, visitor=BUYER_2
+    )
+
+
+async def _wrong_id_card(
+    office: FrontOffice, worker: dict[str, str], ticket_id: str, own: str, others: str
+) -> Any:
+    return await office.hand_over(
+        ALMALY,
+        worker,
+        ticket_id=ticket_id,
+        application=own,
+        visitor=BUYER,
+        identification=BUYER_2.card(),
+    )
+
+
+async def _ready_at_another_office(
+    office: FrontOffice, worker: dict[str, str], ticket_id: str, own: str, others: str
+) -> Any:
+    elsewhere = await office.documents_ready(BUYER, KOSTANAY)
+    return await office.hand_over(
+        ALMALY, worker, ticket_id=ticket_id, application=elsewhere.application_number, visitor=BUYER
+    )
+
+
+async def _unknown_ticket(
+    office: FrontOffice, worker: dict[str, str], ticket_id: str, own: str, others: str
+) -> Any:
+    return await office.hand_over(
+        ALMALY, worker, ticket_id=str(uuid.uuid4()), application=own, visitor=BUYER
+    )
+
+
+@pytest.mark.parametrize(
+    ("case", "status", "code", "field"),
+    [
+        (_other_persons_application, 422, "PICKUP_WRONG_PERSON", "visitorIin"),
+        (_made_up_number, 422, "PICKUP_WRONG_APPLICATION", "applicationNumber"),
+        (_another_persons_ticket, 422, "TICKET_WRONG_PERSON", "visitorIin"),
+        (_wrong_id_card, 422, "VISITOR_ID_CARD_MISMATCH", "identification.number"),
+        (_ready_at_another_office, 422, "PICKUP_AT_OTHER_OFFICE", "office"),
+        (_unknown_ticket, 404, "TICKET_NOT_FOUND", "ticketId"),
+    ],
+    ids=[
+        "wrong person",
+        "wrong number",
+        "ticket of another",
+        "wrong id card",
+        "ready elsewhere",
+        "unknown ticket",
+    ],
+)
+async def test_v21_wrong_person_or_number_is_refused_and_nothing_handed_over(
+    office: FrontOffice,
+    business_day: datetime,
+    case: Case,
+    status: int,
+    code: str,
+    field: str,
+) -> None:
+    own = await office.documents_ready(BUYER, ALMALY)
+    others = await office.documents_ready(BUYER_2, ALMALY)
+    worker = await office.worker(ALMALY)
+    ticket_id = await office.called_ticket(ALMALY, worker, BUYER)
+
+    reply = await case(office, worker, ticket_id, own.application_number, others.application_number)
+    assert refusal(reply) == (status, code, "V21")
+    assert reply.json()["field"] == field
+
+    assert await _status(office, own.application_number) == "READY"
+    assert await _status(office, others.application_number) == "READY"
+    assert await _ticket_status(office, worker, ticket_id) == "CALLED"
+    # The right request still works on the same ticket, and only it is published.
+    done = await office.hand_over(
+        ALMALY, worker, ticket_id=ticket_id, application=own.application_number, visitor=BUYER
+    )
+    assert done.status_code == 200, done.text
+    assert len(await office.handed_over.about(own.application_number)) == 1
+    assert await office.handed_over.about(others.application_number, wait=False) == []
+
+
+async def test_v21_only_a_called_pickup_ticket_is_served(
+    office: FrontOffice, business_day: datetime
+) -> None:
+    own = await office.documents_ready(BUYER, ALMALY)
+    worker = await office.worker(ALMALY)
+    waiting = (await office.issue(ALMALY, worker, BUYER)).json()
+    reply = await office.hand_over(
+        ALMALY, worker, ticket_id=waiting["id"], application=own.application_number, visitor=BUYER
+    )
+    assert refusal(reply) == (409, "TICKET_NOT_CALLED", "V21")
+
+    bus_clock.advance(timedelta(minutes=1))
+    submission = (await office.issue(ALMALY, worker, None, kind="SUBMISSION")).json()
+    await office.call_next(ALMALY, worker)  # the pick-up ticket, issued first
+    called = (await office.call_next(ALMALY, worker)).json()
+    assert called["id"] == submission["id"]
+    wrong_kind = await office.hand_over(
+        ALMALY, worker, ticket_id=called["id"], application=own.application_number, visitor=BUYER
+    )
+    assert refusal(wrong_kind) == (422, "TICKET_WRONG_KIND", "V21")
+    assert await _status(office, own.application_number) == "READY"
+
+
+async def test_v21_gbd_fl_away_is_try_again_and_hands_nothing_over(
+    office: FrontOffice, business_day: datetime
+) -> None:
+    own = await office.documents_ready(BUYER, ALMALY)
+    worker = await office.worker(ALMALY)
+    ticket_id = await office.called_ticket(ALMALY, worker, BUYER)
+    rule = {
+        "kind": "error",
+        "serviceId": "GBDFL_UniversalServiceSync",
+        "senderId": "frontoffice_service",
+        "errorCode": "PROVIDER_TIMEOUT",
+        "status": 504,
+        "count": 1,
+    }
+    added = await office.gateway.post("/admin/faults", json=rule, headers=ADMIN)
+    assert added.status_code == 201, added.text
+    try:
+        reply = await office.hand_over(
+            ALMALY, worker, ticket_id=ticket_id, application=own.application_number, visitor=BUYER
+        )
+        assert refusal(reply) == (503, "VISITOR_CHECK_UNAVAILABLE", "V21")
+    finally:
+        await office.gateway.delete(f"/admin/faults/{added.json()['id']}", headers=ADMIN)
+    assert await _status(office, own.application_number) == "READY"
+    assert await _ticket_status(office, worker, ticket_id) == "CALLED"
+    retried = await office.hand_over(
+        ALMALY, worker, ticket_id=ticket_id, application=own.application_number, visitor=BUYER
+    )
+    assert retried.status_code == 200, retried.text
