@@ -140,7 +140,7 @@ async def choose_plate(portal: Portal, app: Application, plate: str | None) -> A
         if plate is not None and plate != reserved["plate"]:
             raise StepProblem("PLATE_NOT_OFFERED", "V16", field="plate", plate=plate)
         app.plate, app.plate_source = reserved["plate"], "RESERVED_FOR_BUYER"
-        app.plate_reserved_until = _moment(reserved["reservedUntil"])
+        app.plate_reserved_until = datetime.fromisoformat(reserved["reservedUntil"])
     else:
         if plate is None:
             raise StepProblem("PLATE_NOT_OFFERED", "V16", field="plate", plate="—")
@@ -164,7 +164,7 @@ async def choose_plate(portal: Portal, app: Application, plate: str | None) -> A
         if answer.failure is not None:
             raise StepProblem("PLATE_NOT_OFFERED", "V16", field="plate", plate=plate)
         app.plate, app.plate_source = plate, "CHOSEN"
-        app.plate_reserved_until = _moment(answer.data["reservedUntil"])
+        app.plate_reserved_until = datetime.fromisoformat(answer.data["reservedUntil"])
     await _invoice(portal, app, attempt=1)
     app.state = State.V17_AWAITING_PAYMENT
     return await portal.save(app)
@@ -229,7 +229,7 @@ async def check_payment(portal: Portal, app: Application) -> Application:
         "status": "PAID",
         "receiptNumber": answer.data.get("receiptNumber"),
     }
-    app.paid_at = _moment(answer.data["paidAt"])
+    app.paid_at = datetime.fromisoformat(answer.data["paidAt"])
     app.state = State.V18_AWAITING_BUYER_SIGNATURE
     return await portal.save(app)
 
@@ -244,7 +244,3 @@ async def sign(portal: Portal, app: Application, cms: str) -> Application:
     app.buyer_signed_at, app.buyer_signature = portal.now(), cms
     await submit(portal, app)
     return await portal.save(app)
-
-
-def _moment(value: str) -> datetime:
-    return datetime.fromisoformat(value)

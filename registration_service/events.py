@@ -1,6 +1,6 @@
-"""Messages inside the portal: the application goes to the police desk of its region (V19),
-and an approved one to the printing centre (ИПЦ). Both travel on the bus, so the desk and the
-printer work like the separate units they are, and a crash between them loses nothing."""
+"""Messages inside the portal: the signed application goes to the police desk of its region
+(V19) on the bus, so the desk works like the separate unit it is, and a crash in between loses
+nothing."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from servicekit.events import Event
 
 SUBMITTED = "registration.submitted"
 """Routing key prefix: `registration.submitted.<region code>`."""
-PRINT_JOBS = "registration.print"
 
 
 class ApplicationSubmitted(Event):
@@ -20,11 +19,3 @@ class ApplicationSubmitted(Event):
     application_id: str
     number: str
     region_code: str
-
-
-class PrintRequested(Event):
-    """V19: approved and the plate issued; ИПЦ prints the СРТС."""
-
-    routing_key: ClassVar[str] = PRINT_JOBS
-    application_id: str
-    number: str

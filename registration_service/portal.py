@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from registration_service.checks import Checks
 from registration_service.models import Application, Notification
-from registration_service.problems import REFUSALS, StepProblem
+from registration_service.problems import REFUSALS, wrong_step
 from registration_service.repository import ApplicationRepository, NotificationRepository
 from registration_service.settings import Settings
 from registration_service.states import State
@@ -115,12 +115,7 @@ def b64(data: bytes) -> str:
 
 def require_state(application: Application, *states: State) -> None:
     if application.state not in states:
-        raise StepProblem(
-            "APPLICATION_WRONG_STEP",
-            application.state.split("_", 1)[0],
-            status=409,
-            state=application.state,
-        )
+        raise wrong_step(application.state)
 
 
 async def _portal(request: Request, session: DbSession) -> Portal:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from registration_service.states import step_of
 from servicekit.errors import Problem
 from servicekit.messages import Texts, register
 
@@ -240,4 +241,4 @@ class StepProblem(Problem):
 
 
 def wrong_step(state: str) -> StepProblem:
-    return StepProblem("APPLICATION_WRONG_STEP", state.split("_", 1)[0], status=409, state=state)
+    return StepProblem("APPLICATION_WRONG_STEP", step_of(state), status=409, state=state)

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
-from registration_service.models import Application, Certificate, Check, Notification
+from registration_service.models import Application, Check, Notification
 from registration_service.problems import StepProblem
-from registration_service.states import FINAL, State
+from registration_service.states import State, step_of
 
 
 class ApplicationRepository:
@@ -21,9 +20,6 @@ class ApplicationRepository:
 
     async def get(self, application_id: str) -> Application | None:
         return await self.session.get(Application, application_id)
-
-    async def by_number(self, number: str) -> Application | None:
-        return await self.session.scalar(select(Application).where(Application.number == number))
 
     async def of_dealer(self, dealer_bin: str, limit: int, offset: int) -> Sequence[Application]:
         query = (
@@ -41,17 +37,6 @@ class ApplicationRepository:
             select(Application)
             .where(Application.buyer_iin == buyer_iin, Application.seller_signed_at.is_not(None))
             .order_by(Application.created_at.desc(), Application.id)
-        )
-        return (await self.session.scalars(query)).all()
-
-    async def awaiting_decision(self, region_code: str) -> Sequence[Application]:
-        query = (
-            select(Application)
-            .where(
-                Application.state == State.V19_AWAITING_DECISION,
-                Application.region_code == region_code,
-            )
-            .order_by(Application.submitted_at, Application.id)
         )
         return (await self.session.scalars(query)).all()
 
@@ -76,7 +61,9 @@ class ApplicationRepository:
         try:
             await self.session.flush()
         except StaleDataError:
-            raise StepProblem("APPLICATION_CHANGED", application.state[:3], status=409) from None
+            raise StepProblem(
+                "APPLICATION_CHANGED", step_of(application.state), status=409
+            ) from None
         except IntegrityError:
             raise StepProblem(
                 "VIN_APPLICATION_OPEN",
@@ -86,10 +73,6 @@ class ApplicationRepository:
                 vin=application.vin,
                 number="",
             ) from None
-
-    async def count_open(self) -> int:
-        query = select(func.count()).where(Application.state.not_in(sorted(FINAL)))
-        return int(await self.session.scalar(query) or 0)
 
 
 class CheckRepository:
@@ -118,40 +101,5 @@ class NotificationRepository:
             .where(Notification.recipient_iin == iin, Notification.id > after_id)
             .order_by(Notification.id)
             .limit(limit)
-        )
-        return (await self.session.scalars(query)).all()
-
-    async def mark_read(self, iin: str, notification_id: int, now: datetime) -> bool:
-        result = await self.session.execute(
-            update(Notification)
-            .where(
-                Notification.id == notification_id,
-                Notification.recipient_iin == iin,
-                Notification.read_at.is_(None),
-            )
-            .values(read_at=now)
-        )
-        return bool(result.rowcount)  # type: ignore[attr-defined]
-
-
-class CertificateRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    def add(self, certificate: Certificate) -> None:
-        self.session.add(certificate)
-
-    async def get(self, number: str) -> Certificate | None:
-        return await self.session.get(Certificate, number)
-
-    async def of_application(self, application_id: str) -> Certificate | None:
-        query = select(Certificate).where(Certificate.application_id == application_id)
-        return await self.session.scalar(query)
-
-    async def of_owner(self, iin: str) -> Sequence[Certificate]:
-        query = (
-            select(Certificate)
-            .where(Certificate.owner_iin == iin)
-            .order_by(Certificate.created_at.desc())
         )
         return (await self.session.scalars(query)).all()

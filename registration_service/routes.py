@@ -7,9 +7,11 @@ first answer. Refusals are answers: the application comes back in state REFUSED 
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
+from pydantic import BaseModel
 
 from registration_service import cabinet, dealer
 from registration_service.documents import buyer_document, canonical, seller_document, sha256
@@ -70,20 +72,30 @@ def _scope(principal: SignedIn, action: str, application_id: str = "") -> str:
     return f"{principal.bin or principal.iin}:{action}:{application_id}"
 
 
+async def _changed(
+    portal: Portal,
+    key: str | None,
+    scope: str,
+    body: BaseModel | None,
+    change: Callable[[], Awaitable[Application]],
+) -> ApplicationView:
+    """The application after `change`, or the answer stored with `key` when this is a retry."""
+
+    async def work() -> ApplicationView:
+        return ApplicationView.of(await change())
+
+    request = body.model_dump(mode="json") if body is not None else {}
+    return await portal.idempotency.run(
+        portal.session, key=key, scope=scope, request=request, model=ApplicationView, work=work
+    )
+
+
 @dealer_router.post("", status_code=201, summary="V1: start an application (ОКЭД check)")
 async def start(
     portal: PortalDep, principal: SignedIn, key: IdempotencyKey = None
 ) -> ApplicationView:
-    async def work() -> ApplicationView:
-        return ApplicationView.of(await dealer.start(portal, principal))
-
-    return await portal.idempotency.run(
-        portal.session,
-        key=key,
-        scope=_scope(principal, "start"),
-        request={},
-        model=ApplicationView,
-        work=work,
+    return await _changed(
+        portal, key, _scope(principal, "start"), None, lambda: dealer.start(portal, principal)
     )
 
 
@@ -118,17 +130,13 @@ async def put_vin(
     body: VinIn,
     key: IdempotencyKey = None,
 ) -> ApplicationView:
-    async def work() -> ApplicationView:
-        app = await _dealers(portal, principal, application_id)
-        return ApplicationView.of(await dealer.enter_vin(portal, app, body.vin))
-
-    return await portal.idempotency.run(
-        portal.session,
-        key=key,
-        scope=_scope(principal, "vin", application_id),
-        request=body.model_dump(mode="json"),
-        model=ApplicationView,
-        work=work,
+    app = await _dealers(portal, principal, application_id)
+    return await _changed(
+        portal,
+        key,
+        _scope(principal, "vin", app.id),
+        body,
+        lambda: dealer.enter_vin(portal, app, body.vin),
     )
 
 
@@ -143,17 +151,13 @@ async def put_buyer(
     body: BuyerIn,
     key: IdempotencyKey = None,
 ) -> ApplicationView:
-    async def work() -> ApplicationView:
-        app = await _dealers(portal, principal, application_id)
-        return ApplicationView.of(await dealer.enter_buyer(portal, app, body.iin))
-
-    return await portal.idempotency.run(
-        portal.session,
-        key=key,
-        scope=_scope(principal, "buyer", application_id),
-        request=body.model_dump(mode="json"),
-        model=ApplicationView,
-        work=work,
+    app = await _dealers(portal, principal, application_id)
+    return await _changed(
+        portal,
+        key,
+        _scope(principal, "buyer", app.id),
+        body,
+        lambda: dealer.enter_buyer(portal, app, body.iin),
     )
 
 
@@ -175,17 +179,13 @@ async def dealer_signature(
     body: SignatureIn,
     key: IdempotencyKey = None,
 ) -> ApplicationView:
-    async def work() -> ApplicationView:
-        app = await _dealers(portal, principal, application_id)
-        return ApplicationView.of(await dealer.sign(portal, app, body.cms))
-
-    return await portal.idempotency.run(
-        portal.session,
-        key=key,
-        scope=_scope(principal, "sign", application_id),
-        request=body.model_dump(mode="json"),
-        model=ApplicationView,
-        work=work,
+    app = await _dealers(portal, principal, application_id)
+    return await _changed(
+        portal,
+        key,
+        _scope(principal, "sign", app.id),
+        body,
+        lambda: dealer.sign(portal, app, body.cms),
     )
 
 
@@ -205,25 +205,19 @@ async def read_buyer(
     return ApplicationView.of(app, [c for c in checks if c.step >= "V10" or len(c.step) == 3])
 
 
-def _cabinet_action(name: str, summary: str, action):  # type: ignore[no-untyped-def]
+def _cabinet_action(
+    name: str, summary: str, action: Callable[[Portal, Application], Awaitable[Application]]
+) -> None:
+    """A buyer's action with no body: POST …/{name}."""
+
     @cabinet_router.post(f"/applications/{{application_id}}/{name}", summary=summary, name=name)
     async def endpoint(
         portal: PortalDep, principal: SignedIn, application_id: str, key: IdempotencyKey = None
     ) -> ApplicationView:
-        async def work() -> ApplicationView:
-            app = await _buyers(portal, principal, application_id)
-            return ApplicationView.of(await action(portal, app))
-
-        return await portal.idempotency.run(
-            portal.session,
-            key=key,
-            scope=_scope(principal, name, application_id),
-            request={},
-            model=ApplicationView,
-            work=work,
+        app = await _buyers(portal, principal, application_id)
+        return await _changed(
+            portal, key, _scope(principal, name, app.id), None, lambda: action(portal, app)
         )
-
-    return endpoint
 
 
 _cabinet_action(
@@ -247,19 +241,13 @@ async def put_pickup(
     body: PickupIn,
     key: IdempotencyKey = None,
 ) -> ApplicationView:
-    async def work() -> ApplicationView:
-        app = await _buyers(portal, principal, application_id)
-        return ApplicationView.of(
-            await cabinet.choose_pickup(portal, app, body.centre_id, body.plate_type)
-        )
-
-    return await portal.idempotency.run(
-        portal.session,
-        key=key,
-        scope=_scope(principal, "pickup", application_id),
-        request=body.model_dump(mode="json"),
-        model=ApplicationView,
-        work=work,
+    app = await _buyers(portal, principal, application_id)
+    return await _changed(
+        portal,
+        key,
+        _scope(principal, "pickup", app.id),
+        body,
+        lambda: cabinet.choose_pickup(portal, app, body.centre_id, body.plate_type),
     )
 
 
@@ -289,17 +277,13 @@ async def put_plate(
     body: PlateIn,
     key: IdempotencyKey = None,
 ) -> ApplicationView:
-    async def work() -> ApplicationView:
-        app = await _buyers(portal, principal, application_id)
-        return ApplicationView.of(await cabinet.choose_plate(portal, app, body.plate))
-
-    return await portal.idempotency.run(
-        portal.session,
-        key=key,
-        scope=_scope(principal, "plate", application_id),
-        request=body.model_dump(mode="json"),
-        model=ApplicationView,
-        work=work,
+    app = await _buyers(portal, principal, application_id)
+    return await _changed(
+        portal,
+        key,
+        _scope(principal, "plate", app.id),
+        body,
+        lambda: cabinet.choose_plate(portal, app, body.plate),
     )
 
 
@@ -324,17 +308,13 @@ async def buyer_signature(
     body: SignatureIn,
     key: IdempotencyKey = None,
 ) -> ApplicationView:
-    async def work() -> ApplicationView:
-        app = await _buyers(portal, principal, application_id)
-        return ApplicationView.of(await cabinet.sign(portal, app, body.cms))
-
-    return await portal.idempotency.run(
-        portal.session,
-        key=key,
-        scope=_scope(principal, "sign", application_id),
-        request=body.model_dump(mode="json"),
-        model=ApplicationView,
-        work=work,
+    app = await _buyers(portal, principal, application_id)
+    return await _changed(
+        portal,
+        key,
+        _scope(principal, "sign", app.id),
+        body,
+        lambda: cabinet.sign(portal, app, body.cms),
     )
 
 

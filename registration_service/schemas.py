@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
 from registration_service.models import Application, Check, Notification
+from registration_service.states import step_of
 from servicekit.identifiers import Iin, Vin
 
 
@@ -139,7 +140,7 @@ class ApplicationView(Contract):
             id=app.id,
             number=app.number,
             state=app.state,
-            step=app.state.split("_", 1)[0] if app.state[0] == "V" else app.state,
+            step=step_of(app.state),
             dealer_bin=app.dealer_bin,
             dealer_name=app.dealer_name,
             vin=app.vin,

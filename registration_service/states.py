@@ -43,3 +43,8 @@ FINAL = frozenset({State.COMPLETED, State.REFUSED, State.DECLINED})
 
 REGISTERED = frozenset({State.V19_PRINTING, State.V20_READY_FOR_PICKUP, State.COMPLETED})
 """The police approved: the vehicle is registered, whatever the pick-up's progress."""
+
+
+def step_of(state: str) -> str:
+    """The step an application in `state` waits in (V2…V20), or the final state itself."""
+    return state.split("_", 1)[0]
