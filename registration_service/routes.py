@@ -202,7 +202,8 @@ async def read_buyer(
 ) -> ApplicationView:
     app = await _buyers(portal, principal, application_id)
     checks = await CheckRepository(portal.session).of(app.id)
-    return ApplicationView.of(app, [c for c in checks if c.step >= "V10" or len(c.step) == 3])
+    # The buyer sees the checks of their own part (V10 on); the dealer's V1–V9 are the dealer's.
+    return ApplicationView.of(app, [c for c in checks if int(c.step[1:]) >= 10])
 
 
 def _cabinet_action(

@@ -44,6 +44,16 @@ async def test_v1_to_v19_happy_path_records_every_check(flow: VinFlow) -> None:
     ]:
         assert (step, service) in steps
     assert all(uuid.UUID(c["messageId"]) for c in full["checks"] if c["outcome"] == "PASSED")
+    seen_by_buyer = await flow.ok(BUYER, "GET", f"/cabinet/applications/{app['id']}")
+    assert {c["step"] for c in seen_by_buyer["checks"]} == {
+        "V11",
+        "V12",
+        "V13",
+        "V14",
+        "V16",
+        "V17",
+        "V18",
+    }
     notes = await flow.ok(BUYER, "GET", "/cabinet/notifications")
     assert any(n["step"] == "V10" and n["applicationId"] == app["id"] for n in notes["items"])
 
