@@ -9,7 +9,9 @@ from frontoffice_service.routes import admin, desk, offices, queue, sms
 from frontoffice_service.settings import Settings
 from servicekit.app import ServiceDefinition, create_service_app
 from servicekit.idempotency import Idempotency
-from servicekit.outbox import Outbox
+from servicekit.outbox import outbox_hooks
+
+start_outbox, stop_outbox = outbox_hooks(outbox)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -30,12 +32,3 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.idempotency = Idempotency(idempotency_keys, app.state.clock)
     return app
-
-
-async def start_outbox(app: FastAPI) -> None:
-    app.state.outbox = Outbox(outbox, app.state.db, app.state.bus, app.state.clock)
-    app.state.outbox.start()
-
-
-async def stop_outbox(app: FastAPI) -> None:
-    await app.state.outbox.stop()

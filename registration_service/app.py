@@ -8,16 +8,9 @@ from registration_service.routes import cabinet_router, dealer_router, reference
 from registration_service.settings import Settings
 from servicekit.app import ServiceDefinition, create_service_app
 from servicekit.idempotency import Idempotency
-from servicekit.outbox import Outbox
+from servicekit.outbox import outbox_hooks
 
-
-async def start_outbox(app: FastAPI) -> None:
-    app.state.outbox = Outbox(outbox, app.state.db, app.state.bus, app.state.clock)
-    app.state.outbox.start()
-
-
-async def stop_outbox(app: FastAPI) -> None:
-    await app.state.outbox.stop()
+start_outbox, stop_outbox = outbox_hooks(outbox)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -7,7 +7,7 @@ row when the service starts again. Delivery is at least once; consumers drop a r
 `event_id` (the bus message id is the event id).
 
     outbox_table = define_outbox_table(Base.metadata)     # in models.py
-    app.state.outbox = Outbox(outbox_table, db, bus, clock); app.state.outbox.start()
+    on_start, on_stop = outbox_hooks(outbox_table)        # in app.py, as start/stop hooks
     await outbox.stage(session, DocumentsReady(...))      # in a request's transaction
 """
 
@@ -18,9 +18,11 @@ import contextlib
 
 import orjson
 import structlog
+from fastapi import FastAPI
 from sqlalchemy import Column, Index, LargeBinary, MetaData, String, Table, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from servicekit.app import StartHook
 from servicekit.bus import Message, MessageBus
 from servicekit.clock import Clock
 from servicekit.db import Database, UtcDateTime, after_commit
@@ -128,3 +130,17 @@ class Outbox:
                 log.warning("outbox relay failed, will retry", error=repr(exc))
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
+
+
+def outbox_hooks(table: Table) -> tuple[StartHook, StartHook]:
+    """The start and stop hooks of a service whose events leave through `table`: the relay
+    runs as `app.state.outbox` while the service is up."""
+
+    async def start_outbox(app: FastAPI) -> None:
+        app.state.outbox = Outbox(table, app.state.db, app.state.bus, app.state.clock)
+        app.state.outbox.start()
+
+    async def stop_outbox(app: FastAPI) -> None:
+        await app.state.outbox.stop()
+
+    return start_outbox, stop_outbox
