@@ -14,8 +14,6 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -28,11 +26,7 @@ from frontoffice_service.models import (
     TicketKind,
     TicketStatus,
 )
-
-
-def _insert(session: AsyncSession) -> Any:
-    """The dialect's INSERT that knows ON CONFLICT (PostgreSQL and SQLite both do)."""
-    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+from servicekit.db import dialect_insert
 
 
 def _changed(result: Any) -> bool:
@@ -47,7 +41,7 @@ class PickupRepository:
     async def add_if_new(self, values: dict[str, Any]) -> bool:
         """Store a ready pick-up; False if its application number or event id is known."""
         inserted = await self.session.scalar(
-            _insert(self.session)(Pickup)
+            dialect_insert(self.session)(Pickup)
             .values(values)
             .on_conflict_do_nothing()
             .returning(Pickup.application_number)
@@ -109,7 +103,7 @@ class TicketRepository:
         One upsert: on PostgreSQL the second of two concurrent calls waits for the first's row
         lock and then counts on from its number.
         """
-        insert = _insert(self.session)(TicketCounter).values(
+        insert = dialect_insert(self.session)(TicketCounter).values(
             office=office, service_day=day, kind=kind, last_number=1
         )
         number = await self.session.scalar(
@@ -196,7 +190,7 @@ class SmsRepository:
     async def add_if_new(self, values: dict[str, Any]) -> bool:
         """Store a text; False if its event id is known."""
         inserted = await self.session.scalar(
-            _insert(self.session)(SmsMessage)
+            dialect_insert(self.session)(SmsMessage)
             .values(values)
             .on_conflict_do_nothing()
             .returning(SmsMessage.id)

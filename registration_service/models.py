@@ -7,7 +7,18 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, LargeBinary, String, Text, text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from registration_service.states import FINAL
@@ -140,6 +151,36 @@ class Notification(Base):
     texts: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime]
     read_at: Mapped[datetime | None]
+
+
+class PoliceCase(Base):
+    """An application in the inbox of the administrative police of its region (V19), put there
+    by the `registration.submitted.<region>` message; the event id makes a redelivery a no-op."""
+
+    __tablename__ = "police_cases"
+    __table_args__ = (Index("ix_police_cases_inbox", "region_code", "decided_at", "received_at"),)
+
+    application_id: Mapped[str] = mapped_column(ForeignKey("applications.id"), primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(36), unique=True)
+    number: Mapped[str] = mapped_column(String(20))
+    region_code: Mapped[str] = mapped_column(String(2))
+    received_at: Mapped[datetime]
+    decided_at: Mapped[datetime | None]
+    decision: Mapped[str | None] = mapped_column(String(10))
+    """APPROVED or REFUSED."""
+    officer_iin: Mapped[str | None] = mapped_column(String(12))
+    """None when the auto-decision rule approved."""
+    automatic: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class CertificateSeries(Base):
+    """The last СРТС number printed in a series (one series per region): bumped by one
+    UPDATE, so two printers never print the same number."""
+
+    __tablename__ = "certificate_series"
+
+    series: Mapped[str] = mapped_column(String(2), primary_key=True)
+    last_number: Mapped[int] = mapped_column(Integer)
 
 
 class Certificate(Base):

@@ -9,17 +9,18 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, FastAPI, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from registration_service.checks import Checks
 from registration_service.models import Application, Notification
+from registration_service.notices import NoticeBoard
 from registration_service.problems import REFUSALS, wrong_step
 from registration_service.repository import ApplicationRepository, NotificationRepository
 from registration_service.settings import Settings
 from registration_service.states import State
 from servicekit.clock import ALMATY, Clock
-from servicekit.db import DbSession
+from servicekit.db import DbSession, after_commit
 from servicekit.events import SmsRequested
 from servicekit.idempotency import Idempotency
 from servicekit.outbox import Outbox
@@ -36,6 +37,7 @@ class Portal:
     checks: Checks
     outbox: Outbox
     idempotency: Idempotency
+    notices: NoticeBoard
 
     @property
     def applications(self) -> ApplicationRepository:
@@ -74,8 +76,9 @@ class Portal:
         application.updated_at = self.now()
 
     def notify(self, application: Application, kind: str, step: str, texts: dict[str, str]) -> None:
-        """A message in the buyer's cabinet (V10, V14, V19…)."""
+        """A message in the buyer's cabinet (V10, V14, V19…), live on its stream once committed."""
         assert application.buyer_iin is not None
+        after_commit(self.session, self.notices.wake)
         NotificationRepository(self.session).add(
             Notification(
                 recipient_iin=application.buyer_iin,
@@ -118,17 +121,25 @@ def require_state(application: Application, *states: State) -> None:
         raise wrong_step(application.state)
 
 
-async def _portal(request: Request, session: DbSession) -> Portal:
-    app = request.app
-    headers = {k: v for k, v in request.headers.items() if k in _TESTER_HEADERS}
+def portal_for(
+    app: FastAPI, session: AsyncSession, headers: dict[str, str] | None = None
+) -> Portal:
+    """The portal in `session`'s transaction: a request's, or a consumer's own."""
+    state = app.state
     return Portal(
         session=session,
-        settings=app.state.settings,
-        clock=app.state.clock,
-        checks=Checks(session, app.state.gateway, app.state.db, app.state.clock, headers),
-        outbox=app.state.outbox,
-        idempotency=app.state.idempotency,
+        settings=state.settings,
+        clock=state.clock,
+        checks=Checks(session, state.gateway, state.db, state.clock, headers),
+        outbox=state.outbox,
+        idempotency=state.idempotency,
+        notices=state.notices,
     )
+
+
+async def _portal(request: Request, session: DbSession) -> Portal:
+    headers = {k: v for k, v in request.headers.items() if k in _TESTER_HEADERS}
+    return portal_for(request.app, session, headers)
 
 
 PortalDep = Annotated[Portal, Depends(_portal)]

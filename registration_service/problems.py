@@ -220,6 +220,16 @@ PROBLEMS: dict[str, Texts] = {
         "{registry} қазір жауап бермейді: өтінім осы қадамда сақталды, кейінірек қайталаңыз",
         "{registry} does not answer now: the application stays at this step; try again later",
     ),
+    "POLICE_REASON_REQUIRED": _T(
+        "Отказ в регистрации должен быть мотивирован: укажите причину",
+        "Тіркеуден бас тарту дәлелді болуы керек: себебін көрсетіңіз",
+        "A refusal must be motivated: give the reason",
+    ),
+    "PLATE_NOT_ISSUED": _T(
+        "БМГ не выдал номер {plate} ({reason}): заявка ждёт решения",
+        "МНБ {plate} нөмірін бермеді ({reason}): өтінім шешімді күтеді",
+        "БМГ did not issue plate {plate} ({reason}): the application waits for a decision",
+    ),
     "SRTS_NOT_FOUND": _T(
         "Свидетельство о регистрации не найдено",
         "Тіркеу туралы куәлік табылмады",

@@ -9,9 +9,17 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
-from registration_service.models import Application, Check, Notification
+from registration_service.models import (
+    Application,
+    Certificate,
+    CertificateSeries,
+    Check,
+    Notification,
+    PoliceCase,
+)
 from registration_service.problems import StepProblem
 from registration_service.states import State, step_of
+from servicekit.db import dialect_insert
 
 
 class ApplicationRepository:
@@ -20,6 +28,9 @@ class ApplicationRepository:
 
     async def get(self, application_id: str) -> Application | None:
         return await self.session.get(Application, application_id)
+
+    async def by_number(self, number: str) -> Application | None:
+        return await self.session.scalar(select(Application).where(Application.number == number))
 
     async def of_dealer(self, dealer_bin: str, limit: int, offset: int) -> Sequence[Application]:
         query = (
@@ -103,3 +114,77 @@ class NotificationRepository:
             .limit(limit)
         )
         return (await self.session.scalars(query)).all()
+
+
+class PoliceCaseRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add_if_new(self, case: PoliceCase) -> bool:
+        """Put a case in the inbox; False if its application or event is there already."""
+        values = {c.key: getattr(case, c.key) for c in PoliceCase.__table__.columns}
+        inserted = await self.session.scalar(
+            dialect_insert(self.session)(PoliceCase)
+            .values(values)
+            .on_conflict_do_nothing()
+            .returning(PoliceCase.application_id)
+        )
+        return inserted is not None
+
+    async def get(self, application_id: str) -> PoliceCase | None:
+        return await self.session.get(PoliceCase, application_id)
+
+    async def inbox(
+        self, region_code: str, *, pending: bool, limit: int, offset: int
+    ) -> Sequence[tuple[PoliceCase, Application]]:
+        """The region's cases with their applications: pending ones oldest first (the queue),
+        decided ones newest first."""
+        query = (
+            select(PoliceCase, Application)
+            .join(Application, Application.id == PoliceCase.application_id)
+            .where(PoliceCase.region_code == region_code)
+            .limit(limit)
+            .offset(offset)
+        )
+        if pending:
+            query = query.where(PoliceCase.decided_at.is_(None)).order_by(
+                PoliceCase.received_at, PoliceCase.application_id
+            )
+        else:
+            query = query.where(PoliceCase.decided_at.is_not(None)).order_by(
+                PoliceCase.decided_at.desc(), PoliceCase.application_id
+            )
+        return [(case, app) for case, app in (await self.session.execute(query)).all()]
+
+
+class CertificateRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    def add(self, certificate: Certificate) -> None:
+        self.session.add(certificate)
+
+    async def next_number(self, series: str) -> int:
+        """The next number of `series`: one upsert, so two printers never share a number."""
+        number = await self.session.scalar(
+            dialect_insert(self.session)(CertificateSeries)
+            .values(series=series, last_number=1)
+            .on_conflict_do_update(
+                index_elements=[CertificateSeries.series],
+                set_={"last_number": CertificateSeries.last_number + 1},
+            )
+            .returning(CertificateSeries.last_number)
+        )
+        assert number is not None
+        return int(number)
+
+    async def of_owner(self, owner_iin: str) -> Sequence[Certificate]:
+        query = (
+            select(Certificate)
+            .where(Certificate.owner_iin == owner_iin)
+            .order_by(Certificate.created_at.desc(), Certificate.number)
+        )
+        return (await self.session.scalars(query)).all()
+
+    async def get(self, number: str) -> Certificate | None:
+        return await self.session.get(Certificate, number)

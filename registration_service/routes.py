@@ -1,4 +1,5 @@
-"""The portal's REST API: the dealer (V1–V9) and the buyer's cabinet (V10–V18).
+"""The portal's REST API: the dealer (V1–V9), the buyer's cabinet (V10–V19, with a live
+stream of notifications and the digital documents) and the police desk (V19).
 
 Every state-changing request takes an optional `Idempotency-Key`; a retry with it replays the
 first answer. Refusals are answers: the application comes back in state REFUSED with
@@ -7,32 +8,51 @@ first answer. Refusals are answers: the application comes back in state REFUSED 
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi.sse import EventSourceResponse, ServerSentEvent
 from pydantic import BaseModel
 
-from registration_service import cabinet, dealer
-from registration_service.documents import buyer_document, canonical, seller_document, sha256
-from registration_service.models import Application
+from registration_service import cabinet, dealer, police
+from registration_service.documents import (
+    buyer_document,
+    canonical,
+    decision_document,
+    seller_document,
+    sha256,
+)
+from registration_service.models import Application, Certificate
 from registration_service.portal import Portal, PortalDep, b64
 from registration_service.problems import StepProblem
-from registration_service.repository import CheckRepository, NotificationRepository
+from registration_service.repository import (
+    CertificateRepository,
+    CheckRepository,
+    NotificationRepository,
+    PoliceCaseRepository,
+)
 from registration_service.schemas import (
     ApplicationList,
     ApplicationView,
     BuyerIn,
     CentreView,
+    DecisionIn,
+    DigitalDocument,
+    DigitalDocumentList,
     NotificationList,
     NotificationView,
     PickupIn,
     PlateIn,
     PlateOffer,
+    PoliceCaseView,
+    PoliceInbox,
+    PolicyView,
     SignatureIn,
     SigningDocument,
     VinIn,
 )
+from servicekit.admin import require_admin
 from servicekit.idempotency import IdempotencyKey
 from servicekit.service_centres import SERVICE_CENTRES
 from servicekit.tokens import SignedIn
@@ -49,7 +69,11 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 
 dealer_router = APIRouter(prefix="/dealer/applications", tags=["dealer (V1–V9)"], responses=_ERRORS)
 cabinet_router = APIRouter(prefix="/cabinet", tags=["buyer's cabinet (V10–V19)"], responses=_ERRORS)
+police_router = APIRouter(
+    prefix="/police/applications", tags=["police desk (V19)"], responses=_ERRORS
+)
 reference_router = APIRouter(tags=["reference"])
+admin_router = APIRouter(prefix="/admin", tags=["admin"], dependencies=[Depends(require_admin)])
 
 
 async def _dealers(portal: Portal, principal: SignedIn, application_id: str) -> Application:
@@ -328,6 +352,172 @@ async def notifications(
     iin = cabinet.require_person(principal)
     items = await NotificationRepository(portal.session).of(iin, after)
     return NotificationList(items=[NotificationView.of(n) for n in items])
+
+
+@cabinet_router.get(
+    "/notifications/stream",
+    response_class=EventSourceResponse,
+    summary="V10…: the cabinet's notifications as server-sent events, live",
+    description="Sends the notifications after `after` (or the `Last-Event-ID` a reconnecting "
+    "EventSource sends), then each new one as it is committed. Event `notification`, id = the "
+    "notification's id, data = the notification as in GET /cabinet/notifications.",
+)
+async def notification_stream(
+    request: Request,
+    principal: SignedIn,
+    after: Annotated[int, Query(ge=0, description="only those with a greater id")] = 0,
+    last_event_id: Annotated[int | None, Header(ge=0)] = None,
+) -> AsyncIterator[ServerSentEvent]:
+    iin = cabinet.require_person(principal)
+    cursor = max(after, last_event_id or 0)
+    state = request.app.state
+    while True:
+        changed = state.notices.changed()
+        async with state.db.reader() as session:
+            items = await NotificationRepository(session).of(iin, cursor)
+        for item in items:
+            cursor = item.id
+            yield ServerSentEvent(
+                event="notification",
+                id=str(item.id),
+                data=NotificationView.of(item).model_dump(mode="json", by_alias=True),
+            )
+        if not items:
+            await state.notices.wait(changed, state.settings.notification_poll_seconds)
+
+
+@cabinet_router.get("/documents", summary="V19: the buyer's digital documents (СРТС)")
+async def documents(portal: PortalDep, principal: SignedIn) -> DigitalDocumentList:
+    iin = cabinet.require_person(principal)
+    items = await CertificateRepository(portal.session).of_owner(iin)
+    return DigitalDocumentList(items=[DigitalDocument.of(c) for c in items])
+
+
+@cabinet_router.get("/documents/{number}", summary="V19: one СРТС, as data")
+async def document(portal: PortalDep, principal: SignedIn, number: str) -> DigitalDocument:
+    return DigitalDocument.of(await _certificate(portal, principal, number))
+
+
+@cabinet_router.get(
+    "/documents/{number}/pdf",
+    summary="V19: one СРТС, as the PDF the printing centre made",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}}},
+)
+async def document_pdf(portal: PortalDep, principal: SignedIn, number: str) -> Response:
+    certificate = await _certificate(portal, principal, number)
+    return Response(
+        certificate.pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="SRTS-{certificate.number}.pdf"'},
+    )
+
+
+async def _certificate(portal: Portal, principal: SignedIn, number: str) -> Certificate:
+    iin = cabinet.require_person(principal)
+    certificate = await CertificateRepository(portal.session).get(number)
+    if certificate is None or certificate.owner_iin != iin:
+        raise StepProblem("SRTS_NOT_FOUND", "V19", status=404, field="number")
+    return certificate
+
+
+@police_router.get("", summary="V19: the inbox of the officer's region")
+async def police_inbox(
+    portal: PortalDep,
+    principal: SignedIn,
+    pending: Annotated[
+        bool, Query(description="true: waiting for a decision, oldest first; false: decided")
+    ] = True,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> PoliceInbox:
+    officer = police.require_officer(principal)
+    rows = await PoliceCaseRepository(portal.session).inbox(
+        officer.region_code, pending=pending, limit=limit, offset=offset
+    )
+    return PoliceInbox(items=[PoliceCaseView.of(case, app) for case, app in rows])
+
+
+@police_router.get("/{application_id}", summary="V19: one case, with every check of V1–V18")
+async def police_case(
+    portal: PortalDep, principal: SignedIn, application_id: str
+) -> PoliceCaseView:
+    officer = police.require_officer(principal)
+    case = await police.case_of(portal, officer, application_id)
+    app = await _application(portal, case.application_id)
+    checks = await CheckRepository(portal.session).of(app.id)
+    return PoliceCaseView.of(case, app, list(checks))
+
+
+@police_router.get(
+    "/{application_id}/decision-document", summary="V19: the decision document the officer signs"
+)
+async def police_decision_document(
+    portal: PortalDep,
+    principal: SignedIn,
+    application_id: str,
+    approve: bool,
+    reason: Annotated[str | None, Query(min_length=3, max_length=1000)] = None,
+) -> SigningDocument:
+    officer = police.require_officer(principal)
+    case = await police.case_of(portal, officer, application_id)
+    app = await _application(portal, case.application_id)
+    return _signing(decision_document(app, approve, reason))
+
+
+@police_router.post(
+    "/{application_id}/decision",
+    summary="V19: approve (the plate is issued, the СРТС printed) or refuse with a reason",
+)
+async def police_decision(
+    portal: PortalDep,
+    principal: SignedIn,
+    application_id: str,
+    body: DecisionIn,
+    key: IdempotencyKey = None,
+) -> PoliceCaseView:
+    officer = police.require_officer(principal)
+    case = await police.case_of(portal, officer, application_id)
+    app = await _application(portal, case.application_id)
+
+    async def work() -> PoliceCaseView:
+        decided = await police.decide(
+            portal,
+            case,
+            app,
+            officer=officer,
+            approve=body.approve,
+            reason=body.reason,
+            cms=body.cms,
+        )
+        return PoliceCaseView.of(case, decided)
+
+    return await portal.idempotency.run(
+        portal.session,
+        key=key,
+        scope=_scope(principal, "decision", app.id),
+        request=body.model_dump(mode="json"),
+        model=PoliceCaseView,
+        work=work,
+    )
+
+
+async def _application(portal: Portal, application_id: str) -> Application:
+    app = await portal.applications.get(application_id)
+    if app is None:
+        raise StepProblem("APPLICATION_NOT_FOUND", "V19", status=404, field="applicationId")
+    return app
+
+
+@admin_router.get("/policy", summary="The policy testers may change at run time")
+async def read_policy(request: Request) -> PolicyView:
+    return PolicyView(auto_decision=request.app.state.settings.auto_decision)
+
+
+@admin_router.put("/policy", summary="Turn the police desk's auto-decision rule on or off (V19)")
+async def put_policy(request: Request, body: PolicyView) -> PolicyView:
+    request.app.state.settings.auto_decision = body.auto_decision
+    return body
 
 
 @reference_router.get("/centres", summary="V15: the ЦОН offices of the pilot regions")

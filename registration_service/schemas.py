@@ -3,14 +3,15 @@ police desk (JSON in camelCase)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+import hashlib
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
-from registration_service.models import Application, Check, Notification
+from registration_service.models import Application, Certificate, Check, Notification, PoliceCase
 from registration_service.states import step_of
 from servicekit.identifiers import Iin, Vin
 
@@ -225,3 +226,69 @@ class PlateOffer(Contract):
     reserved: str | None
     free: list[str]
     next_after: str | None
+
+
+class PoliceCaseView(Contract):
+    """V19: an application in the police desk's inbox, with what the officer decides on."""
+
+    application_id: str
+    number: str
+    region_code: str
+    received_at: datetime
+    decided_at: datetime | None
+    decision: str | None
+    automatic: bool
+    application: ApplicationView
+
+    @classmethod
+    def of(
+        cls, case: PoliceCase, app: Application, checks: list[Check] | None = None
+    ) -> PoliceCaseView:
+        return cls(
+            application_id=case.application_id,
+            number=case.number,
+            region_code=case.region_code,
+            received_at=case.received_at,
+            decided_at=case.decided_at,
+            decision=case.decision,
+            automatic=case.automatic,
+            application=ApplicationView.of(app, checks),
+        )
+
+
+class PoliceInbox(Contract):
+    items: list[PoliceCaseView]
+
+
+class DigitalDocument(Contract):
+    """The owner's СРТС as a digital document (V19): the data printed on it; the PDF is at
+    `pdfUrl`."""
+
+    number: str
+    kind: str = "VEHICLE_REGISTRATION_CERTIFICATE"
+    application_id: str
+    issued_on: date
+    data: dict[str, Any]
+    pdf_sha256: str
+    pdf_url: str
+
+    @classmethod
+    def of(cls, certificate: Certificate) -> DigitalDocument:
+        return cls(
+            number=certificate.number,
+            application_id=certificate.application_id,
+            issued_on=certificate.issued_on,
+            data=certificate.data,
+            pdf_sha256=hashlib.sha256(certificate.pdf).hexdigest(),
+            pdf_url=f"/cabinet/documents/{certificate.number}/pdf",
+        )
+
+
+class DigitalDocumentList(Contract):
+    items: list[DigitalDocument]
+
+
+class PolicyView(Contract):
+    """The portal's policy that testers may change at run time (admin API)."""
+
+    auto_decision: bool = Field(description="the police desk approves clean applications (V19)")

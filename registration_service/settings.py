@@ -36,6 +36,12 @@ class Settings(ServiceSettings):
         description="the police desk approves clean applications by itself (V19); "
         "off in production-like runs, on in the demo",
     )
+    notification_poll_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        description="how often a live notification stream looks for notifications that "
+        "another process of the service committed",
+    )
     plate_hold_minutes: int = Field(
         default=60 * 24 * 3, ge=1, description="how long a chosen plate stays reserved (V16)"
     )

@@ -22,12 +22,12 @@ register(
 )
 
 
-async def _require_admin(request: Request) -> None:
+async def require_admin(request: Request) -> None:
     expected = request.app.state.settings.admin_token.get_secret_value()
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not hmac.compare_digest(token.encode(), expected.encode()):
         raise Problem("ADMIN_CREDENTIAL_REQUIRED", status=401, field="Authorization")
 
 
-AdminOnly = Annotated[None, Depends(_require_admin)]
+AdminOnly = Annotated[None, Depends(require_admin)]
 """Declare on an admin endpoint (or router dependency) to require the admin credential."""

@@ -22,6 +22,8 @@ from alembic import command
 from alembic.config import Config
 from fastapi import Depends, Request
 from sqlalchemy import Connection, DateTime, Dialect, TypeDecorator, event
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -84,6 +86,24 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        """A unit of work: committed when the block ends, rolled back when it raises, with the
+        `after_commit` / `after_rollback` effects run after either. Requests get one through
+        `DbSession`; consumers and other background work open their own."""
+        async with self.sessionmaker() as session:
+            try:
+                yield session
+            except BaseException:
+                await session.rollback()
+                for effect in session.info.pop("after_rollback", []):
+                    await effect()
+                raise
+            else:
+                await session.commit()
+                for effect in session.info.pop("after_commit", []):
+                    await effect()
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -176,6 +196,11 @@ def service_database_url(base_url: str, service: str) -> str:
     )
 
 
+def dialect_insert(session: AsyncSession) -> Any:
+    """The dialect's INSERT, which knows ON CONFLICT (PostgreSQL and SQLite both do)."""
+    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+
+
 AfterCommit = Callable[[], Awaitable[None]]
 
 
@@ -199,18 +224,8 @@ def after_rollback(session: AsyncSession, effect: AfterCommit) -> None:
 
 async def _session(request: Request) -> AsyncIterator[AsyncSession]:
     database: Database = request.app.state.db
-    async with database.sessionmaker() as session:
-        try:
-            yield session
-        except BaseException:
-            await session.rollback()
-            for effect in session.info.pop("after_rollback", []):
-                await effect()
-            raise
-        else:
-            await session.commit()
-            for effect in session.info.pop("after_commit", []):
-                await effect()
+    async with database.transaction() as session:
+        yield session
 
 
 DbSession = Annotated[AsyncSession, Depends(_session, scope="function")]

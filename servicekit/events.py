@@ -14,12 +14,17 @@ of these messages (published from the sender's transactional outbox, consumed id
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import ClassVar
+from typing import ClassVar, TypeVar
 from uuid import UUID, uuid4
 
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi import FastAPI
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic.alias_generators import to_camel
+
+from servicekit.app import StartHook
+from servicekit.bus import Delivery, Handler, QueueSpec, Reject, Subscription
 
 DOCUMENTS_READY = "registration.documents_ready"
 PICKUP_HANDED_OVER = "frontoffice.pickup.handed_over"
@@ -68,3 +73,36 @@ class SmsRequested(Event):
     text: str = Field(min_length=1, max_length=1000)
     sender: str = Field(description="the service asking for the SMS, e.g. registration_service")
     reference: str | None = Field(default=None, description="an application number or the like")
+
+
+E = TypeVar("E", bound=Event)
+Wiring = Callable[[FastAPI], Sequence[tuple[QueueSpec, Handler]]]
+"""A service's consumers: each queue it declares, with the handler of its messages."""
+
+
+def parse_event(model: type[E], delivery: Delivery) -> E:
+    """The event in `delivery`; one that is not the model's shape can never succeed, so it goes
+    to the dead letters at once."""
+    try:
+        return model.model_validate_json(delivery.message.body)
+    except ValidationError as exc:
+        raise Reject(f"not a {model.routing_key} event: {exc}") from None
+
+
+def consumer_hooks(wiring: Wiring) -> tuple[StartHook, StartHook]:
+    """The start and stop hooks that declare a service's queues and consume them while the
+    service is up."""
+
+    async def start_consumers(app: FastAPI) -> None:
+        bus = app.state.bus
+        queues = wiring(app)
+        for spec, _ in queues:
+            await bus.declare_queue(spec)
+        app.state.subscriptions = [await bus.consume(s.name, h) for s, h in queues]
+
+    async def stop_consumers(app: FastAPI) -> None:
+        subscriptions: list[Subscription] = app.state.subscriptions
+        for subscription in subscriptions:
+            await subscription.cancel()
+
+    return start_consumers, stop_consumers

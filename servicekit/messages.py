@@ -7,6 +7,7 @@ problem's params.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -20,11 +21,11 @@ class Texts:
     kk: str
     en: str
 
-    def render(self, params: dict[str, object]) -> dict[str, str]:
+    def render(self, params: Mapping[str, object]) -> dict[str, str]:
         return {lang: _format(getattr(self, lang), params, lang) for lang in LANGUAGES}
 
 
-def _format(template: str, params: dict[str, object], language: Language) -> str:
+def _format(template: str, params: Mapping[str, object], language: Language) -> str:
     # A param may itself be localised ({"ru": …, "kk": …, "en": …}), e.g. a provider's reason.
     local = {
         k: v[language] if isinstance(v, dict) and language in v else v for k, v in params.items()

@@ -10,10 +10,10 @@ import httpx
 import pytest
 
 from egov.launcher import BusPlan
+from egov.vin_flow import VinClient
 from servicekit.clock import ALMATY, bus_clock
 from tests.backends import fresh_postgres, fresh_vhost
 from tests.harness import running_bus
-from tests.registration.flow import VinFlow
 
 PILOT_DAY = datetime(2026, 3, 2, 10, 0, tzinfo=ALMATY)
 
@@ -41,6 +41,6 @@ def _inside_the_pilot() -> None:
 
 
 @pytest.fixture
-async def flow(bus: BusPlan) -> AsyncIterator[VinFlow]:
+async def flow(bus: BusPlan) -> AsyncIterator[VinClient]:
     async with httpx.AsyncClient(timeout=30) as http:
-        yield VinFlow(bus, http)
+        yield VinClient(bus.url, http)

@@ -7,15 +7,16 @@ import uuid
 from datetime import datetime
 
 from egov.signin import sign
+from egov.vin_flow import VinClient
 from servicekit.clock import ALMATY, bus_clock
-from tests.registration.flow import VinFlow
 
+DEALER = "dealer_manager"
 BUYER, BUYER_IIN = "buyer", "900515310005"
 VIN_OK = "MXAJC4111TK100201"
 
 
-async def test_v1_to_v19_happy_path_records_every_check(flow: VinFlow) -> None:
-    app = await flow.submitted(VIN_OK, BUYER, BUYER_IIN)
+async def test_v1_to_v19_happy_path_records_every_check(flow: VinClient) -> None:
+    app = await flow.submitted(DEALER, BUYER, VIN_OK)
     assert app["state"] == "V19_AWAITING_DECISION"
     assert app["regionCode"] == "02"
     assert app["invoice"]["status"] == "PAID"
@@ -58,14 +59,14 @@ async def test_v1_to_v19_happy_path_records_every_check(flow: VinFlow) -> None:
     assert any(n["step"] == "V10" and n["applicationId"] == app["id"] for n in notes["items"])
 
 
-async def test_v1_refused_outside_the_pilot(flow: VinFlow) -> None:
+async def test_v1_refused_outside_the_pilot(flow: VinClient) -> None:
     bus_clock.freeze(datetime(2026, 9, 1, 9, 0, tzinfo=ALMATY))
     reply = await flow.call("dealer_manager", "POST", "/dealer/applications")
     assert reply.status_code == 422
     assert (reply.json()["code"], reply.json()["step"]) == ("PILOT_NOT_ACTIVE", "V1")
 
 
-async def test_v1_refuses_a_liquidated_seller(flow: VinFlow) -> None:
+async def test_v1_refuses_a_liquidated_seller(flow: VinClient) -> None:
     headers = {
         "Authorization": f"Bearer {await flow.token('dealer_manager')}",
         "X-Test-Scenario": "gbd_ul.liquidated",
@@ -76,45 +77,45 @@ async def test_v1_refuses_a_liquidated_seller(flow: VinFlow) -> None:
     assert set(reply.json()["messages"]) == {"ru", "kk", "en"}
 
 
-async def _refused_at(flow: VinFlow, vin: str) -> dict[str, object]:
-    app = await flow.vin(await flow.start(), vin)
+async def _refused_at(flow: VinClient, vin: str) -> dict[str, object]:
+    app = await flow.enter_vin(DEALER, await flow.start(DEALER), vin)
     assert app["state"] == "REFUSED", app
     refusal: dict[str, object] = app["refusal"]
     return refusal
 
 
-async def test_v3_no_epts_is_refused(flow: VinFlow) -> None:
+async def test_v3_no_epts_is_refused(flow: VinClient) -> None:
     refusal = await _refused_at(flow, "MXAJC4115TK100301")
     assert (refusal["code"], refusal["step"]) == ("VEHICLE_PASSPORT_MISSING", "V3")
     assert refusal["registry"] == "EPTS_PassportByVin"
 
 
-async def test_v3_annulled_epts_is_refused(flow: VinFlow) -> None:
+async def test_v3_annulled_epts_is_refused(flow: VinClient) -> None:
     refusal = await _refused_at(flow, "MXAJC4117TK100302")
     assert (refusal["code"], refusal["step"]) == ("VEHICLE_PASSPORT_INVALID", "V3")
 
 
-async def test_v3_foreign_made_vehicle_is_outside_the_pilot(flow: VinFlow) -> None:
+async def test_v3_foreign_made_vehicle_is_outside_the_pilot(flow: VinClient) -> None:
     refusal = await _refused_at(flow, "X9FHXXEE3SB300401")
     assert (refusal["code"], refusal["step"]) == ("VEHICLE_NOT_MADE_IN_KAZAKHSTAN", "V3")
 
 
-async def test_v4_customs_unpaid_and_missing_are_refused(flow: VinFlow) -> None:
+async def test_v4_customs_unpaid_and_missing_are_refused(flow: VinClient) -> None:
     refusal = await _refused_at(flow, "MXAJC4119TK100303")
     assert (refusal["code"], refusal["step"]) == ("CUSTOMS_UNPAID", "V4")
     refusal = await _refused_at(flow, "MXAJC4110TK100304")
     assert (refusal["code"], refusal["step"]) == ("CUSTOMS_RECORD_MISSING", "V4")
 
 
-async def test_v5_recycling_fee_unpaid_is_refused(flow: VinFlow) -> None:
+async def test_v5_recycling_fee_unpaid_is_refused(flow: VinClient) -> None:
     refusal = await _refused_at(flow, "MXAJC4112TK100305")
     assert (refusal["code"], refusal["step"]) == ("RECYCLING_FEE_UNPAID", "V5")
 
 
 async def test_v7_unknown_iin_may_be_entered_again_then_v8_one_signature_refuses(
-    flow: VinFlow,
+    flow: VinClient,
 ) -> None:
-    app = await flow.vin(await flow.start(), "MXAJC4116TK100307")
+    app = await flow.enter_vin(DEALER, await flow.start(DEALER), "MXAJC4116TK100307")
     reply = await flow.call(
         "dealer_manager", "PUT", f"/dealer/applications/{app['id']}/buyer", {"iin": "770707343214"}
     )
@@ -127,7 +128,7 @@ async def test_v7_unknown_iin_may_be_entered_again_then_v8_one_signature_refuses
     again = await flow.ok("dealer_manager", "GET", f"/dealer/applications/{app['id']}")
     assert again["state"] == "V6_AWAITING_BUYER"
     assert [c["outcome"] for c in again["checks"] if c["step"] == "V7"] == ["FAILED"]
-    app = await flow.buyer(app, BUYER_IIN)
+    app = await flow.enter_buyer(DEALER, app, BUYER_IIN)
     assert (app["state"], app["refusal"]["code"], app["refusal"]["step"]) == (
         "REFUSED",
         "SALE_CONTRACT_NOT_SIGNED",
@@ -135,19 +136,19 @@ async def test_v7_unknown_iin_may_be_entered_again_then_v8_one_signature_refuses
     )
 
 
-async def test_v7_deceased_buyer_is_refused_and_v8_missing_contract_too(flow: VinFlow) -> None:
-    app = await flow.vin(await flow.start(), "MXAJC4114TK100306")
-    app = await flow.buyer(app, "680229311111")
+async def test_v7_deceased_buyer_is_refused_and_v8_missing_contract_too(flow: VinClient) -> None:
+    app = await flow.enter_vin(DEALER, await flow.start(DEALER), "MXAJC4114TK100306")
+    app = await flow.enter_buyer(DEALER, app, "680229311111")
     assert (app["refusal"]["code"], app["refusal"]["step"]) == ("BUYER_DECEASED", "V7")
-    app = await flow.vin(await flow.start(), "MXAJC4114TK100306")
-    app = await flow.buyer(app, BUYER_IIN)
+    app = await flow.enter_vin(DEALER, await flow.start(DEALER), "MXAJC4114TK100306")
+    app = await flow.enter_buyer(DEALER, app, BUYER_IIN)
     assert (app["refusal"]["code"], app["refusal"]["step"]) == ("SALE_CONTRACT_MISSING", "V8")
 
 
-async def test_v2_one_open_application_per_vin(flow: VinFlow) -> None:
-    first = await flow.vin(await flow.start(), "MXAJC411XTK100309")
+async def test_v2_one_open_application_per_vin(flow: VinClient) -> None:
+    first = await flow.enter_vin(DEALER, await flow.start(DEALER), "MXAJC411XTK100309")
     assert first["state"] == "V6_AWAITING_BUYER"
-    second = await flow.start()
+    second = await flow.start(DEALER)
     reply = await flow.call(
         "dealer_manager",
         "PUT",
@@ -158,10 +159,16 @@ async def test_v2_one_open_application_per_vin(flow: VinFlow) -> None:
     assert (reply.json()["code"], reply.json()["step"]) == ("VIN_APPLICATION_OPEN", "V2")
 
 
-async def test_v9_signature_of_another_organisation_or_document_is_rejected(flow: VinFlow) -> None:
-    app = await flow.buyer(await flow.vin(await flow.start(), "MXAJC4115TK100203"), "970125418149")
+async def test_v9_signature_of_another_organisation_or_document_is_rejected(
+    flow: VinClient,
+) -> None:
+    app = await flow.enter_buyer(
+        DEALER,
+        await flow.enter_vin(DEALER, await flow.start(DEALER), "MXAJC4115TK100203"),
+        "970125418149",
+    )
     assert app["state"] == "V9_AWAITING_SELLER_SIGNATURE", app
-    reply = await flow.dealer_sign(app, signer="police_officer_almaty")
+    reply = await flow.dealer_sign(DEALER, app, signer="police_officer_almaty")
     assert (reply.status_code, reply.json()["code"]) == (422, "SIGNER_NOT_SELLER")
     reply = await flow.call(
         "dealer_manager",
@@ -178,7 +185,7 @@ async def test_v9_signature_of_another_organisation_or_document_is_rejected(flow
     assert still["state"] == "V9_AWAITING_SELLER_SIGNATURE"
 
 
-async def test_authorization_buyer_is_not_a_dealer_and_sees_only_own(flow: VinFlow) -> None:
+async def test_authorization_buyer_is_not_a_dealer_and_sees_only_own(flow: VinClient) -> None:
     reply = await flow.call(BUYER, "POST", "/dealer/applications")
     assert (reply.status_code, reply.json()["code"]) == (403, "NOT_A_DEALER")
     reply = await flow.http.post(f"{flow.portal}/dealer/applications")
@@ -189,13 +196,13 @@ async def test_authorization_buyer_is_not_a_dealer_and_sees_only_own(flow: VinFl
     assert other.status_code == 404
 
 
-async def test_idempotency_key_replays_the_first_answer(flow: VinFlow) -> None:
+async def test_idempotency_key_replays_the_first_answer(flow: VinClient) -> None:
     first = await flow.call("dealer_manager", "POST", "/dealer/applications", key="start-key-0001")
     again = await flow.call("dealer_manager", "POST", "/dealer/applications", key="start-key-0001")
     assert (first.status_code, again.status_code) == (201, 201)
     assert first.json()["id"] == again.json()["id"]
 
 
-async def test_v15_centres_of_the_pilot_regions(flow: VinFlow) -> None:
+async def test_v15_centres_of_the_pilot_regions(flow: VinClient) -> None:
     reply = await flow.http.get(f"{flow.portal}/centres")
     assert {"ALM-ALMALY", "KST-KOSTANAY"} <= {c["id"] for c in reply.json()}

@@ -1,0 +1,345 @@
+"""The VIN registration (V1–V22) driven over HTTP as its people would drive it: the dealer, the
+buyer in the cabinet, the police officer, the ЦОН's reception and issuance desk. The demo
+(`egov demo vin`), the benchmark and the tests all use this one client.
+
+It also mints vehicles: a new VIN with its ЭПТС, customs record, recycling fee and a sale
+contract signed by both sides, written through the registries' admin APIs the way a tester
+would, so that any number of registrations can run on one bus.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import httpx
+from pydantic import BaseModel
+
+from customs.schemas import DeclarationIn
+from egov.personas import load
+from egov.signin import login, sign_b64
+from eps_passports.schemas import PassportIn
+from recycling_fee.schemas import FeeIn
+from sale_contracts.schemas import ContractIn
+from servicekit.identifiers import vin_check_digit
+
+PORTAL = "registration_service"
+FRONTOFFICE = "frontoffice_service"
+VIN_OK = "MXAJC4111TK100201"
+"""The persona catalogue's happy-path vehicle: the template of minted ones."""
+ADMIN_TOKEN = "egov-admin"
+"""The development admin credential of every service."""
+
+Json = dict[str, Any]
+
+
+class FlowError(AssertionError):
+    """A step did not answer as the flow expects; the text says what came back."""
+
+
+def persona(key: str) -> Json:
+    """A person of the persona catalogue."""
+    for person in load()["persons"]:
+        if person["key"] == key:
+            return dict(person)
+    raise KeyError(f"no persona {key!r}")
+
+
+def legal_entity(key: str) -> Json:
+    for entity in load()["legal_entities"]:
+        if entity["key"] == key:
+            return dict(entity)
+    raise KeyError(f"no legal entity {key!r}")
+
+
+def new_vin(template: str = VIN_OK) -> str:
+    """A VIN of the template's manufacturer and year with a random serial and a valid ISO 3779
+    check digit."""
+    serial = f"{secrets.randbelow(10**6):06d}"
+    body = template[:8] + "0" + template[9:11] + serial
+    return body[:8] + vin_check_digit(body) + body[9:]
+
+
+class VinClient:
+    """One person's view is one token: `call(persona, …)` signs in as the persona on first use."""
+
+    def __init__(
+        self,
+        url: Callable[[str], str],
+        http: httpx.AsyncClient,
+        *,
+        admin_token: str = ADMIN_TOKEN,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        self.url, self.http = url, http
+        self.portal = url(PORTAL)
+        self.admin = {"Authorization": f"Bearer {admin_token}"}
+        self.headers = headers or {}
+        """Sent with every portal call (a tester's X-Test-Run-Id, say)."""
+        self._tokens: dict[tuple[str, str], str] = {}
+        self.requests = 0
+        """HTTP requests made so far (the benchmark counts them per registration)."""
+
+    async def token(self, who: str, audience: str = PORTAL) -> str:
+        if (who, audience) not in self._tokens:
+            self.requests += 2  # the challenge and the token
+            async with httpx.AsyncClient(base_url=self.url("pki"), timeout=30) as pki:
+                self._tokens[who, audience] = await login(pki, who, audience)
+        return self._tokens[who, audience]
+
+    async def call(
+        self,
+        who: str,
+        method: str,
+        path: str,
+        json: Any = None,
+        *,
+        service: str = PORTAL,
+        key: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> httpx.Response:
+        sent = {
+            **self.headers,
+            "Authorization": f"Bearer {await self.token(who, service)}",
+            **(headers or {}),
+        }
+        if method in ("POST", "PUT"):
+            sent["Idempotency-Key"] = key or str(uuid.uuid4())
+        self.requests += 1
+        return await self.http.request(method, self.url(service) + path, json=json, headers=sent)
+
+    async def ok(
+        self, who: str, method: str, path: str, json: Any = None, *, service: str = PORTAL
+    ) -> Json:
+        reply = await self.call(who, method, path, json, service=service)
+        return _json(reply, 200, 201)
+
+    # --- vehicles, through the registries' admin APIs ----------------------------------------
+
+    async def _admin(self, service: str, method: str, path: str, json: Any = None) -> Any:
+        self.requests += 1
+        reply = await self.http.request(
+            method, self.url(service) + path, json=json, headers=self.admin
+        )
+        if reply.status_code not in (200, 201):
+            raise FlowError(f"{service} {method} {path}: {reply.status_code} {reply.text}")
+        return reply.json()
+
+    async def new_vehicle(self, seller: str, buyer: str, template: str = VIN_OK) -> str:
+        """A new VIN sold by the legal entity `seller` to the person `buyer` (catalogue keys),
+        with everything V3–V5, V8, V12 and V13 look at in order: a copy of `template`'s
+        records under the new VIN."""
+        vin, company, person = new_vin(template), legal_entity(seller), persona(buyer)
+        (passport,) = await self._admin("eps_passports", "GET", f"/admin/passports?vin={template}")
+        number = passport["number"][:9] + f"{secrets.randbelow(10**6):06d}"
+        await self._admin(
+            "eps_passports",
+            "PUT",
+            f"/admin/passports/{number}",
+            {**_fields(passport, PassportIn), "vin": vin},
+        )
+        customs = await self._admin("customs", "GET", f"/admin/declarations/{template}")
+        await self._admin(
+            "customs", "PUT", f"/admin/declarations/{vin}", _fields(customs, DeclarationIn)
+        )
+        fee = _fields(await self._admin("recycling_fee", "GET", f"/admin/fees/{template}"), FeeIn)
+        if fee.get("certificateNumber"):
+            # ЖД-РОП-<year>-<7 of A–Z0–9>: the template's year, a serial of our own.
+            fee["certificateNumber"] = (
+                fee["certificateNumber"][:-7] + secrets.token_hex(4)[:7].upper()
+            )
+        await self._admin("recycling_fee", "PUT", f"/admin/fees/{vin}", fee)
+        contracts = await self._admin("sale_contracts", "GET", f"/admin/contracts?vin={template}")
+        signed = next(c for c in contracts if c["status"] == "SIGNED_BY_BOTH")
+        contract = _fields(signed, ContractIn)
+        contract["vehicle"]["vin"] = vin
+        contract["seller"] = {"bin": company["bin"], "name": company["name"]}
+        contract["buyer"] = {"iin": person["iin"], "name": person["name"]}
+        contract["buyerSignature"]["signerIin"] = person["iin"]
+        number = f"SC-{vin[-6:]}-{secrets.token_hex(3).upper()}"
+        await self._admin("sale_contracts", "PUT", f"/admin/contracts/{number}", contract)
+        return vin
+
+    # --- the dealer, V1–V9 -------------------------------------------------------------------
+
+    async def start(self, dealer: str) -> Json:
+        return await self.ok(dealer, "POST", "/dealer/applications")
+
+    async def enter_vin(self, dealer: str, app: Json, vin: str) -> Json:
+        return await self.ok(dealer, "PUT", f"/dealer/applications/{app['id']}/vin", {"vin": vin})
+
+    async def enter_buyer(self, dealer: str, app: Json, iin: str) -> Json:
+        path = f"/dealer/applications/{app['id']}/buyer"
+        return await self.ok(dealer, "PUT", path, {"iin": iin})
+
+    async def dealer_sign(
+        self, dealer: str, app: Json, signer: str | None = None
+    ) -> httpx.Response:
+        path = f"/dealer/applications/{app['id']}"
+        document = await self.ok(dealer, "GET", f"{path}/document")
+        cms = sign_b64(signer or dealer, document["document"])
+        return await self.call(dealer, "POST", f"{path}/signature", {"cms": cms})
+
+    async def signed_by_dealer(self, dealer: str, vin: str, buyer_iin: str) -> Json:
+        """V1–V9 passed: the application waits for the buyer (V10)."""
+        app = await self.start(dealer)
+        app = await self.enter_vin(dealer, app, vin)
+        app = await self.enter_buyer(dealer, app, buyer_iin)
+        expect(app, "V9_AWAITING_SELLER_SIGNATURE")
+        return expect(_json(await self.dealer_sign(dealer, app)), "V10_AWAITING_BUYER_CONSENT")
+
+    # --- the buyer, V10–V18 ------------------------------------------------------------------
+
+    async def cabinet(self, buyer: str, app: Json, action: str) -> httpx.Response:
+        return await self.call(buyer, "POST", f"/cabinet/applications/{app['id']}/{action}")
+
+    async def choose_pickup(self, buyer: str, app: Json, centre: str) -> Json:
+        path = f"/cabinet/applications/{app['id']}/pickup"
+        return await self.ok(buyer, "PUT", path, {"centreId": centre, "plateType": "STANDARD"})
+
+    async def plate_offer(self, buyer: str, app: Json) -> Json:
+        return await self.ok(buyer, "GET", f"/cabinet/applications/{app['id']}/plates")
+
+    async def choose_plate(self, buyer: str, app: Json, plate: str | None) -> httpx.Response:
+        path = f"/cabinet/applications/{app['id']}/plate"
+        return await self.call(buyer, "PUT", path, {"plate": plate})
+
+    async def to_payment(self, buyer: str, app: Json, centre: str) -> Json:
+        """V10 accepted, V11–V14 passed, V15 the ЦОН, V16 a number: an invoice waits (V17)."""
+        app = expect(_json(await self.cabinet(buyer, app, "accept")), "V15_AWAITING_PICKUP_CHOICE")
+        await self.choose_pickup(buyer, app, centre)
+        offer = await self.plate_offer(buyer, app)
+        reply = await self.choose_plate(buyer, app, offer["reserved"] or offer["free"][0])
+        return expect(_json(reply), "V17_AWAITING_PAYMENT")
+
+    async def pay(self, app: Json) -> Json:
+        """The buyer pays the invoice in ПШЭП (its payment page)."""
+        self.requests += 1
+        reply = await self.http.post(
+            f"{self.url('payments')}/payments/invoices/{app['invoice']['number']}/pay",
+            json={"method": "CARD"},
+            headers={"Idempotency-Key": str(uuid.uuid4())},
+        )
+        return _json(reply)
+
+    async def buyer_sign(self, buyer: str, app: Json, signer: str | None = None) -> httpx.Response:
+        path = f"/cabinet/applications/{app['id']}"
+        document = await self.ok(buyer, "GET", f"{path}/document")
+        cms = sign_b64(signer or buyer, document["document"])
+        return await self.call(buyer, "POST", f"{path}/signature", {"cms": cms})
+
+    async def submitted(
+        self, dealer: str, buyer: str, vin: str, centre: str = "ALM-ALMALY"
+    ) -> Json:
+        """V1–V18 passed: the application is with the police of the ЦОН's region (V19)."""
+        app = await self.signed_by_dealer(dealer, vin, persona(buyer)["iin"])
+        app = await self.to_payment(buyer, app, centre)
+        await self.pay(app)
+        app = expect(
+            _json(await self.cabinet(buyer, app, "payment-check")), "V18_AWAITING_BUYER_SIGNATURE"
+        )
+        return expect(_json(await self.buyer_sign(buyer, app)), "V19_AWAITING_DECISION")
+
+    async def application(self, buyer: str, app: Json) -> Json:
+        return await self.ok(buyer, "GET", f"/cabinet/applications/{app['id']}")
+
+    async def until(
+        self, buyer: str, app: Json, states: Iterable[str], seconds: float = 20.0
+    ) -> Json:
+        """The application once it is in one of `states`: the police desk, the printing centre
+        and the ЦОН move it through the bus, so the portal catches up a moment later."""
+        wanted, deadline = set(states), time.monotonic() + seconds
+        while True:
+            current = await self.application(buyer, app)
+            if current["state"] in wanted:
+                return current
+            if time.monotonic() > deadline:
+                raise FlowError(f"{app['number']} is {current['state']}, not {sorted(wanted)}")
+            await asyncio.sleep(0.05)
+
+    # --- the police, V19 ---------------------------------------------------------------------
+
+    async def police_case(self, officer: str, app: Json, seconds: float = 20.0) -> Json:
+        """The case in the officer's inbox once the submission has crossed the bus."""
+        deadline = time.monotonic() + seconds
+        while True:
+            reply = await self.call(officer, "GET", f"/police/applications/{app['id']}")
+            if reply.status_code == 200 or time.monotonic() > deadline:
+                return _json(reply)
+            await asyncio.sleep(0.05)
+
+    async def decide(
+        self,
+        officer: str,
+        app: Json,
+        *,
+        approve: bool,
+        reason: str | None = None,
+        signer: str | None = None,
+        key: str | None = None,
+    ) -> httpx.Response:
+        path = f"/police/applications/{app['id']}"
+        query: dict[str, Any] = {"approve": str(approve).lower()}
+        if reason is not None:
+            query["reason"] = reason
+        document = await self.call(officer, "GET", f"{path}/decision-document?{_query(query)}")
+        cms = sign_b64(signer or officer, _json(document)["document"])
+        body = {"approve": approve, "reason": reason, "cms": cms}
+        return await self.call(officer, "POST", f"{path}/decision", body, key=key)
+
+    # --- the ЦОН, V20–V22 --------------------------------------------------------------------
+
+    async def pick_up(self, worker: str, office: str, buyer: str, app: Json) -> Json:
+        """V20 a pick-up ticket at the reception, called to a window; V21–V22 the hand-over."""
+        iin = persona(buyer)["iin"]
+        identification = {"kind": "DIGITAL_DOCUMENT"}
+        base = f"/offices/{office}"
+        ticket = await self.ok(
+            worker,
+            "POST",
+            f"{base}/queue/tickets",
+            {"kind": "VIN_PICKUP", "visitorIin": iin, "identification": identification},
+            service=FRONTOFFICE,
+        )
+        await self.ok(worker, "POST", f"{base}/queue/call-next", {"window": 1}, service=FRONTOFFICE)
+        return await self.ok(
+            worker,
+            "POST",
+            f"{base}/pickups/hand-over",
+            {
+                "ticketId": ticket["id"],
+                "applicationNumber": app["number"],
+                "visitorIin": iin,
+                "identification": identification,
+            },
+            service=FRONTOFFICE,
+        )
+
+
+def expect(app: Json, state: str) -> Json:
+    if app.get("state") != state:
+        raise FlowError(f"expected {state}, got {app.get('state')}: {app.get('refusal') or app}")
+    return app
+
+
+def _json(reply: httpx.Response, *ok: int) -> Json:
+    if reply.status_code not in (ok or (200,)):
+        raise FlowError(
+            f"{reply.request.method} {reply.request.url.path}: {reply.status_code} {reply.text}"
+        )
+    answer: Json = reply.json()
+    return answer
+
+
+def _fields(record: Json, model: type[BaseModel]) -> Json:
+    """What of a registry's record its admin API takes back (the record adds derived fields)."""
+    names = {field.alias or name for name, field in model.model_fields.items()}
+    return {k: v for k, v in record.items() if k in names}
+
+
+def _query(values: dict[str, Any]) -> str:
+    return str(httpx.QueryParams(values))
