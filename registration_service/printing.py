@@ -72,7 +72,7 @@ def certificate_data(app: Application, number: str, issued_on: str) -> dict[str,
         "applicationNumber": app.number,
         "plate": app.plate,
         "plateType": app.plate_type,
-        "owner": {"iin": app.buyer_iin, "name": owner, "region": buyer.get("region")},
+        "owner": {"iin": app.buyer_iin, "name": owner, "regionCode": buyer.get("regionCode")},
         "vehicle": {
             "vin": app.vin,
             "make": vehicle.get("make"),
