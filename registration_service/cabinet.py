@@ -124,8 +124,11 @@ async def _reserved(portal: Portal, app: Application) -> dict[str, Any] | None:
         application_id=app.id,
         subject=app.buyer_iin,
     )
+    # A number this buyer chose for another of their applications is that application's.
+    taken = await portal.applications.plates_of_buyer(app.buyer_iin, app.id)
     for reservation in answer.data.get("reservations", []):
-        if str(reservation["plate"]).endswith(app.region_code or "--"):
+        plate = str(reservation["plate"])
+        if plate.endswith(app.region_code or "--") and plate not in taken:
             return dict(reservation)
     return None
 

@@ -64,6 +64,17 @@ class ApplicationRepository:
         )
         return await self.session.scalar(query)
 
+    async def plates_of_buyer(self, buyer_iin: str, except_id: str) -> set[str]:
+        """The numbers held by the buyer's other applications that are not refused or
+        declined."""
+        query = select(Application.plate).where(
+            Application.buyer_iin == buyer_iin,
+            Application.id != except_id,
+            Application.plate.is_not(None),
+            Application.state.not_in([State.REFUSED, State.DECLINED]),
+        )
+        return {plate for plate in (await self.session.scalars(query)).all() if plate}
+
     def add(self, application: Application) -> None:
         self.session.add(application)
 

@@ -1,0 +1,232 @@
+"""The buyer's branches of V10–V18 and what crosses them: fines paid and submitted again (V14),
+the reserved number against a chosen one (V16), payment (V17), the buyer's signature (V18),
+the re-checks (V11, V13), another dealer, and a registry outage in the middle of the flow.
+Each test mints its own vehicle, so they share one bus."""
+
+from __future__ import annotations
+
+import asyncio
+import urllib.parse
+from typing import Any
+
+from egov.launcher import BusPlan
+from egov.vin_flow import VinClient, persona
+from tests.harness import ADMIN
+
+DEALER, SELLER = "dealer_manager", "dealer_astana_motors"
+INCREASED_DEMAND = {"777 AAA 02", "001 KZ 02", "100 ABC 02", "010 ADM 02"}
+
+
+async def _to_accept(flow: VinClient, buyer: str) -> dict[str, Any]:
+    vin = await flow.new_vehicle(SELLER, buyer)
+    return await flow.signed_by_dealer(DEALER, vin, persona(buyer)["iin"])
+
+
+async def _at_plate(flow: VinClient, buyer: str) -> dict[str, Any]:
+    app = await _to_accept(flow, buyer)
+    reply = await flow.cabinet(buyer, app, "accept")
+    assert reply.json()["state"] == "V15_AWAITING_PICKUP_CHOICE", reply.text
+    return await flow.choose_pickup(buyer, app, "ALM-ALMALY")
+
+
+async def test_v14_unpaid_fines_hold_the_application_until_paid_and_submitted_again(
+    flow: VinClient, bus: BusPlan
+) -> None:
+    buyer = "buyer_with_fines"
+    app = await _to_accept(flow, buyer)
+    held = (await flow.cabinet(buyer, app, "accept")).json()
+    assert held["state"] == "V14_AWAITING_FINES_PAYMENT"
+    fines = held["unpaidFines"]
+    assert fines
+    assert all(not f["paid"] for f in fines)
+    notes = await flow.ok(buyer, "GET", "/cabinet/notifications")
+    (note,) = [n for n in notes["items"] if n["kind"] == "FINES_UNPAID"]
+    assert "submit again" in note["messages"]["en"]
+    reply = await flow.call(
+        buyer,
+        "PUT",
+        f"/cabinet/applications/{app['id']}/pickup",
+        {"centreId": "ALM-ALMALY", "plateType": "STANDARD"},
+    )
+    assert (reply.status_code, reply.json()["code"]) == (409, "APPLICATION_WRONG_STEP")
+
+    still = (await flow.cabinet(buyer, app, "accept")).json()
+    assert still["state"] == "V14_AWAITING_FINES_PAYMENT"
+    for fine in fines:
+        case = urllib.parse.quote(fine["caseNumber"], safe="")
+        paid = await flow.http.post(
+            f"{bus.url('erap_fines')}/admin/fines/{case}/pay", headers=ADMIN
+        )
+        assert paid.status_code == 200, paid.text
+    again = (await flow.cabinet(buyer, app, "accept")).json()
+    assert (again["state"], again["unpaidFines"]) == ("V15_AWAITING_PICKUP_CHOICE", None)
+    full = await flow.application(buyer, app)
+    assert [c["outcome"] for c in full["checks"] if c["step"] == "V14"] == [
+        "FAILED",
+        "FAILED",
+        "PASSED",
+    ]
+
+
+async def test_v16_the_number_reserved_for_the_buyer_is_offered_and_taken(flow: VinClient) -> None:
+    buyer = "buyer_reserved_plate"
+    app = await _at_plate(flow, buyer)
+    offer = await flow.plate_offer(buyer, app)
+    assert offer == {"reserved": "425 KZA 02", "free": [], "nextAfter": None}
+    other = await flow.choose_plate(buyer, app, "101 ADM 02")
+    assert (other.status_code, other.json()["code"]) == (422, "PLATE_NOT_OFFERED")
+    taken = (await flow.choose_plate(buyer, app, None)).json()
+    assert (taken["plate"], taken["plateSource"], taken["state"]) == (
+        "425 KZA 02",
+        "RESERVED_FOR_BUYER",
+        "V17_AWAITING_PAYMENT",
+    )
+
+
+async def test_v16_free_numbers_leave_out_increased_demand_and_stored_and_the_choice_is_atomic(
+    flow: VinClient,
+) -> None:
+    first, second = await _at_plate(flow, "buyer"), await _at_plate(flow, "buyer_2")
+    offer = await flow.plate_offer("buyer", first)
+    assert offer["reserved"] is None
+    assert offer["free"]
+    assert all(p.endswith(" 02") for p in offer["free"])
+    assert not INCREASED_DEMAND & set(offer["free"])
+    assert not any(" HRN " in p for p in offer["free"])
+    for plate in ("777 AAA 02", "601 HRN 02", "101 ADM 10"):
+        reply = await flow.choose_plate("buyer", first, plate)
+        assert (reply.status_code, reply.json()["code"]) == (422, "PLATE_NOT_OFFERED"), plate
+
+    # Two buyers press "take" on the same number at once: БМГ gives it to one.
+    plate = offer["free"][-1]
+    replies = await asyncio.gather(
+        flow.choose_plate("buyer", first, plate), flow.choose_plate("buyer_2", second, plate)
+    )
+    assert sorted(r.status_code for r in replies) == [200, 409]
+    (lost,) = [r for r in replies if r.status_code == 409]
+    assert lost.json()["code"] == "PLATE_ALREADY_TAKEN"
+
+
+async def test_v17_the_application_waits_until_the_invoice_is_paid_once(flow: VinClient) -> None:
+    buyer = "buyer"
+    app = await _at_plate(flow, buyer)
+    plate = (await flow.plate_offer(buyer, app))["free"][0]
+    path = f"/cabinet/applications/{app['id']}/plate"
+    first = await flow.call(buyer, "PUT", path, {"plate": plate}, key="plate-key-0001")
+    retried = await flow.call(buyer, "PUT", path, {"plate": plate}, key="plate-key-0001")
+    assert first.json() == retried.json()
+    invoice = first.json()["invoice"]
+    assert invoice["total"] == sum(item["amount"] for item in invoice["items"])
+
+    unpaid = await flow.cabinet(buyer, app, "payment-check")
+    assert (unpaid.status_code, unpaid.json()["code"], unpaid.json()["step"]) == (
+        409,
+        "INVOICE_NOT_PAID",
+        "V17",
+    )
+    assert (await flow.application(buyer, app))["state"] == "V17_AWAITING_PAYMENT"
+    await flow.pay(first.json())
+    paid = (await flow.cabinet(buyer, app, "payment-check")).json()
+    assert (paid["state"], paid["invoice"]["status"]) == ("V18_AWAITING_BUYER_SIGNATURE", "PAID")
+    checks = (await flow.application(buyer, app))["checks"]
+    assert [c["serviceId"] for c in checks].count("PAYMENTS_CreateInvoice") == 1
+
+
+async def test_v18_only_the_buyers_valid_signature_submits(flow: VinClient) -> None:
+    buyer = "buyer_2"
+    vin = await flow.new_vehicle("dealer_kokshe_auto", buyer)
+    app = await flow.signed_by_dealer("dealer_kokshe_manager", vin, persona(buyer)["iin"])
+    app = await flow.to_payment(buyer, app, "ALM-BOSTANDYK")
+    await flow.pay(app)
+    app = (await flow.cabinet(buyer, app, "payment-check")).json()
+    reply = await flow.buyer_sign(buyer, app, signer="buyer")
+    assert (reply.status_code, reply.json()["code"], reply.json()["step"]) == (
+        422,
+        "SIGNER_NOT_BUYER",
+        "V18",
+    )
+    reply = await flow.buyer_sign(buyer, app, signer="signer_expired")
+    assert (reply.status_code, reply.json()["code"]) == (422, "SIGNATURE_NOT_ACCEPTED")
+    assert "CERT_EXPIRED" in reply.json()["messages"]["en"]
+    assert (await flow.application(buyer, app))["state"] == "V18_AWAITING_BUYER_SIGNATURE"
+    submitted = (await flow.buyer_sign(buyer, app)).json()
+    assert submitted["state"] == "V19_AWAITING_DECISION"
+
+
+async def test_v10_declined_application_ends_and_frees_the_vin(flow: VinClient) -> None:
+    app = await _to_accept(flow, "buyer")
+    declined = (await flow.cabinet("buyer", app, "decline")).json()
+    assert (declined["state"], declined["refusal"]["code"]) == ("DECLINED", "BUYER_DECLINED")
+    again = await flow.cabinet("buyer", app, "accept")
+    assert (again.status_code, again.json()["code"]) == (409, "APPLICATION_WRONG_STEP")
+    restarted = await flow.enter_vin(DEALER, await flow.start(DEALER), app["vin"])
+    assert restarted["state"] == "V6_AWAITING_BUYER"
+
+
+async def test_v11_buyer_deceased_since_v7_is_refused(flow: VinClient) -> None:
+    app = await _to_accept(flow, "buyer")
+    path = f"/cabinet/applications/{app['id']}/accept"
+    reply = await flow.call("buyer", "POST", path, headers={"X-Test-Scenario": "gbd_fl.deceased"})
+    refused = reply.json()
+    assert (refused["state"], refused["refusal"]["code"], refused["refusal"]["step"]) == (
+        "REFUSED",
+        "BUYER_DECEASED",
+        "V11",
+    )
+
+
+async def test_v13_contract_no_longer_signed_by_both_is_refused(flow: VinClient) -> None:
+    app = await _to_accept(flow, "buyer")
+    path = f"/cabinet/applications/{app['id']}/accept"
+    scenario = {"X-Test-Scenario": "sale_contracts.seller_only"}
+    refused = (await flow.call("buyer", "POST", path, headers=scenario)).json()
+    assert (refused["refusal"]["code"], refused["refusal"]["step"]) == (
+        "SALE_CONTRACT_NOT_SIGNED",
+        "V13",
+    )
+
+
+async def test_another_dealer_neither_sees_nor_changes_the_application(flow: VinClient) -> None:
+    app = await flow.start(DEALER)
+    other = "dealer_kokshe_manager"
+    for method, suffix, body in (
+        ("GET", "", None),
+        ("GET", "/document", None),
+        ("PUT", "/vin", {"vin": "MXAJC4111TK100201"}),
+    ):
+        reply = await flow.call(other, method, f"/dealer/applications/{app['id']}{suffix}", body)
+        assert (reply.status_code, reply.json()["code"]) == (404, "APPLICATION_NOT_FOUND")
+    listed = await flow.ok(other, "GET", "/dealer/applications")
+    assert app["id"] not in [a["id"] for a in listed["items"]]
+
+
+async def test_registry_outage_in_the_middle_keeps_the_step_and_a_retry_goes_on(
+    flow: VinClient, bus: BusPlan
+) -> None:
+    vin = await flow.new_vehicle(SELLER, "buyer")
+    app = await flow.start(DEALER)
+    rule = {
+        "kind": "error",
+        "serviceId": "CUSTOMS_PaymentsByVin",
+        "errorCode": "PROVIDER_TIMEOUT",
+        "status": 504,
+        "count": 1,
+    }
+    gateway = bus.url("gateway")
+    added = await flow.http.post(f"{gateway}/admin/faults", json=rule, headers=ADMIN)
+    assert added.status_code in (200, 201), added.text
+    reply = await flow.call(DEALER, "PUT", f"/dealer/applications/{app['id']}/vin", {"vin": vin})
+    assert (reply.status_code, reply.json()["code"], reply.json()["step"]) == (
+        503,
+        "REGISTRY_UNAVAILABLE",
+        "V4",
+    )
+    assert "КГД" in reply.json()["messages"]["ru"]
+    stored = await flow.ok(DEALER, "GET", f"/dealer/applications/{app['id']}")
+    assert (stored["state"], stored["vin"]) == ("V2_AWAITING_VIN", None)
+    assert [(c["step"], c["outcome"]) for c in stored["checks"]][-2:] == [
+        ("V3", "PASSED"),
+        ("V4", "UNAVAILABLE"),
+    ]
+    resumed = await flow.enter_vin(DEALER, app, vin)
+    assert resumed["state"] == "V6_AWAITING_BUYER"
