@@ -10,11 +10,12 @@
 | `BMG_PlateStatus` | | {plate} → status and archive (M10.3) |
 
 Rules: increased-demand and stored plates are never offered nor reservable here. Only a
-private person's plate (`VEHICLE_INDIVIDUAL`) is reserved, at most `MAX_RESERVATIONS` live ones
-per ИИН, for `holdMinutes` (default a day, at most 30 days; this project's choice). A
-reservation past its time is FREE again by the bus clock. A vehicle plate is issued from the
-recipient's live reservation; a free ordinary plate is issued directly only for machinery (M12)
-or to a legal entity (БИН) for a `VEHICLE_LEGAL` plate. A plate is issued once in its life.
+private person's plate (`VEHICLE_INDIVIDUAL`) is reserved, at most `max_reservations_per_person`
+(a setting, 2 by default) live ones per ИИН, for `holdMinutes` (default a day, at most 30
+days; this project's choice). A reservation past its time is FREE again by the bus clock. A
+vehicle plate is issued from the recipient's live reservation; a free ordinary plate is issued
+directly only for machinery (M12) or to a legal entity (БИН) for a `VEHICLE_LEGAL` plate. A
+plate is issued once in its life.
 
 Writing operations take an `idempotencyKey`: the first answer is stored with it, and a retry
 with the same key and data gets that answer again; the same key with other data is refused
@@ -54,6 +55,7 @@ from number_bank.schemas import (
     ReservedNumberRequest,
     ReserveRequest,
 )
+from number_bank.settings import Settings
 from servicekit.errors import Conflict, Problem
 from servicekit.messages import Texts, register, texts_for
 from servicekit.provider import SyncCall, SyncProvider
@@ -69,7 +71,6 @@ PLATE_STATUS = "BMG_PlateStatus"
 NO_RESERVATION = "number_bank.no_reservation"
 REGION_EXHAUSTED = "number_bank.region_exhausted"
 
-MAX_RESERVATIONS = 2
 """Live reservations one person may hold at once (this project's choice)."""
 
 provider = SyncProvider()
@@ -292,8 +293,9 @@ async def reserve(data: ReserveRequest, call: SyncCall) -> Reservation:
         until = now + timedelta(minutes=data.hold_minutes)
         if not await plates.reserve(data.plate, data.iin, until, now):
             return await _not_reserved(plates, data, now)
-        if await plates.count_reservations(data.iin, now) > MAX_RESERVATIONS:
-            raise Conflict("RESERVATION_LIMIT", field=_field("iin"), limit=MAX_RESERVATIONS)
+        limit = _settings(call).max_reservations_per_person
+        if await plates.count_reservations(data.iin, now) > limit:
+            raise Conflict("RESERVATION_LIMIT", field=_field("iin"), limit=limit)
         if lapsed_holder is not None:
             await plates.record(
                 data.plate,
@@ -308,6 +310,11 @@ async def reserve(data: ReserveRequest, call: SyncCall) -> Reservation:
         return Reservation(plate=data.plate, iin=data.iin, reserved_until=until)
 
     return await once(call, RESERVE, data.idempotency_key, data, Reservation, act)
+
+
+def _settings(call: SyncCall) -> Settings:
+    assert isinstance(call.settings, Settings)
+    return call.settings
 
 
 async def _not_reserved(

@@ -1,3 +1,4 @@
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from servicekit.settings import ServiceSettings
@@ -10,3 +11,11 @@ class Settings(ServiceSettings):
     port: int = 8007
     sender_id: str = "number_bank"
     sender_password: str = "number-bank-secret"  # the development registry's; set it in deployments
+
+    max_reservations_per_person: int = Field(
+        default=2,
+        ge=1,
+        le=1000,
+        description="live reservations one ИИН may hold at once (this project's choice); a "
+        "load test with a few buyers raises it",
+    )

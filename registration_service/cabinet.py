@@ -164,6 +164,8 @@ async def choose_plate(portal: Portal, app: Application, plate: str | None) -> A
         )
         if answer.failure == "PLATE_TAKEN":
             raise StepProblem("PLATE_ALREADY_TAKEN", "V16", status=409, field="plate", plate=plate)
+        if answer.failure == "RESERVATION_LIMIT":
+            raise StepProblem("PLATE_RESERVATION_LIMIT", "V16", status=409, field="plate")
         if answer.failure is not None:
             raise StepProblem("PLATE_NOT_OFFERED", "V16", field="plate", plate=plate)
         app.plate, app.plate_source = plate, "CHOSEN"

@@ -210,6 +210,14 @@ PROBLEMS: dict[str, Texts] = {
         "{plate} нөмірі бос емес: басқасын таңдаңыз",
         "Number {plate} has just been taken: choose another",
     ),
+    "PLATE_RESERVATION_LIMIT": _T(
+        "В БМГ за вами уже забронировано предельное число номеров: завершите или отмените "
+        "другие заявки",
+        "МНБ-да сізге брондалған нөмірлер саны шекке жетті: басқа өтінімдерді аяқтаңыз "
+        "немесе бас тартыңыз",
+        "БМГ already holds as many numbers for you as it allows: finish or cancel your other "
+        "applications",
+    ),
     "INVOICE_NOT_PAID": _T(
         "Счёт {invoice} ещё не оплачен в ПШЭП: оплатите его, чтобы продолжить",
         "{invoice} шоты ТЭҮШ-те әлі төленбеген: жалғастыру үшін төлеңіз",

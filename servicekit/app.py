@@ -28,7 +28,7 @@ from tenacity import AsyncRetrying, retry_if_exception_type, wait_exponential
 
 from servicekit.bus import create_bus
 from servicekit.clock import Clock, bus_clock
-from servicekit.clock_sync import follow_bus_clock
+from servicekit.clock_sync import catch_up, follow_bus_clock
 from servicekit.db import Database
 from servicekit.errors import PROBLEM_JSON, ServiceUnavailable, install_problem_handlers
 from servicekit.gateway_client import GatewayClient
@@ -123,7 +123,7 @@ async def _start(app: FastAPI, definition: ServiceDefinition) -> None:
         ("database", database.create_if_missing),
         ("migrations", lambda: database.migrate(definition.migrations)),
         ("broker", app.state.bus.start),
-        ("clock", lambda: _follow_clock(app, definition.settings.service_name)),
+        ("clock", lambda: _follow_clock(app, definition.settings)),
     ]
     if definition.seed is not None:
         seed = definition.seed
@@ -148,9 +148,12 @@ async def _start(app: FastAPI, definition: ServiceDefinition) -> None:
     log.info("service ready", service=definition.settings.service_name)
 
 
-async def _follow_clock(app: FastAPI, service: str) -> None:
+async def _follow_clock(app: FastAPI, settings: ServiceSettings) -> None:
     # The subscription ends when the bus closes at shutdown.
-    await follow_bus_clock(app.state.bus, app.state.clock, service)
+    await follow_bus_clock(app.state.bus, app.state.clock, settings.service_name)
+    # In one process every service shares the clock; a process of its own must catch up.
+    if settings.amqp_url and settings.service_name != "gateway":
+        await catch_up(settings.gateway_url, app.state.clock)
 
 
 def _bind(hook: StartHook, app: FastAPI) -> Callable[[], Awaitable[None]]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import httpx
 import structlog
 
 from servicekit.bus import Delivery, Message, MessageBus, QueueSpec, RetryPolicy, Subscription
@@ -54,3 +55,19 @@ async def follow_bus_clock(bus: MessageBus, clock: Clock, service: str) -> Subsc
         log.info("bus clock changed", now=clock.now().isoformat(), frozen=bool(state.frozen_at))
 
     return await bus.consume(queue, apply)
+
+
+async def catch_up(gateway_url: str, clock: Clock) -> None:
+    """Take the gateway's clock as it is now; if the gateway is not up yet, the broadcasts will
+    bring any change."""
+    try:
+        async with httpx.AsyncClient(timeout=2.0) as client:
+            view = (await client.get(f"{gateway_url}/clock")).raise_for_status().json()
+    except (httpx.HTTPError, ValueError) as exc:
+        log.info("bus clock not read from the gateway", error=repr(exc))
+        return
+    now = datetime.fromisoformat(view["now"])
+    if view["frozen"]:
+        clock.apply(ClockState(frozen_at=now))
+    else:
+        clock.apply(ClockState(offset=timedelta(seconds=float(view["offsetSeconds"]))))

@@ -38,6 +38,7 @@ from servicekit.envelope import (
 )
 from servicekit.errors import Problem, validation_problem
 from servicekit.gateway_client import GatewayClient, GatewayFault, GatewayUnreachable
+from servicekit.settings import ServiceSettings
 
 SYNC_PATH = "/shep/sync"
 ASYNC_PATH = "/shep/async"
@@ -50,6 +51,7 @@ class CallContext:
     envelope: SyncRequest | None
     database: Database
     clock: Clock
+    settings: ServiceSettings
     scenario: str | None
     run_id: str | None
 
@@ -59,22 +61,28 @@ class CallContext:
             envelope=envelope,
             database=request.app.state.db,
             clock=request.app.state.clock,
+            settings=request.app.state.settings,
             scenario=request.headers.get("x-test-scenario"),
             run_id=request.headers.get("x-test-run-id"),
         )
 
     def call(self, session: AsyncSession) -> SyncCall:
-        return SyncCall(self.envelope, session, self.clock, self.scenario, self.run_id)
+        return SyncCall(
+            self.envelope, session, self.clock, self.settings, self.scenario, self.run_id
+        )
 
 
 @dataclass(frozen=True, slots=True)
 class SyncCall:
-    """What an operation may need besides its data: the envelope, a session, the clock."""
+    """What an operation may need besides its data: the envelope, a session, the clock, the
+    settings."""
 
     envelope: SyncRequest | None
     """The sync request; None for a message of the async channel."""
     session: AsyncSession
     clock: Clock
+    settings: ServiceSettings
+    """The registry's own settings (its rules that testers may change)."""
     scenario: str | None
     """The tester's `X-Test-Scenario` header, relayed by the gateway, to force a branch."""
     run_id: str | None = None

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
+import sys
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -12,6 +15,7 @@ from typing import Any
 import httpx
 
 from egov.launcher import BusPlan, ServiceStatus, bind_free, run_embedded
+from servicekit.topology import SERVICES, spec
 
 TESTER, TESTER_PASSWORD = "tester", "tester-secret"
 """The registry file's integration-tester sender, allowed every service."""
@@ -27,17 +31,24 @@ async def running_bus(
     database_url: str | None = None,
     amqp_url: str | None = None,
     extra: dict[str, dict[str, Any]] | None = None,
+    apart: tuple[str, ...] = (),
 ) -> AsyncIterator[BusPlan]:
     """Every service in this process until exit: on SQLite and the in-process bus, or on
-    PostgreSQL (`database_url`) and RabbitMQ (`amqp_url`)."""
+    PostgreSQL (`database_url`) and RabbitMQ (`amqp_url`). The services named in `apart` get
+    their ports but are left out, for the test to run them as processes of their own
+    (`ServiceProcess`); only the state services, which no one calls through the gateway."""
     sockets = bind_free()
+    ports = {name: sock.getsockname()[1] for name, sock in sockets.items()}
+    for name in apart:
+        sockets.pop(name).close()
     plan = BusPlan(
-        ports={name: sock.getsockname()[1] for name, sock in sockets.items()},
+        ports=ports,
         sockets=sockets,
         data_dir=data_dir,
         database_url=database_url,
         amqp_url=amqp_url,
         extra=extra or {},
+        services=tuple(s for s in SERVICES if s.name not in apart),
     )
     stop = asyncio.Event()
     statuses: list[ServiceStatus] = []
@@ -76,3 +87,44 @@ async def send(
     client: httpx.AsyncClient, plan: BusPlan, body: Any, **kwargs: Any
 ) -> httpx.Response:
     return await client.post(f"{plan.url('gateway')}/bip-sync/SendMessage", json=body, **kwargs)
+
+
+class ServiceProcess:
+    """One service of `plan` as an OS process (`egov serve`), which a test may kill outright."""
+
+    def __init__(self, plan: BusPlan, name: str) -> None:
+        self.plan, self.spec = plan, spec(name)
+        self.process: asyncio.subprocess.Process | None = None
+
+    async def start(self) -> None:
+        self.process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "egov",
+            "serve",
+            self.spec.name,
+            env={**os.environ, **self.plan.environment(self.spec)},
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.DEVNULL,
+        )
+        url = f"{self.plan.url(self.spec.name)}/ready"
+        async with httpx.AsyncClient(timeout=1.0) as client:
+            for _ in range(600):
+                with contextlib.suppress(httpx.HTTPError):
+                    if (await client.get(url)).status_code == 200:
+                        return
+                await asyncio.sleep(0.05)
+        raise AssertionError(f"{self.spec.name} did not become ready")
+
+    async def kill(self) -> None:
+        """SIGKILL: no shutdown hook runs, nothing is flushed or acknowledged."""
+        assert self.process is not None
+        self.process.kill()
+        await self.process.wait()
+        self.process = None
+
+    async def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            await asyncio.wait_for(self.process.wait(), 20)
+            self.process = None
