@@ -1,5 +1,5 @@
 """The `egov` command: start the bus, ask how it is, serve one service, write a migration,
-check and export the gateway's message log."""
+check and export the gateway's message log, play the VIN registration on a running bus."""
 
 from __future__ import annotations
 
@@ -7,19 +7,23 @@ import base64
 import importlib
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import httpx
 import typer
 import uvicorn
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from egov.launcher import BusPlan, ServiceStatus, gateway_health_url, plan_ports, run_bus
 from egov.personas import PERSONA_KEY_PASSWORD
 from egov.services import build_app
 from servicekit.logging import configure_logging
 from servicekit.topology import SERVICES, local_url, spec
+
+if TYPE_CHECKING:
+    from egov.demo import Branch, Line, Outcome
 
 app = typer.Typer(
     help="The e-government bus emulator: the ШЭП gateway, the registries, the state services.",
@@ -33,6 +37,11 @@ log_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(log_app, name="log")
+demo_app = typer.Typer(
+    help="Play a state service's process on a running bus (`egov up`), step by step.",
+    no_args_is_help=True,
+)
+app.add_typer(demo_app, name="demo")
 console = Console()
 
 
@@ -314,6 +323,97 @@ def log_export(
         console.print(f"[red]the gateway at {gateway} does not answer:[/] {exc}")
         raise typer.Exit(2) from None
     console.print(f"wrote {records} records to {output}")
+
+
+@demo_app.command("vin")
+def demo_vin(
+    branch: Annotated[
+        str, typer.Option("--branch", "-b", help="the branch to play (see --list), or all")
+    ] = "happy",
+    list_branches: Annotated[
+        bool, typer.Option("--list", help="list the branches, one line each")
+    ] = False,
+    host: Annotated[str, typer.Option(envvar="EGOV_HOST", help="where the bus listens")] = (
+        "127.0.0.1"
+    ),
+    base_port: Annotated[
+        int | None,
+        typer.Option(envvar="EGOV_BASE_PORT", help="the base port the bus was started with"),
+    ] = None,
+    admin_token: AdminToken = DEFAULT_ADMIN_TOKEN,
+) -> None:
+    """The VIN registration (V1–V22) played by the dealer, the buyer, the police and the ЦОН:
+    the happy path, or a refusal branch. Exits 1 if a step did not go as expected, 2 if there
+    is no bus."""
+    from egov import demo
+    from egov.vin_flow import FlowError
+
+    if list_branches:
+        table = Table(title="egov demo vin --branch …")
+        for column in ("branch", "step", "what happens"):
+            table.add_column(column)
+        for known in demo.BRANCHES.values():
+            table.add_row(known.name, known.step, known.summary)
+        console.print(table)
+        return
+    if branch != "all" and branch not in demo.BRANCHES:
+        raise typer.BadParameter(
+            f"no branch {branch!r}; there are: all, {', '.join(demo.BRANCHES)}",
+            param_hint="--branch",
+        )
+    if base_port == 0:
+        raise typer.BadParameter(
+            "0 (free ports) is for starting a bus: give the one it listens on",
+            param_hint="--base-port",
+        )
+    names = list(demo.BRANCHES) if branch == "all" else [branch]
+    url = BusPlan(ports=plan_ports(base_port, host), host=host).url
+
+    async def play() -> int:
+        try:
+            outcomes = await demo.run(url, names, _DemoReport(), admin_token=admin_token)
+        except demo.NoBus as exc:
+            console.print(Text(str(exc), style="red"))
+            return 2
+        except (FlowError, httpx.HTTPError) as exc:
+            console.print(Text(f"the demo could not set the bus up, or back: {exc}", style="red"))
+            return 1
+        if len(outcomes) > 1:
+            table = Table(title="branches")
+            for column in ("branch", "outcome", "seconds"):
+                table.add_column(column)
+            for outcome in outcomes:
+                shown = Text("as expected", "green") if outcome.ok else Text("FAILED", "red")
+                table.add_row(outcome.branch, shown, f"{outcome.seconds:.1f}")
+            console.print(table)
+        return 0 if all(outcome.ok for outcome in outcomes) else 1
+
+    raise typer.Exit(_run(play()))
+
+
+class _DemoReport:
+    """Each step on its own line as it happens: the flow waits for the bus now and then."""
+
+    def begin(self, branch: Branch) -> None:
+        console.rule(Text.assemble((branch.name, "bold"), f" — {branch.summary}"))
+
+    def line(self, line: Line) -> None:
+        style = {"done": "green", "refused": "yellow", "note": "dim"}[line.kind]
+        text = Text.assemble(
+            (f"{line.step:<4} ", "bold"), (f"{line.actor:<26} ", "cyan"), line.action
+        )
+        if line.outcome:
+            text.append("  →  ")
+            text.append(line.outcome, style)
+        console.print(text)
+
+    def end(self, outcome: Outcome) -> None:
+        if outcome.ok:
+            console.print(
+                Text(f"✓ {outcome.branch}: as expected ({outcome.seconds:.1f} s)", "bold green")
+            )
+        else:
+            console.print(Text(f"✗ {outcome.branch}: {outcome.failure}", "bold red"))
 
 
 def _bearer(token: str) -> dict[str, str]:

@@ -10,6 +10,7 @@ would, so that any number of registrations can run on one bus.
 from __future__ import annotations
 
 import asyncio
+import functools
 import secrets
 import time
 import uuid
@@ -41,16 +42,22 @@ class FlowError(AssertionError):
     """A step did not answer as the flow expects; the text says what came back."""
 
 
+@functools.cache
+def _catalogue() -> dict[str, list[Json]]:
+    # Parsing the YAML takes tens of milliseconds, and every registration looks people up.
+    return load()
+
+
 def persona(key: str) -> Json:
     """A person of the persona catalogue."""
-    for person in load()["persons"]:
+    for person in _catalogue()["persons"]:
         if person["key"] == key:
             return dict(person)
     raise KeyError(f"no persona {key!r}")
 
 
 def legal_entity(key: str) -> Json:
-    for entity in load()["legal_entities"]:
+    for entity in _catalogue()["legal_entities"]:
         if entity["key"] == key:
             return dict(entity)
     raise KeyError(f"no legal entity {key!r}")
@@ -212,8 +219,13 @@ class VinClient:
         """V10 accepted, V11–V14 passed, V15 the ЦОН, V16 a number: an invoice waits (V17)."""
         app = expect(_json(await self.cabinet(buyer, app, "accept")), "V15_AWAITING_PICKUP_CHOICE")
         await self.choose_pickup(buyer, app, centre)
-        offer = await self.plate_offer(buyer, app)
-        reply = await self.choose_plate(buyer, app, offer["reserved"] or offer["free"][0])
+        for _ in range(5):
+            offer = await self.plate_offer(buyer, app)
+            # Buyers choosing at the same moment would all take the first number offered.
+            plate = offer["reserved"] or secrets.choice(offer["free"])
+            reply = await self.choose_plate(buyer, app, plate)
+            if reply.status_code != 409 or reply.json().get("code") != "PLATE_ALREADY_TAKEN":
+                break
         return expect(_json(reply), "V17_AWAITING_PAYMENT")
 
     async def pay(self, app: Json) -> Json:
@@ -293,19 +305,34 @@ class VinClient:
 
     # --- the ЦОН, V20–V22 --------------------------------------------------------------------
 
-    async def pick_up(self, worker: str, office: str, buyer: str, app: Json) -> Json:
-        """V20 a pick-up ticket at the reception, called to a window; V21–V22 the hand-over."""
+    async def pick_up(
+        self, worker: str, office: str, buyer: str, app: Json, seconds: float = 20.0
+    ) -> Json:
+        """V20 a pick-up ticket at the reception, called to a window; V21–V22 the hand-over.
+        The ЦОН learns of the documents over the bus a moment after the portal shows V20, so
+        the reception is asked again until they have arrived."""
         iin = persona(buyer)["iin"]
         identification = {"kind": "DIGITAL_DOCUMENT"}
         base = f"/offices/{office}"
-        ticket = await self.ok(
+        ask = {"kind": "VIN_PICKUP", "visitorIin": iin, "identification": identification}
+        deadline = time.monotonic() + seconds
+        while True:
+            reply = await self.call(
+                worker, "POST", f"{base}/queue/tickets", ask, service=FRONTOFFICE
+            )
+            not_yet = reply.status_code == 422 and reply.json().get("code") == "PICKUP_NOT_READY"
+            if not not_yet or time.monotonic() > deadline:
+                break
+            await asyncio.sleep(0.05)
+        ticket = _json(reply, 201)
+        # This ticket, not the one that waited longest: other visitors may be in the queue.
+        await self.ok(
             worker,
             "POST",
-            f"{base}/queue/tickets",
-            {"kind": "VIN_PICKUP", "visitorIin": iin, "identification": identification},
+            f"{base}/queue/tickets/{ticket['id']}/call",
+            {"window": 1},
             service=FRONTOFFICE,
         )
-        await self.ok(worker, "POST", f"{base}/queue/call-next", {"window": 1}, service=FRONTOFFICE)
         return await self.ok(
             worker,
             "POST",

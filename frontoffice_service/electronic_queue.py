@@ -84,6 +84,25 @@ async def call_next(
     raise Conflict("QUEUE_EMPTY")
 
 
+async def call(
+    session: AsyncSession, *, worker: Worker, ticket_id: str, window: int, now: datetime
+) -> QueueTicket:
+    """Call one waiting ticket out of turn: the visitor is at the desk already, or the
+    worker recalls a ticket the display skipped."""
+    tickets = TicketRepository(session)
+    ticket = await _existing(tickets, worker.office.id, ticket_id)
+    if not await tickets.call(ticket.id, window=window, worker_iin=worker.iin, at=now):
+        raise Refusal(
+            "TICKET_NOT_WAITING",
+            step=ticket.kind.step,
+            status=409,
+            field="ticketId",
+            ticket=ticket.code,
+            ticket_status=ticket.status.value,
+        )
+    return await _existing(tickets, worker.office.id, ticket_id)
+
+
 async def finish(
     session: AsyncSession,
     *,

@@ -126,6 +126,11 @@ register(
             "{ticket} талоны басқа келушіге (басқа ЖСН бойынша) берілген",
             "Ticket {ticket} was issued to another visitor (another ИИН)",
         ),
+        "TICKET_NOT_WAITING": Texts(
+            "Талон {ticket} уже не ждёт в очереди (состояние: {ticket_status})",
+            "{ticket} талоны кезекте күтіп тұрған жоқ (күйі: {ticket_status})",
+            "Ticket {ticket} is not waiting in the queue (it is {ticket_status})",
+        ),
         "QUEUE_EMPTY": Texts(
             "В очереди ЦОН на сегодня нет ожидающих талонов",
             "ХҚКО кезегінде бүгінге күтіп тұрған талондар жоқ",

@@ -28,6 +28,7 @@ from frontoffice_service.models import (
 )
 from frontoffice_service.repository import PickupRepository, SmsRepository, TicketRepository
 from frontoffice_service.schemas import (
+    CallIn,
     CallNextIn,
     HandoverIn,
     HandoverRecord,
@@ -236,6 +237,48 @@ async def call_next(
         key=idempotency_key,
         scope=f"{worker.iin}:call-next",
         asked={"office": worker.office.id, "body": body.model_dump(mode="json")},
+        model=TicketRecord,
+        work=work,
+    )
+
+
+@queue.post(
+    "/tickets/{ticketId}/call",
+    summary="Call one waiting ticket to a window, out of turn",
+    responses={
+        **_WORKER,
+        404: {"description": "TICKET_NOT_FOUND"},
+        409: {"description": "TICKET_NOT_WAITING"},
+    },
+)
+async def call_ticket(
+    ticket_id: TicketId,
+    body: CallIn,
+    worker: OfficeWorker,
+    request: Request,
+    session: DbSession,
+    idempotency_key: IdempotencyKey = None,
+) -> TicketRecord:
+    async def work() -> TicketRecord:
+        ticket = await electronic_queue.call(
+            session,
+            worker=worker,
+            ticket_id=str(ticket_id),
+            window=body.window,
+            now=request.app.state.clock.now(),
+        )
+        return to_ticket(ticket)
+
+    return await _once(
+        request,
+        session,
+        key=idempotency_key,
+        scope=f"{worker.iin}:call-ticket",
+        asked={
+            "office": worker.office.id,
+            "ticketId": str(ticket_id),
+            "body": body.model_dump(mode="json"),
+        },
         model=TicketRecord,
         work=work,
     )

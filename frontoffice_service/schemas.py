@@ -63,8 +63,11 @@ class TicketIn(Contract):
     identification: Identification | None = None
 
 
-class CallNextIn(Contract):
+class CallIn(Contract):
     window: int = Field(ge=1, le=99, description="the window the visitor is called to")
+
+
+class CallNextIn(CallIn):
     kind: TicketKind | None = Field(
         default=None, description="call only tickets of this kind (the desk's sector)"
     )

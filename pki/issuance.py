@@ -7,6 +7,7 @@ TEST)» chain that NCALayer's test kits use.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -47,10 +48,7 @@ class Authority:
 
     @classmethod
     def from_pem(cls, certificate: str, key: str) -> Authority:
-        private = serialization.load_pem_private_key(key.encode(), password=None)
-        if not isinstance(private, rsa.RSAPrivateKey):
-            raise ValueError("a CA key of the test НУЦ is RSA")
-        return cls(x509.load_pem_x509_certificate(certificate.encode()), private)
+        return _parsed_authority(certificate, key)
 
     def certificate_pem(self) -> str:
         return self.certificate.public_bytes(serialization.Encoding.PEM).decode()
@@ -62,6 +60,16 @@ class Authority:
             serialization.PrivateFormat.PKCS8,
             serialization.NoEncryption(),
         ).decode()
+
+
+@functools.lru_cache(maxsize=16)
+def _parsed_authority(certificate: str, key: str) -> Authority:
+    # Loading an RSA private key costs ≈ 25 ms (its consistency checks), and every signature
+    # check reads both CAs; keyed by the PEM texts, a CA replaced in the database is parsed anew.
+    private = serialization.load_pem_private_key(key.encode(), password=None)
+    if not isinstance(private, rsa.RSAPrivateKey):
+        raise ValueError("a CA key of the test НУЦ is RSA")
+    return Authority(x509.load_pem_x509_certificate(certificate.encode()), private)
 
 
 @dataclass(frozen=True, slots=True)

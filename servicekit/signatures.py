@@ -15,6 +15,7 @@ revocation need a trust store and are the НУЦ's (`pki`) answer built on these
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
@@ -58,6 +59,18 @@ class MalformedCms(ValueError):
     """The bytes are not a CMS SignedData this check can read; the reason is for logs."""
 
 
+@functools.lru_cache(maxsize=64)
+def _key_store(
+    p12: bytes, secret: bytes
+) -> tuple[rsa.RSAPrivateKey, x509.Certificate, list[x509.Certificate]]:
+    # Opening a PKCS#12 (its key derivation and the RSA key's checks) costs ≈ 30 ms, more than
+    # the signature itself; a signer signs with the same file again and again.
+    key, certificate, chain = pkcs12.load_key_and_certificates(p12, secret)
+    if not isinstance(key, rsa.RSAPrivateKey) or certificate is None:
+        raise ValueError("the PKCS#12 holds no RSA key with its certificate")
+    return key, certificate, list(chain)
+
+
 def sign_detached(
     p12: bytes, password: str | bytes, data: bytes, *, signing_time: datetime | None = None
 ) -> bytes:
@@ -66,9 +79,7 @@ def sign_detached(
     `signing_time` defaults to the bus clock, the time the signer's NCALayer would stamp.
     """
     secret = password.encode() if isinstance(password, str) else password
-    key, certificate, chain = pkcs12.load_key_and_certificates(p12, secret)
-    if not isinstance(key, rsa.RSAPrivateKey) or certificate is None:
-        raise ValueError("the PKCS#12 holds no RSA key with its certificate")
+    key, certificate, chain = _key_store(p12, secret)
     signer = _asn1_certificate(certificate)
     attributes = cms.CMSAttributes(
         [

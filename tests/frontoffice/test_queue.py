@@ -112,3 +112,37 @@ async def test_v20_m5_a_retry_with_the_same_key_changes_nothing(
         f"/offices/{ALMALY}/queue", params={"status": "WAITING"}, headers=worker
     )
     assert [t["code"] for t in waiting.json()] == ["S-002"]
+
+
+async def test_v20_m5_a_waiting_ticket_is_called_out_of_turn_once(
+    office: FrontOffice, business_day: datetime
+) -> None:
+    worker = await office.worker(ALMALY)
+    first = (await office.issue(ALMALY, worker, None, kind="SUBMISSION")).json()
+    second = (await office.issue(ALMALY, worker, None, kind="SUBMISSION")).json()
+    tickets = f"/offices/{ALMALY}/queue/tickets"
+
+    called = await office.http.post(
+        f"{tickets}/{second['id']}/call", json={"window": 5}, headers=worker
+    )
+    assert called.status_code == 200, called.text
+    assert (called.json()["code"], called.json()["status"], called.json()["window"]) == (
+        second["code"],
+        "CALLED",
+        5,
+    )
+    again = await office.http.post(
+        f"{tickets}/{second['id']}/call", json={"window": 6}, headers=worker
+    )
+    assert (again.status_code, again.json()["code"]) == (409, "TICKET_NOT_WAITING")
+    # The queue goes on in its order with the rest.
+    assert (await office.call_next(ALMALY, worker)).json()["code"] == first["code"]
+    unknown = await office.http.post(
+        f"{tickets}/{uuid.uuid4()}/call", json={"window": 1}, headers=worker
+    )
+    assert (unknown.status_code, unknown.json()["code"]) == (404, "TICKET_NOT_FOUND")
+    other = await office.worker(KOSTANAY)
+    foreign = await office.http.post(
+        f"{tickets}/{first['id']}/call", json={"window": 1}, headers=other
+    )
+    assert (foreign.status_code, foreign.json()["code"]) == (403, "OFFICE_FORBIDDEN")

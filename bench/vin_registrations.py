@@ -1,0 +1,657 @@
+"""How many VIN registrations (V1–V22) the bus carries per second, and what each step costs.
+
+Starts the bus as `egov up --database-url … --amqp-url …` does (one process per service, on a
+fresh set of PostgreSQL databases and a RabbitMQ virtual host of its own, both removed at the
+end), with the police desk's auto-decision rule on and the bus clock frozen inside the pilot.
+Mints every vehicle first (setup, not measured), then runs N registrations, C at a time, from
+this process through `egov.vin_flow.VinClient`, as the dealer, the buyer and the ЦОН worker
+would: start, VIN, buyer, dealer's signature, the buyer's consent, the ЦОН, the plate, payment,
+the buyer's signature, the wait for the police and the printing centre, and — unless
+`--no-pickup` — the hand-over at the ЦОН and the wait for COMPLETED.
+
+A few buyers run many registrations at once, so БМГ's limit of live reservations per person
+(`max_reservations_per_person`, 2 by default) is raised to the concurrency for the run.
+
+Then, in the same run, a FastAPI `GET /hello` in its own uvicorn process (the services'
+uvicorn settings) is loaded by the same client with the same concurrency, as the yardstick of
+what this machine can serve at all. Prints registrations/s, p50/p99 of every step, the HTTP
+requests one registration makes (client side, and gateway hops), hello's requests/s and the
+ratio registrations/s × requests per registration ÷ hello requests/s against the 40 % target.
+Run:
+
+    .venv/bin/python bench/vin_registrations.py [-n 60] [-c 12] [--no-pickup]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import math
+import multiprocessing
+import os
+import random
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections import defaultdict
+from collections.abc import AsyncIterator, Awaitable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
+from urllib.parse import urlsplit
+
+import httpx
+from sqlalchemy.engine import make_url
+
+from egov.launcher import BusPlan, ServiceStatus, plan_ports, run_processes
+from egov.vin_flow import FRONTOFFICE, FlowError, Json, VinClient, expect, persona
+from servicekit.db import drop_postgres_database
+from servicekit.topology import SERVICES
+
+POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
+AMQP = "amqp://guest:guest@127.0.0.1:5672/"
+ADMIN = {"Authorization": "Bearer egov-admin"}
+PILOT_DAY = "2026-03-02T10:00:00+05:00"
+"""Inside the pilot (2025-10-15..2026-08-31): V1 refuses applications outside it."""
+DEALER, SELLER = "dealer_manager", "dealer_astana_motors"
+
+
+@dataclass(frozen=True)
+class Buyer:
+    persona: str
+    iin: str
+    """Looked up once, before the timed run: a catalogue lookup is the load generator's work,
+    not the bus's."""
+    centre: str
+    worker: str
+    """The ЦОН worker of `centre`, who hands the documents over (V20–V22)."""
+
+
+ALMATY = ("ALM-ALMALY", "frontoffice_worker_almaty")
+KOSTANAY = ("KST-KOSTANAY", "frontoffice_worker_kostanay")
+BUYERS = ("buyer", "buyer_2", "buyer_kostanay")
+
+
+def buyer(key: str) -> Buyer:
+    """A catalogue person as a buyer, at the ЦОН of their region (Kostanay's by name)."""
+    return Buyer(key, persona(key)["iin"], *(KOSTANAY if "kostanay" in key else ALMATY))
+
+
+STEPS = {
+    "start": "V1",
+    "vin": "V2–V5",
+    "buyer": "V6–V8",
+    "dealer sign": "V9",
+    "accept": "V10–V14",
+    "pickup": "V15",
+    "plate offer": "V16",
+    "plate": "V16–V17",
+    "pay": "ПШЭП",
+    "payment-check": "V17",
+    "buyer sign": "V18",
+    "police": "V19",
+    "printing": "V19",
+    "police+printing": "V19",
+    "pick-up": "V20–V22",
+    "completion": "V22",
+}
+"""The timed steps, in order, with the steps of processes.md each covers."""
+WAITS = ("police", "printing", "completion")
+"""Steps that poll the application until the bus has moved it on (their requests are polls)."""
+
+T = TypeVar("T")
+
+
+# --- figures ------------------------------------------------------------------------------
+
+
+def percentile(values: list[float], q: float) -> float:
+    """Nearest rank, as the gateway's operational data computes it."""
+    ordered = sorted(values)
+    return ordered[max(1, math.ceil(q * len(ordered))) - 1] if ordered else 0.0
+
+
+@dataclass
+class Figures:
+    latencies_ms: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    requests: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    """Requests made in each step, over every registration that reached it."""
+    completed: list[int] = field(default_factory=list)
+    """The requests each completed registration made."""
+    failures: list[str] = field(default_factory=list)
+    plates_taken: int = 0
+    """Free numbers another buyer reserved between the offer and the choice (chosen again)."""
+
+
+class Registration:
+    """One registration on one worker's client: each step timed, and its requests counted from
+    the client's counter (a worker runs its registrations one after another, so the counter's
+    difference over a step is that step's)."""
+
+    def __init__(self, client: VinClient, figures: Figures) -> None:
+        self.client, self.figures = client, figures
+        self.current = "start"
+
+    async def step(self, name: str, call: Awaitable[T]) -> T:
+        self.current = name
+        requests, started = self.client.requests, time.perf_counter()
+        answer = await call
+        self.figures.latencies_ms[name].append((time.perf_counter() - started) * 1000)
+        self.figures.requests[name] += self.client.requests - requests
+        return answer
+
+    async def run(self, vin: str, buyer: Buyer, pickup: bool) -> None:
+        c, step, who = self.client, self.step, buyer.persona
+        app = await step("start", c.start(DEALER))
+        app = expect(await step("vin", c.enter_vin(DEALER, app, vin)), "V6_AWAITING_BUYER")
+        app = await step("buyer", c.enter_buyer(DEALER, app, buyer.iin))
+        expect(app, "V9_AWAITING_SELLER_SIGNATURE")
+        app = checked(await step("dealer sign", c.dealer_sign(DEALER, app)))
+        expect(app, "V10_AWAITING_BUYER_CONSENT")
+        app = checked(await step("accept", c.cabinet(who, app, "accept")))
+        expect(app, "V15_AWAITING_PICKUP_CHOICE")
+        app = expect(
+            await step("pickup", c.choose_pickup(who, app, buyer.centre)), "V16_AWAITING_PLATE"
+        )
+        app = await self.choose_plate(who, app)
+        await step("pay", c.pay(app))
+        app = checked(await step("payment-check", c.cabinet(who, app, "payment-check")))
+        expect(app, "V18_AWAITING_BUYER_SIGNATURE")
+        app = checked(await step("buyer sign", c.buyer_sign(who, app)))
+        expect(app, "V19_AWAITING_DECISION")
+        decided = {"V19_PRINTING", "V20_READY_FOR_PICKUP", "REFUSED"}
+        submitted = time.perf_counter()
+        app = await step("police", c.until(who, app, decided, seconds=60))
+        if app["state"] == "V19_PRINTING":
+            ready = {"V20_READY_FOR_PICKUP", "REFUSED"}
+            app = await step("printing", c.until(who, app, ready, seconds=60))
+        expect(app, "V20_READY_FOR_PICKUP")
+        # Both waits together: the police poll often finds the СРТС printed already.
+        waited = (time.perf_counter() - submitted) * 1000
+        self.figures.latencies_ms["police+printing"].append(waited)
+        if pickup:
+            # Includes asking the reception again until the ЦОН has the documents (an event
+            # away from the portal's V20).
+            await step("pick-up", c.pick_up(buyer.worker, buyer.centre, who, app))
+            await step("completion", c.until(who, app, {"COMPLETED"}, seconds=60))
+
+    async def choose_plate(self, who: str, app: Json) -> Json:
+        """V16 as a person does it: any of the free numbers offered, and another one if someone
+        else took it meanwhile (workers choosing the first one would all collide)."""
+        for _ in range(5):
+            offer = await self.step("plate offer", self.client.plate_offer(who, app))
+            plate = offer["reserved"] or random.choice(offer["free"])
+            reply = await self.step("plate", self.client.choose_plate(who, app, plate))
+            if reply.status_code == 409 and reply.json().get("code") == "PLATE_ALREADY_TAKEN":
+                self.figures.plates_taken += 1
+                continue
+            return expect(checked(reply), "V17_AWAITING_PAYMENT")
+        raise FlowError("V16: five free numbers in a row were taken")
+
+
+def checked(reply: httpx.Response) -> Json:
+    if reply.status_code not in (200, 201):
+        request = reply.request
+        raise FlowError(f"{request.method} {request.url.path}: {reply.status_code} {reply.text}")
+    answer: Json = reply.json()
+    return answer
+
+
+# --- CPU: where the time goes -------------------------------------------------------------
+
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+MACHINE = "machine, all processes"
+
+
+def cpu_seconds(database: str = "") -> dict[str, float]:
+    """CPU time so far, from /proc: this process (the load), each service and the hello server
+    (our children, by command line), the PostgreSQL backends of `database`'s databases (a
+    backend's command line names its database) and the server's shared processes, RabbitMQ
+    (the whole broker), and the machine's total, so that other work on it shows."""
+    used: dict[str, float] = defaultdict(float)
+    me = os.getpid()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            argv = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue  # gone meanwhile
+        command, fields = stat[stat.index("(") + 1 : stat.rindex(")")], stat.rsplit(")", 1)[1]
+        parts = fields.split()
+        parent, seconds = int(parts[1]), (int(parts[11]) + int(parts[12])) / TICK
+        if int(entry.name) == me:
+            used["load generator (this process)"] += seconds
+        elif parent == me and b"serve" in argv:
+            used[argv[argv.index(b"serve") + 1].decode()] += seconds
+        elif parent == me and b"--multiprocessing-fork" in argv:
+            used["hello server"] += seconds
+        elif command == "postgres" and database and database.encode() in argv[0]:
+            used["PostgreSQL, our databases"] += seconds
+        elif command == "postgres" and b"postgres: postgres " not in argv[0]:
+            used["PostgreSQL, shared processes"] += seconds
+        elif command in ("beam.smp", "erl_child_setup", "epmd"):
+            used["RabbitMQ"] += seconds
+    # user nice system idle iowait irq softirq steal: all but idle and iowait is busy.
+    ticks = [int(t) for t in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    used[MACHINE] = (sum(ticks) - ticks[3] - ticks[4]) / TICK
+    return used
+
+
+def cpu_used(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
+    return {name: after[name] - before.get(name, 0.0) for name in after}
+
+
+# --- the bus ------------------------------------------------------------------------------
+
+
+@contextlib.asynccontextmanager
+async def fresh_backends() -> AsyncIterator[tuple[str, str]]:
+    """A database prefix and a RabbitMQ virtual host no other run uses, removed on exit (as
+    tests/backends.py does for the tests)."""
+    run = uuid.uuid4().hex[:10]
+    base = make_url(POSTGRES).set(database=f"egovbench_{run}")
+    amqp = urlsplit(AMQP)
+    vhost = f"egovbench_{run}"
+    await rabbitmqctl("add_vhost", vhost)
+    try:
+        await rabbitmqctl(
+            "set_permissions", "-p", vhost, amqp.username or "guest", ".*", ".*", ".*"
+        )
+        yield base.render_as_string(hide_password=False), amqp._replace(path=f"/{vhost}").geturl()
+    finally:
+        await rabbitmqctl("delete_vhost", vhost)
+        for service in SERVICES:
+            await drop_postgres_database(base.set(database=f"{base.database}_{service.name}"))
+
+
+async def rabbitmqctl(*args: str) -> None:
+    process = await asyncio.create_subprocess_exec(
+        "rabbitmqctl", "-q", *args, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    out, err = await process.communicate()
+    if process.returncode != 0:
+        raise RuntimeError(f"rabbitmqctl {' '.join(args)}: {(out + err).decode()}")
+
+
+@contextlib.contextmanager
+def output_to(path: Path) -> Iterator[None]:
+    """Point this process's stdout and stderr at `path` while the services start: they inherit
+    the descriptors, so their logs go to the file and the report stays readable."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = os.dup(1), os.dup(2)
+    with path.open("ab") as log:
+        os.dup2(log.fileno(), 1)
+        os.dup2(log.fileno(), 2)
+    try:
+        yield
+    finally:
+        os.dup2(saved[0], 1)
+        os.dup2(saved[1], 2)
+        os.close(saved[0])
+        os.close(saved[1])
+
+
+@contextlib.asynccontextmanager
+async def running_bus(
+    database_url: str, amqp_url: str, log: Path, concurrency: int
+) -> AsyncIterator[BusPlan]:
+    plan = BusPlan(
+        ports=plan_ports(0),
+        data_dir=log.parent,
+        database_url=database_url,
+        amqp_url=amqp_url,
+        log_level="WARNING",
+        extra={
+            "registration_service": {"auto_decision": True},
+            "number_bank": {"max_reservations_per_person": max(2, concurrency)},
+        },
+    )
+    stop, ready = asyncio.Event(), asyncio.Event()
+    statuses: list[ServiceStatus] = []
+
+    def on_ready(found: list[ServiceStatus], _seconds: float) -> None:
+        statuses.extend(found)
+        ready.set()
+
+    runner: asyncio.Task[int] | None = None
+    try:
+        with output_to(log):
+            runner = asyncio.create_task(run_processes(plan, stop, on_ready, ready_timeout=90))
+            # Readiness is polled once every child is spawned: the descriptors can go back then.
+            waiter = asyncio.create_task(ready.wait())
+            await asyncio.wait([waiter, runner], return_when=asyncio.FIRST_COMPLETED)
+            waiter.cancel()
+        not_ready = [s.name for s in statuses if s.status != "ready"]
+        if not ready.is_set() or not_ready:
+            raise RuntimeError(f"services not ready: {not_ready or 'all'} (see {log})")
+        yield plan
+    finally:
+        stop.set()
+        if runner is not None:
+            await asyncio.wait_for(runner, 60)
+
+
+# --- the yardstick ------------------------------------------------------------------------
+
+
+def serve_hello(port: int) -> None:
+    """The trivial FastAPI endpoint, served as `egov serve` serves a service."""
+    import uvicorn
+    from fastapi import FastAPI
+
+    app = FastAPI()
+
+    @app.get("/hello")
+    async def hello() -> dict[str, str]:
+        return {"hello": "world"}
+
+    uvicorn.run(
+        app,
+        host="127.0.0.1",
+        port=port,
+        log_config=None,
+        loop="uvloop",
+        http="httptools",
+        access_log=False,
+    )
+
+
+async def hello_rate(
+    http: httpx.AsyncClient, seconds: float, concurrency: int
+) -> tuple[float, dict[str, float]]:
+    """Requests/s of GET /hello, and the CPU share (of a core) of the client and the server."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    server = multiprocessing.get_context("spawn").Process(target=serve_hello, args=(port,))
+    server.start()
+    url = f"http://127.0.0.1:{port}/hello"
+    try:
+        for _ in range(200):
+            with contextlib.suppress(httpx.HTTPError):
+                if (await http.get(url)).status_code == 200:
+                    break
+            await asyncio.sleep(0.05)
+        await _hammer(http, url, 1.0, concurrency)  # warm the pool and the server
+        cpu, started = cpu_seconds(), time.perf_counter()
+        count = await _hammer(http, url, seconds, concurrency)
+        elapsed = time.perf_counter() - started
+        cpu = cpu_used(cpu, cpu_seconds())
+    finally:
+        server.terminate()
+        server.join(10)
+    names = ("load generator (this process)", "hello server", MACHINE)
+    return count / elapsed, {name: cpu.get(name, 0.0) / elapsed for name in names}
+
+
+async def _hammer(http: httpx.AsyncClient, url: str, seconds: float, concurrency: int) -> int:
+    deadline, count = time.perf_counter() + seconds, 0
+
+    async def worker() -> None:
+        nonlocal count
+        while time.perf_counter() < deadline:
+            (await http.get(url)).raise_for_status()
+            count += 1
+
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return count
+
+
+# --- the run ------------------------------------------------------------------------------
+
+
+async def gateway_hops(http: httpx.AsyncClient, plan: BusPlan) -> int:
+    reply = await http.get(f"{plan.url('gateway')}/admin/operational", headers=ADMIN)
+    reply.raise_for_status()
+    return sum(int(service["count"]) for service in reply.json())
+
+
+async def freeze_clock(http: httpx.AsyncClient, plan: BusPlan) -> None:
+    reply = await http.post(
+        f"{plan.url('gateway')}/admin/clock/freeze", json={"at": PILOT_DAY}, headers=ADMIN
+    )
+    reply.raise_for_status()
+
+
+async def bounded(limit: int, calls: list[Awaitable[T]]) -> list[T]:
+    gate = asyncio.Semaphore(limit)
+
+    async def one(call: Awaitable[T]) -> T:
+        async with gate:
+            return await call
+
+    return await asyncio.gather(*(one(call) for call in calls))
+
+
+async def sign_in_all(client: VinClient, buyers: list[Buyer]) -> None:
+    """Every token a worker will use, before the clock starts: a login is setup, not a step."""
+    await client.token(DEALER)
+    for someone in buyers:
+        await client.token(someone.persona)
+        await client.token(someone.worker, FRONTOFFICE)
+
+
+async def first_client(http: httpx.AsyncClient, plan: BusPlan, buyers: list[Buyer]) -> VinClient:
+    """A signed-in client once the frozen clock has reached the services over the bus: until
+    then V1 refuses PILOT_NOT_ACTIVE, and a token may be judged by the real time."""
+    for _ in range(50):
+        client = VinClient(plan.url, http)
+        try:
+            await sign_in_all(client, buyers)
+            expect(await client.start(DEALER), "V2_AWAITING_VIN")
+            return client
+        except (FlowError, httpx.HTTPStatusError):
+            await asyncio.sleep(0.1)
+    raise RuntimeError("the services did not take the frozen clock within 5 s")
+
+
+@dataclass
+class Run:
+    figures: Figures
+    seconds: float
+    requests: int
+    hops: int
+    cpu: dict[str, float]
+    hello: float
+    hello_cpu: dict[str, float]
+    log: Path
+
+
+async def drive(
+    clients: list[VinClient], jobs: list[tuple[str, Buyer]], pickup: bool
+) -> tuple[Figures, float]:
+    """The jobs, each client running one registration after another."""
+    figures = Figures()
+    queue: asyncio.Queue[tuple[str, Buyer]] = asyncio.Queue()
+    for job in jobs:
+        queue.put_nowait(job)
+
+    async def worker(client: VinClient) -> None:
+        while not queue.empty():
+            vin, someone = queue.get_nowait()
+            registration = Registration(client, figures)
+            before = client.requests
+            try:
+                await registration.run(vin, someone, pickup)
+                figures.completed.append(client.requests - before)
+            except (FlowError, httpx.HTTPError) as exc:
+                text = f"{registration.current}: {exc}"
+                figures.failures.append(f"{vin} ({someone.persona}) at {text}"[:300])
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker(c) for c in clients))
+    return figures, time.perf_counter() - started
+
+
+async def run(args: argparse.Namespace) -> Run:
+    buyers = [buyer(key) for key in args.buyers.split(",")]
+    # Ctrl-C or a kill ends the run through the context managers below, so the services stop
+    # and their databases and virtual host are removed rather than left behind.
+    main, loop = asyncio.current_task(), asyncio.get_running_loop()
+    assert main is not None
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, main.cancel)
+    log = Path(tempfile.mkdtemp(prefix="egovbench-")) / "services.log"
+    limits = httpx.Limits(max_connections=None, max_keepalive_connections=None)
+    async with (
+        fresh_backends() as (database_url, amqp_url),
+        running_bus(database_url, amqp_url, log, args.concurrency) as plan,
+        httpx.AsyncClient(timeout=60, limits=limits) as http,
+    ):
+        progress(f"bus ready, log in {log}")
+        await freeze_clock(http, plan)
+        clients = [await first_client(http, plan, buyers)]
+        clients += [VinClient(plan.url, http) for _ in range(args.concurrency - 1)]
+        await asyncio.gather(*(sign_in_all(c, buyers) for c in clients[1:]))
+
+        total = args.registrations + args.warmup
+        assigned = [buyers[i % len(buyers)] for i in range(total)]
+        minter = VinClient(plan.url, http)
+        vins = await bounded(
+            args.concurrency, [minter.new_vehicle(SELLER, b.persona) for b in assigned]
+        )
+        progress(f"{len(vins)} vehicles minted; warming up")
+        jobs = list(zip(vins, assigned, strict=True))
+        # Warm the services' pools and caches (keys, registry, prepared statements) first.
+        await drive(clients[: args.warmup], jobs[: args.warmup], args.pickup)
+
+        requests, hops = sum(c.requests for c in clients), await gateway_hops(http, plan)
+        database = make_url(database_url).database or ""
+        cpu = cpu_seconds(database)
+        progress(f"timing {args.registrations} registrations")
+        figures, seconds = await drive(clients, jobs[args.warmup :], args.pickup)
+        requests = sum(c.requests for c in clients) - requests
+        hops = await gateway_hops(http, plan) - hops
+        cpu = cpu_used(cpu, cpu_seconds(database))
+        progress("timing GET /hello")
+        hello, hello_cpu = await hello_rate(http, args.hello_seconds, args.concurrency)
+    return Run(figures, seconds, requests, hops, cpu, hello, hello_cpu, log)
+
+
+def progress(text: str) -> None:
+    """A line on stderr, so a watcher (or a profiler) knows which phase runs."""
+    print(f"[{time.strftime('%H:%M:%S')}] {text}", file=sys.stderr, flush=True)
+
+
+def report(args: argparse.Namespace, run: Run) -> None:
+    figures, done = run.figures, len(run.figures.completed)
+    end = "COMPLETED (ЦОН hand-over included)" if args.pickup else "V20_READY_FOR_PICKUP"
+    print(
+        f"bus: {len(SERVICES)} services, one process each, PostgreSQL + RabbitMQ; "
+        f"auto-decision on; clock frozen at {PILOT_DAY}; {os.cpu_count()} cores"
+    )
+    print(
+        f"{args.registrations} registrations (after {args.warmup} to warm up), concurrency "
+        f"{args.concurrency}, buyers {args.buyers}; timed from dealer start to {end}\n"
+    )
+    rate = done / run.seconds if run.seconds else 0.0
+    print(f"registrations/s: {rate:.2f} ({done} done in {run.seconds:.1f} s)")
+    print(f"failed: {len(figures.failures)}")
+    for failure in figures.failures[:10]:
+        print(f"  {failure}")
+    if figures.plates_taken:
+        print(f"free numbers taken by another buyer before the choice: {figures.plates_taken}")
+
+    print(f"\n{'step':<26}{'n':>5}{'p50 ms':>10}{'p99 ms':>10}{'req/step':>10}")
+    for name, ids in STEPS.items():
+        values = figures.latencies_ms.get(name, [])
+        if values:
+            requests = figures.requests.get(name)
+            print(
+                f"{f'{name} {ids}':<26}{len(values):>5}{percentile(values, 0.5):>10.1f}"
+                f"{percentile(values, 0.99):>10.1f}"
+                f"{'' if requests is None else f'{requests / len(values):.1f}':>10}"
+            )
+    attempted = max(done + len(figures.failures), 1)
+    per_registration = sum(figures.completed) / done if done else 0.0
+    polls = sum(figures.requests[name] for name in WAITS) / attempted
+    print(
+        f"\nHTTP requests per registration (client side, completed ones): {per_registration:.1f}"
+        f", of them ≈ {polls:.1f} polls of the application while the bus moves it on"
+    )
+    print(
+        f"all client requests in the timed run: {run.requests} ({run.requests / attempted:.1f}"
+        " per registration attempted)"
+    )
+    print(f"gateway hops per registration (operational data): {run.hops / attempted:.1f}")
+
+    cores = os.cpu_count() or 1
+    print(f"\nCPU during the timed run ({run.seconds:.1f} s, {cores} cores):")
+    ours = {name: seconds for name, seconds in run.cpu.items() if name != MACHINE}
+    for name, seconds in sorted(ours.items(), key=lambda item: -item[1]):
+        if seconds >= 0.05:
+            print(
+                f"  {name:<32}{seconds:>7.1f} s {seconds / run.seconds:>6.0%} of a core"
+                f"{seconds / max(done, 1) * 1000:>8.0f} ms/registration"
+            )
+    machine = run.cpu.get(MACHINE, 0.0)
+    others = machine - sum(ours.values())
+    print(f"  {'all of the above':<32}{sum(ours.values()):>7.1f} s")
+    print(f"  {'other work on the machine':<32}{others:>7.1f} s (kernel, other users' runs)")
+    print(
+        f"  machine busy {machine / run.seconds / cores:.0%} of {cores} cores"
+        " (a service is one process, one event loop: at most 100 % of a core each)"
+    )
+
+    hello_cpu = ", ".join(f"{k} {v:.0%} of a core" for k, v in run.hello_cpu.items())
+    hello_cpu = hello_cpu.replace(MACHINE, "whole machine")
+    print(
+        f"\nhello (FastAPI GET /hello, own uvicorn process, same httpx client, "
+        f"{args.concurrency} at once): {run.hello:.0f} req/s ({hello_cpu})"
+    )
+    ratio = rate * per_registration / run.hello if run.hello else 0.0
+    verdict = "PASS" if ratio >= 0.40 else "FAIL"
+    print(
+        f"ratio: {rate:.2f} reg/s × {per_registration:.1f} req/reg ÷ {run.hello:.0f} hello "
+        f"req/s = {ratio:.1%} (target ≥ 40 %): {verdict}"
+    )
+    print(f"service log: {run.log} ({errors_in(run.log)} warning/error lines)")
+
+
+def errors_in(log: Path) -> int:
+    text = log.read_text(errors="replace") if log.exists() else ""
+    return len(re.findall(r"(?im)^.*(warning|error|traceback).*$", text))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument("-n", "--registrations", type=int, default=60)
+    parser.add_argument("-c", "--concurrency", type=int, default=12)
+    parser.add_argument("--warmup", type=int, default=3, help="registrations before timing")
+    parser.add_argument(
+        "--no-pickup",
+        dest="pickup",
+        action="store_false",
+        help="stop at V20_READY_FOR_PICKUP (default: hand over at the ЦОН, wait for COMPLETED)",
+    )
+    parser.add_argument(
+        "--buyers",
+        default=",".join(BUYERS),
+        help="catalogue persons who buy, in turn (alive, no fines, nothing reserved in БМГ)",
+    )
+    parser.add_argument("--hello-seconds", type=float, default=10.0)
+    args = parser.parse_args()
+    import uvloop
+
+    try:
+        outcome = uvloop.run(run(args))
+    except asyncio.CancelledError:
+        sys.exit("interrupted: the bus is stopped and its databases and vhost are removed")
+    report(args, outcome)
+
+
+if __name__ == "__main__":
+    main()
