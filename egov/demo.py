@@ -651,8 +651,8 @@ async def _v16_reserved_plate(demo: Demo) -> None:
 
 async def _reservation_for(demo: Demo, buyer: str) -> None:
     """БМГ must hold a number for the buyer that none of their open applications has taken:
-    the catalogue's, the first time; later runs' applications keep theirs (there is no
-    withdrawing an application), so then the tester reserves a free number for the buyer."""
+    the catalogue's, the first time; later runs' applications keep theirs, so then the tester
+    reserves a free number for the buyer."""
     iin = persona(buyer)["iin"]
     mine = await demo.flow.ok(buyer, "GET", "/cabinet/applications")
     taken = {a["plate"] for a in mine["items"] if a["state"] not in ("REFUSED", "DECLINED")}
@@ -712,13 +712,18 @@ async def _v18_wrong_signer(demo: Demo) -> None:
 @contextlib.asynccontextmanager
 async def _number_given_back(demo: Demo, app: Json) -> AsyncIterator[None]:
     """БМГ holds at most two numbers per person, and the demo's bus clock stands still, so
-    the holds of applications a branch leaves halfway would never lapse: give the number back,
-    or the buyer's next registrations find every free number refused."""
+    the holds of applications a branch leaves halfway would never lapse: the buyer withdraws
+    the application at the end, and the portal gives its number back."""
     try:
         yield
     finally:
-        await demo.admin("number_bank", "POST", f"/admin/plates/{quote(app['plate'])}/release")
-        demo.note("tester (admin API)", f"gives {app['plate']} back to БМГ", app["number"])
+        withdrawn = expect(_answer(await demo.flow.cabinet(BUYER, app, "decline")), "DECLINED")
+        demo.say(
+            withdrawn["refusal"]["step"],
+            BUYER,
+            f"withdraws the application; {app['plate']} goes back to БМГ",
+            withdrawn["state"],
+        )
 
 
 async def _unchanged(demo: Demo, app: Json, buyer: str, state: str) -> None:

@@ -310,20 +310,23 @@ class VinClient:
     ) -> Json:
         """V20 a pick-up ticket at the reception, called to a window; V21–V22 the hand-over.
         The ЦОН learns of the documents over the bus a moment after the portal shows V20, so
-        the reception is asked again until they have arrived."""
+        the worker first waits until the office lists them."""
         iin = persona(buyer)["iin"]
         identification = {"kind": "DIGITAL_DOCUMENT"}
         base = f"/offices/{office}"
-        ask = {"kind": "VIN_PICKUP", "visitorIin": iin, "identification": identification}
+        listed = f"{base}/pickups?ownerIin={iin}&status=READY&limit=500"
         deadline = time.monotonic() + seconds
         while True:
-            reply = await self.call(
-                worker, "POST", f"{base}/queue/tickets", ask, service=FRONTOFFICE
-            )
-            not_yet = reply.status_code == 422 and reply.json().get("code") == "PICKUP_NOT_READY"
-            if not not_yet or time.monotonic() > deadline:
+            reply = await self.call(worker, "GET", listed, service=FRONTOFFICE)
+            if reply.status_code != 200:
+                raise FlowError(f"GET {listed}: {reply.status_code} {reply.text}")
+            if any(p["applicationNumber"] == app["number"] for p in reply.json()):
                 break
+            if time.monotonic() > deadline:
+                raise FlowError(f"{app['number']} is not at {office} after {seconds:.0f} s")
             await asyncio.sleep(0.05)
+        ask = {"kind": "VIN_PICKUP", "visitorIin": iin, "identification": identification}
+        reply = await self.call(worker, "POST", f"{base}/queue/tickets", ask, service=FRONTOFFICE)
         ticket = _json(reply, 201)
         # This ticket, not the one that waited longest: other visitors may be in the queue.
         await self.ok(

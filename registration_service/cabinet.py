@@ -7,6 +7,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+import structlog
+
 from registration_service import signing
 from registration_service.dealer import buyer_person, sale_contract, vehicle_passport
 from registration_service.documents import buyer_document
@@ -14,11 +16,13 @@ from registration_service.models import Application
 from registration_service.portal import Portal, require_state
 from registration_service.problems import StepProblem
 from registration_service.schemas import PlateOffer, PlateType
-from registration_service.states import State
+from registration_service.states import State, step_of
 from registration_service.submission import submit
 from servicekit.messages import tenge, texts_for
 from servicekit.service_centres import service_centre
 from servicekit.tokens import Principal
+
+log = structlog.get_logger(__name__)
 
 FEES = ("VEHICLE_REGISTRATION_FEE", "REGISTRATION_CERTIFICATE", "PLATE")
 """V17: the registration fee, the certificate (СРТС) and the plate (kz-reference §6)."""
@@ -66,12 +70,38 @@ async def accept(portal: Portal, app: Application) -> Application:
     return await portal.save(app)
 
 
+BEFORE_SUBMISSION = (
+    State.V10_AWAITING_BUYER_CONSENT,
+    State.V14_AWAITING_FINES_PAYMENT,
+    State.V15_AWAITING_PICKUP_CHOICE,
+    State.V16_AWAITING_PLATE,
+    State.V17_AWAITING_PAYMENT,
+    State.V18_AWAITING_BUYER_SIGNATURE,
+)
+
+
 async def decline(portal: Portal, app: Application) -> Application:
-    """V10: the buyer may decline; the application ends."""
-    require_state(app, State.V10_AWAITING_BUYER_CONSENT, State.V14_AWAITING_FINES_PAYMENT)
-    portal.refuse(app, "BUYER_DECLINED", "V10", None)
+    """V10: the buyer may decline, and may still withdraw until signing (V18); the
+    application ends and the number it holds goes back to БМГ."""
+    require_state(app, *BEFORE_SUBMISSION)
+    step = step_of(app.state)
+    await release_plate(portal, app, step)
+    portal.refuse(app, "BUYER_DECLINED", step, None)
     app.state = State.DECLINED
     return await portal.save(app)
+
+
+async def release_plate(portal: Portal, app: Application, step: str) -> None:
+    """Give the application's number back to БМГ; if БМГ is away, its hold runs out."""
+    if app.plate is None or app.buyer_iin is None:
+        return
+    release = {"plate": app.plate, "iin": app.buyer_iin, "idempotencyKey": f"{app.id}:release"}
+    try:
+        await portal.checks.ask(
+            step, "BMG_Release", release, application_id=app.id, subject=app.plate
+        )
+    except StepProblem:
+        log.warning("plate not released, its hold will expire", application=app.number)
 
 
 async def choose_pickup(

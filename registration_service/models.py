@@ -21,7 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from registration_service.states import FINAL
+from registration_service.states import FINAL, State
 from servicekit.db import UtcDateTime
 from servicekit.idempotency import define_idempotency_table
 from servicekit.outbox import define_outbox_table
@@ -39,6 +39,9 @@ outbox = define_outbox_table(Base.metadata)
 idempotency_keys = define_idempotency_table(Base.metadata)
 
 _OPEN = "state NOT IN ({})".format(", ".join(f"'{s.value}'" for s in sorted(FINAL)))
+_HOLDS_PLATE = (
+    f"plate IS NOT NULL AND state NOT IN ('{State.REFUSED.value}', '{State.DECLINED.value}')"
+)
 
 
 class Application(Base):
@@ -53,6 +56,15 @@ class Application(Base):
             unique=True,
             postgresql_where=text(_OPEN),
             sqlite_where=text(_OPEN),
+        ),
+        # One number, one application: two applications of one buyer may both see the number
+        # БМГ holds for that buyer; the one that commits second loses (PLATE_ALREADY_TAKEN).
+        Index(
+            "uq_applications_open_plate",
+            "plate",
+            unique=True,
+            postgresql_where=text(_HOLDS_PLATE),
+            sqlite_where=text(_HOLDS_PLATE),
         ),
         Index("ix_applications_dealer", "dealer_bin", "created_at"),
         Index("ix_applications_buyer", "buyer_iin", "created_at"),

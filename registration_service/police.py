@@ -15,6 +15,7 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from registration_service import signing
+from registration_service.cabinet import release_plate
 from registration_service.documents import decision_document
 from registration_service.events import PRINT, ApplicationSubmitted, PrintOrdered
 from registration_service.models import Application, PoliceCase
@@ -198,25 +199,12 @@ async def _refuse(
         "signature": signature,
     }
     case.decided_at, case.decision = now, "REFUSED"
-    await _release_plate(portal, app)
+    await release_plate(portal, app, "V19")
     portal.refuse(app, "POLICE_REFUSED", "V19", None, reason=reason)
     texts = app.refusal["messages"] if app.refusal else {}
     portal.notify(app, "REGISTRATION_REFUSED", "V19", texts)
     await portal.sms(app, texts.get("ru", reason))
     log.info("registration refused", application=app.number)
-
-
-async def _release_plate(portal: Portal, app: Application) -> None:
-    if app.plate is None or app.buyer_iin is None:
-        return
-    release = {"plate": app.plate, "iin": app.buyer_iin, "idempotencyKey": f"{app.id}:V19:release"}
-    try:
-        await portal.checks.ask(
-            "V19", "BMG_Release", release, application_id=app.id, subject=app.plate
-        )
-    except StepProblem:
-        # БМГ is away: the decision does not wait for it; the hold runs out by itself.
-        log.warning("plate not released, its hold will expire", application=app.number)
 
 
 def _params(app: Application) -> dict[str, object]:

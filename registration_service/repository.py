@@ -80,19 +80,27 @@ class ApplicationRepository:
 
     async def save(self, application: Application) -> None:
         """Write the changes now, so a lost race is a clean 409 and not a failed commit."""
+        # Read before the flush: after a failed one the object's attributes cannot be loaded.
+        state, plate, vin = application.state, application.plate, application.vin
         try:
             await self.session.flush()
         except StaleDataError:
-            raise StepProblem(
-                "APPLICATION_CHANGED", step_of(application.state), status=409
-            ) from None
-        except IntegrityError:
+            raise StepProblem("APPLICATION_CHANGED", step_of(state), status=409) from None
+        except IntegrityError as exc:
+            if "plate" in str(exc.orig):
+                raise StepProblem(
+                    "PLATE_ALREADY_TAKEN",
+                    "V16",
+                    status=409,
+                    field="plate",
+                    plate=plate,
+                ) from None
             raise StepProblem(
                 "VIN_APPLICATION_OPEN",
                 "V2",
                 status=409,
                 field="vin",
-                vin=application.vin,
+                vin=vin,
                 number="",
             ) from None
 

@@ -250,7 +250,11 @@ _cabinet_action(
     "V10: accept; V11–V14 re-checks and fines (also: submit again after paying fines)",
     cabinet.accept,
 )
-_cabinet_action("decline", "V10: decline the application", cabinet.decline)
+_cabinet_action(
+    "decline",
+    "V10: decline the application (or withdraw it until signing; its number goes back to БМГ)",
+    cabinet.decline,
+)
 _cabinet_action(
     "payment-check", "V17: go on once ПШЭП says the invoice is paid", cabinet.check_payment
 )

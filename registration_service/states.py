@@ -36,7 +36,7 @@ class State(StrEnum):
     REFUSED = "REFUSED"
     """A motivated refusal: `refusal` says the step, the code and why."""
     DECLINED = "DECLINED"
-    """The buyer declined the application (V10)."""
+    """The buyer declined the application (V10), or withdrew it before signing (V15–V18)."""
 
 
 FINAL = frozenset({State.COMPLETED, State.REFUSED, State.DECLINED})

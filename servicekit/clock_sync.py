@@ -64,7 +64,7 @@ async def catch_up(gateway_url: str, clock: Clock) -> None:
         async with httpx.AsyncClient(timeout=2.0) as client:
             view = (await client.get(f"{gateway_url}/clock")).raise_for_status().json()
     except (httpx.HTTPError, ValueError) as exc:
-        log.info("bus clock not read from the gateway", error=repr(exc))
+        log.debug("bus clock not read from the gateway", error=repr(exc))
         return
     now = datetime.fromisoformat(view["now"])
     if view["frozen"]:

@@ -14,6 +14,7 @@ from egov.vin_flow import VinClient, persona
 from tests.harness import ADMIN
 
 DEALER, SELLER = "dealer_manager", "dealer_astana_motors"
+BUYER_K = "buyer_kostanay"
 INCREASED_DEMAND = {"777 AAA 02", "001 KZ 02", "100 ABC 02", "010 ADM 02"}
 
 
@@ -68,19 +69,32 @@ async def test_v14_unpaid_fines_hold_the_application_until_paid_and_submitted_ag
     ]
 
 
-async def test_v16_the_number_reserved_for_the_buyer_is_offered_and_taken(flow: VinClient) -> None:
+async def test_v16_the_number_reserved_for_the_buyer_is_offered_and_taken_once(
+    flow: VinClient,
+) -> None:
     buyer = "buyer_reserved_plate"
-    app = await _at_plate(flow, buyer)
+    app, second = await _at_plate(flow, buyer), await _at_plate(flow, buyer)
     offer = await flow.plate_offer(buyer, app)
     assert offer == {"reserved": "425 KZA 02", "free": [], "nextAfter": None}
     other = await flow.choose_plate(buyer, app, "101 ADM 02")
     assert (other.status_code, other.json()["code"]) == (422, "PLATE_NOT_OFFERED")
-    taken = (await flow.choose_plate(buyer, app, None)).json()
+    # Both of the buyer's applications see the one reserved number; one application gets it.
+    replies = await asyncio.gather(
+        flow.choose_plate(buyer, app, None), flow.choose_plate(buyer, second, None)
+    )
+    (taken,) = [r.json() for r in replies if r.status_code == 200]
+    (lost,) = [r for r in replies if r.status_code != 200]
     assert (taken["plate"], taken["plateSource"], taken["state"]) == (
         "425 KZA 02",
         "RESERVED_FOR_BUYER",
         "V17_AWAITING_PAYMENT",
     )
+    assert (lost.status_code, lost.json()["code"]) in {
+        (409, "PLATE_ALREADY_TAKEN"),
+        (422, "PLATE_NOT_OFFERED"),
+    }
+    loser = second if taken["id"] == app["id"] else app
+    assert (await flow.plate_offer(buyer, loser))["reserved"] is None
 
 
 async def test_v16_free_numbers_leave_out_increased_demand_and_stored_and_the_choice_is_atomic(
@@ -230,3 +244,22 @@ async def test_registry_outage_in_the_middle_keeps_the_step_and_a_retry_goes_on(
     ]
     resumed = await flow.enter_vin(DEALER, app, vin)
     assert resumed["state"] == "V6_AWAITING_BUYER"
+
+
+async def test_v17_withdrawn_before_signing_the_number_goes_back_to_bmg(
+    flow: VinClient, bus: BusPlan
+) -> None:
+    # A buyer of its own here: БМГ lets one person hold two numbers at once.
+    app = await _at_plate(flow, BUYER_K)
+    plate = (await flow.plate_offer(BUYER_K, app))["free"][0]
+    held = (await flow.choose_plate(BUYER_K, app, plate)).json()
+    assert held["state"] == "V17_AWAITING_PAYMENT"
+    withdrawn = (await flow.cabinet(BUYER_K, app, "decline")).json()
+    assert (withdrawn["state"], withdrawn["refusal"]["step"]) == ("DECLINED", "V17")
+    path = urllib.parse.quote(plate)
+    status = await flow.http.get(f"{bus.url('number_bank')}/admin/plates/{path}", headers=ADMIN)
+    assert status.json()["status"] == "FREE"
+    # The number is free for anyone again, this buyer's other applications included.
+    again = await _at_plate(flow, BUYER_K)
+    taken = await flow.choose_plate(BUYER_K, again, plate)
+    assert (taken.status_code, taken.json()["plate"]) == (200, plate)
