@@ -91,6 +91,9 @@ class Plate(Base):
     bin: Mapped[str | None] = mapped_column(String(12))
     """The legal entity it is issued to."""
     reserved_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    reference: Mapped[str | None] = mapped_column(String(64))
+    """What a reservation is for, as the service that made it says (the portal: the
+    application's number); None for a reservation made in БМГ itself."""
     vin: Mapped[str | None] = mapped_column(String(17))
     machine_id: Mapped[str | None] = mapped_column(String(30))
     issued_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

@@ -162,7 +162,9 @@ class PlateRepository:
             )
         )
 
-    async def reserve(self, plate: str, iin: str, until: datetime, now: datetime) -> bool:
+    async def reserve(
+        self, plate: str, iin: str, until: datetime, now: datetime, reference: str | None = None
+    ) -> bool:
         """FREE (or expired), ordinary, individual → RESERVED for `iin`; False if not so."""
         result = await self.session.execute(
             update(Plate)
@@ -172,7 +174,13 @@ class PlateRepository:
                 Plate.demand_category.is_(None),
                 free_at(now),
             )
-            .values(status=PlateStatus.RESERVED, iin=iin, reserved_until=until, status_since=now)
+            .values(
+                status=PlateStatus.RESERVED,
+                iin=iin,
+                reserved_until=until,
+                reference=reference,
+                status_since=now,
+            )
         )
         return _changed(result)
 
@@ -206,6 +214,7 @@ class PlateRepository:
                 vin=vin,
                 machine_id=machine_id,
                 reserved_until=None,
+                reference=None,
                 issued_at=now,
                 status_since=now,
             )
@@ -217,7 +226,13 @@ class PlateRepository:
         result = await self.session.execute(
             update(Plate)
             .where(Plate.plate == plate, reserved_at(now), Plate.iin == iin)
-            .values(status=PlateStatus.FREE, iin=None, reserved_until=None, status_since=now)
+            .values(
+                status=PlateStatus.FREE,
+                iin=None,
+                reserved_until=None,
+                reference=None,
+                status_since=now,
+            )
         )
         return _changed(result)
 
@@ -233,6 +248,7 @@ class PlateRepository:
                 iin=None,
                 bin=None,
                 reserved_until=None,
+                reference=None,
                 vin=None,
                 machine_id=None,
                 issued_at=None,

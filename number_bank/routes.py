@@ -205,7 +205,12 @@ def _reservation(plate: Plate) -> Reservation:
     # ck_plates_reserved_has_holder: a RESERVED row has both.
     assert plate.iin is not None
     assert plate.reserved_until is not None
-    return Reservation(plate=plate.plate, iin=plate.iin, reserved_until=plate.reserved_until)
+    return Reservation(
+        plate=plate.plate,
+        iin=plate.iin,
+        reserved_until=plate.reserved_until,
+        reference=plate.reference,
+    )
 
 
 async def once(
@@ -291,7 +296,7 @@ async def reserve(data: ReserveRequest, call: SyncCall) -> Reservation:
         before = await plates.get(data.plate)
         lapsed_holder = before.iin if before and before.status is PlateStatus.RESERVED else None
         until = now + timedelta(minutes=data.hold_minutes)
-        if not await plates.reserve(data.plate, data.iin, until, now):
+        if not await plates.reserve(data.plate, data.iin, until, now, data.reference):
             return await _not_reserved(plates, data, now)
         limit = _settings(call).max_reservations_per_person
         if await plates.count_reservations(data.iin, now) > limit:
@@ -307,7 +312,9 @@ async def reserve(data: ReserveRequest, call: SyncCall) -> Reservation:
         await plates.record(
             data.plate, EventAction.RESERVED, PlateStatus.RESERVED, now, iin=data.iin
         )
-        return Reservation(plate=data.plate, iin=data.iin, reserved_until=until)
+        return Reservation(
+            plate=data.plate, iin=data.iin, reserved_until=until, reference=data.reference
+        )
 
     return await once(call, RESERVE, data.idempotency_key, data, Reservation, act)
 

@@ -62,6 +62,12 @@ class ReserveRequest(Contract):
     iin: Iin
     idempotency_key: IdempotencyKeyText
     hold_minutes: int = Field(DEFAULT_HOLD_MINUTES, ge=1, le=MAX_HOLD_MINUTES)
+    reference: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=64,
+        description="what the reservation is for (the portal sends the application's number)",
+    )
 
 
 class IssueRequest(Contract):
@@ -125,6 +131,9 @@ class Reservation(Contract):
     plate: str
     iin: str
     reserved_until: datetime
+    reference: str | None = Field(
+        default=None, description="what it is for; none when reserved in БМГ itself"
+    )
 
 
 class ReservedNumberAnswer(Contract):

@@ -154,11 +154,13 @@ async def _reserved(portal: Portal, app: Application) -> dict[str, Any] | None:
         application_id=app.id,
         subject=app.buyer_iin,
     )
-    # A number this buyer chose for another of their applications is that application's.
+    # A number the portal reserved for another application (БМГ keeps the application's
+    # number as the reference) or one another application took is not this one's.
     taken = await portal.applications.plates_of_buyer(app.buyer_iin, app.id)
     for reservation in answer.data.get("reservations", []):
         plate = str(reservation["plate"])
-        if plate.endswith(app.region_code or "--") and plate not in taken:
+        ours = reservation.get("reference") in (None, app.number)
+        if ours and plate.endswith(app.region_code or "--") and plate not in taken:
             return dict(reservation)
     return None
 
@@ -188,6 +190,7 @@ async def choose_plate(portal: Portal, app: Application, plate: str | None) -> A
                 "iin": app.buyer_iin,
                 "idempotencyKey": f"{app.id}:V16:{plate}",
                 "holdMinutes": portal.settings.plate_hold_minutes,
+                "reference": app.number,
             },
             application_id=app.id,
             subject=plate,
@@ -197,6 +200,7 @@ async def choose_plate(portal: Portal, app: Application, plate: str | None) -> A
         if answer.failure == "RESERVATION_LIMIT":
             raise StepProblem("PLATE_RESERVATION_LIMIT", "V16", status=409, field="plate")
         if answer.failure is not None:
+            log.info("БМГ refused the number", application=app.number, code=answer.failure)
             raise StepProblem("PLATE_NOT_OFFERED", "V16", field="plate", plate=plate)
         app.plate, app.plate_source = plate, "CHOSEN"
         app.plate_reserved_until = datetime.fromisoformat(answer.data["reservedUntil"])

@@ -161,6 +161,7 @@ async def _issue_plate(portal: Portal, app: Application) -> None:
             "plate": app.plate,
             "iin": app.buyer_iin,
             "idempotencyKey": f"{app.id}:V19:reserve",
+            "reference": app.number,
         }
         again = await portal.checks.ask(
             "V19", "BMG_Reserve", hold, application_id=app.id, subject=app.plate

@@ -9,6 +9,7 @@ fresh machine may have no fonts at all.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -18,6 +19,8 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 _FONTS = Path(__file__).parent / "fonts"
+# fontTools reports each table it subsets at INFO: a dozen lines per document.
+logging.getLogger("fontTools").setLevel(logging.WARNING)
 _FAMILY = "DejaVuSans"
 
 

@@ -247,9 +247,9 @@ async def test_v16_v19_reserve_issue_lifecycle(bus: BusPlan, client: httpx.Async
     reserved = await answer(
         client, bus, RESERVE, {"plate": plate, "iin": buyer, "idempotencyKey": key()}
     )
-    assert (reserved["plate"], reserved["iin"]) == (plate, buyer)
+    assert (reserved["plate"], reserved["iin"], reserved["reference"]) == (plate, buyer, None)
     mine = await answer(client, bus, RESERVED_NUMBER, {"iin": buyer})
-    assert [r["plate"] for r in mine["reservations"]] == [plate]
+    assert [(r["plate"], r["reference"]) for r in mine["reservations"]] == [(plate, None)]
     assert plate not in await all_free(client, bus, "02", "VEHICLE_INDIVIDUAL", pattern="BKR")
 
     released = await answer(
@@ -258,7 +258,11 @@ async def test_v16_v19_reserve_issue_lifecycle(bus: BusPlan, client: httpx.Async
     assert released["status"] == "FREE"
     assert plate in await all_free(client, bus, "02", "VEHICLE_INDIVIDUAL", pattern="BKR")
 
-    await answer(client, bus, RESERVE, {"plate": plate, "iin": buyer, "idempotencyKey": key()})
+    # A service may say what the reservation is for; the person's reservations show it.
+    held = {"plate": plate, "iin": buyer, "idempotencyKey": key(), "reference": "VR-1"}
+    await answer(client, bus, RESERVE, held)
+    mine = await answer(client, bus, RESERVED_NUMBER, {"iin": buyer})
+    assert [(r["plate"], r["reference"]) for r in mine["reservations"]] == [(plate, "VR-1")]
     issue = {"plate": plate, "iin": buyer, "vin": vin(1), "idempotencyKey": key()}
     issued = await answer(client, bus, ISSUE, issue, sender=REGISTRATION)
     assert (issued["plate"], issued["iin"], issued["vin"], issued["bin"]) == (
