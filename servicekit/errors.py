@@ -11,12 +11,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import asyncpg
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from servicekit.bus.base import BusError
 from servicekit.messages import LANGUAGES, Language, texts_for
 
 log = structlog.get_logger(__name__)
@@ -175,5 +178,33 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        if backend_unavailable(exc):
+            # Nothing was done (the transaction rolled back): the caller may simply retry.
+            log.warning("backend unavailable", path=request.url.path, error=repr(exc)[:300])
+            response = problem_response(request, Problem("BACKEND_UNAVAILABLE", status=503))
+            response.headers["Retry-After"] = "1"
+            return response
         log.exception("unhandled error", path=request.url.path)
         return problem_response(request, Problem("INTERNAL_ERROR", status=500))
+
+
+_CONNECTION_TROUBLE = (
+    asyncpg.TooManyConnectionsError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+    ConnectionError,
+    TimeoutError,
+)
+
+
+def backend_unavailable(exc: BaseException) -> bool:
+    """The database or the broker could not be reached (or had no room for us) — not a fault
+    of the request nor of the code: a 503 to retry, not a 500."""
+    if isinstance(exc, sa_exc.OperationalError | sa_exc.InterfaceError | sa_exc.TimeoutError):
+        return True
+    if isinstance(exc, sa_exc.DBAPIError):
+        # asyncpg's errors come wrapped in SQLAlchemy's adapter error.
+        cause = exc.orig.__cause__ if exc.orig is not None else None
+        return exc.connection_invalidated or isinstance(cause, _CONNECTION_TROUBLE)
+    return isinstance(exc, BusError | ConnectionError)

@@ -118,6 +118,13 @@ register(
             "Сервистің ішкі қатесі; сұрауды кейінірек қайталауға болады",
             "Internal service error; the request may be retried later",
         ),
+        "BACKEND_UNAVAILABLE": Texts(
+            "База данных или брокер сообщений сейчас недоступны; ничего не изменено, повторите "
+            "запрос",
+            "Дерекқор немесе хабар брокері қазір қолжетімсіз; ештеңе өзгертілмеді, сұрауды "
+            "қайталаңыз",
+            "The database or the message broker is unavailable now; nothing was changed, retry",
+        ),
         "NOT_READY": Texts(
             "Сервис запускается и ещё не готов",
             "Сервис іске қосылуда және әлі дайын емес",

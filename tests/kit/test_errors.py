@@ -2,11 +2,14 @@
 
 from typing import Annotated
 
+import asyncpg
 import httpx
 import pytest
 from fastapi import FastAPI, Query
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import exc as sa_exc
 
+from servicekit.bus import PublishError
 from servicekit.errors import NotFound, Problem, field_path, install_problem_handlers
 from servicekit.identifiers import Iin
 from servicekit.messages import LANGUAGES, Texts, known_codes, register
@@ -156,3 +159,53 @@ async def test_unexpected_error_is_a_500_problem_without_internals(
     assert reply.status_code == 500
     assert reply.json()["code"] == "INTERNAL_ERROR"
     assert "secret" not in reply.text
+
+
+def _failing(error: Exception) -> httpx.AsyncClient:
+    app = FastAPI()
+    install_problem_handlers(app)
+
+    @app.post("/work")
+    async def work() -> None:
+        raise error
+
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    return httpx.AsyncClient(transport=transport, base_url="http://test")
+
+
+def _wrapped(cause: BaseException) -> sa_exc.DBAPIError:
+    """A driver error as SQLAlchemy's asyncpg adapter hands it on."""
+    adapter_error = Exception(str(cause))
+    adapter_error.__cause__ = cause
+    return sa_exc.DBAPIError("SELECT 1", None, adapter_error)
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        sa_exc.OperationalError("SELECT 1", None, Exception("connection refused")),
+        sa_exc.TimeoutError("QueuePool limit of size 10 overflow 0 reached"),
+        _wrapped(asyncpg.TooManyConnectionsError("sorry, too many clients already")),
+        _wrapped(ConnectionResetError("reset by peer")),
+        PublishError("the broker did not confirm the message"),
+    ],
+)
+async def test_an_unreachable_database_or_broker_is_503_to_retry(error: Exception) -> None:
+    async with _failing(error) as client:
+        reply = await client.post("/work")
+    assert (reply.status_code, reply.json()["code"]) == (503, "BACKEND_UNAVAILABLE")
+    assert reply.headers["retry-after"] == "1"
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        sa_exc.IntegrityError("INSERT", None, Exception("duplicate key")),
+        _wrapped(ValueError("a bug")),
+        KeyError("a bug"),
+    ],
+)
+async def test_a_fault_of_the_code_stays_a_500(error: Exception) -> None:
+    async with _failing(error) as client:
+        reply = await client.post("/work")
+    assert (reply.status_code, reply.json()["code"]) == (500, "INTERNAL_ERROR")
