@@ -29,6 +29,7 @@ COPY payments payments
 COPY pki pki
 COPY registration_service registration_service
 COPY frontoffice_service frontoffice_service
+COPY notary notary
 RUN pip install --no-deps --no-build-isolation . \
  && useradd --create-home --uid 10001 egov \
  && mkdir -p /app/data && chown egov /app/data

@@ -45,6 +45,7 @@ SERVICES: tuple[ServiceSpec, ...] = (
     ServiceSpec("pki", 8010, "НУЦ — test CA, OCSP, CRL, signature checks"),
     ServiceSpec("registration_service", 8011, "ПЭП — registration of a vehicle by VIN"),
     ServiceSpec("frontoffice_service", 8012, "ИИС ЦОН 2.0 — front offices"),
+    ServiceSpec("notary", 8013, "ЕНИС — notary system: powers of attorney"),
 )
 
 

@@ -6,6 +6,7 @@ service against the real PostgreSQL and RabbitMQ.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import signal
@@ -64,9 +65,16 @@ def egov_up(tmp_path: Path, **env: str) -> Iterator[tuple[subprocess.Popen[str],
             pytest.fail("egov up ended before the bus was ready:\n" + "".join(lines))
         yield process, base, lines
     finally:
+        # A failed test leaves the bus running: its service processes go with the parent, or
+        # they would load the machine and the shared broker for every later test.
         if process.poll() is None:
+            children = psutil.Process(process.pid).children(recursive=True)
             process.kill()
             process.wait()
+            for child in children:
+                with contextlib.suppress(psutil.NoSuchProcess):
+                    child.kill()
+            psutil.wait_procs(children, timeout=10)
 
 
 def _stop(process: subprocess.Popen[str], sig: signal.Signals) -> str:

@@ -183,9 +183,17 @@ async def check(ask: Ask, key: str) -> None:
             )
             assert paid["paid"]
         case "representative" | "represented_applicant":
-            # The power of attorney itself lives in ЕНИС, which the machinery work adds.
             await _alive(ask, key)
             assert await _biometrics(ask, key) == "MATCH"
+            power = await ask(
+                "NOTARY_PowerOfAttorney",
+                {
+                    "principalIin": IINS["represented_applicant"],
+                    "representativeIin": IINS["representative"],
+                },
+            )
+            assert power["valid"] is True, power
+            assert "MACHINERY_REGISTRATION" in power["powerOfAttorney"]["powers"]
         case (
             "dealer_manager"
             | "dealer_director"

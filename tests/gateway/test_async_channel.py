@@ -408,6 +408,11 @@ async def test_fault_rules_apply_to_send_message(
         ("RECYCLING_FeeByVin", {"vin": "MXAJC4111TK100201"}, ("paid", True)),
         ("ERAP_FinesByIin", {"iin": "791123310745"}, ("unpaidCount", 2)),
         ("BMG_ReservedNumber", {"iin": "991111317779"}, ("found", True)),
+        (
+            "NOTARY_PowerOfAttorney",
+            {"principalIin": "580714318519", "representativeIin": "011231612221"},
+            ("valid", True),
+        ),
     ],
 )
 async def test_every_registry_answers_on_the_async_channel(

@@ -1,0 +1,1 @@
+"""ЕНИС — the unified notary information system: powers of attorney."""
