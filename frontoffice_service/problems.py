@@ -131,6 +131,32 @@ register(
             "{ticket} талоны кезекте күтіп тұрған жоқ (күйі: {ticket_status})",
             "Ticket {ticket} is not waiting in the queue (it is {ticket_status})",
         ),
+        # --- scans of the documents (M6.4) ---
+        "SCAN_EMPTY": Texts(
+            "Файл скана пуст",
+            "Скан файлы бос",
+            "The scan's file is empty",
+        ),
+        "SCAN_TOO_LARGE": Texts(
+            "Скан слишком велик: {size} байт, допустимо не более {limit}",
+            "Скан тым үлкен: {size} байт, {limit} байттан аспауы керек",
+            "The scan is too large: {size} bytes, at most {limit} are allowed",
+        ),
+        "SCAN_TYPE_NOT_ALLOWED": Texts(
+            "Скан принимается только в форматах PDF, JPEG или PNG",
+            "Скан тек PDF, JPEG немесе PNG пішімдерінде қабылданады",
+            "A scan must be a PDF, a JPEG or a PNG",
+        ),
+        "SCAN_TYPE_MISMATCH": Texts(
+            "Заявлен тип {declared}, а файл — {found}",
+            "{declared} түрі көрсетілген, ал файл — {found}",
+            "The file was declared as {declared} but is {found}",
+        ),
+        "SCAN_CORRUPT": Texts(
+            "Файл {found} повреждён или загружен не полностью: отсканируйте документ заново",
+            "{found} файлы бүлінген немесе толық жүктелмеген: құжатты қайта сканерлеңіз",
+            "The {found} file is damaged or incomplete: scan the document again",
+        ),
         "QUEUE_EMPTY": Texts(
             "В очереди ЦОН на сегодня нет ожидающих талонов",
             "ХҚКО кезегінде бүгінге күтіп тұрған талондар жоқ",
