@@ -17,9 +17,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 
+from frontoffice_service.problems import Refusal
+from frontoffice_service.settings import Settings
 from servicekit.messages import Texts
+from servicekit.service_centres import service_centre
 
 
 class Action(StrEnum):
@@ -225,3 +229,19 @@ def missing(
     good = {p.code for p in presented if p.present and p.valid}
     needed = checklist(action, applicant, first_registration=first_registration)
     return [item for item in needed if item.code not in good]
+
+
+def require_pilot(settings: Settings, office: str, today: date) -> None:
+    """M4: the service is given in the pilot's regions and period only (the office's region
+    decides: the applicant comes to a ЦОН of the region); outside them, a clear refusal."""
+    centre = service_centre(office)
+    if centre is None or centre.region_code not in settings.machinery_pilot_regions:
+        raise Refusal("MACHINERY_PILOT_REGION", step="M4", field="office", office=office)
+    start, end = settings.machinery_pilot_start, settings.machinery_pilot_end
+    if not start <= today <= end:
+        raise Refusal(
+            "MACHINERY_PILOT_PERIOD",
+            step="M4",
+            start=start.strftime("%d.%m.%Y"),
+            end=end.strftime("%d.%m.%Y"),
+        )

@@ -131,6 +131,23 @@ register(
             "{ticket} талоны кезекте күтіп тұрған жоқ (күйі: {ticket_status})",
             "Ticket {ticket} is not waiting in the queue (it is {ticket_status})",
         ),
+        # --- the machinery pilot (M4) ---
+        "MACHINERY_PILOT_REGION": Texts(
+            "Регистрация сельхозтехники через ЦОН в пилотном режиме оказывается только в г. "
+            "Алматы и Костанайской области; ЦОН {office} в пилот не входит",
+            "Ауыл шаруашылығы техникасын ХҚКО арқылы тіркеу пилоттық режимде тек Алматы қ. "
+            "мен Қостанай облысында көрсетіледі; {office} ХҚКО пилотқа кірмейді",
+            "Machinery registration at a ЦОН is a pilot of Almaty city and Kostanay region only; "
+            "ЦОН {office} is not in it",
+        ),
+        "MACHINERY_PILOT_PERIOD": Texts(
+            "Пилот регистрации сельхозтехники через ЦОН идёт с {start} по {end}: сегодня услуга "
+            "недоступна",
+            "ХҚКО арқылы ауыл шаруашылығы техникасын тіркеу пилоты {start} бастап {end} дейін "
+            "өтеді: бүгін қызмет қолжетімсіз",
+            "The machinery registration pilot runs from {start} to {end}: the service is not "
+            "available today",
+        ),
         # --- scans of the documents (M6.4) ---
         "SCAN_EMPTY": Texts(
             "Файл скана пуст",

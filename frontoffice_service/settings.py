@@ -1,3 +1,6 @@
+from datetime import date
+
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from servicekit.settings import ServiceSettings
@@ -10,3 +13,16 @@ class Settings(ServiceSettings):
     port: int = 8012
     sender_id: str = "frontoffice_service"
     sender_password: str = "frontoffice-secret"  # the development registry's; set it in deployments
+
+    # The machinery pilot (M3–M17). Defaults are the joint order's values: МСХ No 287 of
+    # 08.09.2025 and МЦРИАП No 466/НҚ of 10.09.2025, clause 1.
+    machinery_pilot_start: date = Field(
+        default=date(2025, 9, 1), description="first day of the machinery pilot (Asia/Almaty)"
+    )
+    machinery_pilot_end: date = Field(
+        default=date(2025, 12, 31), description="last day of the machinery pilot (Asia/Almaty)"
+    )
+    machinery_pilot_regions: tuple[str, ...] = Field(
+        default=("02", "10"),
+        description="region codes of the pilot: 02 Almaty city, 10 Kostanay region",
+    )

@@ -3,6 +3,8 @@ incomplete or invalid package misses."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from frontoffice_service.machinery import (
@@ -15,7 +17,10 @@ from frontoffice_service.machinery import (
     Presented,
     checklist,
     missing,
+    require_pilot,
 )
+from frontoffice_service.problems import Refusal
+from frontoffice_service.settings import Settings
 
 
 def codes(items: list[Item]) -> list[str]:
@@ -76,3 +81,31 @@ def test_m8_an_absent_or_invalid_document_is_missing_in_checklist_order() -> Non
     package[3] = Presented(package[3].code, present=False, valid=False)
     result = missing(Action.REREGISTRATION, Applicant.PERSON, package, first_registration=False)
     assert codes(result) == [needed[1].code, needed[3].code]
+
+
+@pytest.mark.parametrize(
+    ("office", "today", "code"),
+    [
+        ("KST-KOSTANAY", date(2025, 9, 1), None),
+        ("ALM-ALMALY", date(2025, 12, 31), None),
+        ("ALM-ALMALY", date(2025, 8, 31), "MACHINERY_PILOT_PERIOD"),
+        ("KST-KOSTANAY", date(2026, 1, 1), "MACHINERY_PILOT_PERIOD"),
+        ("AST-ESIL", date(2025, 10, 20), "MACHINERY_PILOT_REGION"),
+    ],
+)
+def test_m4_the_service_is_given_in_the_pilots_regions_and_period(
+    office: str, today: date, code: str | None
+) -> None:
+    if code is None:
+        require_pilot(Settings(), office, today)
+        return
+    with pytest.raises(Refusal) as refused:
+        require_pilot(Settings(), office, today)
+    assert (refused.value.code, refused.value.extra["step"]) == (code, "M4")
+
+
+def test_m4_the_pilot_is_policy_set_by_the_settings() -> None:
+    wider = Settings(machinery_pilot_end=date(2026, 12, 31), machinery_pilot_regions=("02",))
+    require_pilot(wider, "ALM-ALMALY", date(2026, 6, 1))
+    with pytest.raises(Refusal, match="MACHINERY_PILOT_REGION"):
+        require_pilot(wider, "KST-KOSTANAY", date(2025, 10, 1))
