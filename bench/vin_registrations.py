@@ -50,7 +50,7 @@ import httpx
 from sqlalchemy.engine import make_url
 
 from egov.launcher import BusPlan, ServiceStatus, plan_ports, run_processes
-from egov.vin_flow import FRONTOFFICE, FlowError, Json, VinClient, expect, persona
+from egov.vin_flow import FRONTOFFICE, FlowError, Json, VinClient, answer, expect, persona
 from servicekit.db import drop_postgres_database
 from servicekit.topology import SERVICES
 
@@ -196,11 +196,8 @@ class Registration:
 
 
 def checked(reply: httpx.Response) -> Json:
-    if reply.status_code not in (200, 201):
-        request = reply.request
-        raise FlowError(f"{request.method} {request.url.path}: {reply.status_code} {reply.text}")
-    answer: Json = reply.json()
-    return answer
+    found: Json = answer(reply, 200, 201)
+    return found
 
 
 # --- CPU: where the time goes -------------------------------------------------------------

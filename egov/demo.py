@@ -23,7 +23,16 @@ from urllib.parse import quote
 
 import httpx
 
-from egov.vin_flow import ADMIN_TOKEN, FRONTOFFICE, FlowError, Json, VinClient, expect, persona
+from egov.vin_flow import (
+    ADMIN_TOKEN,
+    FRONTOFFICE,
+    FlowError,
+    Json,
+    VinClient,
+    answer,
+    expect,
+    persona,
+)
 from egov.vin_flow import legal_entity as company
 from registration_service.checks import registry_name
 from registration_service.settings import Settings as PortalSettings
@@ -238,10 +247,7 @@ async def _nothing() -> None:
 
 
 def _answer(reply: httpx.Response) -> Any:
-    if reply.status_code not in (200, 201):
-        request = reply.request
-        raise FlowError(f"{request.method} {request.url.path}: {reply.status_code} {reply.text}")
-    return reply.json()
+    return answer(reply, 200, 201)
 
 
 def _problem(reply: httpx.Response, status: int, code: str, step: str) -> Json:
@@ -446,36 +452,16 @@ async def _digital_documents(demo: Demo, app: Json, buyer: str) -> None:
 
 async def _sms(demo: Demo, app: Json, buyer: str) -> None:
     phone = (await demo.admin("gbd_fl", "GET", f"/admin/persons/{app['buyerIin']}"))["phone"]
-    inbox = f"{demo.flow.url(FRONTOFFICE)}/sms/messages"
-    deadline = time.monotonic() + WAIT_SECONDS
-    while True:
-        texts = _answer(await demo.flow.http.get(inbox, params={"phone": phone}))
-        found = [
-            t
-            for t in texts
-            if t["reference"] == app["number"] and app["certificateNumber"] in t["text"]
-        ]
-        if found:
-            demo.say("V20", "SMS centre", f"texts {buyer} at {phone}", found[0]["text"])
-            return
-        if time.monotonic() > deadline:
-            raise FlowError(f"no SMS about {app['certificateNumber']} to {phone} in {inbox}")
-        await asyncio.sleep(0.05)
+    text = await demo.flow.sms_about(
+        phone, app["number"], app["certificateNumber"], seconds=WAIT_SECONDS
+    )
+    demo.say("V20", "SMS centre", f"texts {buyer} at {phone}", text["text"])
 
 
 async def _at_the_centre(demo: Demo, app: Json, owner: str) -> None:
     """The ЦОН learns of the documents through the bus, a moment after the portal."""
-    path = f"/offices/{CENTRE}/pickups"
-    query = f"?ownerIin={persona(owner)['iin']}&status=READY"
-    deadline = time.monotonic() + WAIT_SECONDS
-    while True:
-        ready = _answer(await demo.flow.call(WORKER, "GET", path + query, service=FRONTOFFICE))
-        if any(p["applicationNumber"] == app["number"] for p in ready):
-            demo.say("V20", f"ЦОН {CENTRE}", f"has the СРТС and plate of {app['number']}", "READY")
-            return
-        if time.monotonic() > deadline:
-            raise FlowError(f"the documents of {app['number']} did not reach {CENTRE}")
-        await asyncio.sleep(0.05)
+    await demo.flow.documents_at(WORKER, CENTRE, owner, app, seconds=WAIT_SECONDS)
+    demo.say("V20", f"ЦОН {CENTRE}", f"has the СРТС and plate of {app['number']}", "READY")
 
 
 async def _picked_up(demo: Demo, app: Json, buyer: str) -> None:

@@ -305,26 +305,49 @@ class VinClient:
 
     # --- the ЦОН, V20–V22 --------------------------------------------------------------------
 
-    async def pick_up(
-        self, worker: str, office: str, buyer: str, app: Json, seconds: float = 20.0
-    ) -> Json:
-        """V20 a pick-up ticket at the reception, called to a window; V21–V22 the hand-over.
-        The ЦОН learns of the documents over the bus a moment after the portal shows V20, so
-        the worker first waits until the office lists them."""
-        iin = persona(buyer)["iin"]
-        identification = {"kind": "DIGITAL_DOCUMENT"}
-        base = f"/offices/{office}"
-        listed = f"{base}/pickups?ownerIin={iin}&status=READY&limit=500"
+    async def documents_at(
+        self, worker: str, office: str, owner: str, app: Json, seconds: float = 20.0
+    ) -> None:
+        """Once the office lists the application's documents as ready: the ЦОН learns of them
+        over the bus a moment after the portal shows V20."""
+        listed = f"/offices/{office}/pickups?ownerIin={persona(owner)['iin']}&status=READY"
         deadline = time.monotonic() + seconds
         while True:
-            reply = await self.call(worker, "GET", listed, service=FRONTOFFICE)
-            if reply.status_code != 200:
-                raise FlowError(f"GET {listed}: {reply.status_code} {reply.text}")
-            if any(p["applicationNumber"] == app["number"] for p in reply.json()):
-                break
+            ready = answer(
+                await self.call(worker, "GET", f"{listed}&limit=500", service=FRONTOFFICE)
+            )
+            if any(p["applicationNumber"] == app["number"] for p in ready):
+                return
             if time.monotonic() > deadline:
                 raise FlowError(f"{app['number']} is not at {office} after {seconds:.0f} s")
             await asyncio.sleep(0.05)
+
+    async def sms_about(
+        self, phone: str, reference: str, containing: str, seconds: float = 20.0
+    ) -> Json:
+        """The SMS centre's text to `phone` about `reference` that says `containing`: it
+        crosses the bus, so it arrives a moment after the step that sent it."""
+        inbox = f"{self.url(FRONTOFFICE)}/sms/messages"
+        deadline = time.monotonic() + seconds
+        while True:
+            self.requests += 1
+            texts = answer(await self.http.get(inbox, params={"phone": phone}))
+            for text in texts:
+                if text["reference"] == reference and containing in text["text"]:
+                    return dict(text)
+            if time.monotonic() > deadline:
+                raise FlowError(f"no SMS about {reference} with {containing!r} to {phone}")
+            await asyncio.sleep(0.05)
+
+    async def pick_up(
+        self, worker: str, office: str, buyer: str, app: Json, seconds: float = 20.0
+    ) -> Json:
+        """V20 a pick-up ticket at the reception, called to a window; V21–V22 the hand-over,
+        once the office has the documents."""
+        await self.documents_at(worker, office, buyer, app, seconds)
+        iin = persona(buyer)["iin"]
+        identification = {"kind": "DIGITAL_DOCUMENT"}
+        base = f"/offices/{office}"
         ask = {"kind": "VIN_PICKUP", "visitorIin": iin, "identification": identification}
         reply = await self.call(worker, "POST", f"{base}/queue/tickets", ask, service=FRONTOFFICE)
         ticket = _json(reply, 201)
@@ -356,13 +379,19 @@ def expect(app: Json, state: str) -> Json:
     return app
 
 
-def _json(reply: httpx.Response, *ok: int) -> Json:
+def answer(reply: httpx.Response, *ok: int) -> Any:
+    """The JSON of a reply with one of the `ok` statuses (200 unless given), else FlowError
+    saying what came back."""
     if reply.status_code not in (ok or (200,)):
         raise FlowError(
             f"{reply.request.method} {reply.request.url.path}: {reply.status_code} {reply.text}"
         )
-    answer: Json = reply.json()
-    return answer
+    return reply.json()
+
+
+def _json(reply: httpx.Response, *ok: int) -> Json:
+    found: Json = answer(reply, *ok)
+    return found
 
 
 def _fields(record: Json, model: type[BaseModel]) -> Json:
