@@ -26,6 +26,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from servicekit.db import UtcDateTime
 from servicekit.idempotency import define_idempotency_table
 from servicekit.outbox import define_outbox_table
+from servicekit.seeding import define_seed_table
 
 
 class Base(DeclarativeBase):
@@ -34,6 +35,8 @@ class Base(DeclarativeBase):
 
 outbox = define_outbox_table(Base.metadata)
 idempotency_keys = define_idempotency_table(Base.metadata)
+seed_versions = define_seed_table(Base.metadata)
+"""The provider's machinery registry is seeded once per version of its seed (M10.3)."""
 
 
 def _enum(cls: type[StrEnum]) -> Enum:

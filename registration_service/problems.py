@@ -167,11 +167,6 @@ PROBLEMS: dict[str, Texts] = {
         "Сатып алушының ЖСН бойынша мәліметтер ЖТ МДҚ-да табылмады: дұрыс ЖСН енгізіңіз",
         "ГБД ФЛ has nothing on this ИИН: enter a correct ИИН",
     ),
-    "SIGNATURE_NOT_ACCEPTED": _T(
-        "Подпись не принята НУЦ: {reasons}",
-        "Қолтаңбаны ҰКО қабылдамады: {reasons}",
-        "НУЦ did not accept the signature: {reasons}",
-    ),
     "SIGNER_NOT_SELLER": _T(
         "Заявку подписал не работник продавца (БИН в сертификате: {bin})",
         "Өтінімге сатушының қызметкері қол қойған жоқ (сертификаттағы БСН: {bin})",

@@ -62,6 +62,12 @@ def known_codes() -> dict[str, Texts]:
 
 register(
     {
+        # --- ЭЦП (any service that takes a signature) ---
+        "SIGNATURE_NOT_ACCEPTED": Texts(
+            "Подпись не принята НУЦ: {reasons}",
+            "Қолтаңбаны ҰКО қабылдамады: {reasons}",
+            "НУЦ did not accept the signature: {reasons}",
+        ),
         # --- request shape (any service) ---
         "VALIDATION_FAILED": Texts(
             "Запрос содержит ошибки: {count}",

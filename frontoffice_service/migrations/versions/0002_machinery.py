@@ -1,8 +1,9 @@
-"""machinery applications, scans, receipts, deliveries, digital documents, registry, archive acts
+"""machinery applications, scans, fee receipts, deliveries, digital documents, the
+provider's registry, acceptance acts, seed versions
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-26 03:26:21.453465
+Create Date: 2026-11-26 03:28:09.054574
 
 """
 
@@ -130,6 +131,13 @@ def upgrade() -> None:
             "ix_registry_machines_owner", ["owner_iin", "owner_bin"], unique=False
         )
 
+    op.create_table(
+        "seed_versions",
+        sa.Column("name", sa.String(length=64), nullable=False),
+        sa.Column("digest", sa.String(length=64), nullable=False),
+        sa.Column("applied_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("name", "digest"),
+    )
     op.create_table(
         "machinery_applications",
         sa.Column("id", sa.String(length=36), nullable=False),
@@ -445,6 +453,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_machinery_applications_archive")
 
     op.drop_table("machinery_applications")
+    op.drop_table("seed_versions")
     with op.batch_alter_table("registry_machines", schema=None) as batch_op:
         batch_op.drop_index("ix_registry_machines_owner")
 
