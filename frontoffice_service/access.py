@@ -45,3 +45,41 @@ async def _office_worker(office: OfficeId, principal: SignedIn) -> Worker:
 
 OfficeWorker = Annotated[Worker, Depends(_office_worker)]
 """Declare on an endpoint under `/offices/{office}`: a worker of that office is calling."""
+
+
+HEAD_ROLE = "frontoffice_head"
+
+
+async def _office_head(worker: OfficeWorker, principal: SignedIn) -> Worker:
+    if not principal.has(HEAD_ROLE):
+        raise Problem("FRONTOFFICE_HEAD_REQUIRED", status=403, field="Authorization")
+    return worker
+
+
+OfficeHead = Annotated[Worker, Depends(_office_head)]
+"""The head of the front office (or the deputy): signs the archive's acceptance act (M17)."""
+
+
+PROVIDER_ROLE = "akimat_officer"
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderOfficer:
+    """An officer of the service provider (the akimat of a region), working in АРМ ГО."""
+
+    iin: str
+    region: str
+    """The region code (02, 10) whose applications the officer decides, and no other."""
+    organisation_bin: str | None
+
+
+async def _provider_officer(principal: SignedIn) -> ProviderOfficer:
+    region = principal.attributes.get("region")
+    if not principal.has(PROVIDER_ROLE) or not region:
+        raise Problem("PROVIDER_OFFICER_REQUIRED", status=403, field="Authorization")
+    return ProviderOfficer(principal.iin, region, principal.bin)
+
+
+Provider = Annotated[ProviderOfficer, Depends(_provider_officer)]
+"""Declare on an endpoint of the provider's desk: an akimat officer is calling; their region
+limits what they see (another region's application is 404, as if it did not exist)."""
