@@ -1,13 +1,15 @@
 """The `egov` command: start the bus, ask how it is, serve one service, write a migration,
-check and export the gateway's message log, play the VIN registration on a running bus."""
+check and export the gateway's message log, play the VIN or the machinery registration on a
+running bus."""
 
 from __future__ import annotations
 
 import base64
 import importlib
 import sys
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import httpx
 import typer
@@ -325,40 +327,85 @@ def log_export(
     console.print(f"wrote {records} records to {output}")
 
 
+DemoBranch = Annotated[
+    str, typer.Option("--branch", "-b", help="the branch to play (see --list), or all")
+]
+DemoList = Annotated[bool, typer.Option("--list", help="list the branches, one line each")]
+DemoHost = Annotated[str, typer.Option(envvar="EGOV_HOST", help="where the bus listens")]
+DemoBasePort = Annotated[
+    int | None,
+    typer.Option(envvar="EGOV_BASE_PORT", help="the base port the bus was started with"),
+]
+DemoRun = Callable[..., Awaitable[Sequence["Outcome"]]]
+"""A demo module's `run(url, branch names, reporter, admin_token=…)`."""
+
+
 @demo_app.command("vin")
 def demo_vin(
-    branch: Annotated[
-        str, typer.Option("--branch", "-b", help="the branch to play (see --list), or all")
-    ] = "happy",
-    list_branches: Annotated[
-        bool, typer.Option("--list", help="list the branches, one line each")
-    ] = False,
-    host: Annotated[str, typer.Option(envvar="EGOV_HOST", help="where the bus listens")] = (
-        "127.0.0.1"
-    ),
-    base_port: Annotated[
-        int | None,
-        typer.Option(envvar="EGOV_BASE_PORT", help="the base port the bus was started with"),
-    ] = None,
+    branch: DemoBranch = "happy",
+    list_branches: DemoList = False,
+    host: DemoHost = "127.0.0.1",
+    base_port: DemoBasePort = None,
     admin_token: AdminToken = DEFAULT_ADMIN_TOKEN,
 ) -> None:
     """The VIN registration (V1–V22) played by the dealer, the buyer, the police and the ЦОН:
     the happy path, or a refusal branch. Exits 1 if a step did not go as expected, 2 if there
     is no bus."""
     from egov import demo
+
+    _demo("vin", demo.BRANCHES, demo.run, branch, list_branches, host, base_port, admin_token)
+
+
+@demo_app.command("machinery")
+def demo_machinery(
+    branch: DemoBranch = "happy",
+    list_branches: DemoList = False,
+    host: DemoHost = "127.0.0.1",
+    base_port: DemoBasePort = None,
+    admin_token: AdminToken = DEFAULT_ADMIN_TOKEN,
+) -> None:
+    """The machinery registration through a ЦОН (M4–M17) played by the front-office worker,
+    the applicant, the akimat officer and the head of the front office: the happy path from
+    the ticket to the SMS, the digital document and, a month later, the archive handover; or
+    a refusal branch. Exits 1 if a step did not go as expected, 2 if there is no bus."""
+    from egov import machinery_demo
+
+    _demo(
+        "machinery",
+        machinery_demo.BRANCHES,
+        machinery_demo.run,
+        branch,
+        list_branches,
+        host,
+        base_port,
+        admin_token,
+    )
+
+
+def _demo(
+    name: str,
+    branches: Mapping[str, Branch[Any]],
+    run: DemoRun,
+    branch: str,
+    list_branches: bool,
+    host: str,
+    base_port: int | None,
+    admin_token: str,
+) -> None:
+    from egov.demo import NoBus
     from egov.vin_flow import FlowError
 
     if list_branches:
-        table = Table(title="egov demo vin --branch …")
+        table = Table(title=f"egov demo {name} --branch …")
         for column in ("branch", "step", "what happens"):
             table.add_column(column)
-        for known in demo.BRANCHES.values():
+        for known in branches.values():
             table.add_row(known.name, known.step, known.summary)
         console.print(table)
         return
-    if branch != "all" and branch not in demo.BRANCHES:
+    if branch != "all" and branch not in branches:
         raise typer.BadParameter(
-            f"no branch {branch!r}; there are: all, {', '.join(demo.BRANCHES)}",
+            f"no branch {branch!r}; there are: all, {', '.join(branches)}",
             param_hint="--branch",
         )
     if base_port == 0:
@@ -366,13 +413,13 @@ def demo_vin(
             "0 (free ports) is for starting a bus: give the one it listens on",
             param_hint="--base-port",
         )
-    names = list(demo.BRANCHES) if branch == "all" else [branch]
+    names = list(branches) if branch == "all" else [branch]
     url = BusPlan(ports=plan_ports(base_port, host), host=host).url
 
     async def play() -> int:
         try:
-            outcomes = await demo.run(url, names, _DemoReport(), admin_token=admin_token)
-        except demo.NoBus as exc:
+            outcomes = await run(url, names, _DemoReport(), admin_token=admin_token)
+        except NoBus as exc:
             console.print(Text(str(exc), style="red"))
             return 2
         except (FlowError, httpx.HTTPError) as exc:
@@ -394,7 +441,7 @@ def demo_vin(
 class _DemoReport:
     """Each step on its own line as it happens: the flow waits for the bus now and then."""
 
-    def begin(self, branch: Branch) -> None:
+    def begin(self, branch: Branch[Any]) -> None:
         console.rule(Text.assemble((branch.name, "bold"), f" — {branch.summary}"))
 
     def line(self, line: Line) -> None:

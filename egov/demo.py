@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import hashlib
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any, Literal, Protocol
+from typing import Any, Generic, Literal, Protocol, TypeVar
 from urllib.parse import quote
 
 import httpx
@@ -84,7 +85,7 @@ class Outcome:
 
 
 class Reporter(Protocol):
-    def begin(self, branch: Branch) -> None: ...
+    def begin(self, branch: Branch[Any]) -> None: ...
 
     def line(self, line: Line) -> None: ...
 
@@ -95,12 +96,17 @@ class NoBus(Exception):
     """The bus does not answer, or not all of it is ready."""
 
 
+D = TypeVar("D")
+
+
 @dataclass(frozen=True, slots=True)
-class Branch:
+class Branch(Generic[D]):
+    """A story a demo plays on its demo object (`Demo` here, the machinery demo's own)."""
+
     name: str
     step: str
     summary: str
-    play: Callable[[Demo], Awaitable[None]]
+    play: Callable[[D], Awaitable[None]]
 
 
 class Demo:
@@ -138,57 +144,13 @@ class Demo:
             self.say(check["step"], "portal → ШЭП", f"asks {registry}", outcome)
 
     async def ready(self) -> None:
-        gateway = self.flow.url("gateway")
-        try:
-            report = (await self.flow.http.get(f"{gateway}/health", timeout=5)).json()
-        except (httpx.HTTPError, ValueError) as exc:
-            raise NoBus(f"no bus answers at {gateway} ({exc}): start it with `egov up`") from None
-        waiting = [s["name"] for s in report.get("services", []) if s.get("status") != "ready"]
-        if waiting:
-            raise NoBus(f"the bus at {gateway} is not ready: {', '.join(waiting)}")
+        await bus_ready(self.flow.http, self.flow.url)
 
     async def inside_the_pilot(self) -> Callable[[], Awaitable[None]]:
         """V1 refuses outside the pilot: stop the bus clock on a pilot day if today is not one.
         Returns what puts the clock back."""
-        before = await self.admin("gateway", "GET", "/clock")
-        today = datetime.fromisoformat(before["localNow"]).date()
-        if PILOT_START <= today <= PILOT_END:
-            self.note("bus clock", f"{today} is inside the pilot ({PILOT_START}..{PILOT_END})")
-            return _nothing
-        await self.admin("gateway", "POST", "/admin/clock/freeze", {"at": PILOT_DAY.isoformat()})
-        await self._clock_followed(PILOT_DAY)
-        self.note(
-            "bus clock",
-            f"{today} is outside the pilot ({PILOT_START}..{PILOT_END}): frozen at "
-            f"{PILOT_DAY:%Y-%m-%d %H:%M} Asia/Almaty for the demo",
-        )
-
-        async def put_back() -> None:
-            if before["frozen"]:
-                await self.admin("gateway", "POST", "/admin/clock/freeze", {"at": before["now"]})
-            else:
-                now = (await self.admin("gateway", "POST", "/admin/clock/reset"))["now"]
-                if before["offsetSeconds"]:
-                    # A running clock keeps its shift from real time: set it as far from now.
-                    shifted = datetime.fromisoformat(now).timestamp() + before["offsetSeconds"]
-                    at = datetime.fromtimestamp(shifted, ALMATY).isoformat()
-                    await self.admin("gateway", "POST", "/admin/clock/set", {"at": at})
-            self.note("bus clock", "put back", _clock_text(before))
-
-        return put_back
-
-    async def _clock_followed(self, at: datetime) -> None:
-        """Services apply the gateway's clock as its message reaches them (at once in one
-        process, a moment later through RabbitMQ): wait until each one's /ready tells `at`."""
-        deadline = time.monotonic() + WAIT_SECONDS
-        for service in SERVICES:
-            while True:
-                ready = (await self.flow.http.get(f"{self.flow.url(service.name)}/ready")).json()
-                if datetime.fromisoformat(ready["now"]) == at:
-                    break
-                if time.monotonic() > deadline:
-                    raise FlowError(f"{service.name} did not follow the bus clock: {ready['now']}")
-                await asyncio.sleep(0.05)
+        clock = BusClock(self.flow.http, self.flow.url, self.flow.admin, self.note)
+        return await clock.inside(PILOT_START, PILOT_END, PILOT_DAY)
 
     async def auto_decision(self) -> bool:
         policy = await self.admin("registration_service", "GET", "/admin/policy")
@@ -198,18 +160,102 @@ class Demo:
         body = {"autoDecision": on}
         await self.admin("registration_service", "PUT", "/admin/policy", body)
 
-    async def play(self, branch: Branch) -> Outcome:
-        self.reporter.begin(branch)
-        started = time.monotonic()
-        try:
-            await branch.play(self)
-        except (FlowError, httpx.HTTPError) as exc:
-            failure: str | None = str(exc) or type(exc).__name__
+    async def play(self, branch: Branch[Demo]) -> Outcome:
+        return await play(self, branch, self.reporter)
+
+
+async def play(demo: D, branch: Branch[D], reporter: Reporter) -> Outcome:
+    """Play one branch: what did not go as expected is its outcome's failure, not an error."""
+    reporter.begin(branch)
+    started = time.monotonic()
+    try:
+        await branch.play(demo)
+    except (FlowError, httpx.HTTPError) as exc:
+        failure: str | None = str(exc) or type(exc).__name__
+    else:
+        failure = None
+    outcome = Outcome(branch.name, failure, time.monotonic() - started)
+    reporter.end(outcome)
+    return outcome
+
+
+async def bus_ready(http: httpx.AsyncClient, url: Callable[[str], str]) -> None:
+    """NoBus unless the gateway answers and reports every service ready."""
+    gateway = url("gateway")
+    try:
+        report = (await http.get(f"{gateway}/health", timeout=5)).json()
+    except (httpx.HTTPError, ValueError) as exc:
+        raise NoBus(f"no bus answers at {gateway} ({exc}): start it with `egov up`") from None
+    waiting = [s["name"] for s in report.get("services", []) if s.get("status") != "ready"]
+    if waiting:
+        raise NoBus(f"the bus at {gateway} is not ready: {', '.join(waiting)}")
+
+
+class BusClock:
+    """The bus clock as a demo moves it: through the gateway's admin API, waiting until every
+    service follows, and put back as it was at the end."""
+
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        url: Callable[[str], str],
+        admin: dict[str, str],
+        note: Callable[[str, str, str], None],
+    ) -> None:
+        self.http, self.url, self.admin, self.note = http, url, admin, note
+
+    async def _admin(self, method: str, path: str, json: Any = None) -> Json:
+        reply = await self.http.request(
+            method, self.url("gateway") + path, json=json, headers=self.admin
+        )
+        found: Json = _answer(reply)
+        return found
+
+    async def freeze(self, at: datetime) -> None:
+        await self._admin("POST", "/admin/clock/freeze", {"at": at.isoformat()})
+        await self._followed(at)
+
+    async def inside(self, start: date, end: date, day: datetime) -> Callable[[], Awaitable[None]]:
+        """Stop the clock at `day` unless today is within `start`..`end`; returns what puts
+        the clock back."""
+        before = await self._admin("GET", "/clock")
+        today = datetime.fromisoformat(before["localNow"]).date()
+        if start <= today <= end:
+            self.note("bus clock", f"{today} is inside the pilot ({start}..{end})", "")
+            return _nothing
+        await self.freeze(day)
+        self.note(
+            "bus clock",
+            f"{today} is outside the pilot ({start}..{end}): frozen at "
+            f"{day:%Y-%m-%d %H:%M} Asia/Almaty for the demo",
+            "",
+        )
+        return functools.partial(self._put_back, before)
+
+    async def _put_back(self, before: Json) -> None:
+        if before["frozen"]:
+            await self._admin("POST", "/admin/clock/freeze", {"at": before["now"]})
         else:
-            failure = None
-        outcome = Outcome(branch.name, failure, time.monotonic() - started)
-        self.reporter.end(outcome)
-        return outcome
+            now = (await self._admin("POST", "/admin/clock/reset"))["now"]
+            if before["offsetSeconds"]:
+                # A running clock keeps its shift from real time: set it as far from now.
+                shifted = datetime.fromisoformat(now).timestamp() + before["offsetSeconds"]
+                at = datetime.fromtimestamp(shifted, ALMATY).isoformat()
+                await self._admin("POST", "/admin/clock/set", {"at": at})
+        self.note("bus clock", "put back", _clock_text(before))
+
+    async def _followed(self, at: datetime) -> None:
+        """Services apply the gateway's clock as its message reaches them (at once in one
+        process, a moment later through RabbitMQ): wait until each one's /ready tells `at`."""
+        deadline = time.monotonic() + WAIT_SECONDS
+        for service in SERVICES:
+            while True:
+                ready = (await self.http.get(f"{self.url(service.name)}/ready")).json()
+                if datetime.fromisoformat(ready["now"]) == at:
+                    break
+                if time.monotonic() > deadline:
+                    raise FlowError(f"{service.name} did not follow the bus clock: {ready['now']}")
+                await asyncio.sleep(0.05)
 
 
 async def run(
@@ -804,7 +850,7 @@ RECYCLING_UNPAID_VIN = "MXAJC4112TK100305"
 NO_CONTRACT_VIN = "MXAJC4114TK100306"
 """The catalogue's vehicles of the refusal branches (personas/catalogue.yaml)."""
 
-BRANCHES: dict[str, Branch] = {
+BRANCHES: dict[str, Branch[Demo]] = {
     branch.name: branch
     for branch in (
         Branch(

@@ -147,13 +147,13 @@ class VinClient:
             "eps_passports",
             "PUT",
             f"/admin/passports/{number}",
-            {**_fields(passport, PassportIn), "vin": vin},
+            {**fields_of(passport, PassportIn), "vin": vin},
         )
         customs = await self._admin("customs", "GET", f"/admin/declarations/{template}")
         await self._admin(
-            "customs", "PUT", f"/admin/declarations/{vin}", _fields(customs, DeclarationIn)
+            "customs", "PUT", f"/admin/declarations/{vin}", fields_of(customs, DeclarationIn)
         )
-        fee = _fields(await self._admin("recycling_fee", "GET", f"/admin/fees/{template}"), FeeIn)
+        fee = fields_of(await self._admin("recycling_fee", "GET", f"/admin/fees/{template}"), FeeIn)
         if fee.get("certificateNumber"):
             # ЖД-РОП-<year>-<7 of A–Z0–9>: the template's year, a serial of our own.
             fee["certificateNumber"] = (
@@ -162,7 +162,7 @@ class VinClient:
         await self._admin("recycling_fee", "PUT", f"/admin/fees/{vin}", fee)
         contracts = await self._admin("sale_contracts", "GET", f"/admin/contracts?vin={template}")
         signed = next(c for c in contracts if c["status"] == "SIGNED_BY_BOTH")
-        contract = _fields(signed, ContractIn)
+        contract = fields_of(signed, ContractIn)
         contract["vehicle"]["vin"] = vin
         contract["seller"] = {"bin": company["bin"], "name": company["name"]}
         contract["buyer"] = {"iin": person["iin"], "name": person["name"]}
@@ -394,7 +394,7 @@ def _json(reply: httpx.Response, *ok: int) -> Json:
     return found
 
 
-def _fields(record: Json, model: type[BaseModel]) -> Json:
+def fields_of(record: Json, model: type[BaseModel]) -> Json:
     """What of a registry's record its admin API takes back (the record adds derived fields)."""
     names = {field.alias or name for name, field in model.model_fields.items()}
     return {k: v for k, v in record.items() if k in names}

@@ -2,6 +2,8 @@
 
 - `frontoffice.documents_ready` ← `registration.documents_ready`: documents ready for pick-up.
 - `frontoffice.sms` ← `sms.send`: texts for the SMS centre.
+- `frontoffice.provider.machinery` ← `frontoffice.machinery.sent.*`: machinery applications
+  arriving at the provider's desk (M9), checked for alteration (M3).
 
 Both are durable queues with the bus's retries and dead letters. A message that can never be
 stored (not the event's shape, an unknown ЦОН) goes to the dead letters at once; a repeated
@@ -14,12 +16,14 @@ from collections.abc import Sequence
 
 from fastapi import FastAPI
 
-from frontoffice_service import pickups, sms_centre
+from frontoffice_service import pickups, provider_desk, sms_centre
 from servicekit.bus import Delivery, Handler, QueueSpec, Reject
 from servicekit.events import (
     DOCUMENTS_READY,
+    MACHINERY_SENT,
     SMS_SEND,
     DocumentsReady,
+    MachineryApplicationSent,
     SmsRequested,
     consumer_hooks,
     parse_event,
@@ -28,6 +32,7 @@ from servicekit.service_centres import service_centre
 
 DOCUMENTS_READY_QUEUE = QueueSpec("frontoffice.documents_ready", bindings=(DOCUMENTS_READY,))
 SMS_QUEUE = QueueSpec("frontoffice.sms", bindings=(SMS_SEND,))
+PROVIDER_QUEUE = QueueSpec("frontoffice.provider.machinery", bindings=(f"{MACHINERY_SENT}.*",))
 
 
 def _on_documents_ready(app: FastAPI) -> Handler:
@@ -50,10 +55,28 @@ def _on_sms(app: FastAPI) -> Handler:
     return handle
 
 
+def _on_machinery_sent(app: FastAPI) -> Handler:
+    async def handle(delivery: Delivery) -> None:
+        event = parse_event(MachineryApplicationSent, delivery)
+        state = app.state
+        async with state.db.transaction() as session:
+            await provider_desk.receive(
+                session,
+                gateway=state.gateway,
+                calendar=state.calendar,
+                metrics=state.machinery_metrics,
+                event=event,
+                now=state.clock.now(),
+            )
+
+    return handle
+
+
 def _wiring(app: FastAPI) -> Sequence[tuple[QueueSpec, Handler]]:
     return (
         (DOCUMENTS_READY_QUEUE, _on_documents_ready(app)),
         (SMS_QUEUE, _on_sms(app)),
+        (PROVIDER_QUEUE, _on_machinery_sent(app)),
     )
 
 

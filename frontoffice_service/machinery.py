@@ -245,3 +245,19 @@ def require_pilot(settings: Settings, office: str, today: date) -> None:
             start=start.strftime("%d.%m.%Y"),
             end=end.strftime("%d.%m.%Y"),
         )
+
+
+FEES: dict[Action, tuple[str, ...]] = {
+    Action.REGISTRATION: (
+        "MACHINERY_REGISTRATION",
+        "MACHINERY_TECHNICAL_PASSPORT",
+        "MACHINERY_PLATE",
+    ),
+    Action.REREGISTRATION: ("MACHINERY_REGISTRATION", "MACHINERY_TECHNICAL_PASSPORT"),
+    Action.DEREGISTRATION: (),
+    Action.DUPLICATE: ("MACHINERY_TECHNICAL_PASSPORT",),
+    Action.PLATE: ("MACHINERY_PLATE",),
+}
+"""M6.3: the ПШЭП purposes each action must have paid. This project's model (machinery fees
+were not found, kz-reference §7): what the action issues — a registration, a technical
+passport, a plate — is paid for; a deregistration issues nothing and costs nothing."""

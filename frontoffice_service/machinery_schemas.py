@@ -18,6 +18,7 @@ from frontoffice_service.machinery_models import (
     VisitorRole,
 )
 from frontoffice_service.schemas import Contract, Identification, Phone
+from servicekit.documents import b64, canonical, sha256
 from servicekit.identifiers import Bin, Iin
 
 MachineId = Annotated[
@@ -141,6 +142,20 @@ class SignIn(Contract):
     )
 
 
+class SigningDocument(Contract):
+    """Sign `document` (base64) as it is, with a detached CMS (NCALayer's
+    `createCAdESFromBase64(…, attach=false)`); `content` is the same document, readable."""
+
+    document: str
+    sha256: str
+    content: dict[str, Any]
+
+    @classmethod
+    def of(cls, content: dict[str, Any]) -> SigningDocument:
+        text = canonical(content)
+        return cls(document=b64(text), sha256=sha256(text), content=content)
+
+
 class ChecklistItem(Contract):
     code: str
     names: dict[str, str]
@@ -227,8 +242,7 @@ class EntryIn(Contract):
     technical_passport: PassportNumber | None = None
     plate: MachineryPlate | None = None
     machine_id: MachineId = Field(
-        description="the machine's identifier as read from its documents: must be the "
-        "application's"
+        description="the machine's identifier as read from its documents: must be the application's"
     )
     issue_at: datetime = Field(
         description="when the applicant may collect the documents and plates at the office"
@@ -254,3 +268,21 @@ class ActRecord(Contract):
     provider_signed_at: datetime | None
     head_signed_by: str | None
     head_signed_at: datetime | None
+
+
+class ArchiveItemRecord(Contract):
+    """M16: the paper basis of one application kept at its front office."""
+
+    application_id: UUID
+    number: str
+    office: str
+    region: str
+    applicant_name: str
+    action: Action
+    machine_id: str
+    documents: list[str] = Field(description="codes of the documents the office holds")
+    sent_at: datetime | None
+    keep_until: date = Field(description="the last day the office keeps it (Asia/Almaty)")
+    leave_from: date = Field(description="the first day it may leave: the day after keepUntil")
+    due: bool = Field(description="the month is over: it may be taken away today")
+    act_id: UUID | None = Field(description="the acceptance act it is listed in, if any")

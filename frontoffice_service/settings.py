@@ -26,3 +26,13 @@ class Settings(ServiceSettings):
         default=("02", "10"),
         description="region codes of the pilot: 02 Almaty city, 10 Kostanay region",
     )
+    scan_max_bytes: int = Field(
+        default=10 * 1024 * 1024,
+        ge=1024,
+        description="the largest scan the desk takes (M6.4), in bytes",
+    )
+    overdue_refresh_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="how often the overdue gauge of the provider's desk is recomputed (M14)",
+    )

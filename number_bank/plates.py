@@ -5,10 +5,9 @@ chose, and says so:
 
 - `VEHICLE_INDIVIDUAL` `123 ABC 02`: three digits, three Latin letters, the region code 01–20.
 - `VEHICLE_LEGAL` `123 AB 02`: the same with two letters.
-- `MACHINERY` `ABC P 123`: **this project's model** of the two-row tractor plate (СТ РК 1176):
-  three series letters, the region *letter*, three digits, written on one line in the order a
-  secondary parser reads them. Region letters are modelled only where kz-reference names them:
-  A Almaty city (02), P Kostanay (10), Y Shymkent (17), G Abai (18), Q Jetisu (19), W Ulytau (20).
+- `MACHINERY` `ABC P 123`: **this project's model** of the two-row tractor plate (СТ РК 1176),
+  parsed by `servicekit.plates`, which the ЦОН's provider desk shares (M12): three series
+  letters, the region *letter*, three digits.
 
 Digits run 001–999. Any of the 26 Latin letters is accepted (the secondary parser's reading of
 the rules since 2018). Plate text is upper case with single spaces; input is normalised to it.
@@ -35,6 +34,8 @@ from typing import Annotated
 from pydantic import AfterValidator, BeforeValidator
 from pydantic_core import PydanticCustomError
 
+from servicekit.plates import PlateError, normalise, parse_machinery_plate
+
 REGIONS: dict[str, str] = {
     "01": "Астана",
     "02": "Алматы",
@@ -59,19 +60,6 @@ REGIONS: dict[str, str] = {
 }
 """Region codes of vehicle plates (kz-reference §3), with the region's Russian name."""
 
-MACHINERY_REGION_LETTERS: dict[str, str] = {
-    "A": "02",
-    "P": "10",
-    "Y": "17",
-    "G": "18",
-    "Q": "19",
-    "W": "20",
-}
-"""Region letters of machinery plates → the region's numeric code (only those kz-reference
-names; the 1993 letters of the other regions are not modelled)."""
-
-REGION_LETTERS: dict[str, str] = {code: letter for letter, code in MACHINERY_REGION_LETTERS.items()}
-
 
 class PlateKind(StrEnum):
     VEHICLE_INDIVIDUAL = "VEHICLE_INDIVIDUAL"
@@ -93,16 +81,6 @@ _ROUND_OR_TRIPLE = frozenset(
 )
 
 _VEHICLE = re.compile(r"(\d{3}) ([A-Z]{2,3}) (\d{2})")
-_MACHINERY = re.compile(r"([A-Z]{3}) ([A-Z]) (\d{3})")
-
-
-class PlateError(ValueError):
-    """Malformed plate input; `code` is the stable problem code, `params` fill its text."""
-
-    def __init__(self, code: str, **params: object) -> None:
-        super().__init__(code)
-        self.code = code
-        self.params = params
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,27 +109,21 @@ class PlateNumber:
         return None
 
 
-def normalise(value: str) -> str:
-    """Upper case, single spaces: `" 123  abc 02 "` → `"123 ABC 02"`."""
-    return " ".join(value.upper().split())
-
-
 def parse_plate(value: str) -> PlateNumber:
     text = normalise(value)
-    if match := _VEHICLE.fullmatch(text):
-        digits, letters, region = match.groups()
-        if region not in REGIONS:
-            raise PlateError("PLATE_REGION", region=region)
-        kind = PlateKind.VEHICLE_INDIVIDUAL if len(letters) == 3 else PlateKind.VEHICLE_LEGAL
-    elif match := _MACHINERY.fullmatch(text):
-        letters, region_letter, digits = match.groups()
-        if region_letter not in MACHINERY_REGION_LETTERS:
-            raise PlateError("PLATE_REGION", region=region_letter)
-        region, kind = MACHINERY_REGION_LETTERS[region_letter], PlateKind.MACHINERY
-    else:
-        raise PlateError("PLATE_FORMAT")
+    match = _VEHICLE.fullmatch(text)
+    if match is None:
+        # Not a vehicle's: a machinery plate, or nothing (its parser says which).
+        machine = parse_machinery_plate(text)
+        return PlateNumber(
+            text, PlateKind.MACHINERY, machine.region_code, machine.digits, machine.letters
+        )
+    digits, letters, region = match.groups()
+    if region not in REGIONS:
+        raise PlateError("PLATE_REGION", region=region)
     if digits == "000":
         raise PlateError("PLATE_FORMAT")
+    kind = PlateKind.VEHICLE_INDIVIDUAL if len(letters) == 3 else PlateKind.VEHICLE_LEGAL
     return PlateNumber(text, kind, region, digits, letters)
 
 

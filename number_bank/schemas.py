@@ -9,8 +9,9 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
 from number_bank.models import EventAction, PlateStatus
-from number_bank.plates import DemandCategory, Plate, PlateKind, RegionCode, normalise
+from number_bank.plates import DemandCategory, Plate, PlateKind, RegionCode
 from servicekit.identifiers import Bin, Iin, Vin
+from servicekit.plates import normalise
 
 MAX_HOLD_MINUTES = 30 * 24 * 60
 DEFAULT_HOLD_MINUTES = 24 * 60

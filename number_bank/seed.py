@@ -1,14 +1,17 @@
 """Deterministic seed plates of БМГ for Almaty city (02) and Kostanay region (10).
 
 Generated, not listed: the same code gives the same plates, and the digest of what it gives
-decides whether a database has this version already. What is in it:
+decides whether a database has this version already. The machinery plates agree with the
+provider's registry of ИИС ЦОН 2.0 (frontoffice_service/machine_registry.py: the same machines,
+holders and dates). What is in it:
 
 - FREE ordinary plates: series ADM, BKR, CTE × 101–199 (individuals) and KT, NR × 301–330
   (legal entities) per region, and machinery plates AGR A 001–040 and AGR P 001–040;
 - ISSUED: ENS 501–508 per region (synthetic persons and VINs), 501 LX 02 to the second dealer,
-  999 KZ 10 (increased demand, issued), AGR P 101 to КХ «Береке», AGR P 102 to the farmer,
-  AGR A 101 to a synthetic person;
-- STORED: HRN 601–604 per region, AGR P 201;
+  999 KZ 10 (increased demand, issued), AGR P 101 to КХ «Береке», AGR P 102 to
+  Шевченко Ольга Николаевна (821203414816) for the Беларус-1221.2 Y4R122124SB010455 that the
+  farmer re-registers after buying it, AGR A 101 to a synthetic person;
+- STORED: HRN 601–604 per region, AGR P 201 (КХ «Береке»'s deregistered ДТ-75);
 - increased-demand plates left FREE (so a filter that forgot them would show): 777 AAA 02,
   001 KZ 02, 100 ABC 02, 010 ADM 02, 111 BBB 10, 077 EEE 10, 707 KT 10, 123 AAA 10;
 - RESERVED: 425 KZA 02 for buyer_reserved_plate (991111317779) until 2031, and 426 KZA 10
@@ -25,9 +28,10 @@ from sqlalchemy import delete, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from number_bank.models import EventAction, Plate, PlateEvent, PlateStatus, seed_versions
-from number_bank.plates import REGION_LETTERS, parse_plate
+from number_bank.plates import parse_plate
 from servicekit.clock import Clock
 from servicekit.identifiers import Sex, make_iin
+from servicekit.plates import REGION_LETTERS
 from servicekit.seeding import apply_seed, digest_of
 
 SEEDED_AT = datetime(2026, 11, 1, 4, 0, tzinfo=UTC)
@@ -35,7 +39,7 @@ REGION_CODES = ("02", "10")
 
 BUYER_RESERVED_PLATE = "991111317779"
 BUYER_KOSTANAY = "970125418149"
-FARMER = "700327314440"
+TRACTOR_SELLER = "821203414816"
 FARM_BEREKE = "100543088028"
 DEALER_KOKSHE_AUTO = "181140073105"
 
@@ -113,7 +117,7 @@ def plates() -> list[dict[str, Any]]:
         _issued("501 LX 02", 90, bin=DEALER_KOKSHE_AUTO, vin=_vin(90)),
         _issued("999 KZ 10", 91, bin=DEALER_KOKSHE_AUTO, vin=_vin(91)),
         _issued("AGR P 101", 92, bin=FARM_BEREKE, machine_id="MTZ-82.1-0801234"),
-        _issued("AGR P 102", 93, iin=FARMER, machine_id="BELARUS-1221.2-0415"),
+        _issued("AGR P 102", 93, iin=TRACTOR_SELLER, machine_id="Y4R122124SB010455"),
         _issued("AGR A 101", 94, iin=_person(94), machine_id="K-744R4-0000317"),
         _row("AGR P 201", PlateStatus.STORED, bin=FARM_BEREKE, machine_id="DT-75-0120006"),
         _row(

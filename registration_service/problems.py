@@ -218,11 +218,6 @@ PROBLEMS: dict[str, Texts] = {
         "{invoice} шоты ТЭҮШ-те әлі төленбеген: жалғастыру үшін төлеңіз",
         "Invoice {invoice} is not paid in ПШЭП yet: pay it to go on",
     ),
-    "REGISTRY_UNAVAILABLE": _T(
-        "{registry} сейчас не отвечает: заявка сохранена на этом шаге, повторите позже",
-        "{registry} қазір жауап бермейді: өтінім осы қадамда сақталды, кейінірек қайталаңыз",
-        "{registry} does not answer now: the application stays at this step; try again later",
-    ),
     "POLICE_REASON_REQUIRED": _T(
         "Отказ в регистрации должен быть мотивирован: укажите причину",
         "Тіркеуден бас тарту дәлелді болуы керек: себебін көрсетіңіз",

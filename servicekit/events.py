@@ -10,6 +10,8 @@ of these messages (published from the sender's transactional outbox, consumed id
   owner took the СРТС and the plate.
 - `sms.send` (any state service → the SMS centre in frontoffice_service), V19 and M11: a text
   to a phone.
+- `frontoffice.machinery.sent.<region>` (the ЦОН's front office → the provider's desk АРМ ГО
+  of that region), M9: the application the worker signed, with its digest (M3).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from servicekit.bus import Delivery, Handler, QueueSpec, Reject, Subscription
 DOCUMENTS_READY = "registration.documents_ready"
 PICKUP_HANDED_OVER = "frontoffice.pickup.handed_over"
 SMS_SEND = "sms.send"
+MACHINERY_SENT = "frontoffice.machinery.sent"
 
 
 class Event(BaseModel):
@@ -73,6 +76,22 @@ class SmsRequested(Event):
     text: str = Field(min_length=1, max_length=1000)
     sender: str = Field(description="the service asking for the SMS, e.g. registration_service")
     reference: str | None = Field(default=None, description="an application number or the like")
+
+
+class MachineryApplicationSent(Event):
+    """M9: a machinery application on its way from the front office to the provider. The
+    document travels as the exact text that was signed, so the receiver checks the digest and
+    the worker's signature over the very bytes it got (M3)."""
+
+    routing_key: ClassVar[str] = MACHINERY_SENT
+
+    application_number: str
+    region: str = Field(description="the region of the office: its provider decides")
+    office: str
+    document: str = Field(description="the canonical JSON of the application, as signed")
+    digest: str = Field(pattern=r"^[0-9a-f]{64}$", description="SHA-256 of `document`'s UTF-8")
+    cms: str = Field(description="the worker's detached CMS over `document` (base64 DER)")
+    worker_iin: str
 
 
 E = TypeVar("E", bound=Event)

@@ -68,6 +68,12 @@ register(
             "Қолтаңбаны ҰКО қабылдамады: {reasons}",
             "НУЦ did not accept the signature: {reasons}",
         ),
+        # --- a registry behind the gateway (any state service) ---
+        "REGISTRY_UNAVAILABLE": Texts(
+            "{registry} сейчас не отвечает: заявка сохранена на этом шаге, повторите позже",
+            "{registry} қазір жауап бермейді: өтінім осы қадамда сақталды, кейінірек қайталаңыз",
+            "{registry} does not answer now: the application stays at this step; try again later",
+        ),
         # --- request shape (any service) ---
         "VALIDATION_FAILED": Texts(
             "Запрос содержит ошибки: {count}",

@@ -41,7 +41,7 @@ class Recorder:
     def __init__(self) -> None:
         self.lines: list[demo.Line] = []
 
-    def begin(self, branch: demo.Branch) -> None:
+    def begin(self, branch: demo.Branch[demo.Demo]) -> None:
         self.lines.append(demo.Line("", "", branch.name, "", "note"))
 
     def line(self, line: demo.Line) -> None:

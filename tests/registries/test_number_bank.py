@@ -127,6 +127,10 @@ async def all_free(
         ("999 KZ 10", {"status": "ISSUED", "increasedDemand": True}),
         ("601 HRN 10", {"status": "STORED", "regionCode": "10"}),
         ("AGR P 101", {"status": "ISSUED", "kind": "MACHINERY", "machineId": "MTZ-82.1-0801234"}),
+        (
+            "AGR P 102",
+            {"status": "ISSUED", "iin": "821203414816", "machineId": "Y4R122124SB010455"},
+        ),
         ("AGR P 201", {"status": "STORED", "kind": "MACHINERY"}),
         ("AGR A 001", {"status": "FREE", "kind": "MACHINERY", "regionCode": "02"}),
         ("101 ADM 02", {"status": "FREE", "increasedDemand": False, "demandCategory": None}),

@@ -1,0 +1,89 @@
+"""`egov demo machinery` on a bus in this process: the happy path reports every step from M5
+to M17, every branch answers as expected (and again on the same bus), the bus clock is frozen
+inside the pilot and put back, and the command lists its branches."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import datetime
+
+import pytest
+from typer.testing import CliRunner
+
+from egov import demo, machinery_demo
+from egov.cli import app
+from egov.launcher import BusPlan
+from servicekit.clock import ALMATY, bus_clock
+from tests.harness import running_bus
+
+AFTER_THE_PILOT = datetime(2026, 11, 25, 12, 0, tzinfo=ALMATY)
+
+
+@pytest.fixture(scope="module")
+async def bus(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[BusPlan]:
+    async with running_bus(tmp_path_factory.mktemp("bus")) as plan:
+        yield plan
+
+
+@pytest.fixture(autouse=True)
+def _after_the_pilot() -> None:
+    bus_clock.freeze(AFTER_THE_PILOT)  # tests/conftest.py puts the clock back after each test
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.lines: list[demo.Line] = []
+
+    def begin(self, branch: demo.Branch[machinery_demo.MachineryDemo]) -> None:
+        self.lines.append(demo.Line("", "", branch.name, "", "note"))
+
+    def line(self, line: demo.Line) -> None:
+        self.lines.append(line)
+
+    def end(self, outcome: demo.Outcome) -> None:
+        pass
+
+
+async def _played(bus: BusPlan, *branches: str) -> list[demo.Line]:
+    recorder = Recorder()
+    outcomes = await machinery_demo.run(bus.url, branches, recorder)
+    assert [(o.branch, o.failure) for o in outcomes] == [(b, None) for b in branches]
+    return recorder.lines
+
+
+async def test_happy_path_reports_every_step_from_the_ticket_to_the_archive(bus: BusPlan) -> None:
+    lines = await _played(bus, "happy")
+    done = {line.step for line in lines if line.kind == "done"}
+    expected = {"M5", "M6.1", "M6.2", "M6.3", "M6.4", "M6.5", "M9", "M3", "M14"}
+    expected |= {"M10.1", "M10.2", "M10.3", "M10.4", "M11", "M12", "M15", "M16", "M17"}
+    assert expected <= done
+    assert not [line for line in lines if line.kind == "refused"]
+    assert lines[-2].outcome == "HANDED_OVER"
+    # Frozen inside the pilot for the demo, and back where it was after.
+    assert "frozen at 2025-10-20 10:00" in lines[0].action
+    assert lines[-1].action == "put back"
+    assert bus_clock.state.frozen_at == AFTER_THE_PILOT
+
+
+@pytest.mark.parametrize("branch", [n for n in machinery_demo.BRANCHES if n != "happy"])
+async def test_branch_answers_as_expected_at_its_step(bus: BusPlan, branch: str) -> None:
+    lines = await _played(bus, branch, branch)
+    steps = {line.step for line in lines if line.kind == "refused"}
+    wanted = machinery_demo.BRANCHES[branch].step.split(", ")
+    if branch == "m6-representative":
+        assert any("POA-2025-000118 ACTIVE" in line.outcome for line in lines)
+    else:
+        assert set(wanted) <= steps
+
+
+def test_the_command_lists_its_branches() -> None:
+    result = CliRunner().invoke(app, ["demo", "machinery", "--list"])
+    assert result.exit_code == 0, result.output
+    for name in machinery_demo.BRANCHES:
+        assert name in result.output
+
+
+def test_an_unknown_branch_is_a_usage_error() -> None:
+    result = CliRunner().invoke(app, ["demo", "machinery", "--branch", "nope"])
+    assert result.exit_code == 2
+    assert "m7-biometrics" in result.output
