@@ -43,6 +43,7 @@ from sqlalchemy import case, func, literal, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
+import frontoffice_service.machinery_problems  # noqa: F401  (the codes below)
 from frontoffice_service.access import ProviderOfficer, Worker
 from frontoffice_service.machinery import CHECKLISTS, Action
 from frontoffice_service.machinery_models import (
@@ -57,50 +58,10 @@ from servicekit import pdf
 from servicekit.clock import ALMATY
 from servicekit.errors import Problem
 from servicekit.gateway_client import GatewayClient
-from servicekit.messages import Texts, register
 from servicekit.service_centres import ServiceCentre, service_centre
 from servicekit.signatures import MalformedCms, describe, read_cms
 
 log = structlog.get_logger(__name__)
-
-register(
-    {
-        "PROVIDER_OFFICE_FORBIDDEN": Texts(
-            "ЦОН {office} не относится к региону вашего акимата ({region}): его архив "
-            "принимает услугодатель своего региона",
-            "{office} ХҚКО сіздің әкімдігіңіздің өңіріне ({region}) жатпайды: оның мұрағатын "
-            "өз өңірінің көрсетілетін қызметті берушісі қабылдайды",
-            "ЦОН {office} is not in your akimat's region ({region}): its archive is taken by "
-            "the provider of its own region",
-        ),
-        "ARCHIVE_NOTHING_DUE": Texts(
-            "В ЦОН {office} нет документов, месяц хранения которых истёк и которые ещё не "
-            "внесены в акт приёма-передачи",
-            "{office} ХҚКО-да бір айлық сақтау мерзімі өткен және қабылдау-тапсыру актісіне "
-            "әлі енгізілмеген құжаттар жоқ",
-            "ЦОН {office} keeps no documents whose month is over and that are not yet in an "
-            "acceptance act",
-        ),
-        "ARCHIVE_NOT_DUE_YET": Texts(
-            "Документы заявления № {application} хранятся в ЦОН по {keep_until} включительно: "
-            "передать их можно с {leave_from}",
-            "№ {application} өтініштің құжаттары ХҚКО-да {keep_until} қоса алғанда сақталады: "
-            "оларды {leave_from} бастап тапсыруға болады",
-            "The documents of application No {application} stay at the ЦОН through "
-            "{keep_until}: they may leave from {leave_from}",
-        ),
-        "ARCHIVE_ACT_NOT_FOUND": Texts(
-            "Акт приёма-передачи архива {act_id} не найден",
-            "{act_id} мұрағатты қабылдау-тапсыру актісі табылмады",
-            "The archive acceptance act {act_id} was not found",
-        ),
-        "ARCHIVE_ACT_ALREADY_SIGNED": Texts(
-            "Акт приёма-передачи № {number} уже подписан {party}",
-            "№ {number} қабылдау-тапсыру актісіне {party} қол қойып қойған",
-            "Acceptance act No {number} is already signed by {party}",
-        ),
-    }
-)
 
 
 # --- the month (M16) --------------------------------------------------------------------------

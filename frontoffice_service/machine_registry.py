@@ -51,6 +51,7 @@ from sqlalchemy import ColumnElement, delete, insert, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
+import frontoffice_service.machinery_problems  # noqa: F401  (the codes below)
 from frontoffice_service.machinery import Action, MachineKind
 from frontoffice_service.machinery_models import (
     Machine,

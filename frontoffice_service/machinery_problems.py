@@ -1,6 +1,8 @@
-"""The stable codes of the machinery service's desks (M4–M15), with their ru/kk/en texts.
+"""The stable codes of the machinery service (M4–M17) — the front-office desk, the provider's
+desk and its registry, the archive — with their ru/kk/en texts. (The ЦОН's own codes, for the
+queue and the pick-up, are in `problems`.)
 
-Imported by the desks' modules, so every process that serves them knows the codes."""
+Imported by the modules that raise them, so every process that serves them knows the codes."""
 
 from __future__ import annotations
 
@@ -202,6 +204,179 @@ register(
             "Цифровой документ не найден",
             "Цифрлық құжат табылмады",
             "The digital document is not found",
+        ),
+        # --- the provider's machinery registry: M10.3 (a failed check) and M12 (a refusal) ---
+        "MACHINE_ALREADY_REGISTERED": Texts(
+            "Машина {machine_id} уже состоит на учёте (номерной знак {plate}): повторно "
+            "зарегистрировать её нельзя",
+            "{machine_id} машинасы есепте тұр (нөмірлік белгісі {plate}): оны қайта тіркеуге "
+            "болмайды",
+            "The machine {machine_id} is already registered (plate {plate}): it cannot be "
+            "registered again",
+        ),
+        "MACHINE_NOT_REGISTERED": Texts(
+            "Машина {machine_id} не найдена в реестре техники: ни на учёте, ни в архиве",
+            "{machine_id} машинасы техника тізілімінде табылмады: есепте де, мұрағатта да жоқ",
+            "The machine {machine_id} is not in the machinery registry: neither registered nor "
+            "in the archive",
+        ),
+        "MACHINE_DEREGISTERED": Texts(
+            "Машина {machine_id} снята с учёта и находится в архиве данных",
+            "{machine_id} машинасы есептен шығарылған және деректер мұрағатында тұр",
+            "The machine {machine_id} was deregistered and is in the data archive",
+        ),
+        "MACHINE_IN_OTHER_REGION": Texts(
+            "Машина {machine_id} состоит на учёте в регионе {machine_region}, а не в регионе "
+            "{region} этого акимата",
+            "{machine_id} машинасы осы әкімдіктің {region} өңірінде емес, {machine_region} "
+            "өңірінде есепте тұр",
+            "The machine {machine_id} is registered in region {machine_region}, not in this "
+            "akimat's region {region}",
+        ),
+        "REGISTRY_PLATE_UNKNOWN": Texts(
+            "Номерной знак {plate} не найден в реестре техники: ни на учёте, ни в архиве",
+            "{plate} нөмірлік белгісі техника тізілімінде табылмады: есепте де, мұрағатта да жоқ",
+            "The plate {plate} is not in the machinery registry: neither on a machine nor in "
+            "the archive",
+        ),
+        "PLATE_OF_OTHER_MACHINE": Texts(
+            "Номерной знак {plate} выдан другой машине, а не машине {machine_id}",
+            "{plate} нөмірлік белгісі {machine_id} машинасына емес, басқа машинаға берілген",
+            "The plate {plate} belongs to another machine, not to {machine_id}",
+        ),
+        "PLATE_ARCHIVED": Texts(
+            "Номерной знак {plate} снят с машины {machine_id} и находится в архиве; "
+            "действующий знак машины: {active_plate}",
+            "{plate} нөмірлік белгісі {machine_id} машинасынан алынып, мұрағатта тұр; "
+            "машинаның қолданыстағы белгісі: {active_plate}",
+            "The plate {plate} was taken off the machine {machine_id} and is in the archive; "
+            "the machine's plate now is {active_plate}",
+        ),
+        "MACHINE_OWNER_MISMATCH": Texts(
+            "Машина {machine_id} зарегистрирована не на заявителя: это действие вправе "
+            "запросить только её владелец",
+            "{machine_id} машинасы өтініш берушіге тіркелмеген: бұл әрекетті тек оның иесі "
+            "сұрай алады",
+            "The machine {machine_id} is not registered to the applicant: only its owner may "
+            "ask for this",
+        ),
+        "ENTRY_MACHINE_ID_MISMATCH": Texts(
+            "Идентификатор машины {entered} не совпадает с указанным в заявлении: {expected}",
+            "{entered} машина сәйкестендіргіші өтініштегімен сәйкес келмейді: {expected}",
+            "The machine identifier {entered} is not the application's: {expected}",
+        ),
+        "ENTRY_VIN_CHECK_DIGIT": Texts(
+            "VIN {vin}: неверная контрольная цифра (9-й знак {found}, должен быть {expected}); "
+            "проверьте, нет ли опечатки",
+            "VIN {vin}: бақылау цифры қате (9-таңба {found}, {expected} болуы керек); қате "
+            "терілмегенін тексеріңіз",
+            "VIN {vin}: wrong check digit (position 9 is {found}, should be {expected}); check "
+            "for a typo",
+        ),
+        "ENTRY_FIELD_REQUIRED": Texts(
+            "Введите {what}: он нужен для действия «{action}»",
+            "{what} енгізіңіз: ол «{action}» әрекеті үшін қажет",
+            "Enter the {what}: the action '{action}' needs it",
+        ),
+        "ENTRY_FIELD_NOT_ALLOWED": Texts(
+            "Для действия «{action}» {what} не вводится",
+            "«{action}» әрекеті үшін {what} енгізілмейді",
+            "No {what} is entered for the action '{action}'",
+        ),
+        "MACHINERY_PLATE_FORMAT": Texts(
+            "Номерной знак техники {plate} записан неверно: три буквы серии, буква региона и "
+            "три цифры от 001 до 999 (AGR P 001)",
+            "{plate} техника нөмірлік белгісі қате жазылған: серияның үш әрпі, өңір әрпі және "
+            "001-ден 999-ға дейінгі үш цифр (AGR P 001)",
+            "The machinery plate {plate} is malformed: three series letters, the region's "
+            "letter and three digits 001 to 999 (AGR P 001)",
+        ),
+        "MACHINERY_PLATE_REGION": Texts(
+            "Номерной знак {plate} не этого региона: техника региона {region} получает знаки "
+            "с буквой {expected}",
+            "{plate} нөмірлік белгісі бұл өңірдікі емес: {region} өңірінің техникасына {expected} "
+            "әрпі бар белгілер беріледі",
+            "The plate {plate} is not of this region: machines of region {region} get plates "
+            "with the letter {expected}",
+        ),
+        "PLATE_ALREADY_IN_REGISTRY": Texts(
+            "Номерной знак {plate} уже есть в реестре техники ({plate_status}): знак, бывший "
+            "в учёте, повторно не выдаётся",
+            "{plate} нөмірлік белгісі техника тізілімінде бар ({plate_status}): есепте болған "
+            "белгі қайта берілмейді",
+            "The plate {plate} is already in the machinery registry ({plate_status}): a plate "
+            "once used is never given again",
+        ),
+        "TECHNICAL_PASSPORT_TAKEN": Texts(
+            "Технический паспорт {number} уже есть в реестре техники: введите номер нового бланка",
+            "{number} техникалық паспорты техника тізілімінде бар: жаңа бланкінің нөмірін "
+            "енгізіңіз",
+            "The technical passport {number} is already in the machinery registry: enter the "
+            "number of the new form",
+        ),
+        "REGISTRY_ENTRY_CONFLICT": Texts(
+            "Реестр техники изменился во время ввода (по этой машине внесено другое "
+            "заявление): проверьте машину заново",
+            "Енгізу кезінде техника тізілімі өзгерді (осы машина бойынша басқа өтініш "
+            "енгізілді): машинаны қайта тексеріңіз",
+            "The machinery registry changed during the entry (another application for this "
+            "machine was entered): check the machine again",
+        ),
+        "BMG_PLATE_NOT_FREE": Texts(
+            "Номер {plate} не свободен в банке номеров (БМГ): его состояние {bmg_status}; "
+            "выберите свободный номер",
+            "{plate} нөмірі нөмірлер банкінде (БМГ) бос емес: оның күйі {bmg_status}; бос "
+            "нөмірді таңдаңыз",
+            "The plate {plate} is not free in the number bank (БМГ): it is {bmg_status}; "
+            "choose a free one",
+        ),
+        "BMG_PLATE_REFUSED": Texts(
+            "Банк номеров (БМГ) отказал в выдаче номера {plate}: {reason}",
+            "Нөмірлер банкі (БМГ) {plate} нөмірін беруден бас тартты: {reason}",
+            "The number bank (БМГ) refused to issue the plate {plate}: {reason}",
+        ),
+        "PLATE_CHECK_UNAVAILABLE": Texts(
+            "Банк номеров (БМГ) сейчас недоступен: номер нельзя ни проверить, ни выдать; "
+            "повторите через минуту",
+            "Нөмірлер банкі (БМГ) қазір қолжетімсіз: нөмірді тексеру де, беру де мүмкін емес; "
+            "бір минуттан кейін қайталаңыз",
+            "The number bank (БМГ) cannot be reached: the plate can be neither checked nor "
+            "issued; try again in a minute",
+        ),
+        # --- the archive (M16–M17) ---
+        "PROVIDER_OFFICE_FORBIDDEN": Texts(
+            "ЦОН {office} не относится к региону вашего акимата ({region}): его архив "
+            "принимает услугодатель своего региона",
+            "{office} ХҚКО сіздің әкімдігіңіздің өңіріне ({region}) жатпайды: оның мұрағатын "
+            "өз өңірінің көрсетілетін қызметті берушісі қабылдайды",
+            "ЦОН {office} is not in your akimat's region ({region}): its archive is taken by "
+            "the provider of its own region",
+        ),
+        "ARCHIVE_NOTHING_DUE": Texts(
+            "В ЦОН {office} нет документов, месяц хранения которых истёк и которые ещё не "
+            "внесены в акт приёма-передачи",
+            "{office} ХҚКО-да бір айлық сақтау мерзімі өткен және қабылдау-тапсыру актісіне "
+            "әлі енгізілмеген құжаттар жоқ",
+            "ЦОН {office} keeps no documents whose month is over and that are not yet in an "
+            "acceptance act",
+        ),
+        "ARCHIVE_NOT_DUE_YET": Texts(
+            "Документы заявления № {application} хранятся в ЦОН по {keep_until} включительно: "
+            "передать их можно с {leave_from}",
+            "№ {application} өтініштің құжаттары ХҚКО-да {keep_until} қоса алғанда сақталады: "
+            "оларды {leave_from} бастап тапсыруға болады",
+            "The documents of application No {application} stay at the ЦОН through "
+            "{keep_until}: they may leave from {leave_from}",
+        ),
+        "ARCHIVE_ACT_NOT_FOUND": Texts(
+            "Акт приёма-передачи архива {act_id} не найден",
+            "{act_id} мұрағатты қабылдау-тапсыру актісі табылмады",
+            "The archive acceptance act {act_id} was not found",
+        ),
+        "ARCHIVE_ACT_ALREADY_SIGNED": Texts(
+            "Акт приёма-передачи № {number} уже подписан {party}",
+            "№ {number} қабылдау-тапсыру актісіне {party} қол қойып қойған",
+            "Acceptance act No {number} is already signed by {party}",
         ),
     }
 )

@@ -78,13 +78,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             on_start=[load_registry, start_message_log, start_async_channel],
             on_stop=[stop_async_channel, close_channel, stop_message_log],
             health_route=False,
+            # The operational router documents /metrics and serves the app's registry.
+            metrics_route=False,
         )
     )
     channel = SyncChannel(
         Registry.build([], [], [], settings.providers), app.state.clock, app.state.readiness
     )
     app.state.sync_channel = channel
-    app.state.operational = OperationalData()
+    app.state.operational = OperationalData(app.state.metrics)
     channel.observers.append(app.state.operational)
     app.state.fault_rules = FaultRules(clock=app.state.clock)
     channel.faults = app.state.fault_rules

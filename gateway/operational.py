@@ -2,8 +2,8 @@
 
 Kept two ways from the same observations: exact figures for the operational-data endpoint
 (count, failures, min/avg/max, and p50/p99 over the most recent calls), and Prometheus
-metrics for scraping. Each gateway app has its own Prometheus registry, so several gateways
-in one process (tests) never collide.
+metrics for scraping, in the app's own Prometheus registry (`app.state.metrics`, beside the
+kit's request counter), so several gateways in one process (tests) never collide.
 """
 
 from __future__ import annotations
@@ -88,8 +88,8 @@ def _percentile(ordered: list[float], q: float) -> float:
 class OperationalData:
     """An `ExchangeObserver`: in-memory figures per service plus Prometheus metrics."""
 
-    def __init__(self) -> None:
-        self.registry = CollectorRegistry(auto_describe=True)
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self.registry = registry
         self._requests = PromCounter(
             "egov_gateway_requests",
             "Calls answered by the gateway",
@@ -136,5 +136,5 @@ async def reset_figures(_: AdminOnly, request: Request) -> Response:
 
 @router.get("/metrics", summary="Prometheus metrics", response_class=PlainTextResponse)
 async def metrics(request: Request) -> Response:
-    data: OperationalData = request.app.state.operational
-    return Response(generate_latest(data.registry), media_type=CONTENT_TYPE_LATEST)
+    registry: CollectorRegistry = request.app.state.metrics
+    return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)

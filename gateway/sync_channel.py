@@ -29,7 +29,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from gateway.exchange import Exchange, ExchangeObserver, notify
 from gateway.faults import Fault, FaultSource, InjectedFault, NoFaults
 from gateway.registry import SYNC_MODES, Registry, Route
-from servicekit.app import Readiness
+from servicekit.app import ROUTE_TEMPLATE, Readiness
 from servicekit.clock import Clock
 from servicekit.envelope import SUCCESS, ErrorInfo, SyncRequest
 from servicekit.errors import PROBLEM_JSON, Problem, language_from, validation_problem
@@ -386,6 +386,7 @@ class SyncChannelMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["path"] == SYNC_PATH and scope["method"] == "POST":
+            scope[ROUTE_TEMPLATE] = SYNC_PATH
             await self.channel(scope, receive, send)
         else:
             await self.app(scope, receive, send)

@@ -9,6 +9,10 @@ service declares — runs in the background after the port is open, so
 `/ready` can answer 503 with the reason until it is done; a failing step (say, PostgreSQL not
 up yet) is retried with backoff rather than crashing the process. Until ready, every other
 route answers 503 NOT_READY.
+
+Every request a service answers is counted (`egov_http_requests_total` by method, route
+template and status) on its `/metrics`, so a benchmark can tell how many HTTP requests a piece
+of work caused across the whole bus, from the services' own figures.
 """
 
 from __future__ import annotations
@@ -22,8 +26,10 @@ from typing import Any
 import structlog
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, generate_latest
 from sqlalchemy.ext.asyncio import AsyncSession
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from tenacity import AsyncRetrying, retry_if_exception_type, wait_exponential
 
 from servicekit.bus import create_bus
@@ -41,6 +47,10 @@ StartHook = Callable[[FastAPI], Awaitable[None]]
 
 # Paths that answer while the service is still starting.
 _ALWAYS_OPEN = frozenset({"/health", "/ready", "/docs", "/openapi.json", "/redoc", "/metrics"})
+
+ROUTE_TEMPLATE = "egov.route_template"
+"""Scope key under which an ASGI handler that answers below FastAPI's routing (the gateway's
+sync channel) names its route for the request counter."""
 
 
 @dataclass
@@ -66,6 +76,9 @@ class ServiceDefinition:
     on_start: Sequence[StartHook] = ()
     on_stop: Sequence[StartHook] = ()
     health_route: bool = True
+    metrics_route: bool = True
+    """False when the service documents a `/metrics` of its own (the gateway): it must serve
+    `app.state.metrics`, the registry the request counter is in."""
     version: str = "0.1.0"
 
 
@@ -99,7 +112,7 @@ def create_service_app(definition: ServiceDefinition, *, clock: Clock = bus_cloc
             await app.state.bus.close()
             await app.state.db.dispose()
 
-    app = FastAPI(
+    app = _CountedApp(
         title=definition.title,
         description=definition.description,
         version=definition.version,
@@ -108,10 +121,14 @@ def create_service_app(definition: ServiceDefinition, *, clock: Clock = bus_cloc
     app.state.settings = settings
     app.state.clock = clock
     app.state.readiness = Readiness()
+    # One registry per app: in the embedded bus every service keeps its own figures.
+    app.state.metrics = CollectorRegistry(auto_describe=True)
     install_problem_handlers(app)
     for router in definition.routers:
         app.include_router(router)
     app.include_router(_health_router(settings.service_name, definition.health_route))
+    if definition.metrics_route:
+        app.include_router(_metrics_router())
     app.add_middleware(ReadinessGate)
     return app
 
@@ -199,6 +216,63 @@ def _health_router(service: str, with_health: bool) -> APIRouter:
         return JSONResponse(body, status_code=200 if readiness.ready else 503)
 
     return router
+
+
+def _metrics_router() -> APIRouter:
+    router = APIRouter(tags=["health"])
+
+    # Operational, not part of a service's contract (its OpenAPI document).
+    @router.get("/metrics", include_in_schema=False)
+    async def metrics(request: Request) -> Response:
+        registry: CollectorRegistry = request.app.state.metrics
+        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+
+    return router
+
+
+class _CountedApp(FastAPI):
+    """A FastAPI app whose outermost layer is the request counter: outside every middleware a
+    service adds, so that requests answered below FastAPI's routing are counted too."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return RequestCounter(super().build_middleware_stack(), self.state.metrics)
+
+
+class RequestCounter:
+    """Counts each answered request by method, route template (not the raw path, so the
+    labels stay few) and status, when its response starts (a live stream counts at once)."""
+
+    def __init__(self, app: ASGIApp, registry: CollectorRegistry) -> None:
+        self.app = app
+        self.counter = Counter(
+            "egov_http_requests",
+            "HTTP requests answered by this service",
+            ("method", "route", "status"),
+            registry=registry,
+        )
+        # `labels()` validates and locks on every call; a request only needs the child.
+        self._children: dict[tuple[str, str, int], Any] = {}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def counted(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                self._count(scope, int(message["status"]))
+            await send(message)
+
+        await self.app(scope, receive, counted)
+
+    def _count(self, scope: Scope, status: int) -> None:
+        route = scope.get("route")
+        template = getattr(route, "path", None) or scope.get(ROUTE_TEMPLATE) or "unmatched"
+        key = (scope["method"], template, status)
+        child = self._children.get(key)
+        if child is None:
+            child = self._children[key] = self.counter.labels(*key)
+        child.inc()
 
 
 class ReadinessGate:

@@ -8,6 +8,7 @@ register each other's machines; the clock is frozen on a working day inside the 
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 from collections.abc import AsyncIterator, Iterator
 from datetime import datetime, timedelta
@@ -586,11 +587,12 @@ async def test_m3_tampered_application_is_rejected_on_arrival(
     assert received["applicantName"] == persona("farmer")["name"]
 
 
-async def test_m3_altered_after_signing_is_marked(
+async def test_m3_a_forgery_of_a_received_application_changes_nothing(
     flow: MachineryClient, pilot_day: datetime, bus: BusPlan
 ) -> None:
-    """A message with the application's number whose document is not the one signed (the
-    digest differs from the stored one): DELIVERY_REJECTED, never in the provider's desk."""
+    """A message with a received application's number but another document (its own digest
+    recomputed, no valid signature): recorded as rejected (M3, in the metrics), and the
+    application in the provider's desk stays what the worker signed."""
     import orjson
 
     from servicekit.bus import Message, create_bus
@@ -599,12 +601,11 @@ async def test_m3_altered_after_signing_is_marked(
 
     app = await _ready_to_scan(flow)
     await flow.scan_all(WORKER_KST, app)
-    # Hold the genuine message back: sign, then publish a forged one with the same number
-    # before the consumer could see the real one is impossible to order here, so forge one for
-    # an application that is SENT and check the forged delivery is refused and recorded.
     sent = answer(await flow.sign(WORKER_KST, app))
     received = await flow.received(OFFICER_KST, app)
     assert received["digest"] == sent["digest"]
+    metrics_url = f"{bus.url('frontoffice_service')}/metrics"
+    before = _rejected(await flow.http.get(metrics_url))
     text = '{"kind":"MACHINERY_SERVICE_APPLICATION","number":"' + app["number"] + '"}'
     forged = MachineryApplicationSent(
         occurred_at=pilot_day,
@@ -622,10 +623,20 @@ async def test_m3_altered_after_signing_is_marked(
             f"{forged.routing_key}.10",
             Message(body=body, message_id=str(forged.event_id), type=forged.routing_key),
         )
-    # The received application is untouched by the forgery.
+    for _ in range(100):
+        if _rejected(await flow.http.get(metrics_url)) > before:
+            break
+        await asyncio.sleep(0.05)
+    assert _rejected(await flow.http.get(metrics_url)) == before + 1
     again = await flow.received(OFFICER_KST, app)
     assert again["status"] == "RECEIVED"
     assert again["digest"] == sent["digest"]
+
+
+def _rejected(metrics: httpx.Response) -> float:
+    name = 'frontoffice_machinery_deliveries_rejected_total{region="10"}'
+    lines = [x for x in metrics.text.splitlines() if x.startswith(name)]
+    return float(lines[0].split()[-1]) if lines else 0.0
 
 
 async def test_authorization(flow: MachineryClient, pilot_day: datetime) -> None:
