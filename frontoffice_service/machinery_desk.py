@@ -35,7 +35,6 @@ from frontoffice_service.machinery import (
     require_pilot,
 )
 from frontoffice_service.machinery_models import (
-    OPEN_AT_DESK,
     ApplicationStatus,
     ArchiveStatus,
     FeeReceipt,
@@ -548,7 +547,3 @@ def _wrong_state(app: MachineryApplication, *, step: str) -> Refusal:
         extra={"status": app.status.value},
         status_name=app.status.value,
     )
-
-
-def is_open_at_desk(app: MachineryApplication) -> bool:
-    return app.status in OPEN_AT_DESK

@@ -69,14 +69,6 @@ class ApplicationStatus(StrEnum):
     """M3: what arrived is not what the worker signed; the provider never saw it."""
 
 
-OPEN_AT_DESK = (
-    ApplicationStatus.IDENTIFIED,
-    ApplicationStatus.PACKAGE_ACCEPTED,
-    ApplicationStatus.FEES_CONFIRMED,
-)
-AT_PROVIDER = (ApplicationStatus.RECEIVED, ApplicationStatus.APPROVED)
-
-
 class VisitorRole(StrEnum):
     APPLICANT = "APPLICANT"
     REPRESENTATIVE = "REPRESENTATIVE"

@@ -39,7 +39,7 @@ from frontoffice_service.machinery_schemas import (
     SigningDocument,
 )
 from frontoffice_service.problems import Refusal
-from frontoffice_service.routes import Responses, _once
+from frontoffice_service.routes import Responses, once
 from servicekit import pdf
 from servicekit.clock import ALMATY
 from servicekit.db import DbSession
@@ -211,7 +211,7 @@ async def open_application(
         )
         return to_record(app, [], now)
 
-    return await _once(
+    return await once(
         request,
         session,
         key=idempotency_key,
@@ -268,7 +268,7 @@ async def put_package(
         await machinery_desk.check_package(session, app, body, now)
         return await _record(session, app, now)
 
-    return await _once(
+    return await once(
         request,
         session,
         key=idempotency_key,
@@ -302,7 +302,7 @@ async def check_fees(
         await machinery_desk.check_fees(session, state.gateway, app, now)
         return await _record(session, app, now)
 
-    return await _once(
+    return await once(
         request,
         session,
         key=idempotency_key,
@@ -457,7 +457,7 @@ async def sign(
         )
         return await _record(session, app, now)
 
-    return await _once(
+    return await once(
         request,
         session,
         key=idempotency_key,
@@ -589,7 +589,7 @@ async def decide(
         )
         return await _record(session, app, now)
 
-    return await _once(
+    return await once(
         request,
         session,
         key=idempotency_key,
@@ -628,7 +628,7 @@ async def enter(
         )
         return await _record(session, app, now)
 
-    return await _once(
+    return await once(
         request,
         session,
         key=idempotency_key,

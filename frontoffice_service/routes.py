@@ -113,7 +113,7 @@ def to_sms(message: SmsMessage) -> SmsRecord:
     )
 
 
-async def _once(
+async def once(
     request: Request,
     session: DbSession,
     *,
@@ -123,6 +123,8 @@ async def _once(
     model: type[M],
     work: Callable[[], Awaitable[M]],
 ) -> M:
+    """`work`'s answer, or with an `Idempotency-Key` seen before in `scope` for the same
+    request, the answer it gave then (every desk's POST goes through here)."""
     idempotency: Idempotency = request.app.state.idempotency
     return await idempotency.run(
         session, key=key, scope=scope, request=asked, model=model, work=work
@@ -180,7 +182,7 @@ async def issue_ticket(
         )
         return to_ticket(ticket)
 
-    return await _once(
+    return await once(
         request,
         session,
         key=idempotency_key,
@@ -231,7 +233,7 @@ async def call_next(
         )
         return to_ticket(ticket)
 
-    return await _once(
+    return await once(
         request,
         session,
         key=idempotency_key,
@@ -269,7 +271,7 @@ async def call_ticket(
         )
         return to_ticket(ticket)
 
-    return await _once(
+    return await once(
         request,
         session,
         key=idempotency_key,
@@ -302,7 +304,7 @@ async def _finish(
         )
         return to_ticket(ticket)
 
-    return await _once(
+    return await once(
         request,
         session,
         key=idempotency_key,
@@ -401,7 +403,7 @@ async def hand_over(
         )
         return HandoverRecord(pickup=to_pickup(pickup), ticket=to_ticket(ticket))
 
-    return await _once(
+    return await once(
         request,
         session,
         key=idempotency_key,

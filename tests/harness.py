@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 
+from egov.demo import Branch, Line, Outcome
 from egov.launcher import BusPlan, ServiceStatus, bind_free, run_embedded
 from servicekit.topology import SERVICES, spec
 
@@ -128,3 +129,19 @@ class ServiceProcess:
             self.process.terminate()
             await asyncio.wait_for(self.process.wait(), 20)
             self.process = None
+
+
+class Recorder:
+    """A demo's reporter that keeps the lines (each branch starts with a note naming it)."""
+
+    def __init__(self) -> None:
+        self.lines: list[Line] = []
+
+    def begin(self, branch: Branch[Any]) -> None:
+        self.lines.append(Line("", "", branch.name, "", "note"))
+
+    def line(self, line: Line) -> None:
+        self.lines.append(line)
+
+    def end(self, outcome: Outcome) -> None:
+        pass

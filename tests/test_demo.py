@@ -19,7 +19,7 @@ from egov import demo
 from egov.cli import app
 from egov.launcher import BusPlan
 from servicekit.clock import ALMATY, bus_clock
-from tests.harness import ADMIN, running_bus
+from tests.harness import ADMIN, Recorder, running_bus
 from tests.test_cli import free_base_port
 
 PILOT_DAY = datetime(2026, 3, 2, 10, 0, tzinfo=ALMATY)
@@ -35,20 +35,6 @@ async def bus(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[BusPlan
 @pytest.fixture(autouse=True)
 def _inside_the_pilot() -> None:
     bus_clock.freeze(PILOT_DAY)  # tests/conftest.py puts the clock back after each test
-
-
-class Recorder:
-    def __init__(self) -> None:
-        self.lines: list[demo.Line] = []
-
-    def begin(self, branch: demo.Branch[demo.Demo]) -> None:
-        self.lines.append(demo.Line("", "", branch.name, "", "note"))
-
-    def line(self, line: demo.Line) -> None:
-        self.lines.append(line)
-
-    def end(self, outcome: demo.Outcome) -> None:
-        pass
 
 
 async def _played(bus: BusPlan, *branches: str) -> list[demo.Line]:

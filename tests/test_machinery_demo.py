@@ -14,7 +14,7 @@ from egov import demo, machinery_demo
 from egov.cli import app
 from egov.launcher import BusPlan
 from servicekit.clock import ALMATY, bus_clock
-from tests.harness import running_bus
+from tests.harness import Recorder, running_bus
 
 AFTER_THE_PILOT = datetime(2026, 11, 25, 12, 0, tzinfo=ALMATY)
 
@@ -28,20 +28,6 @@ async def bus(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[BusPlan
 @pytest.fixture(autouse=True)
 def _after_the_pilot() -> None:
     bus_clock.freeze(AFTER_THE_PILOT)  # tests/conftest.py puts the clock back after each test
-
-
-class Recorder:
-    def __init__(self) -> None:
-        self.lines: list[demo.Line] = []
-
-    def begin(self, branch: demo.Branch[machinery_demo.MachineryDemo]) -> None:
-        self.lines.append(demo.Line("", "", branch.name, "", "note"))
-
-    def line(self, line: demo.Line) -> None:
-        self.lines.append(line)
-
-    def end(self, outcome: demo.Outcome) -> None:
-        pass
 
 
 async def _played(bus: BusPlan, *branches: str) -> list[demo.Line]:

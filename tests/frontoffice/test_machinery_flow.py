@@ -303,36 +303,14 @@ async def test_m8_incomplete_package_per_action(
 async def test_invalid_document_counts_as_missing(
     flow: MachineryClient, pilot_day: datetime
 ) -> None:
-    vin = await flow.new_machine("farmer")
-    app = answer(
-        await flow.open(
-            WORKER_KST,
-            KOSTANAY,
-            action="REGISTRATION",
-            applicant_key="farmer",
-            visitor="farmer",
-            machine={**TRACTOR, "id": vin},
-        ),
-        201,
-    )
+    app = await _opened(flow, "farmer")
     refused = answer(await flow.package(WORKER_KST, app, invalid=("IDENTITY_DOCUMENT",)))
     assert refused["refusal"]["missing"] == ["IDENTITY_DOCUMENT"]
 
 
 async def test_unpaid_fee_then_paid(flow: MachineryClient, pilot_day: datetime) -> None:
     """M6.3: buyer_kostanay has paid nothing; the desk's invoice is paid, and it passes."""
-    vin = await flow.new_machine("buyer_kostanay")
-    app = answer(
-        await flow.open(
-            WORKER_KST,
-            KOSTANAY,
-            action="REGISTRATION",
-            applicant_key="buyer_kostanay",
-            visitor="buyer_kostanay",
-            machine={**TRACTOR, "id": vin},
-        ),
-        201,
-    )
+    app = await _opened(flow, "buyer_kostanay")
     app = answer(await flow.package(WORKER_KST, app))
     unpaid = await flow.check_fees(WORKER_KST, app)
     assert unpaid.status_code == 422, unpaid.text
@@ -375,23 +353,28 @@ async def test_a_payment_serves_one_application(flow: MachineryClient, pilot_day
     assert second.json()["code"] == "FEES_NOT_PAID"
 
 
+async def _opened(flow: MachineryClient, applicant: str) -> dict[str, Any]:
+    """M5, M6.1 passed at the Kostanay desk: a registration of a machine minted for it."""
+    vin = await flow.new_machine(applicant)
+    machine = {**TRACTOR, "id": vin}
+    reply = await flow.open(
+        WORKER_KST,
+        KOSTANAY,
+        action="REGISTRATION",
+        applicant_key=applicant,
+        visitor=applicant,
+        machine=machine,
+    )
+    opened: dict[str, Any] = answer(reply, 201)
+    return opened
+
+
 def _path(app: dict[str, Any]) -> str:
     return f"/offices/{app['office']}/machinery/applications/{app['number']}"
 
 
 async def _ready_to_scan(flow: MachineryClient) -> dict[str, Any]:
-    vin = await flow.new_machine("farmer")
-    app = answer(
-        await flow.open(
-            WORKER_KST,
-            KOSTANAY,
-            action="REGISTRATION",
-            applicant_key="farmer",
-            visitor="farmer",
-            machine={**TRACTOR, "id": vin},
-        ),
-        201,
-    )
+    app = await _opened(flow, "farmer")
     app = answer(await flow.package(WORKER_KST, app))
     return await flow.fees(WORKER_KST, app)
 
