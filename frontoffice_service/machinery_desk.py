@@ -159,6 +159,7 @@ async def open_application(
         refuse(app, "M7", "BIOMETRICS_FAILED", now, verdict=face.verdict)
         log.info("M7 refusal", application=app.number, verdict=face.verdict)
         await repository.add(app)
+        await _visit_over(session, app, now)
         return app
 
     if visitor.role is VisitorRole.REPRESENTATIVE and applicant.kind is Applicant.PERSON:
@@ -176,12 +177,21 @@ async def open_application(
                 registry_code=power.code or "",
             )
             await repository.add(app)
+            await _visit_over(session, app, now)
             return app
         app.power_of_attorney = _power_record(power.power_of_attorney)
     elif visitor.role is VisitorRole.REPRESENTATIVE:
         app.power_of_attorney = {"kind": "ENTITY", "principalBin": applicant.bin}
     await repository.add(app)
     return app
+
+
+async def _visit_over(session: AsyncSession, app: MachineryApplication, now: datetime) -> None:
+    """The visitor's ticket is served once the desk is done with them: the application sent,
+    or refused there (a ticket the worker closed already stays as it is)."""
+    await TicketRepository(session).finish(
+        app.ticket_id, TicketStatus.SERVED, worker_iin=app.created_by, at=now
+    )
 
 
 def _power_record(power: dict[str, Any]) -> dict[str, Any]:
@@ -277,6 +287,7 @@ async def check_package(
             documents=_names(absent),
             missing=[i.code for i in absent],
         )
+        await _visit_over(session, app, now)
         return app
     app.status = ApplicationStatus.PACKAGE_ACCEPTED
     app.updated_at = now
@@ -527,6 +538,7 @@ async def sign_and_send(
         worker_iin=worker.iin,
     )
     await outbox.stage(session, event, f"{event.routing_key}.{app.region}")
+    await _visit_over(session, app, now)
     log.info("machinery application sent", application=app.number, region=app.region)
     return app
 

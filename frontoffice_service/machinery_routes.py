@@ -78,6 +78,7 @@ def to_record(
         number=app.number,
         office=app.office,
         region=app.region,
+        ticket_id=app.ticket_id,
         status=app.status,
         action=app.action,
         machine_kind=app.machine_kind,

@@ -185,6 +185,7 @@ class MachineryApplicationRecord(Contract):
     number: str
     office: str
     region: str
+    ticket_id: UUID = Field(description="the queue ticket it was opened for (M5)")
     status: ApplicationStatus
     action: Action
     machine_kind: MachineKind

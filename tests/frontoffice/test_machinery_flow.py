@@ -94,6 +94,9 @@ async def test_registration_from_ticket_to_digital_document(
         d["code"] for d in app["package"] if d["present"]
     }
 
+    queue = answer(await flow.call(WORKER_KST, "GET", f"/offices/{KOSTANAY}/queue"))
+    (ticket,) = [t for t in queue if t["id"] == app["ticketId"]]
+    assert ticket["status"] == "SERVED"  # the visit is over once the application left
     received = await flow.received(OFFICER_KST, app)
     # M14: arrived at 10:00 on a working day → counts from today, due by the end of the next.
     assert received["countsFrom"] == pilot_day.date().isoformat()
@@ -194,6 +197,8 @@ async def test_m7_biometric_failure_is_a_kept_refusal(
     assert app["refusal"]["step"] == "M7"
     assert app["refusal"]["code"] == "BIOMETRICS_FAILED"
     assert set(app["refusal"]["messages"]) == {"ru", "kk", "en"}
+    queue = answer(await flow.call(WORKER_KST, "GET", f"/offices/{KOSTANAY}/queue"))
+    assert [t["status"] for t in queue if t["id"] == app["ticketId"]] == ["SERVED"]
     # Nothing more can be done with it.
     assert (await flow.package(WORKER_KST, app)).status_code == 409
 
