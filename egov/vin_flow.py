@@ -10,11 +10,13 @@ would, so that any number of registrations can run on one bus.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
+import json
 import secrets
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Collection, Iterable, Iterator
 from typing import Any
 
 import httpx
@@ -37,9 +39,21 @@ ADMIN_TOKEN = "egov-admin"
 
 Json = dict[str, Any]
 
+POLL_FIRST, POLL_LONGEST = 0.05, 0.5
+"""Seconds between two looks at something the bus is moving on: the first soon, since the bus
+is usually quick, then each one longer (×2) up to the longest, so a slow moment is not met
+with a stream of requests that only ask again."""
+
 
 class FlowError(AssertionError):
     """A step did not answer as the flow expects; the text says what came back."""
+
+
+def _pauses() -> Iterator[float]:
+    pause = POLL_FIRST
+    while True:
+        yield pause
+        pause = min(pause * 2, POLL_LONGEST)
 
 
 @functools.cache
@@ -90,6 +104,8 @@ class VinClient:
         self._tokens: dict[tuple[str, str], str] = {}
         self.requests = 0
         """HTTP requests made so far (the benchmark counts them per registration)."""
+        self.polls = 0
+        """Of them, the requests that only asked again whether the bus had moved on."""
 
     async def token(self, who: str, audience: str = PORTAL) -> str:
         if (who, audience) not in self._tokens:
@@ -265,24 +281,46 @@ class VinClient:
         """The application once it is in one of `states`: the police desk, the printing centre
         and the ЦОН move it through the bus, so the portal catches up a moment later."""
         wanted, deadline = set(states), time.monotonic() + seconds
+        pauses = _pauses()
         while True:
             current = await self.application(buyer, app)
             if current["state"] in wanted:
                 return current
             if time.monotonic() > deadline:
                 raise FlowError(f"{app['number']} is {current['state']}, not {sorted(wanted)}")
-            await asyncio.sleep(0.05)
+            self.polls += 1
+            await asyncio.sleep(next(pauses))
+
+    @contextlib.asynccontextmanager
+    async def following(self, buyer: str, app: Json) -> AsyncIterator[Notifications]:
+        """The cabinet's live notifications about `app` (V19 approved or refused, V20 the
+        documents ready, V22 handed over), as the buyer's page gets them: one request for as
+        long as the block runs, instead of asking for the application again and again."""
+        headers = {**self.headers, "Authorization": f"Bearer {await self.token(buyer)}"}
+        self.requests += 1
+        async with self.http.stream(
+            "GET",
+            f"{self.portal}/cabinet/notifications/stream",
+            params={"applicationId": app["id"]},
+            headers=headers,
+        ) as reply:
+            if reply.status_code != 200:
+                await reply.aread()
+                raise FlowError(f"notification stream: {reply.status_code} {reply.text}")
+            yield Notifications(app, reply.aiter_lines())
 
     # --- the police, V19 ---------------------------------------------------------------------
 
     async def police_case(self, officer: str, app: Json, seconds: float = 20.0) -> Json:
         """The case in the officer's inbox once the submission has crossed the bus."""
         deadline = time.monotonic() + seconds
+        pauses = _pauses()
         while True:
             reply = await self.call(officer, "GET", f"/police/applications/{app['id']}")
             if reply.status_code == 200 or time.monotonic() > deadline:
                 return _json(reply)
-            await asyncio.sleep(0.05)
+            self.polls += 1
+            await asyncio.sleep(next(pauses))
 
     async def decide(
         self,
@@ -312,6 +350,7 @@ class VinClient:
         over the bus a moment after the portal shows V20."""
         listed = f"/offices/{office}/pickups?ownerIin={persona(owner)['iin']}&status=READY"
         deadline = time.monotonic() + seconds
+        pauses = _pauses()
         while True:
             ready = answer(
                 await self.call(worker, "GET", f"{listed}&limit=500", service=FRONTOFFICE)
@@ -320,7 +359,8 @@ class VinClient:
                 return
             if time.monotonic() > deadline:
                 raise FlowError(f"{app['number']} is not at {office} after {seconds:.0f} s")
-            await asyncio.sleep(0.05)
+            self.polls += 1
+            await asyncio.sleep(next(pauses))
 
     async def sms_about(
         self, phone: str, reference: str, containing: str, seconds: float = 20.0
@@ -329,6 +369,7 @@ class VinClient:
         crosses the bus, so it arrives a moment after the step that sent it."""
         inbox = f"{self.url(FRONTOFFICE)}/sms/messages"
         deadline = time.monotonic() + seconds
+        pauses = _pauses()
         while True:
             self.requests += 1
             texts = answer(await self.http.get(inbox, params={"phone": phone}))
@@ -337,7 +378,8 @@ class VinClient:
                     return dict(text)
             if time.monotonic() > deadline:
                 raise FlowError(f"no SMS about {reference} with {containing!r} to {phone}")
-            await asyncio.sleep(0.05)
+            self.polls += 1
+            await asyncio.sleep(next(pauses))
 
     async def pick_up(
         self, worker: str, office: str, buyer: str, app: Json, seconds: float = 20.0
@@ -371,6 +413,40 @@ class VinClient:
             },
             service=FRONTOFFICE,
         )
+
+
+class Notifications:
+    """What `VinClient.following` yields: the notifications of one application, in order."""
+
+    def __init__(self, app: Json, lines: AsyncIterator[str]) -> None:
+        self.app = app
+        self._events = _notifications(lines)
+
+    async def next(self, kinds: Collection[str], seconds: float = 20.0) -> Json:
+        """The next notification of one of `kinds`; the others (older ones: the stream starts
+        with the application's first) are passed over."""
+        try:
+            async with asyncio.timeout(seconds):
+                async for notification in self._events:
+                    if notification["kind"] in kinds:
+                        return notification
+        except TimeoutError:
+            pass
+        raise FlowError(f"{self.app['number']}: no notification {sorted(kinds)} in {seconds} s")
+
+
+async def _notifications(lines: AsyncIterator[str]) -> AsyncIterator[Json]:
+    """The `notification` events of a server-sent event stream, their data parsed."""
+    event, data = "", ""
+    async for line in lines:
+        if not line:
+            if event == "notification" and data:
+                yield json.loads(data)
+            event, data = "", ""
+        elif line.startswith("event:"):
+            event = line.removeprefix("event:").strip()
+        elif line.startswith("data:"):
+            data += line.removeprefix("data:").removeprefix(" ")
 
 
 def expect(app: Json, state: str) -> Json:

@@ -109,8 +109,9 @@ async def auto_decide(portal: Portal, case: PoliceCase, app: Application) -> boo
     )
     if not clean or case.decided_at is not None:
         return False
-    await _approve(portal, case, app, {"rule": AUTO_RULE}, signature=None)
+    # Set with the decision, so the case is written once.
     case.automatic = True
+    await _approve(portal, case, app, {"rule": AUTO_RULE}, signature=None)
     await portal.save(app)
     return True
 

@@ -4,6 +4,7 @@ clock, the policy. One object per request, so the step functions read like the a
 from __future__ import annotations
 
 import base64
+import functools
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -20,7 +21,7 @@ from registration_service.repository import ApplicationRepository, NotificationR
 from registration_service.settings import Settings
 from registration_service.states import State
 from servicekit.clock import ALMATY, Clock
-from servicekit.db import DbSession, after_commit
+from servicekit.db import DbSession, ReaderSession, after_commit
 from servicekit.events import SmsRequested
 from servicekit.idempotency import Idempotency
 from servicekit.outbox import Outbox
@@ -78,7 +79,9 @@ class Portal:
     def notify(self, application: Application, kind: str, step: str, texts: dict[str, str]) -> None:
         """A message in the buyer's cabinet (V10, V14, V19…), live on its stream once committed."""
         assert application.buyer_iin is not None
-        after_commit(self.session, self.notices.wake)
+        # The buyer's streams, and those that follow this application only.
+        wake = functools.partial(self.notices.wake, application.buyer_iin, application.id)
+        after_commit(self.session, wake)
         NotificationRepository(self.session).add(
             Notification(
                 recipient_iin=application.buyer_iin,
@@ -143,3 +146,11 @@ async def _portal(request: Request, session: DbSession) -> Portal:
 
 
 PortalDep = Annotated[Portal, Depends(_portal)]
+
+
+async def _reading_portal(request: Request, session: ReaderSession) -> Portal:
+    return portal_for(request.app, session)
+
+
+ReadingPortalDep = Annotated[Portal, Depends(_reading_portal)]
+"""The portal of an endpoint that only reads (it calls no registry, so records no check)."""

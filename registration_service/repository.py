@@ -125,13 +125,17 @@ class NotificationRepository:
     def add(self, notification: Notification) -> None:
         self.session.add(notification)
 
-    async def of(self, iin: str, after_id: int = 0, limit: int = 100) -> Sequence[Notification]:
+    async def of(
+        self, iin: str, after_id: int = 0, limit: int = 100, *, application_id: str | None = None
+    ) -> Sequence[Notification]:
         query = (
             select(Notification)
             .where(Notification.recipient_iin == iin, Notification.id > after_id)
             .order_by(Notification.id)
             .limit(limit)
         )
+        if application_id is not None:
+            query = query.where(Notification.application_id == application_id)
         return (await self.session.scalars(query)).all()
 
 

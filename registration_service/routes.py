@@ -24,7 +24,7 @@ from registration_service.documents import (
     sha256,
 )
 from registration_service.models import Application, Certificate
-from registration_service.portal import Portal, PortalDep, b64
+from registration_service.portal import Portal, PortalDep, ReadingPortalDep, b64
 from registration_service.problems import StepProblem
 from registration_service.repository import (
     CertificateRepository,
@@ -125,7 +125,7 @@ async def start(
 
 @dealer_router.get("", summary="The dealer's applications, newest first")
 async def list_dealer(
-    portal: PortalDep,
+    portal: ReadingPortalDep,
     principal: SignedIn,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
@@ -137,7 +137,7 @@ async def list_dealer(
 
 @dealer_router.get("/{application_id}", summary="One application with the history of its checks")
 async def read_dealer(
-    portal: PortalDep, principal: SignedIn, application_id: str
+    portal: ReadingPortalDep, principal: SignedIn, application_id: str
 ) -> ApplicationView:
     app = await _dealers(portal, principal, application_id)
     checks = await CheckRepository(portal.session).of(app.id)
@@ -187,7 +187,7 @@ async def put_buyer(
 
 @dealer_router.get("/{application_id}/document", summary="V9: the document the dealer signs")
 async def dealer_document(
-    portal: PortalDep, principal: SignedIn, application_id: str
+    portal: ReadingPortalDep, principal: SignedIn, application_id: str
 ) -> SigningDocument:
     app = await _dealers(portal, principal, application_id)
     return _signing(seller_document(app))
@@ -214,7 +214,7 @@ async def dealer_signature(
 
 
 @cabinet_router.get("/applications", summary="The buyer's applications (from V10 on)")
-async def list_buyer(portal: PortalDep, principal: SignedIn) -> ApplicationList:
+async def list_buyer(portal: ReadingPortalDep, principal: SignedIn) -> ApplicationList:
     iin = cabinet.require_person(principal)
     items = await portal.applications.of_buyer(iin)
     return ApplicationList(items=[ApplicationView.of(a) for a in items])
@@ -222,7 +222,7 @@ async def list_buyer(portal: PortalDep, principal: SignedIn) -> ApplicationList:
 
 @cabinet_router.get("/applications/{application_id}", summary="One of the buyer's applications")
 async def read_buyer(
-    portal: PortalDep, principal: SignedIn, application_id: str
+    portal: ReadingPortalDep, principal: SignedIn, application_id: str
 ) -> ApplicationView:
     app = await _buyers(portal, principal, application_id)
     checks = await CheckRepository(portal.session).of(app.id)
@@ -320,7 +320,7 @@ async def put_plate(
     "/applications/{application_id}/document", summary="V18: the document the buyer signs"
 )
 async def buyer_signing_document(
-    portal: PortalDep, principal: SignedIn, application_id: str
+    portal: ReadingPortalDep, principal: SignedIn, application_id: str
 ) -> SigningDocument:
     app = await _buyers(portal, principal, application_id)
     return _signing(buyer_document(app))
@@ -349,7 +349,7 @@ async def buyer_signature(
 
 @cabinet_router.get("/notifications", summary="V10…: the cabinet's notifications, oldest first")
 async def notifications(
-    portal: PortalDep,
+    portal: ReadingPortalDep,
     principal: SignedIn,
     after: Annotated[int, Query(ge=0, description="only those with a greater id")] = 0,
 ) -> NotificationList:
@@ -363,22 +363,31 @@ async def notifications(
     response_class=EventSourceResponse,
     summary="V10…: the cabinet's notifications as server-sent events, live",
     description="Sends the notifications after `after` (or the `Last-Event-ID` a reconnecting "
-    "EventSource sends), then each new one as it is committed. Event `notification`, id = the "
-    "notification's id, data = the notification as in GET /cabinet/notifications.",
+    "EventSource sends), then each new one as it is committed; with `applicationId`, only "
+    "those about that application (a page that follows one application). Event "
+    "`notification`, id = the notification's id, data = the notification as in "
+    "GET /cabinet/notifications.",
 )
 async def notification_stream(
     request: Request,
     principal: SignedIn,
     after: Annotated[int, Query(ge=0, description="only those with a greater id")] = 0,
+    application_id: Annotated[
+        str | None,
+        Query(alias="applicationId", max_length=36, description="only those about it"),
+    ] = None,
     last_event_id: Annotated[int | None, Header(ge=0)] = None,
 ) -> AsyncIterator[ServerSentEvent]:
     iin = cabinet.require_person(principal)
     cursor = max(after, last_event_id or 0)
     state = request.app.state
     while True:
-        changed = state.notices.changed()
+        # Woken only by commits that notify this buyer, or this application when filtered.
+        changed = state.notices.changed(application_id or iin)
         async with state.db.reader() as session:
-            items = await NotificationRepository(session).of(iin, cursor)
+            items = await NotificationRepository(session).of(
+                iin, cursor, limit=_STREAM_PAGE, application_id=application_id
+            )
         for item in items:
             cursor = item.id
             yield ServerSentEvent(
@@ -386,19 +395,23 @@ async def notification_stream(
                 id=str(item.id),
                 data=NotificationView.of(item).model_dump(mode="json", by_alias=True),
             )
-        if not items:
+        # A short page was all there was when `changed` was taken: a commit since has set it.
+        if len(items) < _STREAM_PAGE:
             await state.notices.wait(changed, state.settings.notification_poll_seconds)
 
 
+_STREAM_PAGE = 100
+
+
 @cabinet_router.get("/documents", summary="V19: the buyer's digital documents (СРТС)")
-async def documents(portal: PortalDep, principal: SignedIn) -> DigitalDocumentList:
+async def documents(portal: ReadingPortalDep, principal: SignedIn) -> DigitalDocumentList:
     iin = cabinet.require_person(principal)
     items = await CertificateRepository(portal.session).of_owner(iin)
     return DigitalDocumentList(items=[DigitalDocument.of(c) for c in items])
 
 
 @cabinet_router.get("/documents/{number}", summary="V19: one СРТС, as data")
-async def document(portal: PortalDep, principal: SignedIn, number: str) -> DigitalDocument:
+async def document(portal: ReadingPortalDep, principal: SignedIn, number: str) -> DigitalDocument:
     return DigitalDocument.of(await _certificate(portal, principal, number))
 
 
@@ -408,7 +421,7 @@ async def document(portal: PortalDep, principal: SignedIn, number: str) -> Digit
     response_class=Response,
     responses={200: {"content": {"application/pdf": {}}}},
 )
-async def document_pdf(portal: PortalDep, principal: SignedIn, number: str) -> Response:
+async def document_pdf(portal: ReadingPortalDep, principal: SignedIn, number: str) -> Response:
     certificate = await _certificate(portal, principal, number)
     return Response(
         certificate.pdf,
@@ -427,7 +440,7 @@ async def _certificate(portal: Portal, principal: SignedIn, number: str) -> Cert
 
 @police_router.get("", summary="V19: the inbox of the officer's region")
 async def police_inbox(
-    portal: PortalDep,
+    portal: ReadingPortalDep,
     principal: SignedIn,
     pending: Annotated[
         bool, Query(description="true: waiting for a decision, oldest first; false: decided")
@@ -444,7 +457,7 @@ async def police_inbox(
 
 @police_router.get("/{application_id}", summary="V19: one case, with every check of V1–V18")
 async def police_case(
-    portal: PortalDep, principal: SignedIn, application_id: str
+    portal: ReadingPortalDep, principal: SignedIn, application_id: str
 ) -> PoliceCaseView:
     officer = police.require_officer(principal)
     case = await police.case_of(portal, officer, application_id)
@@ -457,7 +470,7 @@ async def police_case(
     "/{application_id}/decision-document", summary="V19: the decision document the officer signs"
 )
 async def police_decision_document(
-    portal: PortalDep,
+    portal: ReadingPortalDep,
     principal: SignedIn,
     application_id: str,
     approve: bool,

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import asyncpg
+import orjson
 import structlog
 from alembic import command
 from alembic.config import Config
@@ -40,7 +41,12 @@ _MIGRATION_LOCK = asyncio.Lock()
 class Database:
     def __init__(self, url: str | URL, *, pool_size: int = 6) -> None:
         self.url = make_url(url)
-        kwargs: dict[str, Any] = {}
+        # JSON columns (applications, checks, registry records) through orjson: several times
+        # faster than the json module both ways, on every row read or written.
+        kwargs: dict[str, Any] = {
+            "json_serializer": _json_text,
+            "json_deserializer": orjson.loads,
+        }
         if self.is_sqlite:
             # One writer at a time is SQLite's nature; wait for the lock instead of failing.
             kwargs["connect_args"] = {"timeout": 30}
@@ -128,6 +134,10 @@ class UtcDateTime(TypeDecorator[datetime]):
         if value is not None and value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value
+
+
+def _json_text(value: Any) -> str:
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: object) -> None:
@@ -231,3 +241,14 @@ async def _session(request: Request) -> AsyncIterator[AsyncSession]:
 
 DbSession = Annotated[AsyncSession, Depends(_session, scope="function")]
 """A request's session: committed when the endpoint returns, before the response is sent."""
+
+
+async def _reader(request: Request) -> AsyncIterator[AsyncSession]:
+    database: Database = request.app.state.db
+    async with database.reader() as session:
+        yield session
+
+
+ReaderSession = Annotated[AsyncSession, Depends(_reader, scope="function")]
+"""A session for an endpoint that only reads: no transaction, so no BEGIN and COMMIT round
+trips (each statement sees what was committed when it ran)."""

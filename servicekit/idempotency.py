@@ -17,11 +17,10 @@ import orjson
 from fastapi import Header
 from pydantic import BaseModel
 from sqlalchemy import Column, LargeBinary, MetaData, String, Table, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from servicekit.clock import Clock
-from servicekit.db import UtcDateTime
+from servicekit.db import UtcDateTime, dialect_insert
 from servicekit.errors import Conflict
 from servicekit.messages import Texts, register
 
@@ -98,7 +97,20 @@ class Idempotency:
     async def _claim(
         self, session: AsyncSession, scope: str, key: str, digest: str
     ) -> bytes | None:
+        """None when this request has taken the key (it does the work); else the answer an
+        earlier request with the key committed."""
+        # One statement for a new key, the common case. A key that another request holds
+        # uncommitted makes the INSERT wait on the unique index; then it does nothing if that
+        # request committed (its answer is replayed below) or takes the key if it rolled back.
+        take = (
+            dialect_insert(session)(self.table)
+            .values(scope=scope, key=key, request_digest=digest, created_at=self.clock.now())
+            .on_conflict_do_nothing()
+            .returning(self.table.c.key)
+        )
         for _ in range(2):
+            if await session.scalar(take) is not None:
+                return None
             row = (
                 await session.execute(
                     select(self.table.c.request_digest, self.table.c.answer).where(
@@ -111,17 +123,4 @@ class Idempotency:
                     raise Conflict("IDEMPOTENCY_KEY_REUSED", field="Idempotency-Key")
                 answer: bytes = row.answer
                 return answer
-            insert = self.table.insert().values(
-                scope=scope, key=key, request_digest=digest, created_at=self.clock.now()
-            )
-            if session.get_bind().dialect.name == "sqlite":
-                # One writer at a time: no other request can hold this key uncommitted.
-                await session.execute(insert)
-                return None
-            try:
-                async with session.begin_nested():
-                    await session.execute(insert)
-            except IntegrityError:
-                continue  # another request with this key committed first: replay its answer
-            return None
         raise Conflict("IDEMPOTENCY_KEY_REUSED", field="Idempotency-Key")

@@ -30,6 +30,9 @@ from servicekit.events import Event
 
 log = structlog.get_logger(__name__)
 
+_BATCH = 100
+"""Events published per read of the outbox."""
+
 
 def define_outbox_table(metadata: MetaData) -> Table:
     """The outbox of one service; its models call this once."""
@@ -102,7 +105,7 @@ class Outbox:
                         select(table.c.event_id, table.c.routing_key, table.c.body)
                         .where(table.c.published_at.is_(None))
                         .order_by(table.c.created_at, table.c.event_id)
-                        .limit(100)
+                        .limit(_BATCH)
                     )
                 ).all()
             if not rows:
@@ -111,13 +114,19 @@ class Outbox:
                 await self.bus.publish(
                     routing_key, Message(body=body, message_id=event_id, type=routing_key)
                 )
-                async with self.db.sessionmaker.begin() as session:
-                    await session.execute(
-                        update(table)
-                        .where(table.c.event_id == event_id)
-                        .values(published_at=self.clock.now())
-                    )
-                published += 1
+            # Marked together once the broker confirmed them all: a transaction per event cost
+            # more than publishing it. If a publish fails, the batch goes again later (at least
+            # once, as ever: consumers drop a repeated event id).
+            async with self.db.sessionmaker.begin() as session:
+                await session.execute(
+                    update(table)
+                    .where(table.c.event_id.in_([row.event_id for row in rows]))
+                    .values(published_at=self.clock.now())
+                )
+            published += len(rows)
+            if len(rows) < _BATCH:
+                # That was all of it; what a later commit stages, its wake-up brings.
+                return published
 
     async def _run(self) -> None:
         while True:

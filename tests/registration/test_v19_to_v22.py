@@ -256,6 +256,21 @@ async def _events(lines: AsyncIterator[str]) -> AsyncIterator[dict[str, str]]:
             event[name] = value.removeprefix(" ")
 
 
+async def test_v19_a_stream_of_one_application_follows_that_one_alone(flow: VinClient) -> None:
+    """The page of one application (`applicationId`) gets its notifications from the first on,
+    and none of the buyer's other applications."""
+    other = await _submitted(flow)
+    app = await _submitted(flow)
+    assert other["id"] != app["id"]
+    async with flow.following(BUYER, app) as feed:
+        to_accept = await feed.next({"APPLICATION_TO_ACCEPT"})
+        await flow.police_case(OFFICER, app)
+        reply = await flow.decide(OFFICER, app, approve=True)
+        assert reply.status_code == 200, reply.text
+        approved = await feed.next({"REGISTRATION_APPROVED"})
+    assert (to_accept["applicationId"], approved["applicationId"]) == (app["id"], app["id"])
+
+
 async def test_v10_cabinet_stream_delivers_notifications_live(flow: VinClient) -> None:
     buyer, dealer = "buyer_2", "dealer_kokshe_manager"
     seen = await flow.ok(buyer, "GET", "/cabinet/notifications")
