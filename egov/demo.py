@@ -55,6 +55,8 @@ UNKNOWN_IIN = "770707343214"
 RESERVED_UNTIL = datetime(2031, 1, 1, tzinfo=UTC)
 """How long a number the demo reserves stays reserved: as long as the catalogue's does."""
 WAIT_SECONDS = 20.0
+READY_SECONDS = 10.0
+"""How long the demo waits for a bus that answers but is not all ready."""
 """How long the demo waits for what crosses the bus (the police desk, printing, the ЦОН, SMS)."""
 
 Kind = Literal["done", "refused", "note"]
@@ -179,16 +181,26 @@ async def play(demo: D, branch: Branch[D], reporter: Reporter) -> Outcome:
     return outcome
 
 
-async def bus_ready(http: httpx.AsyncClient, url: Callable[[str], str]) -> None:
-    """NoBus unless the gateway answers and reports every service ready."""
+async def bus_ready(
+    http: httpx.AsyncClient, url: Callable[[str], str], seconds: float = READY_SECONDS
+) -> None:
+    """NoBus unless the gateway answers and reports every service ready. A bus that answers
+    but is not all ready yet (still starting, or too busy to answer the gateway's probes at
+    once) is given `seconds` to get there."""
     gateway = url("gateway")
-    try:
-        report = (await http.get(f"{gateway}/health", timeout=5)).json()
-    except (httpx.HTTPError, ValueError) as exc:
-        raise NoBus(f"no bus answers at {gateway} ({exc}): start it with `egov up`") from None
-    waiting = [s["name"] for s in report.get("services", []) if s.get("status") != "ready"]
-    if waiting:
-        raise NoBus(f"the bus at {gateway} is not ready: {', '.join(waiting)}")
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            report = (await http.get(f"{gateway}/health", timeout=5)).json()
+        except (httpx.HTTPError, ValueError) as exc:
+            raise NoBus(f"no bus answers at {gateway} ({exc}): start it with `egov up`") from None
+        services = report.get("services", [])
+        waiting = [s["name"] for s in services if s.get("status") != "ready"]
+        if not waiting:
+            return
+        if time.monotonic() > deadline:
+            raise NoBus(f"the bus at {gateway} is not ready: {', '.join(waiting)}")
+        await asyncio.sleep(0.5)
 
 
 class BusClock:
