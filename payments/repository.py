@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload
 
 from payments.models import (
     Invoice,
@@ -56,15 +57,20 @@ class InvoiceRepository:
 
     async def get(self, number: str) -> Invoice | None:
         """An invoice with its items, re-read even if this session has it (a conditional
-        UPDATE may just have changed it)."""
-        return await self.session.get(Invoice, number, populate_existing=True)
+        UPDATE may just have changed it). The items come in the same query (a join), not in
+        a second one."""
+        return await self.session.get(
+            Invoice, number, populate_existing=True, options=[joinedload(Invoice.items)]
+        )
 
     async def by_idempotency_key(self, key: str) -> Invoice | None:
-        return await self.session.scalar(
+        found = await self.session.scalars(
             select(Invoice)
+            .options(joinedload(Invoice.items))
             .where(Invoice.idempotency_key == key)
             .execution_options(populate_existing=True)
         )
+        return found.unique().one_or_none()
 
     async def insert_if_new(self, values: dict[str, Any], items: list[InvoiceItem]) -> bool:
         """Insert an invoice unless one with its idempotency key exists; False if one does.

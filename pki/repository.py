@@ -24,6 +24,19 @@ class AuthorityRepository:
             raise LookupError(f"the {name} CA is not seeded")
         return Authority.from_pem(row.certificate_pem, row.key_pem)
 
+    async def get_all(self, *names: str) -> list[Authority]:
+        """The CAs named, in that order, read in one query."""
+        rows = {
+            row.name: row
+            for row in await self.session.scalars(
+                select(AuthorityRow).where(AuthorityRow.name.in_(names))
+            )
+        }
+        missing = [name for name in names if name not in rows]
+        if missing:
+            raise LookupError(f"the {missing[0]} CA is not seeded")
+        return [Authority.from_pem(rows[n].certificate_pem, rows[n].key_pem) for n in names]
+
     async def put(self, name: str, certificate_pem: str, key_pem: str) -> None:
         await self.session.merge(
             AuthorityRow(name=name, certificate_pem=certificate_pem, key_pem=key_pem)

@@ -128,7 +128,7 @@ async def verify(session: AsyncSession, request: VerifyRequest, now: datetime) -
     signers = read_cms(decode_base64(request.cms))
     data = base64.b64decode("".join(request.data.split()))
     authorities = AuthorityRepository(session)
-    root, issuing = await authorities.get(ROOT), await authorities.get(ISSUING)
+    root, issuing = await authorities.get_all(ROOT, ISSUING)
     verdicts = [
         await _judge(session, examine(signer, data), request, root, issuing, now)
         for signer in signers

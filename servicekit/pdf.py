@@ -69,6 +69,11 @@ def _add_fonts(pdf: FPDF) -> None:
         font.ttfont = TTFont(
             BytesIO(_font_file(name)), lazy=True, recalcTimestamp=False, recalcBBoxes=False
         )
+        # The shipped fonts carry no glyph names (`post` format 3): fontTools would derive
+        # them from the cmap for every document, decoding it twice, a fifth of the subsetting.
+        # Given those same names, the subset is the same bytes. A list of its own: the
+        # subsetter replaces the order of the font it works on.
+        font.ttfont.setGlyphOrder(list(_glyph_order(name)))
         font.subset = SubsetMap(font)
         font.missing_glyphs = []
         font.biggest_size_pt = 0
@@ -87,6 +92,12 @@ def _read_font(style: str) -> TTFFont:
 @functools.cache
 def _font_file(name: str) -> bytes:
     return (_FONTS / name).read_bytes()
+
+
+@functools.cache
+def _glyph_order(name: str) -> tuple[str, ...]:
+    font = TTFont(BytesIO(_font_file(name)), lazy=True)
+    return tuple(font.getGlyphOrder())
 
 
 def render(document: Document) -> bytes:
