@@ -308,7 +308,7 @@ def _answer(reply: httpx.Response) -> Any:
     return answer(reply, 200, 201)
 
 
-def _problem(reply: httpx.Response, status: int, code: str, step: str) -> Json:
+def expect_problem(reply: httpx.Response, status: int, code: str, step: str) -> Json:
     """The 4xx the step must answer (a problem changes nothing)."""
     body: Json = reply.json() if reply.headers.get("content-type", "").endswith("json") else {}
     if (reply.status_code, body.get("code"), body.get("step")) != (status, code, step):
@@ -319,7 +319,7 @@ def _problem(reply: httpx.Response, status: int, code: str, step: str) -> Json:
     return body
 
 
-def _english(messages: dict[str, str] | None) -> str:
+def english(messages: dict[str, str] | None) -> str:
     return (messages or {}).get("en", "")
 
 
@@ -377,7 +377,7 @@ async def _notified(demo: Demo, app: Json, buyer: str) -> None:
     mine = [n for n in notes["items"] if n["applicationId"] == app["id"] and n["step"] == "V10"]
     if not mine:
         raise FlowError(f"{buyer} has no V10 notification of {app['number']} in the cabinet")
-    demo.say("V10", buyer, "is notified in the cabinet", _english(mine[-1]["messages"]))
+    demo.say("V10", buyer, "is notified in the cabinet", english(mine[-1]["messages"]))
 
 
 async def _accept(demo: Demo, app: Json, buyer: str, step: str = "V10") -> Json:
@@ -563,7 +563,7 @@ def _refused(demo: Demo, app: Json, code: str, step: str, state: str = "REFUSED"
     refusal = app.get("refusal") or {}
     if (app.get("state"), refusal.get("code"), refusal.get("step")) != (state, code, step):
         raise FlowError(f"expected {state} {code} at {step}, got {app.get('state')}: {refusal}")
-    demo.say(step, "portal", f"{state}: {code}", _english(refusal.get("messages")), "refused")
+    demo.say(step, "portal", f"{state}: {code}", english(refusal.get("messages")), "refused")
 
 
 def _vin_refused(vin: str, code: str, step: str) -> Callable[[Demo], Awaitable[None]]:
@@ -579,12 +579,12 @@ async def _v1_liquidated(demo: Demo) -> None:
     reply = await demo.flow.call(
         DEALER, "POST", "/dealer/applications", headers={"X-Test-Scenario": scenario}
     )
-    problem = _problem(reply, 422, "SELLER_NOT_ACTIVE", "V1")
+    problem = expect_problem(reply, 422, "SELLER_NOT_ACTIVE", "V1")
     demo.say(
         "V1",
         DEALER,
         f"starts an application; ГБД ЮЛ answers by X-Test-Scenario: {scenario}",
-        f"422 SELLER_NOT_ACTIVE: {_english(problem['messages'])}",
+        f"422 SELLER_NOT_ACTIVE: {english(problem['messages'])}",
         "refused",
     )
 
@@ -594,12 +594,12 @@ async def _v7_unknown_iin(demo: Demo) -> None:
     app = expect(await _vin(demo, await _start(demo), vin), "V6_AWAITING_BUYER")
     path = f"/dealer/applications/{app['id']}/buyer"
     reply = await demo.flow.call(DEALER, "PUT", path, {"iin": UNKNOWN_IIN})
-    problem = _problem(reply, 422, "BUYER_NOT_FOUND", "V7")
+    problem = expect_problem(reply, 422, "BUYER_NOT_FOUND", "V7")
     demo.say(
         "V7",
         DEALER,
         f"enters ИИН {UNKNOWN_IIN}, unknown to ГБД ФЛ",
-        f"422 BUYER_NOT_FOUND: {_english(problem['messages'])}",
+        f"422 BUYER_NOT_FOUND: {english(problem['messages'])}",
         "refused",
     )
     await demo.checks(app)
@@ -725,12 +725,12 @@ async def _v17_unpaid(demo: Demo) -> None:
     app = await _plate(demo, await _consent(demo, app, BUYER), BUYER)
     async with _number_given_back(demo, app):
         reply = await demo.flow.cabinet(BUYER, app, "payment-check")
-        problem = _problem(reply, 409, "INVOICE_NOT_PAID", "V17")
+        problem = expect_problem(reply, 409, "INVOICE_NOT_PAID", "V17")
         demo.say(
             "V17",
             BUYER,
             "goes on without paying",
-            f"409 INVOICE_NOT_PAID: {_english(problem['messages'])}",
+            f"409 INVOICE_NOT_PAID: {english(problem['messages'])}",
             "refused",
         )
         await _unchanged(demo, app, BUYER, "V17_AWAITING_PAYMENT")
@@ -742,12 +742,12 @@ async def _v18_wrong_signer(demo: Demo) -> None:
     async with _number_given_back(demo, app):
         app = await _payment(demo, app, BUYER)
         reply = await demo.flow.buyer_sign(BUYER, app, signer=OTHER_PERSON)
-        problem = _problem(reply, 422, "SIGNER_NOT_BUYER", "V18")
+        problem = expect_problem(reply, 422, "SIGNER_NOT_BUYER", "V18")
         demo.say(
             "V18",
             BUYER,
             f"signs with {OTHER_PERSON}'s ЭЦП",
-            f"422 SIGNER_NOT_BUYER: {_english(problem['messages'])}",
+            f"422 SIGNER_NOT_BUYER: {english(problem['messages'])}",
             "refused",
         )
         await _unchanged(demo, app, BUYER, "V18_AWAITING_BUYER_SIGNATURE")
@@ -819,12 +819,12 @@ async def _v21_wrong_person(demo: Demo) -> None:
         "V20", WORKER, f"checks {OTHER_PERSON} in ГБД ФЛ, issues an e-queue ticket", ticket["code"]
     )
     reply = await _hand_over(demo, ticket, app, iin)
-    problem = _problem(reply, 422, "PICKUP_WRONG_PERSON", "V21")
+    problem = expect_problem(reply, 422, "PICKUP_WRONG_PERSON", "V21")
     demo.say(
         "V21",
         OTHER_PERSON,
         f"asks for the documents of {app['number']} ({BUYER}'s)",
-        f"422 PICKUP_WRONG_PERSON: {_english(problem['messages'])}",
+        f"422 PICKUP_WRONG_PERSON: {english(problem['messages'])}",
         "refused",
     )
     await _unchanged(demo, app, BUYER, "V20_READY_FOR_PICKUP")

@@ -25,6 +25,8 @@ from egov.demo import (
     Outcome,
     Reporter,
     bus_ready,
+    english,
+    expect_problem,
     play,
 )
 from egov.machinery_flow import MachineryClient, expect
@@ -94,20 +96,6 @@ async def run(
             await put_back()
 
 
-def _problem(reply: httpx.Response, status: int, code: str, step: str) -> Json:
-    body: Json = reply.json() if reply.headers.get("content-type", "").endswith("json") else {}
-    if (reply.status_code, body.get("code"), body.get("step")) != (status, code, step):
-        raise FlowError(
-            f"expected {status} {code} at {step}; {reply.request.method} "
-            f"{reply.request.url.path} answered {reply.status_code} {reply.text}"
-        )
-    return body
-
-
-def _en(messages: dict[str, str] | None) -> str:
-    return (messages or {}).get("en", "")
-
-
 # --- the steps ------------------------------------------------------------------------------
 
 
@@ -167,7 +155,7 @@ async def _to_provider(demo: MachineryDemo, worker: str, app: Json) -> Json:
     )
     checked = await flow.check_fees(worker, app)
     if checked.status_code == 422:
-        problem = _problem(checked, 422, "FEES_NOT_PAID", "M6.3")
+        problem = expect_problem(checked, 422, "FEES_NOT_PAID", "M6.3")
         demo.say("M6.3", worker, "checks the fees in ПШЭП", f"422 {', '.join(problem['unpaid'])}")
         paid = await flow.pay_fees(worker, app)
         demo.say(
@@ -207,7 +195,7 @@ async def _received(demo: MachineryDemo, officer: str, app: Json) -> Json:
             check["step"],
             officer,
             f"checks {check['name'].lower()}",
-            "passed" if check["passed"] else f"{check['code']}: {_en(check['messages'])}",
+            "passed" if check["passed"] else f"{check['code']}: {english(check['messages'])}",
             "done" if check["passed"] else "refused",
         )
     return received
@@ -344,9 +332,13 @@ async def _outside_the_period(demo: MachineryDemo) -> None:
             machine={"kind": "TRACTOR", "id": "Y4R082104SB010321"},
             ticket=ticket,
         )
-        problem = _problem(reply, 422, "MACHINERY_PILOT_PERIOD", "M4")
+        problem = expect_problem(reply, 422, "MACHINERY_PILOT_PERIOD", "M4")
         demo.say(
-            "M4", WORKER_KST, "opens an application", f"422 {_en(problem['messages'])}", "refused"
+            "M4",
+            WORKER_KST,
+            "opens an application",
+            f"422 {english(problem['messages'])}",
+            "refused",
         )
     finally:
         await demo.clock.freeze(before)
@@ -411,8 +403,10 @@ async def _plate_conflict(demo: MachineryDemo) -> None:
     app = await _to_provider(demo, WORKER_KST, expect(app, "IDENTIFIED"))
     await _received(demo, OFFICER_KST, app)
     reply = await demo.flow.decide(OFFICER_KST, app, approve=True)
-    problem = _problem(reply, 409, "MACHINERY_CHECKS_FAILED", "M10.4")
-    demo.say("M10.4", OFFICER_KST, "tries to approve", f"409 {_en(problem['messages'])}", "refused")
+    problem = expect_problem(reply, 409, "MACHINERY_CHECKS_FAILED", "M10.4")
+    demo.say(
+        "M10.4", OFFICER_KST, "tries to approve", f"409 {english(problem['messages'])}", "refused"
+    )
     reason = f"Номерной знак AGR P 101 не принадлежит машине (в реестре {ITS_PLATE})"
     refused = answer(await demo.flow.decide(OFFICER_KST, app, approve=False, reason=reason))
     _refused(demo, refused, "PROVIDER_REFUSED", "M13")
@@ -466,7 +460,7 @@ def _refused(demo: MachineryDemo, app: Json, code: str, step: str) -> None:
         step,
         "ИИС ЦОН 2.0",
         "motivated refusal",
-        f"{code}: {_en(refusal.get('messages'))}",
+        f"{code}: {english(refusal.get('messages'))}",
         "refused",
     )
 

@@ -394,7 +394,7 @@ async def store_scan(
     SHA-256; a second scan of the same document replaces the first until the application is
     signed."""
     if app.status not in (ApplicationStatus.PACKAGE_ACCEPTED, ApplicationStatus.FEES_CONFIRMED):
-        raise _wrong_state(app, step="M6.4")
+        raise wrong_step(app, "M6.4")
     if code not in _presented_codes(app):
         raise Refusal("SCAN_NOT_IN_PACKAGE", step="M6.4", field="code", code_name=code)
     inspected = scans.inspect(data, declared, max_bytes=max_bytes)
@@ -548,10 +548,11 @@ async def sign_and_send(
 
 def _require(app: MachineryApplication, status: ApplicationStatus, *, step: str) -> None:
     if app.status is not status:
-        raise _wrong_state(app, step=step)
+        raise wrong_step(app, step)
 
 
-def _wrong_state(app: MachineryApplication, *, step: str) -> Refusal:
+def wrong_step(app: MachineryApplication, step: str) -> Refusal:
+    """409: the application is not at the step this action belongs to."""
     return Refusal(
         "MACHINERY_WRONG_STEP",
         step=step,

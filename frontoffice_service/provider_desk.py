@@ -20,7 +20,7 @@ import frontoffice_service.machinery_problems  # noqa: F401  (the codes below)
 from frontoffice_service import machine_registry, registries
 from frontoffice_service.access import ProviderOfficer
 from frontoffice_service.machinery import Applicant, checklist
-from frontoffice_service.machinery_desk import refuse
+from frontoffice_service.machinery_desk import refuse, wrong_step
 from frontoffice_service.machinery_models import (
     ApplicationStatus,
     Delivery,
@@ -314,7 +314,7 @@ async def recheck(
     session: AsyncSession, gateway: GatewayClient, app: MachineryApplication, now: datetime
 ) -> MachineryApplication:
     if app.status is not ApplicationStatus.RECEIVED:
-        raise _wrong_state(app, "M10")
+        raise wrong_step(app, "M10")
     await _run_checks(session, gateway, app, now)
     return app
 
@@ -349,7 +349,7 @@ async def decide(
     now: datetime,
 ) -> MachineryApplication:
     if app.status is not ApplicationStatus.RECEIVED:
-        raise _wrong_state(app, "M10.4")
+        raise wrong_step(app, "M10.4")
     if not request.approve and not request.reason:
         raise Refusal("PROVIDER_REASON_REQUIRED", step="M13", field="reason")
     if request.approve:
@@ -396,7 +396,7 @@ async def enter(
     """M12: the data entered by hand go into the registry (validated there); then M11, the SMS
     with the time and place of issue, and M15, the digital document."""
     if app.status is not ApplicationStatus.APPROVED:
-        raise _wrong_state(app, "M12")
+        raise wrong_step(app, "M12")
     if request.issue_at <= now:
         raise Refusal("ISSUE_TIME_IN_PAST", step="M11", field="issueAt")
     entered = await machine_registry.enter(session, gateway, app, request, now)
@@ -472,14 +472,4 @@ async def _sms(
             sender="frontoffice_service",
             reference=app.number,
         ),
-    )
-
-
-def _wrong_state(app: MachineryApplication, step: str) -> Refusal:
-    return Refusal(
-        "MACHINERY_WRONG_STEP",
-        step=step,
-        status=409,
-        extra={"status": app.status.value},
-        status_name=app.status.value,
     )

@@ -7,20 +7,9 @@ detached signature against them, so anything changed after signing fails the che
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
-import orjson
-
 from registration_service.models import Application
-
-
-def canonical(content: dict[str, Any]) -> bytes:
-    return orjson.dumps(content, option=orjson.OPT_SORT_KEYS)
-
-
-def sha256(document: bytes) -> str:
-    return hashlib.sha256(document).hexdigest()
 
 
 def seller_document(app: Application) -> dict[str, Any]:

@@ -3,7 +3,6 @@ clock, the policy. One object per request, so the step functions read like the a
 
 from __future__ import annotations
 
-import base64
 import functools
 import uuid
 from dataclasses import dataclass
@@ -113,10 +112,6 @@ def new_number(today: date) -> str:
     value = uuid.uuid4().int
     tail = "".join(_NUMBER_ALPHABET[(value >> (5 * i)) & 31] for i in range(6))
     return f"VR-{today:%y%m%d}-{tail}"
-
-
-def b64(data: bytes) -> str:
-    return base64.b64encode(data).decode()
 
 
 def require_state(application: Application, *states: State) -> None:

@@ -16,15 +16,9 @@ from fastapi.sse import EventSourceResponse, ServerSentEvent
 from pydantic import BaseModel
 
 from registration_service import cabinet, dealer, police
-from registration_service.documents import (
-    buyer_document,
-    canonical,
-    decision_document,
-    seller_document,
-    sha256,
-)
+from registration_service.documents import buyer_document, decision_document, seller_document
 from registration_service.models import Application, Certificate
-from registration_service.portal import Portal, PortalDep, ReadingPortalDep, b64
+from registration_service.portal import Portal, PortalDep, ReadingPortalDep
 from registration_service.problems import StepProblem
 from registration_service.repository import (
     CertificateRepository,
@@ -53,6 +47,7 @@ from registration_service.schemas import (
     VinIn,
 )
 from servicekit.admin import require_admin
+from servicekit.documents import b64, canonical, sha256
 from servicekit.idempotency import IdempotencyKey
 from servicekit.service_centres import SERVICE_CENTRES
 from servicekit.tokens import SignedIn

@@ -6,9 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from registration_service.documents import canonical
-from registration_service.portal import Portal, b64
+from registration_service.portal import Portal
 from registration_service.problems import StepProblem
+from servicekit.documents import b64, canonical
 
 
 @dataclass(frozen=True, slots=True)
