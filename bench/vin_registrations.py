@@ -16,8 +16,10 @@ A few buyers run many registrations at once, so БМГ's limit of live reservati
 (`max_reservations_per_person`, 2 by default) is raised to the concurrency for the run.
 
 Then, in the same run, a FastAPI `GET /hello` in its own uvicorn process (the services'
-uvicorn settings) is loaded by the same client with the same concurrency, as the yardstick of
-what this machine can serve at all. Prints registrations/s, p50/p99 of every step, the HTTP
+uvicorn settings) is loaded by an httpx client set up as the users' (a fresh one, its pool
+holding none of the bus's connections) with the same concurrency, as the yardstick of what
+this machine can serve at all. Each simulated user has a client of its own, as a browser
+would. Prints registrations/s, p50/p99 of every step, the HTTP
 requests one registration makes — client side, and in all: every request any service of the
 bus answered during the timed run (the client's to the portal, the ЦОН and ПШЭП, the state
 services' to the gateway, the gateway's to the registries, any other), read from each
@@ -27,7 +29,7 @@ all* ÷ hello requests/s against the 40 % target (the client-side ratio is print
 and the CPU each process spent per registration.
 Run:
 
-    .venv/bin/python bench/vin_registrations.py [-n 60] [-c 12] [--no-pickup]
+    .venv/bin/python bench/vin_registrations.py [-n 200] [-c 12] [--no-pickup]
 """
 
 from __future__ import annotations
@@ -502,6 +504,14 @@ async def sign_in_all(client: VinClient, buyers: list[Buyer]) -> None:
         await client.token(someone.worker, FRONTOFFICE)
 
 
+def http_client() -> httpx.AsyncClient:
+    """The client of one simulated user (and of hello): httpcore looks over every connection
+    of its pool on each request, so one pool shared by all the users would cost the load
+    generator time for each other user's connections, and leave them in hello's pool too."""
+    limits = httpx.Limits(max_connections=None, max_keepalive_connections=None)
+    return httpx.AsyncClient(timeout=60, limits=limits)
+
+
 async def first_client(http: httpx.AsyncClient, plan: BusPlan, buyers: list[Buyer]) -> VinClient:
     """A signed-in client once the frozen clock has reached the services over the bus: until
     then V1 refuses PILOT_NOT_ACTIVE, and a token may be judged by the real time."""
@@ -565,16 +575,17 @@ async def run(args: argparse.Namespace) -> Run:
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, main.cancel)
     log = Path(tempfile.mkdtemp(prefix="egovbench-")) / "services.log"
-    limits = httpx.Limits(max_connections=None, max_keepalive_connections=None)
     async with (
         fresh_backends() as (database_url, amqp_url),
         running_bus(database_url, amqp_url, log, args.concurrency) as plan,
-        httpx.AsyncClient(timeout=60, limits=limits) as http,
+        http_client() as http,
+        contextlib.AsyncExitStack() as users,
     ):
         progress(f"bus ready, log in {log}")
         await freeze_clock(http, plan)
-        clients = [await first_client(http, plan, buyers)]
-        clients += [VinClient(plan.url, http) for _ in range(args.concurrency - 1)]
+        pools = [await users.enter_async_context(http_client()) for _ in range(args.concurrency)]
+        clients = [await first_client(pools[0], plan, buyers)]
+        clients += [VinClient(plan.url, pool) for pool in pools[1:]]
         await asyncio.gather(*(sign_in_all(c, buyers) for c in clients[1:]))
 
         total = args.registrations + args.warmup
@@ -600,7 +611,8 @@ async def run(args: argparse.Namespace) -> Run:
         hops = await gateway_hops(http, plan) - hops
         cpu = cpu_used(cpu, cpu_seconds(database))
         progress("timing GET /hello")
-        hello, hello_cpu = await hello_rate(http, args.hello_seconds, args.concurrency)
+        async with http_client() as fresh:
+            hello, hello_cpu = await hello_rate(fresh, args.hello_seconds, args.concurrency)
     return Run(figures, seconds, requests, hops, answered, cpu, hello, hello_cpu, log)
 
 
@@ -688,7 +700,7 @@ def report(args: argparse.Namespace, run: Run) -> None:
     hello_cpu = ", ".join(f"{k} {v:.0%} of a core" for k, v in run.hello_cpu.items())
     hello_cpu = hello_cpu.replace(MACHINE, "whole machine")
     print(
-        f"\nhello (FastAPI GET /hello, own uvicorn process, same httpx client, "
+        f"\nhello (FastAPI GET /hello, own uvicorn process, a fresh httpx client, "
         f"{args.concurrency} at once): {run.hello:.0f} req/s ({hello_cpu})"
     )
     client_ratio = rate * per_registration / run.hello if run.hello else 0.0
@@ -714,7 +726,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
     )
-    parser.add_argument("-n", "--registrations", type=int, default=60)
+    parser.add_argument("-n", "--registrations", type=int, default=200)
     parser.add_argument("-c", "--concurrency", type=int, default=12)
     parser.add_argument("--warmup", type=int, default=3, help="registrations before timing")
     parser.add_argument(
