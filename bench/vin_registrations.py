@@ -24,7 +24,7 @@ requests one registration makes — client side, and in all: every request any s
 bus answered during the timed run (the client's to the portal, the ЦОН and ПШЭП, the state
 services' to the gateway, the gateway's to the registries, any other), read from each
 service's own request counter and divided by the registrations, with a breakdown by service
-and route — hello's requests/s, and the ratio registrations/s × requests per registration *in
+and route — hello's requests/s (the best of three rounds of 5 s), and the ratio registrations/s × requests per registration *in
 all* ÷ hello requests/s against the 40 % target (the client-side ratio is printed beside it),
 and the CPU each process spent per registration.
 Run:
@@ -400,15 +400,19 @@ def serve_hello(port: int) -> None:
 
 
 async def hello_rate(
-    http: httpx.AsyncClient, seconds: float, concurrency: int
-) -> tuple[float, dict[str, float]]:
-    """Requests/s of GET /hello, and the CPU share (of a core) of the client and the server."""
+    http: httpx.AsyncClient, seconds: float, concurrency: int, rounds: int
+) -> tuple[list[float], dict[str, float]]:
+    """Requests/s of GET /hello in each of `rounds` rounds of `seconds`, and the CPU share (of
+    a core) of the client and the server in the best round."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = int(probe.getsockname()[1])
     server = multiprocessing.get_context("spawn").Process(target=serve_hello, args=(port,))
     server.start()
     url = f"http://127.0.0.1:{port}/hello"
+    names = ("load generator (this process)", "hello server", MACHINE)
+    rates: list[float] = []
+    best: dict[str, float] = {}
     try:
         for _ in range(200):
             with contextlib.suppress(httpx.HTTPError):
@@ -416,15 +420,18 @@ async def hello_rate(
                     break
             await asyncio.sleep(0.05)
         await _hammer(http, url, 1.0, concurrency)  # warm the pool and the server
-        cpu, started = cpu_seconds(), time.perf_counter()
-        count = await _hammer(http, url, seconds, concurrency)
-        elapsed = time.perf_counter() - started
-        cpu = cpu_used(cpu, cpu_seconds())
+        for _ in range(rounds):
+            cpu, started = cpu_seconds(), time.perf_counter()
+            count = await _hammer(http, url, seconds, concurrency)
+            elapsed = time.perf_counter() - started
+            used = cpu_used(cpu, cpu_seconds())
+            rates.append(count / elapsed)
+            if rates[-1] == max(rates):
+                best = {name: used.get(name, 0.0) / elapsed for name in names}
     finally:
         server.terminate()
         server.join(10)
-    names = ("load generator (this process)", "hello server", MACHINE)
-    return count / elapsed, {name: cpu.get(name, 0.0) / elapsed for name in names}
+    return rates, best
 
 
 async def _hammer(http: httpx.AsyncClient, url: str, seconds: float, concurrency: int) -> int:
@@ -535,8 +542,15 @@ class Run:
     bus: Counts
     """The requests every service answered during the timed run."""
     cpu: dict[str, float]
-    hello: float
+    hello_rounds: list[float]
     hello_cpu: dict[str, float]
+
+    @property
+    def hello(self) -> float:
+        """The best round: what the machine can serve, the strictest yardstick of the rounds
+        (one round swings by ±5 % from run to run)."""
+        return max(self.hello_rounds, default=0.0)
+
     log: Path
 
 
@@ -612,7 +626,9 @@ async def run(args: argparse.Namespace) -> Run:
         cpu = cpu_used(cpu, cpu_seconds(database))
         progress("timing GET /hello")
         async with http_client() as fresh:
-            hello, hello_cpu = await hello_rate(fresh, args.hello_seconds, args.concurrency)
+            hello, hello_cpu = await hello_rate(
+                fresh, args.hello_seconds, args.concurrency, args.hello_rounds
+            )
     return Run(figures, seconds, requests, hops, answered, cpu, hello, hello_cpu, log)
 
 
@@ -701,7 +717,8 @@ def report(args: argparse.Namespace, run: Run) -> None:
     hello_cpu = hello_cpu.replace(MACHINE, "whole machine")
     print(
         f"\nhello (FastAPI GET /hello, own uvicorn process, a fresh httpx client, "
-        f"{args.concurrency} at once): {run.hello:.0f} req/s ({hello_cpu})"
+        f"{args.concurrency} at once): {run.hello:.0f} req/s, the best of "
+        f"{' / '.join(f'{r:.0f}' for r in run.hello_rounds)} ({hello_cpu})"
     )
     client_ratio = rate * per_registration / run.hello if run.hello else 0.0
     print(
@@ -740,7 +757,8 @@ def main() -> None:
         default=",".join(BUYERS),
         help="catalogue persons who buy, in turn (alive, no fines, nothing reserved in БМГ)",
     )
-    parser.add_argument("--hello-seconds", type=float, default=10.0)
+    parser.add_argument("--hello-seconds", type=float, default=5.0, help="one round of hello")
+    parser.add_argument("--hello-rounds", type=int, default=3, help="hello's rate is the best")
     args = parser.parse_args()
     import uvloop
 
