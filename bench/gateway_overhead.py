@@ -13,7 +13,7 @@ queueing), and latency with one connection at a time, where the difference betwe
 paths is what the gateway's hop costs. Prints requests/s and p50/p99 of each, and the ratios.
 Run:
 
-    .venv/bin/python bench/gateway.py [--seconds 10] [--connections 64] [--embedded]
+    .venv/bin/python bench/gateway_overhead.py [--seconds 10] [--connections 64] [--embedded]
 """
 
 from __future__ import annotations

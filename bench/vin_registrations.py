@@ -24,9 +24,10 @@ requests one registration makes — client side, and in all: every request any s
 bus answered during the timed run (the client's to the portal, the ЦОН and ПШЭП, the state
 services' to the gateway, the gateway's to the registries, any other), read from each
 service's own request counter and divided by the registrations, with a breakdown by service
-and route — hello's requests/s (the best of three rounds of 5 s), and the ratio registrations/s × requests per registration *in
-all* ÷ hello requests/s against the 40 % target (the client-side ratio is printed beside it),
-and the CPU each process spent per registration.
+and route — hello's requests/s (the best of three rounds of 5 s), and the ratio
+registrations/s × requests per registration *in all* ÷ hello requests/s against the 40 %
+target (the client-side ratio is printed beside it), and the CPU each process spent per
+registration.
 Run:
 
     .venv/bin/python bench/vin_registrations.py [-n 200] [-c 12] [--no-pickup]
