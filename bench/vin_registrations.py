@@ -627,10 +627,10 @@ async def run(args: argparse.Namespace) -> Run:
         cpu = cpu_used(cpu, cpu_seconds(database))
         progress("timing GET /hello")
         async with http_client() as fresh:
-            hello, hello_cpu = await hello_rate(
+            hello_rounds, hello_cpu = await hello_rate(
                 fresh, args.hello_seconds, args.concurrency, args.hello_rounds
             )
-    return Run(figures, seconds, requests, hops, answered, cpu, hello, hello_cpu, log)
+    return Run(figures, seconds, requests, hops, answered, cpu, hello_rounds, hello_cpu, log)
 
 
 def progress(text: str) -> None:

@@ -55,9 +55,9 @@ UNKNOWN_IIN = "770707343214"
 RESERVED_UNTIL = datetime(2031, 1, 1, tzinfo=UTC)
 """How long a number the demo reserves stays reserved: as long as the catalogue's does."""
 WAIT_SECONDS = 20.0
+"""How long the demo waits for what crosses the bus (the police desk, printing, the ЦОН, SMS)."""
 READY_SECONDS = 10.0
 """How long the demo waits for a bus that answers but is not all ready."""
-"""How long the demo waits for what crosses the bus (the police desk, printing, the ЦОН, SMS)."""
 
 Kind = Literal["done", "refused", "note"]
 

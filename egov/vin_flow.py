@@ -288,8 +288,12 @@ class VinClient:
                 return current
             if time.monotonic() > deadline:
                 raise FlowError(f"{app['number']} is {current['state']}, not {sorted(wanted)}")
-            self.polls += 1
-            await asyncio.sleep(next(pauses))
+            await self._pause(pauses)
+
+    async def _pause(self, pauses: Iterator[float]) -> None:
+        """Wait before asking again (one more poll) whether the bus has moved on."""
+        self.polls += 1
+        await asyncio.sleep(next(pauses))
 
     @contextlib.asynccontextmanager
     async def following(self, buyer: str, app: Json) -> AsyncIterator[Notifications]:
@@ -319,8 +323,7 @@ class VinClient:
             reply = await self.call(officer, "GET", f"/police/applications/{app['id']}")
             if reply.status_code == 200 or time.monotonic() > deadline:
                 return _json(reply)
-            self.polls += 1
-            await asyncio.sleep(next(pauses))
+            await self._pause(pauses)
 
     async def decide(
         self,
@@ -359,8 +362,7 @@ class VinClient:
                 return
             if time.monotonic() > deadline:
                 raise FlowError(f"{app['number']} is not at {office} after {seconds:.0f} s")
-            self.polls += 1
-            await asyncio.sleep(next(pauses))
+            await self._pause(pauses)
 
     async def sms_about(
         self, phone: str, reference: str, containing: str, seconds: float = 20.0
@@ -378,8 +380,7 @@ class VinClient:
                     return dict(text)
             if time.monotonic() > deadline:
                 raise FlowError(f"no SMS about {reference} with {containing!r} to {phone}")
-            self.polls += 1
-            await asyncio.sleep(next(pauses))
+            await self._pause(pauses)
 
     async def pick_up(
         self, worker: str, office: str, buyer: str, app: Json, seconds: float = 20.0

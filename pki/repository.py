@@ -19,10 +19,8 @@ class AuthorityRepository:
         self.session = session
 
     async def get(self, name: str) -> Authority:
-        row = await self.session.get(AuthorityRow, name)
-        if row is None:
-            raise LookupError(f"the {name} CA is not seeded")
-        return Authority.from_pem(row.certificate_pem, row.key_pem)
+        (authority,) = await self.get_all(name)
+        return authority
 
     async def get_all(self, *names: str) -> list[Authority]:
         """The CAs named, in that order, read in one query."""

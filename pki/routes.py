@@ -180,7 +180,7 @@ async def issue_certificate(
         raise Problem("INVALID_VALUE", status=422, field="roles")
     now = request.app.state.clock.now()
     authorities = AuthorityRepository(session)
-    issuing, root = await authorities.get(ISSUING), await authorities.get(ROOT)
+    issuing, root = await authorities.get_all(ISSUING, ROOT)
     certificate, key = issue(
         issuing,
         Holder(body.surname, body.name, body.patronymic, body.iin, body.bin, body.organization),
