@@ -53,11 +53,11 @@ async def lookups(db: Database, raw: asyncpg.Pool) -> dict[str, Lookup]:
     sql = str(query.compile(dialect=reading.dialect))
 
     async def orm() -> Any:
-        async with db.reader() as session:
+        async with db.autocommit() as session:
             return await PersonRepository(session).get(IIN)
 
     async def core_session() -> Any:
-        async with db.reader() as session:
+        async with db.autocommit() as session:
             return (await session.execute(query)).all()
 
     async def core_connection() -> Any:

@@ -560,8 +560,11 @@ def pdf_document(act: ArchiveAct) -> pdf.Document:
             pdf.Section("Подписи", lines=[_signature_line(s) for s in signatures]),
         ],
         created_at=act.created_at,
-        footer="Документы — основание заявлений о регистрации сельхозтехники, хранившиеся в "
-        "ЦОН один месяц (шаги M16–M17). Эмулятор egov-bus: документ не имеет юридической силы.",
+        footer=(
+            "Документы — основание заявлений о регистрации сельхозтехники, хранившиеся в ЦОН "
+            "один месяц (шаги M16–M17).",
+            "Эмулятор egov-bus: документ не имеет юридической силы.",
+        ),
         keywords=[act.number, act.office],
         copies=COPIES,
     )

@@ -42,7 +42,7 @@ from frontoffice_service.schemas import (
 )
 from servicekit.admin import AdminOnly
 from servicekit.clock import ALMATY
-from servicekit.db import DbSession
+from servicekit.db import DbSession, ReaderSession
 from servicekit.idempotency import Idempotency, IdempotencyKey
 from servicekit.identifiers import Iin
 from servicekit.service_centres import SERVICE_CENTRES
@@ -197,7 +197,7 @@ async def issue_ticket(
 async def list_queue(
     worker: OfficeWorker,
     request: Request,
-    session: DbSession,
+    session: ReaderSession,
     day: Annotated[date | None, Query(description="a day in Asia/Almaty time")] = None,
     kind: TicketKind | None = None,
     status: TicketStatus | None = None,
@@ -356,7 +356,7 @@ desk = APIRouter(prefix="/offices/{office}/pickups", tags=["pick-up of documents
 @desk.get("", summary="Documents at this office, ready or handed over, oldest first")
 async def list_pickups(
     worker: OfficeWorker,
-    session: DbSession,
+    session: ReaderSession,
     owner_iin: Annotated[Iin | None, Query(alias="ownerIin")] = None,
     status: PickupStatus | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
@@ -425,7 +425,7 @@ sms = APIRouter(prefix="/sms", tags=["SMS centre"])
     description="`phone` in international form; in a query string the `+` is `%2B`.",
 )
 async def list_sms(
-    session: DbSession,
+    session: ReaderSession,
     phone: Annotated[Phone | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[SmsRecord]:

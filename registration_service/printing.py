@@ -130,8 +130,10 @@ def _document(data: dict[str, Any], now: datetime) -> pdf.Document:
             ),
         ],
         created_at=now,
-        footer="Изготовлено ИПЦ по решению административной полиции (шаг V19). Эмулятор "
-        "egov-bus: документ не имеет юридической силы.",
+        footer=(
+            "Изготовлено ИПЦ по решению административной полиции (шаг V19).",
+            "Эмулятор egov-bus: документ не имеет юридической силы.",
+        ),
         keywords=[str(data["number"]), str(data["applicationNumber"])],
     )
 

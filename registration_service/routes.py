@@ -379,7 +379,7 @@ async def notification_stream(
     while True:
         # Woken only by commits that notify this buyer, or this application when filtered.
         changed = state.notices.changed(application_id or iin)
-        async with state.db.reader() as session:
+        async with state.db.autocommit() as session:
             items = await NotificationRepository(session).of(
                 iin, cursor, limit=_STREAM_PAGE, application_id=application_id
             )

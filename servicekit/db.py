@@ -60,8 +60,9 @@ class Database:
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
-        # Reads that need no transaction skip BEGIN/COMMIT: two round trips of three.
-        self.reader = async_sessionmaker(
+        # Each statement commits on its own: for reads that need no transaction and for a
+        # single statement that is atomic by itself, no BEGIN/COMMIT (two round trips of three).
+        self.autocommit = async_sessionmaker(
             self.engine.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False
         )
 
@@ -245,7 +246,7 @@ DbSession = Annotated[AsyncSession, Depends(_session, scope="function")]
 
 async def _reader(request: Request) -> AsyncIterator[AsyncSession]:
     database: Database = request.app.state.db
-    async with database.reader() as session:
+    async with database.autocommit() as session:
         yield session
 
 

@@ -99,7 +99,7 @@ class Outbox:
         """Publish everything pending now; how many rows were published."""
         table, published = self.table, 0
         while True:
-            async with self.db.reader() as session:
+            async with self.db.autocommit() as session:
                 rows = (
                     await session.execute(
                         select(table.c.event_id, table.c.routing_key, table.c.body)
@@ -116,8 +116,8 @@ class Outbox:
                 )
             # Marked together once the broker confirmed them all: a transaction per event cost
             # more than publishing it. If a publish fails, the batch goes again later (at least
-            # once, as ever: consumers drop a repeated event id).
-            async with self.db.sessionmaker.begin() as session:
+            # once, as ever: consumers drop a repeated event id). One UPDATE is atomic by itself.
+            async with self.db.autocommit() as session:
                 await session.execute(
                     update(table)
                     .where(table.c.event_id.in_([row.event_id for row in rows]))

@@ -46,7 +46,8 @@ class Document:
     subtitle: str
     sections: Sequence[Section]
     created_at: datetime
-    footer: str = ""
+    footer: tuple[str, ...] = ()
+    """Small print at the end, one line each (a tuple: a bare string would be its letters)."""
     keywords: Sequence[str] = field(default_factory=tuple)
     copies: Sequence[str] = ()
     """An act made in several copies (M17: one for each party) is printed once per label
@@ -118,7 +119,7 @@ def _print_copy(pdf: FPDF, document: Document, copy: str) -> None:
     pdf.add_page()
     width = pdf.epw
 
-    pdf.set_font(_FAMILY, "B", 15)
+    pdf.set_font(_FAMILY, "B", 14)
     _text(pdf, width, 8, document.title, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font(_FAMILY, "", 10)
     _text(pdf, width, 6, document.subtitle, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
@@ -136,9 +137,9 @@ def _print_copy(pdf: FPDF, document: Document, copy: str) -> None:
         for line in section.lines:
             _text(pdf, width, 6, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         pdf.ln(3)
-    if document.footer:
-        pdf.set_font(_FAMILY, "", 8)
-        _text(pdf, width, 5, document.footer, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_font(_FAMILY, "", 8)
+    for line in document.footer:
+        _text(pdf, width, 5, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
 
 def _text(

@@ -140,7 +140,7 @@ class SyncProvider:
             errors = [{**error, "loc": (*data_loc, *error["loc"])} for error in exc.errors()]
             raise validation_problem(errors) from None
         database = context.database
-        sessions = database.sessionmaker.begin() if operation.writes else database.reader()
+        sessions = database.sessionmaker.begin() if operation.writes else database.autocommit()
         async with sessions as session:
             answer = await operation.handler(request, context.call(session))
         return answer.model_dump(mode="json", by_alias=True)
