@@ -4,10 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from sqlalchemy import case, delete, select
+from sqlalchemy import bindparam, case, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from eps_passports.models import Passport, PassportKind, PassportStatus
+
+_BY_VIN = (
+    select(Passport)
+    .where(Passport.vin == bindparam("vin"), Passport.kind.in_(bindparam("kinds", expanding=True)))
+    .order_by(
+        case((Passport.status == PassportStatus.ANNULLED, 1), else_=0),
+        Passport.issue_date.desc(),
+        Passport.number.desc(),
+    )
+    .limit(1)
+)
 
 
 class PassportRepository:
@@ -23,13 +34,7 @@ class PassportRepository:
         A VIN may carry an annulled passport beside the one issued instead: the live one
         wins, then the newest.
         """
-        annulled_last = case((Passport.status == PassportStatus.ANNULLED, 1), else_=0)
-        result = await self.session.execute(
-            select(Passport)
-            .where(Passport.vin == vin, Passport.kind.in_(kinds))
-            .order_by(annulled_last, Passport.issue_date.desc(), Passport.number.desc())
-            .limit(1)
-        )
+        result = await self.session.execute(_BY_VIN, {"vin": vin, "kinds": list(kinds)})
         return result.scalar_one_or_none()
 
     async def search(

@@ -5,10 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from erap_fines.models import Fine
+
+_BY_IIN = (
+    select(Fine).where(Fine.iin == bindparam("iin")).order_by(Fine.decision_date, Fine.case_number)
+)
 
 
 class FineRepository:
@@ -16,9 +20,7 @@ class FineRepository:
         self.session = session
 
     async def by_iin(self, iin: str) -> Sequence[Fine]:
-        result = await self.session.scalars(
-            select(Fine).where(Fine.iin == iin).order_by(Fine.decision_date, Fine.case_number)
-        )
+        result = await self.session.scalars(_BY_IIN, {"iin": iin})
         return result.all()
 
     async def get(self, case_number: str) -> Fine | None:

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -26,7 +26,61 @@ from frontoffice_service.models import (
     TicketKind,
     TicketStatus,
 )
-from servicekit.db import dialect_insert
+from servicekit.db import PerDialect
+
+_ADD_PICKUP = PerDialect(
+    lambda insert: insert(Pickup).on_conflict_do_nothing().returning(Pickup.application_number)
+)
+_READY_FOR = (
+    select(Pickup)
+    .where(Pickup.owner_iin == bindparam("owner_iin"), Pickup.status == PickupStatus.READY)
+    .order_by(Pickup.ready_at, Pickup.application_number)
+)
+_HAND_OVER = (
+    update(Pickup)
+    .where(Pickup.application_number == bindparam("number"), Pickup.status == PickupStatus.READY)
+    .values(
+        status=PickupStatus.HANDED_OVER,
+        handed_over_at=bindparam("at"),
+        handed_over_by=bindparam("worker_iin"),
+        ticket_id=bindparam("ticket_id"),
+    )
+    .execution_options(synchronize_session=False)
+)
+_NEXT_TICKET_NUMBER = PerDialect(
+    lambda insert: (
+        insert(TicketCounter)
+        .on_conflict_do_update(
+            index_elements=[TicketCounter.office, TicketCounter.service_day, TicketCounter.kind],
+            set_={"last_number": TicketCounter.last_number + 1},
+        )
+        .returning(TicketCounter.last_number)
+    )
+)
+_CALL = (
+    update(QueueTicket)
+    .where(QueueTicket.id == bindparam("ticket_id"), QueueTicket.status == TicketStatus.WAITING)
+    .values(
+        status=TicketStatus.CALLED,
+        window_number=bindparam("window"),
+        called_at=bindparam("at"),
+        called_by=bindparam("worker_iin"),
+    )
+    .execution_options(synchronize_session=False)
+)
+_FINISH = (
+    update(QueueTicket)
+    .where(QueueTicket.id == bindparam("ticket_id"), QueueTicket.status == TicketStatus.CALLED)
+    .values(
+        status=bindparam("new_status"),
+        finished_at=bindparam("at"),
+        finished_by=bindparam("worker_iin"),
+    )
+    .execution_options(synchronize_session=False)
+)
+_ADD_SMS = PerDialect(
+    lambda insert: insert(SmsMessage).on_conflict_do_nothing().returning(SmsMessage.id)
+)
 
 
 def _changed(result: Any) -> bool:
@@ -40,26 +94,14 @@ class PickupRepository:
 
     async def add_if_new(self, values: dict[str, Any]) -> bool:
         """Store a ready pick-up; False if its application number or event id is known."""
-        inserted = await self.session.scalar(
-            dialect_insert(self.session)(Pickup)
-            .values(values)
-            .on_conflict_do_nothing()
-            .returning(Pickup.application_number)
-        )
-        return inserted is not None
+        return await self.session.scalar(_ADD_PICKUP(self.session), values) is not None
 
     async def get(self, application_number: str) -> Pickup | None:
         return await self.session.get(Pickup, application_number, populate_existing=True)
 
     async def ready_for(self, owner_iin: str) -> Sequence[Pickup]:
         """The owner's pick-ups still waiting, at any ЦОН, oldest first."""
-        return (
-            await self.session.scalars(
-                select(Pickup)
-                .where(Pickup.owner_iin == owner_iin, Pickup.status == PickupStatus.READY)
-                .order_by(Pickup.ready_at, Pickup.application_number)
-            )
-        ).all()
+        return (await self.session.scalars(_READY_FOR, {"owner_iin": owner_iin})).all()
 
     async def at_office(
         self, office: str, *, owner_iin: str | None, status: PickupStatus | None, limit: int
@@ -77,18 +119,13 @@ class PickupRepository:
     ) -> bool:
         """READY → HANDED_OVER; False if it is not READY (any more)."""
         result = await self.session.execute(
-            update(Pickup)
-            .where(
-                Pickup.application_number == application_number,
-                Pickup.status == PickupStatus.READY,
-            )
-            .values(
-                status=PickupStatus.HANDED_OVER,
-                handed_over_at=at,
-                handed_over_by=worker_iin,
-                ticket_id=ticket_id,
-            )
-            .execution_options(synchronize_session=False)
+            _HAND_OVER,
+            {
+                "number": application_number,
+                "at": at,
+                "worker_iin": worker_iin,
+                "ticket_id": ticket_id,
+            },
         )
         return _changed(result)
 
@@ -103,18 +140,9 @@ class TicketRepository:
         One upsert: on PostgreSQL the second of two concurrent calls waits for the first's row
         lock and then counts on from its number.
         """
-        insert = dialect_insert(self.session)(TicketCounter).values(
-            office=office, service_day=day, kind=kind, last_number=1
-        )
         number = await self.session.scalar(
-            insert.on_conflict_do_update(
-                index_elements=[
-                    TicketCounter.office,
-                    TicketCounter.service_day,
-                    TicketCounter.kind,
-                ],
-                set_={"last_number": TicketCounter.last_number + 1},
-            ).returning(TicketCounter.last_number)
+            _NEXT_TICKET_NUMBER(self.session),
+            {"office": office, "service_day": day, "kind": kind, "last_number": 1},
         )
         assert number is not None
         return int(number)
@@ -161,12 +189,7 @@ class TicketRepository:
     async def call(self, ticket_id: str, *, window: int, worker_iin: str, at: datetime) -> bool:
         """WAITING → CALLED to `window`; False if another worker called it first."""
         result = await self.session.execute(
-            update(QueueTicket)
-            .where(QueueTicket.id == ticket_id, QueueTicket.status == TicketStatus.WAITING)
-            .values(
-                status=TicketStatus.CALLED, window_number=window, called_at=at, called_by=worker_iin
-            )
-            .execution_options(synchronize_session=False)
+            _CALL, {"ticket_id": ticket_id, "window": window, "at": at, "worker_iin": worker_iin}
         )
         return _changed(result)
 
@@ -175,10 +198,8 @@ class TicketRepository:
     ) -> bool:
         """CALLED → SERVED or NO_SHOW; False if the ticket is not called (any more)."""
         result = await self.session.execute(
-            update(QueueTicket)
-            .where(QueueTicket.id == ticket_id, QueueTicket.status == TicketStatus.CALLED)
-            .values(status=status, finished_at=at, finished_by=worker_iin)
-            .execution_options(synchronize_session=False)
+            _FINISH,
+            {"ticket_id": ticket_id, "new_status": status, "at": at, "worker_iin": worker_iin},
         )
         return _changed(result)
 
@@ -189,13 +210,7 @@ class SmsRepository:
 
     async def add_if_new(self, values: dict[str, Any]) -> bool:
         """Store a text; False if its event id is known."""
-        inserted = await self.session.scalar(
-            dialect_insert(self.session)(SmsMessage)
-            .values(values)
-            .on_conflict_do_nothing()
-            .returning(SmsMessage.id)
-        )
-        return inserted is not None
+        return await self.session.scalar(_ADD_SMS(self.session), values) is not None
 
     async def inbox(self, phone: str | None, limit: int) -> Sequence[SmsMessage]:
         """Texts of a phone (or of every phone), newest first."""

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
 from gbd_fl.models import Person
+
+_PERSON = select(Person).options(joinedload(Person.documents)).where(Person.iin == bindparam("iin"))
 
 
 class PersonRepository:
@@ -17,9 +19,7 @@ class PersonRepository:
 
     async def get(self, iin: str) -> Person | None:
         """A person with documents, in one query (a join, not a second SELECT)."""
-        result = await self.session.execute(
-            select(Person).options(joinedload(Person.documents)).where(Person.iin == iin)
-        )
+        result = await self.session.execute(_PERSON, {"iin": iin})
         return result.unique().scalar_one_or_none()
 
     async def page(self, *, limit: int, offset: int) -> Sequence[Person]:

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
 from gbd_ul.models import Activity, Organization, OrganizationStatus
+
+_ORGANIZATION = (
+    select(Organization)
+    .options(joinedload(Organization.activities))
+    .where(Organization.bin == bindparam("bin"))
+)
 
 
 class OrganizationRepository:
@@ -17,11 +23,7 @@ class OrganizationRepository:
 
     async def get(self, bin_: str) -> Organization | None:
         """An entity with its ОКЭД codes, in one query (a join, not a second SELECT)."""
-        result = await self.session.execute(
-            select(Organization)
-            .options(joinedload(Organization.activities))
-            .where(Organization.bin == bin_)
-        )
+        result = await self.session.execute(_ORGANIZATION, {"bin": bin_})
         return result.unique().scalar_one_or_none()
 
     async def find(

@@ -12,9 +12,18 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, delete, func, insert, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    and_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -27,9 +36,14 @@ from number_bank.models import (
     PlateStatus,
 )
 from number_bank.plates import PlateKind
+from servicekit.db import PerDialect
+
+When = datetime | BindParameter[datetime]
+"""A moment: a value, or the `now` parameter of a statement built once."""
+_NOW: BindParameter[datetime] = bindparam("now")
 
 
-def free_at(now: datetime) -> ColumnElement[bool]:
+def free_at(now: When) -> ColumnElement[bool]:
     """Free now: FREE, or RESERVED with the reservation run out (no sweeper needs to run)."""
     return or_(
         Plate.status == PlateStatus.FREE,
@@ -37,7 +51,7 @@ def free_at(now: datetime) -> ColumnElement[bool]:
     )
 
 
-def reserved_at(now: datetime) -> ColumnElement[bool]:
+def reserved_at(now: When) -> ColumnElement[bool]:
     return and_(Plate.status == PlateStatus.RESERVED, Plate.reserved_until > now)
 
 
@@ -50,9 +64,61 @@ def status_at(status: PlateStatus, now: datetime) -> ColumnElement[bool]:
     return Plate.status == status
 
 
-def _upsert(session: AsyncSession) -> Any:
-    """The dialect's INSERT that knows ON CONFLICT (PostgreSQL and SQLite both do)."""
-    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+_RESERVATIONS_OF = (
+    select(Plate)
+    .where(Plate.iin == bindparam("iin"), reserved_at(_NOW))
+    .order_by(Plate.reserved_until, Plate.plate)
+)
+_COUNT_RESERVATIONS = (
+    select(func.count()).select_from(Plate).where(Plate.iin == bindparam("iin"), reserved_at(_NOW))
+)
+_FREE_NUMBERS = (
+    select(Plate.plate)
+    .where(
+        Plate.region_code == bindparam("region_code"),
+        Plate.kind == bindparam("kind"),
+        Plate.demand_category.is_(None),
+        free_at(_NOW),
+    )
+    .order_by(Plate.plate)
+)
+_LOCK_HOLDER = PerDialect(
+    lambda insert: insert(Holder).on_conflict_do_update(
+        index_elements=[Holder.iin], set_={"last_reserved_at": bindparam("now")}
+    )
+)
+# The UPDATEs below take their SET columns with the values at execution, by column name; their
+# WHERE parameters are named apart (`b_…`, `now`) so they never read as a column to set.
+_RESERVE = update(Plate).where(
+    Plate.plate == bindparam("b_plate"),
+    Plate.kind == PlateKind.VEHICLE_INDIVIDUAL,
+    Plate.demand_category.is_(None),
+    free_at(_NOW),
+)
+_ISSUE_RESERVED = and_(reserved_at(_NOW), Plate.iin == bindparam("b_iin"))
+_ISSUE_FREE = and_(Plate.demand_category.is_(None), free_at(_NOW))
+_ISSUE = {
+    (reserved, direct): update(Plate).where(
+        Plate.plate == bindparam("b_plate"),
+        or_(*[c for c, on in ((_ISSUE_RESERVED, reserved), (_ISSUE_FREE, direct)) if on]),
+    )
+    for reserved, direct in ((True, False), (False, True), (True, True))
+}
+"""By whether a reservation of the recipient's ИИН, a free plate, or either may be issued."""
+_RECORD = insert(PlateEvent)
+_CLAIM = PerDialect(
+    lambda insert: (
+        insert(IdempotencyKey)
+        .on_conflict_do_nothing(index_elements=[IdempotencyKey.key])
+        .returning(IdempotencyKey.key)
+    )
+)
+_CLAIMED = (
+    select(IdempotencyKey)
+    .where(IdempotencyKey.key == bindparam("b_key"))
+    .execution_options(populate_existing=True)
+)
+_ANSWER = update(IdempotencyKey).where(IdempotencyKey.key == bindparam("b_key"))
 
 
 def _changed(result: Any) -> bool:
@@ -87,17 +153,10 @@ class PlateRepository:
 
     async def reservations_of(self, iin: str, now: datetime) -> Sequence[Plate]:
         """A person's live reservations, the one expiring first first."""
-        result = await self.session.scalars(
-            select(Plate)
-            .where(Plate.iin == iin, reserved_at(now))
-            .order_by(Plate.reserved_until, Plate.plate)
-        )
-        return result.all()
+        return (await self.session.scalars(_RESERVATIONS_OF, {"iin": iin, "now": now})).all()
 
     async def count_reservations(self, iin: str, now: datetime) -> int:
-        count = await self.session.scalar(
-            select(func.count()).select_from(Plate).where(Plate.iin == iin, reserved_at(now))
-        )
+        count = await self.session.scalar(_COUNT_RESERVATIONS, {"iin": iin, "now": now})
         return int(count or 0)
 
     async def free_numbers(
@@ -111,17 +170,14 @@ class PlateRepository:
         like: str | None,
     ) -> list[str]:
         """Free ordinary plates in plate order, from after `after`: what egov may offer."""
-        query = select(Plate.plate).where(
-            Plate.region_code == region_code,
-            Plate.kind == kind,
-            Plate.demand_category.is_(None),
-            free_at(now),
-        )
+        query = _FREE_NUMBERS.limit(limit)
         if after is not None:
             query = query.where(Plate.plate > after)
         if like is not None:
             query = query.where(Plate.plate.like(like))
-        result = await self.session.scalars(query.order_by(Plate.plate).limit(limit))
+        result = await self.session.scalars(
+            query, {"region_code": region_code, "kind": kind, "now": now}
+        )
         return list(result.all())
 
     async def listing(
@@ -155,11 +211,8 @@ class PlateRepository:
 
     async def lock_holder(self, iin: str, now: datetime) -> None:
         """Upsert the person's holder row: the row lock makes their reservations take turns."""
-        statement = _upsert(self.session)(Holder).values(iin=iin, last_reserved_at=now)
         await self.session.execute(
-            statement.on_conflict_do_update(
-                index_elements=[Holder.iin], set_={"last_reserved_at": now}
-            )
+            _LOCK_HOLDER(self.session), {"iin": iin, "last_reserved_at": now, "now": now}
         )
 
     async def reserve(
@@ -167,20 +220,16 @@ class PlateRepository:
     ) -> bool:
         """FREE (or expired), ordinary, individual → RESERVED for `iin`; False if not so."""
         result = await self.session.execute(
-            update(Plate)
-            .where(
-                Plate.plate == plate,
-                Plate.kind == PlateKind.VEHICLE_INDIVIDUAL,
-                Plate.demand_category.is_(None),
-                free_at(now),
-            )
-            .values(
-                status=PlateStatus.RESERVED,
-                iin=iin,
-                reserved_until=until,
-                reference=reference,
-                status_since=now,
-            )
+            _RESERVE,
+            {
+                "b_plate": plate,
+                "now": now,
+                "status": PlateStatus.RESERVED,
+                "iin": iin,
+                "reserved_until": until,
+                "reference": reference,
+                "status_since": now,
+            },
         )
         return _changed(result)
 
@@ -197,27 +246,25 @@ class PlateRepository:
     ) -> bool:
         """Issue from the recipient's live reservation or, when `direct`, from a free ordinary
         plate; False if neither holds at this instant."""
-        allowed = []
-        if iin is not None:
-            allowed.append(and_(reserved_at(now), Plate.iin == iin))
-        if direct:
-            allowed.append(and_(Plate.demand_category.is_(None), free_at(now)))
-        if not allowed:
+        statement = _ISSUE.get((iin is not None, direct))
+        if statement is None:
             return False
         result = await self.session.execute(
-            update(Plate)
-            .where(Plate.plate == plate, or_(*allowed))
-            .values(
-                status=PlateStatus.ISSUED,
-                iin=iin,
-                bin=bin,
-                vin=vin,
-                machine_id=machine_id,
-                reserved_until=None,
-                reference=None,
-                issued_at=now,
-                status_since=now,
-            )
+            statement,
+            {
+                "b_plate": plate,
+                "b_iin": iin,
+                "now": now,
+                "status": PlateStatus.ISSUED,
+                "iin": iin,
+                "bin": bin,
+                "vin": vin,
+                "machine_id": machine_id,
+                "reserved_until": None,
+                "reference": None,
+                "issued_at": now,
+                "status_since": now,
+            },
         )
         return _changed(result)
 
@@ -272,7 +319,7 @@ class PlateRepository:
         """Append to the archive. An ISSUED event of a plate issued before violates
         `uq_plate_events_issued`: the caller turns that IntegrityError into a refusal."""
         await self.session.execute(
-            insert(PlateEvent).values(plate=plate, at=at, action=action, status=status, **fields)
+            _RECORD, {"plate": plate, "at": at, "action": action, "status": status, **fields}
         )
 
 
@@ -289,22 +336,11 @@ class IdempotencyRepository:
         makes this wait until it commits (then its row is returned) or rolls back (then this
         request takes the key). Being the first write, it also starts SQLite's write lock.
         """
-        statement = (
-            _upsert(self.session)(IdempotencyKey)
-            .values(key=key, operation=operation, digest=digest, answer=None, created_at=now)
-            .on_conflict_do_nothing(index_elements=[IdempotencyKey.key])
-            .returning(IdempotencyKey.key)
-        )
-        if (await self.session.execute(statement)).scalar_one_or_none() is not None:
+        row = {"key": key, "operation": operation, "digest": digest, "answer": None}
+        taken = await self.session.execute(_CLAIM(self.session), {**row, "created_at": now})
+        if taken.scalar_one_or_none() is not None:
             return None
-        result = await self.session.execute(
-            select(IdempotencyKey)
-            .where(IdempotencyKey.key == key)
-            .execution_options(populate_existing=True)
-        )
-        return result.scalar_one()
+        return (await self.session.execute(_CLAIMED, {"b_key": key})).scalar_one()
 
     async def answer(self, key: str, answer: dict[str, Any]) -> None:
-        await self.session.execute(
-            update(IdempotencyKey).where(IdempotencyKey.key == key).values(answer=answer)
-        )
+        await self.session.execute(_ANSWER, {"b_key": key, "answer": answer})

@@ -6,8 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
@@ -19,6 +18,38 @@ from payments.models import (
     MrpRate,
     PaymentMethod,
     Purpose,
+)
+from servicekit.db import PerDialect
+
+_PURPOSES = select(Purpose).where(Purpose.code.in_(bindparam("codes", expanding=True)))
+_BY_IDEMPOTENCY_KEY = (
+    select(Invoice)
+    .options(joinedload(Invoice.items))
+    .where(Invoice.idempotency_key == bindparam("key"))
+    .execution_options(populate_existing=True)
+)
+_INSERT_IF_NEW = PerDialect(
+    lambda insert: (
+        insert(Invoice)
+        .on_conflict_do_nothing(index_elements=[Invoice.idempotency_key])
+        .returning(Invoice.number)
+    )
+)
+_MARK_PAID = (
+    update(Invoice)
+    .where(
+        Invoice.number == bindparam("b_number"),
+        Invoice.status == InvoiceState.UNPAID,
+        Invoice.expires_at > bindparam("at"),
+    )
+    .values(
+        status=InvoiceState.PAID,
+        paid_at=bindparam("at"),
+        payment_key=bindparam("v_key"),
+        payment_method=bindparam("v_method"),
+        receipt_number=bindparam("v_receipt"),
+    )
+    .execution_options(synchronize_session=False)
 )
 
 
@@ -41,7 +72,7 @@ class PurposeRepository:
         self.session = session
 
     async def by_codes(self, codes: Iterable[str]) -> dict[str, Purpose]:
-        found = await self.session.scalars(select(Purpose).where(Purpose.code.in_(set(codes))))
+        found = await self.session.scalars(_PURPOSES, {"codes": sorted(set(codes))})
         return {p.code: p for p in found}
 
     async def all(self) -> Sequence[Purpose]:
@@ -64,12 +95,7 @@ class InvoiceRepository:
         )
 
     async def by_idempotency_key(self, key: str) -> Invoice | None:
-        found = await self.session.scalars(
-            select(Invoice)
-            .options(joinedload(Invoice.items))
-            .where(Invoice.idempotency_key == key)
-            .execution_options(populate_existing=True)
-        )
+        found = await self.session.scalars(_BY_IDEMPOTENCY_KEY, {"key": key})
         return found.unique().one_or_none()
 
     async def insert_if_new(self, values: dict[str, Any], items: list[InvoiceItem]) -> bool:
@@ -78,13 +104,7 @@ class InvoiceRepository:
         ON CONFLICT DO NOTHING on the unique key: of two concurrent calls with one key, the
         second waits for the first to commit and then inserts nothing, instead of failing.
         """
-        dialect = postgresql if self.session.get_bind().dialect.name == "postgresql" else sqlite
-        inserted = await self.session.scalar(
-            dialect.insert(Invoice)
-            .values(values)
-            .on_conflict_do_nothing(index_elements=[Invoice.idempotency_key])
-            .returning(Invoice.number)
-        )
+        inserted = await self.session.scalar(_INSERT_IF_NEW(self.session), values)
         if inserted is None:
             return False
         self.session.add_all(items)
@@ -115,20 +135,14 @@ class InvoiceRepository:
         longer UNPAID once the first commits, and changes nothing.
         """
         result = await self.session.execute(
-            update(Invoice)
-            .where(
-                Invoice.number == number,
-                Invoice.status == InvoiceState.UNPAID,
-                Invoice.expires_at > at,
-            )
-            .values(
-                status=InvoiceState.PAID,
-                paid_at=at,
-                payment_key=key,
-                payment_method=method,
-                receipt_number=receipt_number,
-            )
-            .execution_options(synchronize_session=False)
+            _MARK_PAID,
+            {
+                "b_number": number,
+                "at": at,
+                "v_key": key,
+                "v_method": method,
+                "v_receipt": receipt_number,
+            },
         )
         return bool(result.rowcount)  # type: ignore[attr-defined]
 

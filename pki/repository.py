@@ -5,13 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pki.issuance import Authority
 from pki.models import Authority as AuthorityRow
 from pki.models import IssuedCertificate, RevocationList
 from servicekit.signatures import KeyUsage
+
+_AUTHORITIES = select(AuthorityRow).where(AuthorityRow.name.in_(bindparam("names", expanding=True)))
 
 
 class AuthorityRepository:
@@ -26,9 +28,7 @@ class AuthorityRepository:
         """The CAs named, in that order, read in one query."""
         rows = {
             row.name: row
-            for row in await self.session.scalars(
-                select(AuthorityRow).where(AuthorityRow.name.in_(names))
-            )
+            for row in await self.session.scalars(_AUTHORITIES, {"names": list(names)})
         }
         missing = [name for name in names if name not in rows]
         if missing:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
@@ -19,7 +19,47 @@ from registration_service.models import (
 )
 from registration_service.problems import StepProblem
 from registration_service.states import State, step_of
-from servicekit.db import dialect_insert
+from servicekit.db import PerDialect
+
+_LIVE = Application.state.not_in([State.REFUSED, State.DECLINED])
+_OTHER_FOR_VIN = (
+    select(Application)
+    .where(Application.vin == bindparam("vin"), Application.id != bindparam("except_id"), _LIVE)
+    .limit(1)
+)
+_PLATES_OF_BUYER = select(Application.plate).where(
+    Application.buyer_iin == bindparam("buyer_iin"),
+    Application.id != bindparam("except_id"),
+    Application.plate.is_not(None),
+    _LIVE,
+)
+_CHECKS = (
+    select(Check)
+    .where(Check.application_id == bindparam("application_id"))
+    .order_by(Check.checked_at, Check.id)
+)
+_NOTIFICATIONS = (
+    select(Notification)
+    .where(Notification.recipient_iin == bindparam("iin"), Notification.id > bindparam("after_id"))
+    .order_by(Notification.id)
+    .limit(bindparam("limit"))
+)
+_NOTIFICATIONS_OF_APPLICATION = _NOTIFICATIONS.where(
+    Notification.application_id == bindparam("application_id")
+)
+_ADD_CASE = PerDialect(
+    lambda insert: insert(PoliceCase).on_conflict_do_nothing().returning(PoliceCase.application_id)
+)
+_NEXT_NUMBER = PerDialect(
+    lambda insert: (
+        insert(CertificateSeries)
+        .on_conflict_do_update(
+            index_elements=[CertificateSeries.series],
+            set_={"last_number": CertificateSeries.last_number + 1},
+        )
+        .returning(CertificateSeries.last_number)
+    )
+)
 
 
 class ApplicationRepository:
@@ -53,27 +93,15 @@ class ApplicationRepository:
 
     async def other_for_vin(self, vin: str, application_id: str) -> Application | None:
         """An open or registered application of this VIN other than this one."""
-        query = (
-            select(Application)
-            .where(
-                Application.vin == vin,
-                Application.id != application_id,
-                Application.state.not_in([State.REFUSED, State.DECLINED]),
-            )
-            .limit(1)
-        )
-        return await self.session.scalar(query)
+        return await self.session.scalar(_OTHER_FOR_VIN, {"vin": vin, "except_id": application_id})
 
     async def plates_of_buyer(self, buyer_iin: str, except_id: str) -> set[str]:
         """The numbers held by the buyer's other applications that are not refused or
         declined."""
-        query = select(Application.plate).where(
-            Application.buyer_iin == buyer_iin,
-            Application.id != except_id,
-            Application.plate.is_not(None),
-            Application.state.not_in([State.REFUSED, State.DECLINED]),
+        plates = await self.session.scalars(
+            _PLATES_OF_BUYER, {"buyer_iin": buyer_iin, "except_id": except_id}
         )
-        return {plate for plate in (await self.session.scalars(query)).all() if plate}
+        return {plate for plate in plates.all() if plate}
 
     def add(self, application: Application) -> None:
         self.session.add(application)
@@ -110,12 +138,7 @@ class CheckRepository:
         self.session = session
 
     async def of(self, application_id: str) -> Sequence[Check]:
-        query = (
-            select(Check)
-            .where(Check.application_id == application_id)
-            .order_by(Check.checked_at, Check.id)
-        )
-        return (await self.session.scalars(query)).all()
+        return (await self.session.scalars(_CHECKS, {"application_id": application_id})).all()
 
 
 class NotificationRepository:
@@ -128,15 +151,11 @@ class NotificationRepository:
     async def of(
         self, iin: str, after_id: int = 0, limit: int = 100, *, application_id: str | None = None
     ) -> Sequence[Notification]:
-        query = (
-            select(Notification)
-            .where(Notification.recipient_iin == iin, Notification.id > after_id)
-            .order_by(Notification.id)
-            .limit(limit)
-        )
-        if application_id is not None:
-            query = query.where(Notification.application_id == application_id)
-        return (await self.session.scalars(query)).all()
+        params = {"iin": iin, "after_id": after_id, "limit": limit}
+        if application_id is None:
+            return (await self.session.scalars(_NOTIFICATIONS, params)).all()
+        params["application_id"] = application_id
+        return (await self.session.scalars(_NOTIFICATIONS_OF_APPLICATION, params)).all()
 
 
 class PoliceCaseRepository:
@@ -146,13 +165,7 @@ class PoliceCaseRepository:
     async def add_if_new(self, case: PoliceCase) -> bool:
         """Put a case in the inbox; False if its application or event is there already."""
         values = {c.key: getattr(case, c.key) for c in PoliceCase.__table__.columns}
-        inserted = await self.session.scalar(
-            dialect_insert(self.session)(PoliceCase)
-            .values(values)
-            .on_conflict_do_nothing()
-            .returning(PoliceCase.application_id)
-        )
-        return inserted is not None
+        return await self.session.scalar(_ADD_CASE(self.session), values) is not None
 
     async def get(self, application_id: str) -> PoliceCase | None:
         return await self.session.get(PoliceCase, application_id)
@@ -190,13 +203,7 @@ class CertificateRepository:
     async def next_number(self, series: str) -> int:
         """The next number of `series`: one upsert, so two printers never share a number."""
         number = await self.session.scalar(
-            dialect_insert(self.session)(CertificateSeries)
-            .values(series=series, last_number=1)
-            .on_conflict_do_update(
-                index_elements=[CertificateSeries.series],
-                set_={"last_number": CertificateSeries.last_number + 1},
-            )
-            .returning(CertificateSeries.last_number)
+            _NEXT_NUMBER(self.session), {"series": series, "last_number": 1}
         )
         assert number is not None
         return int(number)

@@ -2,10 +2,25 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sale_contracts.models import SaleContract
+
+_FOR_PARTIES = (
+    select(SaleContract)
+    .where(
+        SaleContract.vin == bindparam("vin"),
+        SaleContract.seller_bin == bindparam("seller_bin"),
+        SaleContract.buyer_iin == bindparam("buyer_iin"),
+    )
+    .order_by(
+        SaleContract.annulled_at.is_not(None),
+        SaleContract.contract_date.desc(),
+        SaleContract.number.desc(),
+    )
+    .limit(1)
+)
 
 
 class ContractRepository:
@@ -22,18 +37,7 @@ class ContractRepository:
         then the newest.
         """
         result = await self.session.execute(
-            select(SaleContract)
-            .where(
-                SaleContract.vin == vin,
-                SaleContract.seller_bin == seller_bin,
-                SaleContract.buyer_iin == buyer_iin,
-            )
-            .order_by(
-                SaleContract.annulled_at.is_not(None),
-                SaleContract.contract_date.desc(),
-                SaleContract.number.desc(),
-            )
-            .limit(1)
+            _FOR_PARTIES, {"vin": vin, "seller_bin": seller_bin, "buyer_iin": buyer_iin}
         )
         return result.scalar_one_or_none()
 

@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Generic, TypeVar
 
 import asyncpg
 import orjson
@@ -34,6 +34,8 @@ from sqlalchemy.ext.asyncio import (
 )
 
 log = structlog.get_logger(__name__)
+
+S = TypeVar("S")
 
 _MIGRATION_LOCK = asyncio.Lock()
 
@@ -210,7 +212,32 @@ def service_database_url(base_url: str, service: str) -> str:
 
 def dialect_insert(session: AsyncSession) -> Any:
     """The dialect's INSERT, which knows ON CONFLICT (PostgreSQL and SQLite both do)."""
-    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    return _insert_of(session.get_bind().dialect.name)
+
+
+def _insert_of(dialect: str) -> Any:
+    return pg_insert if dialect == "postgresql" else sqlite_insert
+
+
+class PerDialect(Generic[S]):
+    """A statement built once per dialect from the dialect's INSERT (ON CONFLICT differs):
+
+        _claim = PerDialect(lambda insert: insert(table).on_conflict_do_nothing())
+        await session.execute(_claim(session), {"key": key, ...})
+
+    Built once, as every hot statement is (CONTRIBUTING: building one costs as much as running
+    it); the values come at execution."""
+
+    def __init__(self, build: Callable[[Any], S]) -> None:
+        self._build = build
+        self._built: dict[str, S] = {}
+
+    def __call__(self, session: AsyncSession) -> S:
+        dialect = session.get_bind().dialect.name
+        statement = self._built.get(dialect)
+        if statement is None:
+            statement = self._built[dialect] = self._build(_insert_of(dialect))
+        return statement
 
 
 AfterCommit = Callable[[], Awaitable[None]]

@@ -16,11 +16,11 @@ from typing import Annotated, TypeVar
 import orjson
 from fastapi import Header
 from pydantic import BaseModel
-from sqlalchemy import Column, LargeBinary, MetaData, String, Table, select, update
+from sqlalchemy import Column, LargeBinary, MetaData, String, Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from servicekit.clock import Clock
-from servicekit.db import UtcDateTime, dialect_insert
+from servicekit.db import PerDialect, UtcDateTime
 from servicekit.errors import Conflict
 from servicekit.messages import Texts, register
 
@@ -64,6 +64,18 @@ def define_idempotency_table(metadata: MetaData) -> Table:
 class Idempotency:
     def __init__(self, table: Table, clock: Clock) -> None:
         self.table, self.clock = table, clock
+        c = table.c
+        self._take = PerDialect(
+            lambda insert: insert(table).on_conflict_do_nothing().returning(c.key)
+        )
+        self._stored = select(c.request_digest, c.answer).where(
+            c.scope == bindparam("b_scope"), c.key == bindparam("b_key")
+        )
+        self._answer = (
+            update(table)
+            .where(c.scope == bindparam("b_scope"), c.key == bindparam("b_key"))
+            .values(answer=bindparam("answer"))
+        )
 
     async def run(
         self,
@@ -88,9 +100,12 @@ class Idempotency:
             return model.model_validate_json(stored)
         answer = await work()
         await session.execute(
-            update(self.table)
-            .where(self.table.c.scope == scope, self.table.c.key == key)
-            .values(answer=answer.model_dump_json(by_alias=True).encode())
+            self._answer,
+            {
+                "b_scope": scope,
+                "b_key": key,
+                "answer": answer.model_dump_json(by_alias=True).encode(),
+            },
         )
         return answer
 
@@ -102,21 +117,18 @@ class Idempotency:
         # One statement for a new key, the common case. A key that another request holds
         # uncommitted makes the INSERT wait on the unique index; then it does nothing if that
         # request committed (its answer is replayed below) or takes the key if it rolled back.
-        take = (
-            dialect_insert(session)(self.table)
-            .values(scope=scope, key=key, request_digest=digest, created_at=self.clock.now())
-            .on_conflict_do_nothing()
-            .returning(self.table.c.key)
-        )
+        take = self._take(session)
+        row_values = {
+            "scope": scope,
+            "key": key,
+            "request_digest": digest,
+            "created_at": self.clock.now(),
+        }
         for _ in range(2):
-            if await session.scalar(take) is not None:
+            if await session.scalar(take, row_values) is not None:
                 return None
             row = (
-                await session.execute(
-                    select(self.table.c.request_digest, self.table.c.answer).where(
-                        self.table.c.scope == scope, self.table.c.key == key
-                    )
-                )
+                await session.execute(self._stored, {"b_scope": scope, "b_key": key})
             ).one_or_none()
             if row is not None:
                 if row.request_digest != digest:

@@ -19,7 +19,17 @@ import contextlib
 import orjson
 import structlog
 from fastapi import FastAPI
-from sqlalchemy import Column, Index, LargeBinary, MetaData, String, Table, select, update
+from sqlalchemy import (
+    Column,
+    Index,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    bindparam,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from servicekit.app import StartHook
@@ -63,6 +73,19 @@ class Outbox:
         poll_seconds: float = 2.0,
     ) -> None:
         self.table, self.db, self.bus, self.clock = table, db, bus, clock
+        c = table.c
+        self._insert = table.insert()
+        self._pending = (
+            select(c.event_id, c.routing_key, c.body)
+            .where(c.published_at.is_(None))
+            .order_by(c.created_at, c.event_id)
+            .limit(_BATCH)
+        )
+        self._mark = (
+            update(table)
+            .where(c.event_id.in_(bindparam("ids", expanding=True)))
+            .values(published_at=bindparam("at"))
+        )
         self.poll_seconds = poll_seconds
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -73,12 +96,13 @@ class Outbox:
         """Store `event` in the session's transaction; published after the commit, with the
         event's routing key or a more specific one (`….<region>`)."""
         await session.execute(
-            self.table.insert().values(
-                event_id=str(event.event_id),
-                routing_key=routing_key or event.routing_key,
-                body=orjson.dumps(event.model_dump(mode="json", by_alias=True)),
-                created_at=event.occurred_at,
-            )
+            self._insert,
+            {
+                "event_id": str(event.event_id),
+                "routing_key": routing_key or event.routing_key,
+                "body": orjson.dumps(event.model_dump(mode="json", by_alias=True)),
+                "created_at": event.occurred_at,
+            },
         )
         after_commit(session, self.wake)
 
@@ -97,17 +121,10 @@ class Outbox:
 
     async def flush(self) -> int:
         """Publish everything pending now; how many rows were published."""
-        table, published = self.table, 0
+        published = 0
         while True:
             async with self.db.autocommit() as session:
-                rows = (
-                    await session.execute(
-                        select(table.c.event_id, table.c.routing_key, table.c.body)
-                        .where(table.c.published_at.is_(None))
-                        .order_by(table.c.created_at, table.c.event_id)
-                        .limit(_BATCH)
-                    )
-                ).all()
+                rows = (await session.execute(self._pending)).all()
             if not rows:
                 return published
             for event_id, routing_key, body in rows:
@@ -119,9 +136,7 @@ class Outbox:
             # once, as ever: consumers drop a repeated event id). One UPDATE is atomic by itself.
             async with self.db.autocommit() as session:
                 await session.execute(
-                    update(table)
-                    .where(table.c.event_id.in_([row.event_id for row in rows]))
-                    .values(published_at=self.clock.now())
+                    self._mark, {"ids": [row.event_id for row in rows], "at": self.clock.now()}
                 )
             published += len(rows)
             if len(rows) < _BATCH:
