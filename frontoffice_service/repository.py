@@ -31,6 +31,17 @@ from servicekit.db import PerDialect
 _ADD_PICKUP = PerDialect(
     lambda insert: insert(Pickup).on_conflict_do_nothing().returning(Pickup.application_number)
 )
+# Re-read even when the session holds the row: a conditional UPDATE may just have changed it.
+_PICKUP = (
+    select(Pickup)
+    .where(Pickup.application_number == bindparam("number"))
+    .execution_options(populate_existing=True)
+)
+_TICKET = (
+    select(QueueTicket)
+    .where(QueueTicket.id == bindparam("ticket_id"))
+    .execution_options(populate_existing=True)
+)
 _READY_FOR = (
     select(Pickup)
     .where(Pickup.owner_iin == bindparam("owner_iin"), Pickup.status == PickupStatus.READY)
@@ -97,7 +108,7 @@ class PickupRepository:
         return await self.session.scalar(_ADD_PICKUP(self.session), values) is not None
 
     async def get(self, application_number: str) -> Pickup | None:
-        return await self.session.get(Pickup, application_number, populate_existing=True)
+        return await self.session.scalar(_PICKUP, {"number": application_number})
 
     async def ready_for(self, owner_iin: str) -> Sequence[Pickup]:
         """The owner's pick-ups still waiting, at any ЦОН, oldest first."""
@@ -153,7 +164,7 @@ class TicketRepository:
 
     async def get(self, office: str, ticket_id: str) -> QueueTicket | None:
         """The ticket, if it is one of this office's."""
-        ticket = await self.session.get(QueueTicket, ticket_id, populate_existing=True)
+        ticket = await self.session.scalar(_TICKET, {"ticket_id": ticket_id})
         return ticket if ticket is not None and ticket.office == office else None
 
     async def of_day(

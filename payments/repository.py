@@ -22,6 +22,12 @@ from payments.models import (
 from servicekit.db import PerDialect
 
 _PURPOSES = select(Purpose).where(Purpose.code.in_(bindparam("codes", expanding=True)))
+_INVOICE = (
+    select(Invoice)
+    .options(joinedload(Invoice.items))
+    .where(Invoice.number == bindparam("number"))
+    .execution_options(populate_existing=True)
+)
 _BY_IDEMPOTENCY_KEY = (
     select(Invoice)
     .options(joinedload(Invoice.items))
@@ -90,9 +96,8 @@ class InvoiceRepository:
         """An invoice with its items, re-read even if this session has it (a conditional
         UPDATE may just have changed it). The items come in the same query (a join), not in
         a second one."""
-        return await self.session.get(
-            Invoice, number, populate_existing=True, options=[joinedload(Invoice.items)]
-        )
+        found = await self.session.scalars(_INVOICE, {"number": number})
+        return found.unique().one_or_none()
 
     async def by_idempotency_key(self, key: str) -> Invoice | None:
         found = await self.session.scalars(_BY_IDEMPOTENCY_KEY, {"key": key})

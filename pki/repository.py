@@ -15,6 +15,11 @@ from servicekit.signatures import KeyUsage
 
 _AUTHORITIES = select(AuthorityRow).where(AuthorityRow.name.in_(bindparam("names", expanding=True)))
 
+# Prebuilt SELECTs rather than `session.get`, which builds its query on every call: each
+# signature check reads a certificate and the CRL once.
+_CERTIFICATE = select(IssuedCertificate).where(IssuedCertificate.serial == bindparam("serial"))
+_CRL = select(RevocationList).where(RevocationList.issuer == bindparam("issuer"))
+
 
 class AuthorityRepository:
     def __init__(self, session: AsyncSession) -> None:
@@ -46,7 +51,7 @@ class CertificateRepository:
         self.session = session
 
     async def get(self, serial: str) -> IssuedCertificate | None:
-        return await self.session.get(IssuedCertificate, serial)
+        return await self.session.scalar(_CERTIFICATE, {"serial": serial})
 
     async def put(self, certificate: IssuedCertificate) -> None:
         await self.session.merge(certificate)
@@ -88,7 +93,7 @@ class CrlRepository:
         self.session = session
 
     async def current(self, issuer: str) -> RevocationList | None:
-        return await self.session.get(RevocationList, issuer)
+        return await self.session.scalar(_CRL, {"issuer": issuer})
 
     async def replace(self, crl: RevocationList) -> None:
         await self.session.merge(crl)

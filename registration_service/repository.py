@@ -51,6 +51,7 @@ _NOTIFICATIONS = (
 _NOTIFICATIONS_OF_APPLICATION = _NOTIFICATIONS.where(
     Notification.application_id == bindparam("application_id")
 )
+_CASE = select(PoliceCase).where(PoliceCase.application_id == bindparam("application_id"))
 _ADD_CASE = PerDialect(
     lambda insert: insert(PoliceCase).on_conflict_do_nothing().returning(PoliceCase.application_id)
 )
@@ -172,7 +173,7 @@ class PoliceCaseRepository:
         return await self.session.scalar(_ADD_CASE(self.session), values) is not None
 
     async def get(self, application_id: str) -> PoliceCase | None:
-        return await self.session.get(PoliceCase, application_id)
+        return await self.session.scalar(_CASE, {"application_id": application_id})
 
     async def inbox(
         self, region_code: str, *, pending: bool, limit: int, offset: int
