@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import structlog
+from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from registration_service.models import Check
@@ -35,6 +36,8 @@ REGISTRY_NAMES = {
     "PAYMENTS": "ПШЭП",
     "PKI": "НУЦ",
 }
+
+_INSERT = insert(Check)
 
 Judge = Callable[[dict[str, Any]], str | None]
 """Reads a registry's answer: None when the check passed, else the failure's code."""
@@ -80,60 +83,74 @@ class Checks:
         subject: str,
         judge: Judge = lambda _: None,
     ) -> Answer:
-        check = Check(
-            application_id=application_id,
-            subject=subject,
-            step=step,
-            service_id=service_id,
-            checked_at=self.clock.now(),
-        )
+        check: dict[str, Any] = {
+            "application_id": application_id,
+            "subject": subject,
+            "step": step,
+            "service_id": service_id,
+            "checked_at": self.clock.now(),
+            "session_id": None,
+        }
         try:
             response = await self.gateway.call(service_id, data, headers=self.headers)
         except GatewayFault as exc:
             refused = exc.error.sub_error
             if exc.retryable or refused is None:
-                raise self._unavailable(check, exc.error.error_code, exc.problem) from exc
+                raise await self._unavailable(check, exc.error.error_code, exc.problem) from exc
             # The registry refused the request itself (a plate taken meanwhile, say): an answer.
-            check.message_id, check.outcome, check.code = "", "FAILED", refused.error_code
-            check.session_id = str(exc.error.session_id) if exc.error.session_id else None
-            check.answer = exc.problem
-            self._keep(check)
+            await self._keep(
+                check,
+                message_id="",
+                outcome="FAILED",
+                code=refused.error_code,
+                session_id=str(exc.error.session_id) if exc.error.session_id else None,
+                answer=exc.problem,
+            )
             return Answer(exc.problem, "", refused.error_code)
         except GatewayUnreachable as exc:
-            raise self._unavailable(check, "GATEWAY_UNREACHABLE", {"error": str(exc)}) from exc
+            raise await self._unavailable(
+                check, "GATEWAY_UNREACHABLE", {"error": str(exc)}
+            ) from exc
         answer = (
             response.response_data.data if isinstance(response.response_data.data, dict) else {}
         )
         failure = judge(answer)
         info = response.response_info
-        check.message_id = str(info.message_id)
-        check.session_id = str(info.session_id) if info.session_id else None
-        check.outcome = "PASSED" if failure is None else "FAILED"
-        check.code = failure
-        check.answer = answer
-        self._keep(check)
-        return Answer(answer, check.message_id, failure)
-
-    def _unavailable(self, check: Check, fault: str, details: dict[str, Any]) -> StepProblem:
-        log.warning("registry unavailable", service_id=check.service_id, fault=fault)
-        check.message_id, check.outcome, check.code, check.answer = (
-            "",
-            "UNAVAILABLE",
-            fault,
-            details,
+        message_id = str(info.message_id)
+        await self._keep(
+            check,
+            message_id=message_id,
+            outcome="PASSED" if failure is None else "FAILED",
+            code=failure,
+            session_id=str(info.session_id) if info.session_id else None,
+            answer=answer,
         )
-        self._keep(check)
+        return Answer(answer, message_id, failure)
+
+    async def _unavailable(
+        self, check: dict[str, Any], fault: str, details: dict[str, Any]
+    ) -> StepProblem:
+        log.warning("registry unavailable", service_id=check["service_id"], fault=fault)
+        await self._keep(check, message_id="", outcome="UNAVAILABLE", code=fault, answer=details)
         return StepProblem(
-            "REGISTRY_UNAVAILABLE", check.step, status=503, registry=registry_name(check.service_id)
+            "REGISTRY_UNAVAILABLE",
+            check["step"],
+            status=503,
+            registry=registry_name(check["service_id"]),
         )
 
-    def _keep(self, check: Check) -> None:
-        """In the request's transaction; again on its own if the request rolls back."""
-        self.session.add(check)
-        values = {c.key: getattr(check, c.key) for c in Check.__table__.columns if c.key != "id"}
+    async def _keep(self, check: dict[str, Any], **outcome: Any) -> None:
+        """In the request's transaction; again on its own if the request rolls back. One
+        prebuilt INSERT, not an entity for the unit of work: the row is only ever read back
+        as history."""
+        values = {**check, **outcome}
+        # Not flushing the request's pending changes first: a lost plate race must fail in
+        # `save`, where it becomes a 409.
+        with self.session.no_autoflush:
+            await self.session.execute(_INSERT, values)
 
         async def write_alone() -> None:
             async with self.db.sessionmaker.begin() as session:
-                session.add(Check(**values))
+                await session.execute(_INSERT, values)
 
         after_rollback(self.session, write_alone)
