@@ -30,10 +30,21 @@ EGOV = [sys.executable, "-m", "egov"]
 IIN = "900515310005"
 
 
+def _ephemeral_start() -> int:
+    """Where the kernel starts handing out ports to outgoing connections."""
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768  # Linux's default
+
+
 def free_base_port() -> int:
-    """A base port with a free port for every service after it."""
+    """A base port with a free port for every service after it, below the ports the kernel
+    gives outgoing connections: there one of the bus's own connections (to PostgreSQL, to
+    RabbitMQ) could take a service's port between this probe and the service's bind, and that
+    service would exit as the others come up."""
     for _ in range(100):
-        base = random.randint(20000, 50000)
+        base = random.randint(20000, _ephemeral_start() - len(SERVICES) - 1)
         try:
             for offset in range(len(SERVICES)):
                 with socket.socket() as probe:
@@ -158,6 +169,7 @@ def test_multiprocess_bus_on_postgres_and_rabbitmq(tmp_path: Path) -> None:
             assert "one process per service" in "".join(lines)
             assert "PostgreSQL" in "".join(lines)
             assert "RabbitMQ" in "".join(lines)
+            assert f"{len(SERVICES)}/{len(SERVICES)} ready" in "".join(lines), "".join(lines)
             children = psutil.Process(process.pid).children()
             assert len(children) == len(SERVICES)
             assert _call_person(base)["found"] is True
