@@ -67,7 +67,7 @@ from frontoffice_service.machinery_schemas import CheckRecord, EntryIn
 from frontoffice_service.models import seed_versions
 from frontoffice_service.problems import Refusal
 from servicekit.clock import Clock
-from servicekit.db import dialect_insert
+from servicekit.db import insert_new
 from servicekit.gateway_client import GatewayClient, GatewayFault, GatewayUnreachable
 from servicekit.identifiers import (
     IdentifierError,
@@ -181,13 +181,7 @@ class RegistryRepository:
     async def _insert_if_new(self, table: type[Any], values: dict[str, Any], key: Any) -> bool:
         # ON CONFLICT DO NOTHING without a target covers the partial unique indexes too, and
         # on PostgreSQL it waits for a concurrent insert of the same key to commit or roll back.
-        inserted = await self.session.scalar(
-            dialect_insert(self.session)(table)
-            .values(values)
-            .on_conflict_do_nothing()
-            .returning(key)
-        )
-        return inserted is not None
+        return await self.session.scalar(insert_new(table, key)(self.session), values) is not None
 
     async def update_machine(
         self,

@@ -19,7 +19,9 @@ from frontoffice_service.machinery_models import (
     MachineryApplication,
     MachineryScan,
 )
-from servicekit.db import dialect_insert
+from servicekit.db import dialect_insert, insert_new
+
+_RECORD_DELIVERY = insert_new(Delivery, Delivery.event_id, unique=[Delivery.event_id])
 
 
 class MachineryRepository:
@@ -176,19 +178,14 @@ class MachineryRepository:
 
     async def record_delivery(self, delivery: Delivery) -> bool:
         """False for an event already received (a redelivery)."""
-        insert = dialect_insert(self.session)(Delivery).values(
-            event_id=delivery.event_id,
-            application_number=delivery.application_number,
-            accepted=delivery.accepted,
-            reason=delivery.reason,
-            arrived_at=delivery.arrived_at,
-        )
-        result = await self.session.execute(
-            insert.on_conflict_do_nothing(index_elements=[Delivery.event_id]).returning(
-                Delivery.event_id
-            )
-        )
-        return result.first() is not None
+        values = {
+            "event_id": delivery.event_id,
+            "application_number": delivery.application_number,
+            "accepted": delivery.accepted,
+            "reason": delivery.reason,
+            "arrived_at": delivery.arrived_at,
+        }
+        return await self.session.scalar(_RECORD_DELIVERY(self.session), values) is not None
 
     async def deliveries(self, number: str) -> Sequence[Delivery]:
         query = (

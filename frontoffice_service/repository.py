@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import Update, bindparam, delete, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -26,11 +26,9 @@ from frontoffice_service.models import (
     TicketKind,
     TicketStatus,
 )
-from servicekit.db import PerDialect
+from servicekit.db import PerDialect, insert_new
 
-_ADD_PICKUP = PerDialect(
-    lambda insert: insert(Pickup).on_conflict_do_nothing().returning(Pickup.application_number)
-)
+_ADD_PICKUP = insert_new(Pickup, Pickup.application_number)
 # Re-read even when the session holds the row: a conditional UPDATE may just have changed it.
 _PICKUP = (
     select(Pickup)
@@ -68,30 +66,28 @@ _NEXT_TICKET_NUMBER = PerDialect(
         .returning(TicketCounter.last_number)
     )
 )
-_CALL = (
-    update(QueueTicket)
-    .where(QueueTicket.id == bindparam("ticket_id"), QueueTicket.status == TicketStatus.WAITING)
-    .values(
-        status=TicketStatus.CALLED,
-        window_number=bindparam("window"),
-        called_at=bindparam("at"),
-        called_by=bindparam("worker_iin"),
+
+
+def _ticket_leaving(status: TicketStatus) -> Update:
+    """An UPDATE of one ticket that holds only while it is in `status`: its row count says
+    whether this request won."""
+    return (
+        update(QueueTicket)
+        .where(QueueTicket.id == bindparam("ticket_id"), QueueTicket.status == status)
+        .execution_options(synchronize_session=False)
     )
-    .execution_options(synchronize_session=False)
+
+
+_CALL = _ticket_leaving(TicketStatus.WAITING).values(
+    status=TicketStatus.CALLED,
+    window_number=bindparam("window"),
+    called_at=bindparam("at"),
+    called_by=bindparam("worker_iin"),
 )
-_FINISH = (
-    update(QueueTicket)
-    .where(QueueTicket.id == bindparam("ticket_id"), QueueTicket.status == TicketStatus.CALLED)
-    .values(
-        status=bindparam("new_status"),
-        finished_at=bindparam("at"),
-        finished_by=bindparam("worker_iin"),
-    )
-    .execution_options(synchronize_session=False)
+_FINISH = _ticket_leaving(TicketStatus.CALLED).values(
+    status=bindparam("new_status"), finished_at=bindparam("at"), finished_by=bindparam("worker_iin")
 )
-_ADD_SMS = PerDialect(
-    lambda insert: insert(SmsMessage).on_conflict_do_nothing().returning(SmsMessage.id)
-)
+_ADD_SMS = insert_new(SmsMessage, SmsMessage.id)
 
 
 def _changed(result: Any) -> bool:

@@ -36,7 +36,7 @@ from number_bank.models import (
     PlateStatus,
 )
 from number_bank.plates import PlateKind
-from servicekit.db import PerDialect
+from servicekit.db import PerDialect, insert_new
 
 When = datetime | BindParameter[datetime]
 """A moment: a value, or the `now` parameter of a statement built once."""
@@ -82,11 +82,16 @@ _FREE_NUMBERS = (
     )
     .order_by(Plate.plate)
 )
-_LOCK_HOLDER = PerDialect(
-    lambda insert: insert(Holder).on_conflict_do_update(
-        index_elements=[Holder.iin], set_={"last_reserved_at": bindparam("now")}
+
+
+def _lock_holder(insert: Any) -> Any:
+    statement = insert(Holder)
+    return statement.on_conflict_do_update(
+        index_elements=[Holder.iin], set_={"last_reserved_at": statement.excluded.last_reserved_at}
     )
-)
+
+
+_LOCK_HOLDER = PerDialect(_lock_holder)
 # The UPDATEs below take their SET columns with the values at execution, by column name; their
 # WHERE parameters are named apart (`b_…`, `now`) so they never read as a column to set.
 _RESERVE = update(Plate).where(
@@ -98,21 +103,15 @@ _RESERVE = update(Plate).where(
 _ISSUE_RESERVED = and_(reserved_at(_NOW), Plate.iin == bindparam("b_iin"))
 _ISSUE_FREE = and_(Plate.demand_category.is_(None), free_at(_NOW))
 _ISSUE = {
-    (reserved, direct): update(Plate).where(
-        Plate.plate == bindparam("b_plate"),
-        or_(*[c for c, on in ((_ISSUE_RESERVED, reserved), (_ISSUE_FREE, direct)) if on]),
-    )
-    for reserved, direct in ((True, False), (False, True), (True, True))
+    (True, False): update(Plate).where(Plate.plate == bindparam("b_plate"), _ISSUE_RESERVED),
+    (False, True): update(Plate).where(Plate.plate == bindparam("b_plate"), _ISSUE_FREE),
+    (True, True): update(Plate).where(
+        Plate.plate == bindparam("b_plate"), or_(_ISSUE_RESERVED, _ISSUE_FREE)
+    ),
 }
 """By whether a reservation of the recipient's ИИН, a free plate, or either may be issued."""
 _RECORD = insert(PlateEvent)
-_CLAIM = PerDialect(
-    lambda insert: (
-        insert(IdempotencyKey)
-        .on_conflict_do_nothing(index_elements=[IdempotencyKey.key])
-        .returning(IdempotencyKey.key)
-    )
-)
+_CLAIM = insert_new(IdempotencyKey, IdempotencyKey.key, unique=[IdempotencyKey.key])
 _CLAIMED = (
     select(IdempotencyKey)
     .where(IdempotencyKey.key == bindparam("b_key"))
@@ -212,7 +211,7 @@ class PlateRepository:
     async def lock_holder(self, iin: str, now: datetime) -> None:
         """Upsert the person's holder row: the row lock makes their reservations take turns."""
         await self.session.execute(
-            _LOCK_HOLDER(self.session), {"iin": iin, "last_reserved_at": now, "now": now}
+            _LOCK_HOLDER(self.session), {"iin": iin, "last_reserved_at": now}
         )
 
     async def reserve(

@@ -19,28 +19,17 @@ from payments.models import (
     PaymentMethod,
     Purpose,
 )
-from servicekit.db import PerDialect
+from servicekit.db import insert_new
 
 _PURPOSES = select(Purpose).where(Purpose.code.in_(bindparam("codes", expanding=True)))
-_INVOICE = (
-    select(Invoice)
-    .options(joinedload(Invoice.items))
-    .where(Invoice.number == bindparam("number"))
-    .execution_options(populate_existing=True)
+# With items, in one query (a join), re-read even if the session holds the invoice: a
+# conditional UPDATE may just have changed it.
+_INVOICES = (
+    select(Invoice).options(joinedload(Invoice.items)).execution_options(populate_existing=True)
 )
-_BY_IDEMPOTENCY_KEY = (
-    select(Invoice)
-    .options(joinedload(Invoice.items))
-    .where(Invoice.idempotency_key == bindparam("key"))
-    .execution_options(populate_existing=True)
-)
-_INSERT_IF_NEW = PerDialect(
-    lambda insert: (
-        insert(Invoice)
-        .on_conflict_do_nothing(index_elements=[Invoice.idempotency_key])
-        .returning(Invoice.number)
-    )
-)
+_INVOICE = _INVOICES.where(Invoice.number == bindparam("number"))
+_BY_IDEMPOTENCY_KEY = _INVOICES.where(Invoice.idempotency_key == bindparam("key"))
+_INSERT_IF_NEW = insert_new(Invoice, Invoice.number, unique=[Invoice.idempotency_key])
 _MARK_PAID = (
     update(Invoice)
     .where(

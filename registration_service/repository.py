@@ -19,7 +19,7 @@ from registration_service.models import (
 )
 from registration_service.problems import StepProblem
 from registration_service.states import State, step_of
-from servicekit.db import PerDialect
+from servicekit.db import PerDialect, insert_new
 
 # A prebuilt SELECT, not `session.get`: each request loads its application once, and
 # `session.get` builds its query anew every time (≈ 0.12 ms of the portal's CPU a load).
@@ -52,9 +52,7 @@ _NOTIFICATIONS_OF_APPLICATION = _NOTIFICATIONS.where(
     Notification.application_id == bindparam("application_id")
 )
 _CASE = select(PoliceCase).where(PoliceCase.application_id == bindparam("application_id"))
-_ADD_CASE = PerDialect(
-    lambda insert: insert(PoliceCase).on_conflict_do_nothing().returning(PoliceCase.application_id)
-)
+_ADD_CASE = insert_new(PoliceCase, PoliceCase.application_id)
 _NEXT_NUMBER = PerDialect(
     lambda insert: (
         insert(CertificateSeries)

@@ -240,6 +240,16 @@ class PerDialect(Generic[S]):
         return statement
 
 
+def insert_new(target: Any, returning: Any, *, unique: list[Any] | None = None) -> PerDialect[Any]:
+    """INSERT … ON CONFLICT DO NOTHING RETURNING `returning`, built once per dialect: a row
+    comes back only when this call inserted one (`unique`: the index that decides, if not any)."""
+    return PerDialect(
+        lambda insert: (
+            insert(target).on_conflict_do_nothing(index_elements=unique).returning(returning)
+        )
+    )
+
+
 AfterCommit = Callable[[], Awaitable[None]]
 
 

@@ -20,7 +20,7 @@ from sqlalchemy import Column, LargeBinary, MetaData, String, Table, bindparam, 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from servicekit.clock import Clock
-from servicekit.db import PerDialect, UtcDateTime
+from servicekit.db import UtcDateTime, insert_new
 from servicekit.errors import Conflict
 from servicekit.messages import Texts, register
 
@@ -65,9 +65,7 @@ class Idempotency:
     def __init__(self, table: Table, clock: Clock) -> None:
         self.table, self.clock = table, clock
         c = table.c
-        self._take = PerDialect(
-            lambda insert: insert(table).on_conflict_do_nothing().returning(c.key)
-        )
+        self._take = insert_new(table, c.key)
         self._stored = select(c.request_digest, c.answer).where(
             c.scope == bindparam("b_scope"), c.key == bindparam("b_key")
         )

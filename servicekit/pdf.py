@@ -137,9 +137,10 @@ def _print_copy(pdf: FPDF, document: Document, copy: str) -> None:
         for line in section.lines:
             _text(pdf, width, 6, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         pdf.ln(3)
-    pdf.set_font(_FAMILY, "", 8)
-    for line in document.footer:
-        _text(pdf, width, 5, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    if document.footer:
+        pdf.set_font(_FAMILY, "", 8)
+        for line in document.footer:
+            _text(pdf, width, 5, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
 
 def _text(
