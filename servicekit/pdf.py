@@ -11,21 +11,30 @@ from __future__ import annotations
 
 import functools
 import logging
+import zlib
 from collections.abc import Sequence
 from copy import copy as shallow_copy
 from dataclasses import dataclass, field
 from datetime import datetime
-from io import BytesIO
 from pathlib import Path
 
 from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
-from fpdf.fonts import SubsetMap, TTFFont
+from fpdf.fonts import Glyph, SubsetMap, TTFFont
+from fpdf.output import (
+    CIDSystemInfo,
+    OutputProducer,
+    PDFExtGState,
+    PDFFont,
+    PDFType3Font,
+    PDFXObject,
+)
+from fpdf.pattern import Pattern
+from fpdf.syntax import Name, PDFArray, PDFContentStream
 
 _FONTS = Path(__file__).parent / "fonts"
-# fontTools reports each table it subsets at INFO: a dozen lines per document.
-logging.getLogger("fontTools").setLevel(logging.WARNING)
+log = logging.getLogger(__name__)
 _FAMILY = "DejaVuSans"
 _FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf"}
 """The font file of each style the documents use."""
@@ -58,23 +67,11 @@ def _add_fonts(pdf: FPDF) -> None:
     """The shipped fonts, as `pdf.add_font` adds them, without reading them again for every
     document: fpdf's reading of a font file (its cmap, widths and descriptor, a fifth of a
     document's time) is done once per process, and each document gets a copy with what its
-    output fills in afresh: a number, the descriptor, the glyphs used, and the font file to
-    subset (tests/kit/test_pdf.py checks that the bytes are those of `add_font`'s way)."""
-    for style, name in _FILES.items():
+    layout fills in afresh: a number, the descriptor and the glyphs used."""
+    for style in _FILES:
         font = shallow_copy(_read_font(style))
         font.i = len(pdf.fonts) + 1
         font.desc = shallow_copy(font.desc)
-        # The shipped fonts' glyph boxes are right as they are: recomputing them when the
-        # subset is written would expand and recompile every glyph, a third of a document's
-        # time, for the same outlines.
-        font.ttfont = TTFont(
-            BytesIO(_font_file(name)), lazy=True, recalcTimestamp=False, recalcBBoxes=False
-        )
-        # The shipped fonts carry no glyph names (`post` format 3): fontTools would derive
-        # them from the cmap for every document, decoding it twice, a fifth of the subsetting.
-        # Given those same names, the subset is the same bytes. A list of its own: the
-        # subsetter replaces the order of the font it works on.
-        font.ttfont.setGlyphOrder(list(_glyph_order(name)))
         font.subset = SubsetMap(font)
         font.missing_glyphs = []
         font.biggest_size_pt = 0
@@ -90,15 +87,113 @@ def _read_font(style: str) -> TTFFont:
     return font
 
 
-@functools.cache
-def _font_file(name: str) -> bytes:
-    return (_FONTS / name).read_bytes()
+class _WholeFonts(OutputProducer):
+    """fpdf's output, with each shipped font embedded whole instead of subset per document.
+
+    fpdf subsets a TrueType font for every document (fontTools reads, prunes and writes the
+    font again) and maps all 65,536 codes to glyphs: three quarters of a document's time. The
+    shipped fonts are already cut down to Latin and Cyrillic (36 KiB each), so each goes in
+    as it is, compressed once per process, and the code-to-glyph map covers the codes the
+    document uses. The page contents — fpdf's codes, assigned as the text is laid out — are
+    fpdf's own (tests/kit/test_pdf.py reads the text and the glyphs back)."""
+
+    def _add_fonts(
+        self,
+        image_objects_per_index: dict[int, PDFXObject],
+        gfxstate_objs_per_name: dict[str, PDFExtGState],
+        pattern_objs_per_name: dict[str, Pattern],
+    ) -> dict[int, PDFFont | PDFType3Font]:
+        fonts = sorted(self.fpdf.fonts.values(), key=lambda font: font.i)
+        return {font.i: self._embed(font) for font in fonts if isinstance(font, TTFFont)}
+
+    def _embed(self, font: TTFFont) -> PDFFont:
+        if font.missing_glyphs:
+            missing = "".join(chr(code) for code in font.missing_glyphs)
+            log.warning("font %s has no glyphs for %r: printed as boxes", font.name, missing)
+        used = sorted((code, glyph) for glyph, code in font.subset.items() if glyph is not None)
+        composite = PDFFont(subtype="Type0", base_font=font.name, encoding="Identity-H")
+        self._add_pdf_obj(composite, "fonts")
+        widths = _widths([(code, glyph.glyph_width) for code, glyph in used])
+        cid_font = PDFFont(
+            subtype="CIDFontType2", base_font=font.name, d_w=font.desc.missing_width, w=widths
+        )
+        self._add_pdf_obj(cid_font, "fonts")
+        composite.descendant_fonts = PDFArray([cid_font])
+        composite.to_unicode = PDFContentStream(_to_unicode(used).encode("ascii"))
+        self._add_pdf_obj(composite.to_unicode, "fonts")
+        cid_font.c_i_d_system_info = CIDSystemInfo()
+        self._add_pdf_obj(cid_font.c_i_d_system_info, "fonts")
+        descriptor = font.desc
+        descriptor.font_name = Name(font.name)
+        self._add_pdf_obj(descriptor, "fonts")
+        cid_font.font_descriptor = descriptor
+        glyph_ids = _glyph_ids(font.fontkey)
+        to_glyph = bytearray(2 * (used[-1][0] + 1))
+        for code, glyph in used:
+            to_glyph[2 * code : 2 * code + 2] = glyph_ids[glyph.glyph_name].to_bytes(2, "big")
+        cid_font.c_i_d_to_g_i_d_map = PDFContentStream(bytes(to_glyph), compress=True)
+        self._add_pdf_obj(cid_font.c_i_d_to_g_i_d_map, "fonts")
+        descriptor.font_file2 = _FontFile(*_compressed_font(font.fontkey))  # type: ignore[attr-defined]
+        self._add_pdf_obj(descriptor.font_file2, "fonts")  # type: ignore[attr-defined]
+        return composite
+
+
+class _FontFile(PDFContentStream):
+    """A TrueType font program, compressed beforehand."""
+
+    def __init__(self, compressed: bytes, length: int) -> None:
+        super().__init__(compressed)
+        self.filter = Name("FlateDecode")
+        self.length1 = length
+
+
+def _widths(widths: Sequence[tuple[int, int]]) -> str:
+    """The `W` array: each run of consecutive codes as its first code and its widths."""
+    runs: list[tuple[int, list[int]]] = []
+    for code, width in widths:
+        if runs and runs[-1][0] + len(runs[-1][1]) == code:
+            runs[-1][1].append(width)
+        else:
+            runs.append((code, [width]))
+    return "[" + " ".join(f"{first} [{' '.join(map(str, run))}]" for first, run in runs) + "]"
+
+
+def _to_unicode(used: Sequence[tuple[int, Glyph]]) -> str:
+    """The ToUnicode CMap, which lets a reader search and copy the text: each code's
+    characters, in blocks of at most 100 (Adobe Technical Note #5014)."""
+    pairs = [
+        f"<{code:04X}> <{''.join(map(chr, glyph.unicode)).encode('utf-16-be').hex().upper()}>"
+        for code, glyph in used
+        if isinstance(glyph.unicode, tuple) and glyph.unicode
+    ]
+    blocks = "".join(
+        f"{len(block)} beginbfchar\n" + "\n".join(block) + "\nendbfchar\n"
+        for block in (pairs[i : i + 100] for i in range(0, len(pairs), 100))
+    )
+    return (
+        "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n"
+        "/CIDSystemInfo\n<</Registry (Adobe)\n/Ordering (UCS)\n/Supplement 0\n>> def\n"
+        "/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n"
+        "1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n"
+        f"{blocks}endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend"
+    )
+
+
+def _file_of(fontkey: str) -> Path:
+    """fpdf's key of a shipped font is the family in lower case and the style."""
+    return _FONTS / _FILES[fontkey.removeprefix(_FAMILY.lower())]
 
 
 @functools.cache
-def _glyph_order(name: str) -> tuple[str, ...]:
-    font = TTFont(BytesIO(_font_file(name)), lazy=True)
-    return tuple(font.getGlyphOrder())
+def _compressed_font(fontkey: str) -> tuple[bytes, int]:
+    data = _file_of(fontkey).read_bytes()
+    return zlib.compress(data), len(data)
+
+
+@functools.cache
+def _glyph_ids(fontkey: str) -> dict[str, int]:
+    order = TTFont(_file_of(fontkey), lazy=True).getGlyphOrder()
+    return {name: glyph_id for glyph_id, name in enumerate(order)}
 
 
 def render(document: Document) -> bytes:
@@ -112,7 +207,7 @@ def render(document: Document) -> bytes:
     pdf.set_auto_page_break(auto=True, margin=15)
     for copy in document.copies or ("",):
         _print_copy(pdf, document, copy)
-    return bytes(pdf.output())
+    return bytes(pdf.output(output_producer_class=_WholeFonts))
 
 
 def _print_copy(pdf: FPDF, document: Document, copy: str) -> None:
