@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import json
 import os
+import random
 import signal
 import socket
 import sys
@@ -125,10 +126,36 @@ def bind_free(host: str = "127.0.0.1") -> dict[str, socket.socket]:
     return sockets
 
 
+def _ephemeral_start() -> int:
+    """Where the kernel starts handing out ports to outgoing connections."""
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768  # Linux's default
+
+
+def free_base_port(host: str = "127.0.0.1") -> int:
+    """A base port with a free port for every service after it, below the ports the kernel
+    gives outgoing connections: there one of the bus's own connections (to PostgreSQL, to
+    RabbitMQ, between services) could take a service's port between this probe and the
+    service's bind, and that service would exit as the others come up."""
+    for _ in range(100):
+        base = random.randint(20000, _ephemeral_start() - len(SERVICES) - 1)
+        try:
+            for offset in range(len(SERVICES)):
+                with socket.socket() as probe:
+                    probe.bind((host, base + offset))
+        except OSError:
+            continue
+        return base
+    raise RuntimeError("no block of free ports")
+
+
 def plan_ports(base_port: int | None, host: str = "127.0.0.1") -> dict[str, int]:
-    """The documented ports shifted to `base_port`; 0 picks free ports (parallel test runs)."""
+    """The documented ports shifted to `base_port`; 0 shifts them to a free block (parallel
+    test runs, benchmarks)."""
     if base_port == 0:
-        return {s.name: free_port(host) for s in SERVICES}
+        base_port = free_base_port(host)
     shift = 0 if base_port is None else base_port - SERVICES[0].port
     return {s.name: s.port + shift for s in SERVICES}
 

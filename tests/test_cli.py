@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-import random
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -22,37 +20,13 @@ import httpx
 import psutil
 import pytest
 
+from egov.launcher import free_base_port
 from servicekit.topology import SERVICES
 from tests.backends import AMQP_URL, require_postgres, require_rabbitmq
 from tests.harness import ADMIN, envelope
 
 EGOV = [sys.executable, "-m", "egov"]
 IIN = "900515310005"
-
-
-def _ephemeral_start() -> int:
-    """Where the kernel starts handing out ports to outgoing connections."""
-    try:
-        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
-    except (OSError, ValueError, IndexError):
-        return 32768  # Linux's default
-
-
-def free_base_port() -> int:
-    """A base port with a free port for every service after it, below the ports the kernel
-    gives outgoing connections: there one of the bus's own connections (to PostgreSQL, to
-    RabbitMQ) could take a service's port between this probe and the service's bind, and that
-    service would exit as the others come up."""
-    for _ in range(100):
-        base = random.randint(20000, _ephemeral_start() - len(SERVICES) - 1)
-        try:
-            for offset in range(len(SERVICES)):
-                with socket.socket() as probe:
-                    probe.bind(("127.0.0.1", base + offset))
-        except OSError:
-            continue
-        return base
-    raise RuntimeError("no block of free ports")
 
 
 @contextmanager
