@@ -2,9 +2,9 @@
 M17. A document is a title, sections of labelled values, and free lines; it renders the same
 bytes for the same content and time, so a stored PDF can be checked against its data.
 
-fpdf2 writes the PDF; the fonts are DejaVu Sans subset to Latin and Cyrillic (Kazakh letters
-included) and shipped in `servicekit/fonts`, since the PDF standard fonts have no Cyrillic and a
-fresh machine may have no fonts at all.
+fpdf2 lays out and writes the PDF; the fonts are DejaVu Sans subset to Latin and Cyrillic
+(Kazakh letters included) and shipped in `servicekit/fonts`, since the PDF standard fonts have no
+Cyrillic and a fresh machine may have no fonts at all. Each document embeds them whole.
 """
 
 from __future__ import annotations
