@@ -17,10 +17,9 @@ from typer.testing import CliRunner
 
 from egov import demo
 from egov.cli import app
-from egov.launcher import BusPlan
+from egov.launcher import BusPlan, free_base_port
 from servicekit.clock import ALMATY, bus_clock
 from tests.harness import ADMIN, Recorder, running_bus
-from tests.test_cli import free_base_port
 
 PILOT_DAY = datetime(2026, 3, 2, 10, 0, tzinfo=ALMATY)
 AFTER_THE_PILOT = datetime(2026, 11, 25, 12, 0, tzinfo=ALMATY)
