@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from registration_service.models import Check
 from registration_service.problems import StepProblem
 from servicekit.clock import Clock
-from servicekit.db import Database, after_rollback
+from servicekit.db import Database, after_rollback, before_commit
 from servicekit.gateway_client import GatewayClient, GatewayFault, GatewayUnreachable
 
 log = structlog.get_logger(__name__)
@@ -72,6 +72,7 @@ class Checks:
         self.session, self.gateway, self.db, self.clock = session, gateway, db, clock
         self.headers = headers or {}
         """A tester's X-Test-Scenario / X-Test-Run-Id, passed on to the gateway."""
+        self._kept: list[dict[str, Any]] = []
 
     async def ask(
         self,
@@ -98,7 +99,7 @@ class Checks:
             if exc.retryable or refused is None:
                 raise await self._unavailable(check, exc.error.error_code, exc.problem) from exc
             # The registry refused the request itself (a plate taken meanwhile, say): an answer.
-            await self._keep(
+            self._keep(
                 check,
                 message_id="",
                 outcome="FAILED",
@@ -117,7 +118,7 @@ class Checks:
         failure = judge(answer)
         info = response.response_info
         message_id = str(info.message_id)
-        await self._keep(
+        self._keep(
             check,
             message_id=message_id,
             outcome="PASSED" if failure is None else "FAILED",
@@ -131,7 +132,7 @@ class Checks:
         self, check: dict[str, Any], fault: str, details: dict[str, Any]
     ) -> StepProblem:
         log.warning("registry unavailable", service_id=check["service_id"], fault=fault)
-        await self._keep(check, message_id="", outcome="UNAVAILABLE", code=fault, answer=details)
+        self._keep(check, message_id="", outcome="UNAVAILABLE", code=fault, answer=details)
         return StepProblem(
             "REGISTRY_UNAVAILABLE",
             check["step"],
@@ -139,18 +140,18 @@ class Checks:
             registry=registry_name(check["service_id"]),
         )
 
-    async def _keep(self, check: dict[str, Any], **outcome: Any) -> None:
-        """In the request's transaction; again on its own if the request rolls back. One
-        prebuilt INSERT, not an entity for the unit of work: the row is only ever read back
-        as history."""
-        values = {**check, **outcome}
-        # Not flushing the request's pending changes first: a lost plate race must fail in
-        # `save`, where it becomes a 409.
-        with self.session.no_autoflush:
-            await self.session.execute(_INSERT, values)
+    def _keep(self, check: dict[str, Any], **outcome: Any) -> None:
+        """Written with the request's transaction, all of its checks in one INSERT as it
+        commits, or on their own if it rolls back. A prebuilt INSERT, not entities for the unit
+        of work: the rows are only ever read back as history, by later requests."""
+        if not self._kept:
+            before_commit(self.session, self._write)
+            after_rollback(self.session, self._write_alone)
+        self._kept.append({**check, **outcome})
 
-        async def write_alone() -> None:
-            async with self.db.sessionmaker.begin() as session:
-                await session.execute(_INSERT, values)
+    async def _write(self) -> None:
+        await self.session.execute(_INSERT, self._kept)
 
-        after_rollback(self.session, write_alone)
+    async def _write_alone(self) -> None:
+        async with self.db.sessionmaker.begin() as session:
+            await session.execute(_INSERT, self._kept)

@@ -14,11 +14,22 @@ from alembic.script import ScriptDirectory
 from fastapi import FastAPI
 from sqlalchemy import func, inspect, select, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from gbd_fl.models import Person, seed_versions
 from gbd_fl.seed import load_records, seed
 from servicekit.clock import Clock
-from servicekit.db import Database, DbSession, drop_postgres_database, service_database_url
+from servicekit.db import (
+    Database,
+    DbSession,
+    Effect,
+    after_commit,
+    after_rollback,
+    before_commit,
+    drop_postgres_database,
+    service_database_url,
+)
 from servicekit.errors import Problem, install_problem_handlers
 from servicekit.seeding import apply_seed
 from tests.backends import require_postgres
@@ -129,3 +140,51 @@ async def test_request_session_commits_on_success_and_rolls_back_on_error(
     async with database.sessionmaker() as session:
         names = set(await session.scalars(select(seed_versions.c.name)))
     assert names == {"kept"}
+
+
+async def test_effects_run_before_the_commit_after_it_or_after_the_rollback(
+    database: Database,
+) -> None:
+    await database.migrate("gbd_fl:migrations")
+    done: list[str] = []
+
+    def row(session: AsyncSession, name: str) -> Effect:
+        async def write() -> None:
+            await session.execute(
+                seed_versions.insert().values(name=name, digest="d", applied_at=Clock().now())
+            )
+            done.append(f"wrote {name}")
+
+        return write
+
+    def note(what: str) -> Effect:
+        async def effect() -> None:
+            done.append(what)
+
+        return effect
+
+    async def failing_request() -> None:
+        async with database.transaction() as session:
+            before_commit(session, row(session, "dropped"))
+            after_rollback(session, note("rolled back"))
+            raise RuntimeError("the request failed")
+
+    async def failing_effect() -> None:
+        async with database.transaction() as session:
+            await row(session, "lost")()
+            before_commit(session, row(session, "gathered"))  # the same name again
+            after_rollback(session, note("rolled back"))
+
+    async with database.transaction() as session:
+        before_commit(session, row(session, "gathered"))
+        after_commit(session, note("committed"))
+        after_rollback(session, note("never"))
+    with pytest.raises(RuntimeError):
+        await failing_request()
+    # A failing before-commit effect rolls the whole transaction back.
+    with pytest.raises(IntegrityError):
+        await failing_effect()
+    async with database.sessionmaker() as session:
+        names = set(await session.scalars(select(seed_versions.c.name)))
+    assert names == {"gathered"}
+    assert done == ["wrote gathered", "committed", "rolled back", "wrote lost", "rolled back"]
