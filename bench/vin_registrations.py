@@ -18,17 +18,18 @@ A few buyers run many registrations at once, so БМГ's limit of live reservati
 In the same run, a FastAPI `GET /hello` in its own uvicorn process (the services' uvicorn
 settings) is loaded by an httpx client set up as the users' (a fresh one, its pool holding none
 of the bus's connections) with the same concurrency, as the yardstick of what this machine can
-serve at all: two rounds of 5 s just before the registrations and two just after. Each
-simulated user has a client of its own, as a browser would. Prints registrations/s, p50/p99
-of every step, the HTTP requests one registration makes — client side, and in all: every request any service of the
-bus answered during the timed run (the client's to the portal, the ЦОН and ПШЭП, the state
-services' to the gateway, the gateway's to the registries, any other), read from each
-service's own request counter and divided by the registrations, with a breakdown by service
-and route — hello's requests/s (the mean of its rounds, as registrations/s is the mean of
-theirs), and the ratio registrations/s × requests per registration *in all* ÷ hello
-requests/s against the 40 % target (the client-side ratio and the ratio against hello's best
-round are printed beside it), and the CPU each process spent per registration.
-Run:
+serve at all: two rounds of 5 s just before the registrations and two just after, each pair
+once the bus has gone quiet. Each simulated user has a client of its own, as a browser would.
+
+Prints registrations/s, p50/p99 of every step, the HTTP requests one registration makes —
+client side, and in all: every request any service of the bus answered during the timed run
+(the client's to the portal, the ЦОН and ПШЭП, the state services' to the gateway, the
+gateway's to the registries, any other), read from each service's own request counter and
+divided by the registrations, with a breakdown by service and route — hello's requests/s (the
+mean of its rounds, as registrations/s is the mean of theirs), the ratio registrations/s ×
+requests per registration *in all* ÷ hello requests/s against the 40 % target (the client-side
+ratio and the ratio against hello's best round are printed beside it), and the CPU each
+process spent per registration. Run:
 
     .venv/bin/python bench/vin_registrations.py [-n 200] [-c 12] [--no-pickup]
 """
@@ -423,6 +424,24 @@ async def hello_server(http: httpx.AsyncClient, concurrency: int) -> AsyncIterat
         server.join(10)
 
 
+async def quiet(database: str, most: float = 0.15, within: float = 30.0) -> float:
+    """Seconds waited (at most `within`) until the bus is all but idle (its processes, the
+    broker and PostgreSQL below `most` of a core over a second): what its work leaves running
+    after it — PostgreSQL's autovacuum of the rows just written, the broker's and the
+    services' after-work — is not hello's to carry."""
+
+    def busy() -> float:
+        return sum(v for name, v in cpu_seconds(database).items() if name != MACHINE)
+
+    started = time.perf_counter()
+    while time.perf_counter() - started < within:
+        before = busy()
+        await asyncio.sleep(1.0)
+        if busy() - before < most:
+            break
+    return time.perf_counter() - started
+
+
 @dataclass
 class Hello:
     """GET /hello's rounds: their rates, and the CPU the client, the server and the machine
@@ -627,13 +646,14 @@ async def run(args: argparse.Namespace) -> Run:
         await drive(clients[: args.warmup], jobs[: args.warmup], args.pickup)
 
         hello = Hello()
-        progress("timing GET /hello")
+        database = make_url(database_url).database or ""
+        waited = await quiet(database)
+        progress(f"timing GET /hello (after {waited:.0f} s for the bus to go quiet)")
         for _ in range(args.hello_rounds // 2):
             await hello.round(fresh, hello_url, args.hello_seconds, args.concurrency)
 
         requests, hops = sum(c.requests for c in clients), await gateway_hops(http, plan)
         answered = await bus_requests(http, plan)
-        database = make_url(database_url).database or ""
         cpu = cpu_seconds(database)
         progress(f"timing {args.registrations} registrations")
         figures, seconds = await drive(clients, jobs[args.warmup :], args.pickup)
@@ -642,7 +662,8 @@ async def run(args: argparse.Namespace) -> Run:
         answered = counted_since(answered, await bus_requests(http, plan))
         hops = await gateway_hops(http, plan) - hops
         cpu = cpu_used(cpu, cpu_seconds(database))
-        progress("timing GET /hello again")
+        waited = await quiet(database)
+        progress(f"timing GET /hello again (after {waited:.0f} s for the bus to go quiet)")
         for _ in range(args.hello_rounds - args.hello_rounds // 2):
             await hello.round(fresh, hello_url, args.hello_seconds, args.concurrency)
     return Run(figures, seconds, requests, hops, answered, cpu, hello, log)
