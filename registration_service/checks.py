@@ -141,7 +141,7 @@ class Checks:
         )
 
     def _keep(self, check: dict[str, Any], **outcome: Any) -> None:
-        """Written with the request's transaction, all of its checks in one INSERT as it
+        """Written with the request's transaction, all of its checks in one executemany as it
         commits, or on their own if it rolls back. A prebuilt INSERT, not entities for the unit
         of work: the rows are only ever read back as history, by later requests."""
         if not self._kept:

@@ -261,7 +261,7 @@ def before_commit(session: AsyncSession, effect: Effect) -> None:
     (a failure rolls it back).
 
     For writes a request gathers as it goes and makes at once: the rows of its registry checks
-    in one INSERT rather than one each.
+    in one executemany rather than a statement each.
     """
     session.info.setdefault("before_commit", []).append(effect)
 

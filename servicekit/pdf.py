@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from fpdf.fonts import Glyph, SubsetMap, TTFFont
@@ -84,6 +83,8 @@ def _read_font(style: str) -> TTFFont:
     scratch.add_font(_FAMILY, style, str(_FONTS / _FILES[style]))
     (font,) = scratch.fonts.values()
     assert isinstance(font, TTFFont)
+    # Built here, once, so that documents rendered at once in threads only read it.
+    font.ttfont.getReverseGlyphMap()
     return font
 
 
@@ -127,13 +128,15 @@ class _WholeFonts(OutputProducer):
         descriptor.font_name = Name(font.name)
         self._add_pdf_obj(descriptor, "fonts")
         cid_font.font_descriptor = descriptor
-        glyph_ids = _glyph_ids(font.fontkey)
+        # The glyph ids of the font as fpdf read it (not Glyph.glyph_id, which for .notdef is a
+        # code point): the file goes in as it is, so they are the embedded font's.
         to_glyph = bytearray(2 * (used[-1][0] + 1))
         for code, glyph in used:
-            to_glyph[2 * code : 2 * code + 2] = glyph_ids[glyph.glyph_name].to_bytes(2, "big")
+            glyph_id = font.ttfont.getGlyphID(glyph.glyph_name)
+            to_glyph[2 * code : 2 * code + 2] = glyph_id.to_bytes(2, "big")
         cid_font.c_i_d_to_g_i_d_map = PDFContentStream(bytes(to_glyph), compress=True)
         self._add_pdf_obj(cid_font.c_i_d_to_g_i_d_map, "fonts")
-        descriptor.font_file2 = _FontFile(*_compressed_font(font.fontkey))  # type: ignore[attr-defined]
+        descriptor.font_file2 = _FontFile(*_compressed_font(font.ttffile))  # type: ignore[attr-defined]
         self._add_pdf_obj(descriptor.font_file2, "fonts")  # type: ignore[attr-defined]
         return composite
 
@@ -179,21 +182,10 @@ def _to_unicode(used: Sequence[tuple[int, Glyph]]) -> str:
     )
 
 
-def _file_of(fontkey: str) -> Path:
-    """fpdf's key of a shipped font is the family in lower case and the style."""
-    return _FONTS / _FILES[fontkey.removeprefix(_FAMILY.lower())]
-
-
 @functools.cache
-def _compressed_font(fontkey: str) -> tuple[bytes, int]:
-    data = _file_of(fontkey).read_bytes()
+def _compressed_font(path: Path) -> tuple[bytes, int]:
+    data = path.read_bytes()
     return zlib.compress(data), len(data)
-
-
-@functools.cache
-def _glyph_ids(fontkey: str) -> dict[str, int]:
-    order = TTFont(_file_of(fontkey), lazy=True).getGlyphOrder()
-    return {name: glyph_id for glyph_id, name in enumerate(order)}
 
 
 def render(document: Document) -> bytes:
