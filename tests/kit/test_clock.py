@@ -55,9 +55,33 @@ def test_unfreeze_runs_on_from_the_frozen_instant() -> None:
 def test_reset_returns_to_real_time() -> None:
     clock = Clock(ClockState(offset=timedelta(days=365)))
     clock.reset()
-    assert clock.state == ClockState()
+    assert (clock.state.offset, clock.state.frozen_at) == (timedelta(0), None)
 
 
 def test_naive_datetimes_are_refused() -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
         Clock().freeze(datetime(2025, 1, 1))
+
+
+def test_a_clock_never_takes_an_older_state_than_its_own() -> None:
+    """A message left in a queue while the service was down, or an answer of the gateway
+    overtaken by a broadcast, must not set the bus clock back."""
+    gateway, service = Clock(), Clock()
+    gateway.freeze(datetime(2025, 1, 1, tzinfo=UTC))
+    older = gateway.state
+    gateway.advance(timedelta(days=1))
+    assert service.apply(gateway.state) is True
+    assert service.apply(older) is False
+    assert service.now() == datetime(2025, 1, 2, tzinfo=UTC)
+
+
+def test_restore_outranks_every_change_before() -> None:
+    """A restarted gateway announces the clock it kept as the one that holds now, even to a
+    service that saw later versions from a gateway whose database was since wiped."""
+    kept = ClockState(frozen_at=datetime(2025, 1, 1, tzinfo=UTC), version=5)
+    service = Clock()
+    service.freeze(datetime(2030, 1, 1, tzinfo=UTC))
+    restored = Clock().restore(kept)
+    assert (restored.frozen_at, restored.offset) == (kept.frozen_at, kept.offset)
+    assert service.apply(restored) is True
+    assert service.now() == datetime(2025, 1, 1, tzinfo=UTC)
