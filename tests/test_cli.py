@@ -277,6 +277,7 @@ def _kill_and_wait_back(
     before[name].kill()
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
+        assert process.poll() is None, "the bus stopped"
         successor = _children(process).get(name)
         if successor is not None and successor.pid != before[name].pid:
             with contextlib.suppress(httpx.HTTPError):
@@ -285,7 +286,6 @@ def _kill_and_wait_back(
         time.sleep(0.1)
     else:
         pytest.fail(f"{name} did not come back")
-    assert process.poll() is None, "the bus stopped"
     now = _children(process)
     for other, child in before.items():
         if other != name:
