@@ -352,7 +352,13 @@ class Supervisor:
                 await asyncio.wait_for(self.stop.wait(), delay)
             if self.stop.is_set():
                 return
-            child.process, child.started = await self._spawn(child.service), time.monotonic()
+            child.started = time.monotonic()
+            try:
+                child.process = await self._spawn(child.service)
+            except OSError as exc:
+                # Counted as one more exit in a row: the exited process answers at once.
+                log.error("service could not be started", service=name, error=repr(exc))
+                continue
             child.restarts += 1
             child.state = "running"
             self._write_status()

@@ -43,7 +43,9 @@ def _commands(starts: Path) -> Callable[[ServiceSpec], list[str]]:
 
 @asynccontextmanager
 async def _supervised(
-    data_dir: Path, policy: RestartPolicy
+    data_dir: Path,
+    policy: RestartPolicy,
+    command: Callable[[ServiceSpec], list[str]] | None = None,
 ) -> AsyncIterator[tuple[asyncio.Event, asyncio.Task[int], Path]]:
     base = free_base_port()
     plan = BusPlan(
@@ -59,7 +61,12 @@ async def _supervised(
 
     runner = asyncio.create_task(
         run_processes(
-            plan, stop, on_ready, ready_timeout=0.2, policy=policy, command=_commands(starts)
+            plan,
+            stop,
+            on_ready,
+            ready_timeout=0.2,
+            policy=policy,
+            command=command or _commands(starts),
         )
     )
     try:
@@ -130,3 +137,25 @@ async def test_a_stop_during_the_backoff_is_a_stop_not_a_restart(tmp_path: Path)
     assert runner.result() == 0
     assert len(starts.read_text().split()) == 1
     assert not [e for e in logs if e["event"] == "service restarted"]
+
+
+async def test_a_child_that_cannot_be_spawned_again_counts_as_an_exit(tmp_path: Path) -> None:
+    """The program gone (an upgrade half done): each failed spawn is logged and backed off
+    like an exit, until the service is given up; the supervisor itself does not fail."""
+    programs, spawned = _commands(tmp_path / "flaky-starts"), []
+
+    def command(service: ServiceSpec) -> list[str]:
+        spawned.append(service.name)
+        if spawned.count("flaky") > 1:
+            return [str(tmp_path / "no-such-program")]
+        return programs(service)
+
+    policy = RestartPolicy(first_delay=0.01, max_delay=0.01, give_up_after=3)
+    with capture_logs() as logs:
+        async with _supervised(tmp_path, policy, command) as (_, runner, _starts):
+            await _until(lambda: _status(tmp_path)["flaky"]["state"] == "given up")
+            assert not runner.done()
+            assert _status(tmp_path)["flaky"]["restarts"] == 0
+    assert runner.result() == 1
+    failed = [e for e in logs if e["event"] == "service could not be started"]
+    assert [("FileNotFoundError" in e["error"]) for e in failed] == [True, True]
