@@ -19,7 +19,14 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from egov.launcher import BusPlan, ServiceStatus, gateway_health_url, plan_ports, run_bus
+from egov.launcher import (
+    BusPlan,
+    ServiceStatus,
+    gateway_health_url,
+    plan_ports,
+    read_status_file,
+    run_bus,
+)
 from egov.personas import PERSONA_KEY_PASSWORD
 from egov.services import build_app
 from servicekit.logging import configure_logging
@@ -155,8 +162,13 @@ def status(
     gateway: Annotated[
         str | None, typer.Option(envvar="EGOV_GATEWAY_URL", help="the gateway's base URL")
     ] = None,
+    data_dir: Annotated[
+        Path,
+        typer.Option(envvar="EGOV_DATA_DIR", help="the data folder `egov up` was started with"),
+    ] = Path("data"),
 ) -> None:
-    """The readiness of every service, as the gateway sees it."""
+    """The readiness of every service, as the gateway sees it; with `egov up` running the
+    services as processes, how often each was restarted too."""
     url = gateway_health_url(gateway)
     try:
         report = httpx.get(url, timeout=5.0).json()
@@ -167,7 +179,9 @@ def status(
         ServiceStatus(s["name"], s["url"], s["status"], None) for s in report.get("services", [])
     ]
     table = _status_table(
-        statuses, latency={s["name"]: s.get("latencyMs") for s in report["services"]}
+        statuses,
+        latency={s["name"]: s.get("latencyMs") for s in report["services"]},
+        supervised=read_status_file(data_dir, url.removesuffix("/health")),
     )
     console.print(table)
     console.print(f"bus: [bold]{report['status']}[/]")
@@ -491,13 +505,17 @@ def _problem_text(reply: httpx.Response) -> str:
 
 
 def _status_table(
-    statuses: list[ServiceStatus], latency: dict[str, float | None] | None = None
+    statuses: list[ServiceStatus],
+    latency: dict[str, float | None] | None = None,
+    supervised: dict[str, dict[str, Any]] | None = None,
 ) -> Table:
     table = Table(title="services")
     table.add_column("service")
     table.add_column("url")
     table.add_column("status")
     table.add_column("ready after" if latency is None else "latency")
+    if supervised is not None:
+        table.add_column("restarts")
     for status_ in statuses:
         colour = "green" if status_.status == "ready" else "red"
         if latency is None:
@@ -505,8 +523,22 @@ def _status_table(
         else:
             value = latency.get(status_.name)
             timing = f"{value:.1f} ms" if value is not None else "—"
-        table.add_row(status_.name, status_.url, f"[{colour}]{status_.status}[/]", timing)
+        row = [status_.name, status_.url, f"[{colour}]{status_.status}[/]", timing]
+        if supervised is not None:
+            row.append(_restarts(supervised.get(status_.name)))
+        table.add_row(*row)
     return table
+
+
+def _restarts(child: dict[str, Any] | None) -> str:
+    if child is None:
+        return "—"
+    shown = str(child["restarts"])
+    if child["lastExit"]:
+        shown += f" (last: {child['lastExit']})"
+    if child["state"] != "running":
+        shown += f" [red]{child['state']}[/]"
+    return shown
 
 
 def main() -> None:

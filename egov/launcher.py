@@ -3,7 +3,8 @@
 Embedded (the default, nothing configured): every service runs in this process on its own port,
 with SQLite files under the data folder and the in-process bus; one Ctrl-C stops them all.
 With a broker URL the services run as separate processes (`egov serve NAME`), against
-PostgreSQL when a database URL is given too — the same topology as docker-compose.
+PostgreSQL when a database URL is given too — the same topology as docker-compose; the
+launcher supervises them: a process that exits is started again, with growing backoff.
 """
 
 from __future__ import annotations
@@ -248,6 +249,202 @@ async def run_embedded(
     return 1 if crashed else 0
 
 
+@dataclass(frozen=True)
+class RestartPolicy:
+    """How `egov up` brings back a service process that exited (processes mode).
+
+    The n-th exit in a row waits `first_delay · 2ⁿ⁻¹` seconds, at most `max_delay`, before the
+    restart. An exit counts in a row when the process ran less than `stable_after` seconds;
+    after `give_up_after` of them the service is left down, loudly, and the rest of the bus
+    runs on: a service that cannot start (its port taken, its settings wrong) would otherwise
+    fill the log forever, and stopping the others would punish the services that work.
+    """
+
+    first_delay: float = 0.5
+    max_delay: float = 30.0
+    stable_after: float = 60.0
+    give_up_after: int = 8
+
+    def delay(self, exits_in_a_row: int) -> float:
+        return float(min(self.first_delay * 2 ** (exits_in_a_row - 1), self.max_delay))
+
+
+def serve_command(service: ServiceSpec) -> list[str]:
+    return [sys.executable, "-m", "egov", "serve", service.name]
+
+
+STATUS_FILE = "egov-up.json"
+"""Written to the data folder while `egov up` supervises processes; `egov status` reads it."""
+
+ChildState = Literal["running", "restarting", "given up"]
+
+
+@dataclass
+class _Child:
+    service: ServiceSpec
+    process: asyncio.subprocess.Process
+    started: float
+    restarts: int = 0
+    state: ChildState = "running"
+    last_exit: str | None = None
+    readiness: asyncio.Task[None] | None = None
+
+
+class Supervisor:
+    """Runs every service of `plan` as a process and restarts one that exits, until `stop`."""
+
+    def __init__(
+        self,
+        plan: BusPlan,
+        stop: asyncio.Event,
+        policy: RestartPolicy,
+        command: Callable[[ServiceSpec], list[str]],
+        ready_timeout: float,
+    ) -> None:
+        self.plan, self.stop, self.policy = plan, stop, policy
+        self.command, self.ready_timeout = command, ready_timeout
+        self.children: dict[str, _Child] = {}
+        self.status_file = plan.data_dir / STATUS_FILE
+
+    async def start(self) -> None:
+        for service in self.plan.services:
+            self.children[service.name] = _Child(
+                service, await self._spawn(service), time.monotonic()
+            )
+        self._write_status()
+
+    async def watch(self, name: str) -> None:
+        """Restart the service whenever its process exits, until stopped or given up."""
+        child = self.children[name]
+        in_a_row = 0
+        while True:
+            code = await self._exit_unless_stopped(child.process)
+            if child.readiness is not None:
+                child.readiness.cancel()
+            if code is None:
+                return
+            in_a_row = (
+                in_a_row + 1 if time.monotonic() - child.started < self.policy.stable_after else 1
+            )
+            child.last_exit = _describe_exit(code)
+            if in_a_row >= self.policy.give_up_after:
+                child.state = "given up"
+                self._write_status()
+                log.error(
+                    "service keeps exiting: given up, the rest of the bus runs on; "
+                    "fix it and start the bus again",
+                    service=name,
+                    exits_in_a_row=in_a_row,
+                    last_exit=child.last_exit,
+                )
+                return
+            delay = self.policy.delay(in_a_row)
+            child.state = "restarting"
+            self._write_status()
+            log.warning(
+                "service exited; restarting it",
+                service=name,
+                exit=child.last_exit,
+                exits_in_a_row=in_a_row,
+                restart_in_seconds=delay,
+            )
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.stop.wait(), delay)
+            if self.stop.is_set():
+                return
+            child.started = time.monotonic()
+            try:
+                child.process = await self._spawn(child.service)
+            except OSError as exc:
+                # Counted as one more exit in a row: the exited process answers at once.
+                log.error("service could not be started", service=name, error=repr(exc))
+                continue
+            child.restarts += 1
+            child.state = "running"
+            self._write_status()
+            log.info(
+                "service restarted", service=name, pid=child.process.pid, restarts=child.restarts
+            )
+            child.readiness = asyncio.create_task(self._announce_ready(child))
+
+    @property
+    def given_up(self) -> list[str]:
+        return [name for name, child in self.children.items() if child.state == "given up"]
+
+    async def terminate(self, grace: float) -> None:
+        await _terminate([child.process for child in self.children.values()], grace)
+        self.status_file.unlink(missing_ok=True)
+
+    async def _spawn(self, service: ServiceSpec) -> asyncio.subprocess.Process:
+        return await asyncio.create_subprocess_exec(
+            *self.command(service), env={**os.environ, **self.plan.environment(service)}
+        )
+
+    async def _exit_unless_stopped(self, process: asyncio.subprocess.Process) -> int | None:
+        exited = asyncio.create_task(process.wait())
+        stopping = asyncio.create_task(self.stop.wait())
+        await asyncio.wait([exited, stopping], return_when=asyncio.FIRST_COMPLETED)
+        exited.cancel()
+        stopping.cancel()
+        # Ctrl-C reaches the children too: an exit that comes with the stop is not a crash.
+        return None if self.stop.is_set() else process.returncode
+
+    async def _announce_ready(self, child: _Child) -> None:
+        started, url = time.monotonic(), f"{self.plan.url(child.service.name)}/ready"
+        async with httpx.AsyncClient(timeout=1.0) as client:
+            while time.monotonic() - started < self.ready_timeout:
+                with contextlib.suppress(httpx.HTTPError):
+                    if (await client.get(url)).status_code == 200:
+                        log.info(
+                            "service ready again",
+                            service=child.service.name,
+                            seconds=round(time.monotonic() - started, 2),
+                        )
+                        return
+                await asyncio.sleep(0.1)
+        log.error("restarted service not ready", service=child.service.name, url=url)
+
+    def _write_status(self) -> None:
+        report = {
+            "launcher": os.getpid(),
+            "gateway": self.plan.url(GATEWAY),
+            "services": [
+                {
+                    "name": name,
+                    "pid": child.process.pid,
+                    "state": child.state,
+                    "restarts": child.restarts,
+                    "lastExit": child.last_exit,
+                }
+                for name, child in self.children.items()
+            ],
+        }
+        self.status_file.parent.mkdir(parents=True, exist_ok=True)
+        partial = self.status_file.with_suffix(".tmp")
+        partial.write_text(json.dumps(report, indent=2))
+        partial.replace(self.status_file)
+
+
+def _describe_exit(code: int) -> str:
+    if code < 0:
+        with contextlib.suppress(ValueError):
+            return f"killed by {signal.Signals(-code).name}"
+    return f"exit code {code}"
+
+
+def read_status_file(data_dir: Path, gateway_url: str) -> dict[str, dict[str, Any]] | None:
+    """The services as the `egov up` that runs the bus at `gateway_url` supervises them, by
+    name; None when no such launcher runs (embedded mode, docker-compose, another bus)."""
+    try:
+        report = json.loads((data_dir / STATUS_FILE).read_text())
+        os.kill(int(report["launcher"]), 0)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if str(report.get("gateway", "")).rstrip("/") != gateway_url.rstrip("/"):
+        return None
+    return {str(s["name"]): s for s in report.get("services", [])}
+
+
 async def run_processes(
     plan: BusPlan,
     stop: asyncio.Event,
@@ -255,29 +452,21 @@ async def run_processes(
     *,
     ready_timeout: float = 60.0,
     grace: float = 10.0,
+    policy: RestartPolicy | None = None,
+    command: Callable[[ServiceSpec], list[str]] = serve_command,
 ) -> int:
+    """Run until `stop`, restarting a service whose process exits (see `RestartPolicy`); 1
+    if a service was given up, else 0."""
     started = time.monotonic()
-    children: dict[str, asyncio.subprocess.Process] = {}
-    for service in plan.services:
-        children[service.name] = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "egov",
-            "serve",
-            service.name,
-            env={**os.environ, **plan.environment(service)},
-        )
+    supervisor = Supervisor(plan, stop, policy or RestartPolicy(), command, ready_timeout)
+    await supervisor.start()
+    watching = [asyncio.create_task(supervisor.watch(s.name)) for s in plan.services]
     statuses = await wait_ready(plan, started, ready_timeout, stop)
     on_ready(statuses, time.monotonic() - started)
-    stopping = asyncio.create_task(stop.wait())
-    exits = {asyncio.create_task(p.wait()): name for name, p in children.items()}
-    done, _ = await asyncio.wait([stopping, *exits], return_when=asyncio.FIRST_COMPLETED)
-    crashed = [exits[task] for task in done if task in exits]
-    if crashed:
-        log.error("a service exited; stopping the bus", services=crashed)
-    await _terminate(list(children.values()), grace)
-    stopping.cancel()
-    return 1 if crashed else 0
+    await stop.wait()
+    await asyncio.gather(*watching)
+    await supervisor.terminate(grace)
+    return 1 if supervisor.given_up else 0
 
 
 async def _terminate(processes: Sequence[asyncio.subprocess.Process], grace: float) -> None:
@@ -294,7 +483,8 @@ async def _terminate(processes: Sequence[asyncio.subprocess.Process], grace: flo
 
 
 async def run_bus(plan: BusPlan, on_ready: ReadyCallback, **options: Any) -> int:
-    """Run until SIGINT/SIGTERM (or a service dies); the exit code."""
+    """Run until SIGINT/SIGTERM; the exit code. In one process, a server that ends stops the
+    bus; as processes, one that exits is restarted."""
     stop = asyncio.Event()
     _stop_on_signals(stop)
     if plan.mode == "embedded":

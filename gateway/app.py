@@ -7,6 +7,7 @@ from gateway.admin_routes import router as admin_router
 from gateway.async_channel import AsyncChannel, AsyncSettings
 from gateway.async_routes import admin_router as async_admin_router
 from gateway.async_routes import router as async_router
+from gateway.clock_routes import restore_clock
 from gateway.clock_routes import router as clock_router
 from gateway.fault_rules import FaultRules
 from gateway.journal import Journal
@@ -75,7 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             ],
             migrations="gateway:migrations",
             seed=make_seed(settings.registry_file),
-            on_start=[load_registry, start_message_log, start_async_channel],
+            on_start=[restore_clock, load_registry, start_message_log, start_async_channel],
             on_stop=[stop_async_channel, close_channel, stop_message_log],
             health_route=False,
             # The operational router documents /metrics and serves the app's registry.

@@ -3,19 +3,28 @@
 The gateway changes its own clock and publishes the new state on the bus; every service
 follows it (servicekit.clock_sync), so deadlines, SLAs and retention can be tested without
 waiting. `GET /clock` is public, so any tool can see what time the bus thinks it is.
+
+The state is kept in the gateway's database: a restarted gateway takes it up again and
+announces it to every service, so a frozen bus stays frozen, at the same instant everywhere.
 """
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from fastapi import APIRouter, Request
+import structlog
+from fastapi import APIRouter, FastAPI, Request
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
 from gateway.admin import AdminOnly
+from gateway.repository import ClockRepository
 from servicekit.clock import Clock
 from servicekit.clock_sync import publish_clock
+
+log = structlog.get_logger(__name__)
 
 router = APIRouter(tags=["clock"])
 
@@ -27,6 +36,7 @@ class ClockView(BaseModel):
     local_now: datetime
     frozen: bool
     offset_seconds: float
+    version: int = Field(description="orders the changes: a service keeps the latest it saw")
 
 
 class SetClock(BaseModel):
@@ -54,12 +64,36 @@ def _view(clock: Clock) -> ClockView:
         local_now=clock.local_now(),
         frozen=state.frozen_at is not None,
         offset_seconds=state.offset.total_seconds(),
+        version=state.version,
     )
 
 
-async def _changed(request: Request) -> ClockView:
-    clock: Clock = request.app.state.clock
-    await publish_clock(request.app.state.bus, clock.state)
+async def restore_clock(app: FastAPI) -> None:
+    """Take up the bus clock kept in the database (the first time: the one this process runs
+    on) and announce it, later than any change before, to the services that kept running."""
+    app.state.clock_changes = asyncio.Lock()
+    clock: Clock = app.state.clock
+    async with app.state.db.transaction() as session:
+        store = ClockRepository(session)
+        state = clock.restore(await store.load() or clock.state)
+        await store.save(state)
+    await publish_clock(app.state.bus, state)
+    if state.frozen_at is not None or state.offset:
+        log.info("bus clock restored", now=clock.now().isoformat(), frozen=bool(state.frozen_at))
+
+
+async def _change(request: Request, change: Callable[[Clock], None]) -> ClockView:
+    app = request.app
+    clock: Clock = app.state.clock
+    # One change at a time, saved and committed before anyone sees it: a change the database
+    # refused would otherwise be forgotten by the next restart after the services applied it.
+    async with app.state.clock_changes:
+        draft = Clock(clock.state)
+        change(draft)
+        async with app.state.db.transaction() as session:
+            await ClockRepository(session).save(draft.state)
+        clock.apply(draft.state)
+        await publish_clock(app.state.bus, draft.state)
     return _view(clock)
 
 
@@ -70,29 +104,24 @@ async def get_clock(request: Request) -> ClockView:
 
 @router.post("/admin/clock/freeze", summary="Stop the bus clock (now, or at a given instant)")
 async def freeze(body: FreezeClock, _: AdminOnly, request: Request) -> ClockView:
-    request.app.state.clock.freeze(body.at)
-    return await _changed(request)
+    return await _change(request, lambda clock: clock.freeze(body.at))
 
 
 @router.post("/admin/clock/set", summary="Jump to an instant (frozen stays frozen)")
 async def set_clock(body: SetClock, _: AdminOnly, request: Request) -> ClockView:
-    request.app.state.clock.set(body.at)
-    return await _changed(request)
+    return await _change(request, lambda clock: clock.set(body.at))
 
 
 @router.post("/admin/clock/advance", summary="Move the bus clock on")
 async def advance(body: AdvanceClock, _: AdminOnly, request: Request) -> ClockView:
-    request.app.state.clock.advance(timedelta(seconds=body.seconds))
-    return await _changed(request)
+    return await _change(request, lambda clock: clock.advance(timedelta(seconds=body.seconds)))
 
 
 @router.post("/admin/clock/unfreeze", summary="Let a frozen clock run on from where it stands")
 async def unfreeze(_: AdminOnly, request: Request) -> ClockView:
-    request.app.state.clock.unfreeze()
-    return await _changed(request)
+    return await _change(request, Clock.unfreeze)
 
 
 @router.post("/admin/clock/reset", summary="Back to real time")
 async def reset(_: AdminOnly, request: Request) -> ClockView:
-    request.app.state.clock.reset()
-    return await _changed(request)
+    return await _change(request, Clock.reset)

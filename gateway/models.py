@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from servicekit.db import UtcDateTime
 from servicekit.seeding import define_seed_table
 
 
@@ -102,3 +103,17 @@ class MessageLogAnchor(Base):
     seq: Mapped[int] = mapped_column(BigInteger)
     hash: Mapped[str] = mapped_column(String(64))
     pruned_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class BusClockRow(Base):
+    """The bus clock as testers last set it (one row at most): a restarted gateway takes it up
+    again and announces it, rather than going back to real time while the others stay where
+    they were."""
+
+    __tablename__ = "bus_clock"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    offset_us: Mapped[int] = mapped_column(BigInteger)
+    """Offset from real time in microseconds: exact, unlike a float of seconds."""
+    frozen_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    version: Mapped[int] = mapped_column(BigInteger)

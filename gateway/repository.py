@@ -1,13 +1,15 @@
-"""All SQL of the gateway's registry of interactions."""
+"""All SQL of the gateway's registry of interactions, and of the bus clock it keeps."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from gateway.models import AccessRight, RegisteredService, Sender
+from gateway.models import AccessRight, BusClockRow, RegisteredService, Sender
+from servicekit.clock import ClockState
 
 
 class RegistryRepository:
@@ -51,3 +53,26 @@ class RegistryRepository:
             )
         )
         return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+class ClockRepository:
+    _ROW = 1
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def load(self) -> ClockState | None:
+        row = await self.session.get(BusClockRow, self._ROW)
+        if row is None:
+            return None
+        return ClockState(timedelta(microseconds=row.offset_us), row.frozen_at, row.version)
+
+    async def save(self, state: ClockState) -> None:
+        await self.session.merge(
+            BusClockRow(
+                id=self._ROW,
+                offset_us=state.offset // timedelta(microseconds=1),
+                frozen_at=state.frozen_at,
+                version=state.version,
+            )
+        )

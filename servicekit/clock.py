@@ -18,14 +18,27 @@ ALMATY = ZoneInfo("Asia/Almaty")
 
 @dataclass(frozen=True, slots=True)
 class ClockState:
-    """What a clock is doing: shifted by `offset` from real time, or stopped at `frozen_at`."""
+    """What a clock is doing: shifted by `offset` from real time, or stopped at `frozen_at`.
+
+    `version` orders the changes: a process that learns the bus clock from several sources
+    (a broadcast, a message left in its queue while it was down, the gateway's `GET /clock`)
+    keeps the latest, whatever order they arrive in.
+    """
 
     offset: timedelta = timedelta(0)
     frozen_at: datetime | None = None
+    version: int = 0
 
 
 def _real_now() -> datetime:
     return datetime.now(UTC)  # noqa: TID251 — the one sanctioned read of the system time
+
+
+def _later_than(version: int) -> int:
+    # Microseconds of real time rather than a bare counter: a gateway whose database was wiped
+    # starts again from nothing, and its next change must still outrank what the running
+    # services applied before.
+    return max(version + 1, int(_real_now().timestamp() * 1_000_000))
 
 
 class Clock:
@@ -56,21 +69,21 @@ class Clock:
     def freeze(self, at: datetime | None = None) -> None:
         """Stop the clock, at `at` or at the current (possibly shifted) instant."""
         with self._lock:
-            self._state = ClockState(self._state.offset, _aware(at) if at else self.now())
+            self._change(self._state.offset, _aware(at) if at else self.now())
 
     def set(self, at: datetime) -> None:
         """Jump to `at`; a frozen clock stays frozen there, a running one runs on from there."""
         at = _aware(at)
         with self._lock:
             if self._state.frozen_at is not None:
-                self._state = ClockState(self._state.offset, at)
+                self._change(self._state.offset, at)
             else:
-                self._state = ClockState(at - _real_now(), None)
+                self._change(at - _real_now(), None)
 
     def advance(self, delta: timedelta) -> None:
         with self._lock:
             frozen = self._state.frozen_at
-            self._state = ClockState(
+            self._change(
                 self._state.offset + (timedelta(0) if frozen else delta),
                 frozen + delta if frozen else None,
             )
@@ -80,17 +93,31 @@ class Clock:
         with self._lock:
             frozen = self._state.frozen_at
             if frozen is not None:
-                self._state = ClockState(frozen - _real_now(), None)
-
-    def apply(self, state: ClockState) -> None:
-        """Take over a state another process's clock is in (the bus clock, via the gateway)."""
-        with self._lock:
-            self._state = state
+                self._change(frozen - _real_now(), None)
 
     def reset(self) -> None:
         """Back to real time."""
         with self._lock:
-            self._state = ClockState()
+            self._change(timedelta(0), None)
+
+    def apply(self, state: ClockState) -> bool:
+        """Take over a state another process's clock is in (the bus clock, via the gateway),
+        unless it is older than the one this clock is in; whether it was taken."""
+        with self._lock:
+            if state.version <= self._state.version:
+                return False
+            self._state = state
+            return True
+
+    def restore(self, state: ClockState) -> ClockState:
+        """Take `state` whatever this clock is in, as a change later than any before it: the
+        gateway, restarted, announces the bus clock it kept as the one that holds now."""
+        with self._lock:
+            self._change(state.offset, state.frozen_at)
+            return self._state
+
+    def _change(self, offset: timedelta, frozen_at: datetime | None) -> None:
+        self._state = ClockState(offset, frozen_at, _later_than(self._state.version))
 
 
 def _aware(moment: datetime) -> datetime:

@@ -1,13 +1,18 @@
 """Every service follows the bus clock that testers move through the gateway.
 
-The gateway publishes the clock's state (offset from real time, or the instant it is frozen
-at) on the bus; each service keeps a durable queue bound to it and applies what arrives. The
-state is absolute, so applying a message twice is harmless, and a service that was down
-finds the changes waiting in its queue when it comes back.
+The gateway keeps the clock's state (offset from real time, or the instant it is frozen at) in
+its database and publishes every change on the bus, and again when it starts; each service
+keeps a durable queue bound to it and applies what arrives. A service that starts in a process
+of its own also asks the gateway's `GET /clock`, so it runs on the bus clock from its first
+request rather than on real time until the next change. Each state carries a version, and a
+clock only ever takes a later one: an old message left in the queue, or an answer overtaken
+by a broadcast, cannot set it back.
 """
 
 from __future__ import annotations
 
+import asyncio
+import time
 from datetime import datetime, timedelta
 
 import httpx
@@ -20,12 +25,18 @@ log = structlog.get_logger(__name__)
 
 CLOCK_KEY = "bus.clock"
 
+CATCH_UP_WITHIN = 15.0
+"""How long a service waits for a gateway that answers but is still starting. Past its
+restore step the gateway becomes ready at once; before it, the service's queue already exists
+and gets the gateway's announcement."""
+
 
 def _message(state: ClockState) -> Message:
     return Message.from_json(
         {
             "offsetSeconds": state.offset.total_seconds(),
             "frozenAt": state.frozen_at.isoformat() if state.frozen_at else None,
+            "version": state.version,
         },
         type="clock.changed",
     )
@@ -36,6 +47,7 @@ def _state(payload: dict[str, object]) -> ClockState:
     return ClockState(
         offset=timedelta(seconds=float(str(payload["offsetSeconds"]))),
         frozen_at=datetime.fromisoformat(frozen) if isinstance(frozen, str) else None,
+        version=int(str(payload.get("version", 0))),
     )
 
 
@@ -51,23 +63,37 @@ async def follow_bus_clock(bus: MessageBus, clock: Clock, service: str) -> Subsc
 
     async def apply(delivery: Delivery) -> None:
         state = _state(delivery.message.json())
-        clock.apply(state)
-        log.info("bus clock changed", now=clock.now().isoformat(), frozen=bool(state.frozen_at))
+        if clock.apply(state):
+            log.info("bus clock changed", now=clock.now().isoformat(), frozen=bool(state.frozen_at))
 
     return await bus.consume(queue, apply)
 
 
-async def catch_up(gateway_url: str, clock: Clock) -> None:
-    """Take the gateway's clock as it is now; if the gateway is not up yet, the broadcasts will
-    bring any change."""
+async def catch_up(gateway_url: str, clock: Clock, within: float = CATCH_UP_WITHIN) -> None:
+    """Take the gateway's clock as it is now. A gateway that does not answer has not started
+    yet: its announcement will reach the queue `follow_bus_clock` declared. One that answers
+    503 is starting and may have announced before that queue existed, so it is asked again
+    until ready."""
+    deadline = time.monotonic() + within
+    async with httpx.AsyncClient(timeout=2.0) as client:
+        while True:
+            try:
+                reply = await client.get(f"{gateway_url}/clock")
+            except httpx.HTTPError as exc:
+                log.debug("bus clock not read from the gateway", error=repr(exc))
+                return
+            if reply.status_code != 503 or time.monotonic() > deadline:
+                break
+            await asyncio.sleep(0.1)
     try:
-        async with httpx.AsyncClient(timeout=2.0) as client:
-            view = (await client.get(f"{gateway_url}/clock")).raise_for_status().json()
-    except (httpx.HTTPError, ValueError) as exc:
-        log.debug("bus clock not read from the gateway", error=repr(exc))
+        view = reply.raise_for_status().json()
+        state = ClockState(
+            offset=timedelta(seconds=float(view["offsetSeconds"])),
+            frozen_at=datetime.fromisoformat(view["now"]) if view["frozen"] else None,
+            version=int(view["version"]),
+        )
+    except (httpx.HTTPError, ValueError, KeyError, TypeError) as exc:
+        log.warning("bus clock not read from the gateway", error=repr(exc))
         return
-    now = datetime.fromisoformat(view["now"])
-    if view["frozen"]:
-        clock.apply(ClockState(frozen_at=now))
-    else:
-        clock.apply(ClockState(offset=timedelta(seconds=float(view["offsetSeconds"]))))
+    if clock.apply(state):
+        log.info("bus clock taken from the gateway", now=clock.now().isoformat())

@@ -6,6 +6,7 @@ service against the real PostgreSQL and RabbitMQ.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import signal
@@ -14,15 +15,18 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 
 import httpx
 import psutil
 import pytest
+from typer.testing import CliRunner
 
+from egov import cli
 from egov.launcher import free_base_port
-from servicekit.topology import SERVICES
-from tests.backends import AMQP_URL, require_postgres, require_rabbitmq
+from servicekit.topology import SERVICES, spec
+from tests.backends import fresh_postgres, fresh_vhost
 from tests.harness import ADMIN, envelope
 
 EGOV = [sys.executable, "-m", "egov"]
@@ -33,7 +37,17 @@ IIN = "900515310005"
 def egov_up(tmp_path: Path, **env: str) -> Iterator[tuple[subprocess.Popen[str], int, list[str]]]:
     base = free_base_port()
     process = subprocess.Popen(
-        [*EGOV, "up", "--base-port", str(base), "--data-dir", str(tmp_path / "data")],
+        # Fourteen interpreters starting at once take a while on a busy machine.
+        [
+            *EGOV,
+            "up",
+            "--base-port",
+            str(base),
+            "--data-dir",
+            str(tmp_path / "data"),
+            "--ready-timeout",
+            "180",
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -128,39 +142,93 @@ def test_status_without_a_gateway_says_so() -> None:
     assert "does not answer" in status.stdout
 
 
+@contextmanager
+def _fresh_backends() -> Iterator[tuple[str, str]]:
+    """A RabbitMQ virtual host and PostgreSQL databases no other run uses, for a test that
+    drives processes synchronously."""
+    with asyncio.Runner() as runner:
+        backends = contextlib.AsyncExitStack()
+        try:
+            amqp_url = runner.run(backends.enter_async_context(fresh_vhost()))
+            database_url = runner.run(backends.enter_async_context(fresh_postgres()))
+            yield amqp_url, database_url
+        finally:
+            runner.run(backends.aclose())
+
+
 @pytest.mark.slow
-def test_multiprocess_bus_on_postgres_and_rabbitmq(tmp_path: Path) -> None:
-    require_rabbitmq()
+@pytest.mark.timeout(300)
+def test_multiprocess_bus_on_postgres_and_rabbitmq(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One bus start for all of processes mode: each service its own process and database,
+    the bus clock through RabbitMQ, kill -9 of a child (a registry, then the gateway) under
+    the supervisor, `egov status`, and a clean stop."""
     from sqlalchemy.engine import make_url
 
-    base_db = make_url(require_postgres()).set(database=f"egovtest_cli_{os.getpid()}")
-    env = {
-        "DATABASE_URL": base_db.render_as_string(hide_password=False),
-        "AMQP_URL": AMQP_URL,
-    }
-    try:
+    monkeypatch.setattr(cli.console, "width", 250)
+    with _fresh_backends() as (amqp_url, database_url):
+        env = {"DATABASE_URL": database_url, "AMQP_URL": amqp_url}
         with egov_up(tmp_path, **env) as (process, base, lines):
             assert "one process per service" in "".join(lines)
             assert "PostgreSQL" in "".join(lines)
             assert "RabbitMQ" in "".join(lines)
             assert f"{len(SERVICES)}/{len(SERVICES)} ready" in "".join(lines), "".join(lines)
-            children = psutil.Process(process.pid).children()
-            assert len(children) == len(SERVICES)
+            children = _children(process)
+            assert sorted(children) == sorted(s.name for s in SERVICES)
             assert _call_person(base)["found"] is True
             for service in SERVICES:
-                ready = httpx.get(f"http://127.0.0.1:{base + service.port - 8000}/ready").json()
+                ready = httpx.get(f"{_url(base, service.name)}/ready").json()
                 assert (ready["database"], ready["broker"]) == ("postgresql", "rabbitmq")
             # The bus clock, moved at the gateway, reaches every process through RabbitMQ.
             frozen = httpx.post(
                 f"http://127.0.0.1:{base}/admin/clock/freeze",
-                json={"at": "2025-12-15T12:30:00+00:00"},
+                json={"at": FROZEN},
                 headers=ADMIN,
             )
             assert frozen.status_code == 200, frozen.text
-            assert _wait_for_clock(base + 1, "2025-12-15T12:30:00+00:00")
+            assert _wait_for_clock(base + 1, FROZEN)
+
+            # kill -9 of a registry: the supervisor starts it again, on the bus clock, and
+            # the others never stop.
+            _kill_and_wait_back(process, base, "gbd_fl", children)
+            assert httpx.get(f"{_url(base, 'gbd_fl')}/ready").json()["now"] == FROZEN
+            assert _call_person(base)["found"] is True
+
+            # kill -9 of the gateway: it comes back frozen at the same instant, as do all.
+            _kill_and_wait_back(process, base, "gateway", children)
+            clock = httpx.get(f"http://127.0.0.1:{base}/clock").json()
+            assert clock["frozen"] is True
+            assert datetime.fromisoformat(clock["now"]) == datetime.fromisoformat(FROZEN)
+            for service in SERVICES:
+                assert _wait_for_clock(base + service.port - 8000, FROZEN), service.name
+            assert _call_person(base)["found"] is True
+
+            shown = CliRunner().invoke(
+                cli.app,
+                [
+                    "status",
+                    "--gateway",
+                    f"http://127.0.0.1:{base}",
+                    "--data-dir",
+                    str(tmp_path / "data"),
+                ],
+            )
+            assert shown.exit_code == 0, shown.output
+            assert "bus: ok" in shown.output
+            for name in ("gbd_fl", "gateway"):
+                row = next(line for line in shown.output.splitlines() if f" {name} " in line)
+                assert "1 (last: killed by SIGKILL)" in row, shown.output
+            row = next(line for line in shown.output.splitlines() if " gbd_ul " in line)
+            assert "│ 0 " in row, shown.output
+
+            children = _children(process)
             out = _stop(process, signal.SIGTERM)
         assert process.returncode == 0, out
-        assert not any(child.is_running() and child.status() != "zombie" for child in children)
+        # Two restarts, each logged and ready again; the stop restarted nothing.
+        assert out.count("service exited; restarting it") == 2, out
+        assert out.count("service restarted") == out.count("service ready again") == 2, out
+        assert not any(c.is_running() and c.status() != "zombie" for c in children.values())
         assert not (tmp_path / "data" / "gbd_fl.db").exists()
         # Each service got its own database on the server.
         databases = subprocess.run(
@@ -177,17 +245,50 @@ def test_multiprocess_bus_on_postgres_and_rabbitmq(tmp_path: Path) -> None:
             text=True,
             check=True,
         ).stdout.split()
+        base_db = make_url(database_url)
         for service in SERVICES:
             assert f"{base_db.database}_{service.name}" in databases
-    finally:
-        import asyncio
 
-        from servicekit.db import drop_postgres_database
 
-        async def drop() -> None:
-            for service in SERVICES:
-                await drop_postgres_database(
-                    base_db.set(database=f"{base_db.database}_{service.name}")
-                )
+FROZEN = "2025-12-15T12:30:00+00:00"
 
-        asyncio.run(drop())
+
+def _url(base: int, name: str) -> str:
+    return f"http://127.0.0.1:{base + spec(name).port - 8000}"
+
+
+def _children(process: subprocess.Popen[str]) -> dict[str, psutil.Process]:
+    """The live service processes of `egov up`, by service (`… egov serve NAME`)."""
+    found = {}
+    for child in psutil.Process(process.pid).children():
+        with contextlib.suppress(psutil.ZombieProcess, psutil.NoSuchProcess):
+            command = child.cmdline()
+            # Just forked, a child has not yet taken its command line.
+            if command[-2:-1] == ["serve"]:
+                found[command[-1]] = child
+    return found
+
+
+def _kill_and_wait_back(
+    process: subprocess.Popen[str], base: int, name: str, before: dict[str, psutil.Process]
+) -> None:
+    """SIGKILL the service's process; wait for its successor to be ready, and prove no other
+    service process was touched."""
+    before[name].kill()
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "the bus stopped"
+        successor = _children(process).get(name)
+        if successor is not None and successor.pid != before[name].pid:
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(f"{_url(base, name)}/ready", timeout=1).status_code == 200:
+                    break
+        time.sleep(0.1)
+    else:
+        pytest.fail(f"{name} did not come back")
+    now = _children(process)
+    for other, child in before.items():
+        if other != name:
+            assert now[other].pid == child.pid, other
+            assert child.is_running(), other
+    before[name] = now[name]

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import httpx
 
 from egov.launcher import BusPlan
-from servicekit.clock import bus_clock
+from egov.services import build_app
+from servicekit.bus import create_bus
+from servicekit.clock import Clock, bus_clock
+from servicekit.clock_sync import follow_bus_clock
+from servicekit.topology import spec
 from tests.harness import ADMIN, envelope, send
 
 PERSON = "GBDFL_UniversalServiceSync"
@@ -70,3 +77,56 @@ async def test_prometheus_metrics(bus: BusPlan, client: httpx.AsyncClient) -> No
         f'operation="SendMessage",service="{PERSON}"}}'
     ) in text
     assert "egov_gateway_request_duration_seconds_bucket" in text
+
+
+@asynccontextmanager
+async def _gateway(data_dir: Path) -> AsyncIterator[httpx.AsyncClient]:
+    """The gateway alone in this process, started on its SQLite database in `data_dir`."""
+    app = build_app(spec("gateway"), port=0, data_dir=str(data_dir))
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gw") as client,
+    ):
+        for _ in range(400):
+            if (await client.get("/ready")).status_code == 200:
+                break
+            await asyncio.sleep(0.025)
+        yield client
+
+
+async def test_frozen_clock_survives_a_gateway_restart_and_reaches_every_service(
+    tmp_path: Path,
+) -> None:
+    at = datetime(2025, 12, 15, 12, 30, tzinfo=UTC)
+    async with _gateway(tmp_path) as gateway:
+        frozen = await gateway.post(
+            "/admin/clock/freeze", json={"at": at.isoformat()}, headers=ADMIN
+        )
+        assert frozen.status_code == 200, frozen.text
+    # A new gateway process starts on real time; a service that started while the gateway
+    # was down runs on real time too, until the gateway announces the clock.
+    bus_clock.reset()
+    service_clock, service_bus = Clock(), create_bus(None)
+    await service_bus.start()
+    follower = await follow_bus_clock(service_bus, service_clock, "restart_test")
+    try:
+        async with _gateway(tmp_path) as gateway:
+            view = (await gateway.get("/clock")).json()
+            assert (view["frozen"], datetime.fromisoformat(view["now"])) == (True, at)
+            assert view["version"] > frozen.json()["version"]
+            assert await _reaches(service_clock, at)
+            # A change after the restart is kept and announced as before.
+            await gateway.post("/admin/clock/advance", json={"seconds": 60}, headers=ADMIN)
+            assert await _reaches(service_clock, at + timedelta(minutes=1))
+    finally:
+        await follower.cancel()
+        await service_bus.close()
+
+
+async def _reaches(clock: Clock, at: datetime) -> bool:
+    """Whether `clock` shows `at` once the bus delivered what is on its way."""
+    for _ in range(200):
+        if clock.now() == at:
+            return True
+        await asyncio.sleep(0.01)
+    return False
