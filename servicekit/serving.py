@@ -56,26 +56,23 @@ class _GuardedHttpToolsProtocol(HttpToolsProtocol):
     body_timeout: float
 
     _timer: asyncio.TimerHandle | None = None
-    _in_headers = False
-    """The bytes coming in are a request line and headers."""
+    _in_headers = True
+    """The bytes coming in are a request line and headers (not a body)."""
     _header_bytes = 0
-    _request_complete = True
-    """The current request's body is all in."""
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
-        self._expect_headers()
+        self._start_timer(self.header_timeout, self._headers_late)  # uvicorn waits for ever
 
     def data_received(self, data: bytes) -> None:
         if self._in_headers:
+            # Silence between requests is uvicorn's keep-alive timer's; a first byte starts ours.
+            if self._timer is None:
+                self._start_timer(self.header_timeout, self._headers_late)
             self._header_bytes += len(data)
         super().data_received(data)
         if self._in_headers and self._header_bytes > self.max_header_bytes:
             self._refuse(Problem("HEADERS_TOO_LARGE", status=431, limit=self.max_header_bytes))
-
-    def on_message_begin(self) -> None:
-        super().on_message_begin()
-        self._request_complete = False
 
     def on_headers_complete(self) -> None:
         self._in_headers = False
@@ -84,27 +81,22 @@ class _GuardedHttpToolsProtocol(HttpToolsProtocol):
 
     def on_message_complete(self) -> None:
         super().on_message_complete()
-        self._request_complete = True
-        if self.cycle.response_complete:  # the end of a body answered before it was read
-            self._expect_headers()
+        self._in_headers, self._header_bytes = True, 0
+        if self.cycle.response_complete:
+            # The end of a body answered before it was read. Its bytes stopped uvicorn's
+            # keep-alive timer, so this one times the silence that may follow.
+            self._start_timer(self.header_timeout, self._headers_late)
 
     def on_response_complete(self) -> None:
         super().on_response_complete()
-        if self.transport.is_closing() or self.pipeline:
-            return
-        if self._request_complete:
-            self._expect_headers()
-        else:
-            # uvicorn's keep-alive timer restarts with every byte of the discarded rest.
+        if not self._in_headers and not self.transport.is_closing():
+            # Answered before the body was in: uvicorn discards the rest as it comes (and its
+            # keep-alive timer restarts with every byte of it), for at most this long.
             self._start_timer(self.body_timeout, self.transport.close)
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._stop_timer()
         super().connection_lost(exc)
-
-    def _expect_headers(self) -> None:
-        self._in_headers, self._header_bytes = True, 0
-        self._start_timer(self.header_timeout, self._headers_late)
 
     def _headers_late(self) -> None:
         if self._in_headers:

@@ -264,10 +264,18 @@ def _problem(answer: bytes) -> tuple[int, str]:
 
 
 async def test_headers_sent_slowly_are_cut_off(served_gateway: tuple[str, int]) -> None:
-    sent = await _trickle(
-        served_gateway, b"GET /health HTTP/1.1\r\nHost: bus\r\n", b"X-Slow: 1\r\n"
-    )
+    sent = await _trickle(served_gateway, b"GET /clock HTTP/1.1\r\nHost: bus\r\n", b"X-Slow: 1\r\n")
     assert _problem(sent.answer) == (408, "REQUEST_TIMEOUT")
+    _closed_after_the_timeout(sent)
+
+
+async def test_headers_of_a_next_request_sent_slowly_are_cut_off(
+    served_gateway: tuple[str, int],
+) -> None:
+    first = b"GET /clock HTTP/1.1\r\nHost: bus\r\n\r\n"
+    sent = await _trickle(served_gateway, first + b"GET /clock HTTP/1.1\r\n", b"X-Slow: 1\r\n")
+    assert sent.answer.startswith(b"HTTP/1.1 200")
+    assert b"HTTP/1.1 408" in sent.answer
     _closed_after_the_timeout(sent)
 
 
@@ -285,7 +293,7 @@ async def test_a_body_sent_slowly_is_cut_off(served_gateway: tuple[str, int]) ->
 async def test_a_body_nobody_reads_does_not_hold_the_connection(
     served_gateway: tuple[str, int],
 ) -> None:
-    head = b"GET /health HTTP/1.1\r\nHost: bus\r\nContent-Length: 100000\r\n\r\n"
+    head = b"GET /clock HTTP/1.1\r\nHost: bus\r\nContent-Length: 100000\r\n\r\n"
     sent = await _trickle(served_gateway, head, b" ")
     assert sent.answer.startswith(b"HTTP/1.1 200")
     # Answered at once, the rest discarded as it comes — for as long as a body may take.
@@ -304,7 +312,7 @@ async def test_an_oversized_body_is_refused_before_it_is_sent(
 
 
 async def test_oversized_headers_are_refused(served_gateway: tuple[str, int]) -> None:
-    head = b"GET /health HTTP/1.1\r\nHost: bus\r\nX-Big: " + b"a" * 100_000
+    head = b"GET /clock HTTP/1.1\r\nHost: bus\r\nX-Big: " + b"a" * 100_000
     sent = await _trickle(served_gateway, head, b"a" * 1000)
     assert _problem(sent.answer) == (431, "HEADERS_TOO_LARGE")
 
