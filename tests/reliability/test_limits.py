@@ -180,6 +180,14 @@ async def test_every_service_refuses_a_body_over_the_limit(
     assert body.pulled <= (CHUNK if not chunked else limit + CHUNK)
 
 
+def test_the_front_office_takes_no_scan_its_body_limit_would_refuse() -> None:
+    from frontoffice_service.settings import Settings
+
+    with pytest.raises(ValueError, match="FRONTOFFICE_SERVICE_MAX_BODY_BYTES"):
+        Settings(scan_max_bytes=20 * MiB)
+    assert Settings(scan_max_bytes=20 * MiB, max_body_bytes=21 * MiB).max_body_bytes == 21 * MiB
+
+
 # --- slow clients, against a real server ----------------------------------------------------
 
 TIMEOUT = 0.5
