@@ -319,6 +319,8 @@ class RequestLimits:
     REQUEST_TIMEOUT and the connection closed. A refusal is the answer, sent at once; the
     service's code, which was reading, gets the problem raised, and whatever it answers then
     is dropped.
+
+    (Outermost, it also keeps an error the service answered from being logged twice.)
     """
 
     def __init__(self, app: ASGIApp, settings: ServiceSettings) -> None:
@@ -336,8 +338,11 @@ class RequestLimits:
             return
         try:
             await self.app(scope, request.receive, request.send)
-        except Problem as problem:
-            if problem is not request.refusal:
+        except Exception as error:
+            # Starlette re-raises what its error handler answered and logged, for the server
+            # to log again: once answered in full, once is enough. An answer cut short must
+            # still reach the server, which then closes the connection.
+            if error is not request.refusal and not request.answered:
                 raise
 
 
@@ -352,6 +357,7 @@ class _LimitedRequest:
         self.received = 0
         self.deadline: float | None = None
         self.started = False
+        self.answered = False
         self.refusal: Problem | None = None
 
     def too_large(self) -> Problem:
@@ -383,6 +389,8 @@ class _LimitedRequest:
         if message["type"] == "http.response.start":
             self.started = True
         await self._send(message)
+        if message["type"] == "http.response.body" and not message.get("more_body", False):
+            self.answered = True
 
     async def refuse(self, problem: Problem, *, close: bool = False) -> NoReturn:
         if not self.started:

@@ -194,17 +194,10 @@ TIMEOUT = 0.5
 """The header and body timeouts of the served gateway: short, so the tests are."""
 
 
-@pytest.fixture
-async def served_gateway(tmp_path: Path) -> AsyncIterator[tuple[str, int]]:
-    """The gateway behind a real uvicorn on a free port, with short timeouts (its start-up work
-    is not run: the limits hold before any of it matters)."""
-    app = _app(
-        spec("gateway"),
-        tmp_path,
-        header_timeout=TIMEOUT,
-        body_timeout=TIMEOUT,
-        max_body_bytes=MiB,
-    )
+@contextlib.asynccontextmanager
+async def _serving(app: FastAPI) -> AsyncIterator[tuple[str, int]]:
+    """`app` behind a real uvicorn on a free port, as `egov up` serves it (its start-up work is
+    not run: the limits hold before any of it matters)."""
     app.state.readiness.ready = True
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
@@ -218,6 +211,14 @@ async def served_gateway(tmp_path: Path) -> AsyncIterator[tuple[str, int]]:
     finally:
         await server.shutdown(sockets=[sock])
         sock.close()
+
+
+@pytest.fixture
+async def served_gateway(tmp_path: Path) -> AsyncIterator[tuple[str, int]]:
+    """The gateway with short timeouts, served."""
+    settings = {"header_timeout": TIMEOUT, "body_timeout": TIMEOUT, "max_body_bytes": MiB}
+    async with _serving(_app(spec("gateway"), tmp_path, **settings)) as address:
+        yield address
 
 
 @dataclass
@@ -330,6 +331,36 @@ async def test_oversized_headers_are_refused(served_gateway: tuple[str, int]) ->
     head = b"GET /clock HTTP/1.1\r\nHost: bus\r\nX-Big: " + b"a" * 100_000
     sent = await _trickle(served_gateway, head, b"a" * 1000)
     assert _problem(sent.answer) == (431, "HEADERS_TOO_LARGE")
+
+
+# --- an unhandled error, served: logged once, without what its frames held ------------------
+
+
+async def test_an_unhandled_error_is_logged_once_and_masked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    app = _app(spec("gbd_fl"), tmp_path)
+    iin, password, token = "900515300018", "s3cret-Sender-pw", "eyJhbGciOi.eyJzdWIiOi.c2ln"
+
+    @app.get("/fault")
+    async def fault() -> None:
+        sender = {"senderId": "frontoffice", "password": password}
+        raise RuntimeError(f"{iin} {sender} Bearer {token}", ["x" * 1000] * 1000)
+
+    configure_logging(json=True)
+    try:
+        async with _serving(app) as (host, port), httpx.AsyncClient() as client:
+            reply = await client.get(f"http://{host}:{port}/fault")
+        output = capsys.readouterr().err
+    finally:
+        configure_logging()
+    assert (reply.status_code, reply.json()["code"]) == (500, "INTERNAL_ERROR")
+    errors = [json.loads(line) for line in output.splitlines() if "RuntimeError" in line]
+    assert len(errors) == 1  # the service's error handler; not uvicorn again
+    assert "90051*****18" in errors[0]["exception"]
+    for secret in (iin, password, token):
+        assert secret not in output
+    assert len(output) < 20_000
 
 
 # --- the default admin token ----------------------------------------------------------------
