@@ -30,6 +30,7 @@ from egov.launcher import (
 from egov.personas import PERSONA_KEY_PASSWORD
 from egov.services import build_app
 from servicekit.logging import configure_logging
+from servicekit.serving import server_options
 from servicekit.topology import SERVICES, local_url, spec
 
 if TYPE_CHECKING:
@@ -152,8 +153,8 @@ def serve(
         port=settings.port,
         log_config=None,
         loop="uvloop",
-        http="httptools",
         access_log=False,
+        **server_options(fastapi_app),
     )
 
 

@@ -29,6 +29,7 @@ import uvicorn
 
 from egov.services import build_app
 from servicekit.db import service_database_url
+from servicekit.serving import served
 from servicekit.topology import GATEWAY, SERVICES, ServiceSpec, local_url
 
 log = structlog.get_logger(__name__)
@@ -218,13 +219,12 @@ async def run_embedded(
     started = time.monotonic()
     servers = [
         _Server(
-            uvicorn.Config(
+            served(
                 build_app(service, **plan.settings(service)),
                 host=plan.host,
                 port=plan.ports[service.name],
                 log_config=None,
                 access_log=access_log,
-                http="httptools",
                 lifespan="on",
             )
         )

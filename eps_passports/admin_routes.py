@@ -14,6 +14,7 @@ from servicekit.admin import AdminOnly
 from servicekit.db import DbSession
 from servicekit.errors import NotFound
 from servicekit.identifiers import Vin
+from servicekit.params import Offset
 
 router = APIRouter(prefix="/admin", tags=["admin: passports"])
 
@@ -25,7 +26,7 @@ async def list_passports(
     vin: Annotated[Vin | None, Query()] = None,
     kind: Annotated[PassportKind | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[Offset, Query()] = 0,
 ) -> list[PassportRecord]:
     found = await PassportRepository(session).search(vin=vin, kind=kind, limit=limit, offset=offset)
     return [to_record(p) for p in found]

@@ -1,6 +1,7 @@
 from datetime import date
+from typing import Self
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from servicekit.settings import ServiceSettings
@@ -31,8 +32,23 @@ class Settings(ServiceSettings):
         ge=1024,
         description="the largest scan the desk takes (M6.4), in bytes",
     )
+    max_body_bytes: int = Field(
+        default=11 * 1024 * 1024,
+        ge=1024,
+        description="the largest request body taken, in bytes: above scan_max_bytes, so that "
+        "a scan over its limit reaches the desk and is refused as SCAN_TOO_LARGE (M6.4)",
+    )
     overdue_refresh_seconds: float = Field(
         default=30.0,
         gt=0,
         description="how often the overdue gauge of the provider's desk is recomputed (M14)",
     )
+
+    @model_validator(mode="after")
+    def _room_for_a_scan(self) -> Self:
+        if self.max_body_bytes <= self.scan_max_bytes:
+            raise ValueError(
+                f"max_body_bytes ({self.max_body_bytes}) must be above scan_max_bytes "
+                f"({self.scan_max_bytes}): set FRONTOFFICE_SERVICE_MAX_BODY_BYTES"
+            )
+        return self

@@ -15,6 +15,7 @@ from servicekit.db import DbSession
 from servicekit.errors import NotFound, Problem
 from servicekit.identifiers import Iin, parse_iin
 from servicekit.messages import Texts, register
+from servicekit.params import Offset
 
 router = APIRouter(prefix="/admin/persons", tags=["admin: persons"])
 
@@ -43,7 +44,7 @@ async def list_persons(
     _: AdminOnly,
     session: DbSession,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[Offset, Query()] = 0,
 ) -> list[PersonOut]:
     return [_out(p) for p in await PersonRepository(session).page(limit=limit, offset=offset)]
 

@@ -14,6 +14,7 @@ from servicekit.admin import AdminOnly
 from servicekit.db import DbSession
 from servicekit.errors import Conflict, NotFound
 from servicekit.identifiers import Iin
+from servicekit.params import Offset
 
 router = APIRouter(prefix="/admin", tags=["admin: powers of attorney"])
 
@@ -29,7 +30,7 @@ async def list_powers(
     principal_iin: Annotated[Iin | None, Query(alias="principalIin")] = None,
     representative_iin: Annotated[Iin | None, Query(alias="representativeIin")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[Offset, Query()] = 0,
 ) -> list[PowerOfAttorneyRecord]:
     found = await PowerOfAttorneyRepository(session).search(
         principal_iin=principal_iin,

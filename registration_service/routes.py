@@ -49,6 +49,7 @@ from registration_service.schemas import (
 from servicekit.admin import require_admin
 from servicekit.documents import b64, canonical, sha256
 from servicekit.idempotency import IdempotencyKey
+from servicekit.params import Offset, RowId
 from servicekit.service_centres import SERVICE_CENTRES
 from servicekit.tokens import SignedIn
 
@@ -123,7 +124,7 @@ async def list_dealer(
     portal: ReadingPortalDep,
     principal: SignedIn,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[Offset, Query()] = 0,
 ) -> ApplicationList:
     dealer_bin = dealer.require_dealer(principal)
     items = await portal.applications.of_dealer(dealer_bin, limit, offset)
@@ -346,7 +347,7 @@ async def buyer_signature(
 async def notifications(
     portal: ReadingPortalDep,
     principal: SignedIn,
-    after: Annotated[int, Query(ge=0, description="only those with a greater id")] = 0,
+    after: Annotated[RowId, Query(description="only those with a greater id")] = 0,
 ) -> NotificationList:
     iin = cabinet.require_person(principal)
     items = await NotificationRepository(portal.session).of(iin, after)
@@ -366,12 +367,12 @@ async def notifications(
 async def notification_stream(
     request: Request,
     principal: SignedIn,
-    after: Annotated[int, Query(ge=0, description="only those with a greater id")] = 0,
+    after: Annotated[RowId, Query(description="only those with a greater id")] = 0,
     application_id: Annotated[
         str | None,
         Query(alias="applicationId", max_length=36, description="only those about it"),
     ] = None,
-    last_event_id: Annotated[int | None, Header(ge=0)] = None,
+    last_event_id: Annotated[RowId | None, Header()] = None,
 ) -> AsyncIterator[ServerSentEvent]:
     iin = cabinet.require_person(principal)
     cursor = max(after, last_event_id or 0)
@@ -441,7 +442,7 @@ async def police_inbox(
         bool, Query(description="true: waiting for a decision, oldest first; false: decided")
     ] = True,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[Offset, Query()] = 0,
 ) -> PoliceInbox:
     officer = police.require_officer(principal)
     rows = await PoliceCaseRepository(portal.session).inbox(

@@ -14,6 +14,7 @@ from servicekit.admin import AdminOnly
 from servicekit.db import DbSession
 from servicekit.errors import NotFound
 from servicekit.identifiers import Bin, Iin, Vin
+from servicekit.params import Offset
 
 router = APIRouter(prefix="/admin", tags=["admin: sale contracts"])
 
@@ -26,7 +27,7 @@ async def list_contracts(
     seller_bin: Annotated[Bin | None, Query(alias="sellerBin")] = None,
     buyer_iin: Annotated[Iin | None, Query(alias="buyerIin")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[Offset, Query()] = 0,
 ) -> list[ContractRecord]:
     found = await ContractRepository(session).search(
         vin=vin, seller_bin=seller_bin, buyer_iin=buyer_iin, limit=limit, offset=offset

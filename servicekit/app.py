@@ -13,6 +13,11 @@ route answers 503 NOT_READY.
 Every request a service answers is counted (`egov_http_requests_total` by method, route
 template and status) on its `/metrics`, so a benchmark can tell how many HTTP requests a piece
 of work caused across the whole bus, from the services' own figures.
+
+Every request is held to the service's limits (`RequestLimits`) before any of its code runs:
+a body larger than `max_body_bytes` is refused with 413, a body not sent within
+`body_timeout` is cut off with 408. (Slow request lines and headers are cut off by the server
+itself: `servicekit.serving`.)
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 
 import structlog
 from fastapi import APIRouter, FastAPI, Request
@@ -32,11 +37,18 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from tenacity import AsyncRetrying, retry_if_exception_type, wait_exponential
 
+from servicekit.admin import warn_about_default_token
 from servicekit.bus import create_bus
 from servicekit.clock import Clock, bus_clock
 from servicekit.clock_sync import catch_up, follow_bus_clock
 from servicekit.db import Database
-from servicekit.errors import PROBLEM_JSON, ServiceUnavailable, install_problem_handlers
+from servicekit.errors import (
+    PROBLEM_JSON,
+    Problem,
+    ServiceUnavailable,
+    install_problem_handlers,
+    language_from,
+)
 from servicekit.gateway_client import GatewayClient
 from servicekit.settings import ServiceSettings
 
@@ -87,6 +99,7 @@ def create_service_app(definition: ServiceDefinition, *, clock: Clock = bus_cloc
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        warn_about_default_token(settings)
         app.state.db = Database(settings.sqlalchemy_url())
         app.state.bus = create_bus(settings.amqp_url or None)
         app.state.gateway = GatewayClient(
@@ -231,11 +244,13 @@ def _metrics_router() -> APIRouter:
 
 
 class _CountedApp(FastAPI):
-    """A FastAPI app whose outermost layer is the request counter: outside every middleware a
-    service adds, so that requests answered below FastAPI's routing are counted too."""
+    """A FastAPI app whose outermost layers are the request counter and the request limits:
+    outside every middleware a service adds, so that requests answered below FastAPI's routing
+    (the gateway's sync channel) are counted and limited too."""
 
     def build_middleware_stack(self) -> ASGIApp:
-        return RequestCounter(super().build_middleware_stack(), self.state.metrics)
+        limited = RequestLimits(super().build_middleware_stack(), self.state.settings)
+        return RequestCounter(limited, self.state.metrics)
 
 
 class RequestCounter:
@@ -291,3 +306,107 @@ class ReadinessGate:
                 await response(scope, receive, send)
                 return
         await self.app(scope, receive, send)
+
+
+class RequestLimits:
+    """What one request may cost before the service's code sees it.
+
+    A body larger than `max_body_bytes` is refused with 413 REQUEST_TOO_LARGE: by its
+    Content-Length before a byte of it is read, or, sent chunked, as soon as the bytes read
+    pass the limit (the server reads ahead at most one buffer, so nothing much past the limit
+    is ever held; the rest is discarded as it comes, see `servicekit.serving`). A body not in
+    within `body_timeout` of the service first asking for it is cut off with 408
+    REQUEST_TIMEOUT and the connection closed. A refusal is the answer, sent at once; the
+    service's code, which was reading, gets the problem raised, and whatever it answers then
+    is dropped.
+
+    (Outermost, it also keeps an error the service answered from being logged twice.)
+    """
+
+    def __init__(self, app: ASGIApp, settings: ServiceSettings) -> None:
+        self.app = app
+        self.max_bytes = settings.max_body_bytes
+        self.timeout = settings.body_timeout
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = _LimitedRequest(self, scope, receive, send)
+        if request.declared is not None and request.declared > self.max_bytes:
+            await request.answer(request.too_large())
+            return
+        try:
+            await self.app(scope, request.receive, request.send)
+        except Exception as error:
+            # Starlette re-raises what its error handler answered and logged, for the server
+            # to log again: once answered in full, once is enough. An answer cut short must
+            # still reach the server, which then closes the connection.
+            if error is not request.refusal and not request.answered:
+                raise
+
+
+class _LimitedRequest:
+    def __init__(self, limits: RequestLimits, scope: Scope, receive: Receive, send: Send) -> None:
+        self.limits, self.scope, self._receive, self._send = limits, scope, receive, send
+        self.headers = dict(scope["headers"])
+        length = self.headers.get(b"content-length", b"")
+        self.declared = int(length) if length.isdigit() else None
+        chunked = b"chunked" in self.headers.get(b"transfer-encoding", b"").lower()
+        self.body_done = not chunked and not self.declared
+        self.received = 0
+        self.deadline: float | None = None
+        self.started = False
+        self.answered = False
+        self.refusal: Problem | None = None
+
+    def too_large(self) -> Problem:
+        return Problem("REQUEST_TOO_LARGE", status=413, field="body", limit=self.limits.max_bytes)
+
+    async def receive(self) -> Message:
+        if self.body_done:
+            return await self._receive()
+        if self.deadline is None:
+            self.deadline = asyncio.get_running_loop().time() + self.limits.timeout
+        try:
+            async with asyncio.timeout_at(self.deadline):
+                message = await self._receive()
+        except TimeoutError:
+            problem = Problem("REQUEST_TIMEOUT", status=408, seconds=self.limits.timeout)
+            await self.refuse(problem, close=True)
+        if message["type"] != "http.request":
+            self.body_done = True
+            return message
+        self.received += len(message.get("body", b""))
+        if self.received > self.limits.max_bytes:
+            await self.refuse(self.too_large())
+        self.body_done = not message.get("more_body", False)
+        return message
+
+    async def send(self, message: Message) -> None:
+        if self.refusal is not None:
+            return  # the refusal was the answer
+        if message["type"] == "http.response.start":
+            self.started = True
+        await self._send(message)
+        if message["type"] == "http.response.body" and not message.get("more_body", False):
+            self.answered = True
+
+    async def refuse(self, problem: Problem, *, close: bool = False) -> NoReturn:
+        if not self.started:
+            await self.answer(problem, close=close)
+        self.refusal = problem
+        raise problem
+
+    async def answer(self, problem: Problem, *, close: bool = False) -> None:
+        language = language_from(self.headers.get(b"accept-language", b"").decode("latin-1"))
+        body = problem.to_dict(language)
+        body["instance"] = self.scope["path"]
+        response = JSONResponse(
+            body,
+            status_code=problem.status,
+            media_type=PROBLEM_JSON,
+            headers={"connection": "close"} if close else None,
+        )
+        self.started = True
+        await response(self.scope, self._receive, self._send)

@@ -137,6 +137,21 @@ register(
             "қайталаңыз",
             "The database or the message broker is unavailable now; nothing was changed, retry",
         ),
+        "REQUEST_TOO_LARGE": Texts(
+            "Тело запроса больше допустимого: не более {limit} байт",
+            "Сұрау денесі рұқсат етілгеннен үлкен: {limit} байттан аспауы керек",
+            "The request body is too large: at most {limit} bytes",
+        ),
+        "REQUEST_TIMEOUT": Texts(
+            "Запрос не получен целиком за {seconds} с; соединение закрыто",
+            "Сұрау {seconds} с ішінде толық алынбады; байланыс жабылды",
+            "The request was not received in full within {seconds} s; the connection is closed",
+        ),
+        "HEADERS_TOO_LARGE": Texts(
+            "Строка запроса и заголовки больше допустимого: не более {limit} байт",
+            "Сұрау жолы мен тақырыптар рұқсат етілгеннен үлкен: {limit} байттан аспауы керек",
+            "The request line and headers are too large: at most {limit} bytes",
+        ),
         "NOT_READY": Texts(
             "Сервис запускается и ещё не готов",
             "Сервис іске қосылуда және әлі дайын емес",

@@ -7,11 +7,15 @@ docker-compose set them per service.
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 from typing import ClassVar
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_ADMIN_TOKEN = "egov-admin"
+"""The admin token of a laptop: warned about at start, refused beyond loopback."""
 
 
 class ServiceSettings(BaseSettings):
@@ -37,12 +41,47 @@ class ServiceSettings(BaseSettings):
     log_level: str = "INFO"
     log_json: bool = False
     admin_token: SecretStr = Field(
-        default=SecretStr("egov-admin"),
-        description="bearer token of the admin API (/admin/…); change it outside a laptop",
+        default=SecretStr(DEFAULT_ADMIN_TOKEN),
+        description="bearer token of the admin API (/admin/…); the default is refused when "
+        "the service listens beyond loopback",
     )
     log_unmasked: bool = Field(
         default=False, description="show ИИН/БИН in logs unmasked (never in production)"
     )
+    max_body_bytes: int = Field(
+        default=10 * 1024 * 1024,
+        ge=1024,
+        description="the largest request body taken, in bytes; a larger one is refused with "
+        "413 REQUEST_TOO_LARGE before it is read",
+    )
+    body_timeout: float = Field(
+        default=60.0,
+        gt=0,
+        description="seconds a client has to send a request body once the service reads it; "
+        "then 408 REQUEST_TIMEOUT and the connection is closed",
+    )
+    header_timeout: float = Field(
+        default=10.0,
+        gt=0,
+        description="seconds a client has to send a request line and its headers; then 408 "
+        "REQUEST_TIMEOUT and the connection is closed",
+    )
+    max_header_bytes: int = Field(
+        default=64 * 1024,
+        ge=1024,
+        description="the largest request line and headers taken, in bytes; then 431 "
+        "HEADERS_TOO_LARGE and the connection is closed",
+    )
+
+    @property
+    def on_loopback(self) -> bool:
+        """The service listens only where no other machine can reach it."""
+        if self.host == "localhost":
+            return True
+        try:
+            return ipaddress.ip_address(self.host).is_loopback
+        except ValueError:  # a host name: it may resolve anywhere
+            return False
 
     def sqlalchemy_url(self) -> str:
         if self.database_url:
