@@ -259,8 +259,10 @@ class InMemoryBroker:
 
     def watch_clock(self) -> None:
         """Make sure something brings retries back when the bus clock passes their due."""
-        if self._watcher is None or self._watcher.done():
-            self._watcher = asyncio.get_running_loop().create_task(self._watch())
+        loop = asyncio.get_running_loop()
+        # The broker outlives event loops (tests run one each): a watcher of a closed loop is gone.
+        if self._watcher is None or self._watcher.done() or self._watcher.get_loop() is not loop:
+            self._watcher = loop.create_task(self._watch())
 
     async def _watch(self) -> None:
         while waiting := [r for q in self._queues.values() for r in q.retries]:

@@ -21,12 +21,19 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
+from sqlalchemy.exc import OperationalError
 
 from egov.launcher import BusPlan
 from egov.machinery_flow import MachineryClient
 from egov.machinery_flow import expect as mexpect
 from egov.vin_flow import VinClient, answer, expect
+from registration_service.problems import StepProblem
 from servicekit.clock import ALMATY, bus_clock
+from servicekit.envelope import ErrorInfo
+from servicekit.errors import Problem
+from servicekit.events import temporary
+from servicekit.gateway_client import GatewayFault, GatewayUnreachable
 from tests.backends import fresh_vhost
 from tests.harness import ADMIN, running_bus
 
@@ -35,6 +42,44 @@ OLD_ATTEMPTS = 5
 """The old policy parked a message after this many failed attempts."""
 PROVIDER_QUEUE = "frontoffice.provider.machinery"
 WORKER, OFFICER, OFFICE = "frontoffice_worker_kostanay", "akimat_officer_kostanay", "KST-KOSTANAY"
+
+
+def _fault(status: int) -> GatewayFault:
+    error = ErrorInfo(error_code="PROVIDER_ERROR", error_message="…", error_date=PILOT_DAY)
+    return GatewayFault(status, error, {})
+
+
+def _chained(cause: Exception) -> Exception:
+    try:
+        raise cause
+    except Exception as exc:
+        try:
+            raise RuntimeError("while receiving the application") from exc
+        except RuntimeError as outer:
+            return outer
+
+
+@pytest.mark.parametrize(
+    ("failure", "waited_out"),
+    [
+        (GatewayUnreachable("connection refused"), True),
+        (_fault(503), True),
+        (_fault(500), True),
+        (StepProblem("REGISTRY_UNAVAILABLE", "V19", status=503, registry="БМГ"), True),
+        (OperationalError("SELECT 1", {}, ConnectionRefusedError()), True),
+        (TimeoutError(), True),
+        (_chained(GatewayUnreachable("reset")), True),
+        (_fault(401), False),
+        (Problem("PLATE_TAKEN", status=409), False),
+        (ValueError("a bug"), False),
+    ],
+)
+def test_what_a_consumer_waits_out_and_what_it_does_not(
+    failure: Exception, waited_out: bool
+) -> None:
+    """A registry, the gateway or the database away: the outage budget. Anything else: a few
+    attempts, then an incident."""
+    assert temporary(failure) is waited_out
 
 
 async def eventually(check: Callable[[], Awaitable[Any]], within: float = 10.0) -> Any:
@@ -206,6 +251,17 @@ async def test_m9_nuc_down_delays_the_provider_consumer_and_past_the_budget_park
         gauge = f'egov_bus_parked_messages{{queue="{PROVIDER_QUEUE}"}}'
         assert await metric(http, plan, "frontoffice_service", gauge) == 1
         assert await status(second) == "SENT"
+
+        office = plan.url("frontoffice_service")
+        assert (await http.get(f"{office}/admin/bus/dead-letters")).status_code == 401
+        wrong = await http.post(
+            f"{office}/admin/bus/dead-letters/redrive", json={"queue": "nope"}, headers=ADMIN
+        )
+        assert (wrong.status_code, wrong.json()["code"]) == (404, "BUS_QUEUE_NOT_FOUND")
+        wrong = await http.post(
+            f"{office}/admin/bus/dead-letters/redrive", json={"messageId": "nope"}, headers=ADMIN
+        )
+        assert (wrong.status_code, wrong.json()["code"]) == (404, "DEAD_LETTER_NOT_FOUND")
 
         # НУЦ back, the operator redrives it: received, nothing parked any more.
         await faults.heal(nuc_down)
