@@ -7,10 +7,10 @@ depend on the transport — message shape, the retry/dead-letter decision, runni
 here, so the two cannot drift apart.
 
 A message is parked in the dead letters only when retrying is pointless: at once when its handler
-raises `Reject`; after `RetryPolicy.outage_budget` of bus-clock time when every failure is
-`Unavailable` (a registry, the gateway or the database out of reach: the message will go through
-once it is back); after `RetryPolicy.max_attempts` when a failure has an unknown cause. A parked
-message is an incident: `BusStats` counts it for the metrics and `redrive` puts it back.
+raises `Reject`; when it still fails as `Unavailable` (a registry, the gateway or the database
+out of reach: it will go through once that is back) `RetryPolicy.outage_budget` of bus-clock time
+after its first failure; when it fails for an unknown cause at attempt `RetryPolicy.max_attempts`.
+A parked message is an incident: `BusStats` counts it for the metrics and `redrive` puts it back.
 """
 
 from __future__ import annotations
