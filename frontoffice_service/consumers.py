@@ -5,8 +5,10 @@
 - `frontoffice.provider.machinery` ← `frontoffice.machinery.sent.*`: machinery applications
   arriving at the provider's desk (M9), checked for alteration (M3).
 
-Both are durable queues with the bus's retries and dead letters. A message that can never be
-stored (not the event's shape, an unknown ЦОН) goes to the dead letters at once; a repeated
+All are durable queues with the bus's retries and dead letters. A message that can never be
+stored (not the event's shape, an unknown ЦОН) goes to the dead letters at once; one that fails
+because НУЦ, the gateway or the database is away is retried for the whole outage budget
+(`servicekit.events.consumer_hooks`): the application arrives once they are back. A repeated
 one is dropped by the tables' unique keys.
 """
 

@@ -45,6 +45,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 max_attempts=settings.async_max_attempts,
                 backoff=settings.async_backoff,
                 relay_interval=settings.async_relay_interval,
+                outage_budget=settings.bus_retry_budget,
             ),
         )
         await app.state.async_channel.start()

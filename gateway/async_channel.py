@@ -8,8 +8,10 @@ of the service; a RESPONSE goes back to whoever sent the message it answers (its
 Mailboxes are emptied two ways:
 - push: for an async service with push delivery, the gateway consumes the provider's mailbox
   over AMQP and POSTs each message to the provider; a failed attempt is retried with backoff
-  (NOT_DELIVERED), and after the last one the message is DELIVERY_STOPPED in the mailbox's
-  dead-letter queue;
+  (NOT_DELIVERED). A provider that is away (no answer, a timeout, a 5xx, 429) is waited for as
+  long as the outage budget (`bus_retry_budget`) lasts; a provider that answers with another
+  4xx gets `async_max_attempts` tries. Then the message is DELIVERY_STOPPED in the mailbox's
+  dead-letter queue, until an operator redrives it (`redrive`: it is delivered anew);
 - pull: the recipient polls `getMessages` and confirms each message with
   `sendDeliveryNotification`; an unconfirmed message comes back to the mailbox after the
   backoff, and is stopped the same way after the last attempt.
@@ -46,7 +48,9 @@ from servicekit.bus import (
     Reject,
     RetryPolicy,
     Subscription,
+    Unavailable,
 )
+from servicekit.bus.base import REDRIVEN_HEADER
 from servicekit.db import Database
 from servicekit.envelope import (
     SUCCESS,
@@ -77,15 +81,38 @@ class DeliveryFailed(Exception):
     """One push attempt failed; the bus retries it (or dead-letters it after the last)."""
 
 
+class ProviderAway(Unavailable):
+    """One push attempt found the provider away; the bus retries it for the outage budget."""
+
+
+def _provider_away(status: int) -> bool:
+    """No answer, a timeout, a 5xx, too many requests: the same message may go through later."""
+    return status == 0 or status >= 500 or status in (408, 429)
+
+
 @dataclass(frozen=True)
 class AsyncSettings:
     max_attempts: int
     backoff: tuple[float, ...]
     relay_interval: float
+    outage_budget: float
 
     @property
     def retry(self) -> RetryPolicy:
-        return RetryPolicy(max_attempts=self.max_attempts, backoff=self.backoff)
+        # Unjittered: the backoff is also the time a puller has to confirm a message.
+        return RetryPolicy(
+            max_attempts=self.max_attempts,
+            backoff=self.backoff,
+            outage_budget=self.outage_budget,
+        )
+
+
+def _reopened(stored: StoredMessage, delivery: Delivery) -> bool:
+    """Whether a settled message is to be delivered again: one stopped, then redriven."""
+    return (
+        stored.state == DeliveryState.DELIVERY_STOPPED.value
+        and REDRIVEN_HEADER in delivery.message.headers
+    )
 
 
 class AsyncChannel:
@@ -326,12 +353,13 @@ class AsyncChannel:
             stored = await MessageRepository(session).get(message_id)
         if stored is None:
             raise Reject(f"message {message_id} is not in the store")
-        if stored.state in FINAL_STATES:
+        if stored.state in FINAL_STATES and not _reopened(stored, delivery):
             return  # a duplicate of something already settled
         started, started_at = time.perf_counter(), self.sync.clock.now()
         status, answer, error = await self._push(stored)
         ok = 200 <= status < 300
-        final = delivery.attempt >= self.settings.max_attempts
+        away = _provider_away(status)
+        final = delivery.gives_up("unavailable" if away else "error")
         state = (
             DeliveryState.DELIVERED
             if ok
@@ -339,7 +367,7 @@ class AsyncChannel:
             if final
             else DeliveryState.NOT_DELIVERED
         )
-        await self._settle(stored.message_id, state, delivery.attempt, error)
+        await self._settle(stored.message_id, state, delivery.attempt, error, reopen=True)
         self._observe(
             "deliver",
             stored,
@@ -351,7 +379,7 @@ class AsyncChannel:
             answer,
         )
         if not ok:
-            raise DeliveryFailed(error or f"HTTP {status}")
+            raise (ProviderAway if away else DeliveryFailed)(error or f"HTTP {status}")
 
     async def _push(self, stored: StoredMessage) -> tuple[int, bytes, str | None]:
         """POST a message to its provider: (status, answer, error); status 0 if no answer."""
@@ -394,12 +422,22 @@ class AsyncChannel:
             return 0, b"", f"provider unreachable: {type(exc).__name__}"
 
     async def _settle(
-        self, message_id: str, state: DeliveryState, attempts: int, error: str | None
+        self,
+        message_id: str,
+        state: DeliveryState,
+        attempts: int,
+        error: str | None,
+        *,
+        reopen: bool = False,
     ) -> None:
+        """Record an attempt's outcome; a final state stays unless `reopen` (a redriven message
+        leaves DELIVERY_STOPPED)."""
         now = self.sync.clock.now()
         async with self.db.sessionmaker.begin() as session:
             stored = await MessageRepository(session).get(message_id)
-            if stored is None or stored.state in FINAL_STATES:
+            if stored is None or stored.state == DeliveryState.DELIVERED.value:
+                return
+            if stored.state in FINAL_STATES and not reopen:
                 return
             stored.state, stored.attempts, stored.updated_at = state.value, attempts, now
             stored.last_error = error[:500] if error else None
@@ -427,9 +465,11 @@ class AsyncChannel:
     async def _hand_out(self, delivery: Delivery) -> AsyncMessage | None:
         async with self.db.sessionmaker.begin() as session:
             stored = await MessageRepository(session).get(delivery.message.message_id)
-            if stored is None or stored.state in FINAL_STATES:
+            if stored is None or (stored.state in FINAL_STATES and not _reopened(stored, delivery)):
                 await delivery.ack()
                 return None
+            if stored.state == DeliveryState.DELIVERY_STOPPED.value:
+                stored.state, stored.last_error = DeliveryState.ON_DELIVERY.value, None
             stored.attempts = delivery.attempt
             stored.updated_at = self.sync.clock.now()
         # Not acked: the bus brings it back after the backoff unless the recipient confirms
@@ -514,6 +554,15 @@ class AsyncChannel:
                 stored.state = DeliveryState.DELIVERY_STOPPED.value
                 stored.last_error = stored.last_error or "no delivery notification"
         return len(stalled)
+
+    async def redrive(self, mailbox: str | None, message_id: str | None) -> dict[str, int]:
+        """Put stopped messages (of one mailbox or all, one message or all) back in their
+        mailbox, to be delivered anew with a fresh budget; how many per mailbox."""
+        counts: dict[str, int] = {}
+        for name in sorted(self._declared) if mailbox is None else [mailbox]:
+            if name in self._declared and (count := await self.bus.redrive(name, message_id)):
+                counts[name] = count
+        return counts
 
     async def dead_letters(self, limit: int) -> dict[str, list[Message]]:
         """What lies in the dead-letter queue of every mailbox this gateway knows."""

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
 from gateway.admin import AdminOnly
@@ -31,7 +31,7 @@ from servicekit.envelope import (
     MessageStatus,
     SendMessageResponse,
 )
-from servicekit.errors import Problem, problem_response, validation_problem
+from servicekit.errors import NotFound, Problem, problem_response, validation_problem
 from servicekit.gateway_client import ASYNC_PREFIX
 
 _FAULTS: dict[int | str, dict[str, Any]] = {
@@ -249,3 +249,29 @@ async def dead_letters(
         for name, letters in (await channel.dead_letters(limit)).items()
         for letter in letters
     ]
+
+
+class RedriveIn(BaseModel):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
+
+    mailbox: str | None = Field(default=None, description="unset: every mailbox")
+    message_id: str | None = Field(default=None, description="unset: every stopped message")
+
+
+class RedriveOut(BaseModel):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
+
+    redriven: dict[str, int] = Field(description="mailbox → messages put back in it")
+
+
+@admin_router.post(
+    "/dead-letters/redrive",
+    summary="Deliver stopped messages anew (one, or all), with a fresh retry budget",
+    responses={404: {"description": "DEAD_LETTER_NOT_FOUND"}},
+)
+async def redrive_dead_letters(_: AdminOnly, request: Request, body: RedriveIn) -> RedriveOut:
+    channel: AsyncChannel = request.app.state.async_channel
+    counts = await channel.redrive(body.mailbox, body.message_id)
+    if body.message_id is not None and not counts:
+        raise NotFound("DEAD_LETTER_NOT_FOUND", field="messageId", message_id=body.message_id)
+    return RedriveOut(redriven=counts)

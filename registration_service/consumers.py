@@ -8,7 +8,9 @@
 Durable queues with the bus's retries and dead letters. Each handler is idempotent: a
 redelivered message finds its work done (a case already in the inbox, an application already
 printed or completed) and changes nothing. A message that is not the event's shape goes to the
-dead letters at once.
+dead letters at once; one that fails because БМГ, the gateway or the database is away is
+retried for the whole outage budget (`servicekit.events.consumer_hooks`), so the application
+goes on by itself once they are back.
 """
 
 from __future__ import annotations

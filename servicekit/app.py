@@ -38,6 +38,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from tenacity import AsyncRetrying, retry_if_exception_type, wait_exponential
 
 from servicekit.admin import warn_about_default_token
+from servicekit import incidents
 from servicekit.bus import create_bus
 from servicekit.clock import Clock, bus_clock
 from servicekit.clock_sync import catch_up, follow_bus_clock
@@ -139,6 +140,7 @@ def create_service_app(definition: ServiceDefinition, *, clock: Clock = bus_cloc
     install_problem_handlers(app)
     for router in definition.routers:
         app.include_router(router)
+    incidents.install(app)
     app.include_router(_health_router(settings.service_name, definition.health_route))
     if definition.metrics_route:
         app.include_router(_metrics_router())

@@ -16,7 +16,8 @@ of these messages (published from the sender's transactional outbox, consumed id
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import ClassVar, TypeVar
 from uuid import UUID, uuid4
@@ -24,9 +25,23 @@ from uuid import UUID, uuid4
 from fastapi import FastAPI
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic.alias_generators import to_camel
+from sqlalchemy import exc as sql
 
 from servicekit.app import StartHook
-from servicekit.bus import Delivery, Handler, QueueSpec, Reject, Subscription
+from servicekit.bus import (
+    BusError,
+    Delivery,
+    Handler,
+    QueueSpec,
+    Reject,
+    RetryPolicy,
+    Subscription,
+    Unavailable,
+    exponential_backoff,
+)
+from servicekit.errors import Problem
+from servicekit.gateway_client import GatewayFault, GatewayUnreachable
+from servicekit.settings import ServiceSettings
 
 DOCUMENTS_READY = "registration.documents_ready"
 PICKUP_HANDED_OVER = "frontoffice.pickup.handed_over"
@@ -108,13 +123,77 @@ def parse_event(model: type[E], delivery: Delivery) -> E:
         raise Reject(f"not a {model.routing_key} event: {exc}") from None
 
 
+def retry_policy(settings: ServiceSettings) -> RetryPolicy:
+    """How the service's queues retry a failing message (settings `bus_retry_*`): waits that
+    double from the first delay up to the longest, jittered, for the whole outage budget."""
+    first = settings.bus_retry_first_delay
+    return RetryPolicy(
+        backoff=exponential_backoff(first, max(first, settings.bus_retry_max_delay)),
+        outage_budget=settings.bus_retry_budget,
+        jitter=0.5,
+    )
+
+
+def _causes(exc: BaseException) -> Iterator[BaseException]:
+    seen: set[int] = set()
+    link: BaseException | None = exc
+    while link is not None and id(link) not in seen:
+        seen.add(id(link))
+        yield link
+        link = link.__cause__ or link.__context__
+
+
+def temporary(exc: BaseException) -> bool:
+    """Whether a handler failed because something it needs is away for now — the gateway or a
+    registry behind it (no answer, a timeout, a 5xx), the database, the broker — rather than
+    because of the message: then it will go through once that is back."""
+    for cause in _causes(exc):
+        if isinstance(
+            cause,
+            Unavailable
+            | GatewayUnreachable
+            | BusError
+            | OSError
+            | TimeoutError
+            | sql.OperationalError
+            | sql.InterfaceError
+            | sql.DisconnectionError
+            | sql.TimeoutError,
+        ):
+            return True
+        if isinstance(cause, GatewayFault) and (cause.retryable or cause.status >= 500):
+            return True
+        # REGISTRY_UNAVAILABLE, SIGNATURE_CHECK_UNAVAILABLE…: a service's own "try again".
+        if isinstance(cause, Problem) and cause.status >= 500:
+            return True
+        if isinstance(cause, sql.DBAPIError) and cause.connection_invalidated:
+            return True
+    return False
+
+
+def _classified(handler: Handler) -> Handler:
+    async def handle(delivery: Delivery) -> None:
+        try:
+            await handler(delivery)
+        except (Reject, Unavailable):
+            raise
+        except Exception as exc:
+            if temporary(exc):
+                raise Unavailable(f"{type(exc).__name__}: {exc}") from exc
+            raise
+
+    return handle
+
+
 def consumer_hooks(wiring: Wiring) -> tuple[StartHook, StartHook]:
     """The start and stop hooks that declare a service's queues and consume them while the
-    service is up."""
+    service is up. Every queue retries by the service's `retry_policy`, and a failure whose
+    cause is `temporary` is retried as `Unavailable`: for the outage budget, not a few times."""
 
     async def start_consumers(app: FastAPI) -> None:
         bus = app.state.bus
-        queues = wiring(app)
+        policy = retry_policy(app.state.settings)
+        queues = [(replace(spec, retry=policy), _classified(h)) for spec, h in wiring(app)]
         for spec, _ in queues:
             await bus.declare_queue(spec)
         app.state.subscriptions = [await bus.consume(s.name, h) for s, h in queues]

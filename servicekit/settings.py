@@ -82,6 +82,18 @@ class ServiceSettings(BaseSettings):
             return ipaddress.ip_address(self.host).is_loopback
         except ValueError:  # a host name: it may resolve anywhere
             return False
+    bus_retry_first_delay: float = Field(
+        default=1.0, gt=0, description="seconds before a failed message's first retry; doubles"
+    )
+    bus_retry_max_delay: float = Field(
+        default=60.0, gt=0, description="the longest wait between two retries of a message"
+    )
+    bus_retry_budget: float = Field(
+        default=3600.0,
+        ge=0,
+        description="seconds (bus clock) a message whose handler fails for a temporary cause "
+        "(a registry, the gateway or the database unavailable) is retried before it is parked",
+    )
 
     def sqlalchemy_url(self) -> str:
         if self.database_url:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from servicekit.bus.base import (
     BusError,
+    BusStats,
     Delivery,
     Handler,
     Message,
@@ -17,13 +18,16 @@ from servicekit.bus.base import (
     Reject,
     RetryPolicy,
     Subscription,
+    Unavailable,
     UnknownQueueError,
+    exponential_backoff,
 )
 from servicekit.bus.memory import InMemoryBroker, InMemoryBus, shared_broker
 from servicekit.bus.rabbitmq import RabbitMQBus
 
 __all__ = [
     "BusError",
+    "BusStats",
     "Delivery",
     "Handler",
     "InMemoryBroker",
@@ -36,8 +40,10 @@ __all__ = [
     "Reject",
     "RetryPolicy",
     "Subscription",
+    "Unavailable",
     "UnknownQueueError",
     "create_bus",
+    "exponential_backoff",
 ]
 
 

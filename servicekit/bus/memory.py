@@ -4,6 +4,10 @@
 letters, and outlives the buses attached to it. Buses on one broker see each other's messages
 exactly as services connected to one RabbitMQ do; `create_bus(None)` attaches to the process-wide
 `shared_broker`, tests make their own. Messages last as long as the process.
+
+A retry waits for real time or for the bus clock, whichever reaches its due instant first: a
+test that advances the clock brings the retries back at once instead of sleeping, and a frozen
+clock holds none back.
 """
 
 from __future__ import annotations
@@ -11,10 +15,12 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from itertools import islice
 
 from servicekit.bus.base import (
     BusError,
+    BusStats,
     Delivery,
     Handler,
     HandlerRunner,
@@ -25,7 +31,13 @@ from servicekit.bus.base import (
     RetryPolicy,
     Subscription,
     UnknownQueueError,
+    redriven,
 )
+from servicekit.clock import Clock, bus_clock
+
+CLOCK_TICK = 0.05
+"""Seconds between looks at the bus clock while retries wait: how soon after the clock is
+advanced past their due instant they come back."""
 
 
 def topic_matches(pattern: str, routing_key: str) -> bool:
@@ -52,16 +64,32 @@ class _Envelope:
     message: Message
     attempt: int
     redelivered: bool = False
+    failing_since: datetime | None = None
+
+
+class _Retry:
+    """A failed message waiting out its backoff, due at a real and at a bus-clock instant."""
+
+    def __init__(self, queue: _Queue, envelope: _Envelope, delay: float, due: datetime) -> None:
+        self.queue, self.envelope, self.due = queue, envelope, due
+        self.handle = asyncio.get_running_loop().call_later(delay, self.fire)
+
+    def fire(self) -> None:
+        if self in self.queue.retries:
+            self.queue.retries.discard(self)
+            self.handle.cancel()
+            self.queue.put(self.envelope)
 
 
 class _Queue:
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, broker: InMemoryBroker) -> None:
         self.name = name
         self.ready: deque[_Envelope] = deque()
         self.dead: deque[Message] = deque()
         self.consumers: list[_Consumer] = []
         self.deleted = False
-        self._retries: set[asyncio.TimerHandle] = set()
+        self.retries: set[_Retry] = set()
+        self._broker = broker
         self._turn = 0
 
     def put(self, envelope: _Envelope, *, front: bool = False) -> None:
@@ -74,12 +102,9 @@ class _Queue:
         self.dispatch()
 
     def put_later(self, envelope: _Envelope, delay: float) -> None:
-        def due() -> None:
-            self._retries.discard(handle)
-            self.put(envelope)
-
-        handle = asyncio.get_running_loop().call_later(delay, due)
-        self._retries.add(handle)
+        due = self._broker.clock.now() + timedelta(seconds=delay)
+        self.retries.add(_Retry(self, envelope, delay, due))
+        self._broker.watch_clock()
 
     def dead_letter(self, message: Message) -> None:
         if not self.deleted:
@@ -95,9 +120,9 @@ class _Queue:
 
     def delete(self) -> None:
         self.deleted = True
-        for handle in self._retries:
-            handle.cancel()
-        self._retries.clear()
+        for retry in self.retries:
+            retry.handle.cancel()
+        self.retries.clear()
         self.ready.clear()
         self.dead.clear()
         self.consumers.clear()
@@ -122,8 +147,10 @@ class _Channel:
     def unsettled(self) -> int:
         return len(self._unsettled)
 
-    def open(self, queue: _Queue, envelope: _Envelope, retry: RetryPolicy) -> _MemoryDelivery:
-        delivery = _MemoryDelivery(self, queue, envelope, retry)
+    def open(
+        self, queue: _Queue, envelope: _Envelope, retry: RetryPolicy, stats: BusStats
+    ) -> _MemoryDelivery:
+        delivery = _MemoryDelivery(self, queue, envelope, retry, stats)
         self._unsettled[delivery] = None
         return delivery
 
@@ -142,7 +169,12 @@ class _Channel:
 
 class _MemoryDelivery(Delivery):
     def __init__(
-        self, channel: _Channel, queue: _Queue, envelope: _Envelope, retry: RetryPolicy
+        self,
+        channel: _Channel,
+        queue: _Queue,
+        envelope: _Envelope,
+        retry: RetryPolicy,
+        stats: BusStats,
     ) -> None:
         super().__init__(
             _copy(envelope.message),
@@ -150,6 +182,8 @@ class _MemoryDelivery(Delivery):
             attempt=envelope.attempt,
             redelivered=envelope.redelivered,
             retry=retry,
+            stats=stats,
+            failing_since=envelope.failing_since,
         )
         self._channel = channel
         self._queue = queue
@@ -165,9 +199,10 @@ class _MemoryDelivery(Delivery):
         self._release()
         self.return_to_queue()
 
-    async def _retry_later(self, delay: float) -> None:
+    async def _retry_later(self, level: float, delay: float, failing_since: datetime) -> None:
         self._release()
-        self._queue.put_later(_Envelope(self._envelope.message, self.attempt + 1), delay)
+        envelope = _Envelope(self._envelope.message, self.attempt + 1, failing_since=failing_since)
+        self._queue.put_later(envelope, delay)
 
     async def _dead_letter(self, message: Message) -> None:
         self._release()
@@ -179,8 +214,9 @@ class _MemoryDelivery(Delivery):
 
 
 class _Consumer:
-    def __init__(self, spec: QueueSpec, handler: Handler) -> None:
+    def __init__(self, spec: QueueSpec, handler: Handler, stats: BusStats) -> None:
         self.spec = spec
+        self.stats = stats
         self.runner = HandlerRunner(handler)
         self.channel = _Channel()
         self._tasks: set[asyncio.Task[None]] = set()
@@ -189,7 +225,7 @@ class _Consumer:
         return self.channel.unsettled < self.spec.prefetch
 
     def deliver(self, queue: _Queue, envelope: _Envelope) -> None:
-        delivery = self.channel.open(queue, envelope, self.spec.retry)
+        delivery = self.channel.open(queue, envelope, self.spec.retry, self.stats)
         task = asyncio.get_running_loop().create_task(self.runner.run(delivery))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
@@ -214,17 +250,34 @@ class _MemorySubscription(Subscription):
 class InMemoryBroker:
     """Exchanges and queues shared by every `InMemoryBus` attached to this broker."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Clock = bus_clock) -> None:
+        self.clock = clock
         # exchange → queue → binding patterns
         self._bindings: dict[str, dict[str, set[str]]] = {}
         self._queues: dict[str, _Queue] = {}
+        self._watcher: asyncio.Task[None] | None = None
+
+    def watch_clock(self) -> None:
+        """Make sure something brings retries back when the bus clock passes their due."""
+        loop = asyncio.get_running_loop()
+        # The broker outlives event loops (tests run one each): a watcher of a closed loop is gone.
+        if self._watcher is None or self._watcher.done() or self._watcher.get_loop() is not loop:
+            self._watcher = loop.create_task(self._watch())
+
+    async def _watch(self) -> None:
+        while waiting := [r for q in self._queues.values() for r in q.retries]:
+            await asyncio.sleep(CLOCK_TICK)
+            now = self.clock.now()
+            for retry in waiting:
+                if retry.due <= now:
+                    retry.fire()
 
     def declare_exchange(self, exchange: str) -> None:
         self._bindings.setdefault(exchange, {})
 
     def declare_queue(self, exchange: str, spec: QueueSpec) -> None:
         if spec.name not in self._queues:
-            self._queues[spec.name] = _Queue(spec.name)
+            self._queues[spec.name] = _Queue(spec.name, self)
         self._bindings[exchange].setdefault(spec.name, set()).update([spec.name, *spec.bindings])
 
     def queue(self, name: str) -> _Queue:
@@ -286,12 +339,13 @@ class InMemoryBus(MessageBus):
         self._require()
         self._broker.declare_queue(self.exchange, spec)
         self._specs[spec.name] = spec
+        await self.count_parked(spec.name)
 
     async def consume(self, queue: str, handler: Handler) -> Subscription:
         spec = self._spec(queue)
         self._require()
         memory_queue = self._broker.queue(queue)
-        consumer = _Consumer(spec, handler)
+        consumer = _Consumer(spec, handler, self.stats)
         subscription = _MemorySubscription(self, memory_queue, consumer)
         self._subscriptions.add(subscription)
         memory_queue.consumers.append(consumer)
@@ -304,12 +358,26 @@ class InMemoryBus(MessageBus):
         memory_queue = self._broker.queue(queue)
         count = min(max_count, len(memory_queue.ready))
         return [
-            pulled.open(memory_queue, memory_queue.ready.popleft(), spec.retry)
+            pulled.open(memory_queue, memory_queue.ready.popleft(), spec.retry, self.stats)
             for _ in range(count)
         ]
 
     async def dead_letters(self, queue: str, limit: int = 100) -> list[Message]:
         return [_copy(message) for message in islice(self._queue(queue).dead, limit)]
+
+    async def redrive(self, queue: str, message_id: str | None = None) -> int:
+        memory_queue = self._queue(queue)
+        chosen = [m for m in memory_queue.dead if message_id in (None, m.message_id)]
+        taken = {id(m) for m in chosen}
+        memory_queue.dead = deque(m for m in memory_queue.dead if id(m) not in taken)
+        for message in chosen:
+            memory_queue.put(_Envelope(redriven(message), attempt=1))
+        self.stats.redriven[queue] += len(chosen)
+        await self.count_parked(queue)
+        return len(chosen)
+
+    async def _count_dead_letters(self, queue: str) -> int:
+        return len(self._queue(queue).dead)
 
     async def purge(self, queue: str) -> int:
         memory_queue = self._queue(queue)

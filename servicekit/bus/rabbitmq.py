@@ -8,7 +8,9 @@ Topology, for exchange `egov` and a queue `q`:
   broker dead-letters on its own (a native reject, an operator's TTL policy) also reaches `q.dlq`.
 - `q.retry.<ms>ms` — durable, one per distinct backoff delay, `x-message-ttl=<ms>`, dead-lettered
   through the default exchange back to `q`. A failed message is republished here with the next
-  `x-egov-attempt`; when its TTL expires the broker moves it back to `q`.
+  `x-egov-attempt`; when its TTL expires the broker moves it back to `q`. The jitter shortens a
+  message's wait with its own `expiration`: the broker expires messages from the head of a queue
+  only, but as every message in a queue waits at most the queue's delay, none is held longer.
 
 Retry queues are named by their delay rather than by level: queue arguments cannot change, so a
 new backoff declares new queues instead of failing with PRECONDITION_FAILED, and messages still
@@ -21,6 +23,7 @@ import asyncio
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from uuid import uuid4
 
 import aio_pika
@@ -37,7 +40,9 @@ from aio_pika.exceptions import PublishError as ReturnedError
 
 from servicekit.bus.base import (
     ATTEMPT_HEADER,
+    FAILING_SINCE_HEADER,
     BusError,
+    BusStats,
     Delivery,
     Handler,
     HandlerRunner,
@@ -48,6 +53,9 @@ from servicekit.bus.base import (
     QueueSpec,
     RetryPolicy,
     Subscription,
+    decode_instant,
+    encode_instant,
+    redriven,
 )
 from servicekit.clock import bus_clock
 
@@ -67,11 +75,20 @@ def _milliseconds(delay: float) -> int:
     return round(delay * 1000)
 
 
-def to_amqp(message: Message, *, attempt: int | None = None) -> aio_pika.Message:
+def to_amqp(
+    message: Message,
+    *,
+    attempt: int | None = None,
+    failing_since: datetime | None = None,
+    expiration: float | None = None,
+) -> aio_pika.Message:
     headers: HeadersType = dict(message.headers)
     if attempt is not None:
         headers[ATTEMPT_HEADER] = attempt
+    if failing_since is not None:
+        headers[FAILING_SINCE_HEADER] = encode_instant(failing_since)
     return aio_pika.Message(
+        expiration=expiration,
         body=message.body,
         headers=headers,
         content_type=message.content_type,
@@ -83,15 +100,15 @@ def to_amqp(message: Message, *, attempt: int | None = None) -> aio_pika.Message
     )
 
 
-def from_amqp(incoming: AbstractIncomingMessage) -> tuple[Message, int]:
-    """The message as it was published, and its delivery attempt."""
+def from_amqp(incoming: AbstractIncomingMessage) -> tuple[Message, int, datetime | None]:
+    """The message as it was published, its delivery attempt and when it first failed."""
     raw = incoming.headers or {}
     attempt = raw.get(ATTEMPT_HEADER, 1)
     headers: dict[str, HeaderValue] = {
         key: value
         for key, value in raw.items()
         if isinstance(value, str | int)
-        and key != ATTEMPT_HEADER
+        and key not in (ATTEMPT_HEADER, FAILING_SINCE_HEADER)
         and not key.startswith(_BROKER_HEADER_PREFIXES)
     }
     message = Message(
@@ -104,7 +121,8 @@ def from_amqp(incoming: AbstractIncomingMessage) -> tuple[Message, int]:
         headers=headers,
         timestamp=incoming.timestamp or bus_clock.now(),
     )
-    return message, attempt if isinstance(attempt, int) else 1
+    failing_since = decode_instant(raw.get(FAILING_SINCE_HEADER))
+    return message, attempt if isinstance(attempt, int) else 1, failing_since
 
 
 @contextmanager
@@ -198,6 +216,7 @@ class RabbitMQBus(MessageBus):
                 )
         self._queues[name] = _DeclaredQueue(main, dead_letters)
         self._specs[name] = spec
+        await self.count_parked(name)
 
     async def consume(self, queue: str, handler: Handler) -> Subscription:
         spec = self._spec(queue)
@@ -242,6 +261,40 @@ class RabbitMQBus(MessageBus):
                 for incoming in held:
                     await incoming.nack(requeue=True)
 
+    async def redrive(self, queue: str, message_id: str | None = None) -> int:
+        self._spec(queue)
+        session = self._require()
+        held: list[AbstractIncomingMessage] = []
+        count = 0
+        with _broker_errors(f"redriving the dead letters of {queue!r}"):
+            try:
+                while incoming := await self._queues[queue].dead_letters.get(
+                    no_ack=False, fail=False
+                ):
+                    message = from_amqp(incoming)[0]
+                    if message_id not in (None, message.message_id):
+                        held.append(incoming)
+                        continue
+                    # Confirmed back on the queue before it leaves the dead letters: a crash in
+                    # between duplicates it, never loses it. The default exchange reaches `queue`
+                    # alone, not every queue whose pattern the name matches.
+                    await self._publish(
+                        session.channel.default_exchange, queue, to_amqp(redriven(message))
+                    )
+                    await incoming.ack()
+                    count += 1
+            finally:
+                for incoming in held:
+                    await incoming.nack(requeue=True)
+        self.stats.redriven[queue] += count
+        await self.count_parked(queue)
+        return count
+
+    async def _count_dead_letters(self, queue: str) -> int:
+        with _broker_errors(f"counting the dead letters of {queue!r}"):
+            result = await self._queues[queue].dead_letters.declare()
+        return result.message_count or 0
+
     async def purge(self, queue: str) -> int:
         self._spec(queue)
         self._require()
@@ -273,7 +326,7 @@ class RabbitMQBus(MessageBus):
         return self._session
 
     def _delivery(self, incoming: AbstractIncomingMessage, spec: QueueSpec) -> _RabbitDelivery:
-        message, attempt = from_amqp(incoming)
+        message, attempt, failing_since = from_amqp(incoming)
         return _RabbitDelivery(
             self,
             incoming,
@@ -282,6 +335,8 @@ class RabbitMQBus(MessageBus):
             attempt=attempt,
             redelivered=bool(incoming.redelivered),
             retry=spec.retry,
+            stats=self.stats,
+            failing_since=failing_since,
         )
 
     async def _publish(
@@ -309,13 +364,26 @@ class RabbitMQBus(MessageBus):
             raise PublishError(f"publishing to {routing_key!r} failed: {exc!r}") from exc
 
     async def _publish_retry(
-        self, queue: str, delay: float, message: Message, attempt: int
+        self,
+        queue: str,
+        level: float,
+        delay: float,
+        message: Message,
+        attempt: int,
+        failing_since: datetime,
     ) -> None:
         session = self._require()
+        # Whole milliseconds as the queue's TTL has them: an expiration equal to it is left out.
+        shorter = _milliseconds(delay) < _milliseconds(level)
         await self._publish(
             session.channel.default_exchange,
-            retry_queue_name(queue, delay),
-            to_amqp(message, attempt=attempt),
+            retry_queue_name(queue, level),
+            to_amqp(
+                message,
+                attempt=attempt,
+                failing_since=failing_since,
+                expiration=_milliseconds(delay) / 1000 if shorter else None,
+            ),
         )
 
     async def _publish_dead_letter(self, queue: str, message: Message) -> None:
@@ -334,9 +402,17 @@ class _RabbitDelivery(Delivery):
         attempt: int,
         redelivered: bool,
         retry: RetryPolicy,
+        stats: BusStats,
+        failing_since: datetime | None,
     ) -> None:
         super().__init__(
-            message, queue=queue, attempt=attempt, redelivered=redelivered, retry=retry
+            message,
+            queue=queue,
+            attempt=attempt,
+            redelivered=redelivered,
+            retry=retry,
+            stats=stats,
+            failing_since=failing_since,
         )
         self._bus = bus
         self._incoming = incoming
@@ -349,10 +425,12 @@ class _RabbitDelivery(Delivery):
         with _broker_errors(f"requeueing {self.message.message_id}"):
             await self._incoming.nack(requeue=True)
 
-    async def _retry_later(self, delay: float) -> None:
+    async def _retry_later(self, level: float, delay: float, failing_since: datetime) -> None:
         # The copy must be confirmed before the original is acked: a crash in between
         # duplicates the message, it never loses it.
-        await self._bus._publish_retry(self.queue, delay, self.message, self.attempt + 1)
+        await self._bus._publish_retry(
+            self.queue, level, delay, self.message, self.attempt + 1, failing_since
+        )
         await self._ack()
 
     async def _dead_letter(self, message: Message) -> None:

@@ -257,15 +257,17 @@ async def test_failed_pushes_are_retried_until_delivered(channel: Async) -> None
     await channel.confirm(responses[0]["messageInfo"]["messageId"])
 
 
-async def test_push_that_never_succeeds_is_stopped(channel: Async) -> None:
+async def test_push_the_provider_refuses_is_stopped(channel: Async) -> None:
+    # A provider that is away is waited for (tests/gateway/test_async_durability.py); one
+    # that answers 4xx gets async_max_attempts tries.
     rule = await channel.client.post(
         "/admin/faults",
         json={
             "serviceId": ASYNC_PERSON,
             "operation": "deliver",
             "kind": "error",
-            "errorCode": "PROVIDER_UNAVAILABLE",
-            "status": 503,
+            "errorCode": "PROVIDER_ERROR",
+            "status": 400,
             "count": 3,
         },
         headers=ADMIN,
@@ -280,6 +282,44 @@ async def test_push_that_never_succeeds_is_stopped(channel: Async) -> None:
     assert status["attempts"] == 3
     assert status["lastError"]
     assert await eventually(lambda: _dead_letter(channel, request_id))
+    # The provider fixed, an operator redrives it: delivered anew, the dead letter gone.
+    redrive = await channel.client.post(
+        "/admin/async/dead-letters/redrive", json={"messageId": request_id}, headers=ADMIN
+    )
+    assert redrive.status_code == 200, redrive.text
+    assert sum(redrive.json()["redriven"].values()) == 1
+    assert await eventually(lambda: _is(channel.state_of(request_id), "DELIVERED"))
+    assert await _dead_letter(channel, request_id) is None
+    responses = await eventually(lambda: channel.take(ASYNC_PERSON))
+    await channel.confirm(responses[0]["messageInfo"]["messageId"])
+
+
+async def test_push_to_a_provider_away_past_the_old_budget_is_delivered_once_it_is_back(
+    channel: Async,
+) -> None:
+    """Issue 15: a provider that is away is waited for (the outage budget), not stopped after
+    async_max_attempts (3 here)."""
+    rule = await channel.client.post(
+        "/admin/faults",
+        json={
+            "serviceId": ASYNC_PERSON,
+            "operation": "deliver",
+            "kind": "error",
+            "errorCode": "PROVIDER_UNAVAILABLE",
+            "status": 503,
+            "count": 9,
+        },
+        headers=ADMIN,
+    )
+    assert rule.status_code == 201, rule.text
+    request = message(ASYNC_PERSON, {"iin": IIN})
+    request_id = request["messageInfo"]["messageId"]
+    await channel.send(request)
+    assert await eventually(lambda: _is(channel.state_of(request_id), "DELIVERED"))
+    assert (await channel.status(request_id))["attempts"] == 10  # type: ignore[index]
+    assert await _dead_letter(channel, request_id) is None
+    responses = await eventually(lambda: channel.take(ASYNC_PERSON))
+    await channel.confirm(responses[0]["messageInfo"]["messageId"])
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
 import pytest
@@ -12,6 +12,8 @@ from servicekit.bus import (
     BusError,
     Delivery,
     Handler,
+    InMemoryBroker,
+    InMemoryBus,
     Message,
     MessageBus,
     PublishError,
@@ -19,16 +21,21 @@ from servicekit.bus import (
     RabbitMQBus,
     Reject,
     RetryPolicy,
+    Unavailable,
     UnknownQueueError,
     create_bus,
+    exponential_backoff,
 )
 from servicekit.bus.base import (
     DEAD_ATTEMPTS_HEADER,
     DEAD_ERROR_HEADER,
+    DEAD_FAILING_SINCE_HEADER,
     DEAD_QUEUE_HEADER,
     DEAD_REASON_HEADER,
     ERROR_TEXT_LIMIT,
+    REDRIVEN_HEADER,
 )
+from servicekit.clock import bus_clock
 from tests.backends import AMQP_URL
 from tests.kit.conftest import BusEnv
 
@@ -223,6 +230,134 @@ async def test_exhausted_attempts_land_in_dead_letters(bus_env: BusEnv, bus: Mes
     assert error.startswith("ValueError: boom")
     assert len(error) == ERROR_TEXT_LIMIT
     assert await bus.queue_depth(spec.name) == 0
+
+
+async def parked(bus: MessageBus, queue: str, count: int) -> list[Message]:
+    async with asyncio.timeout(TIMEOUT):
+        while True:
+            found = await bus.dead_letters(queue)
+            if len(found) >= count:
+                return found
+            await asyncio.sleep(0.02)
+
+
+OLD_ATTEMPTS = 5
+"""Issue 15: the old policy parked a message after 5 failed attempts, whatever their cause."""
+
+
+async def test_temporary_failure_is_retried_past_the_old_budget_not_parked(
+    bus_env: BusEnv, bus: MessageBus
+) -> None:
+    spec = bus_env.queue("outage", retry=RetryPolicy(backoff=(0.01,)))
+    await bus.declare_queue(spec)
+
+    async def down_for_a_while(delivery: Delivery) -> None:
+        if delivery.attempt <= 4 * OLD_ATTEMPTS:
+            raise ConnectionError("the registry refuses connections")
+
+    recorder = Recorder(down_for_a_while)
+    subscription = await bus.consume(spec.name, recorder.handler())
+    await bus.publish(spec.name, Message(b"waits out the outage"))
+    deliveries = await recorder.wait_for(4 * OLD_ATTEMPTS + 1)
+    await subscription.cancel()
+
+    assert [d.attempt for d in deliveries] == list(range(1, 4 * OLD_ATTEMPTS + 2))
+    assert await bus.dead_letters(spec.name) == []
+    assert bus.stats.retried[spec.name, "unavailable"] == 4 * OLD_ATTEMPTS
+
+
+async def test_outage_past_the_budget_parks_and_redrive_starts_afresh(
+    bus_env: BusEnv, bus: MessageBus
+) -> None:
+    spec = bus_env.queue(
+        "long-outage", retry=RetryPolicy(backoff=(0.02,), outage_budget=0.3, jitter=0.5)
+    )
+    await bus.declare_queue(spec)
+    registry = {"up": False}
+
+    async def needs_the_registry(delivery: Delivery) -> None:
+        if not registry["up"]:
+            raise Unavailable("ГБД ФЛ does not answer")
+
+    recorder = Recorder(needs_the_registry)
+    await bus.consume(spec.name, recorder.handler())
+    first, second = Message(b"first"), Message(b"second")
+    await bus.publish(spec.name, first)
+    await bus.publish(spec.name, second)
+    dead = await parked(bus, spec.name, 2)
+
+    for letter in dead:
+        assert letter.headers[DEAD_REASON_HEADER] == "outage-budget"
+        assert letter.headers[DEAD_ERROR_HEADER] == "Unavailable: ГБД ФЛ does not answer"
+        attempts = letter.headers[DEAD_ATTEMPTS_HEADER]
+        assert isinstance(attempts, int)
+        assert attempts > OLD_ATTEMPTS
+        assert DEAD_FAILING_SINCE_HEADER in letter.headers
+    assert bus.stats.dead_lettered[spec.name, "outage-budget"] == 2
+    assert bus.stats.parked[spec.name] == 2
+
+    registry["up"] = True
+    handled = len(recorder.received)
+    assert await bus.redrive(spec.name, first.message_id) == 1
+    [again] = (await recorder.wait_for(handled + 1))[handled:]
+    assert (again.message.body, again.attempt, again.failing_since) == (b"first", 1, None)
+    assert again.message.headers == {REDRIVEN_HEADER: 1}
+    assert [m.message_id for m in await bus.dead_letters(spec.name)] == [second.message_id]
+    assert await bus.redrive(spec.name) == 1
+    await recorder.wait_for(handled + 2)
+    assert await bus.redrive(spec.name, "no-such-message") == 0
+    assert await bus.dead_letters(spec.name) == []
+    assert (bus.stats.parked[spec.name], bus.stats.redriven[spec.name]) == (0, 2)
+
+
+async def test_in_process_retries_come_back_when_the_bus_clock_passes_their_due() -> None:
+    """Tests advance the clock through an outage instead of waiting it out."""
+    bus_clock.freeze(datetime(2026, 3, 2, 5, 0, tzinfo=UTC))  # tests/conftest.py resets it
+    spec = QueueSpec(f"test.{uuid4().hex[:12]}.clock", retry=RetryPolicy(backoff=(30.0, 600.0)))
+    async with InMemoryBus(InMemoryBroker()) as bus:
+        await bus.declare_queue(spec)
+
+        async def down_twice(delivery: Delivery) -> None:
+            if delivery.attempt <= 2:
+                raise ConnectionError("the registry refuses connections")
+
+        recorder = Recorder(down_twice)
+        await bus.consume(spec.name, recorder.handler())
+        await bus.publish(spec.name, Message(b"driven by the clock"))
+        await recorder.wait_for(1)
+        bus_clock.advance(timedelta(seconds=29))
+        await asyncio.sleep(0.2)
+        assert len(recorder.received) == 1  # not due yet
+        bus_clock.advance(timedelta(seconds=1))
+        await recorder.wait_for(2)
+        bus_clock.advance(timedelta(minutes=10))
+        deliveries = await recorder.wait_for(3)
+
+    assert [d.attempt for d in deliveries] == [1, 2, 3]
+    times = [moment for _, _, moment in recorder.received]
+    assert times[-1] - times[0] < 5
+
+
+def test_exponential_backoff_doubles_up_to_its_cap() -> None:
+    assert exponential_backoff(1.0, 60.0) == (1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 60.0)
+    assert exponential_backoff(0.5, 2.0) == (0.5, 1.0, 2.0)
+    with pytest.raises(ValueError, match="first <= cap"):
+        exponential_backoff(2.0, 1.0)
+
+
+def test_jitter_shortens_a_delay_by_at_most_its_share() -> None:
+    policy = RetryPolicy(backoff=(10.0,), jitter=0.5)
+    waits = {policy.jittered(10.0) for _ in range(200)}
+    assert all(5.0 <= wait <= 10.0 for wait in waits)
+    assert len(waits) > 100  # spread, not one instant for every message
+
+
+def test_the_budget_counts_for_outages_and_the_attempts_for_other_failures() -> None:
+    policy = RetryPolicy(max_attempts=5, outage_budget=3600.0)
+    assert not policy.gives_up(attempt=500, failing_for=3599.0, cause="unavailable")
+    assert policy.gives_up(attempt=500, failing_for=3600.0, cause="unavailable")
+    assert not policy.gives_up(attempt=4, failing_for=0.0, cause="error")
+    assert policy.gives_up(attempt=5, failing_for=0.0, cause="error")
 
 
 async def test_reject_goes_straight_to_dead_letters(bus_env: BusEnv, bus: MessageBus) -> None:
