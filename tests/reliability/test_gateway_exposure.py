@@ -1,14 +1,17 @@
-"""Bad input (issue 15) at the gateway: a number the bus cannot carry is a 400 on both channels,
-and a fault rule's bounds are checked.
+"""Bad input (issue 15) at the gateway and at the live streams: a number the bus cannot carry
+is a 400 on both channels, a fault rule's bounds are checked, and a stream checks its caller
+before it answers 200 and caps how many one buyer holds.
 
 On the embedded bus: none of it depends on the database or the broker (the gateway parses and
-checks before either sees a byte), and a bus on PostgreSQL and RabbitMQ takes ten times as long
-to start and stop.
+checks before either sees a byte; stream slots are counted in the process), and a bus on
+PostgreSQL and RabbitMQ takes ten times as long to start and stop.
 """
 
 from __future__ import annotations
 
+import asyncio
 import base64
+import contextlib
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -19,6 +22,7 @@ import orjson
 import pytest
 
 from egov.launcher import BusPlan
+from egov.vin_flow import VinClient
 from tests.harness import ADMIN, TESTER, TESTER_PASSWORD, envelope, running_bus, send
 
 PERSON = "GBDFL_UniversalServiceSync"
@@ -164,3 +168,73 @@ async def test_a_fault_rule_out_of_bounds_is_a_problem_naming_the_field(
     assert (problem["code"], problem["field"]) == ("INVALID_VALUE", field)
     listed = await http.get(f"{plan.url('gateway')}/admin/faults", headers=ADMIN)
     assert listed.json() == []
+
+
+# --- the cabinet's live stream ----------------------------------------------------------------
+
+
+@pytest.fixture
+async def flow(bus: tuple[BusPlan, Path], http: httpx.AsyncClient) -> VinClient:
+    plan, _ = bus
+    return VinClient(plan.url, http)
+
+
+def _stream(flow: VinClient, token: str, **headers: str) -> Any:
+    return flow.http.stream(
+        "GET",
+        f"{flow.portal}/cabinet/notifications/stream",
+        headers={"Authorization": f"Bearer {token}", **headers},
+    )
+
+
+@pytest.mark.parametrize("who", ["dealer_kokshe_manager", "police_officer_almaty"])
+async def test_v10_a_stream_refuses_a_token_that_is_not_a_buyers_before_it_starts(
+    flow: VinClient, who: str
+) -> None:
+    async with _stream(flow, await flow.token(who)) as stream:
+        await stream.aread()
+    assert stream.status_code == 403
+    assert stream.headers["content-type"].startswith("application/problem+json")
+    problem = orjson.loads(stream.content)
+    assert (problem["code"], problem["field"], problem["step"]) == (
+        "NOT_A_PERSON",
+        "Authorization",
+        "V10",
+    )
+
+
+async def test_v10_a_buyer_holds_at_most_the_cap_of_streams_and_a_closed_one_frees_its_slot(
+    flow: VinClient,
+) -> None:
+    token = await flow.token("buyer_2")
+    async with contextlib.AsyncExitStack() as stack:
+        for _ in range(STREAMS):
+            stream = await stack.enter_async_context(_stream(flow, token))
+            assert stream.status_code == 200
+        async with _stream(flow, token) as refused:
+            await refused.aread()
+        assert refused.status_code == 429
+        problem = orjson.loads(refused.content)
+        assert (problem["code"], problem["step"]) == ("TOO_MANY_STREAMS", "V10")
+        assert str(STREAMS) in problem["messages"]["en"]
+        # Another buyer has slots of his own.
+        async with _stream(flow, await flow.token(BUYER)) as other:
+            assert other.status_code == 200
+    # The streams closed by the client give their slots back (the server notices the
+    # disconnect on its next write or wait, so allow it a moment).
+    for _ in range(100):
+        async with _stream(flow, token) as again:
+            if again.status_code == 200:
+                break
+            await again.aread()
+        await asyncio.sleep(0.05)
+    assert again.status_code == 200
+
+
+@pytest.mark.parametrize("last", ["2147483648", "99999999999999999999999", "-1"])
+async def test_v10_a_last_event_id_out_of_range_is_a_problem(flow: VinClient, last: str) -> None:
+    async with _stream(flow, await flow.token(BUYER), **{"Last-Event-ID": last}) as stream:
+        await stream.aread()
+    assert stream.status_code == 422, stream.content
+    problem = orjson.loads(stream.content)
+    assert (problem["code"], problem["field"]) == ("INVALID_VALUE", "last-event-id")
