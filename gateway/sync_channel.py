@@ -253,6 +253,8 @@ class SyncChannel:
                 return b""
         # The sender does not set sessionId: whatever came in is replaced by the gateway's.
         document["requestInfo"]["sessionId"] = str(call.session_id)
+        # The password was for the gateway; the provider has no use for it.
+        document["requestInfo"]["sender"].pop("password", None)
         return await self._forward(call, route, orjson.dumps(document))
 
     def _admit(self, call: _Call, password: str | None) -> Route:

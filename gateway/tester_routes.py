@@ -199,8 +199,11 @@ class JournalEntry(Contract):
     duration_ms: float = Field(description="how long the gateway took to answer (real time)")
     status: int = Field(description="HTTP status; 0 when the connection was dropped")
     code: str
-    request: Any = Field(description="the body as JSON; its text if it is not JSON")
-    response: Any = Field(description="the body as JSON; its text if it is not JSON")
+    request: Any = Field(
+        description="the body as JSON (its text if it is not JSON), redacted as in the message "
+        "log: no password; ИИН/БИН, names and phones masked, photos and documents as digests"
+    )
+    response: Any = Field(description="the body, as `request`")
 
     @classmethod
     def of(cls, exchange: Exchange) -> JournalEntry:
