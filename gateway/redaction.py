@@ -85,7 +85,7 @@ def redact(body: bytes, *, clear_text: bool = False) -> bytes:
     if clear_text:
         return _redacted(body, body, digits=False, clear_text=True) if b"assword" in body else body
     masked = mask_digits(body)
-    if not _needs_walk(masked):
+    if not _needs_walk(masked) and not _bare_masked_number(masked):
         return masked
     return _redacted(masked, body, digits=False, clear_text=False)
 
@@ -97,12 +97,41 @@ def _redacted(text: bytes, original: bytes, *, digits: bool, clear_text: bool) -
         if text is not original:
             # A twelve-digit number, masked, is no JSON: walk the original, masking as it goes.
             return _redacted(original, original, digits=True, clear_text=clear_text)
-        # Not JSON at all: nothing to find members in; a password it spells out still goes.
-        return _PASSWORD_TEXT.sub(b'"password":"***"', text if clear_text else mask_digits(text))
-    return orjson.dumps(_Redactor(clear_text=clear_text, digits=digits).value(document))
+        return _as_text(text, clear_text)
+    try:
+        return orjson.dumps(_Redactor(clear_text=clear_text, digits=digits).value(document))
+    except RecursionError:
+        return _as_text(text, clear_text)  # nested deeper than Python recurses
+
+
+def _as_text(text: bytes, clear_text: bool) -> bytes:
+    """A body redacted without reading it as JSON: a password it spells out still goes."""
+    return _PASSWORD_TEXT.sub(b'"password":"***"', text if clear_text else mask_digits(text))
 
 
 _PASSWORD_TEXT = re.compile(rb'"password"\s*:\s*"(?:[^"\\]|\\.)*"', re.IGNORECASE)
+
+
+def _bare_masked_number(masked: bytes) -> bool:
+    """Whether an ИИН masked as bytes may have been a JSON number (`"n": 90051*****05` is no
+    JSON): one between `:`, `[` or `,` and `,`, `]` or `}`. Text that only looks so is just
+    redacted the slow way."""
+    star = masked.find(b"*****")
+    while star >= 0:
+        before, after = star - 6, star + 7
+        while before >= 0 and masked[before] in _BLANK:
+            before -= 1
+        while after < len(masked) and masked[after] in _BLANK:
+            after += 1
+        if masked[before : before + 1] in _OPENING and masked[after : after + 1] in _CLOSING:
+            return True
+        star = masked.find(b"*****", star + 5)
+    return False
+
+
+_BLANK = b" \t\r\n"
+_OPENING = (b":", b"[", b",")
+_CLOSING = (b",", b"]", b"}")
 
 
 def _needs_walk(body: bytes) -> bool:
