@@ -136,6 +136,19 @@ async def test_the_largest_exact_integers_still_go_through(
     assert reply.json()["code"] == "PROVIDER_ERROR"
 
 
+async def test_an_envelope_in_python_names_is_an_invalid_envelope(
+    bus: tuple[BusPlan, Path], http: httpx.AsyncClient
+) -> None:
+    """`request_info` for `requestInfo`: the schema's names only (it used to pass validation
+    and then fail as a 500 when the gateway stamped the session)."""
+    plan, _ = bus
+    body = envelope(PERSON, {"iin": IIN})
+    body["request_info"] = body.pop("requestInfo")
+    reply = await send(http, plan, body)
+    assert reply.status_code == 400, reply.text
+    assert reply.json()["code"] == "INVALID_ENVELOPE"
+
+
 def _async_message(data: dict[str, Any]) -> dict[str, Any]:
     return {
         "messageInfo": {
