@@ -30,6 +30,18 @@ def test_a_password_goes_whatever_the_setting_and_the_shape_of_the_body() -> Non
         assert b"tester-secret" not in raw
 
 
+def test_a_password_in_any_case_or_type_or_place_goes() -> None:
+    for body in (
+        {"PASSWORD": "tester-secret"},
+        {"senderPassword": 1234567},
+        {"password": ["tester-secret"]},
+        {"note": "the password is", "password": "tester-secret"},
+    ):
+        kept = redact(orjson.dumps(body))
+        assert b"tester-secret" not in kept
+        assert b"1234567" not in kept
+
+
 def test_a_body_with_nothing_to_hide_is_kept_byte_for_byte() -> None:
     raw = b'{ "serviceId" : "EPTS_PassportByVin",  "vin": "XTA21099043456789" }'
     assert redact(raw) == raw
