@@ -37,7 +37,7 @@ from servicekit.gateway_client import ASYNC_PREFIX
 _FAULTS: dict[int | str, dict[str, Any]] = {
     status: {"description": text, "content": {"application/problem+json": {}}}
     for status, text in {
-        400: "INVALID_ENVELOPE, WRONG_CHANNEL",
+        400: "INVALID_ENVELOPE (with NUMBER_OUT_OF_RANGE in `errors`), WRONG_CHANNEL",
         401: "AUTHENTICATION_FAILED",
         403: "ACCESS_DENIED",
         404: "SERVICE_NOT_FOUND, ROUTE_NOT_FOUND, CORRELATION_NOT_FOUND, MESSAGE_NOT_FOUND",
