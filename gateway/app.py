@@ -9,6 +9,7 @@ from gateway.async_routes import admin_router as async_admin_router
 from gateway.async_routes import router as async_router
 from gateway.clock_routes import restore_clock
 from gateway.clock_routes import router as clock_router
+from gateway.exchange import ExchangeObserver
 from gateway.fault_rules import FaultRules
 from gateway.journal import Journal
 from gateway.message_log import MessageLog
@@ -16,6 +17,7 @@ from gateway.message_log import router as message_log_router
 from gateway.openapi import install_openapi
 from gateway.operational import OperationalData
 from gateway.operational import router as operational_router
+from gateway.redaction import Redacting
 from gateway.registry import Registry
 from gateway.routes import router
 from gateway.seed import make_seed
@@ -95,11 +97,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.journal = Journal(
         run_capacity=settings.journal_run_capacity, capacity=settings.journal_capacity
     )
-    channel.observers.append(app.state.journal)
     message_log = MessageLog(settings)
     app.state.message_log = message_log
+    # What keeps bodies sees them redacted, so no clear text is kept anywhere, even in memory.
+    keepers: list[ExchangeObserver] = [app.state.journal]
     if settings.message_log_enabled:
-        channel.observers.append(message_log.writer)
+        keepers.append(message_log.writer)
+    channel.observers.append(Redacting(keepers, clear_text=settings.keep_clear_text))
     app.add_middleware(SyncChannelMiddleware, channel=channel)
     install_openapi(app)
     logging.getLogger("uvicorn.error").addFilter(_quiet_dropped_connections)

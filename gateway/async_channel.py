@@ -204,8 +204,14 @@ class AsyncChannel:
         if fault is not None:
             await self._inject_on_send(fault, session_id, info.service_id)
         now = self.sync.clock.now()
+        # The password was for the gateway: neither the store nor the recipient gets it.
+        unsigned = info.sender.model_copy(update={"password": None})
         stamped = message.model_copy(
-            update={"message_info": info.model_copy(update={"session_id": session_id})}
+            update={
+                "message_info": info.model_copy(
+                    update={"session_id": session_id, "sender": unsigned}
+                )
+            }
         )
         stored = StoredMessage(
             message_id=str(info.message_id),

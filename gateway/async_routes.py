@@ -17,7 +17,7 @@ from gateway.admin import AdminOnly
 from gateway.async_channel import AsyncChannel
 from gateway.async_store import MessageRepository
 from gateway.exchange import Exchange, notify
-from gateway.sync_channel import gateway_fault
+from gateway.sync_channel import envelope_json, gateway_fault
 from servicekit.db import DbSession
 from servicekit.envelope import (
     SUCCESS,
@@ -37,7 +37,7 @@ from servicekit.gateway_client import ASYNC_PREFIX
 _FAULTS: dict[int | str, dict[str, Any]] = {
     status: {"description": text, "content": {"application/problem+json": {}}}
     for status, text in {
-        400: "INVALID_ENVELOPE, WRONG_CHANNEL",
+        400: "INVALID_ENVELOPE (with NUMBER_OUT_OF_RANGE in `errors`), WRONG_CHANNEL",
         401: "AUTHENTICATION_FAILED",
         403: "ACCESS_DENIED",
         404: "SERVICE_NOT_FOUND, ROUTE_NOT_FOUND, CORRELATION_NOT_FOUND, MESSAGE_NOT_FOUND",
@@ -57,6 +57,8 @@ class AsyncEnvelopeRoute(APIRoute):
             started, started_at = time.perf_counter(), request.app.state.clock.now()
             body = await request.body()  # cached: the handler below reads the same bytes
             try:
+                if body:  # refused as the sync channel refuses it: FastAPI's parser takes NaN
+                    envelope_json(body, now=started_at, session_id=None)
                 response = await handler(request)
                 code = SUCCESS
             except RequestValidationError as exc:

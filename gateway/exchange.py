@@ -44,6 +44,9 @@ class Exchange:
     """`SCSS001`, or the ErrorInfo code of the fault the caller got."""
     request: bytes
     response: bytes
+    request_digest: str | None = None
+    """SHA-256 (hex) of the request as it came, set when the bodies were redacted."""
+    response_digest: str | None = None
 
     @property
     def ok(self) -> bool:

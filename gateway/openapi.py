@@ -12,7 +12,8 @@ from servicekit.envelope import ErrorInfo, SyncRequest, SyncResponse
 from servicekit.gateway_client import SYNC_PATH
 
 _FAULTS = {
-    "400": "INVALID_ENVELOPE (the envelope breaks the schema), WRONG_CHANNEL",
+    "400": "INVALID_ENVELOPE (the envelope breaks the schema, or `errors` names a "
+    "NUMBER_OUT_OF_RANGE: NaN, Infinity, 1e400, an integer beyond 64 bits), WRONG_CHANNEL",
     "401": "AUTHENTICATION_FAILED: unknown sender or wrong password",
     "403": "ACCESS_DENIED: the sender may not call this service",
     "404": "SERVICE_NOT_FOUND, ROUTE_NOT_FOUND",

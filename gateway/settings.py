@@ -24,9 +24,11 @@ class Settings(ServiceSettings):
     message_log_enabled: bool = Field(
         default=True, description="append every request and response to the message log"
     )
-    message_log_unmasked: bool = Field(
+    keep_clear_text: bool = Field(
         default=False,
-        description="store ИИН/БИН in the message log's bodies unmasked (never in production)",
+        description="keep ИИН/БИН, names and phones unmasked and photos and documents whole in "
+        "the request journal and the message log, for a private run (never in production); "
+        "passwords are never kept",
     )
     message_log_retention_days: int = Field(
         default=90, ge=0, description="days (of bus-clock time) a record is kept; 0: forever"

@@ -31,7 +31,7 @@ from gateway.faults import Fault, FaultSource, InjectedFault, NoFaults
 from gateway.registry import SYNC_MODES, Registry, Route
 from servicekit.app import ROUTE_TEMPLATE, Readiness
 from servicekit.clock import Clock
-from servicekit.envelope import SUCCESS, ErrorInfo, SyncRequest
+from servicekit.envelope import SUCCESS, ErrorInfo, NumberOutOfRange, SyncRequest, parse_json
 from servicekit.errors import PROBLEM_JSON, Problem, language_from, validation_problem
 from servicekit.gateway_client import SYNC_PATH
 
@@ -76,6 +76,26 @@ def gateway_fault(
     if errors:
         problem.extra["errors"] = errors
     return problem
+
+
+def envelope_json(body: bytes, *, now: datetime, session_id: uuid.UUID | None) -> Any:
+    """A channel request's body as JSON the bus can carry, else the INVALID_ENVELOPE fault
+    (400) naming the number that does not fit, or saying the body is not JSON."""
+    try:
+        return parse_json(body)
+    except NumberOutOfRange as exc:
+        error: dict[str, Any] = {"type": "NUMBER_OUT_OF_RANGE", "loc": ("body", exc.path)}
+    except orjson.JSONDecodeError as exc:
+        error = {"type": "json_invalid", "loc": ("body",), "ctx": {"error": str(exc)}}
+    detail = validation_problem([error], status=400)
+    raise gateway_fault(
+        "INVALID_ENVELOPE",
+        400,
+        now=now,
+        session_id=session_id,
+        field=detail.field,
+        errors=detail.extra["errors"],
+    )
 
 
 @dataclass
@@ -206,8 +226,10 @@ class SyncChannel:
         """Answer one SendMessage request body: the provider's response envelope as bytes."""
         if not self.readiness.ready:
             raise self._fault(call, "NOT_READY", 503)
+        document = envelope_json(body, now=self.clock.now(), session_id=call.session_id)
         try:
-            envelope = SyncRequest.model_validate_json(body)
+            # By the schema's names only: `request_info` would pass and then not be found.
+            envelope = SyncRequest.model_validate(document, by_name=False)
         except ValidationError as exc:
             detail = validation_problem(exc.errors(), status=400)
             raise self._fault(
@@ -231,8 +253,9 @@ class SyncChannel:
             if fault.kind == "drop":
                 return b""
         # The sender does not set sessionId: whatever came in is replaced by the gateway's.
-        document = orjson.loads(body)
         document["requestInfo"]["sessionId"] = str(call.session_id)
+        # The password was for the gateway; the provider has no use for it.
+        document["requestInfo"]["sender"].pop("password", None)
         return await self._forward(call, route, orjson.dumps(document))
 
     def _admit(self, call: _Call, password: str | None) -> Route:

@@ -28,6 +28,10 @@ from servicekit.errors import NotFound, validation_problem
 router = APIRouter(prefix="/admin", tags=["admin: tester controls"])
 
 MAX_LATENCY_MS = 120_000
+MAX_TTL_SECONDS = 10 * 366 * 24 * 3600
+"""Ten years, as far as the bus clock may be moved at once: a longer rule is just a rule
+without expiry, and far beyond it the expiry is no date at all (1e194 s overflows)."""
+MAX_COUNT = 1_000_000_000
 
 Operation = Literal[
     "*",
@@ -80,14 +84,22 @@ class FaultRuleIn(Contract):
     message: str | None = Field(
         default=None, min_length=1, max_length=250, description="kind error only"
     )
-    probability: float = Field(default=1.0, ge=0, le=1)
-    count: int | None = Field(default=None, gt=0, description="fire at most this many times")
+    probability: float = Field(default=1.0, ge=0, le=1, allow_inf_nan=False)
+    count: int | None = Field(
+        default=None, gt=0, le=MAX_COUNT, description="fire at most this many times"
+    )
     expires_at: AwareDatetime | None = Field(default=None, description="by the bus clock")
     ttl_seconds: float | None = Field(
-        default=None, gt=0, description="instead of expiresAt: this long from now (bus clock)"
+        default=None,
+        gt=0,
+        le=MAX_TTL_SECONDS,
+        allow_inf_nan=False,
+        description="instead of expiresAt: this long from now (bus clock)",
     )
     seed: int | None = Field(
         default=None,
+        ge=-(2**63),
+        le=2**63 - 1,
         description="seeds the rule's own random numbers: which calls it hits is repeatable",
     )
 
@@ -187,8 +199,11 @@ class JournalEntry(Contract):
     duration_ms: float = Field(description="how long the gateway took to answer (real time)")
     status: int = Field(description="HTTP status; 0 when the connection was dropped")
     code: str
-    request: Any = Field(description="the body as JSON; its text if it is not JSON")
-    response: Any = Field(description="the body as JSON; its text if it is not JSON")
+    request: Any = Field(
+        description="the body as JSON (its text if it is not JSON), redacted as in the message "
+        "log: no password; ИИН/БИН, names and phones masked, photos and documents as digests"
+    )
+    response: Any = Field(description="the body, as `request`")
 
     @classmethod
     def of(cls, exchange: Exchange) -> JournalEntry:

@@ -19,6 +19,14 @@ register(
             "Құпиясөзді немесе оның хешін (scrypt) көрсетіңіз, екеуін бірге емес",
             "Give either a password or its (scrypt) hash, not both",
         ),
+        "NUMBER_OUT_OF_RANGE": Texts(
+            "Число в поле «{field}» не может быть передано: NaN, Infinity, число за пределами "
+            "double или целое длиннее 64 бит",
+            "«{field}» өрісіндегі санды жіберу мүмкін емес: NaN, Infinity, double ауқымынан тыс "
+            "сан немесе 64 биттен ұзын бүтін сан",
+            "The number in '{field}' cannot be carried: NaN, Infinity, a number beyond the "
+            "double range or an integer longer than 64 bits",
+        ),
         # --- tester controls: fault rules ---
         "INJECTED_FAULT": Texts(
             "Сбой задан тестовым правилом {rule_id}: {reason}",

@@ -5,7 +5,7 @@ from fastapi import FastAPI
 
 from registration_service.consumers import start_consumers, stop_consumers
 from registration_service.models import idempotency_keys, outbox
-from registration_service.notices import NoticeBoard
+from registration_service.notices import NoticeBoard, StreamSlots
 from registration_service.routes import (
     admin_router,
     cabinet_router,
@@ -22,9 +22,10 @@ start_outbox, stop_outbox = outbox_hooks(outbox)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
     app = create_service_app(
         ServiceDefinition(
-            settings=settings or Settings(),
+            settings=settings,
             title="ПЭП — registration of a vehicle by VIN",
             description="Primary registration of a vehicle produced in Kazakhstan, started by "
             "the dealer and finished by the buyer in the personal cabinet (V1–V22).",
@@ -36,4 +37,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.idempotency = Idempotency(idempotency_keys, app.state.clock)
     app.state.notices = NoticeBoard()
+    app.state.streams = StreamSlots(settings.streams_per_principal)
     return app

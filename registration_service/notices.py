@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Iterator
 from weakref import WeakValueDictionary
+
+from registration_service.problems import StepProblem
 
 
 class NoticeBoard:
@@ -37,3 +40,31 @@ class NoticeBoard:
     async def wait(changed: asyncio.Event, seconds: float) -> None:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(changed.wait(), seconds)
+
+
+class StreamSlots:
+    """How many live streams each principal holds, and the cap on them: an open stream holds
+    a connection and a task for as long as the caller likes, so one login must not open
+    thousands."""
+
+    def __init__(self, per_principal: int) -> None:
+        self.per_principal = per_principal
+        self._open: dict[str, int] = {}
+
+    @contextlib.contextmanager
+    def slot(self, principal: str) -> Iterator[None]:
+        """Hold one of `principal`'s slots; TOO_MANY_STREAMS (429) when all are taken."""
+        held = self._open.get(principal, 0)
+        if held >= self.per_principal:
+            raise StepProblem(
+                "TOO_MANY_STREAMS", "V10", status=429, field="Authorization", limit=held
+            )
+        self._open[principal] = held + 1
+        try:
+            yield
+        finally:
+            left = self._open[principal] - 1
+            if left:
+                self._open[principal] = left
+            else:
+                del self._open[principal]

@@ -233,6 +233,11 @@ PROBLEMS: dict[str, Texts] = {
         "Тіркеу туралы куәлік табылмады",
         "No such registration certificate",
     ),
+    "TOO_MANY_STREAMS": _T(
+        "Открыто уже {limit} потоков уведомлений этого пользователя: закройте один из них",
+        "Бұл пайдаланушының {limit} хабарлама ағыны ашық тұр: олардың бірін жабыңыз",
+        "This user already has {limit} notification streams open: close one of them",
+    ),
 }
 
 register(REFUSALS)

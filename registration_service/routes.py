@@ -354,6 +354,19 @@ async def notifications(
     return NotificationList(items=[NotificationView.of(n) for n in items])
 
 
+async def _stream_holder(request: Request, principal: SignedIn) -> AsyncIterator[str]:
+    """The buyer a live stream is for: checked before the stream answers 200 (once it has, a
+    refusal can only cut it), holding one of the buyer's stream slots while it lasts."""
+    iin = cabinet.require_person(principal)
+    with request.app.state.streams.slot(iin):
+        yield iin
+
+
+MAX_EVENT_ID = 2**31 - 1
+"""The largest notification id (the column is a 32-bit integer): a larger Last-Event-ID is a
+client's mistake, not a query to run."""
+
+
 @cabinet_router.get(
     "/notifications/stream",
     response_class=EventSourceResponse,
@@ -362,19 +375,23 @@ async def notifications(
     "EventSource sends), then each new one as it is committed; with `applicationId`, only "
     "those about that application (a page that follows one application). Event "
     "`notification`, id = the notification's id, data = the notification as in "
-    "GET /cabinet/notifications.",
+    "GET /cabinet/notifications. A buyer's token only (403 otherwise, before the stream "
+    "starts); at most `streams_per_principal` streams per buyer at once (429 "
+    "TOO_MANY_STREAMS beyond).",
+    responses={429: {"description": "TOO_MANY_STREAMS: the buyer's streams are all open"}},
 )
 async def notification_stream(
     request: Request,
-    principal: SignedIn,
-    after: Annotated[RowId, Query(description="only those with a greater id")] = 0,
+    iin: Annotated[str, Depends(_stream_holder)],
+    after: Annotated[
+        int, Query(ge=0, le=MAX_EVENT_ID, description="only those with a greater id")
+    ] = 0,
     application_id: Annotated[
         str | None,
         Query(alias="applicationId", max_length=36, description="only those about it"),
     ] = None,
-    last_event_id: Annotated[RowId | None, Header()] = None,
+    last_event_id: Annotated[int | None, Header(ge=0, le=MAX_EVENT_ID)] = None,
 ) -> AsyncIterator[ServerSentEvent]:
-    iin = cabinet.require_person(principal)
     cursor = max(after, last_event_id or 0)
     state = request.app.state
     while True:

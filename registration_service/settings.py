@@ -42,6 +42,12 @@ class Settings(ServiceSettings):
         description="how often a live notification stream looks for notifications that "
         "another process of the service committed",
     )
+    streams_per_principal: int = Field(
+        default=5,
+        ge=1,
+        le=1000,
+        description="live notification streams one signed-in user may hold open at once",
+    )
     plate_hold_minutes: int = Field(
         default=60 * 24 * 3, ge=1, description="how long a chosen plate stays reserved (V16)"
     )

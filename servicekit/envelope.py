@@ -8,16 +8,80 @@ must see it fail here too.
 
 from __future__ import annotations
 
+import json
+import math
 import uuid
 from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
+import orjson
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 from pydantic.alias_generators import to_camel
 
 SUCCESS = "SCSS001"
 """The status code of a successful sync call."""
+
+INT_MIN, INT_MAX = -(2**63), 2**64 - 1
+"""The integers every JSON codec of the bus holds exactly (orjson's range)."""
+
+
+class NumberOutOfRange(ValueError):
+    """A number the JSON text writes but the bus cannot carry: NaN, ±Infinity, a float beyond
+    the double range (`1e400`) or an integer beyond 64 bits."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(path)
+        self.path = path
+        """Where it is, as a problem names a field: `requestData.data.amounts[2]`."""
+
+
+_DIGIT_SHAPE = bytes(0x39 if 0x30 <= b <= 0x39 else 0x20 for b in range(256))
+_LONGEST_EXACT_INT = b"9" * 19
+"""orjson turns an integer beyond 64 bits into a float without a word; such an integer has at
+least 19 digits, so only a body with a run that long needs the slow look."""
+
+
+def parse_json(raw: bytes) -> Any:
+    """`raw` as the bus carries JSON: RFC 8259 numbers only, each one held exactly.
+
+    Raises `NumberOutOfRange` naming the first number that does not fit, or
+    `orjson.JSONDecodeError` when the text is not JSON at all. Without this, a literal `NaN`
+    or `1e400` that one parser takes and the next refuses becomes a 500 halfway through.
+    """
+    try:
+        value = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        _refuse_unrepresentable(raw)
+        raise
+    if raw.translate(_DIGIT_SHAPE).find(_LONGEST_EXACT_INT) >= 0:
+        _refuse_unrepresentable(raw)
+    return value
+
+
+def _refuse_unrepresentable(raw: bytes) -> None:
+    """Raise `NumberOutOfRange` for the first number, in document order, that does not fit."""
+    try:
+        # The lenient parser takes NaN, Infinity, 1e400 (as inf) and integers of any size.
+        value = json.loads(raw)
+    except (ValueError, RecursionError):
+        return
+    pending: list[tuple[str, Any]] = [("", value)]
+    while pending:
+        path, item = pending.pop()
+        if isinstance(item, dict):
+            children = [(f"{path}.{k}" if path else str(k), v) for k, v in item.items()]
+            pending.extend(reversed(children))
+        elif isinstance(item, list):
+            pending.extend((f"{path}[{i}]", v) for i, v in reversed(list(enumerate(item))))
+        elif not _fits(item):
+            raise NumberOutOfRange(path)
+
+
+def _fits(scalar: Any) -> bool:
+    if isinstance(scalar, float):
+        return math.isfinite(scalar)
+    return not isinstance(scalar, int) or INT_MIN <= scalar <= INT_MAX
 
 
 class EnvelopeModel(BaseModel):

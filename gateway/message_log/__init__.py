@@ -1,11 +1,11 @@
 """The gateway's message log: every request and response, in a hash chain.
 
 Every exchange the channels answer is appended to `message_log` with the digests of its raw
-bodies, its bodies (ИИН/БИН masked unless `message_log_unmasked`, the sender's password always
-hidden), status and timings; each record carries the hash of the one before it, so
-`GET /admin/log/verify` (and `egov log verify`) proves the log intact or names the first record
-that is not. Retention deletes old records from
-the head of the chain and keeps the hash of the last one deleted as the new start.
+bodies, its bodies as `gateway.redaction` leaves them (no password ever; ИИН/БИН, names and
+phones masked and documents digested unless `keep_clear_text`), status and timings; each record
+carries the hash of the one before it, so `GET /admin/log/verify` (and `egov log verify`) proves
+the log intact or names the first record that is not. Retention deletes old records from the
+head of the chain and keeps the hash of the last one deleted as the new start.
 
 - `chain`: the record, its hash, the check of the chain
 - `writer`: the observer on the hot path and the batching writer behind it

@@ -48,7 +48,6 @@ class MessageLog:
         self.retention_days = settings.message_log_retention_days
         self.check_seconds = settings.message_log_prune_check_seconds
         self.writer = MessageLogWriter(
-            masked=not settings.message_log_unmasked,
             queue_size=settings.message_log_queue_size,
             batch_size=settings.message_log_batch_size,
             flush_ms=settings.message_log_flush_ms,

@@ -33,8 +33,9 @@ class LogRecord(Contract):
     code: str
     duration_ms: float
     request_body: str = Field(
-        description="ИИН/БИН masked unless the gateway is told otherwise; the sender's password "
-        "always replaced by ***"
+        description="the sender's password always replaced by ***; unless the gateway keeps "
+        "clear text: ИИН/БИН, names and phones masked, photos and documents replaced by "
+        '{"sha256", "bytes"} of their decoded bytes'
     )
     response_body: str
     request_digest: str = Field(description="SHA-256 of the raw request bytes, before masking")

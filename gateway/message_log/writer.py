@@ -2,7 +2,7 @@
 
 `observe()` is on the gateway's hot path, so it only puts the exchange on a bounded queue. One
 background task per gateway process drains the queue in batches (up to `batch_size` records,
-after letting a batch fill for `flush_ms`), masks and digests them, links them into the chain in
+after letting a batch fill for `flush_ms`), digests them, links them into the chain in
 memory and inserts each batch with one executemany in one transaction. Being the only writer is
 what lets it number and chain records without asking the database for every one.
 
@@ -37,12 +37,10 @@ class MessageLogWriter:
     def __init__(
         self,
         *,
-        masked: bool = True,
         queue_size: int = 100_000,
         batch_size: int = 500,
         flush_ms: float = 20.0,
     ) -> None:
-        self.masked = masked
         self.batch_size = batch_size
         self.linger = flush_ms / 1000
         self.queue: asyncio.Queue[Exchange] = asyncio.Queue(maxsize=queue_size)
@@ -136,7 +134,7 @@ class MessageLogWriter:
             self._idle = True
             try:
                 first = await self.queue.get()
-                self._batch.append(prepare(first, masked=self.masked))
+                self._batch.append(prepare(first))
                 # Under load the queue already holds a batch; otherwise let one gather.
                 if self.linger and self.queue.qsize() < self.batch_size - 1:
                     await asyncio.sleep(self.linger)
@@ -167,7 +165,7 @@ class MessageLogWriter:
                 exchange = self.queue.get_nowait()
             except asyncio.QueueEmpty:
                 return
-            self._batch.append(prepare(exchange, masked=self.masked))
+            self._batch.append(prepare(exchange))
 
     async def _write(self) -> None:
         """Commit `_batch` as the next records of the chain."""

@@ -29,9 +29,10 @@ from egov.cli import app as cli
 from egov.launcher import BusPlan, free_port
 from gateway.exchange import Exchange
 from gateway.message_log import MessageLog
-from gateway.message_log.chain import START, ChainCheck, document, mask_digits, record_hash
+from gateway.message_log.chain import START, ChainCheck, document, record_hash
 from gateway.message_log.log import Verification
 from gateway.message_log.repository import records
+from gateway.redaction import mask_digits
 from gateway.settings import Settings
 from servicekit.clock import Clock, bus_clock
 from servicekit.db import Database, service_database_url
@@ -81,7 +82,7 @@ async def bus(
 async def tuned_bus(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[LoggedBus]:
     """Identifiers stored unmasked, and retention checked every 50 ms of real time."""
     data_dir = tmp_path_factory.mktemp("tuned")
-    settings = {"message_log_unmasked": True, "message_log_prune_check_seconds": 0.05}
+    settings = {"keep_clear_text": True, "message_log_prune_check_seconds": 0.05}
     async with running_bus(data_dir, extra={"gateway": settings}) as plan:
         yield LoggedBus(plan, sqlite_url(data_dir))
 
