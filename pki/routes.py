@@ -24,10 +24,13 @@ from pki.schemas import (
     IssueAnswer,
     IssueRequest,
     RevokeRequest,
+    TimestampAnswer,
+    TimestampRequest,
     VerifyAnswer,
     VerifyRequest,
+    decode_base64,
 )
-from pki.tsp import stamp
+from pki.tsp import granted, stamp
 from pki.verification import verify
 from servicekit.admin import AdminOnly
 from servicekit.db import DbSession
@@ -37,6 +40,7 @@ from servicekit.provider import SyncCall, SyncProvider
 
 VERIFY_CMS = "PKI_VerifyCms"
 CERTIFICATE_STATUS = "PKI_CertificateStatus"
+TIMESTAMP = "PKI_Timestamp"
 
 register(
     {
@@ -88,6 +92,14 @@ async def certificate_status(
         if record.status is CertificateStatus.REVOKED
         else None,
     )
+
+
+@provider.operation(TIMESTAMP, TimestampRequest)
+async def timestamp(data: TimestampRequest, call: SyncCall) -> TimestampAnswer:
+    """The TSA of `POST /tsp` on the sync channel: the same DER messages, base64 in JSON."""
+    tsa = await AuthorityRepository(call.session).get(TSA)
+    reply = stamp(tsa, decode_base64(data.query), call.clock.now())
+    return TimestampAnswer(granted=granted(reply), reply=base64.b64encode(reply).decode())
 
 
 public = APIRouter(tags=["НУЦ"])

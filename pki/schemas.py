@@ -174,6 +174,17 @@ class CertificateRecord(Contract):
     certificate: str = Field(description="PEM")
 
 
+class TimestampRequest(Contract):
+    """`PKI_Timestamp`: the TSA through ШЭП, for a sender that cannot reach `POST /tsp`."""
+
+    query: Base64Data = Field(description="an RFC 3161 TimeStampReq, base64 of its DER")
+
+
+class TimestampAnswer(Contract):
+    granted: bool = Field(description="a token was issued; else `reply` holds the rejection")
+    reply: str = Field(description="the RFC 3161 TimeStampResp, base64 of its DER")
+
+
 class CertificateStatusRequest(Contract):
     """`PKI_CertificateStatus`: is a certificate this CA issued still good (by the bus clock)?"""
 

@@ -62,6 +62,11 @@ def stamp(tsa: Authority, query_der: bytes, now: datetime) -> bytes:
     return bytes(TimeStampResp({"status": {"status": "granted"}, "time_stamp_token": token}).dump())
 
 
+def granted(reply: bytes) -> bool:
+    """Whether a reply of `stamp` carries a token."""
+    return bool(TimeStampResp.load(reply)["status"]["status"].native == "granted")
+
+
 def _read(query_der: bytes) -> tsp.TimeStampReq:
     try:
         query = tsp.TimeStampReq.load(query_der, strict=True)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -12,6 +13,7 @@ from typing import Any
 import httpx
 import pytest
 from cryptography.hazmat.primitives.serialization import pkcs12
+from typer.testing import CliRunner, Result
 
 from egov.launcher import BusPlan
 from servicekit.clock import bus_clock
@@ -293,65 +295,53 @@ async def test_token_for_one_service_does_not_open_another(
     assert caught.value.code == "TOKEN_WRONG_AUDIENCE"
 
 
-async def test_egov_sign_makes_what_the_check_accepts(
-    pki: httpx.AsyncClient, tmp_path: Path
-) -> None:
-    import asyncio
+SIGNED = b'{"vin": "MXAJC4111TK100201"}'
 
-    from typer.testing import CliRunner
 
+@pytest.fixture
+def document(tmp_path: Path) -> Path:
+    path = tmp_path / "application.json"
+    path.write_bytes(SIGNED)
+    return path
+
+
+async def egov(*args: str) -> Result:
+    """`egov …` in a thread: with --timestamp it asks the TSA that runs on this test's loop."""
     from egov.cli import app
 
-    document = tmp_path / "application.json"
-    document.write_text('{"vin": "MXAJC4111TK100201"}', encoding="utf-8")
-    result = await asyncio.to_thread(
-        CliRunner().invoke, app, ["sign", str(document), "--persona", "dealer_manager"]
-    )
+    return await asyncio.to_thread(lambda: CliRunner().invoke(app, list(args)))
+
+
+async def _checked(pki: httpx.AsyncClient, cms: str, **expected: str) -> Any:
+    data = base64.b64encode(SIGNED).decode()
+    reply = await pki.post("/cms/verify", json={"cms": cms, "data": data, **expected})
+    return reply.json()
+
+
+async def test_egov_sign_makes_what_the_check_accepts(
+    pki: httpx.AsyncClient, document: Path
+) -> None:
+    result = await egov("sign", str(document), "--persona", "dealer_manager")
     assert result.exit_code == 0, result.output
-    check = await pki.post(
-        "/cms/verify",
-        json={
-            "cms": result.output.strip(),
-            "data": base64.b64encode(document.read_bytes()).decode(),
-            "expectedIin": "910814314075",
-            "expectedBin": "150440012354",
-        },
+    check = await _checked(
+        pki, result.output.strip(), expectedIin="910814314075", expectedBin="150440012354"
     )
-    assert check.json()["valid"] is True, check.text
-    unknown = await asyncio.to_thread(
-        CliRunner().invoke, app, ["sign", str(document), "--persona", "nobody"]
-    )
+    assert check["valid"] is True, check
+    unknown = await egov("sign", str(document), "--persona", "nobody")
     assert unknown.exit_code == 2
     assert "no key file nobody.p12" in unknown.output
 
 
 async def test_egov_sign_timestamp_makes_cades_t(
-    bus: BusPlan, pki: httpx.AsyncClient, tmp_path: Path
+    bus: BusPlan, pki: httpx.AsyncClient, document: Path
 ) -> None:
-    import asyncio
-
-    from typer.testing import CliRunner
-
-    from egov.cli import app
-
-    document = tmp_path / "application.json"
-    document.write_text('{"vin": "MXAJC4111TK100201"}', encoding="utf-8")
     command = ["sign", str(document), "--persona", "buyer", "--timestamp", "--tsp-url"]
-    result = await asyncio.to_thread(CliRunner().invoke, app, [*command, f"{bus.url('pki')}/tsp"])
+    result = await egov(*command, f"{bus.url('pki')}/tsp")
     assert result.exit_code == 0, result.output
-    check = await pki.post(
-        "/cms/verify",
-        json={
-            "cms": result.output.strip(),
-            "data": base64.b64encode(document.read_bytes()).decode(),
-        },
-    )
-    (signer,) = check.json()["signers"]
-    assert signer["valid"] is True, check.text
+    (signer,) = (await _checked(pki, result.output.strip()))["signers"]
+    assert signer["valid"] is True, signer
     assert signer["timestamp"]["valid"] is True
     assert signer["judgedAt"] == signer["timestamp"]["genTime"]
-    unreachable = await asyncio.to_thread(
-        CliRunner().invoke, app, [*command, "http://127.0.0.1:9/tsp"]
-    )
+    unreachable = await egov(*command, "http://127.0.0.1:9/tsp")
     assert unreachable.exit_code == 2
     assert "no timestamp" in unreachable.output

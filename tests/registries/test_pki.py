@@ -83,8 +83,10 @@ async def bus(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[BusPlan
         yield plan
 
 
-async def check(client: httpx.AsyncClient, bus: BusPlan, data: dict[str, Any]) -> dict[str, Any]:
-    reply = await send(client, bus, envelope(VERIFY, data))
+async def check(
+    client: httpx.AsyncClient, bus: BusPlan, data: dict[str, Any], service: str = VERIFY
+) -> dict[str, Any]:
+    reply = await send(client, bus, envelope(service, data))
     assert reply.status_code == 200, reply.text
     assert reply.json()["responseInfo"]["status"]["code"] == SUCCESS
     answer: dict[str, Any] = reply.json()["responseData"]["data"]
@@ -725,3 +727,17 @@ async def test_g4_attached_cms_must_carry_the_document_itself(
     )
     answer = await check(client, bus, {"cms": b64(attached), "data": b64(DOCUMENT)})
     assert (answer["valid"], codes(answer)) == (True, [])
+
+
+async def test_tsp_through_shep_as_pki_timestamp(bus: BusPlan, client: httpx.AsyncClient) -> None:
+    """A sender that reaches НУЦ only through ШЭП gets the same RFC 3161 messages, base64."""
+    query = timestamp_query(b"a signature value", 9)
+    answer = await check(client, bus, {"query": b64(query.dump())}, "PKI_Timestamp")
+    assert answer["granted"] is True
+    token = TimeStampResp.load(base64.b64decode(answer["reply"]))["time_stamp_token"]
+    info = tsp.TSTInfo.load(token["content"]["encap_content_info"]["content"].contents)
+    assert info["nonce"].native == 9
+    refused = await check(client, bus, {"query": b64(b"not a request")}, "PKI_Timestamp")
+    assert refused["granted"] is False
+    reply = await send(client, bus, envelope("PKI_Timestamp", {"query": "№ not base64"}))
+    assert (reply.status_code, reply.json()["field"]) == (422, "requestData.data.query")
