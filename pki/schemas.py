@@ -54,9 +54,12 @@ class RevocationMethod(StrEnum):
 
 
 class VerifyRequest(Contract):
-    """`PKI_VerifyCms` and `POST /cms/verify`: check a detached CMS over a document."""
+    """`PKI_VerifyCms` and `POST /cms/verify`: check a CMS over a document."""
 
-    cms: CmsBase64 = Field(description="the detached CMS, base64 of its DER")
+    cms: CmsBase64 = Field(
+        description="the CMS, base64 of its DER: detached, or attached with this very document "
+        "inside (CMS_CONTENT_MISMATCH otherwise); CAdES-T with a signature timestamp of НУЦ's TSA"
+    )
     data: Base64Data = Field(description="the signed document, base64")
     expected_iin: Iin | None = Field(
         default=None, description="the ИИН the signer must have (rule G4)"
