@@ -143,22 +143,26 @@ async def test_v9_valid_signature_of_a_dealer_employee(
     ]
 
 
+def by_openssl(name: str, *options: pkcs7.PKCS7Options) -> bytes:
+    """The persona's CMS over DOCUMENT made by cryptography's PKCS7 builder (OpenSSL)."""
+    key, certificate, _ = pkcs12.load_key_and_certificates(p12(name), P12_PASSWORD.encode())
+    assert isinstance(key, rsa.RSAPrivateKey)
+    assert certificate is not None
+    return (
+        pkcs7.PKCS7SignatureBuilder()
+        .set_data(DOCUMENT)
+        .add_signer(certificate, key, hashes.SHA256())
+        .sign(serialization.Encoding.DER, list(options))
+    )
+
+
 async def test_a_cms_made_by_openssl_is_checked_too(
     bus: BusPlan, client: httpx.AsyncClient
 ) -> None:
     """Not only our own helper's output: cryptography's PKCS7 builder (OpenSSL) signs here."""
-    key, certificate, _ = pkcs12.load_key_and_certificates(p12("buyer_2"), P12_PASSWORD.encode())
-    assert key is not None
-    assert isinstance(key, rsa.RSAPrivateKey)
-    assert certificate is not None
-    cms = (
-        pkcs7.PKCS7SignatureBuilder()
-        .set_data(DOCUMENT)
-        .add_signer(certificate, key, hashes.SHA256())
-        .sign(serialization.Encoding.DER, [pkcs7.PKCS7Options.DetachedSignature])
-    )
+    detached = by_openssl("buyer_2", pkcs7.PKCS7Options.DetachedSignature)
     answer = await check(
-        client, bus, {"cms": b64(cms), "data": b64(DOCUMENT), "expectedIin": BUYER_2_IIN}
+        client, bus, {"cms": b64(detached), "data": b64(DOCUMENT), "expectedIin": BUYER_2_IIN}
     )
     assert answer["valid"] is True, answer
 
@@ -716,16 +720,7 @@ async def test_g4_attached_cms_must_carry_the_document_itself(
     answer = await check(client, bus, {"cms": b64(carrying_other), "data": b64(DOCUMENT)})
     assert (answer["valid"], codes(answer)) == (False, ["CMS_CONTENT_MISMATCH"])
 
-    key, certificate, _ = pkcs12.load_key_and_certificates(p12("buyer"), P12_PASSWORD.encode())
-    assert isinstance(key, rsa.RSAPrivateKey)
-    assert certificate is not None
-    attached = (
-        pkcs7.PKCS7SignatureBuilder()
-        .set_data(DOCUMENT)
-        .add_signer(certificate, key, hashes.SHA256())
-        .sign(serialization.Encoding.DER, [])
-    )
-    answer = await check(client, bus, {"cms": b64(attached), "data": b64(DOCUMENT)})
+    answer = await check(client, bus, {"cms": b64(by_openssl("buyer")), "data": b64(DOCUMENT)})
     assert (answer["valid"], codes(answer)) == (True, [])
 
 
