@@ -214,20 +214,41 @@ def sign(
     persona: Annotated[str, typer.Option("--persona", help="e.g. dealer_manager, buyer")],
     auth: Annotated[bool, typer.Option("--auth", help="with the AUTH key (to sign in)")] = False,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="DER file")] = None,
+    timestamp: Annotated[
+        bool,
+        typer.Option(
+            "--timestamp",
+            help="CAdES-T: add a timestamp of the signature from НУЦ's TSA (RFC 3161), which "
+            "proves when it was made",
+        ),
+    ] = False,
+    tsp_url: Annotated[
+        str,
+        typer.Option(envvar="EGOV_TSP_URL", help="the TSA asked with --timestamp"),
+    ] = f"{local_url(spec('pki'))}/tsp",
 ) -> None:
     """A detached CMS signature of FILE by a persona, as NCALayer would make it.
 
     Prints it base64 (what the APIs take in `cms`), or writes the DER to --output.
     """
     from egov.personas import key_file
-    from servicekit.signatures import sign_detached
+    from servicekit.signatures import TimestampRefused, sign_detached, timestamp_over_http
 
     try:
         p12 = key_file(persona, auth=auth)
     except KeyError as exc:
         console.print(f"[red]{exc.args[0]}[/]")
         raise typer.Exit(2) from None
-    signature = sign_detached(p12.read_bytes(), PERSONA_KEY_PASSWORD, file.read_bytes())
+    try:
+        signature = sign_detached(
+            p12.read_bytes(),
+            PERSONA_KEY_PASSWORD,
+            file.read_bytes(),
+            timestamp=timestamp_over_http(tsp_url) if timestamp else None,
+        )
+    except TimestampRefused as exc:
+        console.print(f"[red]no timestamp: {exc}[/]")
+        raise typer.Exit(2) from None
     if output is not None:
         output.write_bytes(signature)
         console.print(f"wrote {output} ({len(signature)} bytes, signed by {p12.name})")

@@ -13,8 +13,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             settings=settings or Settings(),
             title="НУЦ",
             description="The test НУЦ РК: a root and an issuing CA (RSA 2048; GOST is not "
-            "modelled), certificates of the test personas, OCSP, CRL and the check of detached "
-            "CMS signatures (`PKI_VerifyCms`, `POST /cms/verify`, as NCANode answers).",
+            "modelled), certificates of the test personas, OCSP, CRL, a time-stamping authority "
+            "(RFC 3161, `POST /tsp`) and the check of CMS signatures (`PKI_VerifyCms`, "
+            "`POST /cms/verify`, as NCANode answers).",
             routers=[provider.router(), public, admin, login.router, login.admin],
             migrations="pki:migrations",
             seed=seed,

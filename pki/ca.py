@@ -19,6 +19,8 @@ from servicekit.signatures import describe, key_usage_of
 
 ISSUING = "issuing"
 ROOT = "root"
+TSA = "tsa"
+"""The time-stamping authority (pki.tsp): its key and certificate are kept with the CAs'."""
 
 
 def record_of(

@@ -5,7 +5,9 @@ once and committed: the CA keys and every issued certificate go into `pki/seed_d
 (which the service seeds its database from), and each persona's key with its certificate and
 chain into `personas/keys/<persona>.p12` (SIGN) and `<persona>.auth.p12` (AUTH), password
 `Qwerty12`. Running this again replaces all of it with new keys: the files and the seed always
-come from one run, so they agree.
+come from one run, so they agree. `python -m pki.generate --tsa` makes only a new key and
+certificate of the time-stamping authority (issued by the committed issuing CA) and puts them
+into the seed, leaving every other key as it is.
 
 Who is whose employee is not in personas/catalogue.yaml; `EMPLOYMENT` below says it, from the
 branches the catalogue describes. Three extra personas exist only here, for the refusal
@@ -16,6 +18,7 @@ branches of a signature check: `signer_expired`, `signer_revoked` (both under ex
 from __future__ import annotations
 
 import base64
+import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,11 +33,13 @@ from pki.issuance import (
     ISSUING_NAME,
     P12_PASSWORD,
     ROOT_NAME,
+    TSA_NAME,
     Authority,
     Holder,
     issue,
     make_issuing,
     make_root,
+    make_tsa,
     pkcs12_of,
 )
 from pki.settings import DEFAULT_PUBLIC_URL
@@ -162,8 +167,9 @@ def generate() -> None:
     seed = {
         "publicBaseUrl": DEFAULT_PUBLIC_URL,
         "authorities": {
-            "root": {"certificate": root.certificate_pem(), "key": root.key_pem()},
-            "issuing": {"certificate": issuing.certificate_pem(), "key": issuing.key_pem()},
+            "root": _entry(root),
+            "issuing": _entry(issuing),
+            "tsa": _entry(_tsa(issuing)),
         },
         "certificates": [
             {
@@ -184,6 +190,23 @@ def generate() -> None:
     }
     SEED_FILE.write_bytes(orjson.dumps(seed, option=orjson.OPT_INDENT_2) + b"\n")
     (KEYS_DIR / "README.md").write_text(_readme(everyone), encoding="utf-8")
+
+
+def _tsa(issuing: Authority) -> Authority:
+    return make_tsa(issuing, TSA_NAME, CA_FROM, ISSUING_UNTIL, DEFAULT_PUBLIC_URL)
+
+
+def _entry(authority: Authority) -> dict[str, str]:
+    return {"certificate": authority.certificate_pem(), "key": authority.key_pem()}
+
+
+def generate_tsa() -> None:
+    """A new TSA key and certificate in the committed seed; every other key stays."""
+    seed = orjson.loads(SEED_FILE.read_bytes())
+    issuing = seed["authorities"]["issuing"]
+    authority = Authority.from_pem(issuing["certificate"], issuing["key"])
+    seed["authorities"]["tsa"] = _entry(_tsa(authority))
+    SEED_FILE.write_bytes(orjson.dumps(seed, option=orjson.OPT_INDENT_2) + b"\n")
 
 
 def _readme(everyone: dict[str, tuple[Holder, tuple[str, ...]]]) -> str:
@@ -214,4 +237,4 @@ def _readme(everyone: dict[str, tuple[Holder, tuple[str, ...]]]) -> str:
 
 
 if __name__ == "__main__":
-    generate()
+    generate_tsa() if sys.argv[1:] == ["--tsa"] else generate()

@@ -29,11 +29,13 @@ from servicekit.signatures import (
 KEY_SIZE = 2048
 ROOT_NAME = "НУЦ РК Test Root (emulator)"
 ISSUING_NAME = "ҰКО 3.0 (RSA TEST emulator)"
+TSA_NAME = "НУЦ РК TSA (RSA TEST emulator)"
 P12_PASSWORD = "Qwerty12"
 """The password of every persona's PKCS#12: the one NCALayer's test kits use."""
 
 CRL_PATH = "/crl/issuing.crl"
 OCSP_PATH = "/ocsp"
+TSP_PATH = "/tsp"
 ISSUING_CERT_PATH = "/ca/issuing.cer"
 ROOT_CERT_PATH = "/ca/root.cer"
 
@@ -194,23 +196,50 @@ def issue(
         .add_extension(x509.ExtendedKeyUsage(ekus), critical=False)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), False)
         .add_extension(_authority_key_id(issuer), False)
-        .add_extension(
-            x509.CRLDistributionPoints(
-                [
-                    x509.DistributionPoint(
-                        full_name=[x509.UniformResourceIdentifier(base_url + CRL_PATH)],
-                        relative_name=None,
-                        reasons=None,
-                        crl_issuer=None,
-                    )
-                ]
-            ),
-            critical=False,
-        )
+        .add_extension(_crl_points(base_url), critical=False)
         .add_extension(_access(base_url, ISSUING_CERT_PATH, ocsp=True), False)
         .sign(issuer.key, hashes.SHA256())
     )
     return certificate, key
+
+
+def make_tsa(
+    issuing: Authority, common_name: str, not_before: datetime, not_after: datetime, base_url: str
+) -> Authority:
+    """The time-stamping authority's certificate: its one purpose, id-kp-timeStamping, is
+    critical, as RFC 3161 §2.3 requires of a TSA."""
+    key = new_key()
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(_ca_name(common_name))
+        .issuer_name(issuing.certificate.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(not_before)
+        .not_valid_after(not_after)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(_key_usage(digital_signature=True, content_commitment=True), critical=True)
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), False)
+        .add_extension(_authority_key_id(issuing), False)
+        .add_extension(_crl_points(base_url), critical=False)
+        .add_extension(_access(base_url, ISSUING_CERT_PATH, ocsp=True), False)
+        .sign(issuing.key, hashes.SHA256())
+    )
+    return Authority(certificate, key)
+
+
+def _crl_points(base_url: str) -> x509.CRLDistributionPoints:
+    return x509.CRLDistributionPoints(
+        [
+            x509.DistributionPoint(
+                full_name=[x509.UniformResourceIdentifier(base_url + CRL_PATH)],
+                relative_name=None,
+                reasons=None,
+                crl_issuer=None,
+            )
+        ]
+    )
 
 
 def pkcs12_of(

@@ -247,6 +247,7 @@ async def token(body: TokenRequest, request: Request, session: DbSession) -> Tok
         bin=bin_,
         roles=roles,
         audience=body.audience,
+        certificate_serial=signer.certificate.serial_number,
         attributes=attributes,
         lifetime=TOKEN_LIFETIME,
     )

@@ -1,5 +1,6 @@
 """НУЦ's surface: the signature check on the sync channel and as REST (NCANode's /cms/verify),
-the OCSP responder, the CRL, the CA certificates, and the admin API over issued certificates."""
+the OCSP responder, the time-stamping authority (RFC 3161, `POST /tsp`), the CRL, the CA
+certificates, and the admin API over issued certificates."""
 
 from __future__ import annotations
 
@@ -11,27 +12,35 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from fastapi import APIRouter, Body, Query, Request, Response
 
-from pki.ca import ISSUING, ROOT, current_crl, record_of, respond, revoke
+from pki.ca import ISSUING, ROOT, TSA, current_crl, record_of, respond, revoke
 from pki.issuance import Holder, issue, pkcs12_of
 from pki.models import IssuedCertificate
 from pki.repository import AuthorityRepository, CertificateRepository
 from pki.schemas import (
     CertificateRecord,
     CertificateStatus,
+    CertificateStatusAnswer,
+    CertificateStatusRequest,
     IssueAnswer,
     IssueRequest,
     RevokeRequest,
+    TimestampAnswer,
+    TimestampRequest,
     VerifyAnswer,
     VerifyRequest,
+    decode_base64,
 )
+from pki.tsp import granted, stamp
 from pki.verification import verify
 from servicekit.admin import AdminOnly
 from servicekit.db import DbSession
 from servicekit.errors import Conflict, NotFound, Problem
-from servicekit.messages import Texts, register
+from servicekit.messages import Texts, register, texts_for
 from servicekit.provider import SyncCall, SyncProvider
 
 VERIFY_CMS = "PKI_VerifyCms"
+CERTIFICATE_STATUS = "PKI_CertificateStatus"
+TIMESTAMP = "PKI_Timestamp"
 
 register(
     {
@@ -60,9 +69,43 @@ async def verify_cms(data: VerifyRequest, call: SyncCall) -> VerifyAnswer:
     return await verify(call.session, data, call.clock.now())
 
 
+@provider.operation(CERTIFICATE_STATUS, CertificateStatusRequest)
+async def certificate_status(
+    data: CertificateStatusRequest, call: SyncCall
+) -> CertificateStatusAnswer:
+    """What the state services ask before a signed-in person changes anything: a login token
+    names its AUTH certificate, and a revoked one ends the session."""
+    row = await CertificateRepository(call.session).get(data.serial_number.lower())
+    if row is None:
+        return CertificateStatusAnswer(
+            found=False,
+            code="CERTIFICATE_NOT_FOUND",
+            messages=texts_for("CERTIFICATE_NOT_FOUND").render({"serial": data.serial_number}),
+        )
+    record = to_record(row, call.clock.now())
+    return CertificateStatusAnswer(
+        found=True,
+        status=record.status,
+        not_after=record.not_after,
+        revoked_at=record.revoked_at if record.status is CertificateStatus.REVOKED else None,
+        revocation_reason=record.revocation_reason
+        if record.status is CertificateStatus.REVOKED
+        else None,
+    )
+
+
+@provider.operation(TIMESTAMP, TimestampRequest)
+async def timestamp(data: TimestampRequest, call: SyncCall) -> TimestampAnswer:
+    """The TSA of `POST /tsp` on the sync channel: the same DER messages, base64 in JSON."""
+    tsa = await AuthorityRepository(call.session).get(TSA)
+    reply = stamp(tsa, decode_base64(data.query), call.clock.now())
+    return TimestampAnswer(granted=granted(reply), reply=base64.b64encode(reply).decode())
+
+
 public = APIRouter(tags=["НУЦ"])
 
 DER_CERT = "application/pkix-cert"
+TIMESTAMP_REPLY = "application/timestamp-reply"
 
 
 @public.post(
@@ -87,6 +130,22 @@ async def cms_verify(
 async def ocsp_responder(request: Request, session: DbSession) -> Response:
     answer = await respond(session, await request.body(), request.app.state.clock.now())
     return Response(answer, media_type="application/ocsp-response")
+
+
+@public.post(
+    "/tsp",
+    summary="Time-stamping authority (RFC 3161): DER TimeStampReq in, DER TimeStampResp out",
+    description="Send `application/timestamp-query` with the hash of a signature value; the "
+    "token (genTime = the bus clock) goes into the CMS as the unsigned attribute "
+    "signatureTimeStampToken (CAdES-T), and `/cms/verify` then judges the certificate at "
+    "that genTime. A request it cannot serve is answered `rejection` with a failInfo.",
+    response_class=Response,
+    responses={200: {"content": {TIMESTAMP_REPLY: {}}}},
+)
+async def tsp_responder(request: Request, session: DbSession) -> Response:
+    tsa = await AuthorityRepository(session).get(TSA)
+    answer = stamp(tsa, await request.body(), request.app.state.clock.now())
+    return Response(answer, media_type=TIMESTAMP_REPLY)
 
 
 @public.get(

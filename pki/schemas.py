@@ -54,9 +54,12 @@ class RevocationMethod(StrEnum):
 
 
 class VerifyRequest(Contract):
-    """`PKI_VerifyCms` and `POST /cms/verify`: check a detached CMS over a document."""
+    """`PKI_VerifyCms` and `POST /cms/verify`: check a CMS over a document."""
 
-    cms: CmsBase64 = Field(description="the detached CMS, base64 of its DER")
+    cms: CmsBase64 = Field(
+        description="the CMS, base64 of its DER: detached, or attached with this very document "
+        "inside (CMS_CONTENT_MISMATCH otherwise); CAdES-T with a signature timestamp of НУЦ's TSA"
+    )
     data: Base64Data = Field(description="the signed document, base64")
     expected_iin: Iin | None = Field(
         default=None, description="the ИИН the signer must have (rule G4)"
@@ -114,9 +117,28 @@ class SignerProblem(Contract):
     messages: dict[str, str]
 
 
+class SignatureTimestamp(Contract):
+    """A CAdES-T signature timestamp (RFC 3161 token over the signature value)."""
+
+    valid: bool = Field(
+        description="signed by the test НУЦ's TSA over this signature: genTime is proved"
+    )
+    gen_time: datetime
+    serial_number: str = Field(description="the token's serial number, hex")
+    policy: str
+    tsa: str | None = Field(description="the TSA certificate's common name")
+
+
 class SignerVerdict(Contract):
     valid: bool
-    signing_time: datetime | None
+    signing_time: datetime | None = Field(
+        description="the signingTime attribute: the signer's own claim, informative only"
+    )
+    judged_at: datetime = Field(
+        description="when validity and revocation were judged: a valid timestamp's genTime, "
+        "else the time of the check (the bus clock)"
+    )
+    timestamp: SignatureTimestamp | None
     certificate: CertificateInfo
     revocations: list[Revocation]
     problems: list[SignerProblem]
@@ -153,6 +175,38 @@ class CertificateRecord(Contract):
     revoked_at: datetime | None
     revocation_reason: str | None
     certificate: str = Field(description="PEM")
+
+
+class TimestampRequest(Contract):
+    """`PKI_Timestamp`: the TSA through ШЭП, for a sender that cannot reach `POST /tsp`."""
+
+    query: Base64Data = Field(description="an RFC 3161 TimeStampReq, base64 of its DER")
+
+
+class TimestampAnswer(Contract):
+    granted: bool = Field(description="a token was issued; else `reply` holds the rejection")
+    reply: str = Field(description="the RFC 3161 TimeStampResp, base64 of its DER")
+
+
+class CertificateStatusRequest(Contract):
+    """`PKI_CertificateStatus`: is a certificate this CA issued still good (by the bus clock)?"""
+
+    serial_number: str = Field(
+        pattern="^[0-9a-fA-F]{1,40}$", description="hex, as in the certificate or a login token"
+    )
+
+
+class CertificateStatusAnswer(Contract):
+    """Found: `status` and the dates. Not found is an answer too: `found` false, `code`,
+    `messages`."""
+
+    found: bool
+    status: CertificateStatus | None = None
+    not_after: datetime | None = None
+    revoked_at: datetime | None = None
+    revocation_reason: str | None = None
+    code: str | None = None
+    messages: dict[str, str] | None = None
 
 
 RevocationReason = Annotated[

@@ -16,7 +16,7 @@ import yaml
 from cryptography import x509
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pki.ca import ISSUING, ROOT, publish_crl, record_of
+from pki.ca import ISSUING, ROOT, TSA, publish_crl, record_of
 from pki.models import RoleGrant, seed_versions
 from pki.repository import AuthorityRepository, CertificateRepository
 from servicekit.clock import Clock
@@ -42,7 +42,7 @@ async def seed(session: AsyncSession, clock: Clock) -> None:
     async def load(session: AsyncSession) -> None:
         data = load_seed()
         authorities = AuthorityRepository(session)
-        for name in (ROOT, ISSUING):
+        for name in (ROOT, ISSUING, TSA):
             entry = data["authorities"][name]
             await authorities.put(name, entry["certificate"], entry["key"])
         certificates = CertificateRepository(session)

@@ -1,31 +1,40 @@
 """A signature check as NCANode's /cms/verify makes it, judged by the test НУЦ.
 
 Per signer: the math (messageDigest against the data, the RSA signature over the signed
-attributes), the chain to the trusted test root, the validity period at the signing time (the
-signingTime attribute, else the bus clock), revocation by OCSP and/or CRL (the НУЦ asks its own
-responder and reads its own signed CRL, the way a relying party would), the key usage (a SIGN
-key, not AUTH) and the ИИН/БИН against the expected ones (rule G4). Every failed check is a
-problem with a stable code; none of them stops the others.
+attributes), an attached CMS's content against the data, the chain to the trusted test root,
+the validity period and revocation by OCSP and/or CRL (the НУЦ asks its own responder and reads
+its own signed CRL, the way a relying party would), the key usage (a SIGN key, not AUTH) and the
+ИИН/БИН against the expected ones (rule G4). Every failed check is a problem with a stable code;
+none of them stops the others.
 
-Revocation is judged at the time of the check, not at the signing time: without a trusted
-timestamp (TSP is not modelled) a signature of a since-revoked key cannot be told from a
-back-dated one.
+When is the certificate judged? The signingTime attribute is the signer's word and proves
+nothing (an expired key could claim any day inside its validity), so validity and revocation
+are judged at the time of the check (the bus clock) — or at the genTime of a signature
+timestamp (CAdES-T: an RFC 3161 token over the signature value) from the test НУЦ's own TSA,
+which proves the signature existed then. A certificate revoked after that genTime still
+verifies; a token that does not check out (its signature, its imprint, a TSA certificate that
+is not the test hierarchy's id-kp-timeStamping one) is a problem of its own, TIMESTAMP_INVALID.
+An attached CMS is accepted only when the content inside is the document byte for byte
+(CMS_CONTENT_MISMATCH otherwise): the signed attributes do not cover the content, so its
+messageDigest can be the document's while the CMS carries another document.
 """
 
 from __future__ import annotations
 
 import base64
+from dataclasses import dataclass
 from datetime import datetime
 
+import structlog
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509 import ocsp
-from cryptography.x509.oid import SignatureAlgorithmOID
+from cryptography.x509.oid import ExtendedKeyUsageOID, SignatureAlgorithmOID
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pki.ca import ISSUING, ROOT, answer_for, current_crl
+from pki.ca import ISSUING, ROOT, TSA, answer_for, current_crl
 from pki.issuance import Authority
 from pki.repository import AuthorityRepository
 from pki.schemas import (
@@ -33,6 +42,7 @@ from pki.schemas import (
     Issuer,
     Revocation,
     RevocationMethod,
+    SignatureTimestamp,
     SignerProblem,
     SignerVerdict,
     Subject,
@@ -41,7 +51,17 @@ from pki.schemas import (
     decode_base64,
 )
 from servicekit.messages import Texts, register, texts_for
-from servicekit.signatures import Examined, describe, examine, read_cms
+from servicekit.signatures import (
+    MalformedTimestamp,
+    Signer,
+    Timestamp,
+    describe,
+    examine,
+    read_cms,
+    read_timestamp,
+)
+
+log = structlog.get_logger(__name__)
 
 register(
     {
@@ -65,18 +85,32 @@ register(
             "signature is damaged",
         ),
         "CERT_EXPIRED": Texts(
-            "Срок действия сертификата подписанта истёк {not_after} (момент подписания {moment})",
-            "Қол қоюшы сертификатының әрекет ету мерзімі {not_after} аяқталды (қол қою сәті "
-            "{moment})",
-            "The signer's certificate expired on {not_after} (signed at {moment})",
+            "Срок действия сертификата подписанта истёк {not_after} (проверено на {moment})",
+            "Қол қоюшы сертификатының әрекет ету мерзімі {not_after} аяқталды (тексерілген "
+            "сәт {moment})",
+            "The signer's certificate expired on {not_after} (checked at {moment})",
         ),
         "CERT_NOT_YET_VALID": Texts(
-            "Сертификат подписанта ещё не действовал на момент подписания {moment} "
-            "(действует с {not_before})",
-            "Қол қою сәтінде {moment} қол қоюшы сертификаты әлі әрекет етпеген "
-            "({not_before} бастап әрекет етеді)",
-            "The signer's certificate was not yet valid when signing at {moment} (valid from "
-            "{not_before})",
+            "Сертификат подписанта ещё не действовал на {moment} (действует с {not_before})",
+            "{moment} сәтінде қол қоюшы сертификаты әлі әрекет етпеген ({not_before} бастап "
+            "әрекет етеді)",
+            "The signer's certificate was not yet valid at {moment} (valid from {not_before})",
+        ),
+        "CMS_CONTENT_MISMATCH": Texts(
+            "Подпись содержит внутри себя другой документ, а не подписываемый: нужна "
+            "отсоединённая подпись или подпись с этим же документом внутри",
+            "Қолтаңбаның ішінде қол қойылатын құжат емес, басқа құжат бар: бөлек қолтаңба "
+            "немесе ішінде дәл осы құжат бар қолтаңба қажет",
+            "The signature carries another document inside it, not the one signed: send a "
+            "detached signature or one that carries this very document",
+        ),
+        "TIMESTAMP_INVALID": Texts(
+            "Метка времени подписи (TSP) не прошла проверку: она не выдана службой меток "
+            "времени НУЦ или не относится к этой подписи",
+            "Қолтаңбаның уақыт белгісі (TSP) тексеруден өтпеді: оны ҰКО уақыт белгілері "
+            "қызметі бермеген немесе ол бұл қолтаңбаға қатысты емес",
+            "The signature's timestamp (TSP) did not pass the check: it was not issued by "
+            "НУЦ's time-stamping service or does not belong to this signature",
         ),
         "CERT_REVOKED": Texts(
             "Сертификат подписанта отозван {revoked_at} (причина: {reason})",
@@ -124,35 +158,51 @@ def problem(code: str, **params: object) -> SignerProblem:
     return SignerProblem(code=code, messages=texts_for(code).render(params))
 
 
+@dataclass(frozen=True, slots=True)
+class _Trust:
+    """The test hierarchy a check trusts: the root, the issuing CA, the TSA."""
+
+    root: Authority
+    issuing: Authority
+    tsa: Authority
+
+    def issued(self, certificate: x509.Certificate) -> bool:
+        return _issued_by(certificate, self.issuing) and _issued_by(
+            self.issuing.certificate, self.root
+        )
+
+
 async def verify(session: AsyncSession, request: VerifyRequest, now: datetime) -> VerifyAnswer:
     signers = read_cms(decode_base64(request.cms))
     data = base64.b64decode("".join(request.data.split()))
-    authorities = AuthorityRepository(session)
-    root, issuing = await authorities.get_all(ROOT, ISSUING)
-    verdicts = [
-        await _judge(session, examine(signer, data), request, root, issuing, now)
-        for signer in signers
-    ]
+    trust = _Trust(*await AuthorityRepository(session).get_all(ROOT, ISSUING, TSA))
+    verdicts = [await _judge(session, signer, data, request, trust, now) for signer in signers]
     return VerifyAnswer(valid=all(v.valid for v in verdicts), signers=verdicts)
 
 
 async def _judge(
     session: AsyncSession,
-    examined: Examined,
+    signer: Signer,
+    data: bytes,
     request: VerifyRequest,
-    root: Authority,
-    issuing: Authority,
+    trust: _Trust,
     now: datetime,
 ) -> SignerVerdict:
+    examined = examine(signer, data)
     certificate = examined.certificate
     facts = describe(certificate)
     problems: list[SignerProblem] = []
     if not examined.intact:
         problems.append(problem("SIGNATURE_INVALID"))
-    trusted = _issued_by(certificate, issuing) and _issued_by(issuing.certificate, root)
+    if not examined.content_matches:
+        problems.append(problem("CMS_CONTENT_MISMATCH"))
+    trusted = trust.issued(certificate)
     if not trusted:
         problems.append(problem("CERT_UNKNOWN_CA", issuer=facts.issuer_dn))
-    moment = examined.signing_time or now
+    stamp, stamp_valid = _timestamp(signer, trust)
+    if stamp_valid is False:
+        problems.append(problem("TIMESTAMP_INVALID"))
+    moment = stamp.gen_time if stamp is not None and stamp_valid else now
     if moment < facts.not_before:
         problems.append(
             problem("CERT_NOT_YET_VALID", moment=_day(moment), not_before=_day(facts.not_before))
@@ -165,10 +215,14 @@ async def _judge(
     if trusted:
         for method in dict.fromkeys(request.check_revocation):
             if method is RevocationMethod.OCSP:
-                revocations.append(await _by_ocsp(session, certificate, issuing, now))
+                revocations.append(await _by_ocsp(session, certificate, trust.issuing, now))
             else:
-                revocations.append(await _by_crl(session, certificate, issuing, now))
-    revoked = next((r for r in revocations if r.revoked), None)
+                revocations.append(await _by_crl(session, certificate, trust.issuing, now))
+    # Revoked after a timestamp's genTime: the signature was made while the key was good.
+    revoked = next(
+        (r for r in revocations if r.revoked and (r.revoked_at is None or r.revoked_at <= moment)),
+        None,
+    )
     if revoked is not None:
         problems.append(
             problem(
@@ -195,6 +249,16 @@ async def _judge(
     return SignerVerdict(
         valid=not problems,
         signing_time=examined.signing_time,
+        judged_at=moment,
+        timestamp=None
+        if stamp is None
+        else SignatureTimestamp(
+            valid=bool(stamp_valid),
+            gen_time=stamp.gen_time,
+            serial_number=format(stamp.serial_number, "x"),
+            policy=stamp.policy,
+            tsa=describe(stamp.tsa.certificate).common_name,
+        ),
         certificate=CertificateInfo(
             serial_number=facts.serial_number,
             not_before=facts.not_before,
@@ -220,6 +284,34 @@ async def _judge(
         revocations=revocations,
         problems=problems,
     )
+
+
+def _timestamp(signer: Signer, trust: _Trust) -> tuple[Timestamp | None, bool | None]:
+    """The signer's signature timestamp and whether it proves its genTime (None: no token)."""
+    try:
+        stamp = read_timestamp(signer, [trust.tsa.certificate])
+    except MalformedTimestamp as exc:
+        log.info("an unreadable signature timestamp", reason=str(exc))
+        return None, False
+    if stamp is None:
+        return None, None
+    tsa = stamp.tsa.certificate
+    valid = (
+        stamp.intact
+        and trust.issued(tsa)
+        and _time_stamping_only(tsa)
+        and tsa.not_valid_before_utc <= stamp.gen_time <= tsa.not_valid_after_utc
+    )
+    return stamp, valid
+
+
+def _time_stamping_only(certificate: x509.Certificate) -> bool:
+    """RFC 3161 §2.3: a TSA certificate has exactly one EKU, id-kp-timeStamping, critical."""
+    try:
+        extension = certificate.extensions.get_extension_for_class(x509.ExtendedKeyUsage)
+    except x509.ExtensionNotFound:
+        return False
+    return extension.critical and list(extension.value) == [ExtendedKeyUsageOID.TIME_STAMPING]
 
 
 def _issued_by(certificate: x509.Certificate, issuer: Authority) -> bool:

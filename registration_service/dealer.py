@@ -11,6 +11,7 @@ from registration_service.models import Application
 from registration_service.portal import Portal, new_number, require_state
 from registration_service.problems import StepProblem
 from registration_service.states import REGISTERED, State
+from servicekit.signatures import ROLE_CEO, ROLE_MAY_SIGN
 from servicekit.tokens import Principal
 
 
@@ -239,13 +240,22 @@ async def sale_contract(portal: Portal, app: Application, step: str) -> bool:
     return True
 
 
-async def sign(portal: Portal, app: Application, cms: str) -> Application:
-    """V9: the dealer's ЭЦП over the application; the signer's БИН must be the dealer's. Then
-    V10: the buyer is notified in the cabinet."""
+SIGNING_ROLES = frozenset({ROLE_CEO, ROLE_MAY_SIGN})
+"""НУЦ РК sub-roles that may sign for a legal entity: its head, or a person with the right."""
+
+
+async def sign(portal: Portal, app: Application, principal: Principal, cms: str) -> Application:
+    """V9: the dealer's ЭЦП over the application, by the employee signed in, with a certificate
+    that gives the right to sign for the dealer's БИН (G4). Then V10: the buyer is notified."""
     require_state(app, State.V9_AWAITING_SELLER_SIGNATURE)
     signer = await signing.verify(portal, "V9", app.id, seller_document(app), cms)
     if signer.bin != app.dealer_bin:
         raise StepProblem("SIGNER_NOT_SELLER", "V9", field="cms", bin=signer.bin or "—")
+    if signer.iin != principal.iin:
+        raise StepProblem("SIGNER_NOT_SIGNED_IN", "V9", field="cms", iin=signer.iin or "—")
+    # The БИН is in the certificate's subject (OU=BIN…), so these roles are for that БИН.
+    if not SIGNING_ROLES.intersection(signer.roles):
+        raise StepProblem("SIGNER_NO_SIGNING_RIGHT", "V9", field="cms", bin=app.dealer_bin)
     now = portal.now()
     app.seller_signer_iin, app.seller_signed_at, app.seller_signature = signer.iin, now, cms
     app.state = State.V10_AWAITING_BUYER_CONSENT

@@ -173,6 +173,22 @@ PROBLEMS: dict[str, Texts] = {
         "The application is not signed by an employee of the seller (БИН in the certificate: "
         "{bin})",
     ),
+    "SIGNER_NOT_SIGNED_IN": _T(
+        "Заявку подписал не вошедший работник: ИИН в сертификате ({iin}) не совпадает с ИИН "
+        "вошедшего",
+        "Өтінімге кірген қызметкер қол қойған жоқ: сертификаттағы ЖСН ({iin}) кірген "
+        "қызметкердің ЖСН-імен сәйкес емес",
+        "The application is not signed by the signed-in employee: the ИИН in the certificate "
+        "({iin}) is not theirs",
+    ),
+    "SIGNER_NO_SIGNING_RIGHT": _T(
+        "В сертификате подписанта нет права подписи от имени организации (БИН {bin}): нужен "
+        "сертификат первого руководителя или лица с правом подписи",
+        "Қол қоюшының сертификатында ұйым атынан (БСН {bin}) қол қою құқығы жоқ: бірінші "
+        "басшының немесе қол қою құқығы бар тұлғаның сертификаты қажет",
+        "The signer's certificate carries no right to sign for the organisation (БИН {bin}): "
+        "a certificate of its head or of a person who may sign is needed",
+    ),
     "SIGNER_NOT_BUYER": _T(
         "Заявку подписал не покупатель: ИИН в сертификате не совпадает",
         "Өтінімге сатып алушы қол қойған жоқ: сертификаттағы ЖСН сәйкес емес",

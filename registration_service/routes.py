@@ -205,7 +205,7 @@ async def dealer_signature(
         key,
         _scope(principal, "sign", app.id),
         body,
-        lambda: dealer.sign(portal, app, body.cms),
+        lambda: dealer.sign(portal, app, principal, body.cms),
     )
 
 

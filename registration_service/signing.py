@@ -16,6 +16,8 @@ class Signer:
     iin: str | None
     bin: str | None
     serial_number: str
+    roles: tuple[str, ...] = ()
+    """The НУЦ РК role OIDs of the certificate (keyUser: 1.2.398.3.3.4.1.2.1 CEO…)."""
 
 
 async def verify(
@@ -39,7 +41,12 @@ async def verify(
         raise StepProblem("SIGNATURE_NOT_ACCEPTED", step, field="cms", reasons=reasons)
     certificate = answer.data["signers"][0]["certificate"]
     subject = certificate["subject"]
-    return Signer(subject.get("iin"), subject.get("bin"), certificate["serialNumber"])
+    return Signer(
+        subject.get("iin"),
+        subject.get("bin"),
+        certificate["serialNumber"],
+        tuple(certificate.get("keyUser", ())),
+    )
 
 
 def _reasons(answer: dict[str, Any]) -> str:

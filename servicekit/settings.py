@@ -45,6 +45,12 @@ class ServiceSettings(BaseSettings):
         description="bearer token of the admin API (/admin/…); the default is refused when "
         "the service listens beyond loopback",
     )
+    token_status_ttl_seconds: float = Field(
+        default=60.0,
+        ge=0,
+        description="how long a state service trusts НУЦ's answer that a signed-in person's "
+        "AUTH certificate is not revoked (asked before every state-changing request)",
+    )
     log_unmasked: bool = Field(
         default=False, description="show ИИН/БИН in logs unmasked (never in production)"
     )

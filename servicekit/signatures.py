@@ -7,21 +7,31 @@ signer's certificate (and its chain from the PKCS#12) included. It is built with
 rather than cryptography's PKCS7 builder because the builder takes signingTime from the system
 clock, and a signature made on the emulator must carry the bus time.
 
-`read_cms` and `examine` are the math of a check — the structure, the digest of the data, the
-signature over the signed attributes — and `describe` reads a certificate the way НУЦ РК fills
-it (kz-reference §9: SERIALNUMBER=IIN…, OU=BIN…, role OIDs in the EKU). Trust, validity and
-revocation need a trust store and are the НУЦ's (`pki`) answer built on these.
+With `timestamp`, the signature becomes CAdES-T (ETSI EN 319 122): the signature value is sent
+to a TSA (RFC 3161) and its token is added as the unsigned attribute signatureTimeStampToken
+(1.2.840.113549.1.9.16.2.14), which proves the signature existed at the token's genTime. The
+signer's own signingTime proves nothing: the signer writes it.
+
+`read_cms`, `examine` and `read_timestamp` are the math of a check — the structure, the digest
+of the data, the signature over the signed attributes, the timestamp token's own signature and
+imprint — and `describe` reads a certificate the way НУЦ РК fills it (kz-reference §9:
+SERIALNUMBER=IIN…, OU=BIN…, role OIDs in the EKU). Trust, validity and revocation need a trust
+store and are the НУЦ's (`pki`) answer built on these.
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
+import secrets
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Any, ClassVar
 
-from asn1crypto import algos, cms
+import httpx
+from asn1crypto import algos, cms, tsp
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
@@ -71,16 +81,30 @@ def _key_store(
     return key, certificate, list(chain)
 
 
+TimestampTransport = Callable[[bytes], bytes]
+"""Sends a DER TimeStampReq to a TSA (RFC 3161) and gives back its DER TimeStampResp."""
+
+
+class TimestampRefused(ValueError):
+    """The TSA granted no token, or its reply does not answer the query sent."""
+
+
 def sign_detached(
-    p12: bytes, password: str | bytes, data: bytes, *, signing_time: datetime | None = None
+    p12: bytes,
+    password: str | bytes,
+    data: bytes,
+    *,
+    signing_time: datetime | None = None,
+    timestamp: TimestampTransport | None = None,
 ) -> bytes:
     """A detached CMS (DER) over `data` with the key and certificate of a PKCS#12 file.
 
     `signing_time` defaults to the bus clock, the time the signer's NCALayer would stamp.
+    With `timestamp` (a way to reach a TSA) the signature value is timestamped: CAdES-T.
     """
     secret = password.encode() if isinstance(password, str) else password
     key, certificate, chain = _key_store(p12, secret)
-    signer = _asn1_certificate(certificate)
+    signer = asn1_certificate(certificate)
     attributes = cms.CMSAttributes(
         [
             cms.CMSAttribute({"type": "content_type", "values": ["data"]}),
@@ -111,16 +135,95 @@ def sign_detached(
             "signature": signature,
         }
     )
+    if timestamp is not None:
+        token = request_timestamp(signature, timestamp)
+        signer_info["unsigned_attrs"] = cms.CMSAttributes(
+            [cms.CMSAttribute({"type": SIGNATURE_TIMESTAMP, "values": [token]})]
+        )
     signed_data = cms.SignedData(
         {
             "version": "v1",
             "digest_algorithms": [algos.DigestAlgorithm({"algorithm": "sha256"})],
             "encap_content_info": {"content_type": "data"},
-            "certificates": [signer, *(_asn1_certificate(c) for c in chain)],
+            "certificates": [signer, *(asn1_certificate(c) for c in chain)],
             "signer_infos": [signer_info],
         }
     )
     return bytes(cms.ContentInfo({"content_type": "signed_data", "content": signed_data}).dump())
+
+
+SIGNATURE_TIMESTAMP = "signature_time_stamp_token"
+"""id-aa-signatureTimeStampToken (1.2.840.113549.1.9.16.2.14), as asn1crypto names it."""
+
+
+class TimeStampResp(tsp.TimeStampResp):  # type: ignore[misc]  # asn1crypto has no types
+    """RFC 3161's TimeStampResp: the token is absent from a refusal (asn1crypto requires it)."""
+
+    _fields: ClassVar[list[tuple[Any, ...]]] = [
+        ("status", tsp.PKIStatusInfo),
+        ("time_stamp_token", cms.ContentInfo, {"optional": True}),
+    ]
+
+
+def timestamp_over_http(url: str, *, timeout: float = 10.0) -> TimestampTransport:
+    """A TSA reached over HTTP as RFC 3161 §3.4 says (the test НУЦ's is `<pki>/tsp`).
+
+    Blocking: call `sign_detached` with it from a thread when an event loop runs the TSA."""
+
+    def transport(query: bytes) -> bytes:
+        try:
+            reply = httpx.post(
+                url,
+                content=query,
+                headers={"content-type": "application/timestamp-query"},
+                timeout=timeout,
+            )
+        except httpx.HTTPError as exc:
+            raise TimestampRefused(f"the TSA at {url} does not answer: {exc}") from None
+        if reply.status_code != 200:
+            raise TimestampRefused(f"the TSA at {url} answered HTTP {reply.status_code}")
+        return reply.content
+
+    return transport
+
+
+def timestamp_query(signature: bytes, nonce: int) -> tsp.TimeStampReq:
+    """A TimeStampReq over a signature value (sha256), asking for the TSA's certificate."""
+    return tsp.TimeStampReq(
+        {
+            "version": "v1",
+            "message_imprint": {
+                "hash_algorithm": {"algorithm": "sha256"},
+                "hashed_message": hashlib.sha256(signature).digest(),
+            },
+            "nonce": nonce,
+            "cert_req": True,
+        }
+    )
+
+
+def request_timestamp(signature: bytes, transport: TimestampTransport) -> cms.ContentInfo:
+    """The TSA's token over `signature`; TimestampRefused unless it granted one for this query."""
+    query = timestamp_query(signature, secrets.randbits(63))
+    try:
+        reply = TimeStampResp.load(transport(query.dump()), strict=True)
+        status = reply["status"]
+        if status["status"].native not in ("granted", "granted_with_mods"):
+            said = status["status_string"].native or []
+            raise TimestampRefused(f"the TSA answered {status['status'].native}: {said}")
+        token: cms.ContentInfo = reply["time_stamp_token"]
+        info = tsp.TSTInfo.load(token["content"]["encap_content_info"]["content"].contents)
+        answers = (
+            info["nonce"].native == query["nonce"].native
+            and info["message_imprint"].dump() == query["message_imprint"].dump()
+        )
+    except TimestampRefused:
+        raise
+    except (ValueError, TypeError, KeyError) as exc:
+        raise TimestampRefused(f"not a TimeStampResp: {type(exc).__name__}: {exc}") from None
+    if not answers:
+        raise TimestampRefused("the token's nonce or imprint is not the query's")
+    return token
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +232,8 @@ class Signer:
 
     info: cms.SignerInfo
     certificate: x509.Certificate
+    content: bytes | None = None
+    """The content embedded in the CMS (an attached signature); None for a detached one."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +246,8 @@ class Examined:
     """The messageDigest attribute is the hash of the data given."""
     signature_valid: bool
     """The signature over the signed attributes verifies with the certificate's key."""
+    content_matches: bool = True
+    """No content is embedded in the CMS, or the embedded content is the data byte for byte."""
 
     @property
     def intact(self) -> bool:
@@ -157,24 +264,29 @@ def read_cms(der: bytes) -> list[Signer]:
         content_info = cms.ContentInfo.load(der, strict=True)
         if content_info["content_type"].native != "signed_data":
             raise MalformedCms("not a SignedData")
-        signed_data = content_info["content"]
-        certificates = [
-            x509.load_der_x509_certificate(choice.chosen.dump())
-            for choice in signed_data["certificates"] or []
-            if choice.name == "certificate"
-        ]
-        signers = []
-        for info in signed_data["signer_infos"]:
-            if not info["signed_attrs"]:
-                raise MalformedCms("a signer without signed attributes")
-            certificate = _find_certificate(info["sid"], certificates)
-            if certificate is None:
-                raise MalformedCms("the signer's certificate is not in the CMS")
-            signers.append(Signer(info, certificate))
+        return _signers(content_info["content"])
     except MalformedCms:
         raise
     except (ValueError, TypeError, KeyError) as exc:
         raise MalformedCms(f"{type(exc).__name__}: {exc}") from None
+
+
+def _signers(signed_data: cms.SignedData, known: Sequence[x509.Certificate] = ()) -> list[Signer]:
+    certificates = [
+        x509.load_der_x509_certificate(choice.chosen.dump())
+        for choice in signed_data["certificates"] or []
+        if choice.name == "certificate"
+    ]
+    embedded = signed_data["encap_content_info"]["content"]
+    content = None if embedded.native is None else embedded.contents
+    signers = []
+    for info in signed_data["signer_infos"]:
+        if not info["signed_attrs"]:
+            raise MalformedCms("a signer without signed attributes")
+        certificate = _find_certificate(info["sid"], [*certificates, *known])
+        if certificate is None:
+            raise MalformedCms("the signer's certificate is not in the CMS")
+        signers.append(Signer(info, certificate, content))
     if not signers:
         raise MalformedCms("no signers")
     return signers
@@ -199,7 +311,105 @@ def examine(signer: Signer, data: bytes) -> Examined:
         signing_time=signing_time,
         digest_matches=digest_matches,
         signature_valid=digest is not None and _signature_valid(signer, digest),
+        # An attached CMS whose messageDigest is the document's but whose content is another
+        # document would carry that other document as "signed" wherever it is read again.
+        content_matches=signer.content is None or signer.content == data,
     )
+
+
+class MalformedTimestamp(ValueError):
+    """A signatureTimeStampToken is there but is not a readable RFC 3161 token."""
+
+
+@dataclass(frozen=True, slots=True)
+class Timestamp:
+    """A signer's signatureTimeStampToken: what the TSA says and whether its math holds."""
+
+    tsa: Examined
+    """The TSA's signature over the TSTInfo, checked as any signer's."""
+    gen_time: datetime
+    serial_number: int
+    policy: str
+    imprint_matches: bool
+    """The token's messageImprint is the hash of this signer's signature value."""
+    certificate_bound: bool
+    """The token's ESS signingCertificate(V2) names the certificate that signed it."""
+
+    @property
+    def intact(self) -> bool:
+        return self.tsa.intact and self.imprint_matches and self.certificate_bound
+
+
+def read_timestamp(signer: Signer, known: Sequence[x509.Certificate] = ()) -> Timestamp | None:
+    """The signer's signatureTimeStampToken (CAdES-T), None when it has none.
+
+    `known` are TSA certificates to use when the token does not carry its own. Raises
+    MalformedTimestamp for a token that cannot be read: one that is there must be checked.
+    """
+    unsigned = signer.info["unsigned_attrs"]
+    tokens = [
+        value
+        for attribute in (unsigned if unsigned.native is not None else [])
+        if attribute["type"].native == SIGNATURE_TIMESTAMP
+        for value in attribute["values"]
+    ]
+    if not tokens:
+        return None
+    try:
+        if len(tokens) > 1:
+            raise MalformedTimestamp("more than one signature timestamp")
+        (token,) = tokens
+        if token["content_type"].native != "signed_data":
+            raise MalformedTimestamp("the token is not a SignedData")
+        encapsulated = token["content"]["encap_content_info"]
+        if encapsulated["content_type"].native != "tst_info":
+            raise MalformedTimestamp("the token does not hold a TSTInfo")
+        raw = encapsulated["content"].contents
+        info = tsp.TSTInfo.load(raw, strict=True)
+        tsa_signers = _signers(token["content"], known)
+        if len(tsa_signers) != 1:
+            raise MalformedTimestamp("a token has exactly one signer, the TSA")
+        (tsa,) = tsa_signers
+        content_types = [
+            a["values"][0].native
+            for a in tsa.info["signed_attrs"]
+            if a["type"].native == "content_type"
+        ]
+        if content_types != ["tst_info"]:
+            raise MalformedTimestamp("the TSA's contentType attribute is not id-ct-TSTInfo")
+        imprint = info["message_imprint"]
+        algorithm = imprint["hash_algorithm"]["algorithm"].native
+        stamped = signer.info["signature"].native
+        return Timestamp(
+            tsa=examine(tsa, raw),
+            gen_time=info["gen_time"].native,
+            serial_number=info["serial_number"].native,
+            policy=info["policy"].dotted,
+            imprint_matches=algorithm in _HASHES
+            and imprint["hashed_message"].native == hashlib.new(algorithm, stamped).digest(),
+            certificate_bound=_names_certificate(tsa),
+        )
+    except MalformedTimestamp:
+        raise
+    except (MalformedCms, ValueError, TypeError, KeyError) as exc:
+        raise MalformedTimestamp(f"{type(exc).__name__}: {exc}") from None
+
+
+def _names_certificate(signer: Signer) -> bool:
+    """RFC 3161 §2.4.1 / RFC 5816: the token binds the TSA certificate by its hash (ESS)."""
+    der = signer.certificate.public_bytes(serialization.Encoding.DER)
+    for attribute in signer.info["signed_attrs"]:
+        name = attribute["type"].native
+        if name not in ("signing_certificate", "signing_certificate_v2"):
+            continue
+        first = attribute["values"][0]["certs"][0]
+        algorithm = (
+            "sha1" if name == "signing_certificate" else first["hash_algorithm"]["algorithm"].native
+        )
+        if algorithm not in hashlib.algorithms_available:
+            return False
+        return bool(first["cert_hash"].native == hashlib.new(algorithm, der).digest())
+    return False
 
 
 _HASHES: dict[str, hashes.HashAlgorithm] = {
@@ -231,7 +441,7 @@ def _find_certificate(
         for certificate in certificates:
             if (
                 certificate.serial_number == wanted["serial_number"].native
-                and _asn1_certificate(certificate).issuer.dump() == issuer
+                and asn1_certificate(certificate).issuer.dump() == issuer
             ):
                 return certificate
         return None
@@ -246,7 +456,7 @@ def _find_certificate(
     return None
 
 
-def _asn1_certificate(certificate: x509.Certificate) -> asn1_x509.Certificate:
+def asn1_certificate(certificate: x509.Certificate) -> asn1_x509.Certificate:
     return asn1_x509.Certificate.load(certificate.public_bytes(serialization.Encoding.DER))
 
 

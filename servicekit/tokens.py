@@ -4,28 +4,43 @@ accept (RS256 JWTs).
 НУЦ (the pki service) issues them after checking a signed challenge; the state services
 verify them with НУЦ's public keys (a JWKS document) and never see a password. Expiry is
 judged by the bus clock, not the system's, so tests and testers can move time.
+
+A token names the AUTH certificate its holder signed in with (claim `cert`, the serial). Before
+a state-changing request (anything but GET/HEAD/OPTIONS) the service asks НУЦ whether that
+certificate is still good (`PKI_CertificateStatus`, through the gateway) and remembers the
+answer for `token_status_ttl_seconds` (60 s by default): a revoked key ends its sessions within
+that time. Only НУЦ's answer refuses (401 TOKEN_CERT_REVOKED); a НУЦ that cannot answer is 503
+TOKEN_STATUS_UNAVAILABLE, "try again", never a revocation.
 """
 
 from __future__ import annotations
 
+import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 import jwt
+import structlog
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey, RSAPublicKey
 from fastapi import Depends, FastAPI, Request
 from jwt.algorithms import RSAAlgorithm
 
 from servicekit.clock import Clock
 from servicekit.errors import Problem, ServiceUnavailable
+from servicekit.gateway_client import GatewayFault, GatewayUnreachable
 from servicekit.messages import Texts, register
+
+log = structlog.get_logger(__name__)
 
 ISSUER = "egov-pki"
 ALGORITHM = "RS256"
 _READ_TOKENS = 4096
 """How many checked tokens a verifier remembers (the live sessions of a busy service)."""
+CERTIFICATE_STATUS = "PKI_CertificateStatus"
+_READS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 register(
     {
@@ -49,6 +64,18 @@ register(
             "Кіру токені басқа сервис үшін берілген",
             "The login token was issued for another service",
         ),
+        "TOKEN_CERT_REVOKED": Texts(
+            "Сертификат ЭЦП, с которым выполнен вход, отозван: войдите снова действующим ключом",
+            "Кіру орындалған ЭЦҚ сертификаты кері қайтарылған: жарамды кілтпен қайта кіріңіз",
+            "The ЭЦП certificate you signed in with has been revoked: sign in again with a "
+            "valid key",
+        ),
+        "TOKEN_STATUS_UNAVAILABLE": Texts(
+            "НУЦ не ответил, действует ли сертификат входа: повторите запрос немного позже",
+            "ҰКО кіру сертификатының жарамдылығы туралы жауап бермеді: сұрауды сәл кейін "
+            "қайталаңыз",
+            "НУЦ did not say whether your sign-in certificate is still valid: try again shortly",
+        ),
     }
 )
 
@@ -64,6 +91,8 @@ class Principal:
     """Where the roles apply: `region` of a police officer or akimat officer, `office` of a
     front-office worker."""
     token_id: str
+    certificate_serial: str
+    """The AUTH certificate signed in with (hex serial), asked about before every change."""
 
     def has(self, role: str) -> bool:
         return role in self.roles
@@ -82,6 +111,7 @@ class TokenIssuer:
         bin: str | None,
         roles: list[str],
         audience: str,
+        certificate_serial: str,
         attributes: dict[str, str] | None = None,
         lifetime: timedelta = timedelta(minutes=30),
     ) -> str:
@@ -97,6 +127,7 @@ class TokenIssuer:
             "bin": bin,
             "roles": roles,
             "attributes": attributes or {},
+            "cert": certificate_serial,
         }
         return jwt.encode(claims, self.key, algorithm=ALGORITHM, headers={"kid": self.key_id})
 
@@ -152,7 +183,11 @@ class TokenVerifier:
                 algorithms=[ALGORITHM],
                 audience=audience,
                 issuer=ISSUER,
-                options={"verify_exp": False, "verify_iat": False, "require": ["exp", "iin"]},
+                options={
+                    "verify_exp": False,
+                    "verify_iat": False,
+                    "require": ["exp", "iin", "cert"],
+                },
             )
         except jwt.InvalidAudienceError:
             raise Problem("TOKEN_WRONG_AUDIENCE", status=401, field="Authorization") from None
@@ -165,6 +200,7 @@ class TokenVerifier:
             roles=tuple(claims.get("roles", [])),
             attributes=dict(claims.get("attributes", {})),
             token_id=str(claims.get("jti", "")),
+            certificate_serial=str(claims["cert"]),
         )
         return principal, expires
 
@@ -186,12 +222,71 @@ async def _principal(request: Request) -> Principal:
             raise ServiceUnavailable(field="Authorization") from exc
         verifier = request.app.state.token_verifier
     principal: Principal = verifier.verify(bearer(request), request.app.state.settings.service_name)
+    if request.method not in _READS:
+        await _require_unrevoked(request.app, principal)
     return principal
+
+
+class CertificateStatuses:
+    """НУЦ's recent answers about the AUTH certificates behind tokens: good, or the code to
+    refuse the token with.
+
+    Kept by real (monotonic) time, not the bus clock: a frozen bus clock must not keep an
+    answer forever, and this is a cache, not a business deadline."""
+
+    def __init__(self, ttl: float, monotonic: Callable[[], float] = time.monotonic) -> None:
+        self.ttl = ttl
+        self._monotonic = monotonic
+        self._answers: dict[str, tuple[str, float]] = {}
+
+    def refusal(self, serial: str) -> str | None:
+        """The kept answer for `serial`: "" when good, else a problem code; None when there is
+        none, or it is too old."""
+        kept = self._answers.get(serial)
+        if kept is None or self._monotonic() - kept[1] >= self.ttl:
+            return None
+        return kept[0]
+
+    def remember(self, serial: str, refusal: str) -> None:
+        if len(self._answers) >= _READ_TOKENS:
+            del self._answers[next(iter(self._answers))]  # the oldest one
+        self._answers[serial] = (refusal, self._monotonic())
+
+
+async def _require_unrevoked(app: FastAPI, principal: Principal) -> None:
+    statuses: CertificateStatuses | None = getattr(app.state, "certificate_statuses", None)
+    if statuses is None:
+        statuses = CertificateStatuses(app.state.settings.token_status_ttl_seconds)
+        app.state.certificate_statuses = statuses
+    serial = principal.certificate_serial
+    refusal = statuses.refusal(serial)
+    if refusal is None:
+        refusal = await _ask_refusal(app, serial)
+        statuses.remember(serial, refusal)
+    if refusal:
+        raise Problem(refusal, status=401, field="Authorization")
+
+
+async def _ask_refusal(app: FastAPI, serial: str) -> str:
+    """НУЦ's word on the certificate: "" when good, else the code to refuse the token with.
+    Anything that is not НУЦ's answer is 503, never a verdict."""
+    try:
+        response = await app.state.gateway.call(CERTIFICATE_STATUS, {"serialNumber": serial})
+        answer = response.response_data.data
+        found, status = bool(answer["found"]), answer.get("status")
+    except (GatewayFault, GatewayUnreachable, KeyError, TypeError) as exc:
+        log.warning("НУЦ did not answer a certificate status", error=str(exc))
+        raise Problem("TOKEN_STATUS_UNAVAILABLE", status=503, field="Authorization") from None
+    if not found:
+        # НУЦ never issued it (its records were reset): nothing stands behind the session.
+        return "TOKEN_INVALID"
+    return "TOKEN_CERT_REVOKED" if status == "REVOKED" else ""
 
 
 SignedIn = Annotated[Principal, Depends(_principal)]
 """Declare on an endpoint of a state service: the caller signed in with ЭЦП (`app.state.
-token_verifier` holds НУЦ's keys; the audience is the service's name)."""
+token_verifier` holds НУЦ's keys; the audience is the service's name). A state-changing request
+also has the AUTH certificate behind the token checked with НУЦ (`_require_unrevoked`)."""
 
 
 async def fetch_token_keys(app: FastAPI) -> None:

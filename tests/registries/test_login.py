@@ -3,14 +3,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from cryptography.hazmat.primitives.serialization import pkcs12
+from typer.testing import CliRunner, Result
 
 from egov.launcher import BusPlan
 from servicekit.clock import bus_clock
@@ -225,6 +228,52 @@ async def test_revoked_certificate_cannot_sign_in(pki: httpx.AsyncClient) -> Non
     assert (reply.status_code, reply.json()["problems"]) == (401, ["CERT_REVOKED"])
 
 
+async def test_back_dated_signing_time_does_not_let_an_expired_auth_key_sign_in(
+    pki: httpx.AsyncClient,
+) -> None:
+    """signingTime is the signer's own word: an AUTH key that expired yesterday cannot sign in
+    by claiming a moment of its validity; the certificate is judged at the time of the login."""
+    bus_clock.freeze(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
+    issued = await pki.post(
+        "/admin/certificates",
+        json={
+            "iin": "970125418149",
+            "surname": "Бекова",
+            "name": "Асем",
+            "keyUsage": "AUTH",
+            "validDays": 1,
+        },
+        headers=ADMIN,
+    )
+    assert issued.status_code == 201, issued.text
+    p12 = base64.b64decode(issued.json()["pkcs12"])
+    while_valid = bus_clock.now()
+    bus_clock.advance(timedelta(days=2))
+    challenge = (await pki.post("/auth/challenge")).json()["challenge"]
+    cms = sign_detached(p12, PASSWORD, challenge.encode(), signing_time=while_valid)
+    reply = await pki.post(
+        "/auth/token",
+        json={
+            "challenge": challenge,
+            "cms": base64.b64encode(cms).decode(),
+            "audience": "registration_service",
+        },
+    )
+    assert (reply.status_code, reply.json().get("problems")) == (401, ["CERT_EXPIRED"])
+
+
+async def test_the_token_names_the_auth_certificate_signed_in_with(
+    bus: BusPlan, pki: httpx.AsyncClient
+) -> None:
+    token = (await _login(pki, "buyer.auth.p12")).json()["accessToken"]
+    principal = (await _verifier(bus)).verify(token, "registration_service")
+    _, certificate, _ = pkcs12.load_key_and_certificates(
+        (KEYS / "buyer.auth.p12").read_bytes(), PASSWORD.encode()
+    )
+    assert certificate is not None
+    assert principal.certificate_serial == format(certificate.serial_number, "x")
+
+
 async def test_granted_role_appears_in_the_next_token(pki: httpx.AsyncClient) -> None:
     grant = {"iin": "900515310005", "role": "tester_role"}
     assert (await pki.put("/admin/grants", json=grant)).status_code == 401
@@ -246,33 +295,53 @@ async def test_token_for_one_service_does_not_open_another(
     assert caught.value.code == "TOKEN_WRONG_AUDIENCE"
 
 
-async def test_egov_sign_makes_what_the_check_accepts(
-    pki: httpx.AsyncClient, tmp_path: Path
-) -> None:
-    import asyncio
+SIGNED = b'{"vin": "MXAJC4111TK100201"}'
 
-    from typer.testing import CliRunner
 
+@pytest.fixture
+def document(tmp_path: Path) -> Path:
+    path = tmp_path / "application.json"
+    path.write_bytes(SIGNED)
+    return path
+
+
+async def egov(*args: str) -> Result:
+    """`egov …` in a thread: with --timestamp it asks the TSA that runs on this test's loop."""
     from egov.cli import app
 
-    document = tmp_path / "application.json"
-    document.write_text('{"vin": "MXAJC4111TK100201"}', encoding="utf-8")
-    result = await asyncio.to_thread(
-        CliRunner().invoke, app, ["sign", str(document), "--persona", "dealer_manager"]
-    )
+    return await asyncio.to_thread(lambda: CliRunner().invoke(app, list(args)))
+
+
+async def _checked(pki: httpx.AsyncClient, cms: str, **expected: str) -> Any:
+    data = base64.b64encode(SIGNED).decode()
+    reply = await pki.post("/cms/verify", json={"cms": cms, "data": data, **expected})
+    return reply.json()
+
+
+async def test_egov_sign_makes_what_the_check_accepts(
+    pki: httpx.AsyncClient, document: Path
+) -> None:
+    result = await egov("sign", str(document), "--persona", "dealer_manager")
     assert result.exit_code == 0, result.output
-    check = await pki.post(
-        "/cms/verify",
-        json={
-            "cms": result.output.strip(),
-            "data": base64.b64encode(document.read_bytes()).decode(),
-            "expectedIin": "910814314075",
-            "expectedBin": "150440012354",
-        },
+    check = await _checked(
+        pki, result.output.strip(), expectedIin="910814314075", expectedBin="150440012354"
     )
-    assert check.json()["valid"] is True, check.text
-    unknown = await asyncio.to_thread(
-        CliRunner().invoke, app, ["sign", str(document), "--persona", "nobody"]
-    )
+    assert check["valid"] is True, check
+    unknown = await egov("sign", str(document), "--persona", "nobody")
     assert unknown.exit_code == 2
     assert "no key file nobody.p12" in unknown.output
+
+
+async def test_egov_sign_timestamp_makes_cades_t(
+    bus: BusPlan, pki: httpx.AsyncClient, document: Path
+) -> None:
+    command = ["sign", str(document), "--persona", "buyer", "--timestamp", "--tsp-url"]
+    result = await egov(*command, f"{bus.url('pki')}/tsp")
+    assert result.exit_code == 0, result.output
+    (signer,) = (await _checked(pki, result.output.strip()))["signers"]
+    assert signer["valid"] is True, signer
+    assert signer["timestamp"]["valid"] is True
+    assert signer["judgedAt"] == signer["timestamp"]["genTime"]
+    unreachable = await egov(*command, "http://127.0.0.1:9/tsp")
+    assert unreachable.exit_code == 2
+    assert "no timestamp" in unreachable.output

@@ -6,19 +6,22 @@ One bus per module on SQLite; one smoke run of the whole path on PostgreSQL.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from asn1crypto import cms, tsp
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.serialization import pkcs7, pkcs12
 from cryptography.x509 import ocsp
+from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from egov.launcher import BusPlan
 from pki.generate import KEYS_DIR
@@ -27,7 +30,14 @@ from pki.seed import load_seed, seeded_certificates
 from servicekit.clock import bus_clock
 from servicekit.envelope import SUCCESS
 from servicekit.messages import texts_for
-from servicekit.signatures import sign_detached
+from servicekit.signatures import (
+    SIGNATURE_TIMESTAMP,
+    TimeStampResp,
+    TimestampTransport,
+    sign_detached,
+    timestamp_over_http,
+    timestamp_query,
+)
 from tests.backends import fresh_postgres
 from tests.harness import ADMIN, envelope, running_bus, send
 
@@ -46,6 +56,8 @@ CODES = (
     "CERT_WRONG_KEY_USAGE",
     "IIN_MISMATCH",
     "BIN_MISMATCH",
+    "CMS_CONTENT_MISMATCH",
+    "TIMESTAMP_INVALID",
 )
 
 
@@ -71,8 +83,10 @@ async def bus(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[BusPlan
         yield plan
 
 
-async def check(client: httpx.AsyncClient, bus: BusPlan, data: dict[str, Any]) -> dict[str, Any]:
-    reply = await send(client, bus, envelope(VERIFY, data))
+async def check(
+    client: httpx.AsyncClient, bus: BusPlan, data: dict[str, Any], service: str = VERIFY
+) -> dict[str, Any]:
+    reply = await send(client, bus, envelope(service, data))
     assert reply.status_code == 200, reply.text
     assert reply.json()["responseInfo"]["status"]["code"] == SUCCESS
     answer: dict[str, Any] = reply.json()["responseData"]["data"]
@@ -129,22 +143,26 @@ async def test_v9_valid_signature_of_a_dealer_employee(
     ]
 
 
+def by_openssl(name: str, *options: pkcs7.PKCS7Options) -> bytes:
+    """The persona's CMS over DOCUMENT made by cryptography's PKCS7 builder (OpenSSL)."""
+    key, certificate, _ = pkcs12.load_key_and_certificates(p12(name), P12_PASSWORD.encode())
+    assert isinstance(key, rsa.RSAPrivateKey)
+    assert certificate is not None
+    return (
+        pkcs7.PKCS7SignatureBuilder()
+        .set_data(DOCUMENT)
+        .add_signer(certificate, key, hashes.SHA256())
+        .sign(serialization.Encoding.DER, list(options))
+    )
+
+
 async def test_a_cms_made_by_openssl_is_checked_too(
     bus: BusPlan, client: httpx.AsyncClient
 ) -> None:
     """Not only our own helper's output: cryptography's PKCS7 builder (OpenSSL) signs here."""
-    key, certificate, _ = pkcs12.load_key_and_certificates(p12("buyer_2"), P12_PASSWORD.encode())
-    assert key is not None
-    assert isinstance(key, rsa.RSAPrivateKey)
-    assert certificate is not None
-    cms = (
-        pkcs7.PKCS7SignatureBuilder()
-        .set_data(DOCUMENT)
-        .add_signer(certificate, key, hashes.SHA256())
-        .sign(serialization.Encoding.DER, [pkcs7.PKCS7Options.DetachedSignature])
-    )
+    detached = by_openssl("buyer_2", pkcs7.PKCS7Options.DetachedSignature)
     answer = await check(
-        client, bus, {"cms": b64(cms), "data": b64(DOCUMENT), "expectedIin": BUYER_2_IIN}
+        client, bus, {"cms": b64(detached), "data": b64(DOCUMENT), "expectedIin": BUYER_2_IIN}
     )
     assert answer["valid"] is True, answer
 
@@ -505,3 +523,216 @@ async def test_postgres_smoke(tmp_path: Path) -> None:
         assert codes(revoked) == ["CERT_REVOKED"]
         crl = await fetch_crl(client, plan)
         assert len(list(crl)) == 1
+
+
+# --- G4: when the certificate is judged, timestamps (CAdES-T), attached content -------------
+
+EXPIRED_VALID_DAY = datetime(2023, 6, 1, 9, 0, tzinfo=UTC)
+"""A day inside signer_expired's validity (2023-01-01 to 2024-01-01)."""
+
+
+def tsa(bus: BusPlan) -> TimestampTransport:
+    return timestamp_over_http(f"{bus.url('pki')}/tsp")
+
+
+async def cades_t(bus: BusPlan, name: str, document: bytes = DOCUMENT) -> bytes:
+    # The TSA answers on this test's event loop, and the transport blocks: sign in a thread.
+    return await asyncio.to_thread(
+        sign_detached, p12(name), P12_PASSWORD, document, timestamp=tsa(bus)
+    )
+
+
+async def test_g4_back_dated_signing_time_does_not_revive_an_expired_certificate(
+    bus: BusPlan, client: httpx.AsyncClient
+) -> None:
+    """The signer writes signingTime: an expired key claiming a day of its validity is judged
+    at the time of the check all the same."""
+    request = {**signed("signer_expired", signing_time=EXPIRED_VALID_DAY), "expectedIin": BUYER_IIN}
+    answer = await check(client, bus, request)
+    assert (answer["valid"], codes(answer)) == (False, ["CERT_EXPIRED"])
+    (signer,) = answer["signers"]
+    assert signer["signingTime"].startswith("2023-06-01")
+    assert signer["judgedAt"] > "2024-01-01"
+    assert signer["timestamp"] is None
+
+
+async def test_g4_cades_t_made_while_valid_is_accepted_after_expiry(
+    bus: BusPlan, client: httpx.AsyncClient
+) -> None:
+    """A timestamp from НУЦ's TSA proves when the signature existed: made while the certificate
+    was valid, it verifies after the clock has moved past the expiry; a plain CMS claiming the
+    same moment does not."""
+    bus_clock.freeze(EXPIRED_VALID_DAY)
+    stamped = await cades_t(bus, "signer_expired")
+    plain = sign_detached(p12("signer_expired"), P12_PASSWORD, DOCUMENT)
+    bus_clock.freeze(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
+    answer = await check(
+        client, bus, {"cms": b64(stamped), "data": b64(DOCUMENT), "expectedIin": BUYER_IIN}
+    )
+    assert (answer["valid"], codes(answer)) == (True, [])
+    (signer,) = answer["signers"]
+    assert signer["judgedAt"].startswith("2023-06-01T09:00:00")
+    timestamp = signer["timestamp"]
+    assert (timestamp["valid"], timestamp["genTime"][:19]) == (True, "2023-06-01T09:00:00")
+    assert timestamp["tsa"] == "НУЦ РК TSA (RSA TEST emulator)"
+    refused = await check(client, bus, {"cms": b64(plain), "data": b64(DOCUMENT)})
+    assert (refused["valid"], codes(refused)) == (False, ["CERT_EXPIRED"])
+
+
+async def test_g4_revoked_after_the_timestamp_still_verifies(
+    bus: BusPlan, client: httpx.AsyncClient
+) -> None:
+    pki = bus.url("pki")
+    bus_clock.freeze(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
+    issued = await client.post(
+        f"{pki}/admin/certificates",
+        json={"iin": BUYER_2_IIN, "surname": "Жумабаева", "name": "Айгерим", "validDays": 30},
+        headers=ADMIN,
+    )
+    assert issued.status_code == 201, issued.text
+    key = base64.b64decode(issued.json()["pkcs12"])
+    stamped = await asyncio.to_thread(
+        sign_detached, key, P12_PASSWORD, DOCUMENT, timestamp=tsa(bus)
+    )
+    plain = sign_detached(key, P12_PASSWORD, DOCUMENT)
+    bus_clock.advance(timedelta(days=1))
+    serial = issued.json()["certificate"]["serialNumber"]
+    revoked = await client.post(
+        f"{pki}/admin/certificates/{serial}/revoke", json={"reason": "superseded"}, headers=ADMIN
+    )
+    assert revoked.status_code == 200, revoked.text
+    answer = await check(client, bus, {"cms": b64(stamped), "data": b64(DOCUMENT)})
+    assert (answer["valid"], codes(answer)) == (True, [])
+    assert {r["revoked"] for r in answer["signers"][0]["revocations"]} == {True}
+    refused = await check(client, bus, {"cms": b64(plain), "data": b64(DOCUMENT)})
+    assert codes(refused) == ["CERT_REVOKED"]
+
+
+def _with_unsigned(cms_der: bytes, attributes: list[cms.CMSAttribute]) -> bytes:
+    content_info = cms.ContentInfo.load(cms_der)
+    content_info["content"]["signer_infos"][0]["unsigned_attrs"] = cms.CMSAttributes(attributes)
+    return bytes(content_info.dump())
+
+
+def _token_of(cms_der: bytes) -> cms.ContentInfo:
+    signer = cms.ContentInfo.load(cms_der)["content"]["signer_infos"][0]
+    token: cms.ContentInfo = signer["unsigned_attrs"][0]["values"][0]
+    return token
+
+
+async def test_g4_a_timestamp_that_does_not_prove_anything_is_refused(
+    bus: BusPlan, client: httpx.AsyncClient
+) -> None:
+    """A token taken from another signature (its imprint is not this signature's), a token
+    signed by a key that is not НУЦ's TSA, and bytes that are no token: TIMESTAMP_INVALID, and
+    the certificate is judged at the time of the check."""
+    bus_clock.freeze(EXPIRED_VALID_DAY)
+    other = await cades_t(bus, "buyer", b"another document")
+    plain = sign_detached(p12("signer_expired"), P12_PASSWORD, DOCUMENT)
+    foreign = _token_of(other)
+    # The buyer's SIGN key posing as a TSA: a well-formed token, but not from id-kp-timeStamping.
+    key, certificate, _ = pkcs12.load_key_and_certificates(p12("buyer"), P12_PASSWORD.encode())
+    assert isinstance(key, rsa.RSAPrivateKey)
+    assert certificate is not None
+    signer_info = cms.ContentInfo.load(plain)["content"]["signer_infos"][0]
+    query = timestamp_query(signer_info["signature"].native, 7)
+    tst = tsp.TSTInfo.load(foreign["content"]["encap_content_info"]["content"].contents)
+    tst["message_imprint"] = query["message_imprint"]
+    impostor = _sign_as_tsa(tst, key, certificate)
+    bus_clock.freeze(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
+    for token in (foreign, impostor):
+        forged = _with_unsigned(
+            plain, [cms.CMSAttribute({"type": SIGNATURE_TIMESTAMP, "values": [token]})]
+        )
+        answer = await check(client, bus, {"cms": b64(forged), "data": b64(DOCUMENT)})
+        assert sorted(codes(answer)) == ["CERT_EXPIRED", "TIMESTAMP_INVALID"]
+        assert answer["signers"][0]["timestamp"]["valid"] is False
+    junk = cms.ContentInfo({"content_type": "data", "content": b"not a token"})
+    forged = _with_unsigned(
+        plain, [cms.CMSAttribute({"type": SIGNATURE_TIMESTAMP, "values": [junk]})]
+    )
+    answer = await check(client, bus, {"cms": b64(forged), "data": b64(DOCUMENT)})
+    assert sorted(codes(answer)) == ["CERT_EXPIRED", "TIMESTAMP_INVALID"]
+
+
+def _sign_as_tsa(
+    info: tsp.TSTInfo, key: rsa.RSAPrivateKey, certificate: x509.Certificate
+) -> cms.ContentInfo:
+    from pki.issuance import Authority
+    from pki.tsp import sign_token
+
+    return sign_token(Authority(certificate, key), info, include_certificate=True)
+
+
+async def test_tsp_answers_rfc3161_and_refuses_what_it_cannot_serve(
+    bus: BusPlan, client: httpx.AsyncClient
+) -> None:
+    url = f"{bus.url('pki')}/tsp"
+    query = timestamp_query(b"a signature value", 42)
+    reply = await client.post(
+        url, content=query.dump(), headers={"content-type": "application/timestamp-query"}
+    )
+    assert reply.headers["content-type"] == "application/timestamp-reply"
+    answer = TimeStampResp.load(reply.content)
+    assert answer["status"]["status"].native == "granted"
+    token = answer["time_stamp_token"]
+    info = tsp.TSTInfo.load(token["content"]["encap_content_info"]["content"].contents)
+    assert (info["nonce"].native, info["message_imprint"].dump()) == (
+        42,
+        query["message_imprint"].dump(),
+    )
+    (tsa_certificate,) = token["content"]["certificates"]
+    certificate = x509.load_der_x509_certificate(tsa_certificate.chosen.dump())
+    usage = certificate.extensions.get_extension_for_class(x509.ExtendedKeyUsage)
+    assert usage.critical
+    assert list(usage.value) == [ExtendedKeyUsageOID.TIME_STAMPING]
+    assert certificate.issuer == (await issuing_ca(client, bus)).subject
+
+    short = tsp.TimeStampReq(
+        {
+            "version": "v1",
+            "message_imprint": {"hash_algorithm": {"algorithm": "sha256"}, "hashed_message": b"x"},
+        }
+    )
+    policy = timestamp_query(b"sig", 1)
+    policy["req_policy"] = "1.2.3.4"
+    for body, fail in (
+        (b"not a request", "bad_data_format"),
+        (short.dump(), "bad_alg"),
+        (policy.dump(), "unaccepted_policy"),
+    ):
+        refused = TimeStampResp.load((await client.post(url, content=body)).content)
+        assert refused["status"]["status"].native == "rejection"
+        assert refused["status"]["fail_info"].native == {fail}
+        assert refused["time_stamp_token"].native is None
+
+
+async def test_g4_attached_cms_must_carry_the_document_itself(
+    bus: BusPlan, client: httpx.AsyncClient
+) -> None:
+    """The signed attributes do not cover an attached content: a CMS whose messageDigest is
+    this document's but that carries another application's document is refused; one that
+    carries this very document is a signature like any other."""
+    content_info = cms.ContentInfo.load(sign_detached(p12("buyer"), P12_PASSWORD, DOCUMENT))
+    other = "Заявление на регистрацию ТС, VIN MXAJC4113TK100202".encode()
+    content_info["content"]["encap_content_info"] = {"content_type": "data", "content": other}
+    carrying_other = content_info.dump()
+    answer = await check(client, bus, {"cms": b64(carrying_other), "data": b64(DOCUMENT)})
+    assert (answer["valid"], codes(answer)) == (False, ["CMS_CONTENT_MISMATCH"])
+
+    answer = await check(client, bus, {"cms": b64(by_openssl("buyer")), "data": b64(DOCUMENT)})
+    assert (answer["valid"], codes(answer)) == (True, [])
+
+
+async def test_tsp_through_shep_as_pki_timestamp(bus: BusPlan, client: httpx.AsyncClient) -> None:
+    """A sender that reaches НУЦ only through ШЭП gets the same RFC 3161 messages, base64."""
+    query = timestamp_query(b"a signature value", 9)
+    answer = await check(client, bus, {"query": b64(query.dump())}, "PKI_Timestamp")
+    assert answer["granted"] is True
+    token = TimeStampResp.load(base64.b64decode(answer["reply"]))["time_stamp_token"]
+    info = tsp.TSTInfo.load(token["content"]["encap_content_info"]["content"].contents)
+    assert info["nonce"].native == 9
+    refused = await check(client, bus, {"query": b64(b"not a request")}, "PKI_Timestamp")
+    assert refused["granted"] is False
+    reply = await send(client, bus, envelope("PKI_Timestamp", {"query": "№ not base64"}))
+    assert (reply.status_code, reply.json()["field"]) == (422, "requestData.data.query")
