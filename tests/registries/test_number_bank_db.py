@@ -156,3 +156,36 @@ async def test_events_outlive_their_plate(database: Database) -> None:
         plates = PlateRepository(session)
         assert await plates.delete("208 ADM 02")
         assert [e.action for e in await plates.history("208 ADM 02")] == [EventAction.CREATED]
+
+
+async def test_v19_the_database_refuses_a_second_issued_plate_for_one_vin(
+    database: Database,
+) -> None:
+    """Two plates issued at once to one VIN by transactions that skip every Python check: the
+    index `uq_plates_issued_vin` lets one commit. Annulled, the issue no longer counts."""
+    car = "XW8ZZZ61ZTG200077"
+    start = asyncio.Event()
+
+    async def issue_row(plate: str) -> bool:
+        await start.wait()
+        row = plate_row(plate, PlateStatus.ISSUED, iin=FARMER, vin=car, issued_at=NOW)
+        try:
+            async with database.sessionmaker.begin() as session:
+                await session.execute(insert(Plate), [row])
+        except IntegrityError:
+            return False
+        return True
+
+    tasks = [asyncio.create_task(issue_row(f"{d} KT 02")) for d in range(391, 396)]
+    start.set()
+    won = await asyncio.gather(*tasks)
+    assert won.count(True) == 1
+    first = f"{391 + won.index(True)} KT 02"
+    async with database.sessionmaker.begin() as session:
+        assert await PlateRepository(session).annul(
+            first, iin=FARMER, bin=None, vin=car, machine_id=None, now=NOW
+        )
+        await session.execute(
+            insert(Plate),
+            [plate_row("396 KT 02", PlateStatus.ISSUED, iin=FARMER, vin=car, issued_at=NOW)],
+        )
