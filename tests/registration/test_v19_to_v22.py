@@ -9,6 +9,7 @@ import asyncio
 import hashlib
 import json
 import urllib.parse
+from collections import Counter
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -181,6 +182,48 @@ async def test_v19_a_retried_decision_issues_the_plate_once(flow: VinClient) -> 
     full = await flow.ok(DEALER, "GET", f"/dealer/applications/{app['id']}")
     issues = [c for c in full["checks"] if c["serviceId"] == "BMG_Issue"]
     assert [c["outcome"] for c in issues] == ["PASSED"]
+
+
+async def test_v19_concurrent_decisions_with_different_keys_decide_once(
+    flow: VinClient, bus: BusPlan
+) -> None:
+    """Ten signed decisions at once, approvals and refusals, each with its own key: one is
+    made, the others get 409 with a code (no 500), and only the one made reached БМГ: the
+    plate is ISSUED after an approval or FREE after a refusal, never annulled or released
+    by a decision that lost."""
+    app = await _submitted(flow)
+    await flow.police_case(OFFICER, app)
+    path = f"/police/applications/{app['id']}"
+    bodies = []
+    for approve, reason in ((True, None), (False, "ТС числится в розыске")):
+        query = (
+            "approve=true"
+            if approve
+            else f"approve=false&reason={urllib.parse.quote(reason or '')}"
+        )
+        document = await flow.ok(OFFICER, "GET", f"{path}/decision-document?{query}")
+        cms = sign_b64(OFFICER, document["document"])
+        bodies.append({"approve": approve, "reason": reason, "cms": cms})
+    replies = await asyncio.gather(
+        *(flow.call(OFFICER, "POST", f"{path}/decision", bodies[i % 2]) for i in range(10)),
+        return_exceptions=True,
+    )
+    answered = [r for r in replies if isinstance(r, httpx.Response)]
+    outcomes = Counter(r.status_code if isinstance(r, httpx.Response) else repr(r) for r in replies)
+    assert outcomes == {200: 1, 409: 9}, [r.text for r in answered]
+    assert {r.json()["code"] for r in answered if r.status_code == 409} <= {
+        "APPLICATION_CHANGED",
+        "APPLICATION_WRONG_STEP",
+    }
+    (made,) = [r.json() for r in answered if r.status_code == 200]
+    plate = await _plate(bus, flow.http, made["application"]["plate"])
+    if made["decision"] == "APPROVED":
+        assert (plate["status"], plate["vin"]) == ("ISSUED", app["vin"])
+    else:
+        assert plate["status"] == "FREE"
+    full = await flow.ok(DEALER, "GET", f"/dealer/applications/{app['id']}")
+    bmg = [c["serviceId"] for c in full["checks"] if c["step"] == "V19" and "BMG" in c["serviceId"]]
+    assert bmg in (["BMG_Issue"], ["BMG_Release"])
 
 
 async def test_v19_bmg_outage_keeps_the_case_and_a_later_decision_goes_on(
