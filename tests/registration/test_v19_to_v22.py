@@ -9,7 +9,6 @@ import asyncio
 import hashlib
 import json
 import urllib.parse
-from collections import Counter
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -20,6 +19,7 @@ from egov.launcher import BusPlan
 from egov.signin import sign_b64
 from egov.vin_flow import VinClient, persona
 from tests.harness import ADMIN
+from tests.registration.races import one_made
 
 DEALER, BUYER, OFFICER = "dealer_manager", "buyer", "police_officer_almaty"
 OTHER_OFFICER = "police_officer_kostanay"
@@ -193,29 +193,12 @@ async def test_v19_concurrent_decisions_with_different_keys_decide_once(
     by a decision that lost."""
     app = await _submitted(flow)
     await flow.police_case(OFFICER, app)
-    path = f"/police/applications/{app['id']}"
-    bodies = []
-    for approve, reason in ((True, None), (False, "ТС числится в розыске")):
-        query = (
-            "approve=true"
-            if approve
-            else f"approve=false&reason={urllib.parse.quote(reason or '')}"
-        )
-        document = await flow.ok(OFFICER, "GET", f"{path}/decision-document?{query}")
-        cms = sign_b64(OFFICER, document["document"])
-        bodies.append({"approve": approve, "reason": reason, "cms": cms})
-    replies = await asyncio.gather(
-        *(flow.call(OFFICER, "POST", f"{path}/decision", bodies[i % 2]) for i in range(10)),
-        return_exceptions=True,
-    )
-    answered = [r for r in replies if isinstance(r, httpx.Response)]
-    outcomes = Counter(r.status_code if isinstance(r, httpx.Response) else repr(r) for r in replies)
-    assert outcomes == {200: 1, 409: 9}, [r.text for r in answered]
-    assert {r.json()["code"] for r in answered if r.status_code == 409} <= {
-        "APPLICATION_CHANGED",
-        "APPLICATION_WRONG_STEP",
-    }
-    (made,) = [r.json() for r in answered if r.status_code == 200]
+    refusal = "ТС числится в розыске"
+    decisions = [
+        flow.decide(OFFICER, app, approve=i % 2 == 0, reason=None if i % 2 == 0 else refusal)
+        for i in range(10)
+    ]
+    made = (await one_made(decisions)).json()
     plate = await _plate(bus, flow.http, made["application"]["plate"])
     if made["decision"] == "APPROVED":
         assert (plate["status"], plate["vin"]) == ("ISSUED", app["vin"])
