@@ -747,9 +747,12 @@ async def _issue_in_bmg(
         "plate": plate,
         **recipient,
         "machineId": application.machine_id,
-        # One key per application and plate: a retry after a crash gets БМГ's first answer
-        # instead of PLATE_ALREADY_ISSUED; another plate is another request.
-        "idempotencyKey": f"{application.id}:M12:{plate}",
+        # One key per application: a retry after a crash or a lost answer gets БМГ's first
+        # issue instead of PLATE_ALREADY_ISSUED, and an entry with another plate after an
+        # issue whose answer was lost is refused by БМГ (the key is taken) instead of giving
+        # the machine a second plate. A refusal is not kept under the key: another plate
+        # may be entered after one.
+        "idempotencyKey": f"{application.id}:M12",
     }
     await _ask_bmg(gateway, ISSUE, request, plate)
 

@@ -11,6 +11,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic.alias_generators import to_camel
+from sqlalchemy.exc import IntegrityError
 from starlette.status import HTTP_204_NO_CONTENT
 
 from number_bank.models import EventAction, Plate, PlateStatus
@@ -22,7 +23,7 @@ from number_bank.schemas import PlateDetail, PlateIn, PlateView
 from servicekit.admin import AdminOnly
 from servicekit.db import DbSession
 from servicekit.errors import Conflict, NotFound, Problem
-from servicekit.identifiers import Iin
+from servicekit.identifiers import Iin, Vin
 from servicekit.messages import Texts, register
 
 router = APIRouter(prefix="/admin", tags=["admin: plates"])
@@ -45,6 +46,7 @@ _ALLOWED: dict[PlateStatus, frozenset[str]] = {
     PlateStatus.RESERVED: frozenset({"iin", "reserved_until"}),
     PlateStatus.ISSUED: frozenset({"iin", "bin", "vin", "machine_id", "issued_at"}),
     PlateStatus.STORED: frozenset({"iin", "bin", "vin", "machine_id", "issued_at"}),
+    PlateStatus.ANNULLED: frozenset({"iin", "bin", "vin", "machine_id", "issued_at"}),
 }
 
 
@@ -84,6 +86,7 @@ async def list_plates(
     status: PlateStatus | None = None,
     increased_demand: Annotated[bool | None, Query(alias="increasedDemand")] = None,
     iin: Iin | None = None,
+    vin: Vin | None = None,
     after: PlateText | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[PlateView]:
@@ -97,6 +100,7 @@ async def list_plates(
         status=status,
         increased_demand=increased_demand,
         iin=iin,
+        vin=vin,
     )
     return [to_view(plate, now) for plate in found]
 
@@ -146,7 +150,11 @@ async def put_plate(
         issued_at=body.issued_at or (now if body.status is PlateStatus.ISSUED else None),
         status_since=now,
     )
-    await plates.put(row)
+    try:
+        await plates.put(row)
+    except IntegrityError:
+        # uq_plates_issued_vin: here too, one issued plate per vehicle.
+        raise Conflict("VEHICLE_ALREADY_HAS_PLATE", field="vin", vin=body.vin) from None
     await plates.record(
         plate,
         action,

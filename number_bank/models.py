@@ -7,6 +7,11 @@ What the database itself guarantees (not only the Python above it):
 - `plate_events` unique partial index `uq_plate_events_issued` on `plate` WHERE action =
   'ISSUED': a plate is issued once in its life. The archive has no foreign key, so it outlives
   a plate deleted from the bank and keeps protecting it.
+- `plates` unique partial index `uq_plates_issued_vin` on `vin` WHERE status = 'ISSUED': a
+  vehicle holds one issued plate at a time. A second issue for the VIN is refused by the
+  database, whichever code path (an operation, the admin API, a script) tries it; an annulled
+  plate (ANNULLED) no longer counts, so the vehicle may get another. Machinery is left out: a
+  machine's old plate stays ISSUED in the bank when its owner replaces it (M12).
 - `idempotency_keys` primary key: two requests with one key cannot both act.
 - `holders` primary key: every reservation upserts its person's row first, which locks it, so a
   person's reservations take turns and the per-person limit holds under concurrency.
@@ -40,6 +45,9 @@ class PlateStatus(StrEnum):
     ISSUED = "ISSUED"
     STORED = "STORED"
     """Left on storage by its former owner: neither offered nor reservable."""
+    ANNULLED = "ANNULLED"
+    """Issued, then annulled before it reached the vehicle (the application was refused or
+    withdrawn): the vehicle holds no plate by it, and, issued once, it is never issued again."""
 
 
 class EventAction(StrEnum):
@@ -49,6 +57,7 @@ class EventAction(StrEnum):
     RELEASED = "RELEASED"
     ISSUED = "ISSUED"
     STORED = "STORED"
+    ANNULLED = "ANNULLED"
     ADMIN_CHANGED = "ADMIN_CHANGED"
     ADMIN_DELETED = "ADMIN_DELETED"
 
@@ -75,6 +84,13 @@ class Plate(Base):
             " AND (vin IS NULL) != (machine_id IS NULL) AND issued_at IS NOT NULL"
             " AND reserved_until IS NULL)",
             name="ck_plates_issued_has_recipient",
+        ),
+        Index(
+            "uq_plates_issued_vin",
+            "vin",
+            unique=True,
+            postgresql_where=text("status = 'ISSUED'"),
+            sqlite_where=text("status = 'ISSUED'"),
         ),
         Index("ix_plates_free_list", "region_code", "kind", "status", "plate"),
         Index("ix_plates_iin", "iin"),

@@ -110,6 +110,14 @@ _ISSUE = {
     ),
 }
 """By whether a reservation of the recipient's ИИН, a free plate, or either may be issued."""
+_ANNUL = update(Plate).where(
+    Plate.plate == bindparam("b_plate"),
+    Plate.status == PlateStatus.ISSUED,
+    Plate.iin.is_not_distinct_from(bindparam("b_iin")),
+    Plate.bin.is_not_distinct_from(bindparam("b_bin")),
+    Plate.vin.is_not_distinct_from(bindparam("b_vin")),
+    Plate.machine_id.is_not_distinct_from(bindparam("b_machine_id")),
+)
 _RECORD = insert(PlateEvent)
 _CLAIM = insert_new(IdempotencyKey, IdempotencyKey.key, unique=[IdempotencyKey.key])
 _CLAIMED = (
@@ -190,6 +198,7 @@ class PlateRepository:
         status: PlateStatus | None = None,
         increased_demand: bool | None = None,
         iin: str | None = None,
+        vin: str | None = None,
     ) -> Sequence[Plate]:
         query = select(Plate)
         if after is not None:
@@ -205,6 +214,8 @@ class PlateRepository:
             query = query.where(column.is_not(None) if increased_demand else column.is_(None))
         if iin is not None:
             query = query.where(Plate.iin == iin)
+        if vin is not None:
+            query = query.where(Plate.vin == vin)
         result = await self.session.scalars(query.order_by(Plate.plate).limit(limit))
         return result.all()
 
@@ -262,6 +273,32 @@ class PlateRepository:
                 "reserved_until": None,
                 "reference": None,
                 "issued_at": now,
+                "status_since": now,
+            },
+        )
+        return _changed(result)
+
+    async def annul(
+        self,
+        plate: str,
+        *,
+        iin: str | None,
+        bin: str | None,
+        vin: str | None,
+        machine_id: str | None,
+        now: datetime,
+    ) -> bool:
+        """ISSUED to exactly this recipient and object → ANNULLED (the holder fields stay, as
+        the record of what was annulled); False if the plate is not issued so."""
+        result = await self.session.execute(
+            _ANNUL,
+            {
+                "b_plate": plate,
+                "b_iin": iin,
+                "b_bin": bin,
+                "b_vin": vin,
+                "b_machine_id": machine_id,
+                "status": PlateStatus.ANNULLED,
                 "status_since": now,
             },
         )

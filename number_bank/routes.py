@@ -7,6 +7,7 @@
 | `BMG_Reserve` | yes | {plate, iin, idempotencyKey, holdMinutes?} → the reservation |
 | `BMG_Issue` | yes | {plate, iin or bin, vin or machineId, idempotencyKey} → the issue |
 | `BMG_Release` | yes | {plate, iin, idempotencyKey} → the plate FREE again |
+| `BMG_Annul` | yes | {plate, iin or bin, vin or machineId, idempotencyKey} → the issue annulled |
 | `BMG_PlateStatus` | | {plate} → status and archive (M10.3) |
 
 Rules: increased-demand and stored plates are never offered nor reservable here. Only a
@@ -15,7 +16,10 @@ private person's plate (`VEHICLE_INDIVIDUAL`) is reserved, at most `max_reservat
 days; this project's choice). A reservation past its time is FREE again by the bus clock. A
 vehicle plate is issued from the recipient's live reservation; a free ordinary plate is issued
 directly only for machinery (M12) or to a legal entity (БИН) for a `VEHICLE_LEGAL` plate. A
-plate is issued once in its life.
+plate is issued once in its life, and a vehicle (VIN) holds one issued plate at a time
+(VEHICLE_ALREADY_HAS_PLATE; the database's index decides). An issue whose application was
+refused or withdrawn is annulled (`BMG_Annul`, for the same recipient and object): the plate
+is ANNULLED, never issued again, and the vehicle may be issued another.
 
 Writing operations take an `idempotencyKey`: the first answer is stored with it, and a retry
 with the same key and data gets that answer again; the same key with other data is refused
@@ -40,11 +44,14 @@ from number_bank.models import EventAction, Plate, PlateEvent, PlateStatus
 from number_bank.plates import PlateKind, parse_plate
 from number_bank.repository import IdempotencyRepository, PlateRepository
 from number_bank.schemas import (
+    AnnulAnswer,
+    AnnulRequest,
     FreeNumbersAnswer,
     FreeNumbersRequest,
     IssueAnswer,
     IssueRequest,
     PlateEventView,
+    PlateOfObject,
     PlateStatusAnswer,
     PlateStatusRequest,
     PlateView,
@@ -66,6 +73,7 @@ FREE_NUMBERS = "BMG_FreeNumbers"
 RESERVE = "BMG_Reserve"
 ISSUE = "BMG_Issue"
 RELEASE = "BMG_Release"
+ANNUL = "BMG_Annul"
 PLATE_STATUS = "BMG_PlateStatus"
 
 NO_RESERVATION = "number_bank.no_reservation"
@@ -131,6 +139,18 @@ register(
             "Номер {plate} не забронирован за этим лицом (или бронь истекла)",
             "{plate} нөмірі бұл тұлғаға брондалмаған (немесе брондау мерзімі өтті)",
             "The plate {plate} is not reserved for this person (or the reservation ran out)",
+        ),
+        "VEHICLE_ALREADY_HAS_PLATE": Texts(
+            "Транспортному средству (VIN {vin}) уже выдан номер: второй не выдаётся, пока "
+            "первый не аннулирован",
+            "Көлік құралына (VIN {vin}) нөмір берілген: біріншісі жойылмайынша екіншісі берілмейді",
+            "The vehicle (VIN {vin}) already holds an issued plate: no second one is issued "
+            "until the first is annulled",
+        ),
+        "PLATE_NOT_ISSUED_TO_OBJECT": Texts(
+            "Номер {plate} не выдан этому получателю для этого объекта: аннулировать нечего",
+            "{plate} нөмірі бұл алушыға осы объект үшін берілмеген: жоятын ештеңе жоқ",
+            "The plate {plate} is not issued to this recipient for this object: nothing to annul",
         ),
         "ONE_RECIPIENT": Texts(
             "Укажите получателя номера: ИИН или БИН, но не оба",
@@ -336,6 +356,8 @@ async def _not_reserved(
         raise _refusal("PLATE_INCREASED_DEMAND", data.plate)
     if plate.status is PlateStatus.STORED:
         raise _refusal("PLATE_STORED", data.plate)
+    if plate.status is PlateStatus.ANNULLED:
+        raise _refusal("PLATE_ALREADY_ISSUED", data.plate)
     if plate.kind is not PlateKind.VEHICLE_INDIVIDUAL:
         raise _refusal("PLATE_KIND_NOT_RESERVABLE", data.plate, kind=plate.kind.value)
     if plate.status is PlateStatus.RESERVED and plate.iin == data.iin:
@@ -343,13 +365,11 @@ async def _not_reserved(
     raise _refusal("PLATE_TAKEN", data.plate)
 
 
-@provider.operation(ISSUE, IssueRequest, writes=True)
-async def issue(data: IssueRequest, call: SyncCall) -> IssueAnswer:
-    number = parse_plate(data.plate)
-    kind = number.kind
+def _recipient(data: PlateOfObject, kind: PlateKind) -> dict[str, str | None]:
+    """One recipient (ИИН or БИН) and the plate's kind of object: a vehicle's plate goes with
+    its VIN, a machine's with its factory number (M12)."""
     if (data.iin is None) == (data.bin is None):
         raise Problem("ONE_RECIPIENT", status=422, field=_field("iin"))
-    # A vehicle's plate goes with its VIN, a machine's with its factory number (M12).
     objects = {"vin": data.vin, "machineId": data.machine_id}
     needed = "machineId" if kind is PlateKind.MACHINERY else "vin"
     for name, value in objects.items():
@@ -357,6 +377,14 @@ async def issue(data: IssueRequest, call: SyncCall) -> IssueAnswer:
             raise Problem("UNKNOWN_FIELD", status=422, field=_field(name))
     if objects[needed] is None:
         raise Problem("FIELD_REQUIRED", status=422, field=_field(needed))
+    return {"iin": data.iin, "bin": data.bin, "vin": data.vin, "machine_id": data.machine_id}
+
+
+@provider.operation(ISSUE, IssueRequest, writes=True)
+async def issue(data: IssueRequest, call: SyncCall) -> IssueAnswer:
+    number = parse_plate(data.plate)
+    kind = number.kind
+    recipient = _recipient(data, kind)
     direct = kind is PlateKind.MACHINERY or (
         kind is PlateKind.VEHICLE_LEGAL and data.bin is not None
     )
@@ -364,23 +392,15 @@ async def issue(data: IssueRequest, call: SyncCall) -> IssueAnswer:
     async def act() -> IssueAnswer:
         now = call.clock.now()
         plates = PlateRepository(call.session)
-        issued = await plates.issue(
-            data.plate,
-            iin=data.iin,
-            bin=data.bin,
-            vin=data.vin,
-            machine_id=data.machine_id,
-            now=now,
-            direct=direct,
-        )
+        try:
+            issued = await plates.issue(data.plate, **recipient, now=now, direct=direct)
+        except IntegrityError:
+            # uq_plates_issued_vin: the vehicle holds another issued plate.
+            raise Problem(
+                "VEHICLE_ALREADY_HAS_PLATE", status=409, field=_field("vin"), vin=data.vin
+            ) from None
         if not issued:
             await _not_issued(plates, data.plate, now)
-        recipient = {
-            "iin": data.iin,
-            "bin": data.bin,
-            "vin": data.vin,
-            "machine_id": data.machine_id,
-        }
         try:
             await plates.record(
                 data.plate, EventAction.ISSUED, PlateStatus.ISSUED, now, **recipient
@@ -403,7 +423,7 @@ async def _not_issued(plates: PlateRepository, plate_text: str, now: datetime) -
     plate = await plates.get(plate_text)
     if plate is None:
         raise _refusal("PLATE_NOT_FOUND", plate_text, status=404)
-    if plate.status is PlateStatus.ISSUED:
+    if plate.status in (PlateStatus.ISSUED, PlateStatus.ANNULLED):
         raise _refusal("PLATE_ALREADY_ISSUED", plate_text)
     if plate.status is PlateStatus.STORED:
         raise _refusal("PLATE_STORED", plate_text)
@@ -427,6 +447,37 @@ async def release(data: ReleaseRequest, call: SyncCall) -> ReleaseAnswer:
         return ReleaseAnswer(plate=data.plate, status=PlateStatus.FREE, released_at=now)
 
     return await once(call, RELEASE, data.idempotency_key, data, ReleaseAnswer, act)
+
+
+@provider.operation(ANNUL, AnnulRequest, writes=True)
+async def annul(data: AnnulRequest, call: SyncCall) -> AnnulAnswer:
+    recipient = _recipient(data, parse_plate(data.plate).kind)
+
+    async def act() -> AnnulAnswer:
+        now = call.clock.now()
+        plates = PlateRepository(call.session)
+        if await plates.annul(data.plate, **recipient, now=now):
+            await plates.record(
+                data.plate, EventAction.ANNULLED, PlateStatus.ANNULLED, now, **recipient
+            )
+            return AnnulAnswer(plate=data.plate, status=PlateStatus.ANNULLED, annulled_at=now)
+        plate = await plates.get(data.plate)
+        if plate is None:
+            raise _refusal("PLATE_NOT_FOUND", data.plate, status=404)
+        holder = {
+            "iin": plate.iin,
+            "bin": plate.bin,
+            "vin": plate.vin,
+            "machine_id": plate.machine_id,
+        }
+        if plate.status is PlateStatus.ANNULLED and holder == recipient:
+            # Annulled already (asked again under another key): the same answer, not a conflict.
+            return AnnulAnswer(
+                plate=data.plate, status=PlateStatus.ANNULLED, annulled_at=plate.status_since
+            )
+        raise _refusal("PLATE_NOT_ISSUED_TO_OBJECT", data.plate)
+
+    return await once(call, ANNUL, data.idempotency_key, data, AnnulAnswer, act)
 
 
 @provider.operation(PLATE_STATUS, PlateStatusRequest)

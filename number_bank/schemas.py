@@ -71,9 +71,9 @@ class ReserveRequest(Contract):
     )
 
 
-class IssueRequest(Contract):
-    """`BMG_Issue` (V19/V22, M12): issue a plate to a person or a legal entity, for a vehicle
-    (VIN) or a machine (factory number)."""
+class PlateOfObject(Contract):
+    """A plate, its recipient (a person or a legal entity) and its object (a vehicle's VIN or
+    a machine's factory number)."""
 
     plate: Plate
     iin: Iin | None = None
@@ -83,12 +83,23 @@ class IssueRequest(Contract):
     idempotency_key: IdempotencyKeyText
 
 
+class IssueRequest(PlateOfObject):
+    """`BMG_Issue` (V19/V22, M12): issue a plate to a person or a legal entity, for a vehicle
+    (VIN) or a machine (factory number)."""
+
+
 class ReleaseRequest(Contract):
     """`BMG_Release`: give a person's reservation back."""
 
     plate: Plate
     iin: Iin
     idempotency_key: IdempotencyKeyText
+
+
+class AnnulRequest(PlateOfObject):
+    """`BMG_Annul` (V19, M12): annul a plate issued to this recipient for this vehicle (VIN)
+    or machine (factory number), when the application it was issued for is refused or
+    withdrawn."""
 
 
 class PlateStatusRequest(Contract):
@@ -174,6 +185,12 @@ class ReleaseAnswer(Contract):
     plate: str
     status: PlateStatus
     released_at: datetime
+
+
+class AnnulAnswer(Contract):
+    plate: str
+    status: PlateStatus
+    annulled_at: datetime
 
 
 class PlateStatusAnswer(Contract):

@@ -15,7 +15,6 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from registration_service import signing
-from registration_service.cabinet import release_plate
 from registration_service.documents import decision_document
 from registration_service.events import PRINT, ApplicationSubmitted, PrintOrdered
 from registration_service.models import Application, PoliceCase
@@ -109,6 +108,7 @@ async def auto_decide(portal: Portal, case: PoliceCase, app: Application) -> boo
     )
     if not clean or case.decided_at is not None:
         return False
+    await portal.claim(app)
     # Set with the decision, so the case is written once.
     case.automatic = True
     await _approve(portal, case, app, {"rule": AUTO_RULE}, signature=None)
@@ -124,8 +124,9 @@ async def _approve(
     *,
     signature: str | None,
 ) -> None:
-    """The plate is issued to the owner in БМГ (once: the key is the application's), and the
-    СРТС is ordered from the printing centre."""
+    """The plate is issued to the owner in БМГ (once: the key is the application's, so an
+    approval asked again after an issue whose answer was lost gets that issue's answer), and
+    the СРТС is ordered from the printing centre."""
     await _issue_plate(portal, app)
     now = portal.now()
     app.decision = {
@@ -168,12 +169,10 @@ async def _issue_plate(portal: Portal, app: Application) -> None:
             "V19", "BMG_Reserve", hold, application_id=app.id, subject=app.plate
         )
         if again.passed:
+            # The same key: БМГ keeps no refusal under it, and a retry of this approval must
+            # find whichever issue happened, not ask for a second one.
             answer = await portal.checks.ask(
-                "V19",
-                "BMG_Issue",
-                {**issue, "idempotencyKey": f"{app.id}:V19:issue-again"},
-                application_id=app.id,
-                subject=app.plate,
+                "V19", "BMG_Issue", issue, application_id=app.id, subject=app.plate
             )
     if answer.failure is not None:
         raise StepProblem(
@@ -190,8 +189,8 @@ async def _refuse(
     *,
     signature: str,
 ) -> None:
-    """A motivated refusal: the buyer is told why in the cabinet and by SMS; the plate's hold
-    is given back to БМГ."""
+    """A motivated refusal: the plate goes back to БМГ first, then the buyer is told why in
+    the cabinet and by SMS."""
     now = portal.now()
     app.decision = {
         "decision": "REFUSED",
@@ -201,12 +200,44 @@ async def _refuse(
         "signature": signature,
     }
     case.decided_at, case.decision = now, "REFUSED"
-    await release_plate(portal, app, "V19")
+    await _give_back_plate(portal, app)
     portal.refuse(app, "POLICE_REFUSED", "V19", None, reason=reason)
     texts = app.refusal["messages"] if app.refusal else {}
     portal.notify(app, "REGISTRATION_REFUSED", "V19", texts)
     await portal.sms(app, texts.get("ru", reason))
     log.info("registration refused", application=app.number)
+
+
+async def _give_back_plate(portal: Portal, app: Application) -> None:
+    """The plate's hold released in БМГ or, if БМГ issued it, the issue annulled: a refusal
+    never leaves a plate issued to the vehicle.
+
+    An earlier approval whose BMG_Issue got no answer (a timeout, a dropped link, БМГ killed)
+    may have had the plate issued, or may still have it issued by a request on its way. The
+    release comes first: once the hold is gone, no late issue can take the plate. If there
+    was no hold to release, БМГ's own record decides: an issue to this buyer and VIN is
+    annulled; none (the hold ran out, nothing issued) leaves nothing to give back. Without
+    БМГ's answer the refusal is not made (503, try again): its outcome is never guessed."""
+    assert app.plate is not None
+    owner = {"plate": app.plate, "iin": app.buyer_iin}
+    released = await portal.checks.ask(
+        "V19",
+        "BMG_Release",
+        {**owner, "idempotencyKey": f"{app.id}:release"},
+        application_id=app.id,
+        subject=app.plate,
+    )
+    if released.failure != "PLATE_NOT_RESERVED":
+        return
+    annulled = await portal.checks.ask(
+        "V19",
+        "BMG_Annul",
+        {**owner, "vin": app.vin, "idempotencyKey": f"{app.id}:V19:annul"},
+        application_id=app.id,
+        subject=app.plate,
+    )
+    if annulled.passed:
+        log.info("issued plate annulled", application=app.number, plate=app.plate)
 
 
 def _params(app: Application) -> dict[str, object]:

@@ -48,6 +48,15 @@ class Portal:
         await self.applications.save(application)
         return application
 
+    async def claim(self, application: Application) -> Application:
+        """Take the application for this request before it asks any registry: of two steps
+        racing on one application the database lets one through and refuses the other (409),
+        before the loser has reserved, issued, released or annulled anything in a registry,
+        and without a 500 when its writes would have found the row changed."""
+        application.updated_at = self.now()
+        await self.applications.claim(application)
+        return application
+
     def now(self) -> datetime:
         return self.clock.now()
 

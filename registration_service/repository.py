@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
 from registration_service.models import (
@@ -108,6 +109,13 @@ class ApplicationRepository:
 
     def add(self, application: Application) -> None:
         self.session.add(application)
+
+    async def claim(self, application: Application) -> None:
+        """The versioned UPDATE now (`… WHERE id = … AND version = <as loaded>`), even when
+        nothing has changed yet: the row is this transaction's until it ends. A concurrent
+        step waits on it, then matches no row and gets 409 APPLICATION_CHANGED."""
+        flag_modified(application, "updated_at")
+        await self.save(application)
 
     async def save(self, application: Application) -> None:
         """Write the changes now, so a lost race is a clean 409 and not a failed commit."""

@@ -98,10 +98,15 @@ async def _changed(
     scope: str,
     body: BaseModel | None,
     change: Callable[[], Awaitable[Application]],
+    app: Application | None = None,
 ) -> ApplicationView:
-    """The application after `change`, or the answer stored with `key` when this is a retry."""
+    """The application after `change`, or the answer stored with `key` when this is a retry.
+    An existing application is claimed first (`Portal.claim`): concurrent steps get one 200
+    and 409s."""
 
     async def work() -> ApplicationView:
+        if app is not None:
+            await portal.claim(app)
         return ApplicationView.of(await change())
 
     request = body.model_dump(mode="json") if body is not None else {}
@@ -157,6 +162,7 @@ async def put_vin(
         _scope(principal, "vin", app.id),
         body,
         lambda: dealer.enter_vin(portal, app, body.vin),
+        app,
     )
 
 
@@ -178,6 +184,7 @@ async def put_buyer(
         _scope(principal, "buyer", app.id),
         body,
         lambda: dealer.enter_buyer(portal, app, body.iin),
+        app,
     )
 
 
@@ -206,6 +213,7 @@ async def dealer_signature(
         _scope(principal, "sign", app.id),
         body,
         lambda: dealer.sign(portal, app, principal, body.cms),
+        app,
     )
 
 
@@ -237,7 +245,7 @@ def _cabinet_action(
     ) -> ApplicationView:
         app = await _buyers(portal, principal, application_id)
         return await _changed(
-            portal, key, _scope(principal, name, app.id), None, lambda: action(portal, app)
+            portal, key, _scope(principal, name, app.id), None, lambda: action(portal, app), app
         )
 
 
@@ -273,6 +281,7 @@ async def put_pickup(
         _scope(principal, "pickup", app.id),
         body,
         lambda: cabinet.choose_pickup(portal, app, body.centre_id, body.plate_type),
+        app,
     )
 
 
@@ -309,6 +318,7 @@ async def put_plate(
         _scope(principal, "plate", app.id),
         body,
         lambda: cabinet.choose_plate(portal, app, body.plate),
+        app,
     )
 
 
@@ -340,6 +350,7 @@ async def buyer_signature(
         _scope(principal, "sign", app.id),
         body,
         lambda: cabinet.sign(portal, app, body.cms),
+        app,
     )
 
 
@@ -511,6 +522,7 @@ async def police_decision(
     app = await _application(portal, case.application_id)
 
     async def work() -> PoliceCaseView:
+        await portal.claim(app)
         decided = await police.decide(
             portal,
             case,

@@ -108,6 +108,7 @@ def create_service_app(definition: ServiceDefinition, *, clock: Clock = bus_cloc
             sender_id=settings.sender_id or settings.service_name,
             password=settings.sender_password or None,
             clock=clock,
+            timeout=settings.gateway_timeout_seconds,
         )
         startup = asyncio.create_task(
             _start(app, definition), name=f"{settings.service_name}:start"

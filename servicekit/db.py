@@ -80,14 +80,15 @@ class Database:
             return
         await ensure_postgres_database(self.url)
 
-    async def migrate(self, script_location: str) -> None:
-        """Upgrade the schema to the newest Alembic revision of `script_location`."""
+    async def migrate(self, script_location: str, revision: str = "head") -> None:
+        """Upgrade the schema to the newest Alembic revision of `script_location` (or to
+        `revision`: a test of a data migration starts below it)."""
 
         def upgrade(connection: Connection) -> None:
             config = Config()
             config.set_main_option("script_location", script_location)
             config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+            command.upgrade(config, revision)
 
         # Alembic's `context` is module-global: in embedded mode two services migrating at
         # once would share it, so migrations in one process take turns.

@@ -36,6 +36,13 @@ class ServiceSettings(BaseSettings):
         default=None, description="RabbitMQ URL; unset: the in-process bus (embedded mode)"
     )
     gateway_url: str = "http://127.0.0.1:8000"
+    gateway_timeout_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        le=600,
+        description="how long a call through the gateway waits for its answer before the "
+        "service gives up on it (its outcome is then unknown, never a refusal)",
+    )
     sender_id: str = Field(default="", description="this service's sender id at the gateway")
     sender_password: str = ""
     log_level: str = "INFO"

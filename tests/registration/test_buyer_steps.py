@@ -10,8 +10,10 @@ import urllib.parse
 from typing import Any
 
 from egov.launcher import BusPlan
+from egov.signin import sign_b64
 from egov.vin_flow import VinClient, persona
 from tests.harness import ADMIN
+from tests.registration.races import one_made
 
 DEALER, SELLER = "dealer_manager", "dealer_astana_motors"
 BUYER_K = "buyer_kostanay"
@@ -28,6 +30,16 @@ async def _at_plate(flow: VinClient, buyer: str) -> dict[str, Any]:
     reply = await flow.cabinet(buyer, app, "accept")
     assert reply.json()["state"] == "V15_AWAITING_PICKUP_CHOICE", reply.text
     return await flow.choose_pickup(buyer, app, "ALM-ALMALY")
+
+
+async def _at_signature(flow: VinClient, buyer: str) -> dict[str, Any]:
+    """Paid (V17), waiting for the buyer's signature (V18), sold by the second dealer."""
+    vin = await flow.new_vehicle("dealer_kokshe_auto", buyer)
+    app = await flow.signed_by_dealer("dealer_kokshe_manager", vin, persona(buyer)["iin"])
+    app = await flow.to_payment(buyer, app, "ALM-BOSTANDYK")
+    await flow.pay(app)
+    paid: dict[str, Any] = (await flow.cabinet(buyer, app, "payment-check")).json()
+    return paid
 
 
 async def test_v14_unpaid_fines_hold_the_application_until_paid_and_submitted_again(
@@ -148,11 +160,7 @@ async def test_v17_the_application_waits_until_the_invoice_is_paid_once(flow: Vi
 
 async def test_v18_only_the_buyers_valid_signature_submits(flow: VinClient) -> None:
     buyer = "buyer_2"
-    vin = await flow.new_vehicle("dealer_kokshe_auto", buyer)
-    app = await flow.signed_by_dealer("dealer_kokshe_manager", vin, persona(buyer)["iin"])
-    app = await flow.to_payment(buyer, app, "ALM-BOSTANDYK")
-    await flow.pay(app)
-    app = (await flow.cabinet(buyer, app, "payment-check")).json()
+    app = await _at_signature(flow, buyer)
     reply = await flow.buyer_sign(buyer, app, signer="buyer")
     assert (reply.status_code, reply.json()["code"], reply.json()["step"]) == (
         422,
@@ -165,6 +173,24 @@ async def test_v18_only_the_buyers_valid_signature_submits(flow: VinClient) -> N
     assert (await flow.application(buyer, app))["state"] == "V18_AWAITING_BUYER_SIGNATURE"
     submitted = (await flow.buyer_sign(buyer, app)).json()
     assert submitted["state"] == "V19_AWAITING_DECISION"
+
+
+async def test_v18_concurrent_signatures_with_different_keys_submit_once_and_refuse_the_rest(
+    flow: VinClient,
+) -> None:
+    """Ten signatures at once, each with its own Idempotency-Key: the database lets one submit
+    (the application claimed by a versioned UPDATE before НУЦ is asked) and the others get a
+    409 with a code, never a 500 from a write that found the row changed."""
+    buyer = "buyer_2"
+    app = await _at_signature(flow, buyer)
+    path = f"/cabinet/applications/{app['id']}"
+    document = await flow.ok(buyer, "GET", f"{path}/document")
+    body = {"cms": sign_b64(buyer, document["document"])}
+    await one_made([flow.call(buyer, "POST", f"{path}/signature", body) for _ in range(10)])
+    submitted = await flow.application(buyer, app)
+    assert submitted["state"] == "V19_AWAITING_DECISION"
+    verified = [c for c in submitted["checks"] if c["serviceId"] == "PKI_VerifyCms"]
+    assert len(verified) == 1  # the losers were refused before they asked НУЦ
 
 
 async def test_v10_declined_application_ends_and_frees_the_vin(flow: VinClient) -> None:

@@ -19,6 +19,7 @@ from egov.launcher import BusPlan
 from egov.signin import sign_b64
 from egov.vin_flow import VinClient, persona
 from tests.harness import ADMIN
+from tests.registration.races import one_made
 
 DEALER, BUYER, OFFICER = "dealer_manager", "buyer", "police_officer_almaty"
 OTHER_OFFICER = "police_officer_kostanay"
@@ -181,6 +182,31 @@ async def test_v19_a_retried_decision_issues_the_plate_once(flow: VinClient) -> 
     full = await flow.ok(DEALER, "GET", f"/dealer/applications/{app['id']}")
     issues = [c for c in full["checks"] if c["serviceId"] == "BMG_Issue"]
     assert [c["outcome"] for c in issues] == ["PASSED"]
+
+
+async def test_v19_concurrent_decisions_with_different_keys_decide_once(
+    flow: VinClient, bus: BusPlan
+) -> None:
+    """Ten signed decisions at once, approvals and refusals, each with its own key: one is
+    made, the others get 409 with a code (no 500), and only the one made reached БМГ: the
+    plate is ISSUED after an approval or FREE after a refusal, never annulled or released
+    by a decision that lost."""
+    app = await _submitted(flow)
+    await flow.police_case(OFFICER, app)
+    refusal = "ТС числится в розыске"
+    decisions = [
+        flow.decide(OFFICER, app, approve=i % 2 == 0, reason=None if i % 2 == 0 else refusal)
+        for i in range(10)
+    ]
+    made = (await one_made(decisions)).json()
+    plate = await _plate(bus, flow.http, made["application"]["plate"])
+    if made["decision"] == "APPROVED":
+        assert (plate["status"], plate["vin"]) == ("ISSUED", app["vin"])
+    else:
+        assert plate["status"] == "FREE"
+    full = await flow.ok(DEALER, "GET", f"/dealer/applications/{app['id']}")
+    bmg = [c["serviceId"] for c in full["checks"] if c["step"] == "V19" and "BMG" in c["serviceId"]]
+    assert bmg in (["BMG_Issue"], ["BMG_Release"])
 
 
 async def test_v19_bmg_outage_keeps_the_case_and_a_later_decision_goes_on(

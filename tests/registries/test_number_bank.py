@@ -32,6 +32,7 @@ FREE_NUMBERS = "BMG_FreeNumbers"
 RESERVE = "BMG_Reserve"
 ISSUE = "BMG_Issue"
 RELEASE = "BMG_Release"
+ANNUL = "BMG_Annul"
 PLATE_STATUS = "BMG_PlateStatus"
 
 REGISTRATION = {"senderId": "registration_service", "password": "registration-secret"}
@@ -551,11 +552,88 @@ async def test_senders_reach_what_the_registry_allows(
         (FREE_NUMBERS, True),
         (RESERVE, False),
         (RELEASE, False),
+        (ANNUL, False),
     ]:
         reply = await call(client, bus, service, {}, sender=FRONTOFFICE)
         assert (reply.status_code != 403) == allowed, service
         if not allowed:
             assert reply.json()["code"] == "ACCESS_DENIED"
+
+
+# --- one issued plate per vehicle; annulment (V19) ------------------------------------------
+
+
+async def test_v19_a_vehicle_holds_one_issued_plate_until_it_is_annulled(
+    bus: BusPlan, client: httpx.AsyncClient
+) -> None:
+    buyer, car, first, second = person(), vin(31), "161 BKR 02", "162 BKR 02"
+    for plate in (first, second):
+        await answer(client, bus, RESERVE, {"plate": plate, "iin": buyer, "idempotencyKey": key()})
+    await answer(
+        client, bus, ISSUE, {"plate": first, "iin": buyer, "vin": car, "idempotencyKey": key()}
+    )
+    issue = {"plate": second, "iin": buyer, "vin": car, "idempotencyKey": key()}
+    assert await refusal(client, bus, ISSUE, issue) == (
+        "VEHICLE_ALREADY_HAS_PLATE",
+        "requestData.data.vin",
+    )
+
+    annul = {"plate": first, "iin": buyer, "vin": car, "idempotencyKey": key()}
+    other_car = {**annul, "vin": vin(32)}
+    assert (await refusal(client, bus, ANNUL, other_car))[0] == "PLATE_NOT_ISSUED_TO_OBJECT"
+    annulled = await answer(client, bus, ANNUL, annul, sender=REGISTRATION)
+    assert annulled["status"] == "ANNULLED"
+    # Asked again, under its key or another: the same annulment, not a conflict.
+    for again in (annul, {**annul, "idempotencyKey": key()}):
+        assert (await answer(client, bus, ANNUL, again)) == annulled
+    result = await status_of(client, bus, first)
+    assert (result["plate"]["status"], result["plate"]["vin"]) == ("ANNULLED", car)
+    assert [e["action"] for e in result["history"]] == ["RESERVED", "ISSUED", "ANNULLED"]
+
+    # The vehicle may be issued another plate now; the annulled one is never issued again.
+    assert (await answer(client, bus, ISSUE, issue))["plate"] == second
+    reissue = {"plate": first, "iin": buyer, "vin": vin(33), "idempotencyKey": key()}
+    assert (await refusal(client, bus, ISSUE, reissue))[0] == "PLATE_ALREADY_ISSUED"
+    reserve = {"plate": first, "iin": person(), "idempotencyKey": key()}
+    assert (await refusal(client, bus, RESERVE, reserve))[0] == "PLATE_ALREADY_ISSUED"
+
+
+async def test_v19_only_an_issued_plate_is_annulled(
+    bus: BusPlan, client: httpx.AsyncClient
+) -> None:
+    buyer = person()
+    await answer(
+        client, bus, RESERVE, {"plate": "163 BKR 02", "iin": buyer, "idempotencyKey": key()}
+    )
+    for plate, status in (("163 BKR 02", 409), ("164 BKR 02", 409), ("554 ZZZ 02", 404)):
+        annul = {"plate": plate, "iin": buyer, "vin": vin(34), "idempotencyKey": key()}
+        code = "PLATE_NOT_FOUND" if status == 404 else "PLATE_NOT_ISSUED_TO_OBJECT"
+        assert (await refusal(client, bus, ANNUL, annul, status))[0] == code
+    annul = {"plate": "AGR P 037", "iin": buyer, "vin": vin(34), "idempotencyKey": key()}
+    assert await refusal(client, bus, ANNUL, annul, 422) == (
+        "UNKNOWN_FIELD",
+        "requestData.data.vin",
+    )
+
+
+async def test_admin_cannot_issue_a_second_plate_to_a_vehicle(
+    bus: BusPlan, client: httpx.AsyncClient
+) -> None:
+    """The admin API checks nothing about the VIN in Python: the database's index refuses,
+    and the refusal is a 409 with a code."""
+    car = vin(35)
+    body = {"status": "ISSUED", "iin": person(), "vin": car}
+    base = f"{bus.url('number_bank')}/admin/plates"
+    first = await client.put(f"{base}/{quote('557 XYZ 02')}", json=body, headers=ADMIN)
+    assert first.status_code == 200, first.text
+    second = await client.put(f"{base}/{quote('558 XYZ 02')}", json=body, headers=ADMIN)
+    assert (second.status_code, second.json()["code"], second.json()["field"]) == (
+        409,
+        "VEHICLE_ALREADY_HAS_PLATE",
+        "vin",
+    )
+    listed = await client.get(base, params={"vin": car}, headers=ADMIN)
+    assert [(p["plate"], p["status"]) for p in listed.json()] == [("557 XYZ 02", "ISSUED")]
 
 
 # --- admin API -------------------------------------------------------------------------------

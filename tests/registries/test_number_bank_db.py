@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -156,3 +156,88 @@ async def test_events_outlive_their_plate(database: Database) -> None:
         plates = PlateRepository(session)
         assert await plates.delete("208 ADM 02")
         assert [e.action for e in await plates.history("208 ADM 02")] == [EventAction.CREATED]
+
+
+async def test_v19_the_database_refuses_a_second_issued_plate_for_one_vin(
+    database: Database,
+) -> None:
+    """Two plates issued at once to one VIN by transactions that skip every Python check: the
+    index `uq_plates_issued_vin` lets one commit. Annulled, the issue no longer counts."""
+    car = "XW8ZZZ61ZTG200077"
+    start = asyncio.Event()
+
+    async def issue_row(plate: str) -> bool:
+        await start.wait()
+        row = plate_row(plate, PlateStatus.ISSUED, iin=FARMER, vin=car, issued_at=NOW)
+        try:
+            async with database.sessionmaker.begin() as session:
+                await session.execute(insert(Plate), [row])
+        except IntegrityError:
+            return False
+        return True
+
+    tasks = [asyncio.create_task(issue_row(f"{d} KT 02")) for d in range(391, 396)]
+    start.set()
+    won = await asyncio.gather(*tasks)
+    assert won.count(True) == 1
+    first = f"{391 + won.index(True)} KT 02"
+    async with database.sessionmaker.begin() as session:
+        assert await PlateRepository(session).annul(
+            first, iin=FARMER, bin=None, vin=car, machine_id=None, now=NOW
+        )
+        await session.execute(
+            insert(Plate),
+            [plate_row("396 KT 02", PlateStatus.ISSUED, iin=FARMER, vin=car, issued_at=NOW)],
+        )
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+async def database_at_0002(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> AsyncIterator[Database]:
+    """БМГ's schema as it was before one issued plate per vehicle (migration 0003)."""
+    if request.param == "sqlite":
+        db = Database(f"sqlite+aiosqlite:///{tmp_path / 'number_bank.db'}")
+        await db.migrate("number_bank:migrations", "0002")
+        yield db
+        await db.dispose()
+    else:
+        async with fresh_postgres() as base_url:
+            db = Database(service_database_url(base_url, "number_bank"))
+            await db.create_if_missing()
+            await db.migrate("number_bank:migrations", "0002")
+            yield db
+            await db.dispose()
+
+
+async def test_migration_0003_annuls_the_older_of_two_plates_issued_to_one_vin(
+    database_at_0002: Database,
+) -> None:
+    """A bank that already gave a VIN two plates keeps the newer issue (the registration
+    that went on) and annuls the older, with its archive entry, so the index can hold."""
+    car, earlier = "XW8ZZZ61ZTG200088", NOW - timedelta(days=1)
+    async with database_at_0002.sessionmaker.begin() as session:
+        await session.execute(
+            insert(Plate),
+            [
+                plate_row("397 KT 02", PlateStatus.ISSUED, iin=FARMER, vin=car, issued_at=earlier),
+                plate_row("398 KT 02", PlateStatus.ISSUED, iin=FARMER, vin=car, issued_at=NOW),
+                plate_row(
+                    "399 KT 02",
+                    PlateStatus.ISSUED,
+                    iin=FARMER,
+                    vin="XW8ZZZ61ZTG200089",
+                    issued_at=NOW,
+                ),
+            ],
+        )
+    await database_at_0002.migrate("number_bank:migrations")
+    async with database_at_0002.sessionmaker() as session:
+        plates = PlateRepository(session)
+        statuses = {p: (await plates.get(p)) for p in ("397 KT 02", "398 KT 02", "399 KT 02")}
+        assert {p: row.status if row else None for p, row in statuses.items()} == {
+            "397 KT 02": PlateStatus.ANNULLED,
+            "398 KT 02": PlateStatus.ISSUED,
+            "399 KT 02": PlateStatus.ISSUED,
+        }
+        assert [e.action for e in await plates.history("397 KT 02")] == [EventAction.ANNULLED]
