@@ -81,6 +81,8 @@ class PowerOfAttorneyAnswer(Answer):
 class Receipt(Answer):
     invoice_number: str
     receipt_number: str
+    reference: str | None = None
+    """The invoice's reference: the application it was made for, if any."""
     paid_at: str
     amount: int
 
