@@ -3,15 +3,13 @@ gateway, at the reception (V20) and again at the issuance desk (V21)."""
 
 from __future__ import annotations
 
-import structlog
 from pydantic import BaseModel, ConfigDict
 from pydantic.alias_generators import to_camel
 
 from frontoffice_service.problems import GBD_FL, Refusal
+from frontoffice_service.registries import ask
 from frontoffice_service.schemas import Identification
-from servicekit.gateway_client import GatewayClient, GatewayFault, GatewayUnreachable
-
-log = structlog.get_logger(__name__)
+from servicekit.gateway_client import GatewayClient
 
 PERSON_BY_IIN = "GBDFL_UniversalServiceSync"
 
@@ -44,15 +42,19 @@ async def check_visitor(
 ) -> None:
     """Refuse (`Refusal` naming `step`) unless ГБД ФЛ knows a living person with this ИИН
     whose valid identity card is the one shown; a digital document vouches for its holder, so
-    it needs the living person only. ГБД ФЛ out of reach is a 503 to try again: no check, no
-    decision."""
+    it needs the living person only. ГБД ФЛ's refusal of the request is passed on; ГБД ФЛ out
+    of reach is a 503 to try again: no check, no decision."""
     number = identification.number  # the schema keeps it to an identity card
-    try:
-        response = await gateway.call(PERSON_BY_IIN, {"iin": iin})
-    except (GatewayFault, GatewayUnreachable) as exc:
-        log.warning("ГБД ФЛ unavailable for the visitor check", step=step, error=str(exc))
-        raise Refusal("VISITOR_CHECK_UNAVAILABLE", step=step, status=503, registry=GBD_FL) from None
-    answer = _PersonAnswer.model_validate(response.response_data.data)
+    data = await ask(
+        gateway,
+        PERSON_BY_IIN,
+        {"iin": iin},
+        registry=GBD_FL,
+        step=step,
+        fields={"iin": "visitorIin"},
+        unavailable="VISITOR_CHECK_UNAVAILABLE",
+    )
+    answer = _PersonAnswer.model_validate(data)
     person = answer.person
     if not answer.found or person is None:
         raise Refusal("VISITOR_NOT_FOUND", step=step, field="visitorIin", registry=GBD_FL)

@@ -683,8 +683,8 @@ async def _ask_bmg(
     try:
         response = await gateway.call(service_id, data)
     except GatewayFault as exc:
-        refused = exc.error.sub_error
-        if exc.retryable or refused is None:
+        refused = exc.refusal
+        if refused is None:
             raise _bmg_unavailable(service_id, str(exc)) from None
         raise Refusal(
             "BMG_PLATE_REFUSED",

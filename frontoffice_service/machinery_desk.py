@@ -300,9 +300,9 @@ async def check_package(
 async def check_fees(
     session: AsyncSession, gateway: GatewayClient, app: MachineryApplication, now: datetime
 ) -> MachineryApplication:
-    """M6.3: ПШЭП has a payment of the applicant for each purpose of the action that no other
-    application counted. Unpaid is a 422 naming the purposes: the applicant may pay and the
-    worker checks again."""
+    """M6.3: ПШЭП has a payment of the applicant for each purpose of the action that serves this
+    application (of its own invoice, or made for no application and counted by no other).
+    Unpaid is a 422 naming the purposes: the applicant may pay and the worker checks again."""
     _require(app, ApplicationStatus.PACKAGE_ACCEPTED, step="M6.3")
     repository = MachineryRepository(session)
     chosen, unpaid = await _receipts(repository, gateway, app)
@@ -328,8 +328,11 @@ async def check_fees(
 async def _receipts(
     repository: MachineryRepository, gateway: GatewayClient, app: MachineryApplication
 ) -> tuple[list[FeeReceipt], list[str]]:
-    """For each purpose of the action, the first payment of the applicant that no other
-    application counted; and the purposes without one."""
+    """For each purpose of the action, a payment of the applicant that serves this application,
+    and the purposes without one. A payment of an invoice the desk made for an application
+    serves that application only: ПШЭП keeps the application's number as the invoice's
+    reference. One made for no application (paid ahead, at a terminal) serves the first
+    application that counts it; this application's own comes first."""
     chosen: list[FeeReceipt] = []
     unpaid: list[str] = []
     for purpose in FEES[app.action]:
@@ -339,7 +342,17 @@ async def _receipts(
         used = await repository.used_receipts(
             [(r.invoice_number, purpose) for r in answer.receipts]
         )
-        free = [r for r in answer.receipts if (r.invoice_number, purpose) not in used]
+        others = await repository.application_numbers(
+            {r.reference for r in answer.receipts if r.reference not in (None, app.number)}
+        )
+        free = sorted(
+            (
+                r
+                for r in answer.receipts
+                if (r.invoice_number, purpose) not in used and r.reference not in others
+            ),
+            key=lambda r: r.reference != app.number,
+        )
         if not free:
             unpaid.append(purpose)
             continue

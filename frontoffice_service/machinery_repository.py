@@ -3,7 +3,7 @@ deliveries and digital documents (the provider's registry has its own, machine_r
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date, datetime
 
 from sqlalchemy import func, select
@@ -162,6 +162,15 @@ class MachineryRepository:
             )
         )
         return {(invoice, purpose) for invoice, purpose in rows.all()} & set(keys)
+
+    async def application_numbers(self, numbers: Collection[str]) -> set[str]:
+        """Which of these are the numbers of machinery applications."""
+        if not numbers:
+            return set()
+        found = await self.session.scalars(
+            select(MachineryApplication.number).where(MachineryApplication.number.in_(numbers))
+        )
+        return set(found.all())
 
     async def use_receipts(self, receipts: Sequence[FeeReceipt]) -> bool:
         """Count these payments for their application; False when another application took

@@ -183,7 +183,9 @@ desk = APIRouter(
     "not match (BIOMETRICS_FAILED), M6.1 the representative's power of attorney is not valid "
     "in ЕНИС (POWER_OF_ATTORNEY_INVALID). Refusals that change nothing (422): outside the "
     "pilot (MACHINERY_PILOT_REGION, MACHINERY_PILOT_PERIOD), the ID not the person's "
-    "(VISITOR_*), the applicant unknown or not alive (APPLICANT_*, ENTITY_*).",
+    "(VISITOR_*), the applicant unknown or not alive (APPLICANT_*, ENTITY_*); a registry's "
+    "refusal of what it was sent, with the registry's code, texts and status on the field it "
+    "came from (ГБД ФЛ's PHOTO_INVALID on `visitor.photo`).",
     responses={
         **_WORKER,
         404: {"description": "TICKET_NOT_FOUND"},

@@ -35,7 +35,7 @@ from frontoffice_service.working_days import WorkingCalendar
 from servicekit.clock import ALMATY
 from servicekit.documents import sha256
 from servicekit.events import MachineryApplicationSent, SmsRequested
-from servicekit.gateway_client import GatewayClient
+from servicekit.gateway_client import GatewayClient, GatewayFault, GatewayUnreachable
 from servicekit.messages import texts_for
 from servicekit.outbox import Outbox
 from servicekit.service_centres import service_centre
@@ -97,15 +97,27 @@ async def receive(
 ) -> bool:
     """Take an application into the provider's desk. It is received only when the digest and
     the worker's signature hold over the very bytes that arrived (M3); then the term counts
-    (M14) and the checks run (M10.1–M10.3). False for a redelivered event."""
+    (M14) and the checks run (M10.1–M10.3). False for a redelivered event.
+
+    Only НУЦ's answer may find the signature bad: НУЦ or the gateway failing raises
+    `GatewayFault`/`GatewayUnreachable`, nothing is recorded, and the bus delivers the event
+    again later."""
     repository = MachineryRepository(session)
     app = await repository.by_number(event.application_number, lock=True)
     reason = _alteration(event, app)
     if reason is None:
         document = orjson.loads(event.document)
-        problems = await signature_problems(
-            gateway, document, event.cms, signer_iin=event.worker_iin
-        )
+        try:
+            problems = await signature_problems(
+                gateway, document, event.cms, signer_iin=event.worker_iin
+            )
+        except (GatewayFault, GatewayUnreachable) as exc:
+            log.warning(
+                "M3: НУЦ unavailable, the arrival is retried",
+                application=event.application_number,
+                error=str(exc),
+            )
+            raise
         if problems:
             reason = "the worker's signature does not hold: " + ", ".join(problems)
     delivery = Delivery(

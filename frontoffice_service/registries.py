@@ -3,19 +3,21 @@ face), ГБД ЮЛ (the legal entity), ЕНИС (the power of attorney), ПШЭ�
 machine's passport).
 
 Each call reads only the part of the answer the desk needs (`extra="ignore"`, so a registry's
-contract may grow), and turns a registry out of reach into a 503 naming it: no check, no
-decision (G3).
+contract may grow). A registry's refusal of the request is passed on as the registry's own
+(its code and texts, on the desk's field); a registry out of reach, slow or failing is a 503
+naming it: no check, no decision (G3).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import structlog
 from pydantic import BaseModel, ConfigDict
 from pydantic.alias_generators import to_camel
 
-from frontoffice_service.problems import Refusal
+from frontoffice_service.problems import Refusal, RegistryRefusal
 from servicekit.gateway_client import GatewayClient, GatewayFault, GatewayUnreachable
 
 log = structlog.get_logger(__name__)
@@ -79,6 +81,8 @@ class PowerOfAttorneyAnswer(Answer):
 class Receipt(Answer):
     invoice_number: str
     receipt_number: str
+    reference: str | None = None
+    """The invoice's reference: the application it was made for, if any."""
     paid_at: str
     amount: int
 
@@ -96,42 +100,66 @@ class MachinePassportAnswer(Answer):
     messages: dict[str, str] | None = None
 
 
-async def _ask(
-    gateway: GatewayClient, service: str, data: dict[str, Any], *, registry: str, step: str
+async def ask(
+    gateway: GatewayClient,
+    service: str,
+    data: dict[str, Any],
+    *,
+    registry: str,
+    step: str,
+    fields: Mapping[str, str] | None = None,
+    unavailable: str = "REGISTRY_UNAVAILABLE",
 ) -> dict[str, Any]:
+    """The registry's answer to `data`. Its refusal of the request is the desk's refusal as the
+    registry put it (`RegistryRefusal`: its status, code and texts, on the desk's field named in
+    `fields` for each field of `data`). Anything else that is not an answer — the registry or
+    the gateway down, slow or failing, whatever the status — is a 503 `unavailable` to try
+    again: no check, no decision (G3)."""
     try:
         answer: dict[str, Any] = (await gateway.call(service, data)).response_data.data
-    except (GatewayFault, GatewayUnreachable) as exc:
-        if isinstance(exc, GatewayFault) and not exc.retryable:
-            # The registry refused the request itself: a defect of this desk, not an outage.
-            log.error("registry refused the request", service=service, problem=exc.problem)
-        else:
-            log.warning("registry unavailable", registry=registry, service=service, error=str(exc))
-        raise Refusal("REGISTRY_UNAVAILABLE", step=step, status=503, registry=registry) from None
+    except GatewayFault as exc:
+        if exc.refusal is None:
+            raise _unavailable(unavailable, registry, service, step, exc) from None
+        log.info(
+            "registry refused the request", service=service, code=exc.refusal.error_code, step=step
+        )
+        raise RegistryRefusal(
+            exc.refusal, status=exc.status, step=step, registry=registry, fields=fields or {}
+        ) from None
+    except GatewayUnreachable as exc:
+        raise _unavailable(unavailable, registry, service, step, exc) from None
     return answer
 
 
+def _unavailable(code: str, registry: str, service: str, step: str, exc: Exception) -> Refusal:
+    log.warning(
+        "registry unavailable", registry=registry, service=service, step=step, error=str(exc)
+    )
+    return Refusal(code, step=step, status=503, registry=registry)
+
+
 async def person(gateway: GatewayClient, iin: str, *, step: str) -> PersonAnswer:
-    data = await _ask(
+    data = await ask(
         gateway, "GBDFL_UniversalServiceSync", {"iin": iin}, registry=GBD_FL, step=step
     )
     return PersonAnswer.model_validate(data)
 
 
 async def organization(gateway: GatewayClient, bin_: str, *, step: str) -> OrganizationAnswer:
-    data = await _ask(
+    data = await ask(
         gateway, "GBDUL_UniversalServiceSync", {"bin": bin_}, registry=GBD_UL, step=step
     )
     return OrganizationAnswer.model_validate(data)
 
 
 async def face_match(gateway: GatewayClient, iin: str, photo: str) -> BiometricAnswer:
-    data = await _ask(
+    data = await ask(
         gateway,
         "GBDFL_BiometricVerification",
         {"iin": iin, "photo": photo},
         registry=GBD_FL,
         step="M6.1",
+        fields={"iin": "visitor.iin", "photo": "visitor.photo"},
     )
     return BiometricAnswer.model_validate(data)
 
@@ -142,7 +170,18 @@ async def power_of_attorney(
     request = {"principalIin": principal_iin, "representativeIin": representative_iin}
     if number is not None:
         request["number"] = number
-    data = await _ask(gateway, "NOTARY_PowerOfAttorney", request, registry=ENIS, step="M6.1")
+    data = await ask(
+        gateway,
+        "NOTARY_PowerOfAttorney",
+        request,
+        registry=ENIS,
+        step="M6.1",
+        fields={
+            "principalIin": "applicant.iin",
+            "representativeIin": "visitor.iin",
+            "number": "visitor.powerOfAttorney",
+        },
+    )
     return PowerOfAttorneyAnswer.model_validate(data)
 
 
@@ -154,14 +193,21 @@ async def payments(
         request["payerIin"] = payer_iin
     if payer_bin is not None:
         request["payerBin"] = payer_bin
-    data = await _ask(
+    data = await ask(
         gateway, "PAYMENTS_CheckByPayerPurpose", request, registry=PAYMENTS, step="M6.3"
     )
     return PaymentAnswer.model_validate(data)
 
 
 async def machine_passport(gateway: GatewayClient, vin: str, *, step: str) -> MachinePassportAnswer:
-    data = await _ask(gateway, "EPSM_PassportByVin", {"vin": vin}, registry=EPSM, step=step)
+    data = await ask(
+        gateway,
+        "EPSM_PassportByVin",
+        {"vin": vin},
+        registry=EPSM,
+        step=step,
+        fields={"vin": "machine.id"},
+    )
     return MachinePassportAnswer.model_validate(data)
 
 
@@ -183,6 +229,6 @@ async def create_invoice(
         request["payerIin"] = payer_iin
     if payer_bin is not None:
         request["payerBin"] = payer_bin
-    data = await _ask(gateway, "PAYMENTS_CreateInvoice", request, registry=PAYMENTS, step="M6.3")
+    data = await ask(gateway, "PAYMENTS_CreateInvoice", request, registry=PAYMENTS, step="M6.3")
     invoice: dict[str, Any] = data["invoice"]
     return invoice

@@ -23,9 +23,12 @@ async def signature_problems(
     gateway: GatewayClient, document: dict[str, Any], cms: str, *, signer_iin: str
 ) -> list[str]:
     """НУЦ's reasons against `cms` as `signer_iin`'s signature of `document`; none when good.
-    A CMS that is not even one (not base64, not DER) is a reason too, not an error: the caller
-    decides whether that is the client's mistake or a tampered message. НУЦ out of reach raises
-    `GatewayUnreachable`/`GatewayFault` for the caller to turn into a retry."""
+    Only НУЦ's own answer gives reasons: its verdict (`valid` false, the signers' problems), or
+    its refusal to read what it was given (a CMS that is not one, not base64…) — the caller
+    decides whether that is the client's mistake or a tampered message. Any other fault (НУЦ
+    or the gateway down, slow or failing, whatever its status) says nothing about the
+    signature: it raises `GatewayUnreachable`/`GatewayFault` for the caller to turn into a
+    retry."""
     payload = {
         "cms": cms,
         "data": b64(canonical(document)),
@@ -35,10 +38,9 @@ async def signature_problems(
     try:
         answer = (await gateway.call(VERIFY_CMS, payload)).response_data.data
     except GatewayFault as exc:
-        if exc.retryable:
+        if exc.refusal is None:
             raise
-        # НУЦ refused to read the request (a malformed CMS is a 4xx of its own).
-        return [exc.error.sub_error.error_code if exc.error.sub_error else "CMS_MALFORMED"]
+        return [exc.refusal.error_code]
     if answer.get("valid") and answer.get("signers"):
         return []
     codes = [p["code"] for s in answer.get("signers", []) for p in s.get("problems", [])]

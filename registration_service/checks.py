@@ -3,7 +3,8 @@ messageId, the registry, the answer and the time.
 
 A registry that is down, slow or faulty is not a refusal: the request fails with 503
 REGISTRY_UNAVAILABLE ("try again"), the application stays where it was, and the attempt is in
-the history all the same (written after the request's rollback).
+the history all the same (written after the request's rollback). Only the registry's own
+answer decides: its data, or its refusal of the request (`GatewayFault.refusal`).
 """
 
 from __future__ import annotations
@@ -95,10 +96,11 @@ class Checks:
         try:
             response = await self.gateway.call(service_id, data, headers=self.headers)
         except GatewayFault as exc:
-            refused = exc.error.sub_error
-            if exc.retryable or refused is None:
+            refused = exc.refusal
+            if refused is None:
                 raise await self._unavailable(check, exc.error.error_code, exc.problem) from exc
-            # The registry refused the request itself (a plate taken meanwhile, say): an answer.
+            # The registry refused the request itself (a plate taken meanwhile, a CMS that is
+            # not one): an answer. Any other fault, whatever its status, is not.
             self._keep(
                 check,
                 message_id="",

@@ -32,6 +32,21 @@ SYNC_PATH = "/bip-sync/SendMessage"
 ASYNC_PREFIX = "/bip-async"
 
 
+PROVIDER_ERROR = "PROVIDER_ERROR"
+"""The gateway's code for a provider's own problem, relayed as the fault's `subError`."""
+
+_VERDICT_STATUSES = frozenset({400, 404, 409, 422})
+"""How a registry judges the data of a request: malformed, not there, in conflict, not valid.
+Its other 4xx (credentials, method, size, rate, time-out…) say nothing about the data."""
+
+DATA_FIELD = "requestData.data"
+"""Where a provider's problem names the fields of the request's data."""
+
+_NOT_JUDGED = frozenset({"SERVICE_NOT_FOUND", "NOT_FOUND"})
+"""A provider's 404 saying the call never reached one of its operations: the gateway routed it
+to the wrong place."""
+
+
 class GatewayFault(Exception):
     """The gateway answered with a fault (its ErrorInfo) instead of a response."""
 
@@ -42,9 +57,40 @@ class GatewayFault(Exception):
         self.problem = problem
 
     @property
+    def refusal(self) -> ErrorInfo | None:
+        """The registry's own refusal of the request, when this fault is one: its problem (code,
+        field, ru/kk/en texts in `error_data`), which the caller may take as a verdict.
+
+        Only a provider's problem of its own judging the request's data (400, 404, 409, 422),
+        relayed by the gateway as PROVIDER_ERROR, is one: a CMS that is not a CMS, a photo that
+        is not an image, a plate taken meanwhile. Every other fault is a failure that says
+        nothing about the request — the gateway's own (timeout, provider unreachable, a sender
+        or route it refuses), an injected one (whatever code and status the tester chose), a
+        provider's 5xx, a call that reached none of its operations, an answer outside the
+        contract — and the caller must ask again, never read it as "refused" or "not found"."""
+        sub = self.error.sub_error
+        if (
+            sub is None
+            or self.error.error_code != PROVIDER_ERROR
+            or self.status not in _VERDICT_STATUSES
+            or sub.error_code in _NOT_JUDGED
+        ):
+            return None
+        # The provider's problem document itself, not the gateway's note of a reply it could
+        # not read (HTTP_404 and the like).
+        problem = sub.error_data
+        if not isinstance(problem, dict) or problem.get("code") != sub.error_code:
+            return None
+        # A field of the envelope, not of the data: the registry could not read the call.
+        field = problem.get("field")
+        if field is not None and not str(field).startswith(DATA_FIELD):
+            return None
+        return sub
+
+    @property
     def retryable(self) -> bool:
-        """Whether the same call may succeed later (provider down or slow, gateway busy)."""
-        return self.status in (502, 503, 504)
+        """Whether the same call may succeed later: every fault but the registry's refusal."""
+        return self.refusal is None
 
 
 class GatewayUnreachable(Exception):

@@ -333,8 +333,12 @@ async def test_unpaid_fee_then_paid(flow: MachineryClient, pilot_day: datetime) 
     assert {f["purpose"] for f in paid["fees"]} == set(unpaid.json()["unpaid"])
 
 
-async def test_a_payment_serves_one_application(flow: MachineryClient, pilot_day: datetime) -> None:
-    """M6.3: two applications of one payer cannot both count the same receipt."""
+async def test_m6_3_a_payment_serves_the_application_whose_invoice_it_is(
+    flow: MachineryClient, pilot_day: datetime
+) -> None:
+    """M6.3: two open applications of one payer. The invoice the desk made for the first, once
+    paid, is the first's: the second, checked before it, does not take it; the second pays its
+    own invoice."""
     apps = []
     for _ in range(2):
         vin = await flow.new_machine("buyer_kostanay")
@@ -351,11 +355,17 @@ async def test_a_payment_serves_one_application(flow: MachineryClient, pilot_day
             201,
         )
         apps.append(answer(await flow.package(WORKER_KST, app)))
-    await flow.pay_fees(WORKER_KST, apps[0])
-    assert answer(await flow.check_fees(WORKER_KST, apps[0]))["status"] == "FEES_CONFIRMED"
+    first_paid = (await flow.pay_fees(WORKER_KST, apps[0]))["invoiceNumber"]
     second = await flow.check_fees(WORKER_KST, apps[1])
-    assert second.status_code == 422
+    assert second.status_code == 422, second.text
     assert second.json()["code"] == "FEES_NOT_PAID"
+    first = answer(await flow.check_fees(WORKER_KST, apps[0]))
+    assert first["status"] == "FEES_CONFIRMED"
+    assert {f["invoiceNumber"] for f in first["fees"]} == {first_paid}
+    second_paid = (await flow.pay_fees(WORKER_KST, apps[1]))["invoiceNumber"]
+    assert second_paid != first_paid
+    second = answer(await flow.check_fees(WORKER_KST, apps[1]))
+    assert {f["invoiceNumber"] for f in second["fees"]} == {second_paid}
 
 
 async def _opened(flow: MachineryClient, applicant: str) -> dict[str, Any]:
