@@ -29,7 +29,7 @@ desk's auto-decision rule on, the bus clock frozen on a day inside both pilots).
   machine (exactly 1 for a completed registration, never 2), paid invoices per application and
   applications per paid invoice (ПШЭП), decisions per application (the police's V19 in the
   cabinet's notifications, the akimat's M10.4 in the SMS centre), messages parked (the broker's
-  dead-letter queues, the gateway's dead letters, the services' incidents where they have them)
+  dead-letter queues, the gateway's dead letters, the services' own lists where they have them)
   and applications stranded in a state only the bus could move them out of.
 
 Prints a table: runs, runs that ended consistent, the counts, and every inconsistent run with
@@ -323,6 +323,8 @@ class Run:
     seen: list[str] = field(default_factory=list)
     """Every answer on the way that was not a success, in order."""
     seconds: float = 0.0
+    fired: int = 0
+    """Calls the case's fault met: a fault that met none tried nothing."""
     problems: list[str] = field(default_factory=list)
     """What the audit found wrong with this run."""
 
@@ -355,6 +357,8 @@ class Fault:
         self.http, self.gateway, self.case = http, gateway, case
         self.headers = {**ADMIN, **({"X-Test-Run-Id": run_id} if case.step.isolated else {})}
         self.rules: list[str] = []
+        self.fired = 0
+        """Calls the fault met before it healed."""
 
     async def set(self, late_ms: int) -> None:
         assert self.case.step is not None
@@ -380,6 +384,11 @@ class Fault:
         self.rules.append(reply.json()["id"])
 
     async def heal(self) -> None:
+        if self.rules:
+            with contextlib.suppress(httpx.HTTPError):
+                reply = await self.http.get(f"{self.gateway}/admin/faults", headers=self.headers)
+                fault = self.rules[-1]
+                self.fired += sum(r["fired"] for r in reply.json() if r["id"] == fault)
         while self.rules:
             rule = self.rules.pop()
             # A rule with a count may be gone already, and a restarted gateway forgot them all.
@@ -424,6 +433,7 @@ class Driver:
             if self.healer is not None:
                 self.healer.cancel()
             await self.heal()
+            self.run.fired = self.fault.fired if self.fault is not None else 0
             self.run.seconds = time.monotonic() - started
             self.run.end = await self.state()
 
@@ -1004,6 +1014,7 @@ class Campaign:
                 run = await self.machinery_run(case, machinery)
             done += 1
             outcome = "ok" if run.end == run.expected_end else f"ended {run.end}"
+            outcome += f", the fault met {run.fired} calls"
             failure = f" — {run.failure}" if run.failure else ""
             progress(f"[{done}/{total}] {case.label}: {outcome} in {run.seconds:.1f} s{failure}")
 
@@ -1120,6 +1131,8 @@ REGISTERED = {"V19_PRINTING", "V20_READY_FOR_PICKUP", "COMPLETED"}
 BUS_AWAITED = {"V19_AWAITING_DECISION", "V19_PRINTING", "SENT"}
 """States only the bus moves an application out of (the others wait for a person)."""
 DECIDED = {"REGISTRATION_APPROVED", "REGISTRATION_REFUSED"}
+INCIDENTS = "/admin/bus/dead-letters"
+"""Where a service lists its parked messages, once the kit has that admin API."""
 
 
 @dataclass
@@ -1244,12 +1257,12 @@ async def _parked(campaign: Campaign, found: Audit) -> None:
         found.parked["gateway dead letters"] = len(reply.json())
     for service in SERVICES:
         reply = await campaign.admin.get(
-            f"{campaign.plan.url(service.name)}/admin/incidents", headers=ADMIN
+            f"{campaign.plan.url(service.name)}{INCIDENTS}",
+            params={"limit": 1000},
+            headers=ADMIN,
         )
         if reply.status_code == 200:
-            listed = reply.json()
-            items = listed if isinstance(listed, list) else listed.get("items", [])
-            found.incidents[service.name] = len(items)
+            found.incidents[service.name] = len(reply.json())
 
 
 async def _judge_runs(
@@ -1355,9 +1368,9 @@ def report(campaign: Campaign, found: Audit, args: argparse.Namespace, seconds: 
     where = ", ".join(f"{q} {n}" for q, n in found.parked.items())
     print(f"messages parked (must be 0 once healed): {parked}" + (f" ({where})" if where else ""))
     if found.incidents:
-        print(f"  incidents listed by services: {found.incidents}")
+        print(f"  parked messages the services list at {INCIDENTS}: {found.incidents}")
     else:
-        print("  (no service lists incidents at /admin/incidents in this checkout)")
+        print(f"  (no service lists its parked messages at {INCIDENTS} in this checkout)")
     stranded = sum(found.stranded.values())
     states = ", ".join(f"{s} {n}" for s, n in found.stranded.items())
     print(
@@ -1369,6 +1382,11 @@ def report(campaign: Campaign, found: Audit, args: argparse.Namespace, seconds: 
         print("\nnotes:")
         for note in campaign.notes:
             print(f"  {note}")
+    missed = [r for r in runs if r.case.step is not None and not r.fired]
+    faulted = [r for r in runs if r.case.step is not None]
+    print(f"\nfaults that met a call: {len(faulted) - len(missed)} of {len(faulted)} cases")
+    for run in missed:
+        print(f"  never met a call: {run.case.label}")
     bad = [r for r in runs if not r.consistent]
     print(f"\ninconsistent runs: {len(bad)}")
     for run in bad:
