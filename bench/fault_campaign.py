@@ -66,6 +66,7 @@ from real_bus import (
     freeze_clock,
     fresh_backends,
     output_to,
+    processes,
     progress,
     rabbitmqctl,
     running_bus,
@@ -483,6 +484,19 @@ class Driver:
             await asyncio.sleep(pause)
             pause = min(pause * 2, 2.0)
 
+    async def pay(self, invoice: str, what: str) -> None:
+        """The applicant pays the invoice on ПШЭП's page (one key for every try)."""
+        key = str(uuid.uuid4())
+
+        async def pay() -> httpx.Response:
+            return await self.http.post(
+                f"{self.url('payments')}/payments/invoices/{invoice}/pay",
+                json={"method": "CARD"},
+                headers={"Idempotency-Key": key},
+            )
+
+        ok(await self.patient(what, pay))
+
     async def until(
         self, what: str, look: Callable[[], Awaitable[str | None]], seconds: float
     ) -> str:
@@ -627,16 +641,7 @@ class VinDriver(Driver):
         raise FlowFailed("V16: five numbers in a row were taken")
 
     async def _pay(self) -> None:
-        key, number = str(uuid.uuid4()), self.app["invoice"]["number"]
-
-        async def pay() -> httpx.Response:
-            return await self.http.post(
-                f"{self.url('payments')}/payments/invoices/{number}/pay",
-                json={"method": "CARD"},
-                headers={"Idempotency-Key": key},
-            )
-
-        ok(await self.patient("V17 ПШЭП", pay))
+        await self.pay(self.app["invoice"]["number"], "V17 ПШЭП")
 
     async def _payment_check(self) -> None:
         path = f"/cabinet{self.path}/payment-check"
@@ -789,17 +794,7 @@ class MachineryDriver(Driver):
         if self.app["status"] == "FEES_CONFIRMED":
             return
         reply = await self.send(M_WORKER, "POST", f"{self.desk}/fees/invoice", what="M6.3")
-        number = ok(reply, 201, 200)["number"]
-        key = str(uuid.uuid4())
-
-        async def pay() -> httpx.Response:
-            return await self.http.post(
-                f"{self.url('payments')}/payments/invoices/{number}/pay",
-                json={"method": "CARD"},
-                headers={"Idempotency-Key": key},
-            )
-
-        ok(await self.patient("M6.3 ПШЭП", pay))
+        await self.pay(ok(reply, 201, 200)["number"], "M6.3 ПШЭП")
 
     async def _fees_paid(self) -> None:
         if self.app["status"] == "FEES_CONFIRMED":
@@ -893,18 +888,9 @@ RESTARTER = "egov up" if SUPERVISED else "the campaign (egov up does not)"
 
 def child_pid(name: str) -> int | None:
     """The pid of the service's process (`egov serve NAME`, a child of this process)."""
-    me = os.getpid()
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-            argv = (entry / "cmdline").read_bytes().split(b"\0")
-        except OSError:
-            continue
-        parent = int(stat.rsplit(")", 1)[1].split()[1])
-        if parent == me and b"serve" in argv and name.encode() in argv[argv.index(b"serve") :]:
-            return int(entry.name)
+    for found in processes():
+        if found.parent == os.getpid() and found.serves == name:
+            return found.pid
     return None
 
 
@@ -1067,14 +1053,27 @@ class Campaign:
             )
 
     async def kill(self, name: str, first_run: int, count: int) -> None:
-        await asyncio.sleep(random.uniform(1.0, 6.0))
-        at = [f"{r.flow}:{r.current}" for r in self.runs[first_run : first_run + count]]
+        """Kill the service once one of the VIN runs has entered a step drawn at random (and a
+        moment more, to land inside it), then wait for the service to be back."""
+        step = random.choice(V_STEPS)
+        point = f"{step.ids} {step.name}"
+        deadline = time.monotonic() + self.settings.patience
+        while time.monotonic() < deadline:
+            batch = self.runs[first_run : first_run + count]
+            ended = len(batch) == count and all(r.end for r in batch)
+            if ended or any(r.current == point for r in batch):
+                break
+            await asyncio.sleep(0.02)
+        await asyncio.sleep(random.uniform(0.0, 0.3))
+        at = [f"{r.flow} {r.current}" for r in self.runs[first_run : first_run + count]]
         pid = child_pid(name)
         if pid is None:
             self.notes.append(f"kill -9 {name}: no process found")
             return
         os.kill(pid, signal.SIGKILL)
-        self.notes.append(f"kill -9 {name} (pid {pid}) while the runs were at {', '.join(at)}")
+        self.notes.append(
+            f"kill -9 {name} (pid {pid}) aimed at {point}; the runs were at {', '.join(at)}"
+        )
         for _ in range(200):  # the kernel reaps it at once; the loop only guards a slow reap
             if child_pid(name) != pid:
                 break

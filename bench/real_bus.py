@@ -13,6 +13,7 @@ import sys
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -27,6 +28,8 @@ from servicekit.topology import SERVICES
 POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
 AMQP = "amqp://guest:guest@127.0.0.1:5672/"
 ADMIN = {"Authorization": "Bearer egov-admin"}
+
+TICK = os.sysconf("SC_CLK_TCK")
 
 Runner = Callable[..., Coroutine[Any, Any, int]]
 """How the processes run: `egov.launcher.run_processes` or anything with its signature."""
@@ -138,3 +141,41 @@ async def freeze_clock(http: httpx.AsyncClient, plan: BusPlan, at: str) -> None:
 def progress(text: str) -> None:
     """A line on stderr, so a watcher (or a profiler) knows which phase runs."""
     print(f"[{time.strftime('%H:%M:%S')}] {text}", file=sys.stderr, flush=True)
+
+
+@dataclass(frozen=True)
+class Process:
+    pid: int
+    parent: int
+    command: str
+    """The executable's name, as /proc/<pid>/stat has it."""
+    argv: list[bytes]
+    cpu_seconds: float
+    """User and system time so far."""
+
+    @property
+    def serves(self) -> str | None:
+        """The service an `egov serve NAME` process runs."""
+        if b"serve" not in self.argv[:-1]:
+            return None
+        return self.argv[self.argv.index(b"serve") + 1].decode()
+
+
+def processes() -> Iterator[Process]:
+    """Every process of the machine, from /proc (those that end meanwhile are left out)."""
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            argv = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        yield Process(
+            pid=int(entry.name),
+            parent=int(fields[1]),
+            command=stat[stat.index("(") + 1 : stat.rindex(")")],
+            argv=argv,
+            cpu_seconds=(int(fields[11]) + int(fields[12])) / TICK,
+        )

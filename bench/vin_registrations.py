@@ -58,7 +58,7 @@ from typing import Any, TypeVar
 
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
-from real_bus import ADMIN, freeze_clock, fresh_backends, progress, running_bus
+from real_bus import ADMIN, TICK, freeze_clock, fresh_backends, processes, progress, running_bus
 from sqlalchemy.engine import make_url
 
 from egov.launcher import BusPlan
@@ -234,9 +234,6 @@ def checked(reply: httpx.Response) -> Json:
 
 # --- CPU: where the time goes -------------------------------------------------------------
 
-TICK = os.sysconf("SC_CLK_TCK")
-
-
 MACHINE = "machine, all processes"
 
 
@@ -247,22 +244,13 @@ def cpu_seconds(database: str = "") -> dict[str, float]:
     (the whole broker), and the machine's total, so that other work on it shows."""
     used: dict[str, float] = defaultdict(float)
     me = os.getpid()
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-            argv = (entry / "cmdline").read_bytes().split(b"\0")
-        except OSError:
-            continue  # gone meanwhile
-        command, fields = stat[stat.index("(") + 1 : stat.rindex(")")], stat.rsplit(")", 1)[1]
-        parts = fields.split()
-        parent, seconds = int(parts[1]), (int(parts[11]) + int(parts[12])) / TICK
-        if int(entry.name) == me:
+    for process in processes():
+        command, argv, seconds = process.command, process.argv, process.cpu_seconds
+        if process.pid == me:
             used["load generator (this process)"] += seconds
-        elif parent == me and b"serve" in argv:
-            used[argv[argv.index(b"serve") + 1].decode()] += seconds
-        elif parent == me and b"--multiprocessing-fork" in argv:
+        elif process.parent == me and process.serves:
+            used[process.serves] += seconds
+        elif process.parent == me and b"--multiprocessing-fork" in argv:
             used["hello server"] += seconds
         elif command == "postgres" and database and database.encode() in argv[0]:
             used["PostgreSQL, our databases"] += seconds
