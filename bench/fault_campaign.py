@@ -526,17 +526,23 @@ async def persistently(call: Callable[[], Awaitable[T]], patience: float) -> T:
             await asyncio.sleep(1.0)
 
 
-def _code(reply: httpx.Response) -> str:
+def _problem(reply: httpx.Response) -> Json:
     try:
-        return str(reply.json().get("code", ""))
+        found = reply.json()
     except ValueError:
-        return ""
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
+def _code(reply: httpx.Response) -> str:
+    return str(_problem(reply).get("code", ""))
 
 
 def ok(reply: httpx.Response, *statuses: int) -> Any:
     """The JSON of a reply with one of `statuses` (200 unless given), else FlowFailed."""
     if reply.status_code not in (statuses or (200,)):
-        raise FlowFailed(f"{reply.status_code} {_code(reply)} {reply.text[:200]}")
+        detail = _problem(reply).get("title") or reply.text[:200]
+        raise FlowFailed(f"{reply.status_code} {_code(reply)}: {detail}")
     return reply.json()
 
 
@@ -1336,6 +1342,17 @@ def report(campaign: Campaign, found: Audit, args: argparse.Namespace, seconds: 
         group = groups[name]
         print(f"{name:<40}{len(group):>7}{sum(r.consistent for r in group):>12}")
     print(f"{'all':<40}{len(runs):>7}{sum(r.consistent for r in runs):>12}\n")
+    owner, by_registry = providers(), defaultdict(list)
+    for run in runs:
+        by_registry[run.case.killed or owner.get(run.case.registry, run.case.registry)].append(run)
+    print(
+        "by registry faulted or service killed (consistent/total): "
+        + ", ".join(
+            f"{name} {sum(r.consistent for r in group)}/{len(group)}"
+            for name, group in sorted(by_registry.items())
+        )
+        + "\n"
+    )
 
     vins = [r.subject for r in runs if r.flow == "V"]
     machines = [r.subject for r in runs if r.flow == "M"]
