@@ -309,6 +309,10 @@ class FlowFailed(Exception):
     """The registration could not go on: the step and what came back."""
 
 
+class TryAgain(FlowFailed):
+    """A 5xx: the service (or a registry behind it) is away for now."""
+
+
 @dataclass
 class Run:
     case: Case
@@ -503,8 +507,11 @@ class Driver:
         """Wait for the bus: `look()` until it gives a value, within `seconds`."""
         deadline, pause = time.monotonic() + seconds, 0.1
         while True:
-            with contextlib.suppress(httpx.TransportError):
+            try:
                 found = await look()
+            except (httpx.TransportError, TryAgain) as exc:
+                self.run.seen.append(f"{what}: {exc or type(exc).__name__}")
+            else:
                 if found is not None:
                     return found
             if time.monotonic() > deadline:
@@ -542,7 +549,8 @@ def ok(reply: httpx.Response, *statuses: int) -> Any:
     """The JSON of a reply with one of `statuses` (200 unless given), else FlowFailed."""
     if reply.status_code not in (statuses or (200,)):
         detail = _problem(reply).get("title") or reply.text[:200]
-        raise FlowFailed(f"{reply.status_code} {_code(reply)}: {detail}")
+        failed = TryAgain if reply.status_code >= 500 else FlowFailed
+        raise failed(f"{reply.status_code} {_code(reply)}: {detail}")
     return reply.json()
 
 
