@@ -1067,9 +1067,12 @@ class Campaign:
             )
 
     async def kill(self, name: str, first_run: int, count: int) -> None:
-        """Kill the service once one of the VIN runs has entered a step drawn at random (and a
-        moment more, to land inside it), then wait for the service to be back."""
-        step = random.choice(V_STEPS)
+        """Kill the service once one of the VIN runs has entered a step drawn at random among
+        those that call it (any step for a service no step calls through the gateway), and a
+        moment more, to land inside it; then wait for the service to be back."""
+        owner = providers()
+        calling = [s for s in V_STEPS if any(owner.get(r) == name for r in s.registries)]
+        step = random.choice(calling or V_STEPS)
         point = f"{step.ids} {step.name}"
         deadline = time.monotonic() + self.settings.patience
         while time.monotonic() < deadline:
@@ -1078,7 +1081,7 @@ class Campaign:
             if ended or any(r.current == point for r in batch):
                 break
             await asyncio.sleep(0.02)
-        await asyncio.sleep(random.uniform(0.0, 0.3))
+        await asyncio.sleep(random.uniform(0.0, 0.05))  # a step takes 50–300 ms
         at = [f"{r.flow} {r.current}" for r in self.runs[first_run : first_run + count]]
         pid = child_pid(name)
         if pid is None:
