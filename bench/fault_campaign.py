@@ -22,9 +22,10 @@ desk's auto-decision rule on, the bus clock frozen on a day inside both pilots).
   its end as a patient user would: a "try again" (5xx, a cut connection) is sent again with the
   same Idempotency-Key, a bus step is waited for, within `--patience` seconds per step.
 - **kill -9.** For every service, a few registrations at once and the service's process
-  killed at a random moment among them, then back: `egov up` restarts it when the launcher
-  supervises its children; where it does not (it then stops the whole bus), this script runs
-  the processes itself, with the same command line, and starts the killed one again.
+  killed as one of them enters a step that calls it (drawn at random), then back: `egov up`
+  restarts it when the launcher supervises its children; where it does not (it then stops the
+  whole bus), this script runs the processes itself, with the same command line, and starts
+  the killed one again.
 - **Audit.** Through the services' admin and read APIs: plates БМГ issued per VIN and per
   machine (exactly 1 for a completed registration, never 2), paid invoices per application and
   applications per paid invoice (ПШЭП), decisions per application (the police's V19 in the
@@ -1039,7 +1040,7 @@ class Campaign:
 
     async def kills(self, services: list[str], concurrency: int) -> None:
         """For each service: `concurrency` VIN registrations and one machinery registration at
-        once, the service killed at a random moment among them, then back."""
+        once, the service killed inside one of their steps, then back."""
         buyers = list(BUYERS)
         for index, name in enumerate(services):
             case_v, case_m = Case("V", killed=name), Case("M", killed=name)
