@@ -47,23 +47,21 @@ import random
 import re
 import signal
 import socket
-import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections import defaultdict
-from collections.abc import AsyncIterator, Awaitable, Iterator
+from collections.abc import AsyncIterator, Awaitable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
-from urllib.parse import urlsplit
+from typing import Any, TypeVar
 
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
+from real_bus import ADMIN, TICK, freeze_clock, fresh_backends, processes, progress, running_bus
 from sqlalchemy.engine import make_url
 
-from egov.launcher import BusPlan, ServiceStatus, plan_ports, run_processes
+from egov.launcher import BusPlan
 from egov.vin_flow import (
     FRONTOFFICE,
     FlowError,
@@ -74,12 +72,8 @@ from egov.vin_flow import (
     expect,
     persona,
 )
-from servicekit.db import drop_postgres_database
 from servicekit.topology import SERVICES
 
-POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
-AMQP = "amqp://guest:guest@127.0.0.1:5672/"
-ADMIN = {"Authorization": "Bearer egov-admin"}
 PILOT_DAY = "2026-03-02T10:00:00+05:00"
 """Inside the pilot (2025-10-15..2026-08-31): V1 refuses applications outside it."""
 DEALER, SELLER = "dealer_manager", "dealer_astana_motors"
@@ -240,9 +234,6 @@ def checked(reply: httpx.Response) -> Json:
 
 # --- CPU: where the time goes -------------------------------------------------------------
 
-TICK = os.sysconf("SC_CLK_TCK")
-
-
 MACHINE = "machine, all processes"
 
 
@@ -253,22 +244,13 @@ def cpu_seconds(database: str = "") -> dict[str, float]:
     (the whole broker), and the machine's total, so that other work on it shows."""
     used: dict[str, float] = defaultdict(float)
     me = os.getpid()
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-            argv = (entry / "cmdline").read_bytes().split(b"\0")
-        except OSError:
-            continue  # gone meanwhile
-        command, fields = stat[stat.index("(") + 1 : stat.rindex(")")], stat.rsplit(")", 1)[1]
-        parts = fields.split()
-        parent, seconds = int(parts[1]), (int(parts[11]) + int(parts[12])) / TICK
-        if int(entry.name) == me:
+    for process in processes():
+        command, argv, seconds = process.command, process.argv, process.cpu_seconds
+        if process.pid == me:
             used["load generator (this process)"] += seconds
-        elif parent == me and b"serve" in argv:
-            used[argv[argv.index(b"serve") + 1].decode()] += seconds
-        elif parent == me and b"--multiprocessing-fork" in argv:
+        elif process.parent == me and process.serves:
+            used[process.serves] += seconds
+        elif process.parent == me and b"--multiprocessing-fork" in argv:
             used["hello server"] += seconds
         elif command == "postgres" and database and database.encode() in argv[0]:
             used["PostgreSQL, our databases"] += seconds
@@ -289,92 +271,11 @@ def cpu_used(before: dict[str, float], after: dict[str, float]) -> dict[str, flo
 # --- the bus ------------------------------------------------------------------------------
 
 
-@contextlib.asynccontextmanager
-async def fresh_backends() -> AsyncIterator[tuple[str, str]]:
-    """A database prefix and a RabbitMQ virtual host no other run uses, removed on exit (as
-    tests/backends.py does for the tests)."""
-    run = uuid.uuid4().hex[:10]
-    base = make_url(POSTGRES).set(database=f"egovbench_{run}")
-    amqp = urlsplit(AMQP)
-    vhost = f"egovbench_{run}"
-    await rabbitmqctl("add_vhost", vhost)
-    try:
-        await rabbitmqctl(
-            "set_permissions", "-p", vhost, amqp.username or "guest", ".*", ".*", ".*"
-        )
-        yield base.render_as_string(hide_password=False), amqp._replace(path=f"/{vhost}").geturl()
-    finally:
-        await rabbitmqctl("delete_vhost", vhost)
-        for service in SERVICES:
-            await drop_postgres_database(base.set(database=f"{base.database}_{service.name}"))
-
-
-async def rabbitmqctl(*args: str) -> None:
-    process = await asyncio.create_subprocess_exec(
-        "rabbitmqctl", "-q", *args, stdout=subprocess.PIPE, stderr=subprocess.PIPE
-    )
-    out, err = await process.communicate()
-    if process.returncode != 0:
-        raise RuntimeError(f"rabbitmqctl {' '.join(args)}: {(out + err).decode()}")
-
-
-@contextlib.contextmanager
-def output_to(path: Path) -> Iterator[None]:
-    """Point this process's stdout and stderr at `path` while the services start: they inherit
-    the descriptors, so their logs go to the file and the report stays readable."""
-    sys.stdout.flush()
-    sys.stderr.flush()
-    saved = os.dup(1), os.dup(2)
-    with path.open("ab") as log:
-        os.dup2(log.fileno(), 1)
-        os.dup2(log.fileno(), 2)
-    try:
-        yield
-    finally:
-        os.dup2(saved[0], 1)
-        os.dup2(saved[1], 2)
-        os.close(saved[0])
-        os.close(saved[1])
-
-
-@contextlib.asynccontextmanager
-async def running_bus(
-    database_url: str, amqp_url: str, log: Path, concurrency: int
-) -> AsyncIterator[BusPlan]:
-    plan = BusPlan(
-        ports=plan_ports(0),
-        data_dir=log.parent,
-        database_url=database_url,
-        amqp_url=amqp_url,
-        log_level="WARNING",
-        extra={
-            "registration_service": {"auto_decision": True},
-            "number_bank": {"max_reservations_per_person": max(2, concurrency)},
-        },
-    )
-    stop, ready = asyncio.Event(), asyncio.Event()
-    statuses: list[ServiceStatus] = []
-
-    def on_ready(found: list[ServiceStatus], _seconds: float) -> None:
-        statuses.extend(found)
-        ready.set()
-
-    runner: asyncio.Task[int] | None = None
-    try:
-        with output_to(log):
-            runner = asyncio.create_task(run_processes(plan, stop, on_ready, ready_timeout=90))
-            # Readiness is polled once every child is spawned: the descriptors can go back then.
-            waiter = asyncio.create_task(ready.wait())
-            await asyncio.wait([waiter, runner], return_when=asyncio.FIRST_COMPLETED)
-            waiter.cancel()
-        not_ready = [s.name for s in statuses if s.status != "ready"]
-        if not ready.is_set() or not_ready:
-            raise RuntimeError(f"services not ready: {not_ready or 'all'} (see {log})")
-        yield plan
-    finally:
-        stop.set()
-        if runner is not None:
-            await asyncio.wait_for(runner, 60)
+def bus_settings(concurrency: int) -> dict[str, dict[str, Any]]:
+    return {
+        "registration_service": {"auto_decision": True},
+        "number_bank": {"max_reservations_per_person": max(2, concurrency)},
+    }
 
 
 # --- the yardstick ------------------------------------------------------------------------
@@ -534,13 +435,6 @@ async def gateway_hops(http: httpx.AsyncClient, plan: BusPlan) -> int:
     return sum(int(service["count"]) for service in reply.json())
 
 
-async def freeze_clock(http: httpx.AsyncClient, plan: BusPlan) -> None:
-    reply = await http.post(
-        f"{plan.url('gateway')}/admin/clock/freeze", json={"at": PILOT_DAY}, headers=ADMIN
-    )
-    reply.raise_for_status()
-
-
 async def bounded(limit: int, calls: list[Awaitable[T]]) -> list[T]:
     gate = asyncio.Semaphore(limit)
 
@@ -631,14 +525,14 @@ async def run(args: argparse.Namespace) -> Run:
     log = Path(tempfile.mkdtemp(prefix="egovbench-")) / "services.log"
     async with (
         fresh_backends() as (database_url, amqp_url),
-        running_bus(database_url, amqp_url, log, args.concurrency) as plan,
+        running_bus(database_url, amqp_url, log, bus_settings(args.concurrency)) as plan,
         http_client() as http,
         contextlib.AsyncExitStack() as users,
         http_client() as fresh,
         hello_server(fresh, args.concurrency) as hello_url,
     ):
         progress(f"bus ready, log in {log}")
-        await freeze_clock(http, plan)
+        await freeze_clock(http, plan, PILOT_DAY)
         pools = [await users.enter_async_context(http_client()) for _ in range(args.concurrency)]
         clients = [await first_client(pools[0], plan, buyers)]
         clients += [VinClient(plan.url, pool) for pool in pools[1:]]
@@ -683,11 +577,6 @@ async def run(args: argparse.Namespace) -> Run:
             args.hello_rounds - args.hello_rounds // 2,
         )
     return Run(figures, seconds, requests, hops, answered, cpu, hello, log)
-
-
-def progress(text: str) -> None:
-    """A line on stderr, so a watcher (or a profiler) knows which phase runs."""
-    print(f"[{time.strftime('%H:%M:%S')}] {text}", file=sys.stderr, flush=True)
 
 
 def report(args: argparse.Namespace, run: Run) -> None:
