@@ -37,8 +37,8 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from tenacity import AsyncRetrying, retry_if_exception_type, wait_exponential
 
-from servicekit.admin import warn_about_default_token
 from servicekit import incidents
+from servicekit.admin import warn_about_default_token
 from servicekit.bus import create_bus
 from servicekit.clock import Clock, bus_clock
 from servicekit.clock_sync import catch_up, follow_bus_clock

@@ -95,6 +95,7 @@ class ServiceSettings(BaseSettings):
             return ipaddress.ip_address(self.host).is_loopback
         except ValueError:  # a host name: it may resolve anywhere
             return False
+
     bus_retry_first_delay: float = Field(
         default=1.0, gt=0, description="seconds before a failed message's first retry; doubles"
     )
