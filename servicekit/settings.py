@@ -86,16 +86,6 @@ class ServiceSettings(BaseSettings):
         "HEADERS_TOO_LARGE and the connection is closed",
     )
 
-    @property
-    def on_loopback(self) -> bool:
-        """The service listens only where no other machine can reach it."""
-        if self.host == "localhost":
-            return True
-        try:
-            return ipaddress.ip_address(self.host).is_loopback
-        except ValueError:  # a host name: it may resolve anywhere
-            return False
-
     bus_retry_first_delay: float = Field(
         default=1.0, gt=0, description="seconds before a failed message's first retry; doubles"
     )
@@ -108,6 +98,16 @@ class ServiceSettings(BaseSettings):
         description="seconds (bus clock) a message whose handler fails for a temporary cause "
         "(a registry, the gateway or the database unavailable) is retried before it is parked",
     )
+
+    @property
+    def on_loopback(self) -> bool:
+        """The service listens only where no other machine can reach it."""
+        if self.host == "localhost":
+            return True
+        try:
+            return ipaddress.ip_address(self.host).is_loopback
+        except ValueError:  # a host name: it may resolve anywhere
+            return False
 
     def sqlalchemy_url(self) -> str:
         if self.database_url:

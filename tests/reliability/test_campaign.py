@@ -13,12 +13,12 @@ from types import ModuleType
 ROOT = Path(__file__).resolve().parents[2]
 
 NOT_DRIVEN = {
-    "registration_service": {"BMG_Release"},
+    "registration_service": {"BMG_Release", "BMG_Annul"},
     "frontoffice_service": {"GBDUL_UniversalServiceSync", "NOTARY_PowerOfAttorney"},
 }
 """Calls outside the registrations the campaign drives: a declined or refused application's
-plate given back (V10, V19), a legal entity as the machinery applicant and a representative
-with a power of attorney (M6.1, M10.2)."""
+plate given back, its hold released or its issue annulled (V10, V19), a legal entity as the
+machinery applicant and a representative with a power of attorney (M6.1, M10.2)."""
 
 
 def campaign() -> ModuleType:

@@ -29,6 +29,7 @@ from egov.machinery_flow import MachineryClient
 from egov.machinery_flow import expect as mexpect
 from egov.vin_flow import VinClient, answer, expect
 from registration_service.problems import StepProblem
+from servicekit.bus import InMemoryBroker
 from servicekit.clock import ALMATY, bus_clock
 from servicekit.envelope import ErrorInfo
 from servicekit.errors import Problem
@@ -47,6 +48,18 @@ WORKER, OFFICER, OFFICE = "frontoffice_worker_kostanay", "akimat_officer_kostana
 def _fault(status: int) -> GatewayFault:
     error = ErrorInfo(error_code="PROVIDER_ERROR", error_message="…", error_date=PILOT_DAY)
     return GatewayFault(status, error, {})
+
+
+def _refusal() -> GatewayFault:
+    """БМГ's own 409 about the data it was sent, relayed by the gateway."""
+    problem = {"code": "PLATE_TAKEN", "status": 409, "field": "requestData.data.plate"}
+    sub = ErrorInfo(
+        error_code="PLATE_TAKEN", error_message="…", error_date=PILOT_DAY, error_data=problem
+    )
+    error = ErrorInfo(
+        error_code="PROVIDER_ERROR", error_message="…", error_date=PILOT_DAY, sub_error=sub
+    )
+    return GatewayFault(409, error, {})
 
 
 def _chained(cause: Exception) -> Exception:
@@ -69,7 +82,9 @@ def _chained(cause: Exception) -> Exception:
         (OperationalError("SELECT 1", {}, ConnectionRefusedError()), True),
         (TimeoutError(), True),
         (_chained(GatewayUnreachable("reset")), True),
-        (_fault(401), False),
+        # Not the registry's own refusal: a failure, never a verdict (credentials rotated…).
+        (_fault(401), True),
+        (_refusal(), False),
         (Problem("PLATE_TAKEN", status=409), False),
         (ValueError("a bug"), False),
     ],
@@ -186,10 +201,13 @@ async def _advance_until(
 
 
 async def test_m9_nuc_down_delays_the_provider_consumer_and_past_the_budget_parks_it(
-    tmp_path: Path,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The in-process bus: the clock drives the retries (the default backoff, 1 s doubling to
     60 s, and the default one-hour budget)."""
+    # A broker of its own, as a vhost of its own for RabbitMQ: the process's shared one keeps
+    # what earlier tests' buses left unconsumed, and this test counts every parked message.
+    monkeypatch.setattr("servicekit.bus.shared_broker", InMemoryBroker())
     day = datetime(2025, 10, 21, 10, 0, tzinfo=ALMATY)
     bus_clock.freeze(day)
     async with (
