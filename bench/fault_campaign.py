@@ -53,6 +53,7 @@ import sys
 import tempfile
 import time
 import uuid
+from abc import ABC, abstractmethod
 from collections import Counter, defaultdict
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field, replace
@@ -402,7 +403,7 @@ class Fault:
                 await self.http.delete(f"{self.gateway}/admin/faults/{rule}", headers=self.headers)
 
 
-class Driver:
+class Driver(ABC):
     """One registration driven to its end as patient people would drive it."""
 
     def __init__(
@@ -443,11 +444,13 @@ class Driver:
             self.run.seconds = time.monotonic() - started
             self.run.end = await self.state()
 
+    @abstractmethod
     async def step(self, name: str) -> None:
-        raise NotImplementedError
+        """Play the flow's step `name` as its person would."""
 
+    @abstractmethod
     async def state(self) -> str:
-        raise NotImplementedError
+        """Where the registration stands now, as its service says."""
 
     async def _arm(self) -> None:
         self.fault = Fault(self.http, self.url("gateway"), self.run.case, self.run_id)
