@@ -234,23 +234,29 @@ async def test_refused_pull_message_is_not_delivered_and_comes_back(
     assert await channel.state_of(message_id) == "DELIVERED"
 
 
-async def test_failed_pushes_are_retried_until_delivered(channel: Async) -> None:
+async def _sent_past_failing_pushes(channel: Async, code: str, status: int, count: int) -> str:
+    """A request to ГБД ФЛ whose first `count` pushes fail with `status` `code`; its id."""
     rule = await channel.client.post(
         "/admin/faults",
         json={
             "serviceId": ASYNC_PERSON,
             "operation": "deliver",
             "kind": "error",
-            "errorCode": "PROVIDER_ERROR",
-            "status": 503,
-            "count": 2,
+            "errorCode": code,
+            "status": status,
+            "count": count,
         },
         headers=ADMIN,
     )
     assert rule.status_code == 201, rule.text
     request = message(ASYNC_PERSON, {"iin": IIN})
-    request_id = request["messageInfo"]["messageId"]
     await channel.send(request)
+    request_id: str = request["messageInfo"]["messageId"]
+    return request_id
+
+
+async def test_failed_pushes_are_retried_until_delivered(channel: Async) -> None:
+    request_id = await _sent_past_failing_pushes(channel, "PROVIDER_ERROR", 503, 2)
     assert await eventually(lambda: _is(channel.state_of(request_id), "DELIVERED"))
     assert (await channel.status(request_id))["attempts"] == 3  # type: ignore[index]
     responses = await eventually(lambda: channel.take(ASYNC_PERSON))
@@ -260,22 +266,7 @@ async def test_failed_pushes_are_retried_until_delivered(channel: Async) -> None
 async def test_push_the_provider_refuses_is_stopped(channel: Async) -> None:
     # A provider that is away is waited for (tests/gateway/test_async_durability.py); one
     # that answers 4xx gets async_max_attempts tries.
-    rule = await channel.client.post(
-        "/admin/faults",
-        json={
-            "serviceId": ASYNC_PERSON,
-            "operation": "deliver",
-            "kind": "error",
-            "errorCode": "PROVIDER_ERROR",
-            "status": 400,
-            "count": 3,
-        },
-        headers=ADMIN,
-    )
-    assert rule.status_code == 201, rule.text
-    request = message(ASYNC_PERSON, {"iin": IIN})
-    request_id = request["messageInfo"]["messageId"]
-    await channel.send(request)
+    request_id = await _sent_past_failing_pushes(channel, "PROVIDER_ERROR", 400, 3)
     assert await eventually(lambda: _is(channel.state_of(request_id), "DELIVERY_STOPPED"))
     status = await channel.status(request_id)
     assert status is not None
@@ -299,22 +290,7 @@ async def test_push_to_a_provider_away_past_the_old_budget_is_delivered_once_it_
 ) -> None:
     """Issue 15: a provider that is away is waited for (the outage budget), not stopped after
     async_max_attempts (3 here)."""
-    rule = await channel.client.post(
-        "/admin/faults",
-        json={
-            "serviceId": ASYNC_PERSON,
-            "operation": "deliver",
-            "kind": "error",
-            "errorCode": "PROVIDER_UNAVAILABLE",
-            "status": 503,
-            "count": 9,
-        },
-        headers=ADMIN,
-    )
-    assert rule.status_code == 201, rule.text
-    request = message(ASYNC_PERSON, {"iin": IIN})
-    request_id = request["messageInfo"]["messageId"]
-    await channel.send(request)
+    request_id = await _sent_past_failing_pushes(channel, "PROVIDER_UNAVAILABLE", 503, 9)
     assert await eventually(lambda: _is(channel.state_of(request_id), "DELIVERED"))
     assert (await channel.status(request_id))["attempts"] == 10  # type: ignore[index]
     assert await _dead_letter(channel, request_id) is None

@@ -28,6 +28,7 @@ from pki.generate import KEYS_DIR
 from pki.issuance import P12_PASSWORD
 from pki.seed import load_seed, seeded_certificates
 from servicekit.clock import bus_clock
+from servicekit.documents import b64
 from servicekit.envelope import SUCCESS
 from servicekit.messages import texts_for
 from servicekit.signatures import (
@@ -63,10 +64,6 @@ CODES = (
 
 def p12(name: str) -> bytes:
     return (KEYS_DIR / f"{name}.p12").read_bytes()
-
-
-def b64(raw: bytes) -> str:
-    return base64.b64encode(raw).decode()
 
 
 def signed(name: str, document: bytes = DOCUMENT, **kwargs: Any) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from egov.launcher import BusPlan
 from egov.personas import PERSONA_KEY_PASSWORD, key_file
 from egov.vin_flow import VinClient, legal_entity, persona
 from servicekit.clock import ALMATY, bus_clock
+from servicekit.documents import b64
 from servicekit.signatures import sign_detached, timestamp_over_http
 from tests.backends import fresh_postgres
 from tests.harness import ADMIN, running_bus
@@ -51,10 +52,6 @@ def _inside_the_pilot() -> None:
 async def flow(bus: BusPlan) -> AsyncIterator[VinClient]:
     async with httpx.AsyncClient(timeout=30) as http:
         yield VinClient(bus.url, http)
-
-
-def b64(raw: bytes) -> str:
-    return base64.b64encode(raw).decode()
 
 
 async def document_of(flow: VinClient, who: str, path: str) -> bytes:
