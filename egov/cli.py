@@ -31,6 +31,7 @@ from egov.personas import PERSONA_KEY_PASSWORD
 from egov.services import build_app
 from servicekit.logging import configure_logging
 from servicekit.serving import server_options
+from servicekit.settings import BUS_ADMIN_TOKEN, DEFAULT_ADMIN_TOKEN
 from servicekit.topology import SERVICES, local_url, spec
 
 if TYPE_CHECKING:
@@ -303,12 +304,9 @@ GatewayUrl = Annotated[
 ]
 AdminToken = Annotated[
     str,
-    typer.Option(
-        "--admin-token", envvar="EGOV_ADMIN_TOKEN", help="the gateway's admin bearer token"
-    ),
+    typer.Option("--admin-token", envvar=BUS_ADMIN_TOKEN, help="the bus's admin bearer token"),
 ]
 DEFAULT_GATEWAY = local_url(spec("gateway"))
-DEFAULT_ADMIN_TOKEN = "egov-admin"
 LOG_TIMEOUT = httpx.Timeout(10.0, read=600.0)
 """Verifying or exporting a large log takes a while; connecting must not."""
 

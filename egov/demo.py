@@ -25,7 +25,6 @@ from urllib.parse import quote
 import httpx
 
 from egov.vin_flow import (
-    ADMIN_TOKEN,
     FRONTOFFICE,
     FlowError,
     Json,
@@ -38,6 +37,7 @@ from egov.vin_flow import legal_entity as company
 from registration_service.checks import registry_name
 from registration_service.settings import Settings as PortalSettings
 from servicekit.clock import ALMATY
+from servicekit.settings import DEFAULT_ADMIN_TOKEN
 from servicekit.topology import SERVICES
 
 PILOT_START: date = PortalSettings.model_fields["pilot_start"].default
@@ -275,7 +275,7 @@ async def run(
     branches: Sequence[str],
     reporter: Reporter,
     *,
-    admin_token: str = ADMIN_TOKEN,
+    admin_token: str = DEFAULT_ADMIN_TOKEN,
 ) -> list[Outcome]:
     """Play `branches` (names of BRANCHES) one after another on the bus at `url`.
 

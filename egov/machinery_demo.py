@@ -31,10 +31,11 @@ from egov.demo import (
 )
 from egov.machinery_flow import MachineryClient, expect
 from egov.signin import sign_b64
-from egov.vin_flow import ADMIN_TOKEN, FlowError, Json, answer
+from egov.vin_flow import FlowError, Json, answer
 from frontoffice_service.settings import Settings as FrontOfficeSettings
 from servicekit.clock import ALMATY
 from servicekit.documents import b64, canonical
+from servicekit.settings import DEFAULT_ADMIN_TOKEN
 
 PILOT_START: date = FrontOfficeSettings.model_fields["machinery_pilot_start"].default
 PILOT_END: date = FrontOfficeSettings.model_fields["machinery_pilot_end"].default
@@ -83,11 +84,13 @@ async def run(
     branches: Sequence[str],
     reporter: Reporter,
     *,
-    admin_token: str = ADMIN_TOKEN,
+    admin_token: str = DEFAULT_ADMIN_TOKEN,
 ) -> list[Outcome]:
     """Play `branches` (names of BRANCHES) one after another; NoBus when there is no bus."""
     async with httpx.AsyncClient(timeout=30) as http:
-        demo = MachineryDemo(MachineryClient(url, http), reporter, admin_token)
+        demo = MachineryDemo(
+            MachineryClient(url, http, admin_token=admin_token), reporter, admin_token
+        )
         await bus_ready(http, url)
         put_back = await demo.clock.inside(PILOT_START, PILOT_END, PILOT_DAY)
         try:

@@ -20,7 +20,6 @@ from PIL import Image
 
 from egov.signin import login, sign_b64
 from egov.vin_flow import (
-    ADMIN_TOKEN,
     FRONTOFFICE,
     FlowError,
     Json,
@@ -31,6 +30,7 @@ from egov.vin_flow import (
     persona,
 )
 from eps_passports.schemas import PassportIn
+from servicekit.settings import DEFAULT_ADMIN_TOKEN
 
 PHOTO_SIZE = (64, 48)
 TRACTOR = "Y4R082104SB010321"
@@ -62,16 +62,23 @@ def applicant(key: str) -> Json:
 class MachineryClient:
     """One person's view is one token: `call(persona, …)` signs in as the persona first."""
 
-    def __init__(self, url: Callable[[str], str], http: httpx.AsyncClient) -> None:
+    def __init__(
+        self,
+        url: Callable[[str], str],
+        http: httpx.AsyncClient,
+        *,
+        admin_token: str = DEFAULT_ADMIN_TOKEN,
+    ) -> None:
         self.url, self.http = url, http
+        self.admin = {"Authorization": f"Bearer {admin_token}"}
         self._tokens: dict[str, str] = {}
 
     async def new_machine(self, owner_key: str, template: str = TRACTOR) -> str:
         """A new machine of `owner_key` (a persona or a legal entity) with an ЭПСМ in force: a
         copy of `template`'s passport under a new VIN, written through ЭПСМ's admin API."""
-        admin = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
         base = f"{self.url('eps_passports')}/admin/passports"
-        (passport,) = answer(await self.http.get(base, params={"vin": template}, headers=admin))
+        found = await self.http.get(base, params={"vin": template}, headers=self.admin)
+        (passport,) = answer(found)
         vin = new_vin(template)
         owner = applicant(owner_key)
         name = (
@@ -85,7 +92,7 @@ class MachineryClient:
             "owner": {"iin": owner.get("iin"), "bin": owner.get("bin"), "name": name},
         }
         number = passport["number"][:9] + vin[-6:]
-        answer(await self.http.put(f"{base}/{number}", json=record, headers=admin), 200, 201)
+        answer(await self.http.put(f"{base}/{number}", json=record, headers=self.admin), 200, 201)
         return vin
 
     async def free_plate(self, region_code: str) -> str:
@@ -93,7 +100,7 @@ class MachineryClient:
         reply = await self.http.get(
             f"{self.url('number_bank')}/admin/plates",
             params={"regionCode": region_code, "kind": "MACHINERY", "status": "FREE", "limit": 100},
-            headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
+            headers=self.admin,
         )
         plates: list[str] = [p["plate"] for p in answer(reply)]
         if not plates:

@@ -29,13 +29,12 @@ from eps_passports.schemas import PassportIn
 from recycling_fee.schemas import FeeIn
 from sale_contracts.schemas import ContractIn
 from servicekit.identifiers import vin_check_digit
+from servicekit.settings import DEFAULT_ADMIN_TOKEN
 
 PORTAL = "registration_service"
 FRONTOFFICE = "frontoffice_service"
 VIN_OK = "MXAJC4111TK100201"
 """The persona catalogue's happy-path vehicle: the template of minted ones."""
-ADMIN_TOKEN = "egov-admin"
-"""The development admin credential of every service."""
 
 Json = dict[str, Any]
 
@@ -93,7 +92,7 @@ class VinClient:
         url: Callable[[str], str],
         http: httpx.AsyncClient,
         *,
-        admin_token: str = ADMIN_TOKEN,
+        admin_token: str = DEFAULT_ADMIN_TOKEN,
         headers: dict[str, str] | None = None,
     ) -> None:
         self.url, self.http = url, http

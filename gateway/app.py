@@ -1,4 +1,5 @@
 import logging
+import secrets
 
 from fastapi import FastAPI
 
@@ -103,7 +104,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     keepers: list[ExchangeObserver] = [app.state.journal]
     if settings.message_log_enabled:
         keepers.append(message_log.writer)
-    channel.observers.append(Redacting(keepers, clear_text=settings.keep_clear_text))
+    digest_key = (
+        settings.digest_key.get_secret_value().encode()
+        if settings.digest_key
+        else secrets.token_bytes(32)
+    )
+    channel.observers.append(
+        Redacting(keepers, clear_text=settings.keep_clear_text, digest_key=digest_key)
+    )
     app.add_middleware(SyncChannelMiddleware, channel=channel)
     install_openapi(app)
     logging.getLogger("uvicorn.error").addFilter(_quiet_dropped_connections)

@@ -33,6 +33,8 @@ from servicekit.envelope import (
 )
 from servicekit.errors import NotFound, Problem, problem_response, validation_problem
 from servicekit.gateway_client import ASYNC_PREFIX
+from servicekit.logging import mask_identifiers
+from servicekit.redaction import shown
 
 _FAULTS: dict[int | str, dict[str, Any]] = {
     status: {"description": text, "content": {"application/problem+json": {}}}
@@ -214,7 +216,14 @@ class DeadLetterView(BaseModel):
     reason: str | int | None
     attempts: str | int | None
     error: str | int | None
-    envelope: Any
+    envelope: Any = Field(
+        description="redacted as in the message log: ИИН/БИН, names and phones masked and "
+        "documents digested unless the gateway keeps clear text; passwords never shown"
+    )
+
+
+def _masked(value: str | int | None) -> str | int | None:
+    return mask_identifiers(value) if isinstance(value, str) else value
 
 
 @admin_router.get("/messages", summary="Messages of the async channel, newest first")
@@ -238,6 +247,7 @@ async def dead_letters(
     _: AdminOnly, request: Request, limit: Annotated[int, Query(ge=1, le=1000)] = 100
 ) -> list[DeadLetterView]:
     channel: AsyncChannel = request.app.state.async_channel
+    clear_text = request.app.state.settings.keep_clear_text
     return [
         DeadLetterView(
             mailbox=name,
@@ -245,8 +255,8 @@ async def dead_letters(
             message_type=letter.type,
             reason=letter.headers.get("x-egov-dead-reason"),
             attempts=letter.headers.get("x-egov-attempts"),
-            error=letter.headers.get("x-egov-error"),
-            envelope=letter.json(),
+            error=_masked(letter.headers.get("x-egov-error")),
+            envelope=shown(letter.body, clear_text=clear_text),
         )
         for name, letters in (await channel.dead_letters(limit)).items()
         for letter in letters

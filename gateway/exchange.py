@@ -45,7 +45,7 @@ class Exchange:
     request: bytes
     response: bytes
     request_digest: str | None = None
-    """SHA-256 (hex) of the request as it came, set when the bodies were redacted."""
+    """HMAC-SHA256 (hex) of the request as it came, set when the bodies were redacted."""
     response_digest: str | None = None
 
     @property

@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from servicekit.settings import ServiceSettings
@@ -29,6 +29,12 @@ class Settings(ServiceSettings):
         description="keep ИИН/БИН, names and phones unmasked and photos and documents whole in "
         "the request journal and the message log, for a private run (never in production); "
         "passwords are never kept",
+    )
+    digest_key: SecretStr | None = Field(
+        default=None,
+        description="key of the HMAC-SHA256 digests of raw bodies in the message log (a plain "
+        "hash would let a reader try every masked ИИН or password against it); unset: a random "
+        "key each start, so digests compare within one run only",
     )
     message_log_retention_days: int = Field(
         default=90, ge=0, description="days (of bus-clock time) a record is kept; 0: forever"

@@ -16,7 +16,7 @@ from fastapi import Depends, Request
 
 from servicekit.errors import Problem
 from servicekit.messages import Texts, register
-from servicekit.settings import DEFAULT_ADMIN_TOKEN, ServiceSettings
+from servicekit.settings import BUS_ADMIN_TOKEN, DEFAULT_ADMIN_TOKEN, ServiceSettings
 
 log = structlog.get_logger(__name__)
 
@@ -40,16 +40,17 @@ register(
 
 
 def _setting(settings: ServiceSettings) -> str:
-    return f"{settings.model_config.get('env_prefix', '')}ADMIN_TOKEN"
+    """Where a token of one's own goes: the bus's, or this service's alone."""
+    return f"{BUS_ADMIN_TOKEN} ({settings.model_config.get('env_prefix', '')}ADMIN_TOKEN)"
 
 
-def _default(settings: ServiceSettings) -> bool:
+def uses_default_token(settings: ServiceSettings) -> bool:
     return settings.admin_token.get_secret_value() == DEFAULT_ADMIN_TOKEN
 
 
 def warn_about_default_token(settings: ServiceSettings) -> None:
     """Say at start that the admin API takes the public default token, if it does."""
-    if not _default(settings):
+    if not uses_default_token(settings):
         return
     if settings.on_loopback:
         log.warning(
@@ -72,7 +73,7 @@ async def require_admin(request: Request) -> None:
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not hmac.compare_digest(token.encode(), expected.encode()):
         raise Problem("ADMIN_CREDENTIAL_REQUIRED", status=401, field="Authorization")
-    if _default(settings) and not settings.on_loopback:
+    if uses_default_token(settings) and not settings.on_loopback:
         raise Problem(
             "ADMIN_TOKEN_DEFAULT",
             status=403,

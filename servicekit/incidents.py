@@ -17,7 +17,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated, Any
 
-import orjson
 from fastapi import APIRouter, FastAPI, Query, Request
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector, CollectorRegistry
@@ -34,7 +33,9 @@ from servicekit.bus.base import (
     REDRIVEN_HEADER,
 )
 from servicekit.errors import NotFound, Problem
+from servicekit.logging import mask_identifiers
 from servicekit.messages import Texts, register
+from servicekit.redaction import shown
 
 register(
     {
@@ -70,7 +71,10 @@ class ParkedMessage(_Model):
     error: str | None = Field(description="the last failure, as the handler raised it")
     failing_since: str | None = Field(description="bus-clock instant of the first failure")
     redriven: int = Field(description="how many times it was put back before")
-    body: Any = Field(description="the message: JSON, or text when it is not JSON")
+    body: Any = Field(
+        description="the message (JSON, or text when it is not JSON) as `servicekit.redaction` "
+        "shows it: ИИН/БИН, names and phones masked, documents as their digest"
+    )
 
 
 class RedriveIn(_Model):
@@ -106,20 +110,16 @@ def _view(queue: str, message: Message) -> ParkedMessage:
         return None if value is None else str(value)
 
     attempts, redriven = headers.get(DEAD_ATTEMPTS_HEADER), headers.get(REDRIVEN_HEADER, 0)
-    try:
-        body: Any = orjson.loads(message.body)
-    except orjson.JSONDecodeError:
-        body = message.body.decode("utf-8", "replace")
     return ParkedMessage(
         queue=queue,
         message_id=message.message_id,
         type=message.type,
         reason=text(DEAD_REASON_HEADER),
         attempts=attempts if isinstance(attempts, int) else None,
-        error=text(DEAD_ERROR_HEADER),
+        error=mask_identifiers(error) if (error := text(DEAD_ERROR_HEADER)) else None,
         failing_since=text(DEAD_FAILING_SINCE_HEADER),
         redriven=redriven if isinstance(redriven, int) else 0,
-        body=body,
+        body=shown(message.body),
     )
 
 

@@ -8,6 +8,7 @@ docker-compose set them per service.
 from __future__ import annotations
 
 import ipaddress
+import os
 from pathlib import Path
 from typing import ClassVar
 
@@ -16,6 +17,15 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_ADMIN_TOKEN = "egov-admin"
 """The admin token of a laptop: warned about at start, refused beyond loopback."""
+
+BUS_ADMIN_TOKEN = "EGOV_ADMIN_TOKEN"
+"""The variable that gives every service of a bus (and the `egov` commands) one admin token;
+a service's own `<PREFIX>_ADMIN_TOKEN` still wins."""
+
+
+def bus_admin_token() -> str:
+    """The admin token of the bus this environment names: `EGOV_ADMIN_TOKEN`, else the default."""
+    return os.environ.get(BUS_ADMIN_TOKEN) or DEFAULT_ADMIN_TOKEN
 
 
 class ServiceSettings(BaseSettings):
@@ -48,9 +58,10 @@ class ServiceSettings(BaseSettings):
     log_level: str = "INFO"
     log_json: bool = False
     admin_token: SecretStr = Field(
-        default=SecretStr(DEFAULT_ADMIN_TOKEN),
-        description="bearer token of the admin API (/admin/…); the default is refused when "
-        "the service listens beyond loopback",
+        default_factory=lambda: SecretStr(bus_admin_token()),
+        description="bearer token of the admin API (/admin/…); unset: EGOV_ADMIN_TOKEN, the "
+        "token of the whole bus, else `egov-admin`, which is refused when the service listens "
+        "beyond loopback",
     )
     token_status_ttl_seconds: float = Field(
         default=60.0,

@@ -1,11 +1,16 @@
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
 
 from servicekit.clock import bus_clock
 from tests.backends import require_rabbitmq
+
+# The buses of the tests take the development admin token (tests.harness.ADMIN), whatever
+# token the shell that runs them gives the bus it starts by hand.
+os.environ.pop("EGOV_ADMIN_TOKEN", None)
 
 
 @pytest.fixture(autouse=True)

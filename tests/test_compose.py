@@ -13,8 +13,10 @@ from typing import Any
 import pytest
 import yaml
 
-from egov.compose import hostname, render
+from egov.compose import ADMIN_TOKEN, hostname, render
 from egov.services import settings_class
+from servicekit.admin import uses_default_token
+from servicekit.settings import BUS_ADMIN_TOKEN
 from servicekit.topology import SERVICES, ServiceSpec
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -60,12 +62,18 @@ def test_service_matches_its_settings(
     prefix = cls.model_config.get("env_prefix")
     assert prefix == service.env_prefix
     fields = {f"{prefix}{name.upper()}" for name in cls.model_fields}
-    environment: dict[str, str] = entry["environment"]
+    environment: dict[str, str] = dict(entry["environment"])
+    # The bus's admin token comes from the person starting compose, who must give one.
+    assert environment.pop(BUS_ADMIN_TOKEN) == ADMIN_TOKEN
+    assert ADMIN_TOKEN.startswith(f"${{{BUS_ADMIN_TOKEN}:?")
     assert set(environment) <= fields, set(environment) - fields
     # The variables really load into the settings from the environment, as in the container.
     for name, value in environment.items():
         monkeypatch.setenv(name, value)
+    monkeypatch.setenv(BUS_ADMIN_TOKEN, "the tester's own")
     settings = cls()
+    assert settings.admin_token.get_secret_value() == "the tester's own"
+    assert not uses_default_token(settings)
     assert settings.port == service.port
     assert settings.database_url == (
         f"postgresql+asyncpg://egov:egov@postgres:5432/egov_{service.name}"

@@ -1,7 +1,7 @@
 """The gateway's message log: every request and response, in a hash chain.
 
 Every exchange the channels answer is appended to `message_log` with the digests of its raw
-bodies, its bodies as `gateway.redaction` leaves them (no password ever; ИИН/БИН, names and
+bodies, its bodies as `servicekit.redaction` leaves them (no password ever; ИИН/БИН, names and
 phones masked and documents digested unless `keep_clear_text`), status and timings; each record
 carries the hash of the one before it, so `GET /admin/log/verify` (and `egov log verify`) proves
 the log intact or names the first record that is not. Retention deletes old records from the

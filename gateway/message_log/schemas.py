@@ -38,7 +38,10 @@ class LogRecord(Contract):
         '{"sha256", "bytes"} of their decoded bytes'
     )
     response_body: str
-    request_digest: str = Field(description="SHA-256 of the raw request bytes, before masking")
+    request_digest: str = Field(
+        description="HMAC-SHA256 of the raw request bytes, before masking, under the gateway's "
+        "digest key (GATEWAY_DIGEST_KEY): whoever holds the key can prove the original"
+    )
     response_digest: str
     prev_hash: str
     hash: str

@@ -16,6 +16,7 @@ import httpx
 import pytest
 
 from egov.launcher import BusPlan
+from servicekit.logging import mask_identifiers
 from tests.backends import fresh_vhost
 from tests.harness import ADMIN, TESTER, TESTER_PASSWORD, running_bus
 
@@ -212,6 +213,9 @@ async def test_unconfirmed_pull_message_comes_back_then_stops_in_the_dead_letter
     letters = await eventually(lambda: _dead_letter(channel, message_id))
     assert letters["mailbox"] == f"shep.async.gbd_fl.{pull_service}"
     assert letters["attempts"] in (3, "3")
+    # An operator's view of parked mail masks the person as the message log does.
+    assert letters["envelope"]["messageData"]["data"] == {"iin": mask_identifiers(IIN)}
+    assert IIN not in str(letters)
     stopped = await eventually(lambda: _is(channel.state_of(message_id), "DELIVERY_STOPPED"))
     assert stopped
     # Confirming too late changes nothing.

@@ -32,12 +32,13 @@ from gateway.message_log import MessageLog
 from gateway.message_log.chain import START, ChainCheck, document, record_hash
 from gateway.message_log.log import Verification
 from gateway.message_log.repository import records
-from gateway.redaction import mask_digits
+from gateway.redaction import body_digest
 from gateway.settings import Settings
 from servicekit.clock import Clock, bus_clock
 from servicekit.db import Database, service_database_url
 from servicekit.envelope import SUCCESS
 from servicekit.logging import mask_identifiers
+from servicekit.redaction import mask_digits
 from tests.backends import fresh_postgres
 from tests.harness import ADMIN, TESTER_PASSWORD, envelope, running_bus, send
 
@@ -67,13 +68,14 @@ async def bus(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[LoggedBus]:
     data_dir = tmp_path_factory.mktemp("bus")
+    extra = {"gateway": {"digest_key": DIGEST_KEY}}
     if request.param == "sqlite":
-        async with running_bus(data_dir) as plan:
+        async with running_bus(data_dir, extra=extra) as plan:
             yield LoggedBus(plan, sqlite_url(data_dir))
     else:
         async with (
             fresh_postgres() as base_url,
-            running_bus(data_dir, database_url=base_url) as plan,
+            running_bus(data_dir, database_url=base_url, extra=extra) as plan,
         ):
             yield LoggedBus(plan, service_database_url(base_url, "gateway"))
 
@@ -151,8 +153,12 @@ async def call(
     return raw, reply, correlation
 
 
-def sha256(raw: bytes) -> str:
-    return hashlib.sha256(raw).hexdigest()
+DIGEST_KEY = "a key the tester holds"
+
+
+def digest(raw: bytes) -> str:
+    """What the log keeps of a raw body: its HMAC under the gateway's digest key."""
+    return body_digest(DIGEST_KEY.encode(), raw)
 
 
 # --- what is logged -------------------------------------------------------------------------
@@ -165,8 +171,8 @@ async def test_a_successful_call_is_logged_with_digests_of_its_raw_bodies(
     assert reply.status_code == 200
     [record] = await record_of(client, bus, correlation)
     info = reply.json()["responseInfo"]
-    assert record["requestDigest"] == sha256(raw)
-    assert record["responseDigest"] == sha256(reply.content)
+    assert record["requestDigest"] == digest(raw)
+    assert record["responseDigest"] == digest(reply.content)
     assert (record["channel"], record["operation"]) == ("sync", "SendMessage")
     assert (record["status"], record["code"]) == (200, SUCCESS)
     assert (record["serviceId"], record["senderId"], record["provider"]) == (
@@ -199,8 +205,8 @@ async def test_a_fault_is_logged_with_its_status_and_code(
     assert reply.status_code == status
     [record] = await record_of(client, bus, correlation)
     assert (record["status"], record["code"], record["serviceId"]) == (status, code, service)
-    assert record["requestDigest"] == sha256(raw)
-    assert record["responseDigest"] == sha256(reply.content)
+    assert record["requestDigest"] == digest(raw)
+    assert record["responseDigest"] == digest(reply.content)
     assert orjson.loads(record["responseBody"])["code"] == code
 
 
@@ -219,7 +225,7 @@ async def test_a_body_that_is_not_an_envelope_is_logged_too(
 
     async def probe() -> dict[str, Any] | None:
         return next(
-            (r for r in await logged(client, bus) if r["requestDigest"] == sha256(raw)), None
+            (r for r in await logged(client, bus) if r["requestDigest"] == digest(raw)), None
         )
 
     record = await eventually(probe)
@@ -229,7 +235,7 @@ async def test_a_body_that_is_not_an_envelope_is_logged_too(
         None,
     )
     assert record["requestBody"] == raw.decode()
-    assert record["responseDigest"] == sha256(reply.content)
+    assert record["responseDigest"] == digest(reply.content)
 
 
 async def test_identifiers_and_the_password_are_masked_by_default(
@@ -244,8 +250,10 @@ async def test_identifiers_and_the_password_are_masked_by_default(
         assert MASKED_IIN in body
     assert TESTER_PASSWORD not in record["requestBody"]
     assert orjson.loads(record["requestBody"])["requestInfo"]["sender"]["password"] == "***"
-    # The digest is still of what was sent, so the original can be proven against the log.
-    assert record["requestDigest"] == sha256(raw)
+    # The digest is still of what was sent, so whoever holds the key can prove the original
+    # against the log; a plain hash would let any reader try the 10^5 ИИН the mask leaves.
+    assert record["requestDigest"] == digest(raw)
+    assert record["requestDigest"] != hashlib.sha256(raw).hexdigest()
 
 
 async def test_identifiers_are_stored_unmasked_when_the_setting_says_so(
@@ -371,7 +379,8 @@ def verify_offline(lines: list[dict[str, Any]]) -> None:
     for before, line in zip([None, *lines], lines, strict=False):
         doc = {k: v for k, v in line.items() if k not in ("prevHash", "hash")}
         canonical = json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-        assert line["hash"] == sha256(line["prevHash"].encode() + canonical.encode())
+        chained = line["prevHash"].encode() + canonical.encode()
+        assert line["hash"] == hashlib.sha256(chained).hexdigest()
         if before is not None:
             assert line["prevHash"] == before["hash"]
             assert line["seq"] == before["seq"] + 1

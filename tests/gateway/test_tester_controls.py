@@ -19,9 +19,9 @@ from egov.launcher import BusPlan
 from gateway.exchange import Exchange
 from gateway.fault_rules import FaultRules
 from gateway.journal import Journal, JournalQuery
-from gateway.redaction import mask_name, redact
 from servicekit.clock import Clock, bus_clock
 from servicekit.envelope import SUCCESS
+from servicekit.redaction import mask_name, redact
 from tests.gateway.test_provider_faults import fake_provider
 from tests.harness import ADMIN, TESTER, envelope, running_bus, send
 

@@ -265,6 +265,9 @@ async def test_m9_nuc_down_delays_the_provider_consumer_and_past_the_budget_park
         [incident] = await parked(http, plan, "frontoffice_service")
         assert incident["reason"] == "outage-budget"
         assert incident["body"]["applicationNumber"] == second["number"]
+        # Shown as the message log shows a body: ИИН masked, the signature as its digest.
+        assert incident["body"]["workerIin"].count("*") == 5
+        assert set(incident["body"]["cms"]) == {"sha256", "bytes"}
         assert "PROVIDER_UNAVAILABLE" in incident["error"]
         gauge = f'egov_bus_parked_messages{{queue="{PROVIDER_QUEUE}"}}'
         assert await metric(http, plan, "frontoffice_service", gauge) == 1

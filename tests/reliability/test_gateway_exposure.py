@@ -29,8 +29,8 @@ import pytest
 from egov.launcher import BusPlan
 from egov.signin import sign
 from egov.vin_flow import VinClient
-from gateway.redaction import redact
 from servicekit.clock import bus_clock
+from servicekit.redaction import redact
 from tests.harness import ADMIN, TESTER, TESTER_PASSWORD, envelope, running_bus, send
 
 PERSON = "GBDFL_UniversalServiceSync"

@@ -26,11 +26,11 @@ from fastapi.routing import APIRoute
 from starlette.routing import BaseRoute
 
 from contracts import ROOT as CONTRACTS
-from egov.services import build_app
+from egov.services import build_app, settings_class
 from servicekit.admin import require_admin
 from servicekit.logging import configure_logging
 from servicekit.serving import served
-from servicekit.settings import DEFAULT_ADMIN_TOKEN
+from servicekit.settings import DEFAULT_ADMIN_TOKEN, bus_admin_token
 from servicekit.topology import SERVICES, ServiceSpec, spec
 
 HUGE = "99999999999999999999999"
@@ -426,7 +426,7 @@ async def test_the_default_admin_token_is_warned_about_at_start(
     warnings = [line for line in lines if line["logger"] == "servicekit.admin"]
     assert len(warnings) == 1
     assert warnings[0]["level"] == "warning"
-    assert warnings[0]["setting"] == "GBD_FL_ADMIN_TOKEN"
+    assert warnings[0]["setting"] == "EGOV_ADMIN_TOKEN (GBD_FL_ADMIN_TOKEN)"
     assert ("closed" in warnings[0]["event"]) == (host == "0.0.0.0")
 
 
@@ -442,3 +442,18 @@ async def test_an_admin_token_of_our_own_is_not_warned_about(
     finally:
         configure_logging()
     assert "servicekit.admin" not in output
+
+
+def test_one_admin_token_for_the_whole_bus_and_a_service_may_have_its_own(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """EGOV_ADMIN_TOKEN, which docker-compose requires, reaches every service's settings and
+    the `egov` commands; a service's own variable wins over it."""
+    monkeypatch.setenv("EGOV_ADMIN_TOKEN", "the bus's")
+    monkeypatch.setenv("PKI_ADMIN_TOKEN", "pki's own")
+    tokens = {s.name: settings_class(s)().admin_token.get_secret_value() for s in SERVICES}
+    assert tokens.pop("pki") == "pki's own"
+    assert set(tokens.values()) == {"the bus's"}
+    assert bus_admin_token() == "the bus's"
+    monkeypatch.delenv("EGOV_ADMIN_TOKEN")
+    assert settings_class(spec("gbd_fl"))().admin_token.get_secret_value() == DEFAULT_ADMIN_TOKEN

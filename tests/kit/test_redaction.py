@@ -1,4 +1,4 @@
-"""What the journal and the message log keep of a body (`gateway.redaction`), rule by rule; the
+"""What the journal and the message log keep of a body (`servicekit.redaction`), rule by rule; the
 whole path through the bus is in tests/reliability/test_gateway_exposure.py."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from typing import Any
 
 import orjson
 
-from gateway.redaction import redact
+from servicekit.redaction import redact
 
 IIN, MASKED_IIN = "900515310005", "90051*****05"
 
