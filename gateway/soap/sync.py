@@ -1,0 +1,151 @@
+"""The sync channel over SOAP 1.1: an ASGI endpoint on the configured SOAP paths.
+
+`POST` a SendMessage envelope (`text/xml; charset=utf-8`; SOAPAction `""`, absent, or
+`SendMessage`) and the gateway answers it through the very pipeline of the JSON channel
+(`SyncChannel.process`: authentication, access rights, routing, fault rules, journal, message
+log, metrics, `X-Test-Scenario` and `X-Test-Run-Id` relayed); only the wire format differs.
+`GET ?wsdl` gives the WSDL, `GET ?xsd=NAME` the schemas it imports.
+
+A refusal is a SOAP Fault (`gateway.soap.faults`) with HTTP 500, as SOAP 1.1's HTTP binding
+has it and as generated clients (WCF, JAX-WS) need to read a fault at all; the JSON channel's
+status for the same refusal is in the `X-Egov-Status` header. The setting
+`soap_fault_http_status` = `problem` answers with that status instead.
+
+The journal and the message log keep a SOAP exchange as the JSON envelopes it became (the
+request as converted, the provider's answer, the problem document), so masking and queries
+work the same for both faces.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Literal
+
+import orjson
+from starlette.types import Receive, Scope, Send
+
+from gateway.soap import envelope
+from gateway.soap.faults import error_info, write_fault
+from gateway.soap.payloads import Catalogue
+from gateway.soap.wsdl import schema_documents, wsdl
+from gateway.soap.xml import SOAP_MEDIA_TYPE, XmlRefused
+from gateway.sync_channel import Call, SyncChannel, gateway_fault
+from servicekit.app import ROUTE_TEMPLATE
+from servicekit.errors import Problem
+from servicekit.messages import texts_for
+
+FaultStatus = Literal["soap", "problem"]
+
+_ACTIONS = frozenset({"", "SendMessage"})
+_PASSWORD = re.compile(rb"(<(?:[\w.-]+:)?password\b[^>]*>)[^<]*", re.IGNORECASE)
+
+
+class SoapFace:
+    """SendMessage as SOAP 1.1 on the wire; the JSON envelope inside."""
+
+    def __init__(self, catalogue: Catalogue, fault_status: FaultStatus = "soap") -> None:
+        self.catalogue = catalogue
+        self.fault_status = fault_status
+
+    async def answer(self, channel: SyncChannel, body: bytes, call: Call) -> tuple[bytes, str]:
+        # Until the envelope is read, the raw XML is what is kept, less any password.
+        call.request_record = _PASSWORD.sub(rb"\1***", body)
+        channel.check_ready(call)
+        action = call.request_headers.get("soapaction")
+        if action is not None and action.strip().strip('"').rsplit("/", 1)[-1] not in _ACTIONS:
+            raise self._refused(channel, call, "SOAP_ACTION_UNKNOWN", "SOAPAction")
+        try:
+            request = envelope.read_request(body, self.catalogue)
+        except XmlRefused as refused:
+            raise self._refused(channel, call, refused.code, "body") from None
+        call.request_record = orjson.dumps(request.document)
+        answer = await channel.process(request.document, call)
+        if not answer:  # a fault rule dropped the connection
+            return b"", SOAP_MEDIA_TYPE
+        call.response_record = answer
+        return envelope.write_response(orjson.loads(answer), request, self.catalogue), (
+            SOAP_MEDIA_TYPE
+        )
+
+    def refuse(
+        self, problem: Problem, call: Call, headers: dict[str, str]
+    ) -> tuple[int, bytes, str]:
+        document = problem.to_dict()
+        call.response_record = orjson.dumps(document)
+        call.response_headers.append((b"x-egov-status", str(problem.status).encode()))
+        info = error_info(problem, now=call.started_at, session_id=str(call.session_id))
+        status = problem.status if self.fault_status == "problem" else 500
+        return status, write_fault(info), SOAP_MEDIA_TYPE
+
+    @staticmethod
+    def _refused(channel: SyncChannel, call: Call, code: str, field: str) -> Problem:
+        return gateway_fault(
+            "INVALID_ENVELOPE",
+            400,
+            now=channel.clock.now(),
+            session_id=call.session_id,
+            field=field,
+            errors=[{"code": code, "field": field, "messages": texts_for(code).render({})}],
+        )
+
+
+class SoapSyncEndpoint:
+    """Answers SOAP on `paths` (each also without its trailing slash); ignores other paths."""
+
+    def __init__(
+        self,
+        channel: SyncChannel,
+        paths: Iterable[str],
+        catalogue: Catalogue,
+        fault_status: FaultStatus = "soap",
+    ) -> None:
+        self.channel = channel
+        self.paths = {p.rstrip("/") or "/": p for p in paths} | {p: p for p in paths}
+        self.face = SoapFace(catalogue, fault_status)
+        self.schemas = schema_documents(catalogue)
+
+    async def serve(self, scope: Scope, receive: Receive, send: Send) -> bool:
+        template = self.paths.get(scope["path"])
+        if template is None:
+            return False
+        scope[ROUTE_TEMPLATE] = template
+        if scope["method"] == "POST":
+            await self.channel.serve(scope, receive, send, self.face)
+            return True
+        if scope["method"] != "GET":
+            return False
+        query = scope["query_string"].decode("latin-1")
+        if query.lower() == "wsdl":
+            await _send(send, 200, wsdl(_address(scope)), SOAP_MEDIA_TYPE)
+            return True
+        if query.startswith("xsd="):
+            document = self.schemas.get(query[4:])
+            if document is not None:
+                await _send(send, 200, document, SOAP_MEDIA_TYPE)
+                return True
+        return False
+
+
+def _address(scope: Scope) -> str:
+    """The URL the WSDL was asked at, less its query: where the service is for this caller."""
+    headers = dict(scope["headers"])
+    host = headers.get(b"host", b"").decode("latin-1")
+    if not host:
+        server = scope.get("server") or ("127.0.0.1", 80)
+        host = f"{server[0]}:{server[1]}"
+    return f"{scope.get('scheme', 'http')}://{host}{scope['path']}"
+
+
+async def _send(send: Send, status: int, body: bytes, media_type: str) -> None:
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", media_type.encode()),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
