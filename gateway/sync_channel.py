@@ -119,6 +119,9 @@ class Call:
     """What the journal and the message log keep of the request, when not the body as it came
     (a SOAP request is kept as the JSON envelope it became)."""
     response_record: bytes | None = None
+    recorded_status: int | None = None
+    """The status the journal and the metrics see, when not the HTTP one (a SOAP fault is sent
+    as 500 whatever its cause; its problem's status tells a caller's mistake from a failure)."""
     request_headers: dict[str, str] = field(default_factory=dict)
     response_headers: list[tuple[bytes, bytes]] = field(default_factory=list)
     """Response headers a face adds."""
@@ -197,7 +200,7 @@ class SyncChannel:
             }
         )
         await send({"type": "http.response.body", "body": answer})
-        self._observe(call, body, status, answer, started)
+        self._observe(call, body, call.recorded_status or status, answer, started)
 
     def _observe(self, call: Call, body: bytes, status: int, answer: bytes, started: float) -> None:
         if not self.observers:

@@ -107,6 +107,8 @@ def node_of(schema: dict[str, Any], defs: dict[str, Any] | None = None, depth: i
                 }
             )
         extra = resolved.get("additionalProperties")
+        if extra is False:
+            return Record({})
         if isinstance(extra, dict) and extra:
             value, _ = _resolve(extra, defs)
             return MapOf(ANY if value.get("type") == "array" else node_of(value, defs, depth + 1))

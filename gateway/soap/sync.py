@@ -73,6 +73,7 @@ class SoapFace:
     ) -> tuple[int, bytes, str]:
         document = problem.to_dict()
         call.response_record = orjson.dumps(document)
+        call.recorded_status = problem.status
         call.response_headers.append((b"x-egov-status", str(problem.status).encode()))
         info = error_info(problem, now=call.started_at, session_id=str(call.session_id))
         status = problem.status if self.fault_status == "problem" else 500
