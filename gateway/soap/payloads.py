@@ -351,15 +351,17 @@ def write(parent: etree._Element, name: str, value: Any, node: Node) -> etree._E
         return None
     element = _element(parent, name)
     if isinstance(node, Record) and isinstance(value, dict):
-        for key, item in value.items():
-            member = node.members.get(key)
-            if member is None:
-                _write_any(element, key, item)
-            elif member.repeated and isinstance(item, list):
+        # In the schema's order (an XSD sequence is ordered), whatever the JSON's order.
+        for key, member in node.members.items():
+            item = value.get(key)
+            if member.repeated and isinstance(item, list):
                 for each in item:
                     write(element, key, each, member.node)
             else:
                 write(element, key, item, member.node)
+        for key, item in value.items():
+            if key not in node.members:
+                _write_any(element, key, item)
     elif isinstance(node, MapOf) and isinstance(value, dict):
         for key, item in value.items():
             write(element, key, item, node.value)
