@@ -259,3 +259,20 @@ async def test_data_typed_with_a_type_of_the_callers_own_is_read_by_service_id(
     assert reply.status_code == 200
     response = assert_valid(reply.content)
     assert response.findtext("response/responseInfo/status/code") == SUCCESS
+
+
+async def test_a_drop_rule_cuts_a_soap_call_and_metrics_count_the_soap_path(
+    client: httpx.AsyncClient,
+) -> None:
+    run = {"X-Test-Run-Id": "soap-drop"}
+    rule = {"kind": "drop", "serviceId": "GBDFL_UniversalServiceSync", "count": 1}
+    added = await client.post("/admin/faults", json=rule, headers={**ADMIN, **run})
+    assert added.status_code == 201, added.text
+    with pytest.raises(httpx.RemoteProtocolError):
+        await client.post("/bip-sync/", content=dotnet_request(), headers={**XML, **run})
+    (entry,) = (await client.get("/admin/journal", headers={**ADMIN, **run})).json()
+    assert entry["code"] == "CONNECTION_DROPPED"
+    again = await client.post("/bip-sync/", content=dotnet_request(), headers={**XML, **run})
+    assert again.status_code == 200
+    metrics = (await client.get("/metrics")).text
+    assert 'egov_http_requests_total{method="POST",route="/bip-sync/",status="200"}' in metrics
