@@ -49,16 +49,12 @@ class SoapFace:
         self.fault_status = fault_status
 
     async def answer(self, channel: SyncChannel, body: bytes, call: Call) -> tuple[bytes, str]:
-        # Until the envelope is read, the raw XML is what is kept, less any password.
-        call.request_record = _PASSWORD.sub(rb"\1***", body)
-        channel.check_ready(call)
-        action = call.request_headers.get("soapaction")
-        if action is not None and action.strip().strip('"').rsplit("/", 1)[-1] not in _ACTIONS:
-            raise self._refused(channel, call, "SOAP_ACTION_UNKNOWN", "SOAPAction")
         try:
-            request = envelope.read_request(body, self.catalogue)
-        except XmlRefused as refused:
-            raise self._refused(channel, call, refused.code, "body") from None
+            request = self._read(channel, body, call)
+        except Problem:
+            # Refused before the envelope was read: the XML as it came is kept, less passwords.
+            call.request_record = _PASSWORD.sub(rb"\1***", body)
+            raise
         call.request_record = orjson.dumps(request.document)
         answer = await channel.process(request.document, call)
         if not answer:  # a fault rule dropped the connection
@@ -67,6 +63,16 @@ class SoapFace:
         return envelope.write_response(orjson.loads(answer), request, self.catalogue), (
             SOAP_MEDIA_TYPE
         )
+
+    def _read(self, channel: SyncChannel, body: bytes, call: Call) -> envelope.SoapRequest:
+        channel.check_ready(call)
+        action = call.request_headers.get("soapaction")
+        if action is not None and action.strip().strip('"').rsplit("/", 1)[-1] not in _ACTIONS:
+            raise self._refused(channel, call, "SOAP_ACTION_UNKNOWN", "SOAPAction")
+        try:
+            return envelope.read_request(body, self.catalogue)
+        except XmlRefused as refused:
+            raise self._refused(channel, call, refused.code, "body") from None
 
     def refuse(
         self, problem: Problem, call: Call, headers: dict[str, str]

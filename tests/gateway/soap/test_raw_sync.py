@@ -94,14 +94,20 @@ async def test_soap_actions_that_are_accepted(
     headers = XML if action is None else {**XML, "SOAPAction": action}
     reply = await client.post("/bip-sync/", content=dotnet_request(), headers=headers)
     assert reply.status_code == 200, reply.text
+    assert_valid(reply.content)
 
 
 async def test_an_unknown_soap_action_is_a_fault(client: httpx.AsyncClient) -> None:
-    headers = {**XML, "SOAPAction": '"urn:DeleteEverything"'}
+    run = {"X-Test-Run-Id": "soap-action"}
+    headers = {**XML, **run, "SOAPAction": '"urn:DeleteEverything"'}
     reply = await client.post("/bip-sync/", content=dotnet_request(), headers=headers)
     assert reply.status_code == 500
     assert reply.headers["x-egov-status"] == "400"
     assert _fault(reply)["errorCode"] == "INVALID_ENVELOPE"
+    # Refused before it was read, the request is kept as the XML it was, less its password.
+    (entry,) = (await client.get("/admin/journal", headers={**ADMIN, **run})).json()
+    assert "<password>***</password>" in entry["request"]
+    assert "tester-secret" not in entry["request"]
 
 
 async def test_the_journal_keeps_the_soap_call_as_json_without_the_password(
@@ -110,6 +116,7 @@ async def test_the_journal_keeps_the_soap_call_as_json_without_the_password(
     run = {"X-Test-Run-Id": "soap-journal"}
     reply = await client.post("/bip-sync/", content=dotnet_request(), headers={**XML, **run})
     assert reply.status_code == 200
+    assert_valid(reply.content)
     (entry,) = (await client.get("/admin/journal", headers={**ADMIN, **run})).json()
     assert entry["code"] == SUCCESS
     request = entry["request"]
@@ -274,5 +281,6 @@ async def test_a_drop_rule_cuts_a_soap_call_and_metrics_count_the_soap_path(
     assert entry["code"] == "CONNECTION_DROPPED"
     again = await client.post("/bip-sync/", content=dotnet_request(), headers={**XML, **run})
     assert again.status_code == 200
+    assert_valid(again.content)
     metrics = (await client.get("/metrics")).text
     assert 'egov_http_requests_total{method="POST",route="/bip-sync/",status="200"}' in metrics
