@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -14,11 +15,12 @@ from lxml import etree
 from zeep.exceptions import Fault
 from zeep.helpers import serialize_object
 
-from egov.launcher import BusPlan
+from egov.launcher import BusPlan, free_port
 from servicekit.envelope import SUCCESS
 from tests.backends import fresh_postgres
-from tests.gateway.soap.samples import BUYER, SAMPLES
+from tests.gateway.soap.samples import BIN, BUYER, SAMPLES
 from tests.gateway.soap.support import SoapClient
+from tests.gateway.test_provider_faults import _fail, fake_provider
 from tests.harness import ADMIN, envelope, running_bus, send
 
 PERSON = "GBDFL_UniversalServiceSync"
@@ -231,3 +233,22 @@ async def test_fault_rules_apply_to_soap_calls(
     if code == "SCE003":
         assert fault.message == "ГБД ФЛ недоступна"
         assert "faultRule" in info["errorData"]
+
+
+async def test_provider_down_or_crashing_over_soap(tmp_path: Path) -> None:
+    """The forwarding's own failures, not injected: a provider that is not there
+    (PROVIDER_UNAVAILABLE) and one that answers 500 (PROVIDER_ERROR with subError HTTP_500)."""
+    closed = f"http://127.0.0.1:{free_port()}"
+    async with (
+        fake_provider(_fail) as crashing,
+        running_bus(
+            tmp_path, extra={"gateway": {"providers": {"gbd_fl": closed, "gbd_ul": crashing}}}
+        ) as bus,
+    ):
+        client = await SoapClient.load(bus.url("gateway"))
+        down = _error_info(await _fault(client, PERSON, {"iin": BUYER}))
+        crashed = _error_info(await _fault(client, "GBDUL_UniversalServiceSync", {"bin": BIN}))
+    assert down["errorCode"] == "PROVIDER_UNAVAILABLE"
+    assert crashed["errorCode"] == "PROVIDER_ERROR"
+    assert crashed["subError"]["errorCode"] == "HTTP_500"
+    assert "NullPointer" not in str(crashed)
