@@ -6,6 +6,9 @@ takes, so this one endpoint is handled below FastAPI. The envelope is still vali
 same pydantic models (in Rust), the caller still gets RFC 9457 problems with ErrorInfo, and
 the endpoint is documented in the gateway's OpenAPI like any other.
 
+The same pipeline answers SOAP 1.1 (`gateway.soap`): a `Face` turns the wire format into the
+JSON envelope and back, and `process` is the one path every call takes.
+
 Order of checks, as the real gateway does them: envelope → sender authentication → service
 exists → access right → route → (injected fault) → provider. Every refusal is an ErrorInfo code.
 """

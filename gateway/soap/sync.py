@@ -116,22 +116,22 @@ class SoapSyncEndpoint:
         template = self.paths.get(scope["path"])
         if template is None:
             return False
-        scope[ROUTE_TEMPLATE] = template
         if scope["method"] == "POST":
+            scope[ROUTE_TEMPLATE] = template
             await self.channel.serve(scope, receive, send, self.face)
             return True
         if scope["method"] != "GET":
             return False
         query = scope["query_string"].decode("latin-1")
         if query.lower() == "wsdl":
-            await _send(send, 200, wsdl(_address(scope)), SOAP_MEDIA_TYPE)
-            return True
-        if query.startswith("xsd="):
-            document = self.schemas.get(query[4:])
-            if document is not None:
-                await _send(send, 200, document, SOAP_MEDIA_TYPE)
-                return True
-        return False
+            document: bytes | None = wsdl(_address(scope))
+        else:
+            document = self.schemas.get(query[4:]) if query.startswith("xsd=") else None
+        if document is None:
+            return False
+        scope[ROUTE_TEMPLATE] = template
+        await _send(send, 200, document, SOAP_MEDIA_TYPE)
+        return True
 
 
 def _address(scope: Scope) -> str:
