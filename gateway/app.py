@@ -118,6 +118,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         channel, settings.soap_sync_paths, default_catalogue(), settings.soap_fault_http_status
     )
     app.add_middleware(SyncChannelMiddleware, channel=channel, soap=soap)
+    app.state.refusal_renderer = soap.render_refusal
     install_openapi(app)
     logging.getLogger("uvicorn.error").addFilter(_quiet_dropped_connections)
     return app

@@ -6,7 +6,8 @@
 log, metrics, `X-Test-Scenario` and `X-Test-Run-Id` relayed); only the wire format differs.
 `GET ?wsdl` gives the WSDL, `GET ?xsd=NAME` the schemas it imports.
 
-A refusal is a SOAP Fault (`gateway.soap.faults`) with HTTP 500, as SOAP 1.1's HTTP binding
+A refusal is a SOAP Fault (`gateway.soap.faults`) with HTTP 500 — a body over the service's
+limit (413) or too slow to come (408) too, through `render_refusal` — as SOAP 1.1's HTTP binding
 has it and as generated clients (WCF, JAX-WS) need to read a fault at all; the JSON channel's
 status for the same refusal is in the `X-Egov-Status` header. The setting
 `soap_fault_http_status` = `problem` answers with that status instead.
@@ -19,10 +20,12 @@ work the same for both faces.
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Iterable
 from typing import Literal
 
 import orjson
+from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from gateway.soap import envelope
@@ -111,6 +114,19 @@ class SoapSyncEndpoint:
         self.paths = {p.rstrip("/") or "/": p for p in paths} | {p: p for p in paths}
         self.face = SoapFace(catalogue, fault_status)
         self.schemas = schema_documents(catalogue)
+
+    def render_refusal(self, scope: Scope, problem: Problem) -> Response | None:
+        """A refusal of the request limits (413, 408) on a SOAP path, as a SOAP fault: the
+        service's `RequestLimits` answer it before any face sees the request."""
+        if scope["method"] != "POST" or scope["path"] not in self.paths:
+            return None
+        info = error_info(problem, now=self.channel.clock.now(), session_id=str(uuid.uuid4()))
+        return Response(
+            write_fault(info),
+            status_code=problem.status if self.face.fault_status == "problem" else 500,
+            media_type=SOAP_MEDIA_TYPE,
+            headers={"x-egov-status": str(problem.status)},
+        )
 
     async def serve(self, scope: Scope, receive: Receive, send: Send) -> bool:
         template = self.paths.get(scope["path"])

@@ -171,11 +171,24 @@ async def test_hostile_or_broken_xml_is_a_client_fault(
 
 async def test_a_body_too_large_is_refused_before_it_is_read(client: httpx.AsyncClient) -> None:
     """Bounded as the JSON channel is, by the service's request limits (`MAX_BODY_BYTES`), which
-    answer before any face sees the request: 413 REQUEST_TOO_LARGE as a problem document."""
+    refuse it by its length before a byte is read: on a SOAP path, as a SOAP fault."""
     body = b"<s:Envelope>" + b" " * (10 * 1024 * 1024) + b"</s:Envelope>"
     reply = await client.post("/bip-sync/", content=body, headers=XML)
-    assert reply.status_code == 413
-    assert reply.json()["code"] == "REQUEST_TOO_LARGE"
+    assert reply.status_code == 500
+    assert reply.headers["x-egov-status"] == "413"
+    assert _fault(reply)["errorCode"] == "REQUEST_TOO_LARGE"
+    json_reply = await client.post("/bip-sync/SendMessage", content=body)
+    assert (json_reply.status_code, json_reply.json()["code"]) == (413, "REQUEST_TOO_LARGE")
+
+    async def chunks() -> AsyncIterator[bytes]:
+        # Sent chunked, without a length: refused once the bytes read pass the limit.
+        for _ in range(12):
+            yield b" " * (1024 * 1024)
+
+    streamed = await client.post("/bip-sync/", content=chunks(), headers=XML)
+    assert streamed.status_code == 500
+    assert streamed.headers["x-egov-status"] == "413"
+    assert _fault(streamed)["errorCode"] == "REQUEST_TOO_LARGE"
 
 
 async def test_invalid_envelope_data_is_named_in_the_fault(client: httpx.AsyncClient) -> None:
