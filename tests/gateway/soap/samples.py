@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +38,7 @@ def _key() -> str:
 class Sample:
     service_id: str
     data: Callable[[Answers], dict[str, Any]]
-    check: Callable[[Any], bool] = field(default=lambda answer: True)
+    """The request data, from what the calls before it answered."""
 
 
 def _free_plate(answers: Answers) -> str:
