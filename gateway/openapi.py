@@ -25,6 +25,39 @@ _FAULTS = {
 }
 
 
+SOAP_PATH = "/bip-sync/"
+"""The default SOAP path (`soap_sync_paths` may add others)."""
+
+_XML = {"text/xml": {"schema": {"type": "string"}}}
+
+
+def _soap_paths() -> dict[str, Any]:
+    return {
+        "post": {
+            "tags": ["sync channel"],
+            "summary": "SendMessage over SOAP 1.1 (document/literal), the real bus's protocol",
+            "operationId": "SendMessageSoap",
+            "description": "The JSON channel's pipeline with SOAP on the wire: the WSDL is at "
+            '`?wsdl`, each serviceId\'s `data` as XML in `?xsd=payloads`. SOAPAction `""`, '
+            "`SendMessage` or none. A refusal is a SOAP Fault (faultcode = the ErrorInfo code, "
+            "detail `SendMessageFault1_SendMessageFault`) sent with HTTP 500; `X-Egov-Status` "
+            "is the JSON channel's status for it.",
+            "requestBody": {"required": True, "content": _XML},
+            "responses": {
+                "200": {"description": "SendMessageResponse", "content": _XML},
+                "500": {"description": "a SOAP Fault carrying ErrorInfo", "content": _XML},
+            },
+        },
+        "get": {
+            "tags": ["sync channel"],
+            "summary": "The WSDL (`?wsdl`) and the XSDs it imports (`?xsd=common`, "
+            "`?xsd=sync-types`, `?xsd=payloads`)",
+            "operationId": "SyncChannelWsdl",
+            "responses": {"200": {"description": "the document", "content": _XML}},
+        },
+    }
+
+
 def install_openapi(app: FastAPI) -> None:
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is not None:
@@ -75,6 +108,7 @@ def install_openapi(app: FastAPI) -> None:
                 },
             }
         }
+        document["paths"][SOAP_PATH] = _soap_paths()
         app.openapi_schema = document
         return document
 
