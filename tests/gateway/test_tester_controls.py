@@ -374,6 +374,22 @@ async def test_journal_queries_by_service_sender_ids_and_code(
     assert len(await journal(client, limit=2)) == 2
 
 
+async def test_journal_correlation_id_finds_the_call_it_names_too(
+    bus: BusPlan, client: httpx.AsyncClient
+) -> None:
+    """A tester holds the messageId of the first call of a conversation; filtering by it as
+    `correlationId` finds that call and those that answer it, not only the latter."""
+    first_id = str(uuid.uuid4())[:-1] + "b"
+    await call(client, bus, messageId=first_id)
+    await call(client, bus, correlationId=first_id)
+    await call(client, bus)
+    found = await journal(client, correlationId=first_id)
+    assert [(e["messageId"] == first_id, e["correlationId"]) for e in found] == [
+        (False, first_id),
+        (True, None),
+    ]
+
+
 async def test_journal_queries_by_bus_clock_time(bus: BusPlan, client: httpx.AsyncClient) -> None:
     morning = datetime(2026, 11, 23, 4, 0, tzinfo=UTC)
     bus_clock.freeze(morning)
