@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from contracts.examples import examples
+from contracts.scenarios import scenarios_table
 from egov.services import build_app
 from servicekit.envelope import ErrorInfo, SyncRequest, SyncResponse
 from servicekit.messages import known_codes
@@ -36,9 +37,12 @@ def _dump(document: Any) -> str:
 def documents() -> dict[Path, str]:
     """Every contract file, by its path under contracts/, with its content."""
     files: dict[Path, str] = {}
+    specs = {}
     for service in SERVICES:
         app = build_app(service, port=service.port)
-        files[Path("openapi") / f"{service.name}.json"] = _dump(app.openapi())
+        specs[service.name] = app.openapi()
+        files[Path("openapi") / f"{service.name}.json"] = _dump(specs[service.name])
+    files[Path("scenarios.md")] = scenarios_table(specs)
     for name, model in ENVELOPE_MODELS.items():
         schema = model.model_json_schema(by_alias=True)
         schema["$id"] = f"urn:egov-bus:schema:{name}"

@@ -459,14 +459,14 @@ async def test_scenario_and_run_id_headers_reach_the_provider(tmp_path: Path) ->
             http,
             echo_bus,
             envelope(PERSON, {"iin": IIN}),
-            headers={"X-Test-Scenario": "deceased", "X-Test-Run-Id": "run-7"},
+            headers={"X-Test-Scenario": "gbd_fl.deceased", "X-Test-Run-Id": "run-7"},
         )
         plain = await call(http, echo_bus)
         [entry] = await journal(http, "run-7")
     assert reply.status_code == 200, reply.text
-    assert reply.json()["responseData"]["data"] == {"scenario": "deceased", "runId": "run-7"}
+    assert reply.json()["responseData"]["data"] == {"scenario": "gbd_fl.deceased", "runId": "run-7"}
     assert plain.json()["responseData"]["data"] == {"scenario": None, "runId": None}
-    assert (entry["scenario"], entry["runId"]) == ("deceased", "run-7")
+    assert (entry["scenario"], entry["runId"]) == ("gbd_fl.deceased", "run-7")
 
 
 # --- the admin surface ---------------------------------------------------------------------
