@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from contracts import asyncapi
 from contracts.examples import examples
 from contracts.scenarios import scenarios_table
 from egov.services import build_app
@@ -43,6 +44,7 @@ def documents() -> dict[Path, str]:
         specs[service.name] = app.openapi()
         files[Path("openapi") / f"{service.name}.json"] = _dump(specs[service.name])
     files[Path("scenarios.md")] = scenarios_table(specs)
+    files[Path("asyncapi.json")] = _dump(asyncapi.document())
     for name, model in ENVELOPE_MODELS.items():
         schema = model.model_json_schema(by_alias=True)
         schema["$id"] = f"urn:egov-bus:schema:{name}"
