@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from contracts import asyncapi
+from contracts import asyncapi, collection
 from contracts.examples import examples
 from contracts.scenarios import scenarios_table
 from egov.services import build_app
@@ -45,6 +45,8 @@ def documents() -> dict[Path, str]:
         files[Path("openapi") / f"{service.name}.json"] = _dump(specs[service.name])
     files[Path("scenarios.md")] = scenarios_table(specs)
     files[Path("asyncapi.json")] = _dump(asyncapi.document())
+    for name, text in collection.documents(specs).items():
+        files[Path("collection") / name] = text
     for name, model in ENVELOPE_MODELS.items():
         schema = model.model_json_schema(by_alias=True)
         schema["$id"] = f"urn:egov-bus:schema:{name}"
