@@ -34,7 +34,7 @@ from servicekit.clock import Clock
 from servicekit.envelope import SUCCESS, ErrorInfo, NumberOutOfRange, SyncRequest, parse_json
 from servicekit.errors import PROBLEM_JSON, Problem, language_from, validation_problem
 from servicekit.gateway_client import SYNC_PATH
-from servicekit.scenarios import HEADER
+from servicekit.scenarios import HEADER, unknown_scenario
 
 log = structlog.get_logger(__name__)
 
@@ -85,16 +85,20 @@ def check_scenario(
     """Refuse an `X-Test-Scenario` that names no provider: every registry would ignore it, and
     the tester would take the answer for the branch asked for."""
     known = None if scenario is None else registry.scenario_known(scenario)
-    if scenario is not None and known is not None:
-        raise gateway_fault(
-            "UNKNOWN_SCENARIO",
-            422,
-            now=now,
-            session_id=session_id,
-            field=HEADER,
-            scenario=scenario,
-            known=", ".join(known) + " (contracts/scenarios.md)",
-        )
+    if scenario is None or known is None:
+        return
+    refusal = unknown_scenario(scenario, known)
+    problem = gateway_fault(
+        refusal.code,
+        refusal.status,
+        now=now,
+        session_id=session_id,
+        field=HEADER,
+        scenario=scenario,
+        known=refusal.params["known"],
+    )
+    problem.extra.update(refusal.extra)
+    raise problem
 
 
 def envelope_json(body: bytes, *, now: datetime, session_id: uuid.UUID | None) -> Any:

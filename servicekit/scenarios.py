@@ -5,7 +5,8 @@ kit refuses a scenario under the registry's name that it does not declare, the O
 `/shep/sync` lists them (`x-test-scenarios`), and `egov contracts` puts every registry's in one
 table. A scenario under another registry's name is left alone: a state service relays one
 scenario to every registry it calls, and only the one it names acts on it. The gateway refuses
-a scenario that names no registry at all, since none would ever act on it.
+a scenario that names no registry at all, since none would ever act on it; a state service
+passes either refusal on to the tester (`relayed_refusal`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from servicekit.errors import Problem
 from servicekit.messages import Texts, register
@@ -32,9 +34,29 @@ register(
 
 
 def unknown_scenario(scenario: str, known: Iterable[str]) -> Problem:
-    """The refusal of `scenario`, naming what is `known` instead."""
-    listed = ", ".join(known) or "—"
-    return Problem("UNKNOWN_SCENARIO", status=422, field=HEADER, scenario=scenario, known=listed)
+    """The refusal of `scenario`, naming what is `known` instead (also as members of the
+    document, for a program to read)."""
+    names = list(known)
+    return Problem(
+        "UNKNOWN_SCENARIO",
+        status=422,
+        field=HEADER,
+        extra={"scenario": scenario, "known": names},
+        scenario=scenario,
+        known=", ".join(names) or "—",
+    )
+
+
+def relayed_refusal(document: Mapping[str, Any]) -> Problem | None:
+    """The refusal of a tester's scenario in a gateway fault's problem `document` — the
+    gateway's own, or a registry's that the gateway relays — for a state service that relayed
+    the scenario to pass on to the tester, instead of taking it for a registry failure."""
+    sub_error = (document.get("errorInfo") or {}).get("subError") or {}
+    for candidate in (document, sub_error.get("errorData") or {}):
+        scenario = candidate.get("scenario")
+        if candidate.get("code") == "UNKNOWN_SCENARIO" and isinstance(scenario, str):
+            return unknown_scenario(scenario, candidate.get("known") or [])
+    return None
 
 
 def registry_of(scenario: str) -> str:

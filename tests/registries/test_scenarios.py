@@ -135,7 +135,9 @@ async def test_gateway_refuses_a_scenario_that_names_no_registry(
     assert reply.status_code == 422, reply.text
     document = reply.json()
     assert document["errorInfo"]["errorCode"] == "UNKNOWN_SCENARIO"
-    _assert_refused(document, scenario, ["gbd_fl.…", "erap_fines.…", "contracts/scenarios.md"])
+    _assert_refused(document, scenario, ["gbd_fl.…", "erap_fines.…"])
+    assert document["scenario"] == scenario
+    assert "notary.…" in document["known"]
 
 
 async def test_async_channel_refuses_a_scenario_that_names_no_registry(bus: BusPlan) -> None:
