@@ -174,14 +174,14 @@ def _queue_channels(
     return channels
 
 
-def _message(model: type[BaseModel], name: str, routing_key: str, summary: str) -> Any:
+def _message(name: str, message_type: str, summary: str) -> Any:
     return {
         "name": name,
         "title": name,
         "summary": summary,
         "contentType": "application/json",
         "payload": {"$ref": f"#/components/schemas/{name}"},
-        "bindings": {"amqp": {"messageType": routing_key, "bindingVersion": AMQP}},
+        "bindings": {"amqp": {"messageType": message_type, "bindingVersion": AMQP}},
     }
 
 
@@ -208,7 +208,7 @@ def document() -> dict[str, Any]:
     operations: dict[str, Any] = {}
     messages: dict[str, Any] = {}
     for name, model in events.items():
-        messages[name] = _message(model, name, model.routing_key, _summary(model))
+        messages[name] = _message(name, model.routing_key, _summary(model))
         channels[model.routing_key] = _routing_channel(
             model.routing_key, model.routing_parameter, [name]
         )
@@ -243,10 +243,7 @@ def document() -> dict[str, Any]:
             }
 
     # The bus clock: the gateway announces, every service follows.
-    messages["ClockChanged"] = _message(
-        ClockChanged, "ClockChanged", CLOCK_KEY, _summary(ClockChanged)
-    )
-    messages["ClockChanged"]["bindings"]["amqp"]["messageType"] = CLOCK_TYPE
+    messages["ClockChanged"] = _message("ClockChanged", CLOCK_TYPE, _summary(ClockChanged))
     channels[CLOCK_KEY] = _routing_channel(CLOCK_KEY, None, ["ClockChanged"])
     operations["gateway.publish.ClockChanged"] = {
         "action": "send",
@@ -282,7 +279,6 @@ def document() -> dict[str, Any]:
         outage_budget=gateway.bus_retry_budget,
     ).retry
     messages["AsyncMessage"] = _message(
-        AsyncMessage,
         "AsyncMessage",
         "REQUEST | RESPONSE | NOTIFICATION | UPDATE",
         "A message of the ШЭП async channel, as accepted by `POST /bip-async/sendMessage`.",
