@@ -43,7 +43,13 @@ from servicekit.provider import SyncCall, SyncProvider
 
 PAYMENTS_BY_VIN = "CUSTOMS_PaymentsByVin"
 
-provider = SyncProvider()
+provider = SyncProvider(
+    "customs",
+    {
+        "customs.not_found": "there is no customs record of the VIN",
+        "customs.unpaid": "a stored record is reported with nothing paid",
+    },
+)
 admin = APIRouter(prefix="/admin", tags=["admin: customs"])
 
 register(

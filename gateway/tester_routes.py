@@ -171,7 +171,11 @@ class JournalFilter(Contract):
     service_id: str | None = None
     sender_id: str | None = None
     operation: str | None = None
-    correlation_id: str | None = None
+    correlation_id: str | None = Field(
+        default=None,
+        description="a conversation: the call with this messageId and the calls whose "
+        "correlationId it is",
+    )
     message_id: str | None = None
     code: str | None = Field(default=None, description="`SCSS001` or an ErrorInfo code")
     since: AwareDatetime | None = Field(

@@ -45,7 +45,14 @@ from servicekit.provider import SyncCall, SyncProvider
 
 ORGANIZATION_BY_BIN = "GBDUL_UniversalServiceSync"
 
-provider = SyncProvider()
+provider = SyncProvider(
+    "gbd_ul",
+    {
+        "gbd_ul.not_found": "the entity is not in the registry",
+        "gbd_ul.liquidated": "a stored entity is reported LIQUIDATED (since today unless it "
+        "has a date)",
+    },
+)
 admin = APIRouter(prefix="/admin", tags=["admin: ГБД ЮЛ"])
 
 register(

@@ -57,7 +57,7 @@ CHECK_BY_PAYER_PURPOSE = "PAYMENTS_CheckByPayerPurpose"
 DATA = "requestData.data"
 """Where an operation's fields are in the envelope, for the problems that name them."""
 
-provider = SyncProvider()
+provider = SyncProvider("payments")
 
 register(
     {

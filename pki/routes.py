@@ -57,7 +57,7 @@ register(
     }
 )
 
-provider = SyncProvider()
+provider = SyncProvider("pki")
 
 
 # A read, without a transaction (no BEGIN and COMMIT for every signature checked): its only

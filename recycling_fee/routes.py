@@ -41,7 +41,13 @@ BASE_RATE_MRP = 50
 MRP_BY_YEAR = {2025: 3932, 2026: 4325}
 """МРП in tenge by year (kz-reference §6: the 2026–2028 budget law)."""
 
-provider = SyncProvider()
+provider = SyncProvider(
+    "recycling_fee",
+    {
+        "recycling_fee.not_found": "there is no fee record of the VIN",
+        "recycling_fee.unpaid": "a stored fee is reported unpaid",
+    },
+)
 admin = APIRouter(prefix="/admin", tags=["admin: recycling fee"])
 
 register(
