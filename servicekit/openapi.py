@@ -202,7 +202,8 @@ def install(app: FastAPI, extend: Callable[[dict[str, Any]], None] | None = None
             swagger_js_url=f"{root}{ASSETS}/swagger-ui-bundle.js",
             swagger_css_url=f"{root}{ASSETS}/swagger-ui.css",
             swagger_favicon_url=f"{root}{favicon}",
-            swagger_ui_parameters={"persistAuthorization": True},
+            # No badge from the public validator: the page fetches nothing from outside.
+            swagger_ui_parameters={"persistAuthorization": True, "validatorUrl": None},
         )
 
     @app.get("/redoc", include_in_schema=False)
