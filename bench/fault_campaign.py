@@ -35,7 +35,7 @@ desk's auto-decision rule on, the bus clock frozen on a day inside both pilots).
 
 Prints a table: runs, runs that ended consistent, the counts, and every inconsistent run with
 its case. `--quick` runs a handful of cases; `--only SERVICE` the cases of one registry (its
-faults) or service (its kill). Run:
+faults) or service (its kill), `--only kills` or `--only faults` one half. Run:
 
     .venv/bin/python bench/fault_campaign.py [--quick] [--only number_bank] [-c 4]
 """
@@ -282,7 +282,11 @@ def chosen_cases(quick: bool, only: str | None) -> tuple[list[Case], list[str]]:
     if quick:
         cases = [c for c in cases if c.step and (c.step.name, c.registry, c.kind) in QUICK]
         kills = list(QUICK_KILLS)
-    if only:
+    if only == "kills":
+        cases = []
+    elif only == "faults":
+        kills = []
+    elif only:
         owner = providers()
         cases = [c for c in cases if only in (owner.get(c.registry), c.registry)]
         kills = [k for k in kills if k == only]
@@ -1489,7 +1493,9 @@ def main() -> None:
     )
     parser.add_argument("--quick", action="store_true", help="a handful of cases")
     parser.add_argument(
-        "--only", help="the cases of one registry (number_bank, pki…) or one service's kill"
+        "--only",
+        help="the cases of one registry (number_bank, pki…) or one service's kill; `kills`: "
+        "every service's kill; `faults`: every fault case",
     )
     parser.add_argument("-c", "--concurrency", type=int, default=3)
     parser.add_argument(

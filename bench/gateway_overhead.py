@@ -6,11 +6,14 @@ person lookup:
 
 - direct: the envelope POSTed to the registry's provider endpoint, as the gateway would;
 - gateway: the same envelope through `POST /bip-sync/SendMessage` (authentication, access
-  check, routing, message log, journal, metrics — everything on).
+  check, routing, message log, journal, metrics — everything on);
+- soap: the same call as a SOAP 1.1 SendMessage to `POST /bip-sync/`, through the same
+  pipeline, with the XML ↔ JSON conversion at the edge (ГБД ФЛ's answer in its SOAP vocabulary).
 
 Two phases: throughput under load (64 connections by default, where latency is mostly
 queueing), and latency with one connection at a time, where the difference between the two
-paths is what the gateway's hop costs. Prints requests/s and p50/p99 of each, and the ratios.
+paths is what the gateway's hop costs. Prints requests/s and p50/p99 of each, and the ratios
+(SOAP against JSON: the target is at least 70 % of the JSON path's throughput).
 Run:
 
     .venv/bin/python bench/gateway_overhead.py [--seconds 10] [--connections 64] [--embedded]
@@ -70,8 +73,38 @@ def envelope(session: bool) -> bytes:
     return json.dumps({"requestInfo": info, "requestData": {"data": {"iin": IIN}}}).encode()
 
 
+SOAP = """<?xml version="1.0" encoding="utf-8"?>
+<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"
+            xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+  <s:Body>
+    <t:SendMessage xmlns:t="http://bip.bee.kz/SyncChannel/v10/Types"
+                   xmlns:p="urn:egov-bus:shep:payloads:v1">
+      <request>
+        <requestInfo>
+          <messageId>{message_id}</messageId>
+          <serviceId>GBDFL_UniversalServiceSync</serviceId>
+          <messageDate>2026-11-22T10:00:00+05:00</messageDate>
+          <sender><senderId>tester</senderId><password>tester-secret</password></sender>
+        </requestInfo>
+        <requestData>
+          <data xsi:type="p:GBDFL_UniversalServiceSync.Request"><iin>{iin}</iin></data>
+        </requestData>
+      </request>
+    </t:SendMessage>
+  </s:Body>
+</s:Envelope>
+"""
+
+JSON_HEADERS = {"content-type": "application/json"}
+SOAP_HEADERS = {"content-type": "text/xml; charset=utf-8", "SOAPAction": '""'}
+
+
+def soap_envelope() -> bytes:
+    return SOAP.format(message_id=uuid.uuid4(), iin=IIN).encode()
+
+
 async def _drive(
-    url: str, body: bytes, seconds: float, connections: int
+    url: str, body: bytes, seconds: float, connections: int, headers: dict[str, str]
 ) -> tuple[int, int, list[float]]:
     latencies: list[float] = []
     errors = 0
@@ -81,7 +114,6 @@ async def _drive(
 
         async def worker() -> None:
             nonlocal errors
-            headers = {"content-type": "application/json"}
             while time.perf_counter() < deadline:
                 started = time.perf_counter()
                 async with client.post(url, data=body, headers=headers) as reply:
@@ -94,18 +126,29 @@ async def _drive(
     return len(latencies), errors, latencies
 
 
-def _load(url: str, body: bytes, seconds: float, connections: int, queue: Any) -> None:
+def _load(
+    url: str, body: bytes, seconds: float, connections: int, headers: dict[str, str], queue: Any
+) -> None:
     import uvloop
 
     started = time.perf_counter()
-    requests, errors, latencies = uvloop.run(_drive(url, body, seconds, connections))
+    requests, errors, latencies = uvloop.run(_drive(url, body, seconds, connections, headers))
     queue.put((requests, errors, time.perf_counter() - started, latencies))
 
 
-def measure(name: str, url: str, body: bytes, seconds: float, connections: int) -> Result:
+def measure(
+    name: str,
+    url: str,
+    body: bytes,
+    seconds: float,
+    connections: int,
+    headers: dict[str, str] = JSON_HEADERS,
+) -> Result:
     """Run the load in its own process, so it does not share a core with the caller."""
     queue: Any = multiprocessing.Queue()
-    process = multiprocessing.Process(target=_load, args=(url, body, seconds, connections, queue))
+    process = multiprocessing.Process(
+        target=_load, args=(url, body, seconds, connections, headers, queue)
+    )
     process.start()
     requests, errors, elapsed, latencies = queue.get()
     process.join()
@@ -171,14 +214,20 @@ def main() -> None:
     try:
         direct_url = f"http://127.0.0.1:{base + 1}/shep/sync"
         gateway_url = f"http://127.0.0.1:{base}/bip-sync/SendMessage"
+        soap_url = f"http://127.0.0.1:{base}/bip-sync/"
         log_before = _log_records(base)
-        # Warm both paths (connection pools, caches, the password check) before measuring.
+        # Warm every path (connection pools, caches, the password check) before measuring.
         measure("warm-up", direct_url, envelope(True), 2, args.connections)
         measure("warm-up", gateway_url, envelope(False), 2, args.connections)
+        measure("warm-up", soap_url, soap_envelope(), 2, args.connections, SOAP_HEADERS)
         direct = measure("direct", direct_url, envelope(True), args.seconds, args.connections)
         through = measure("gateway", gateway_url, envelope(False), args.seconds, args.connections)
+        soap = measure(
+            "soap", soap_url, soap_envelope(), args.seconds, args.connections, SOAP_HEADERS
+        )
         direct_1 = measure("direct", direct_url, envelope(True), args.seconds / 2, 1)
         through_1 = measure("gateway", gateway_url, envelope(False), args.seconds / 2, 1)
+        soap_1 = measure("soap", soap_url, soap_envelope(), args.seconds / 2, 1, SOAP_HEADERS)
         logged = _log_records(base) - log_before
     finally:
         process.send_signal(signal.SIGINT)
@@ -189,8 +238,10 @@ def main() -> None:
     for result, connections in (
         (direct, args.connections),
         (through, args.connections),
+        (soap, args.connections),
         (direct_1, 1),
         (through_1, 1),
+        (soap_1, 1),
     ):
         print(
             f"{result.name:<10}{connections:>6}{result.rps:>10.0f}"
@@ -200,6 +251,10 @@ def main() -> None:
     added = through_1.percentile(0.5) - direct_1.percentile(0.5)
     print(f"\nthroughput through the gateway: {ratio:.0%} of direct (target ≥ 60 %)")
     print(f"latency the gateway adds at p50, one connection: {added:.2f} ms (target < 1 ms)")
+    soap_ratio = soap.rps / through.rps if through.rps else 0.0
+    soap_added = soap_1.percentile(0.5) - direct_1.percentile(0.5)
+    print(f"SOAP throughput: {soap_ratio:.0%} of the JSON path's (target ≥ 70 %)")
+    print(f"latency the SOAP path adds at p50, one connection: {soap_added:.2f} ms")
     print(f"message log records written meanwhile: {logged} (warm-ups included)")
 
 

@@ -14,6 +14,9 @@ from pydantic import BaseModel
 
 from contracts.examples import examples
 from egov.services import build_app
+from gateway.soap.payloads import build_catalogue, operations
+from gateway.soap.vocabulary import VOCABULARIES
+from gateway.soap.wsdl import schema_documents, wsdl
 from servicekit.envelope import ErrorInfo, SyncRequest, SyncResponse
 from servicekit.messages import known_codes
 from servicekit.topology import SERVICES
@@ -36,9 +39,12 @@ def _dump(document: Any) -> str:
 def documents() -> dict[Path, str]:
     """Every contract file, by its path under contracts/, with its content."""
     files: dict[Path, str] = {}
+    openapi: list[dict[str, Any]] = []
     for service in SERVICES:
         app = build_app(service, port=service.port)
-        files[Path("openapi") / f"{service.name}.json"] = _dump(app.openapi())
+        openapi.append(app.openapi())
+        files[Path("openapi") / f"{service.name}.json"] = _dump(openapi[-1])
+    files.update(_soap(openapi))
     for name, model in ENVELOPE_MODELS.items():
         schema = model.model_json_schema(by_alias=True)
         schema["$id"] = f"urn:egov-bus:schema:{name}"
@@ -50,6 +56,18 @@ def documents() -> dict[Path, str]:
     files[Path("error-codes.md")] = _codes_table(codes)
     for name, document in examples().items():
         files[Path("examples") / name] = _dump(document)
+    return files
+
+
+def _soap(openapi: list[dict[str, Any]]) -> dict[Path, str]:
+    """The gateway's WSDL and XSDs, the payloads' XSD made from the registries' data schemas
+    just as the gateway makes it at start (from the openapi files beside this one)."""
+    catalogue = build_catalogue(operations(openapi), VOCABULARIES)
+    files = {
+        Path("soap") / f"{name}.xsd": document.decode()
+        for name, document in schema_documents(catalogue).items()
+    }
+    files[Path("soap") / "sync.wsdl"] = wsdl("http://127.0.0.1:8000/bip-sync/").decode()
     return files
 
 

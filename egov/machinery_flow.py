@@ -10,7 +10,9 @@ import base64
 import functools
 import io
 import secrets
+import string
 import time
+import urllib.parse
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -30,6 +32,7 @@ from egov.vin_flow import (
     persona,
 )
 from eps_passports.schemas import PassportIn
+from servicekit.plates import REGION_LETTERS
 from servicekit.settings import DEFAULT_ADMIN_TOKEN
 
 PHOTO_SIZE = (64, 48)
@@ -103,9 +106,19 @@ class MachineryClient:
             headers=self.admin,
         )
         plates: list[str] = [p["plate"] for p in answer(reply)]
-        if not plates:
-            raise FlowError(f"БМГ has no free machinery plate in region {region_code}")
-        return secrets.choice(plates)
+        return secrets.choice(plates) if plates else await self._new_plate(region_code)
+
+    async def _new_plate(self, region_code: str) -> str:
+        """A plate added to БМГ as FREE, for a run that used up the seed's forty a region."""
+        base = f"{self.url('number_bank')}/admin/plates"
+        for _ in range(20):
+            series = "".join(secrets.choice(string.ascii_uppercase) for _ in range(3))
+            plate = f"{series} {REGION_LETTERS[region_code]} {secrets.randbelow(999) + 1:03d}"
+            path = f"{base}/{urllib.parse.quote(plate)}"
+            if (await self.http.get(path, headers=self.admin)).status_code == 404:
+                answer(await self.http.put(path, json={"status": "FREE"}, headers=self.admin))
+                return plate
+        raise FlowError(f"no new machinery plate found for region {region_code}")
 
     async def token(self, who: str) -> str:
         if who not in self._tokens:

@@ -23,6 +23,8 @@ from gateway.registry import Registry
 from gateway.routes import router
 from gateway.seed import make_seed
 from gateway.settings import Settings
+from gateway.soap.payloads import default_catalogue
+from gateway.soap.sync import SoapSyncEndpoint
 from gateway.sync_channel import ConnectionDropped, SyncChannel, SyncChannelMiddleware
 from gateway.tester_routes import router as tester_router
 from servicekit.app import ServiceDefinition, create_service_app
@@ -113,7 +115,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     channel.observers.append(
         Redacting(keepers, clear_text=settings.keep_clear_text, digest_key=digest_key)
     )
-    app.add_middleware(SyncChannelMiddleware, channel=channel)
+    soap = SoapSyncEndpoint(
+        channel, settings.soap_sync_paths, default_catalogue(), settings.soap_fault_http_status
+    )
+    app.add_middleware(SyncChannelMiddleware, channel=channel, soap=soap)
+    app.state.refusal_renderer = soap.render_refusal
     logging.getLogger("uvicorn.error").addFilter(_quiet_dropped_connections)
     return app
 

@@ -1,5 +1,5 @@
-"""The sync channel in the gateway's OpenAPI: it is served below FastAPI's routing, so FastAPI
-cannot describe it."""
+"""The sync channel in the gateway's OpenAPI, JSON and SOAP: it is served below FastAPI's
+routing, so FastAPI cannot describe it."""
 
 from __future__ import annotations
 
@@ -23,6 +23,39 @@ _FAULTS = {
     "503": "PROVIDER_UNAVAILABLE",
     "504": "PROVIDER_TIMEOUT",
 }
+
+
+SOAP_PATH = "/bip-sync/"
+"""The default SOAP path (`soap_sync_paths` may add others)."""
+
+_XML = {"text/xml": {"schema": {"type": "string"}}}
+
+
+def _soap_paths() -> dict[str, Any]:
+    return {
+        "post": {
+            "tags": ["sync channel"],
+            "summary": "SendMessage over SOAP 1.1 (document/literal), the real bus's protocol",
+            "operationId": "SendMessageSoap",
+            "description": "The JSON channel's pipeline with SOAP on the wire: the WSDL is at "
+            '`?wsdl`, each serviceId\'s `data` as XML in `?xsd=payloads`. SOAPAction `""`, '
+            "`SendMessage` or none. A refusal is a SOAP Fault (faultcode = the ErrorInfo code, "
+            "detail `SendMessageFault1_SendMessageFault`) sent with HTTP 500; `X-Egov-Status` "
+            "is the JSON channel's status for it.",
+            "requestBody": {"required": True, "content": _XML},
+            "responses": {
+                "200": {"description": "SendMessageResponse", "content": _XML},
+                "500": {"description": "a SOAP Fault carrying ErrorInfo", "content": _XML},
+            },
+        },
+        "get": {
+            "tags": ["sync channel"],
+            "summary": "The WSDL (`?wsdl`) and the XSDs it imports (`?xsd=common`, "
+            "`?xsd=sync-types`, `?xsd=payloads`)",
+            "operationId": "SyncChannelWsdl",
+            "responses": {"200": {"description": "the document", "content": _XML}},
+        },
+    }
 
 
 def add_sync_channel(document: dict[str, Any]) -> None:
@@ -64,3 +97,4 @@ def add_sync_channel(document: dict[str, Any]) -> None:
             },
         }
     }
+    document["paths"][SOAP_PATH] = _soap_paths()

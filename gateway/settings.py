@@ -1,8 +1,10 @@
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
+from servicekit.gateway_client import SYNC_PATH
 from servicekit.settings import ServiceSettings
 from servicekit.topology import SERVICES, local_url
 
@@ -72,3 +74,21 @@ class Settings(ServiceSettings):
     async_relay_interval: float = Field(
         default=2.0, gt=0, description="seconds between rounds of publishing stored messages"
     )
+    soap_sync_paths: list[str] = Field(
+        default_factory=lambda: ["/bip-sync/"],
+        description="paths where the sync channel answers SOAP 1.1 (each also without its "
+        "trailing slash), with its WSDL at `?wsdl`; a JSON list to give more than one",
+    )
+    soap_fault_http_status: Literal["soap", "problem"] = Field(
+        default="soap",
+        description="HTTP status of a SOAP fault: `soap` is 500, as SOAP 1.1 has it and WCF and "
+        "JAX-WS clients need; `problem` is the JSON channel's status for the same refusal",
+    )
+
+    @field_validator("soap_sync_paths")
+    @classmethod
+    def _soap_paths(cls, paths: list[str]) -> list[str]:
+        for path in paths:
+            if not path.startswith("/") or path.rstrip("/") == SYNC_PATH:
+                raise ValueError(f"{path!r}: a SOAP path starts with / and is not {SYNC_PATH}")
+        return paths

@@ -6,6 +6,9 @@ takes, so this one endpoint is handled below FastAPI. The envelope is still vali
 same pydantic models (in Rust), the caller still gets RFC 9457 problems with ErrorInfo, and
 the endpoint is documented in the gateway's OpenAPI like any other.
 
+The same pipeline answers SOAP 1.1 (`gateway.soap`): a `Face` turns the wire format into the
+JSON envelope and back, and `process` is the one path every call takes.
+
 Order of checks, as the real gateway does them: envelope → sender authentication → service
 exists → access right → route → (injected fault) → provider. Every refusal is an ErrorInfo code.
 """
@@ -18,7 +21,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 import aiohttp
 import orjson
@@ -99,7 +102,7 @@ def envelope_json(body: bytes, *, now: datetime, session_id: uuid.UUID | None) -
 
 
 @dataclass
-class _Call:
+class Call:
     """What is known about a call so far; becomes its Exchange."""
 
     session_id: uuid.UUID
@@ -115,6 +118,16 @@ class _Call:
     code: str = SUCCESS
     fault: Fault | None = None
     relayed: dict[str, str] = field(default_factory=dict)
+    request_record: bytes | None = None
+    """What the journal and the message log keep of the request, when not the body as it came
+    (a SOAP request is kept as the JSON envelope it became)."""
+    response_record: bytes | None = None
+    recorded_status: int | None = None
+    """The status the journal and the metrics see, when not the HTTP one (a SOAP fault is sent
+    as 500 whatever its cause; its problem's status tells a caller's mistake from a failure)."""
+    request_headers: dict[str, str] = field(default_factory=dict)
+    response_headers: list[tuple[bytes, bytes]] = field(default_factory=list)
+    """Response headers a face adds."""
 
 
 class SyncChannel:
@@ -152,25 +165,27 @@ class SyncChannel:
     # --- ASGI -------------------------------------------------------------------------------
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.serve(scope, receive, send, JSON_FACE)
+
+    async def serve(self, scope: Scope, receive: Receive, send: Send, face: Face) -> None:
+        """Answer one request in `face`'s wire format; the pipeline is the same for every face."""
         started = time.perf_counter()
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
-        call = _Call(
+        call = Call(
             session_id=uuid.uuid4(),
             started_at=self.clock.now(),
             run_id=headers.get("x-test-run-id"),
             scenario=headers.get("x-test-scenario"),
             relayed={k: headers[k] for k in RELAYED_HEADERS if k in headers},
+            request_headers=headers,
         )
         body = b""
         try:
             body = await _read_body(receive)
-            status, answer, media_type = 200, await self.handle(body, call), "application/json"
+            status, (answer, media_type) = 200, await face.answer(self, body, call)
         except Problem as problem:
             call.code = problem.code
-            status, media_type = problem.status, PROBLEM_JSON
-            document = problem.to_dict(language_from(headers.get("accept-language", "")))
-            document["instance"] = SYNC_PATH
-            answer = orjson.dumps(document)
+            status, answer, media_type = face.refuse(problem, call, headers)
         if call.fault is not None and call.fault.kind == "drop":
             call.code, status, answer = "CONNECTION_DROPPED", 0, b""
             self._observe(call, body, status, answer, started)
@@ -183,15 +198,14 @@ class SyncChannel:
                 "headers": [
                     (b"content-type", media_type.encode()),
                     (b"content-length", str(len(answer)).encode()),
+                    *call.response_headers,
                 ],
             }
         )
         await send({"type": "http.response.body", "body": answer})
-        self._observe(call, body, status, answer, started)
+        self._observe(call, body, call.recorded_status or status, answer, started)
 
-    def _observe(
-        self, call: _Call, body: bytes, status: int, answer: bytes, started: float
-    ) -> None:
+    def _observe(self, call: Call, body: bytes, status: int, answer: bytes, started: float) -> None:
         if not self.observers:
             return
         exchange = Exchange(
@@ -210,23 +224,36 @@ class SyncChannel:
             duration_ms=(time.perf_counter() - started) * 1000,
             status=status,
             code=call.code,
-            request=body,
-            response=answer,
+            request=body if call.request_record is None else call.request_record,
+            response=answer if call.response_record is None else call.response_record,
         )
         notify(self.observers, exchange)
 
     # --- the pipeline -----------------------------------------------------------------------
 
-    def _fault(self, call: _Call, code: str, status: int, **kwargs: Any) -> Problem:
+    def _fault(self, call: Call, code: str, status: int, **kwargs: Any) -> Problem:
         return gateway_fault(
             code, status, now=self.clock.now(), session_id=call.session_id, **kwargs
         )
 
-    async def handle(self, body: bytes, call: _Call) -> bytes:
-        """Answer one SendMessage request body: the provider's response envelope as bytes."""
+    def check_ready(self, call: Call) -> None:
         if not self.readiness.ready:
             raise self._fault(call, "NOT_READY", 503)
-        document = envelope_json(body, now=self.clock.now(), session_id=call.session_id)
+
+    async def handle(self, body: bytes, call: Call) -> bytes:
+        """Answer one SendMessage request body: the provider's response envelope as bytes."""
+        self.check_ready(call)
+        return await self.process(
+            envelope_json(body, now=self.clock.now(), session_id=call.session_id), call
+        )
+
+    async def process(self, document: Any, call: Call) -> bytes:
+        """Run a SendMessage request, as JSON data, through the pipeline: the provider's response
+        envelope as bytes (empty when a fault rule dropped the connection).
+
+        Every face comes here: whatever the wire format, the checks, the fault rules and the
+        forwarding are these.
+        """
         try:
             # By the schema's names only: `request_info` would pass and then not be found.
             envelope = SyncRequest.model_validate(document, by_name=False)
@@ -258,7 +285,7 @@ class SyncChannel:
         document["requestInfo"]["sender"].pop("password", None)
         return await self._forward(call, route, orjson.dumps(document))
 
-    def _admit(self, call: _Call, password: str | None) -> Route:
+    def _admit(self, call: Call, password: str | None) -> Route:
         registry, sender, service = self.registry, call.sender_id or "", call.service_id or ""
         if not registry.authenticate(sender, password):
             raise self._fault(
@@ -295,7 +322,7 @@ class SyncChannel:
             raise self._fault(call, "PROVIDER_UNAVAILABLE", 503, service_id=service)
         return route
 
-    async def _inject(self, fault: Fault, call: _Call, route: Route) -> None:
+    async def _inject(self, fault: Fault, call: Call, route: Route) -> None:
         call.fault = fault
         if fault.kind == "latency":
             await asyncio.sleep(fault.latency_ms / 1000)
@@ -325,7 +352,7 @@ class SyncChannel:
                 reason=fault.message or fault.error_code,
             )
 
-    async def _forward(self, call: _Call, route: Route, payload: bytes) -> bytes:
+    async def _forward(self, call: Call, route: Route, payload: bytes) -> bytes:
         try:
             async with self.http.post(
                 route.url,
@@ -356,7 +383,7 @@ class SyncChannel:
             return answer
         raise self._provider_error(call, route, status, document)
 
-    def _provider_error(self, call: _Call, route: Route, status: int, document: Any) -> Problem:
+    def _provider_error(self, call: Call, route: Route, status: int, document: Any) -> Problem:
         """A provider refused or failed: its problem becomes the `subError`."""
         now = self.clock.now()
         problem = document if isinstance(document, dict) and "code" in document else None
@@ -400,19 +427,60 @@ class SyncChannel:
         )
 
 
-class SyncChannelMiddleware:
-    """Sends `POST /bip-sync/SendMessage` to the channel, everything else to the app."""
+class Face(Protocol):
+    """How SendMessage looks on the wire: JSON (here) or SOAP (`gateway.soap`)."""
 
-    def __init__(self, app: ASGIApp, channel: SyncChannel) -> None:
+    async def answer(self, channel: SyncChannel, body: bytes, call: Call) -> tuple[bytes, str]:
+        """The answer to a request body and its media type; raises `Problem` to refuse."""
+
+    def refuse(
+        self, problem: Problem, call: Call, headers: dict[str, str]
+    ) -> tuple[int, bytes, str]:
+        """HTTP status, body and media type of a refusal."""
+
+
+class JsonFace:
+    """The envelope as JSON, a refusal as an RFC 9457 problem carrying `errorInfo`."""
+
+    async def answer(self, channel: SyncChannel, body: bytes, call: Call) -> tuple[bytes, str]:
+        return await channel.handle(body, call), "application/json"
+
+    def refuse(
+        self, problem: Problem, call: Call, headers: dict[str, str]
+    ) -> tuple[int, bytes, str]:
+        document = problem.to_dict(language_from(headers.get("accept-language", "")))
+        document["instance"] = SYNC_PATH
+        return problem.status, orjson.dumps(document), PROBLEM_JSON
+
+
+JSON_FACE = JsonFace()
+
+
+class SyncChannelMiddleware:
+    """Sends `POST /bip-sync/SendMessage` to the channel, and the SOAP paths to the SOAP face
+    (`soap`, an ASGI handler that knows its paths); everything else to the app."""
+
+    def __init__(
+        self, app: ASGIApp, channel: SyncChannel, soap: SoapEndpoint | None = None
+    ) -> None:
         self.app = app
         self.channel = channel
+        self.soap = soap
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["path"] == SYNC_PATH and scope["method"] == "POST":
-            scope[ROUTE_TEMPLATE] = SYNC_PATH
-            await self.channel(scope, receive, send)
-        else:
-            await self.app(scope, receive, send)
+        if scope["type"] == "http":
+            if scope["path"] == SYNC_PATH and scope["method"] == "POST":
+                scope[ROUTE_TEMPLATE] = SYNC_PATH
+                await self.channel(scope, receive, send)
+                return
+            if self.soap is not None and await self.soap.serve(scope, receive, send):
+                return
+        await self.app(scope, receive, send)
+
+
+class SoapEndpoint(Protocol):
+    async def serve(self, scope: Scope, receive: Receive, send: Send) -> bool:
+        """Answer the request if it is for a SOAP path, and say whether it did."""
 
 
 async def _read_body(receive: Receive) -> bytes:

@@ -27,6 +27,32 @@ register(
             "The number in '{field}' cannot be carried: NaN, Infinity, a number beyond the "
             "double range or an integer longer than 64 bits",
         ),
+        # --- the SOAP face: why a body is not a SendMessage envelope ---
+        "MALFORMED_XML": Texts(
+            "Тело запроса не является корректным XML",
+            "Сұрау денесі дұрыс XML емес",
+            "The request body is not well-formed XML",
+        ),
+        "XML_DTD_FORBIDDEN": Texts(
+            "XML-документ с DTD не принимается: сущности и DTD в SOAP-сообщении запрещены",
+            "DTD бар XML құжаты қабылданбайды: SOAP хабарламасында нысандар мен DTD тыйым салынған",
+            "An XML document with a DTD is refused: a SOAP message may carry no DTD or entities",
+        ),
+        "SOAP_ENVELOPE_EXPECTED": Texts(
+            "Ожидается конверт SOAP 1.1 с операцией SendMessage и её элементом request",
+            "SendMessage операциясы және оның request элементі бар SOAP 1.1 конверті күтіледі",
+            "A SOAP 1.1 envelope holding the SendMessage operation and its request is expected",
+        ),
+        "SOAP_VERSION_MISMATCH": Texts(
+            "Шлюз принимает SOAP 1.1, а не SOAP 1.2",
+            "Шлюз SOAP 1.2 емес, SOAP 1.1 қабылдайды",
+            "The gateway speaks SOAP 1.1, not SOAP 1.2",
+        ),
+        "SOAP_ACTION_UNKNOWN": Texts(
+            "Неизвестный SOAPAction: ожидается пустой, SendMessage или отсутствующий",
+            "Белгісіз SOAPAction: бос, SendMessage немесе мүлдем жоқ болуы керек",
+            "Unknown SOAPAction: it must be empty, SendMessage, or absent",
+        ),
         # --- tester controls: fault rules ---
         "INJECTED_FAULT": Texts(
             "Сбой задан тестовым правилом {rule_id}: {reason}",

@@ -257,7 +257,11 @@ class _CountedApp(FastAPI):
     (the gateway's sync channel) are counted and limited too."""
 
     def build_middleware_stack(self) -> ASGIApp:
-        limited = RequestLimits(super().build_middleware_stack(), self.state.settings)
+        limited = RequestLimits(
+            super().build_middleware_stack(),
+            self.state.settings,
+            getattr(self.state, "refusal_renderer", None),
+        )
         return RequestCounter(limited, self.state.metrics)
 
 
@@ -320,6 +324,12 @@ class ReadinessGate:
         await self.app(scope, receive, send)
 
 
+RefusalRenderer = Callable[[Scope, Problem], Response | None]
+"""How a service answers a refusal of its request limits on a path that does not speak problem
+documents (the gateway's SOAP paths answer a SOAP fault); None: the problem document. Set as
+`app.state.refusal_renderer`."""
+
+
 class RequestLimits:
     """What one request may cost before the service's code sees it.
 
@@ -335,10 +345,13 @@ class RequestLimits:
     (Outermost, it also keeps an error the service answered from being logged twice.)
     """
 
-    def __init__(self, app: ASGIApp, settings: ServiceSettings) -> None:
+    def __init__(
+        self, app: ASGIApp, settings: ServiceSettings, render: RefusalRenderer | None = None
+    ) -> None:
         self.app = app
         self.max_bytes = settings.max_body_bytes
         self.timeout = settings.body_timeout
+        self.render = render
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -411,14 +424,14 @@ class _LimitedRequest:
         raise problem
 
     async def answer(self, problem: Problem, *, close: bool = False) -> None:
-        language = language_from(self.headers.get(b"accept-language", b"").decode("latin-1"))
-        body = problem.to_dict(language)
-        body["instance"] = self.scope["path"]
-        response = JSONResponse(
-            body,
-            status_code=problem.status,
-            media_type=PROBLEM_JSON,
-            headers={"connection": "close"} if close else None,
-        )
+        rendered = self.limits.render(self.scope, problem) if self.limits.render else None
+        if rendered is None:
+            language = language_from(self.headers.get(b"accept-language", b"").decode("latin-1"))
+            body = problem.to_dict(language)
+            body["instance"] = self.scope["path"]
+            rendered = JSONResponse(body, status_code=problem.status, media_type=PROBLEM_JSON)
+        response = rendered
+        if close:
+            response.headers["connection"] = "close"
         self.started = True
         await response(self.scope, self._receive, self._send)

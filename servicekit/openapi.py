@@ -121,6 +121,17 @@ def _is_error(status: str) -> bool:
     return status[:1] in ("4", "5")
 
 
+def _speaks_its_own_errors(responses: dict[str, Any]) -> bool:
+    """An operation whose errors are declared in another format (the gateway's SOAP face
+    answers SOAP faults, its refusals included) is described by its own declaration alone."""
+    return any(
+        media != PROBLEM_JSON
+        for status, response in responses.items()
+        if _is_error(status)
+        for media in response.get("content", {})
+    )
+
+
 def complete(document: dict[str, Any], validated: set[tuple[str, str]]) -> dict[str, Any]:
     """Add the kit's answers, the Problem schema on every error and no 3.2-only keyword.
 
@@ -134,13 +145,15 @@ def complete(document: dict[str, Any], validated: set[tuple[str, str]]) -> dict[
             # Public: said explicitly (no credential), so no global default is assumed.
             operation.setdefault("security", [])
             responses: dict[str, Any] = operation.setdefault("responses", {})
+            if "HTTPValidationError" in json.dumps(responses.get("422")):
+                del responses["422"]  # FastAPI's own; the kit's 422 is a Problem (added below)
+            if _speaks_its_own_errors(responses):
+                continue
             checked = (path, method) in validated
-            if not checked and "HTTPValidationError" in json.dumps(responses.get("422")):
-                del responses["422"]  # FastAPI's guess; such a route documents its own answer
             for status, text in _answers(path, method, operation, checked).items():
                 declared = responses.get(status)
-                if declared is None or "HTTPValidationError" in json.dumps(declared):
-                    responses[status] = {"description": text}  # FastAPI's 422 is not ours
+                if declared is None:
+                    responses[status] = {"description": text}
                 elif text not in declared["description"]:
                     declared["description"] = f"{declared['description']}; {text}"
             for status, response in responses.items():
