@@ -162,7 +162,11 @@ async def list_fines(
     return [to_record(f, _today(request)) for f in fines]
 
 
-@admin.get("/fines/{case_number}", summary="One fine by case number")
+@admin.get(
+    "/fines/{case_number}",
+    summary="One fine by case number",
+    responses={404: {"description": "FINE_NOT_FOUND: no such caseNumber"}},
+)
 async def get_fine(
     case_number: CaseNumber, _: AdminOnly, request: Request, session: DbSession
 ) -> FineRecord:
@@ -188,7 +192,11 @@ async def put_fine(
     return to_record(fine, _today(request))
 
 
-@admin.delete("/fines/{case_number}", status_code=HTTP_204_NO_CONTENT)
+@admin.delete(
+    "/fines/{case_number}",
+    status_code=HTTP_204_NO_CONTENT,
+    responses={404: {"description": "FINE_NOT_FOUND: no such caseNumber"}},
+)
 async def delete_fine(case_number: CaseNumber, _: AdminOnly, session: DbSession) -> Response:
     if not await FineRepository(session).delete(case_number):
         raise NotFound("FINE_NOT_FOUND", field="caseNumber", case_number=case_number)
@@ -198,6 +206,7 @@ async def delete_fine(case_number: CaseNumber, _: AdminOnly, session: DbSession)
 @admin.post(
     "/fines/{case_number}/pay",
     summary="Mark a fine paid now (bus clock), as a payment would; a paid fine stays as it is",
+    responses={404: {"description": "FINE_NOT_FOUND: no such caseNumber"}},
 )
 async def admin_pay_fine(
     case_number: CaseNumber,

@@ -290,7 +290,10 @@ async def list_faults(_: AdminOnly, request: Request, run_id: RunId = None) -> l
 
 
 @router.delete(
-    "/faults/{rule_id}", status_code=HTTP_204_NO_CONTENT, summary="Remove one fault rule"
+    "/faults/{rule_id}",
+    status_code=HTTP_204_NO_CONTENT,
+    summary="Remove one fault rule",
+    responses={404: {"description": "FAULT_RULE_NOT_FOUND: no such ruleId"}},
 )
 async def remove_fault(
     rule_id: str, _: AdminOnly, request: Request, run_id: RunId = None

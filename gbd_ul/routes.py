@@ -233,7 +233,11 @@ async def list_organizations(
     return [to_entry(organization) for organization in found]
 
 
-@admin.get("/organizations/{bin}", summary="One legal entity as stored")
+@admin.get(
+    "/organizations/{bin}",
+    summary="One legal entity as stored",
+    responses={404: {"description": "NOT_FOUND: no such bin"}},
+)
 async def get_organization(bin: Bin, _: AdminOnly, session: DbSession) -> OrganizationEntry:
     organization = await OrganizationRepository(session).get(bin)
     if organization is None:
@@ -251,7 +255,10 @@ async def put_organization(
 
 
 @admin.delete(
-    "/organizations/{bin}", status_code=HTTP_204_NO_CONTENT, summary="Remove a legal entity"
+    "/organizations/{bin}",
+    status_code=HTTP_204_NO_CONTENT,
+    summary="Remove a legal entity",
+    responses={404: {"description": "NOT_FOUND: no such bin"}},
 )
 async def delete_organization(bin: Bin, _: AdminOnly, session: DbSession) -> Response:
     if not await OrganizationRepository(session).delete(bin):

@@ -201,7 +201,11 @@ async def list_fees(
     return [to_entry(fee) for fee in found]
 
 
-@admin.get("/fees/{vin}", summary="The recycling fee of one VIN as stored")
+@admin.get(
+    "/fees/{vin}",
+    summary="The recycling fee of one VIN as stored",
+    responses={404: {"description": "NOT_FOUND: no such vin"}},
+)
 async def get_fee(vin: Vin, _: AdminOnly, session: DbSession) -> FeeEntry:
     fee = await FeeRepository(session).get(vin)
     if fee is None:
@@ -218,7 +222,10 @@ async def put_fee(
 
 
 @admin.delete(
-    "/fees/{vin}", status_code=HTTP_204_NO_CONTENT, summary="Remove the recycling fee of a VIN"
+    "/fees/{vin}",
+    status_code=HTTP_204_NO_CONTENT,
+    summary="Remove the recycling fee of a VIN",
+    responses={404: {"description": "NOT_FOUND: no such vin"}},
 )
 async def delete_fee(vin: Vin, _: AdminOnly, session: DbSession) -> Response:
     if not await FeeRepository(session).delete(vin):

@@ -51,15 +51,14 @@ from servicekit.errors import (
     language_from,
 )
 from servicekit.gateway_client import GatewayClient
+from servicekit.openapi import ASSETS, OPEN_PATHS
+from servicekit.openapi import install as install_openapi
 from servicekit.settings import ServiceSettings
 
 log = structlog.get_logger(__name__)
 
 Seed = Callable[[AsyncSession, Clock], Awaitable[None]]
 StartHook = Callable[[FastAPI], Awaitable[None]]
-
-# Paths that answer while the service is still starting.
-_ALWAYS_OPEN = frozenset({"/health", "/ready", "/docs", "/openapi.json", "/redoc", "/metrics"})
 
 ROUTE_TEMPLATE = "egov.route_template"
 """Scope key under which an ASGI handler that answers below FastAPI's routing (the gateway's
@@ -93,6 +92,9 @@ class ServiceDefinition:
     """False when the service documents a `/metrics` of its own (the gateway): it must serve
     `app.state.metrics`, the registry the request counter is in."""
     version: str = "0.1.0"
+    openapi: Callable[[dict[str, Any]], None] | None = None
+    """Adds to the OpenAPI document what is served below FastAPI's routing (the gateway's
+    sync channel); the kit completes it as it does the routes (`servicekit.openapi`)."""
 
 
 def create_service_app(definition: ServiceDefinition, *, clock: Clock = bus_clock) -> FastAPI:
@@ -132,6 +134,8 @@ def create_service_app(definition: ServiceDefinition, *, clock: Clock = bus_cloc
         description=definition.description,
         version=definition.version,
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.clock = clock
@@ -145,6 +149,7 @@ def create_service_app(definition: ServiceDefinition, *, clock: Clock = bus_cloc
     app.include_router(_health_router(settings.service_name, definition.health_route))
     if definition.metrics_route:
         app.include_router(_metrics_router())
+    install_openapi(app, definition.openapi)
     app.add_middleware(ReadinessGate)
     return app
 
@@ -297,6 +302,10 @@ class RequestCounter:
         child.inc()
 
 
+def _always_open(path: str) -> bool:
+    return path in OPEN_PATHS or path.startswith(f"{ASSETS}/")
+
+
 class ReadinessGate:
     """Answer 503 for business routes until the service is ready (pure ASGI: no overhead)."""
 
@@ -304,7 +313,7 @@ class ReadinessGate:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["path"] not in _ALWAYS_OPEN:
+        if scope["type"] == "http" and not _always_open(scope["path"]):
             readiness: Readiness = scope["app"].state.readiness
             if not readiness.ready:
                 body = ServiceUnavailable().to_dict()

@@ -245,6 +245,9 @@ class SyncProvider:
             summary="Take a message pushed by the gateway's async channel",
             description="A REQUEST is answered with a RESPONSE sent back through the gateway "
             "before this call returns; if that fails the call fails, and the gateway retries.",
+            responses={
+                503: {"description": "RESPONSE_NOT_SENT: the gateway did not take the RESPONSE"}
+            },
         )
         async def take(
             message: Annotated[AsyncMessage, Body()], request: Request
