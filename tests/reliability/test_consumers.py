@@ -29,7 +29,6 @@ from egov.machinery_flow import MachineryClient
 from egov.machinery_flow import expect as mexpect
 from egov.vin_flow import VinClient, answer, expect
 from registration_service.problems import StepProblem
-from servicekit.bus import InMemoryBroker
 from servicekit.clock import ALMATY, bus_clock
 from servicekit.envelope import ErrorInfo
 from servicekit.errors import Problem
@@ -200,14 +199,18 @@ async def _advance_until(
         await asyncio.sleep(0.1)
 
 
+async def test_an_embedded_bus_has_a_broker_of_its_own(tmp_path: Path) -> None:
+    """Its services talk through the broker of its plan (each plan makes its own), not one of
+    the process: what an earlier test's bus left unconsumed or parked is not the next one's."""
+    async with running_bus(tmp_path) as plan:
+        assert plan.broker.queue(PROVIDER_QUEUE).consumers  # the front office consumes it
+
+
 async def test_m9_nuc_down_delays_the_provider_consumer_and_past_the_budget_parks_it(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path,
 ) -> None:
     """The in-process bus: the clock drives the retries (the default backoff, 1 s doubling to
     60 s, and the default one-hour budget)."""
-    # A broker of its own, as a vhost of its own for RabbitMQ: the process's shared one keeps
-    # what earlier tests' buses left unconsumed, and this test counts every parked message.
-    monkeypatch.setattr("servicekit.bus.shared_broker", InMemoryBroker())
     day = datetime(2025, 10, 21, 10, 0, tzinfo=ALMATY)
     bus_clock.freeze(day)
     async with (
