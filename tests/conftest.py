@@ -7,6 +7,9 @@ import pytest
 from servicekit.clock import bus_clock
 from tests.backends import require_rabbitmq
 
+# Fixtures more than one folder uses, defined once.
+pytest_plugins = ["tests.vin"]
+
 
 @pytest.fixture(autouse=True)
 def _real_time_after_each_test() -> Iterator[None]:
