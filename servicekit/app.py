@@ -2,9 +2,9 @@
 
 `create_service_app` gives a FastAPI app with problem-details errors, `/health` (liveness) and
 `/ready` (readiness), its database (`app.state.db`), its message bus (`app.state.bus`:
-RabbitMQ when `amqp_url` is set, else the in-process bus on `app.state.broker`, which whoever
-runs the services of one embedded bus sets to their common broker before start; a broker of its
-own when left None) and its client of the gateway
+RabbitMQ when `amqp_url` is set, else the in-process bus on `app.state.broker`: the broker
+the services of one embedded bus share, set before start by whoever runs them
+(`egov.services.build_app`), or one of its own when left None) and its client of the gateway
 (`app.state.gateway`, as sender `sender_id`). Start-up work — creating the
 database if missing, migrations, connecting to the broker, seed data, anything else the
 service declares — runs in the background after the port is open, so

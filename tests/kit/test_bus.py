@@ -512,10 +512,8 @@ async def test_create_bus_picks_the_backend() -> None:
     # embedded bus), and a bus given none has a broker of its own: nothing reaches it.
     exchange, broker = "test.create-bus", InMemoryBroker()
     publisher = create_bus(None, broker, exchange=exchange)
-    consumer, loner = (
-        create_bus(None, broker, exchange=exchange),
-        create_bus(None, exchange=exchange),
-    )
+    consumer = create_bus(None, broker, exchange=exchange)
+    loner = create_bus(None, exchange=exchange)
     async with publisher, consumer, loner:
         spec = QueueSpec(f"test.{uuid4().hex[:12]}.shared-broker")
         await consumer.declare_queue(spec)
