@@ -4,7 +4,7 @@ caller before it answers 200 and caps how many one buyer holds, and nothing the 
 (journal, message log, its export, the async store) holds a password, an ИИН, a name, a phone,
 a photo or a document in clear unless told to.
 
-On the folder's embedded bus (conftest), and one whose gateway keeps clear text: none of it
+On the folder's embedded buses (conftest), one of them keeping clear text: none of it
 depends on the database or the broker (the gateway parses, checks and redacts before either sees
 a byte), and a bus on PostgreSQL and RabbitMQ takes ten times as long to start and stop.
 """
@@ -30,7 +30,7 @@ from egov.signin import sign
 from egov.vin_flow import VinClient
 from gateway.redaction import redact
 from servicekit.clock import bus_clock
-from tests.harness import ADMIN, TESTER, TESTER_PASSWORD, envelope, running_bus, send
+from tests.harness import ADMIN, TESTER, TESTER_PASSWORD, envelope, send
 from tests.reliability.conftest import STREAMS
 
 PERSON = "GBDFL_UniversalServiceSync"
@@ -51,15 +51,6 @@ DOCUMENT = base64.b64encode(DOCUMENT_BYTES).decode()
 @pytest.fixture
 def bus(embedded_bus: BusPlan) -> BusPlan:
     return embedded_bus
-
-
-@pytest.fixture(scope="module")
-async def clear_bus(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[BusPlan]:
-    """A private run: the gateway keeps clear text (embedded: only the setting matters)."""
-    async with running_bus(
-        tmp_path_factory.mktemp("clear"), extra={"gateway": {"keep_clear_text": True}}
-    ) as plan:
-        yield plan
 
 
 @pytest.fixture
