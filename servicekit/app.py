@@ -2,7 +2,9 @@
 
 `create_service_app` gives a FastAPI app with problem-details errors, `/health` (liveness) and
 `/ready` (readiness), its database (`app.state.db`), its message bus (`app.state.bus`:
-RabbitMQ when `amqp_url` is set, else the in-process bus) and its client of the gateway
+RabbitMQ when `amqp_url` is set, else the in-process bus on `app.state.broker`: the broker
+the services of one embedded bus share, set before start by whoever runs them
+(`egov.services.build_app`), or one of its own when left None) and its client of the gateway
 (`app.state.gateway`, as sender `sender_id`). Start-up work — creating the
 database if missing, migrations, connecting to the broker, seed data, anything else the
 service declares — runs in the background after the port is open, so
@@ -104,7 +106,7 @@ def create_service_app(definition: ServiceDefinition, *, clock: Clock = bus_cloc
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         warn_about_default_token(settings)
         app.state.db = Database(settings.sqlalchemy_url())
-        app.state.bus = create_bus(settings.amqp_url or None)
+        app.state.bus = create_bus(settings.amqp_url or None, app.state.broker)
         app.state.gateway = GatewayClient(
             settings.gateway_url,
             sender_id=settings.sender_id or settings.service_name,
@@ -139,6 +141,7 @@ def create_service_app(definition: ServiceDefinition, *, clock: Clock = bus_cloc
     )
     app.state.settings = settings
     app.state.clock = clock
+    app.state.broker = None
     app.state.readiness = Readiness()
     # One registry per app: in the embedded bus every service keeps its own figures.
     app.state.metrics = CollectorRegistry(auto_describe=True)
