@@ -23,6 +23,7 @@ import uvicorn
 from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
+from fastapi.security.base import SecurityBase
 from starlette.routing import BaseRoute
 
 from contracts import ROOT as CONTRACTS
@@ -86,7 +87,8 @@ def _bare(app: FastAPI, *, keep: Callable[..., Any] | None = None) -> FastAPI:
     value the validation let through shows as a 500."""
     for route in _api_routes(app.routes):
         for call in _dependencies(route.dependant):
-            if call is not None and call is not keep:
+            # A security scheme only reads its header: `keep` may need what it read.
+            if call is not None and call is not keep and not isinstance(call, SecurityBase):
                 app.dependency_overrides[call] = _nothing
     app.state.readiness.ready = True
     return app
