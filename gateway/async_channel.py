@@ -7,11 +7,13 @@ of the service; a RESPONSE goes back to whoever sent the message it answers (its
 
 Mailboxes are emptied two ways:
 - push: for an async service with push delivery, the gateway consumes the provider's mailbox
-  over AMQP and POSTs each message to the provider; a failed attempt is retried with backoff
-  (NOT_DELIVERED). A provider that is away (no answer, a timeout, a 5xx, 429) is waited for as
-  long as the outage budget (`bus_retry_budget`) lasts; a provider that answers with another
-  4xx gets `async_max_attempts` tries. Then the message is DELIVERY_STOPPED in the mailbox's
-  dead-letter queue, until an operator redrives it (`redrive`: it is delivered anew);
+  over AMQP and POSTs each message to the provider (as JSON, or as SOAP `sendMessage` to its
+  IAsyncChannelClient when the registry says it speaks SOAP: `gateway.soap.push`); a failed
+  attempt is retried with backoff (NOT_DELIVERED). A provider that is away (no answer, a
+  timeout, a 5xx, 429) is waited for as long as the outage budget (`bus_retry_budget`) lasts;
+  a provider that answers with another 4xx gets `async_max_attempts` tries. Then the message
+  is DELIVERY_STOPPED in the mailbox's dead-letter queue, until an operator redrives it
+  (`redrive`: it is delivered anew);
 - pull: the recipient polls `getMessages` and confirms each message with
   `sendDeliveryNotification`; an unconfirmed message comes back to the mailbox after the
   backoff, and is stopped the same way after the last attempt.
@@ -38,6 +40,9 @@ from gateway.async_store import FINAL_STATES, MessageRepository, StoredMessage
 from gateway.exchange import Exchange, notify
 from gateway.faults import Fault, InjectedFault
 from gateway.registry import ASYNC_MODES, Registry, ServiceEntry
+from gateway.soap import push as soap_push
+from gateway.soap.payloads import default_catalogue
+from gateway.soap.xml import SOAP_MEDIA_TYPE
 from gateway.sync_channel import SyncChannel, gateway_fault
 from servicekit.bus import (
     BusError,
@@ -407,7 +412,10 @@ class AsyncChannel:
                     b"",
                     f"fault rule {fault.rule_id}",
                 )
-        headers = {"content-type": "application/json"}
+        body, headers = stored.envelope.encode(), {"content-type": "application/json"}
+        if route.async_protocol == "soap":
+            body = soap_push.request(stored.envelope, default_catalogue())
+            headers = {"content-type": SOAP_MEDIA_TYPE, "soapaction": '""'}
         if stored.run_id:
             headers["x-test-run-id"] = stored.run_id
         if stored.scenario:
@@ -415,13 +423,15 @@ class AsyncChannel:
         try:
             async with self.sync.http.post(
                 route.async_url,
-                data=stored.envelope.encode(),
+                data=body,
                 headers=headers,
                 timeout=aiohttp.ClientTimeout(total=route.timeout_ms / 1000),
             ) as reply:
-                answer = await reply.read()
-                error = None if reply.status < 300 else answer[:500].decode("utf-8", "replace")
-                return reply.status, answer, error
+                answer, status = await reply.read(), reply.status
+                if route.async_protocol == "soap":
+                    status = soap_push.status(status, answer)
+                error = None if status < 300 else answer[:500].decode("utf-8", "replace")
+                return status, answer, error
         except TimeoutError:
             return 0, b"", f"no answer within {route.timeout_ms} ms"
         except (aiohttp.ClientError, OSError) as exc:
