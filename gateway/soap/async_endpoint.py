@@ -39,7 +39,8 @@ from servicekit.gateway_client import ASYNC_PREFIX
 from servicekit.messages import texts_for
 
 _ACTIONS = frozenset({"", *OPERATIONS})
-_DOCUMENTS = {"wsdl": "async.wsdl", "wsdl=client": "async-client.wsdl"}
+PROVIDER_ADDRESS = "http://provider.invalid/shep/async"
+"""Where IAsyncChannelClient is in its WSDL: at the provider's own address (the registry's)."""
 
 
 class SoapAsyncEndpoint:
@@ -84,8 +85,10 @@ class SoapAsyncEndpoint:
         if scope["method"] != "GET":
             return False
         query = scope["query_string"].decode("latin-1")
-        if query.lower() in _DOCUMENTS:
-            document: bytes | None = wsdl(_address(scope), _DOCUMENTS[query.lower()])
+        if query.lower() == "wsdl":
+            document: bytes | None = wsdl(_address(scope), "async.wsdl")
+        elif query.lower() == "wsdl=client":
+            document = wsdl(PROVIDER_ADDRESS, "async-client.wsdl")
         else:
             document = self.schemas.get(query[4:]) if query.startswith("xsd=") else None
         if document is None:
