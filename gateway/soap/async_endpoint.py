@@ -8,7 +8,8 @@ app below this middleware): the same checks, store, RabbitMQ mailboxes, retries,
 journal and message log as a JSON call — there is no second implementation. Its JSON answer
 becomes the SOAP response; its problem becomes a SOAP Fault whose detail is the operation's
 `<op>Fault1_<op>Fault` (ErrorInfo), with HTTP 500 (or the problem's status, as on the sync
-face: `soap_fault_http_status`), the JSON status in `X-Egov-Status`.
+face: `soap_fault_http_status`), the JSON status in `X-Egov-Status`. A body that is none of
+the operations (not XML, SOAP 1.2, an unknown SOAPAction) has sendMessage's fault.
 
 `GET ?wsdl` gives IAsyncChannel's WSDL, `?wsdl=client` the IAsyncChannelClient a provider
 serves to be pushed over SOAP, `?xsd=NAME` the schemas they import.
@@ -19,6 +20,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 import orjson
@@ -103,9 +105,10 @@ class SoapAsyncEndpoint:
         body = await _read_body(receive)
         try:
             request = self._read(scope, body)
-        except _Refused as refused:
-            self._observe(scope, refused.operation, body, started, started_at, refused.problem)
-            await self._fault(send, refused.operation, refused.problem.to_dict(), session_id)
+        except Problem as refused:
+            # Which operation it was is not known: the fault is sendMessage's.
+            self._observe(scope, body, started, started_at, refused)
+            await self._fault(send, "sendMessage", refused.to_dict(), session_id)
             return
         status, answer = await _run(app, scope, receive, request)
         document = _json(answer)
@@ -135,11 +138,11 @@ class SoapAsyncEndpoint:
         if action is not None:
             name = action.decode("latin-1").strip().strip('"').rsplit("/", 1)[-1]
             if name not in _ACTIONS:
-                raise _Refused(self._refusal("SOAP_ACTION_UNKNOWN", "SOAPAction"), None)
+                raise self._refusal("SOAP_ACTION_UNKNOWN", "SOAPAction")
         try:
             return read_request(body, self.catalogue)
         except XmlRefused as refused:
-            raise _Refused(self._refusal(refused.code, "body"), None) from None
+            raise self._refusal(refused.code, "body") from None
 
     def _refusal(self, code: str, field: str) -> Problem:
         return gateway_fault(
@@ -151,10 +154,7 @@ class SoapAsyncEndpoint:
             errors=[{"code": code, "field": field, "messages": texts_for(code).render({})}],
         )
 
-    async def _fault(
-        self, send: Send, operation: str | None, problem: dict[str, Any], session_id: str
-    ) -> None:
-        name = operation or "sendMessage"
+    async def _fault(self, send: Send, name: str, problem: dict[str, Any], session_id: str) -> None:
         status = int(problem.get("status") or 500)
         fault = write_fault(
             _error_info(problem, self.channel, session_id),
@@ -175,20 +175,14 @@ class SoapAsyncEndpoint:
         await send({"type": "http.response.body", "body": fault})
 
     def _observe(
-        self,
-        scope: Scope,
-        operation: str | None,
-        body: bytes,
-        started: float,
-        started_at: Any,
-        problem: Problem,
+        self, scope: Scope, body: bytes, started: float, started_at: datetime, problem: Problem
     ) -> None:
         """A request refused before it became a JSON call is journaled here (the JSON
         operation journals every other)."""
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
         exchange = Exchange(
             channel="async",
-            operation=operation or "unknown",
+            operation="unknown",
             session_id="",
             message_id=None,
             correlation_id=None,
@@ -206,13 +200,6 @@ class SoapAsyncEndpoint:
             response=orjson.dumps(problem.to_dict()),
         )
         notify(self.channel.observers, exchange)
-
-
-class _Refused(Exception):
-    def __init__(self, problem: Problem, operation: str | None) -> None:
-        super().__init__(problem.code)
-        self.problem = problem
-        self.operation = operation
 
 
 def _error_info(problem: dict[str, Any], channel: SyncChannel, session_id: str) -> dict[str, Any]:
