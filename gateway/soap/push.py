@@ -9,16 +9,21 @@ every push. What the answer means for them:
   provider is away, and is waited for as long as the outage budget lasts;
 - any other SOAP Fault (`Client`, or an ErrorInfo code such as `SCE001`): the provider refuses
   the message, which gets `async_max_attempts` tries like a JSON push answered with a 4xx.
+
+The same provider is told with `changeMassageStatusNotification` (sic) when the state of a
+message it sent changes at its recipient (`AsyncChannel._tell_sender`), answered the same way.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import orjson
 from lxml import etree
 
 from gateway.soap.async_envelope import _envelope, write_message
 from gateway.soap.payloads import Catalogue
-from gateway.soap.xml import SOAP_ENV, XmlRefused, local, parse
+from gateway.soap.xml import SOAP_ENV, XmlRefused, clean, local, parse
 
 REFUSED = 422
 """The status a refusing SOAP Fault stands for (a 4xx: not a provider that is away)."""
@@ -52,3 +57,17 @@ def _fault_code(answer: bytes) -> str | None:
         return None
     code = next((c for c in fault if local(c) == "faultcode"), None)
     return (code.text or "").strip() if code is not None else ""
+
+
+def status_notification(notice: dict[str, Any]) -> bytes:
+    """changeMassageStatusNotification (sic) of `notice` ({messageId, serviceId, messageState,
+    status}), pushed to the provider that sent the message."""
+    root, operation = _envelope("changeMassageStatusNotification")
+    request = etree.SubElement(operation, "request")
+    for name in ("messageId", "serviceId", "messageState"):
+        etree.SubElement(request, name).text = clean(str(notice[name]))
+    status = etree.SubElement(request, "status")
+    for name in ("statusCode", "statusMessage", "statusDate"):
+        if notice["status"].get(name) is not None:
+            etree.SubElement(status, name).text = clean(str(notice["status"][name]))
+    return etree.tostring(root, xml_declaration=True, encoding="utf-8")

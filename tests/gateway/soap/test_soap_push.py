@@ -21,12 +21,14 @@ from starlette.routing import Route
 
 from egov.launcher import BusPlan
 from gateway.soap.xml import ASYNC_ITYPES, SOAP_ENV
-from tests.gateway.soap.support import assert_valid
-from tests.gateway.test_async_channel import FAST_RETRIES, eventually, message
+from servicekit.envelope import SUCCESS
+from tests.gateway.soap.support import AsyncSoap, assert_valid
+from tests.gateway.test_async_channel import FAST_RETRIES, TESTER_SENDER, eventually, message
 from tests.harness import ADMIN, running_bus
 
 PUSHED = "TEST_SoapPushService"
 IIN = "900515310005"
+PROVIDER = ("soap_client", "soap-client-secret")
 XML = "text/xml; charset=utf-8"
 
 
@@ -38,11 +40,16 @@ class AsyncChannelClient:
     """A faultcode to answer with instead (`Client`, `Server`, an ErrorInfo code)."""
     received: list[etree._Element] = field(default_factory=list)
     """The `request` of every sendMessage, checked against the project's XSDs."""
+    notices: list[etree._Element] = field(default_factory=list)
+    """The `request` of every changeMassageStatusNotification, checked the same way."""
 
     async def endpoint(self, request: Request) -> Response:
         operation = assert_valid(await request.body())
-        assert etree.QName(operation).text == f"{{{ASYNC_ITYPES}}}sendMessage"
         assert request.headers["soapaction"] == '""'
+        if etree.QName(operation).text == f"{{{ASYNC_ITYPES}}}changeMassageStatusNotification":
+            self.notices.append(operation[0])
+            return Response(_noted(), media_type=XML)
+        assert etree.QName(operation).text == f"{{{ASYNC_ITYPES}}}sendMessage"
         self.received.append(operation[0])
         if self.refuse_with is not None:
             return Response(_fault(self.refuse_with), status_code=500, media_type=XML)
@@ -56,6 +63,12 @@ def _accepted(message_id: str) -> bytes:
 <it:sendMessageResponse xmlns:it="{ASYNC_ITYPES}"><response>
 <messageId>{message_id}</messageId><responseDate>2026-11-22T10:00:01+05:00</responseDate>
 </response></it:sendMessageResponse></s:Body></s:Envelope>""".encode()
+
+
+def _noted() -> bytes:
+    return f"""<s:Envelope xmlns:s="{SOAP_ENV}"><s:Body>
+<it:changeMassageStatusNotificationResponse xmlns:it="{ASYNC_ITYPES}"/>
+</s:Body></s:Envelope>""".encode()
 
 
 def _fault(code: str) -> bytes:
@@ -113,6 +126,13 @@ async def admin(bus: BusPlan) -> AsyncIterator[httpx.AsyncClient]:
         )
         assert reply.status_code == 200, reply.text
         assert reply.json()["asyncProtocol"] == "soap"
+        # The provider answers on the channel as a sender of its own name.
+        sender = await client.put(
+            "/admin/senders/soap_client", json={"password": PROVIDER[1]}, headers=ADMIN
+        )
+        assert sender.status_code == 200, sender.text
+        right = await client.put(f"/admin/access/soap_client/{PUSHED}", headers=ADMIN)
+        assert right.status_code in (200, 201, 204), right.text
         yield client
 
 
@@ -181,6 +201,47 @@ async def test_a_server_fault_is_a_provider_away_and_retried(
     assert await _state(admin, request_id) == "NOT_DELIVERED"
     stub.refuse_with = None
     assert await eventually(lambda: _is(_state(admin, request_id), "DELIVERED"))
+
+
+async def test_the_provider_is_told_when_its_response_is_confirmed(
+    bus: BusPlan, admin: httpx.AsyncClient, provider: tuple[AsyncChannelClient, str]
+) -> None:
+    """changeMassageStatusNotification: the requester confirms the provider's RESPONSE, and the
+    gateway tells the provider so, on its IAsyncChannelClient."""
+    stub, _ = provider
+    stub.refuse_with, before = None, len(stub.notices)
+    request = message(PUSHED, {"iin": IIN})
+    request_id = request["messageInfo"]["messageId"]
+    assert (await admin.post("/bip-async/sendMessage", json=request)).status_code == 200
+    assert await eventually(lambda: _is(_state(admin, request_id), "DELIVERED"))
+
+    soap = await AsyncSoap.load(bus.url("gateway"))
+    answered = await soap.send(PUSHED, None, "RESPONSE", sender=PROVIDER, correlationId=request_id)
+    (response,) = await eventually(lambda: _take(admin))
+    assert response["messageInfo"]["messageId"] == answered.messageId
+    confirmed = await admin.post(
+        "/bip-async/sendDeliveryNotification",
+        json={"sender": TESTER_SENDER, "messageId": answered.messageId, "state": "DELIVERED"},
+    )
+    assert confirmed.status_code == 200, confirmed.text
+
+    (notice,) = await eventually(lambda: _noticed(stub, before))
+    assert notice.findtext("messageId") == answered.messageId
+    assert notice.findtext("serviceId") == PUSHED
+    assert notice.findtext("messageState") == "DELIVERED"
+    assert notice.findtext("status/statusCode") == SUCCESS
+
+
+async def _take(admin: httpx.AsyncClient) -> list[dict[str, object]]:
+    reply = await admin.post(
+        "/bip-async/getMessages", json={"sender": TESTER_SENDER, "serviceId": PUSHED}
+    )
+    messages: list[dict[str, object]] = reply.json()["messages"]
+    return messages
+
+
+async def _noticed(stub: AsyncChannelClient, before: int) -> list[etree._Element]:
+    return stub.notices[before:]
 
 
 async def _pushed_at_least(stub: AsyncChannelClient, before: int, count: int) -> bool:

@@ -7,10 +7,8 @@ the project's XSDs."""
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from collections.abc import AsyncIterator
-from datetime import datetime
 from typing import Any
 
 import httpx
@@ -19,91 +17,15 @@ from lxml import etree
 from zeep.exceptions import Fault
 
 from egov.launcher import BusPlan
-from servicekit.clock import ALMATY
 from servicekit.envelope import SUCCESS
 from tests.backends import fresh_postgres, fresh_vhost
-from tests.gateway.soap.support import SoapClient, assert_valid
+from tests.gateway.soap.support import ASYNC_PERSON, TESTER_SENDER, AsyncSoap, assert_valid
 from tests.gateway.test_async_channel import FAST_RETRIES, eventually
-from tests.harness import ADMIN, TESTER, TESTER_PASSWORD, running_bus
+from tests.harness import ADMIN, TESTER, running_bus
 
-ASYNC_PERSON = "GBDFL_UniversalServiceAsync"
 PULL = "TEST_SoapPullService"
 IIN = "900515310005"
-TESTER_SENDER = (TESTER, TESTER_PASSWORD)
 PROVIDER_SENDER = ("gbd_fl", "gbd-fl-secret")
-
-
-def _sender(sender: tuple[str, str]) -> dict[str, str]:
-    return {"senderId": sender[0], "password": sender[1]}
-
-
-class AsyncSoap:
-    """IAsyncChannel as a zeep client generated from the gateway's WSDL sees it."""
-
-    def __init__(self, client: SoapClient) -> None:
-        self.client = client
-        self.service = client.zeep.service
-
-    @classmethod
-    async def load(cls, gateway_url: str, headers: dict[str, str] | None = None) -> AsyncSoap:
-        client = await asyncio.to_thread(SoapClient, f"{gateway_url}/bip-async/?wsdl", headers)
-        return cls(client)
-
-    async def send(
-        self,
-        service_id: str,
-        data: Any,
-        message_type: str = "REQUEST",
-        *,
-        sender: tuple[str, str] = TESTER_SENDER,
-        **info: Any,
-    ) -> Any:
-        if isinstance(data, dict):
-            # A service of the test's own has no payload type: its data goes as the person's.
-            known = service_id if not service_id.startswith("TEST_") else ASYNC_PERSON
-            data = self.client.data(known, data)
-        message_info = {
-            "messageId": str(uuid.uuid4()),
-            "serviceId": service_id,
-            "messageType": message_type,
-            "messageDate": datetime(2026, 11, 22, 10, 0, tzinfo=ALMATY),
-            "sender": _sender(sender),
-            **info,
-        }
-        request = {"messageInfo": message_info, "messageData": {"data": data}}
-        return await asyncio.to_thread(self.service.sendMessage, request=request)
-
-    async def take(
-        self, service_id: str, sender: tuple[str, str] = TESTER_SENDER, amount: int = 10
-    ) -> list[Any]:
-        request = {
-            "serviceId": service_id,
-            "sender": _sender(sender),
-            "amount": amount,
-        }
-        response = await asyncio.to_thread(self.service.getMessages, request=request)
-        return list(response.messages or [])
-
-    async def status(self, message_id: str, sender: tuple[str, str] = TESTER_SENDER) -> Any:
-        request = {"messageId": message_id, "sender": _sender(sender)}
-        return await asyncio.to_thread(self.service.getMessageStatus, request=request)
-
-    async def state_of(self, message_id: str, sender: tuple[str, str] = TESTER_SENDER) -> str:
-        return str((await self.status(message_id, sender)).messageState)
-
-    async def notify(
-        self,
-        message_id: str,
-        sender: tuple[str, str] = TESTER_SENDER,
-        received: str = "MESSAGE_ACCEPTED",
-        resend: str | None = None,
-    ) -> Any:
-        request = {
-            "messageId": message_id,
-            "sender": _sender(sender),
-            "deliveryStatus": {"receiveStatus": received, "resendMessage": resend},
-        }
-        return await asyncio.to_thread(self.service.sendDeliveryNotification, request=request)
 
 
 @pytest.fixture(scope="module", params=["sqlite+in-process", "postgres+rabbitmq"])
