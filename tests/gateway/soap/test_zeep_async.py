@@ -228,24 +228,40 @@ async def test_duplicate_and_forged_messages_are_refused(soap: AsyncSoap) -> Non
     ("rule", "code"),
     [
         ({"kind": "error", "errorCode": "SCE003", "status": 503}, "SCE003"),
+        (
+            {"kind": "error", "errorCode": "PROVIDER_UNAVAILABLE", "status": 503},
+            "PROVIDER_UNAVAILABLE",
+        ),
+        ({"kind": "timeout"}, "PROVIDER_TIMEOUT"),
         ({"kind": "drop"}, "CONNECTION_DROPPED"),
     ],
-    ids=["injected-code", "dropped"],
+    ids=["injected-code", "provider-unavailable", "provider-timeout", "dropped"],
 )
 async def test_fault_rules_apply_to_soap_send_message(
     bus: BusPlan, admin: httpx.AsyncClient, rule: dict[str, Any], code: str
 ) -> None:
     run = f"soap-async-{uuid.uuid4().hex[:8]}"
+    service_id = ASYNC_PERSON
+    if rule["kind"] == "timeout":
+        # A service of its own with a short timeout, so the rule's wait is short.
+        service_id = f"TEST_SlowAsync_{uuid.uuid4().hex[:6]}"
+        put = await admin.put(
+            f"/admin/services/{service_id}",
+            json={"provider": "gbd_fl", "mode": "async", "path": "/shep/async", "timeoutMs": 50},
+            headers=ADMIN,
+        )
+        assert put.status_code == 200, put.text
     created = await admin.post(
         "/admin/faults",
-        json={"serviceId": ASYNC_PERSON, "operation": "sendMessage", **rule},
+        json={"serviceId": service_id, "operation": "sendMessage", **rule},
         headers={**ADMIN, "X-Test-Run-Id": run},
     )
     assert created.status_code == 201, created.text
     client = await AsyncSoap.load(bus.url("gateway"), {"X-Test-Run-Id": run})
-    info = _error_info(await _fault(client.send(ASYNC_PERSON, {"iin": IIN})), "sendMessage")
+    info = _error_info(await _fault(client.send(service_id, {"iin": IIN})), "sendMessage")
     assert info["errorCode"] == code
-    assert created.json()["id"] in info["errorData"]
+    if code != "PROVIDER_TIMEOUT":
+        assert created.json()["id"] in info["errorData"]
 
 
 @pytest.mark.parametrize(
