@@ -85,8 +85,8 @@ def read_request(body: bytes, catalogue: Catalogue) -> AsyncSoapRequest:
         result.document = _get_messages(request)
     elif name == "getMessageStatus":
         result.document = _texts(request, sender="sender")
-        result.document["messageIds"] = [_guid(_text_of(request, "messageId"), result.ids)]
-        result.document.pop("messageId", None)
+        if message_id := result.document.pop("messageId", None):  # else refused as missing
+            result.document["messageIds"] = [_guid(message_id, result.ids)]
     else:
         result.document = _notification(request, result.ids)
     return result

@@ -207,6 +207,16 @@ async def test_a_filter_is_refused_by_name_and_an_empty_one_is_not(
     assert _fault(reply, "getMessages")["errorCode"] == "AUTHENTICATION_FAILED"
 
 
+async def test_a_status_request_without_a_message_id_is_an_invalid_envelope(
+    client: httpx.AsyncClient,
+) -> None:
+    reply = await client.post(
+        "/bip-async/", content=STATUS.format(message_id="").encode(), headers=XML
+    )
+    assert reply.headers["x-egov-status"] == "400"
+    assert _fault(reply, "getMessageStatus")["errorCode"] == "INVALID_ENVELOPE"
+
+
 async def test_a_body_too_large_is_refused_as_a_fault(client: httpx.AsyncClient) -> None:
     body = b"<s:Envelope>" + b" " * (10 * 1024 * 1024) + b"</s:Envelope>"
     reply = await client.post("/bip-async/", content=body, headers=XML)
