@@ -1,6 +1,8 @@
 """Push to a provider whose async endpoint speaks SOAP: a small IAsyncChannelClient (Starlette,
 parsing with lxml) registered behind the gateway receives each message as SOAP sendMessage, on
-the retries of every push; a refusing fault stops the message after the last attempt."""
+the retries of every push (SQLite with the in-process bus, PostgreSQL with RabbitMQ); a refusing
+fault stops the message after the last attempt, and the provider is told when its own message is
+confirmed (changeMassageStatusNotification)."""
 
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ from starlette.routing import Route
 from egov.launcher import BusPlan
 from gateway.soap.xml import ASYNC_ITYPES, SOAP_ENV
 from servicekit.envelope import SUCCESS
+from tests.backends import fresh_postgres, fresh_vhost
 from tests.gateway.soap.support import AsyncSoap, assert_valid
 from tests.gateway.test_async_channel import FAST_RETRIES, TESTER_SENDER, eventually, message
 from tests.harness import ADMIN, running_bus
@@ -101,14 +104,27 @@ async def provider() -> AsyncIterator[tuple[AsyncChannelClient, str]]:
         yield client, url
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="module", params=["sqlite+in-process", "postgres+rabbitmq"])
 async def bus(
-    provider: tuple[AsyncChannelClient, str], tmp_path_factory: pytest.TempPathFactory
+    request: pytest.FixtureRequest,
+    provider: tuple[AsyncChannelClient, str],
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> AsyncIterator[BusPlan]:
     # The stub stands for one provider of the registry; it is the only one routed here.
     extra = {"gateway": {**FAST_RETRIES["gateway"], "providers": {"soap_client": provider[1]}}}
-    async with running_bus(tmp_path_factory.mktemp("bus"), extra=extra) as plan:
-        yield plan
+    data_dir = tmp_path_factory.mktemp("bus")
+    if request.param == "sqlite+in-process":
+        async with running_bus(data_dir, extra=extra) as plan:
+            yield plan
+    else:
+        async with (
+            fresh_postgres() as database_url,
+            fresh_vhost() as amqp_url,
+            running_bus(
+                data_dir, database_url=database_url, amqp_url=amqp_url, extra=extra
+            ) as plan,
+        ):
+            yield plan
 
 
 @pytest.fixture
