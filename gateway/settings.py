@@ -1,7 +1,7 @@
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Self
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from servicekit.gateway_client import ASYNC_PREFIX, SYNC_PATH
@@ -107,3 +107,12 @@ class Settings(ServiceSettings):
                     f"{path!r}: a SOAP path starts with / and is not one of {ASYNC_PREFIX}/…"
                 )
         return paths
+
+    @model_validator(mode="after")
+    def _one_channel_per_soap_path(self) -> Self:
+        both = {p.rstrip("/") for p in self.soap_sync_paths} & {
+            p.rstrip("/") for p in self.soap_async_paths
+        }
+        if both:
+            raise ValueError(f"{sorted(both)}: a SOAP path is the sync or the async channel's")
+        return self

@@ -288,3 +288,8 @@ async def test_more_async_soap_paths_and_problem_statuses_by_setting(
 def test_an_async_soap_path_may_not_hide_a_json_operation(path: str) -> None:
     with pytest.raises(ValidationError):
         Settings(soap_async_paths=[path])
+
+
+def test_a_soap_path_belongs_to_one_channel() -> None:
+    with pytest.raises(ValidationError, match="sync or the async"):
+        Settings(soap_sync_paths=["/bip-sync/", "/shep/"], soap_async_paths=["/shep"])
