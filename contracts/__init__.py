@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from contracts.examples import examples
+from contracts.soap_examples import soap_examples
 from egov.services import build_app
 from gateway.soap.async_endpoint import PROVIDER_ADDRESS
 from gateway.soap.payloads import build_catalogue, operations
@@ -73,6 +74,8 @@ def _soap(openapi: list[dict[str, Any]]) -> dict[Path, str]:
         "http://127.0.0.1:8000/bip-async/", "async.wsdl"
     ).decode()
     files[Path("soap") / "async-client.wsdl"] = wsdl(PROVIDER_ADDRESS, "async-client.wsdl").decode()
+    for name, example in soap_examples(catalogue).items():
+        files[Path("examples") / "soap" / "async" / name] = example
     return files
 
 

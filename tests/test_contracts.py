@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from contracts import ROOT, documents
@@ -22,7 +24,7 @@ def test_no_stray_contract_files() -> None:
     """Every generated-looking file is generated: a stale one of a removed model would lie."""
     on_disk = {
         p.relative_to(ROOT)
-        for pattern in ("*.json", "error-codes.md", "*.xsd", "*.wsdl")
+        for pattern in ("*.json", "error-codes.md", "*.xsd", "*.wsdl", "*.xml")
         for p in ROOT.rglob(pattern)
     }
     assert on_disk == set(DOCUMENTS)
@@ -65,3 +67,22 @@ def test_examples_are_valid_documents() -> None:
         document = json.loads(fault.read_text(encoding="utf-8"))
         assert document["code"] == document["errorInfo"]["errorCode"], fault.name
         assert set(document["messages"]) == {"ru", "kk", "en"}, fault.name
+
+
+SOAP_EXAMPLES = sorted(p for p in DOCUMENTS if p.suffix == ".xml")
+
+
+@pytest.mark.parametrize("relative", SOAP_EXAMPLES, ids=str)
+def test_soap_examples_are_valid_against_the_xsds(relative: Path) -> None:
+    from tests.gateway.soap.support import assert_valid
+
+    assert_valid(DOCUMENTS[relative].encode())
+
+
+def test_every_async_operation_has_a_soap_example_of_its_call_and_its_faults() -> None:
+    from gateway.soap.async_envelope import OPERATIONS
+
+    names = {p.name for p in SOAP_EXAMPLES}
+    for operation in OPERATIONS:
+        assert {f"{operation}-request.xml", f"{operation}-response.xml"} <= names
+        assert any(n.startswith(f"{operation}-fault-") for n in names), operation

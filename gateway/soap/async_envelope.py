@@ -190,6 +190,7 @@ def write_response(
     *,
     now: datetime,
     session_id: str,
+    notification_id: str | None = None,
 ) -> bytes:
     """The JSON answer of `request`'s operation as its SOAP response. `getMessageStatus` of a
     message the caller may not see has no answer here: the caller raises MESSAGE_NOT_FOUND."""
@@ -218,7 +219,7 @@ def write_response(
         _text(response, "responseDate", now.isoformat())
         _text(response, "sessionId", braces(session_id))
     else:
-        _text(response, "notificationId", str(uuid.uuid4()))
+        _text(response, "notificationId", notification_id or str(uuid.uuid4()))
         _text(response, "responseDate", now.isoformat())
         _text(response, "sessionId", braces(session_id))
     return etree.tostring(root, xml_declaration=True, encoding="utf-8")
