@@ -15,7 +15,9 @@ from pydantic import BaseModel
 from contracts import asyncapi, collection
 from contracts.examples import examples
 from contracts.scenarios import scenarios_table
+from contracts.soap_examples import soap_examples
 from egov.services import build_app
+from gateway.soap.async_endpoint import PROVIDER_ADDRESS
 from gateway.soap.payloads import build_catalogue, operations
 from gateway.soap.vocabulary import VOCABULARIES
 from gateway.soap.wsdl import schema_documents, wsdl
@@ -74,6 +76,12 @@ def _soap(openapi: list[dict[str, Any]]) -> dict[Path, str]:
         for name, document in schema_documents(catalogue).items()
     }
     files[Path("soap") / "sync.wsdl"] = wsdl("http://127.0.0.1:8000/bip-sync/").decode()
+    files[Path("soap") / "async.wsdl"] = wsdl(
+        "http://127.0.0.1:8000/bip-async/", "async.wsdl"
+    ).decode()
+    files[Path("soap") / "async-client.wsdl"] = wsdl(PROVIDER_ADDRESS, "async-client.wsdl").decode()
+    for name, example in soap_examples(catalogue).items():
+        files[Path("examples") / "soap" / "async" / name] = example
     return files
 
 

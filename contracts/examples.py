@@ -37,11 +37,37 @@ RESPONSE_ID = uuid.UUID("0b6f3a52-8f4e-4d1a-9a3b-5d2f1e7c9a40")
 SESSION_ID = uuid.UUID("3c9e5d7a-1b2f-4e6a-8c0d-9f1a2b3c4d5e")
 SENDER = Sender(sender_id="my-system", password="secret")
 PERSON = {
+    # Whole, as ГБД ФЛ answers it: the SOAP examples are checked against its data schema.
     "iin": "900515310005",
     "lastName": "Серикбаев",
     "firstName": "Нурлан",
     "middleName": "Маратович",
+    "namesKk": {"lastName": "Серікбаев", "firstName": "Нұрлан", "middleName": "Маратұлы"},
+    "birthDate": "1990-05-15",
+    "sex": "M",
+    "citizenship": "KZ",
     "lifeStatus": "ALIVE",
+    "phone": "+77012345601",
+    "address": {
+        "regionCode": "02",
+        "region": "г. Алматы",
+        "regionKk": "Алматы қ.",
+        "district": "Алмалинский район",
+        "locality": "г. Алматы",
+        "street": "ул. Толе би",
+        "house": "59",
+        "flat": "12",
+    },
+    "documents": [
+        {
+            "type": "ID_CARD",
+            "number": "048213576",
+            "issuedBy": "МВД РК",
+            "issueDate": "2016-01-10",
+            "expiryDate": "2026-01-10",
+            "status": "VALID",
+        }
+    ],
 }
 
 

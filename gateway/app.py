@@ -23,6 +23,7 @@ from gateway.registry import Registry
 from gateway.routes import router
 from gateway.seed import make_seed
 from gateway.settings import Settings
+from gateway.soap.async_endpoint import SoapAsyncEndpoint, SoapAsyncMiddleware
 from gateway.soap.payloads import default_catalogue
 from gateway.soap.sync import SoapSyncEndpoint
 from gateway.sync_channel import ConnectionDropped, SyncChannel, SyncChannelMiddleware
@@ -119,7 +120,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         channel, settings.soap_sync_paths, default_catalogue(), settings.soap_fault_http_status
     )
     app.add_middleware(SyncChannelMiddleware, channel=channel, soap=soap)
-    app.state.refusal_renderer = soap.render_refusal
+    soap_async = SoapAsyncEndpoint(
+        channel, settings.soap_async_paths, default_catalogue(), settings.soap_fault_http_status
+    )
+    # Outside the sync channel's: a SOAP call is run as the JSON operation by the app below.
+    app.add_middleware(SoapAsyncMiddleware, endpoint=soap_async)
+    app.state.refusal_renderer = lambda scope, problem: (
+        soap.render_refusal(scope, problem) or soap_async.render_refusal(scope, problem)
+    )
     logging.getLogger("uvicorn.error").addFilter(_quiet_dropped_connections)
     return app
 

@@ -7,11 +7,13 @@ of the service; a RESPONSE goes back to whoever sent the message it answers (its
 
 Mailboxes are emptied two ways:
 - push: for an async service with push delivery, the gateway consumes the provider's mailbox
-  over AMQP and POSTs each message to the provider; a failed attempt is retried with backoff
-  (NOT_DELIVERED). A provider that is away (no answer, a timeout, a 5xx, 429) is waited for as
-  long as the outage budget (`bus_retry_budget`) lasts; a provider that answers with another
-  4xx gets `async_max_attempts` tries. Then the message is DELIVERY_STOPPED in the mailbox's
-  dead-letter queue, until an operator redrives it (`redrive`: it is delivered anew);
+  over AMQP and POSTs each message to the provider (as JSON, or as SOAP `sendMessage` to its
+  IAsyncChannelClient when the registry says it speaks SOAP: `gateway.soap.push`); a failed
+  attempt is retried with backoff (NOT_DELIVERED). A provider that is away (no answer, a
+  timeout, a 5xx, 429) is waited for as long as the outage budget (`bus_retry_budget`) lasts;
+  a provider that answers with another 4xx gets `async_max_attempts` tries. Then the message
+  is DELIVERY_STOPPED in the mailbox's dead-letter queue, until an operator redrives it
+  (`redrive`: it is delivered anew);
 - pull: the recipient polls `getMessages` and confirms each message with
   `sendDeliveryNotification`; an unconfirmed message comes back to the mailbox after the
   backoff, and is stopped the same way after the last attempt.
@@ -32,12 +34,16 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import aiohttp
+import orjson
 import structlog
 
 from gateway.async_store import FINAL_STATES, MessageRepository, StoredMessage
 from gateway.exchange import Exchange, notify
 from gateway.faults import Fault, InjectedFault
-from gateway.registry import ASYNC_MODES, Registry, ServiceEntry
+from gateway.registry import ASYNC_MODES, Registry, Route, ServiceEntry
+from gateway.soap import push as soap_push
+from gateway.soap.payloads import default_catalogue
+from gateway.soap.xml import SOAP_MEDIA_TYPE
 from gateway.sync_channel import SyncChannel, check_scenario, gateway_fault
 from servicekit.bus import (
     BusError,
@@ -75,6 +81,11 @@ log = structlog.get_logger(__name__)
 
 def mailbox(recipient: str, service_id: str) -> str:
     return f"shep.async.{recipient}.{service_id}"
+
+
+STATUS_NOTIFICATION = "changeMassageStatusNotification"
+"""The type of a mailbox message that tells a provider pushed over SOAP the new state of a
+message it sent (the operation of its IAsyncChannelClient, spelt as on the real bus)."""
 
 
 class DeliveryFailed(Exception):
@@ -355,6 +366,9 @@ class AsyncChannel:
     # --- push delivery ------------------------------------------------------------------------
 
     async def _deliver(self, delivery: Delivery) -> None:
+        if delivery.message.type == STATUS_NOTIFICATION:
+            await self._deliver_status(delivery)
+            return
         message_id = delivery.message.message_id
         async with self.db.sessionmaker() as session:
             stored = await MessageRepository(session).get(message_id)
@@ -408,25 +422,104 @@ class AsyncChannel:
                     b"",
                     f"fault rule {fault.rule_id}",
                 )
-        headers = {"content-type": "application/json"}
+        body, headers = stored.envelope.encode(), {"content-type": "application/json"}
+        if route.async_protocol == "soap":
+            body = soap_push.request(stored.envelope, default_catalogue())
+            headers = {"content-type": SOAP_MEDIA_TYPE, "soapaction": '""'}
         if stored.run_id:
             headers["x-test-run-id"] = stored.run_id
         if stored.scenario:
             headers["x-test-scenario"] = stored.scenario
+        return await self._post(route, body, headers)
+
+    async def _post(
+        self, route: Route, body: bytes, headers: dict[str, str]
+    ) -> tuple[int, bytes, str | None]:
         try:
             async with self.sync.http.post(
                 route.async_url,
-                data=stored.envelope.encode(),
+                data=body,
                 headers=headers,
                 timeout=aiohttp.ClientTimeout(total=route.timeout_ms / 1000),
             ) as reply:
-                answer = await reply.read()
-                error = None if reply.status < 300 else answer[:500].decode("utf-8", "replace")
-                return reply.status, answer, error
+                answer, status = await reply.read(), reply.status
+                if route.async_protocol == "soap":
+                    status = soap_push.status(status, answer)
+                error = None if status < 300 else answer[:500].decode("utf-8", "replace")
+                return status, answer, error
         except TimeoutError:
             return 0, b"", f"no answer within {route.timeout_ms} ms"
         except (aiohttp.ClientError, OSError) as exc:
             return 0, b"", f"provider unreachable: {type(exc).__name__}"
+
+    # --- status notifications to a provider that speaks SOAP ----------------------------------
+
+    async def _tell_sender(self, message_id: str, state: DeliveryState, error: str | None) -> None:
+        """Queue IAsyncChannelClient's changeMassageStatusNotification (sic) for the sender of a
+        message whose state changed, when the sender is the provider of its service and that
+        provider is pushed over SOAP (a JSON provider has no such operation). It goes through
+        the provider's mailbox, with the retries of every push."""
+        async with self.db.sessionmaker() as session:
+            stored = await MessageRepository(session).get(message_id)
+        service = None if stored is None else self.registry.services.get(stored.service_id)
+        if (
+            stored is None
+            or service is None
+            or service.async_protocol != "soap"
+            or service.delivery != "push"
+            or service.provider != stored.sender_id
+        ):
+            return
+        notice = {
+            "messageId": stored.message_id,
+            "serviceId": stored.service_id,
+            "messageState": state.value,
+            "status": {
+                # As getMessageStatus over SOAP gives it.
+                "statusCode": SUCCESS if state is DeliveryState.DELIVERED else state.value,
+                "statusMessage": error,
+                "statusDate": self.sync.clock.now().isoformat(),
+            },
+        }
+        name = mailbox(service.provider, service.service_id)
+        try:
+            await self._ensure_mailbox(name)
+            await self.bus.publish(
+                name,
+                Message(
+                    body=orjson.dumps(notice),
+                    message_id=f"{stored.message_id}:{state.value}",
+                    correlation_id=stored.message_id,
+                    type=STATUS_NOTIFICATION,
+                ),
+            )
+        except BusError as exc:
+            log.warning("status notification not queued", message_id=message_id, error=str(exc))
+
+    async def _deliver_status(self, delivery: Delivery) -> None:
+        notice = orjson.loads(delivery.message.body)
+        started, started_at = time.perf_counter(), self.sync.clock.now()
+        route = self.registry.route(notice["serviceId"], None)
+        error: str | None = "the service has no provider address"
+        status, answer = 0, b""
+        if route is not None:
+            body = soap_push.status_notification(notice)
+            status, answer, error = await self._post(
+                route, body, {"content-type": SOAP_MEDIA_TYPE, "soapaction": '""'}
+            )
+        async with self.db.sessionmaker() as session:
+            stored = await MessageRepository(session).get(notice["messageId"])
+        ok = 200 <= status < 300
+        if stored is not None:
+            code = SUCCESS if ok else "NOT_DELIVERED"
+            request = orjson.dumps(notice)
+            self._observe(
+                STATUS_NOTIFICATION, stored, started, started_at, status, code, request, answer
+            )
+        if not ok:
+            raise (ProviderAway if _provider_away(status) else DeliveryFailed)(
+                error or f"HTTP {status}"
+            )
 
     async def _settle(
         self,
@@ -493,6 +586,7 @@ class AsyncChannel:
         if stored.state not in FINAL_STATES:
             state = DeliveryState(notification.state)
             await self._settle(stored.message_id, state, stored.attempts, notification.error)
+            await self._tell_sender(stored.message_id, state, notification.error)
         return (await self.statuses([stored.message_id], recipient))[0]
 
     # --- getMessageStatus ---------------------------------------------------------------------
@@ -557,10 +651,14 @@ class AsyncChannel:
             stalled = await MessageRepository(session).stalled(
                 self.settings.max_attempts, self.sync.clock.now() - patience
             )
+            stopped = []
             for stored in stalled:
                 stored.state = DeliveryState.DELIVERY_STOPPED.value
                 stored.last_error = stored.last_error or "no delivery notification"
-        return len(stalled)
+                stopped.append((stored.message_id, stored.last_error))
+        for message_id, error in stopped:
+            await self._tell_sender(message_id, DeliveryState.DELIVERY_STOPPED, error)
+        return len(stopped)
 
     async def redrive(self, mailbox: str | None, message_id: str | None) -> dict[str, int]:
         """Put stopped messages (of one mailbox or all, one message or all) back in their

@@ -178,7 +178,8 @@ async def get_message_status(body: GetMessageStatusRequest, request: Request) ->
 @router.post(
     "/sendDeliveryNotification",
     name="sendDeliveryNotification",
-    summary="Confirm (DELIVERED) or refuse (NOT_DELIVERED) a message taken with getMessages",
+    summary="Confirm (DELIVERED) or refuse a message taken with getMessages: to have it again "
+    "(NOT_DELIVERED) or for good (DELIVERY_STOPPED)",
     response_model=MessageStatus,
     responses=_FAULTS,
 )

@@ -35,6 +35,9 @@ class RegisteredService(Base):
     """routeId → provider, for a service served by several providers (regions, versions)."""
     delivery: Mapped[str] = mapped_column(String(10), default="push", server_default="push")
     """Async services: `push` (the gateway POSTs to the provider) or `pull` (getMessages)."""
+    async_protocol: Mapped[str] = mapped_column(String(10), default="json", server_default="json")
+    """How the gateway pushes to the provider: `json` (the JSON message) or `soap` (sendMessage
+    of its IAsyncChannelClient)."""
 
 
 class Sender(Base):

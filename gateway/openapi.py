@@ -1,5 +1,5 @@
-"""The sync channel in the gateway's OpenAPI, JSON and SOAP: it is served below FastAPI's
-routing, so FastAPI cannot describe it."""
+"""The gateway's channels in its OpenAPI, JSON and SOAP, sync and async: they are served below
+FastAPI's routing (or beside it), so FastAPI cannot describe them."""
 
 from __future__ import annotations
 
@@ -58,6 +58,39 @@ def _soap_paths() -> dict[str, Any]:
     }
 
 
+SOAP_ASYNC_PATH = "/bip-async/"
+"""The default async SOAP path (`soap_async_paths` may add others)."""
+
+
+def _soap_async_paths() -> dict[str, Any]:
+    return {
+        "post": {
+            "tags": ["async channel"],
+            "summary": "sendMessage, getMessages, getMessageStatus, sendDeliveryNotification over "
+            "SOAP 1.1 (document/literal), the real bus's IAsyncChannel",
+            "operationId": "AsyncChannelSoap",
+            "description": "Each operation runs as the JSON operation of the same name "
+            "(`/bip-async/<operation>`): the same store, mailboxes and retries. SOAPAction "
+            '`""`, the operation\'s name or none. A refusal is a SOAP Fault (faultcode = the '
+            "ErrorInfo code, detail `<op>Fault1_<op>Fault`) sent with HTTP 500; "
+            "`X-Egov-Status` is the JSON channel's status for it.",
+            "requestBody": {"required": True, "content": _XML},
+            "responses": {
+                "200": {"description": "the operation's response", "content": _XML},
+                "500": {"description": "a SOAP Fault carrying ErrorInfo", "content": _XML},
+            },
+        },
+        "get": {
+            "tags": ["async channel"],
+            "summary": "The WSDL (`?wsdl`; a provider's IAsyncChannelClient: `?wsdl=client`) and "
+            "the XSDs they import (`?xsd=common`, `?xsd=async-types`, `?xsd=async-itypes`, "
+            "`?xsd=payloads`)",
+            "operationId": "AsyncChannelWsdl",
+            "responses": {"200": {"description": "the document", "content": _XML}},
+        },
+    }
+
+
 def add_sync_channel(document: dict[str, Any]) -> None:
     refs, definitions = models_json_schema(
         [(m, "validation") for m in (SyncRequest, SyncResponse, ErrorInfo)],
@@ -98,3 +131,4 @@ def add_sync_channel(document: dict[str, Any]) -> None:
         }
     }
     document["paths"][SOAP_PATH] = _soap_paths()
+    document["paths"][SOAP_ASYNC_PATH] = _soap_async_paths()

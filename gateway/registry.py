@@ -35,6 +35,8 @@ class Route:
     """Where the async channel pushes messages."""
     timeout_ms: int
     mode: str
+    async_protocol: str = "json"
+    """`soap`: the async channel pushes SOAP sendMessage to `async_url` (IAsyncChannelClient)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +49,7 @@ class ServiceEntry:
     description: str
     routes: dict[str, str]
     delivery: str = "push"
+    async_protocol: str = "json"
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +87,7 @@ class Registry:
                     s.description,
                     dict(s.routes or {}),
                     s.delivery,
+                    s.async_protocol,
                 )
                 for s in services
             },
@@ -127,7 +131,13 @@ class Registry:
         # A service on both channels has the provider's two endpoints; its path is the sync one.
         pushed = base + (ASYNC_PATH if service.mode == "both" else service.path)
         return Route(
-            service_id, provider, base + service.path, pushed, service.timeout_ms, service.mode
+            service_id,
+            provider,
+            base + service.path,
+            pushed,
+            service.timeout_ms,
+            service.mode,
+            service.async_protocol,
         )
 
     def authenticate(self, sender_id: str, password: str | None) -> bool:

@@ -23,6 +23,12 @@ class ServiceIn(Contract):
     delivery: str = Field(
         default="push", pattern="^(push|pull)$", description="async services: push or pull"
     )
+    async_protocol: str = Field(
+        default="json",
+        pattern="^(json|soap)$",
+        description="async push: the JSON message, or SOAP sendMessage to the provider's "
+        "IAsyncChannelClient",
+    )
 
 
 class ServiceOut(ServiceIn):
@@ -60,4 +66,5 @@ def service_out(entry: ServiceEntry) -> ServiceOut:
         timeout_ms=entry.timeout_ms,
         routes=entry.routes,
         delivery=entry.delivery,
+        async_protocol=entry.async_protocol,
     )

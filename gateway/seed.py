@@ -35,6 +35,7 @@ class ServiceEntry(FileModel):
     timeout_ms: int = Field(default=5000, gt=0, le=600_000)
     routes: dict[str, str] = Field(default_factory=dict)
     delivery: str = Field(default="push", pattern="^(push|pull)$")
+    async_protocol: str = Field(default="json", pattern="^(json|soap)$")
 
     def to_model(self, version: int) -> RegisteredService:
         return RegisteredService(
@@ -47,6 +48,7 @@ class ServiceEntry(FileModel):
             registry_version=version,
             routes=self.routes,
             delivery=self.delivery,
+            async_protocol=self.async_protocol,
         )
 
 

@@ -1,10 +1,10 @@
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Self
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from servicekit.gateway_client import SYNC_PATH
+from servicekit.gateway_client import ASYNC_PREFIX, SYNC_PATH
 from servicekit.settings import ServiceSettings
 from servicekit.topology import SERVICES, local_url
 
@@ -79,6 +79,11 @@ class Settings(ServiceSettings):
         description="paths where the sync channel answers SOAP 1.1 (each also without its "
         "trailing slash), with its WSDL at `?wsdl`; a JSON list to give more than one",
     )
+    soap_async_paths: list[str] = Field(
+        default_factory=lambda: ["/bip-async/"],
+        description="paths where the async channel answers SOAP 1.1 (each also without its "
+        "trailing slash), with its WSDL at `?wsdl`; a JSON list to give more than one",
+    )
     soap_fault_http_status: Literal["soap", "problem"] = Field(
         default="soap",
         description="HTTP status of a SOAP fault: `soap` is 500, as SOAP 1.1 has it and WCF and "
@@ -92,3 +97,22 @@ class Settings(ServiceSettings):
             if not path.startswith("/") or path.rstrip("/") == SYNC_PATH:
                 raise ValueError(f"{path!r}: a SOAP path starts with / and is not {SYNC_PATH}")
         return paths
+
+    @field_validator("soap_async_paths")
+    @classmethod
+    def _soap_async_paths(cls, paths: list[str]) -> list[str]:
+        for path in paths:
+            if not path.startswith("/") or path.rstrip("/").startswith(f"{ASYNC_PREFIX}/"):
+                raise ValueError(
+                    f"{path!r}: a SOAP path starts with / and is not one of {ASYNC_PREFIX}/…"
+                )
+        return paths
+
+    @model_validator(mode="after")
+    def _one_channel_per_soap_path(self) -> Self:
+        both = {p.rstrip("/") for p in self.soap_sync_paths} & {
+            p.rstrip("/") for p in self.soap_async_paths
+        }
+        if both:
+            raise ValueError(f"{sorted(both)}: a SOAP path is the sync or the async channel's")
+        return self

@@ -280,9 +280,12 @@ class GetMessageStatusResponse(EnvelopeModel):
 
 
 class DeliveryNotification(EnvelopeModel):
-    """The recipient confirms (or refuses) a message it took with getMessages."""
+    """The recipient confirms a message it took with getMessages (DELIVERED), refuses it to
+    have it again later (NOT_DELIVERED) or for good (DELIVERY_STOPPED: never handed out again)."""
 
     sender: Sender
     message_id: uuid.UUID
-    state: Literal[DeliveryState.DELIVERED, DeliveryState.NOT_DELIVERED]
+    state: Literal[
+        DeliveryState.DELIVERED, DeliveryState.NOT_DELIVERED, DeliveryState.DELIVERY_STOPPED
+    ]
     error: Annotated[str, StringConstraints(max_length=500)] | None = None

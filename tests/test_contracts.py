@@ -29,7 +29,7 @@ def test_contract_is_current(relative: object) -> None:
 
 def test_no_stray_contract_files() -> None:
     """Every generated-looking file is generated: a stale one of a removed model would lie."""
-    patterns = ("*.json", "error-codes.md", "scenarios.md", "*.http", "*.xsd", "*.wsdl")
+    patterns = ("*.json", "error-codes.md", "scenarios.md", "*.http", "*.xsd", "*.wsdl", "*.xml")
     on_disk = {p.relative_to(ROOT) for pattern in patterns for p in ROOT.rglob(pattern)}
     assert on_disk == set(DOCUMENTS)
 
@@ -136,3 +136,22 @@ def test_every_operation_declares_its_credential_and_its_problems() -> None:
                         assert "Problem" in json.dumps(content["schema"]), (relative, path, status)
                 if schemes:
                     assert "401" in operation["responses"], (relative, method, path)
+
+
+SOAP_EXAMPLES = sorted(p for p in DOCUMENTS if p.suffix == ".xml")
+
+
+@pytest.mark.parametrize("relative", SOAP_EXAMPLES, ids=str)
+def test_soap_examples_are_valid_against_the_xsds(relative: Path) -> None:
+    from tests.gateway.soap.support import assert_valid
+
+    assert_valid(DOCUMENTS[relative].encode())
+
+
+def test_every_async_operation_has_a_soap_example_of_its_call_and_its_faults() -> None:
+    from gateway.soap.async_envelope import OPERATIONS
+
+    names = {p.name for p in SOAP_EXAMPLES}
+    for operation in OPERATIONS:
+        assert {f"{operation}-request.xml", f"{operation}-response.xml"} <= names
+        assert any(n.startswith(f"{operation}-fault-") for n in names), operation

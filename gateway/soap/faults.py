@@ -35,15 +35,17 @@ def error_info(problem: Problem, *, now: datetime, session_id: str) -> dict[str,
     }
 
 
-def write_fault(info: dict[str, Any]) -> bytes:
+def write_fault(
+    info: dict[str, Any], *, detail: str = FAULT_DETAIL, namespace: str = SYNC_TYPES
+) -> bytes:
+    """The SOAP Fault of `info`, its ErrorInfo in the element `detail` of `namespace` (each
+    operation has its own: `<op>Fault1_<op>Fault`)."""
     root = etree.Element(f"{{{SOAP_ENV}}}Envelope", nsmap={"soap": SOAP_ENV})
     fault = etree.SubElement(etree.SubElement(root, f"{{{SOAP_ENV}}}Body"), f"{{{SOAP_ENV}}}Fault")
     etree.SubElement(fault, "faultcode").text = clean(str(info.get("errorCode", "")))
     etree.SubElement(fault, "faultstring").text = clean(str(info.get("errorMessage", "")))
-    detail = etree.SubElement(fault, "detail")
-    _error_info(
-        etree.SubElement(detail, f"{{{SYNC_TYPES}}}{FAULT_DETAIL}", nsmap={"t": SYNC_TYPES}), info
-    )
+    holder = etree.SubElement(fault, "detail")
+    _error_info(etree.SubElement(holder, f"{{{namespace}}}{detail}", nsmap={"t": namespace}), info)
     return etree.tostring(root, xml_declaration=True, encoding="utf-8")
 
 

@@ -173,14 +173,20 @@ class Catalogue:
 
     def read_request(self, service_id: str | None, data: etree._Element | None) -> Any:
         """The JSON `requestData.data` for the XML `data` element of a request."""
-        if data is None:
-            return None
+        return _read_data(self.requests.get(service_id or ""), data)
+
+    def read_response(self, service_id: str | None, data: etree._Element | None) -> Any:
+        """The JSON `data` for the XML `data` element of an answer (a RESPONSE a provider
+        sends on the async channel)."""
+        return _read_data(self.responses.get(service_id or ""), data)
+
+    def write_request(self, parent: etree._Element, service_id: str | None, data: Any) -> None:
+        """`data` (a request as JSON) as the `data` element under `parent`: what a recipient of
+        an async message gets, named by its request type."""
         payload = self.requests.get(service_id or "")
-        node = payload.node if payload is not None else ANY
-        value = read(data, node)
-        if value is _MISSING:
-            return {} if isinstance(node, Record) else None
-        return value
+        element = write(parent, "data", data, payload.node if payload is not None else ANY)
+        if element is not None and payload is not None:
+            element.set(XSI_TYPE, f"p:{payload.type_name}")
 
     def write_response(self, parent: etree._Element, service_id: str | None, data: Any) -> None:
         """`data` (a provider's JSON answer) as the `data` element under `parent`."""
@@ -215,6 +221,16 @@ class Catalogue:
             complex_type = etree.SubElement(root, f"{{{XS}}}complexType", name=payload.type_name)
             _xsd_content(complex_type, payload.node)
         return etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
+
+
+def _read_data(payload: Payload | None, data: etree._Element | None) -> Any:
+    if data is None:
+        return None
+    node = payload.node if payload is not None else ANY
+    value = read(data, node)
+    if value is _MISSING:
+        return {} if isinstance(node, Record) else None
+    return value
 
 
 def operations(openapi_documents: Iterable[dict[str, Any]]) -> dict[str, dict[str, Any]]:

@@ -16,13 +16,13 @@ from urllib.parse import parse_qs, urlsplit
 from lxml import etree
 
 from gateway.soap.payloads import Catalogue
-from gateway.soap.xml import PAYLOADS, SYNC_TYPES, XS
+from gateway.soap.xml import ASYNC_ITYPES, PAYLOADS, SYNC_TYPES, XS
 
 if TYPE_CHECKING:
     from lxml.etree._docloader import _InputDocument
 
 HERE = Path(__file__).with_name("xsd")
-STATIC_SCHEMAS = ("common", "sync-types")
+STATIC_SCHEMAS = ("common", "sync-types", "async-types", "async-itypes")
 ADDRESS_MARK = b"SOAP_ADDRESS"
 
 
@@ -31,10 +31,11 @@ def _static(name: str) -> bytes:
     return (HERE / name).read_bytes()
 
 
-def wsdl(address: str) -> bytes:
-    """The sync channel's WSDL, with its service at `address` (the URL it was asked at)."""
+def wsdl(address: str, document: str = "sync.wsdl") -> bytes:
+    """A channel's WSDL (the sync channel's unless `document` names another in `xsd/`), with
+    its service at `address` (the URL it was asked at)."""
     escaped = address.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
-    return _static("sync.wsdl").replace(ADDRESS_MARK, escaped.encode())
+    return _static(document).replace(ADDRESS_MARK, escaped.encode())
 
 
 def schema_documents(catalogue: Catalogue) -> dict[str, bytes]:
@@ -59,13 +60,14 @@ class _Schemas(etree.Resolver):
 
 
 def validator(catalogue: Catalogue) -> etree.XMLSchema:
-    """An lxml schema of the sync channel's messages and faults, payloads included: what a Body
-    child (`SendMessage`, `SendMessageResponse`, a fault's detail) must be."""
+    """An lxml schema of the channels' messages and faults, payloads included: what a Body
+    child (`SendMessage`, `sendMessage`, a response, a fault's detail) must be."""
     documents = schema_documents(catalogue)
     parser = etree.XMLParser(no_network=True, resolve_entities=False)
     parser.resolvers.add(_Schemas(documents))
     root = etree.Element(f"{{{XS}}}schema", nsmap={"xs": XS})
-    for namespace, name in ((SYNC_TYPES, "sync-types"), (PAYLOADS, "payloads")):
+    imports = ((SYNC_TYPES, "sync-types"), (ASYNC_ITYPES, "async-itypes"), (PAYLOADS, "payloads"))
+    for namespace, name in imports:
         etree.SubElement(
             root, f"{{{XS}}}import", namespace=namespace, schemaLocation=f"?xsd={name}"
         )

@@ -238,6 +238,24 @@ async def test_refused_pull_message_is_not_delivered_and_comes_back(
     assert await channel.state_of(message_id) == "DELIVERED"
 
 
+async def test_pull_message_refused_for_good_is_stopped_and_never_handed_out_again(
+    channel: Async, pull_service: str
+) -> None:
+    stopped, kept = message(pull_service, {"iin": IIN}), message(pull_service, {"iin": IIN})
+    for request in (stopped, kept):
+        await channel.send(request)
+    ids = [r["messageInfo"]["messageId"] for r in (stopped, kept)]
+    taken = await eventually(lambda: channel.take(pull_service, PROVIDER_SENDER))
+    assert sorted(m["messageInfo"]["messageId"] for m in taken) == sorted(ids)
+    refused = await channel.confirm(ids[0], PROVIDER_SENDER, state="DELIVERY_STOPPED")
+    assert (refused.status_code, refused.json()["state"]) == (200, "DELIVERY_STOPPED")
+    # Neither was confirmed, so both come back after the backoff: only the other is handed out.
+    again = await eventually(lambda: channel.take(pull_service, PROVIDER_SENDER))
+    assert [m["messageInfo"]["messageId"] for m in again] == [ids[1]]
+    await channel.confirm(ids[1], PROVIDER_SENDER)
+    assert await channel.state_of(ids[0]) == "DELIVERY_STOPPED"
+
+
 async def _sent_past_failing_pushes(channel: Async, code: str, status: int, count: int) -> str:
     """A request to ГБД ФЛ whose first `count` pushes fail with `status` `code`; its id."""
     rule = await channel.client.post(

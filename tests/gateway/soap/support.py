@@ -1,5 +1,6 @@
 """What the SOAP tests share: the project's XSDs as an lxml validator, and a zeep client that
-checks every message it sends and receives against them.
+checks every message it sends and receives against them (of the sync channel, `SoapClient`, and
+of the async one, `AsyncSoap`).
 
 zeep is synchronous and the bus runs on the test's event loop, so the client is built and called
 in a worker thread (`asyncio.to_thread`), leaving the loop free to answer it.
@@ -25,6 +26,8 @@ from servicekit.clock import ALMATY
 from tests.harness import TESTER, TESTER_PASSWORD
 
 SCHEMA = validator(default_catalogue())
+TESTER_SENDER = (TESTER, TESTER_PASSWORD)
+ASYNC_PERSON = "GBDFL_UniversalServiceAsync"
 
 
 def body_child(envelope: etree._Element) -> etree._Element:
@@ -100,7 +103,7 @@ class SoapClient:
         service_id: str,
         data: Any,
         *,
-        sender: tuple[str, str] = (TESTER, TESTER_PASSWORD),
+        sender: tuple[str, str] = TESTER_SENDER,
         **info: Any,
     ) -> Any:
         """SendMessage; `data` is a dict for the serviceId's request type, or a zeep value."""
@@ -115,3 +118,76 @@ class SoapClient:
         }
         request = {"requestInfo": request_info, "requestData": {"data": data}}
         return await asyncio.to_thread(self.zeep.service.SendMessage, request=request)
+
+
+def _sender(sender: tuple[str, str]) -> dict[str, str]:
+    return {"senderId": sender[0], "password": sender[1]}
+
+
+class AsyncSoap:
+    """IAsyncChannel as a zeep client generated from the gateway's WSDL sees it."""
+
+    def __init__(self, client: SoapClient) -> None:
+        self.client = client
+        self.service = client.zeep.service
+
+    @classmethod
+    async def load(cls, gateway_url: str, headers: dict[str, str] | None = None) -> AsyncSoap:
+        client = await asyncio.to_thread(SoapClient, f"{gateway_url}/bip-async/?wsdl", headers)
+        return cls(client)
+
+    async def send(
+        self,
+        service_id: str,
+        data: Any,
+        message_type: str = "REQUEST",
+        *,
+        sender: tuple[str, str] = TESTER_SENDER,
+        **info: Any,
+    ) -> Any:
+        if isinstance(data, dict):
+            # A service of the test's own has no payload type: its data goes as the person's.
+            known = service_id if not service_id.startswith("TEST_") else ASYNC_PERSON
+            data = self.client.data(known, data)
+        message_info = {
+            "messageId": str(uuid.uuid4()),
+            "serviceId": service_id,
+            "messageType": message_type,
+            "messageDate": datetime(2026, 11, 22, 10, 0, tzinfo=ALMATY),
+            "sender": _sender(sender),
+            **info,
+        }
+        request = {"messageInfo": message_info, "messageData": {"data": data}}
+        return await asyncio.to_thread(self.service.sendMessage, request=request)
+
+    async def take(
+        self, service_id: str, sender: tuple[str, str] = TESTER_SENDER, amount: int = 10
+    ) -> list[Any]:
+        request = {
+            "serviceId": service_id,
+            "sender": _sender(sender),
+            "amount": amount,
+        }
+        response = await asyncio.to_thread(self.service.getMessages, request=request)
+        return list(response.messages or [])
+
+    async def status(self, message_id: str, sender: tuple[str, str] = TESTER_SENDER) -> Any:
+        request = {"messageId": message_id, "sender": _sender(sender)}
+        return await asyncio.to_thread(self.service.getMessageStatus, request=request)
+
+    async def state_of(self, message_id: str, sender: tuple[str, str] = TESTER_SENDER) -> str:
+        return str((await self.status(message_id, sender)).messageState)
+
+    async def notify(
+        self,
+        message_id: str,
+        sender: tuple[str, str] = TESTER_SENDER,
+        received: str = "MESSAGE_ACCEPTED",
+        resend: str | None = None,
+    ) -> Any:
+        request = {
+            "messageId": message_id,
+            "sender": _sender(sender),
+            "deliveryStatus": {"receiveStatus": received, "resendMessage": resend},
+        }
+        return await asyncio.to_thread(self.service.sendDeliveryNotification, request=request)
