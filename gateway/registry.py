@@ -34,6 +34,8 @@ class Route:
     """Where the async channel pushes messages."""
     timeout_ms: int
     mode: str
+    soap: bool = False
+    """`url` is a SOAP 1.1 provider's endpoint: the sync channel sends it SendMessage as XML."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +48,7 @@ class ServiceEntry:
     description: str
     routes: dict[str, str]
     delivery: str = "push"
+    soap_endpoint: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +57,7 @@ class SenderEntry:
     name: str
     password_hash: str
     enabled: bool
+    require_signature: bool = False
 
 
 @dataclass(frozen=True)
@@ -83,11 +87,14 @@ class Registry:
                     s.description,
                     dict(s.routes or {}),
                     s.delivery,
+                    s.soap_endpoint,
                 )
                 for s in services
             },
             senders={
-                s.sender_id: SenderEntry(s.sender_id, s.name, s.password_hash, s.enabled)
+                s.sender_id: SenderEntry(
+                    s.sender_id, s.name, s.password_hash, s.enabled, bool(s.require_signature)
+                )
                 for s in senders
             },
             access=frozenset((a.sender_id, a.service_id) for a in access),
@@ -109,6 +116,16 @@ class Registry:
         service = self.services.get(service_id)
         if service is None:
             return None
+        if service.soap_endpoint and route_id is None and service.mode in SYNC_MODES:
+            return Route(
+                service_id,
+                service.provider,
+                service.soap_endpoint,
+                service.soap_endpoint,
+                service.timeout_ms,
+                service.mode,
+                soap=True,
+            )
         provider = service.provider if route_id is None else service.routes.get(route_id)
         base = self.provider_urls.get(provider) if provider else None
         if provider is None or base is None:
@@ -125,6 +142,10 @@ class Registry:
         if sender is None or not sender.enabled or password is None:
             return False
         return self._passwords.check(sender_id, password, sender.password_hash)
+
+    def requires_signature(self, sender_id: str) -> bool:
+        sender = self.senders.get(sender_id)
+        return sender is not None and sender.require_signature
 
     def may_call(self, sender_id: str, service_id: str) -> bool:
         return (sender_id, service_id) in self.access or (sender_id, ANY_SERVICE) in self.access

@@ -35,6 +35,7 @@ class ServiceEntry(FileModel):
     timeout_ms: int = Field(default=5000, gt=0, le=600_000)
     routes: dict[str, str] = Field(default_factory=dict)
     delivery: str = Field(default="push", pattern="^(push|pull)$")
+    soap_endpoint: str | None = Field(default=None, pattern="^https?://", max_length=500)
 
     def to_model(self, version: int) -> RegisteredService:
         return RegisteredService(
@@ -47,6 +48,7 @@ class ServiceEntry(FileModel):
             registry_version=version,
             routes=self.routes,
             delivery=self.delivery,
+            soap_endpoint=self.soap_endpoint,
         )
 
 
@@ -55,6 +57,7 @@ class SenderEntry(FileModel):
     name: str = ""
     password_hash: str = Field(pattern=r"^scrypt\$")
     enabled: bool = True
+    require_signature: bool = False
 
     def to_model(self) -> Sender:
         return Sender(
@@ -62,6 +65,7 @@ class SenderEntry(FileModel):
             name=self.name,
             password_hash=self.password_hash,
             enabled=self.enabled,
+            require_signature=self.require_signature,
         )
 
 

@@ -194,6 +194,23 @@ class Catalogue:
         if element is not None:
             element.set(XSI_TYPE, f"p:{payload.type_name}")
 
+    def write_request(self, parent: etree._Element, service_id: str, data: Any) -> None:
+        """`data` (a caller's JSON request) as the `data` element under `parent`: what the
+        gateway sends a SOAP provider."""
+        payload = self.requests.get(service_id)
+        element = write(parent, "data", data, ANY if payload is None else payload.node)
+        if element is not None and payload is not None:
+            element.set(XSI_TYPE, f"p:{payload.type_name}")
+
+    def read_response(self, service_id: str, data: etree._Element | None) -> Any:
+        """The JSON `responseData.data` for the XML `data` of a SOAP provider's answer (in the
+        answer's own vocabulary where the serviceId has one)."""
+        if data is None:
+            return None
+        payload = self.responses.get(service_id)
+        value = read(data, ANY if payload is None else payload.node)
+        return None if value is _MISSING else value
+
     def schema(self) -> bytes:
         """The XSD of every payload: one named complex type per serviceId and direction."""
         root = etree.Element(

@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Iterable
+from functools import partial
 from typing import Literal
 
 import orjson
@@ -31,6 +32,7 @@ from starlette.types import Receive, Scope, Send
 from gateway.soap import envelope
 from gateway.soap.faults import error_info, write_fault
 from gateway.soap.payloads import Catalogue
+from gateway.soap.security import ResponseSigner, Signatures
 from gateway.soap.wsdl import schema_documents, wsdl
 from gateway.soap.xml import SOAP_MEDIA_TYPE, XmlRefused
 from gateway.sync_channel import Call, SyncChannel, gateway_fault
@@ -47,9 +49,19 @@ _PASSWORD = re.compile(rb"(<(?:[\w.-]+:)?password\b[^>]*>)[^<]*", re.IGNORECASE)
 class SoapFace:
     """SendMessage as SOAP 1.1 on the wire; the JSON envelope inside."""
 
-    def __init__(self, catalogue: Catalogue, fault_status: FaultStatus = "soap") -> None:
+    def __init__(
+        self,
+        catalogue: Catalogue,
+        fault_status: FaultStatus = "soap",
+        signatures: Signatures | None = None,
+        signer: ResponseSigner | None = None,
+    ) -> None:
         self.catalogue = catalogue
         self.fault_status = fault_status
+        self.signatures = signatures
+        """Checks WS-Security signatures (`gateway.soap.security`); None: nobody signs."""
+        self.signer = signer
+        """Signs every answer when set."""
 
     async def answer(self, channel: SyncChannel, body: bytes, call: Call) -> tuple[bytes, str]:
         try:
@@ -59,13 +71,16 @@ class SoapFace:
             call.request_record = _PASSWORD.sub(rb"\1***", body)
             raise
         call.request_record = orjson.dumps(request.document)
-        answer = await channel.process(request.document, call)
+        admitted = None if self.signatures is None else partial(self.signatures.check, body)
+        answer = await channel.process(request.document, call, admitted)
         if not answer:  # a fault rule dropped the connection
             return b"", SOAP_MEDIA_TYPE
         call.response_record = answer
-        return envelope.write_response(orjson.loads(answer), request, self.catalogue), (
-            SOAP_MEDIA_TYPE
-        )
+        response = envelope.write_response(orjson.loads(answer), request, self.catalogue)
+        return self._signed(response), SOAP_MEDIA_TYPE
+
+    def _signed(self, message: bytes) -> bytes:
+        return message if self.signer is None else self.signer.sign(message)
 
     def _read(self, channel: SyncChannel, body: bytes, call: Call) -> envelope.SoapRequest:
         channel.check_ready(call)
@@ -86,7 +101,7 @@ class SoapFace:
         call.response_headers.append((b"x-egov-status", str(problem.status).encode()))
         info = error_info(problem, now=call.started_at, session_id=str(call.session_id))
         status = problem.status if self.fault_status == "problem" else 500
-        return status, write_fault(info), SOAP_MEDIA_TYPE
+        return status, self._signed(write_fault(info)), SOAP_MEDIA_TYPE
 
     @staticmethod
     def _refused(channel: SyncChannel, call: Call, code: str, field: str) -> Problem:
@@ -109,10 +124,11 @@ class SoapSyncEndpoint:
         paths: Iterable[str],
         catalogue: Catalogue,
         fault_status: FaultStatus = "soap",
+        signer: ResponseSigner | None = None,
     ) -> None:
         self.channel = channel
         self.paths = {p.rstrip("/") or "/": p for p in paths} | {p: p for p in paths}
-        self.face = SoapFace(catalogue, fault_status)
+        self.face = SoapFace(catalogue, fault_status, Signatures(channel), signer)
         self.schemas = schema_documents(catalogue)
 
     def render_refusal(self, scope: Scope, problem: Problem) -> Response | None:
