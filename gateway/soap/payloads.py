@@ -304,8 +304,8 @@ def _read_record(element: etree._Element, node: Record) -> Any:
     groups: dict[str, list[etree._Element]] = {}
     for child in element:
         groups.setdefault(local(child), []).append(child)
-    if not groups:
-        return _MISSING
+    if not groups and not any(m.repeated and m.required for m in node.members.values()):
+        return _MISSING  # an empty element is a record only when it holds required lists
     result: dict[str, Any] = {}
     for name, member in node.members.items():
         elements = groups.pop(name, None)
