@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from contracts.examples import examples
+from contracts.soap_examples import soap_examples
 from egov.services import build_app
 from gateway.soap.payloads import build_catalogue, operations
 from gateway.soap.vocabulary import VOCABULARIES
@@ -68,6 +69,8 @@ def _soap(openapi: list[dict[str, Any]]) -> dict[Path, str]:
         for name, document in schema_documents(catalogue).items()
     }
     files[Path("soap") / "sync.wsdl"] = wsdl("http://127.0.0.1:8000/bip-sync/").decode()
+    for name, example in soap_examples(catalogue).items():
+        files[Path("soap") / "examples" / name] = example
     return files
 
 

@@ -45,8 +45,8 @@ _NSMAP = {"soap": SOAP_ENV, "xsi": XSI, "p": PAYLOADS}
 
 
 def write_request(document: dict[str, Any], catalogue: Catalogue) -> bytes:
-    """The pipeline's JSON SendMessage request (sessionId stamped, password removed) as the
-    SOAP envelope a provider receives."""
+    """A JSON SendMessage request as SOAP: the envelope a SOAP provider receives (sessionId
+    stamped, password removed by the pipeline), or a client sends (the contracts' examples)."""
     info = document.get("requestInfo") or {}
     root = etree.Element(f"{{{SOAP_ENV}}}Envelope", nsmap=_NSMAP)
     body = etree.SubElement(root, f"{{{SOAP_ENV}}}Body")
@@ -56,7 +56,8 @@ def write_request(document: dict[str, Any], catalogue: Catalogue) -> bytes:
     for name in ("messageId", "correlationId", "serviceId", "messageDate", "routeId"):
         _text(info_element, name, info.get(name))
     sender = etree.SubElement(info_element, "sender")
-    _text(sender, "senderId", (info.get("sender") or {}).get("senderId"))
+    for name in ("senderId", "password"):  # the pipeline has removed the password by now
+        _text(sender, name, (info.get("sender") or {}).get(name))
     for item in info.get("properties") or ():
         holder = etree.SubElement(info_element, "properties")
         _text(holder, "key", item.get("key"))

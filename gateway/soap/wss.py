@@ -229,15 +229,21 @@ def _accepted(algorithm: str) -> bool:
         return False
 
 
-def sign(envelope: bytes, key: RSAPrivateKey, certificate: x509.Certificate) -> bytes:
+def sign(
+    envelope: bytes,
+    key: RSAPrivateKey,
+    certificate: x509.Certificate,
+    *,
+    ids: tuple[str, str] | None = None,
+) -> bytes:
     """`envelope` (a SOAP 1.1 envelope the gateway wrote) with a WS-Security signature over
-    its Body: the certificate as a BinarySecurityToken, exc-c14n, RSA-SHA256."""
+    its Body: the certificate as a BinarySecurityToken, exc-c14n, RSA-SHA256. `ids` (the
+    Body's and the token's wsu:Id) are fresh unless given (the contracts' fixed examples)."""
     root = etree.fromstring(envelope)
     body = root.find(f"{{{SOAP_ENV}}}Body")
     if body is None:
         raise ValueError("not a SOAP envelope")
-    body_id = f"id-{uuid.uuid4()}"
-    token_id = f"x509-{uuid.uuid4()}"
+    body_id, token_id = ids or (f"id-{uuid.uuid4()}", f"x509-{uuid.uuid4()}")
     body.set(WSU_ID, body_id)
     header = root.find(f"{{{SOAP_ENV}}}Header")
     if header is None:
