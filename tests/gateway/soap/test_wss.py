@@ -24,6 +24,7 @@ from gateway.settings import REGISTRY_FILE
 from gateway.soap.wss import DS, WSSE
 from gateway.soap.xml import SOAP_ENV
 from servicekit.envelope import SUCCESS
+from tests.backends import fresh_postgres
 from tests.gateway.soap.signing import KEYS, Persona, ZeepSignature, sign, verify_answer
 from tests.gateway.soap.support import SoapClient, assert_valid
 from tests.gateway.soap.test_raw_sync import XML, dotnet_request
@@ -38,8 +39,12 @@ GATEWAY = Persona.load(GATEWAY_KEY)
 GOST = "urn:ietf:params:xml:ns:cpxmlsec:algorithms:gostr34102001-gostr3411"
 
 
-@pytest.fixture(scope="module")
-async def bus(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[BusPlan]:
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+async def bus(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[BusPlan]:
+    """The bus with a sender that must sign and a gateway that signs its answers, on SQLite
+    and on PostgreSQL (the registry's new flag goes through each database)."""
     data_dir = tmp_path_factory.mktemp("wss")
     registry: dict[str, Any] = yaml.safe_load(REGISTRY_FILE.read_text(encoding="utf-8"))
     registry["senders"].append(
@@ -53,12 +58,19 @@ async def bus(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[BusPlan
     registry["access"].append({"sender": SIGNER, "services": ["*"]})
     path = data_dir / "registry.yaml"
     path.write_text(yaml.safe_dump(registry, allow_unicode=True), encoding="utf-8")
-    gateway = {"registry_file": str(path), "soap_signing_key": str(KEYS / GATEWAY_KEY)}
-    async with running_bus(data_dir, extra={"gateway": gateway}) as plan:
-        yield plan
+    extra = {"gateway": {"registry_file": str(path), "soap_signing_key": str(KEYS / GATEWAY_KEY)}}
+    if request.param == "sqlite":
+        async with running_bus(data_dir, extra=extra) as plan:
+            yield plan
+    else:
+        async with (
+            fresh_postgres() as base_url,
+            running_bus(data_dir, database_url=base_url, extra=extra) as plan,
+        ):
+            yield plan
 
 
-def request(sender: tuple[str, str] = (SIGNER, SIGNER_PASSWORD)) -> bytes:
+def signer_call(sender: tuple[str, str] = (SIGNER, SIGNER_PASSWORD)) -> bytes:
     return (
         dotnet_request()
         .replace(b"<senderId>tester</senderId>", f"<senderId>{sender[0]}</senderId>".encode())
@@ -96,18 +108,18 @@ async def test_a_signed_request_succeeds_and_the_answer_is_signed(
 ) -> None:
     """Hand-written, .NET style, signed with a persona's key; the key named each way
     integrators name it. The gateway's answer carries its own signature (checked above)."""
-    answer = await post(client, sign(request(), PERSON, key_reference))
+    answer = await post(client, sign(signer_call(), PERSON, key_reference))
     assert status_code(answer) == SUCCESS
     assert answer.find(f"{{{SOAP_ENV}}}Header/{{{WSSE}}}Security/{{{DS}}}Signature") is not None
 
 
 async def test_the_wss_path_of_integrators_answers_too(client: httpx.AsyncClient) -> None:
-    answer = await post(client, sign(request(), PERSON), "/shep/bip-sync-wss-gost/")
+    answer = await post(client, sign(signer_call(), PERSON), "/shep/bip-sync-wss-gost/")
     assert status_code(answer) == SUCCESS
 
 
 async def test_a_sender_that_must_sign_is_refused_unsigned(client: httpx.AsyncClient) -> None:
-    reply = await client.post("/bip-sync/", content=request(), headers=XML)
+    reply = await client.post("/bip-sync/", content=signer_call(), headers=XML)
     assert reply.status_code == 500
     assert reply.headers["x-egov-status"] == "401"
     answer = etree.fromstring(reply.content)
@@ -124,7 +136,7 @@ async def test_an_unsigned_call_passes_when_the_sender_need_not_sign(
 
 
 async def test_a_tampered_request_is_refused(client: httpx.AsyncClient) -> None:
-    signed = sign(request(), PERSON)
+    signed = sign(signer_call(), PERSON)
     tampered = signed.replace(b"<iin>900515310005</iin>", b"<iin>850308410371</iin>")
     assert tampered != signed
     assert fault_code(await post(client, tampered)) == "WSS_SIGNATURE_INVALID"
@@ -149,18 +161,18 @@ async def test_a_wrong_signature_of_a_sender_that_need_not_sign_is_still_refused
 async def test_a_certificate_that_is_not_good_is_refused(
     client: httpx.AsyncClient, key: str, code: str
 ) -> None:
-    answer = await post(client, sign(request(), Persona.load(key)))
+    answer = await post(client, sign(signer_call(), Persona.load(key)))
     assert fault_code(answer) == code
 
 
 async def test_a_key_identifier_unknown_to_nuc_is_refused(client: httpx.AsyncClient) -> None:
     """The rogue root's certificate named only by its SKI: НУЦ has no such certificate."""
-    answer = await post(client, sign(request(), Persona.load("signer_unknown_ca.p12"), "ski"))
+    answer = await post(client, sign(signer_call(), Persona.load("signer_unknown_ca.p12"), "ski"))
     assert fault_code(answer) == "WSS_KEY_UNKNOWN"
 
 
 async def test_gost_is_refused_by_name(client: httpx.AsyncClient) -> None:
-    signed = sign(request(), PERSON).replace(
+    signed = sign(signer_call(), PERSON).replace(
         b"http://www.w3.org/2001/04/xmldsig-more#rsa-sha256", GOST.encode()
     )
     answer = await post(client, signed, "/shep/bip-sync-wss-gost/")
@@ -171,7 +183,7 @@ async def test_a_signature_that_does_not_cover_the_body_is_refused(
     client: httpx.AsyncClient,
 ) -> None:
     """A signature that holds, over a wsu:Timestamp only: the Body is not what it signs."""
-    answer = await post(client, sign(request(), PERSON, body=False))
+    answer = await post(client, sign(signer_call(), PERSON, body=False))
     assert fault_code(answer) == "WSS_BODY_NOT_SIGNED", fault_code(answer)
 
 
@@ -187,7 +199,9 @@ async def test_nuc_unavailable_is_unavailable_not_invalid(client: httpx.AsyncCli
     }
     added = await client.post("/admin/faults", json=rule, headers={**ADMIN, **run})
     assert added.status_code == 201, added.text
-    reply = await client.post("/bip-sync/", content=sign(request(), PERSON), headers={**XML, **run})
+    reply = await client.post(
+        "/bip-sync/", content=sign(signer_call(), PERSON), headers={**XML, **run}
+    )
     assert reply.headers["x-egov-status"] == "503"
     answer = etree.fromstring(reply.content)
     assert_valid(answer)
@@ -227,6 +241,6 @@ async def test_the_signed_wsdl_client_and_raw_calls_run_concurrently(
     client: httpx.AsyncClient,
 ) -> None:
     """Checks share the НУЦ's CA certificates and resolved keys: concurrent calls agree."""
-    bodies = [sign(request(), PERSON, ref) for ref in ("token", "ski", "issuer-serial")] * 3
+    bodies = [sign(signer_call(), PERSON, ref) for ref in ("token", "ski", "issuer-serial")] * 3
     answers = await asyncio.gather(*(post(client, body) for body in bodies))
     assert {status_code(a) for a in answers} == {SUCCESS}
