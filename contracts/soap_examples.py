@@ -36,8 +36,8 @@ KEYS = ROOT / "personas" / "keys"
 PERSON_IIN = "900515310005"
 CLIENT_KEY = "dealer_manager.p12"
 """Who signs the example request: an integrator's employee with a SIGN key of the test НУЦ."""
-GATEWAY_KEY = "frontoffice_head.p12"
-"""What the example answer is signed with (`GATEWAY_SOAP_SIGNING_KEY`)."""
+GATEWAY_KEY = "shep_gateway.p12"
+"""The gateway's own key, which signs the example answer (`GATEWAY_SOAP_SIGNING_KEY`)."""
 SERVICE = "GBDFL_UniversalServiceSync"
 
 

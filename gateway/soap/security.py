@@ -116,17 +116,17 @@ class Signatures:
         """Refuse the call unless its signature holds, or it has none and need not."""
         # Unsigned calls are the usual case: no second parse unless a Security header may be
         # there (the request was read, so the body is well-formed XML).
-        signed = wss.find(parse(body)) if b"Security" in body else None
-        if signed is None:
-            if self.channel.registry.requires_signature(call.sender_id or ""):
-                raise self._refusal(call, "WSS_SIGNATURE_REQUIRED", None)
-            return
         try:
+            signed = wss.find(parse(body)) if b"Security" in body else None
+            if signed is None:
+                if self.channel.registry.requires_signature(call.sender_id or ""):
+                    raise wss.WssRefused("WSS_SIGNATURE_REQUIRED", "")
+                return
             certificate = await self.nuc.certificate(signed.key, call.run_id)
             wss.check(signed, certificate)
             await self.nuc.judge(certificate, self.channel.clock.now(), call.run_id)
         except wss.WssRefused as refused:
-            raise self._refusal(call, refused.code, str(refused)) from None
+            raise self._refusal(call, refused.code, str(refused) or None) from None
 
     def _refusal(self, call: Call, code: str, reason: str | None) -> Problem:
         return gateway_fault(

@@ -475,7 +475,7 @@ def test_persona_files_open_with_the_documented_password_and_match_the_seed() ->
         load_seed()["authorities"]["root"]["certificate"].encode()
     )
     files = sorted(KEYS_DIR.glob("*.p12"))
-    assert len(files) == 47  # 22 persons × SIGN and AUTH, expired, revoked, unknown CA
+    assert len(files) == 48  # 22 persons × SIGN and AUTH, expired, revoked, unknown CA, gateway
     for path in files:
         key, certificate, chain = pkcs12.load_key_and_certificates(path.read_bytes(), b"Qwerty12")
         assert key is not None, path.name

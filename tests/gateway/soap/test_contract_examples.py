@@ -43,7 +43,7 @@ def test_the_signed_examples_verify() -> None:
     assert signed.key.certificate == Persona.load("dealer_manager.p12").certificate
     wss.check(signed, signed.key.certificate)
     response = (EXAMPLES / "SendMessage-response-signed.xml").read_bytes()
-    verify_answer(response, Persona.load("frontoffice_head.p12").certificate)
+    verify_answer(response, Persona.load("shep_gateway.p12").certificate)
 
 
 def test_every_signature_refusal_has_an_example() -> None:

@@ -32,8 +32,8 @@ from tests.harness import ADMIN, running_bus
 
 SIGNER, SIGNER_PASSWORD = "signing-system", "signing-system-secret"
 """A sender of this module's registry that must sign every SOAP call."""
-GATEWAY_KEY = "frontoffice_head.p12"
-"""The key the gateway signs its answers with in these tests (any НУЦ certificate will do)."""
+GATEWAY_KEY = "shep_gateway.p12"
+"""The gateway's own key (`python -m pki.generate --gateway`)."""
 PERSON = Persona.load("dealer_manager.p12")
 GATEWAY = Persona.load(GATEWAY_KEY)
 GOST = "urn:ietf:params:xml:ns:cpxmlsec:algorithms:gostr34102001-gostr3411"
@@ -169,6 +169,44 @@ async def test_a_key_identifier_unknown_to_nuc_is_refused(client: httpx.AsyncCli
     """The rogue root's certificate named only by its SKI: НУЦ has no such certificate."""
     answer = await post(client, sign(signer_call(), Persona.load("signer_unknown_ca.p12"), "ski"))
     assert fault_code(answer) == "WSS_KEY_UNKNOWN"
+
+
+def _broken(how: str) -> bytes:
+    """A signed call whose signature is damaged the way `how` says."""
+    root = etree.fromstring(sign(signer_call(), PERSON))
+    ns = {"ds": DS, "wsse": WSSE}
+    if how == "token-not-base64":
+        token = root.find(".//wsse:BinarySecurityToken", ns)
+        assert token is not None
+        token.text = "not base64 at all!"
+    elif how == "no-key-info":
+        key_info = root.find(".//ds:KeyInfo", ns)
+        assert key_info is not None
+        key_info.getparent().remove(key_info)  # type: ignore[union-attr]
+    elif how == "unknown-transform":
+        transform = root.find(".//ds:Transform", ns)
+        assert transform is not None
+        transform.set("Algorithm", "urn:example:no-such-transform")
+    else:
+        value = root.find(".//ds:SignatureValue", ns)
+        assert value is not None
+        value.text = "AAAA"
+    return etree.tostring(root)
+
+
+@pytest.mark.parametrize(
+    ("how", "code"),
+    [
+        ("token-not-base64", "WSS_KEY_UNKNOWN"),
+        ("no-key-info", "WSS_KEY_UNKNOWN"),
+        ("unknown-transform", "WSS_SIGNATURE_INVALID"),
+        ("short-signature-value", "WSS_SIGNATURE_INVALID"),
+    ],
+)
+async def test_a_broken_signature_is_a_fault_never_a_server_error(
+    client: httpx.AsyncClient, how: str, code: str
+) -> None:
+    assert fault_code(await post(client, _broken(how))) == code
 
 
 async def test_gost_is_refused_by_name(client: httpx.AsyncClient) -> None:
