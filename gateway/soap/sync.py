@@ -77,9 +77,9 @@ class SoapFace:
             return b"", SOAP_MEDIA_TYPE
         call.response_record = answer
         response = envelope.write_response(orjson.loads(answer), request, self.catalogue)
-        return self._signed(response), SOAP_MEDIA_TYPE
+        return self.signed(response), SOAP_MEDIA_TYPE
 
-    def _signed(self, message: bytes) -> bytes:
+    def signed(self, message: bytes) -> bytes:
         return message if self.signer is None else self.signer.sign(message)
 
     def _read(self, channel: SyncChannel, body: bytes, call: Call) -> envelope.SoapRequest:
@@ -101,7 +101,7 @@ class SoapFace:
         call.response_headers.append((b"x-egov-status", str(problem.status).encode()))
         info = error_info(problem, now=call.started_at, session_id=str(call.session_id))
         status = problem.status if self.fault_status == "problem" else 500
-        return status, self._signed(write_fault(info)), SOAP_MEDIA_TYPE
+        return status, self.signed(write_fault(info)), SOAP_MEDIA_TYPE
 
     @staticmethod
     def _refused(channel: SyncChannel, call: Call, code: str, field: str) -> Problem:
@@ -138,7 +138,7 @@ class SoapSyncEndpoint:
             return None
         info = error_info(problem, now=self.channel.clock.now(), session_id=str(uuid.uuid4()))
         return Response(
-            write_fault(info),
+            self.face.signed(write_fault(info)),
             status_code=problem.status if self.face.fault_status == "problem" else 500,
             media_type=SOAP_MEDIA_TYPE,
             headers={"x-egov-status": str(problem.status)},
