@@ -418,7 +418,10 @@ class SyncChannel:
                 raise self._fault(call, "PROVIDER_UNAVAILABLE", 503, service_id=service_id)
             call.provider = route.provider
             fault = self.faults.pick(
-                service_id=service_id, operation="SendMessage", sender_id=None, run_id=run_id
+                service_id=service_id,
+                operation="SendMessage",
+                sender_id=self.sender_id,
+                run_id=run_id,
             )
             if fault is not None and fault.kind == "drop":
                 raise self._fault(call, "PROVIDER_UNAVAILABLE", 503, service_id=service_id)

@@ -56,6 +56,8 @@ WSU_ID = f"{{{WSU}}}Id"
 
 _NS = {"soap": SOAP_ENV, "wsse": WSSE, "wsu": WSU, "ds": DS}
 _ACCEPTED = SignatureConfiguration(
+    # The one signature `find` found, never another one a sender tucked into the Body.
+    location=f"./{{{SOAP_ENV}}}Header/{{{WSSE}}}Security/",
     expect_references=True,  # the Body, and often a wsu:Timestamp beside it
     signature_methods=frozenset(
         {SignatureMethod.RSA_SHA256, SignatureMethod.RSA_SHA384, SignatureMethod.RSA_SHA512}
