@@ -128,6 +128,19 @@ async def test_a_sender_that_must_sign_is_refused_unsigned(client: httpx.AsyncCl
     assert fault_code(answer) == "WSS_SIGNATURE_REQUIRED"
 
 
+async def test_the_admin_api_makes_a_sender_sign(client: httpx.AsyncClient) -> None:
+    sender = {"password": "admin-made-secret", "requireSignature": True}
+    put = await client.put("/admin/senders/admin-signer", json=sender, headers=ADMIN)
+    assert (put.status_code, put.json()["requireSignature"]) == (200, True)
+    granted = await client.put(
+        "/admin/access/admin-signer/GBDFL_UniversalServiceSync", headers=ADMIN
+    )
+    assert granted.status_code == 204
+    call = signer_call(("admin-signer", "admin-made-secret"))
+    assert fault_code(await post(client, call)) == "WSS_SIGNATURE_REQUIRED"
+    assert status_code(await post(client, sign(call, PERSON))) == SUCCESS
+
+
 async def test_an_unsigned_call_passes_when_the_sender_need_not_sign(
     client: httpx.AsyncClient,
 ) -> None:
