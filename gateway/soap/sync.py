@@ -12,9 +12,13 @@ has it and as generated clients (WCF, JAX-WS) need to read a fault at all; the J
 status for the same refusal is in the `X-Egov-Status` header. The setting
 `soap_fault_http_status` = `problem` answers with that status instead.
 
+A signed Body (WS-Security) is checked once the sender is authenticated and the service routed
+(`gateway.soap.security`, a hook of the pipeline); with a signing key set, every answer and
+fault is signed.
+
 The journal and the message log keep a SOAP exchange as the JSON envelopes it became (the
 request as converted, the provider's answer, the problem document), so masking and queries
-work the same for both faces.
+work the same for both faces; a request's signature is checked, not kept.
 """
 
 from __future__ import annotations
