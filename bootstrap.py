@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -26,6 +27,8 @@ BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
 LOCKS = {"main": ROOT / "requirements" / "main.lock", "dev": ROOT / "requirements" / "dev.lock"}
 BUILD_LOCK = ROOT / "requirements" / "build.lock"
+NODE_LOCK = ROOT / "package-lock.json"
+NODE_MODULES = ROOT / "node_modules"
 
 
 def _stamp(profile: str) -> Path:
@@ -62,6 +65,44 @@ def ensure_venv(profile: str) -> None:
     stamp.touch()
 
 
+def ensure_node_tools() -> None:
+    """Install the Node.js tools of the checks (Redocly CLI, package-lock.json) into
+    ./node_modules with `npm ci`, once per version of the lock; without Node.js, say what
+    will fail."""
+    npm = shutil.which("npm")
+    if npm is None or shutil.which("node") is None:
+        print(
+            "bootstrap: no Node.js (node, npm): the Redocly lint of contracts/ will fail; "
+            "install Node.js 20+ (Debian: apt-get install nodejs npm)",
+            file=sys.stderr,
+        )
+        return
+    stamp = NODE_MODULES / f".egov-{hashlib.sha256(NODE_LOCK.read_bytes()).hexdigest()[:16]}"
+    if stamp.exists():
+        return
+    print("bootstrap: installing the locked Node.js tools (npm ci)", file=sys.stderr, flush=True)
+    subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=ROOT, check=True)
+    stamp.touch()
+
+
+def ensure_chromium() -> None:
+    """The /docs and /redoc pages are tested in the system's Chromium (Playwright drives it; it
+    downloads no browser). On Debian as root it is installed here when missing."""
+    if shutil.which("chromium"):
+        return
+    if os.name != "nt" and os.geteuid() == 0 and shutil.which("apt-get"):
+        print("bootstrap: installing Chromium (apt-get) for the docs pages' tests", file=sys.stderr)
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], check=True, env=env)
+        return
+    print(
+        "bootstrap: no `chromium`: the docs pages' tests will fail; install it "
+        "(Debian: apt-get install chromium)",
+        file=sys.stderr,
+    )
+
+
 def _exec(argv: list[str]) -> None:
     os.chdir(ROOT)
     if os.name == "nt":  # no exec on Windows: run and pass the exit code on
@@ -71,6 +112,8 @@ def _exec(argv: list[str]) -> None:
 
 def run_tests(args: list[str]) -> None:
     ensure_venv("dev")
+    ensure_node_tools()
+    ensure_chromium()
     os.chdir(ROOT)
     for check in (["ruff", "check", "."], ["ruff", "format", "--check", "."], ["mypy", "."]):
         print(f"bootstrap: {' '.join(check)}", file=sys.stderr, flush=True)
@@ -85,6 +128,8 @@ def main(argv: list[str]) -> None:
         run_tests(rest)
     elif command == "setup":
         ensure_venv("dev" if "--dev" in rest else "main")
+        if "--dev" in rest:
+            ensure_node_tools()
     elif command == "egov":
         ensure_venv("main")
         _exec([str(BIN / "egov"), *rest])

@@ -12,7 +12,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from contracts import asyncapi, collection
 from contracts.examples import examples
+from contracts.scenarios import scenarios_table
 from contracts.soap_examples import soap_examples
 from egov.services import build_app
 from gateway.soap.payloads import build_catalogue, operations
@@ -40,12 +42,16 @@ def _dump(document: Any) -> str:
 def documents() -> dict[Path, str]:
     """Every contract file, by its path under contracts/, with its content."""
     files: dict[Path, str] = {}
-    openapi: list[dict[str, Any]] = []
+    specs: dict[str, dict[str, Any]] = {}
     for service in SERVICES:
         app = build_app(service, port=service.port)
-        openapi.append(app.openapi())
-        files[Path("openapi") / f"{service.name}.json"] = _dump(openapi[-1])
-    files.update(_soap(openapi))
+        specs[service.name] = app.openapi()
+        files[Path("openapi") / f"{service.name}.json"] = _dump(specs[service.name])
+    files.update(_soap(list(specs.values())))
+    files[Path("scenarios.md")] = scenarios_table(specs)
+    files[Path("asyncapi.json")] = _dump(asyncapi.document())
+    for name, text in collection.documents(specs).items():
+        files[Path("collection") / name] = text
     for name, model in ENVELOPE_MODELS.items():
         schema = model.model_json_schema(by_alias=True)
         schema["$id"] = f"urn:egov-bus:schema:{name}"

@@ -43,7 +43,13 @@ from servicekit.provider import SyncCall, SyncProvider
 
 PAYMENTS_BY_VIN = "CUSTOMS_PaymentsByVin"
 
-provider = SyncProvider()
+provider = SyncProvider(
+    "customs",
+    {
+        "customs.not_found": "there is no customs record of the VIN",
+        "customs.unpaid": "a stored record is reported with nothing paid",
+    },
+)
 admin = APIRouter(prefix="/admin", tags=["admin: customs"])
 
 register(
@@ -220,7 +226,11 @@ async def list_declarations(
     return [to_entry(record) for record in found]
 
 
-@admin.get("/declarations/{vin}", summary="The customs record of one VIN as stored")
+@admin.get(
+    "/declarations/{vin}",
+    summary="The customs record of one VIN as stored",
+    responses={404: {"description": "NOT_FOUND: no such vin"}},
+)
 async def get_declaration(vin: Vin, _: AdminOnly, session: DbSession) -> DeclarationEntry:
     record = await CustomsRepository(session).get(vin)
     if record is None:
@@ -240,6 +250,7 @@ async def put_declaration(
     "/declarations/{vin}",
     status_code=HTTP_204_NO_CONTENT,
     summary="Remove the customs record of a VIN",
+    responses={404: {"description": "NOT_FOUND: no such vin"}},
 )
 async def delete_declaration(vin: Vin, _: AdminOnly, session: DbSession) -> Response:
     if not await CustomsRepository(session).delete(vin):

@@ -28,6 +28,7 @@ import structlog
 import uvicorn
 
 from egov.services import build_app
+from servicekit.bus import InMemoryBroker
 from servicekit.db import service_database_url
 from servicekit.serving import served
 from servicekit.topology import GATEWAY, SERVICES, ServiceSpec, local_url
@@ -64,6 +65,9 @@ class BusPlan:
     sockets: dict[str, socket.socket] = field(default_factory=dict)
     """Listening sockets bound before start (embedded mode on free ports): a port chosen by
     binding and closing can be taken by an outgoing connection before the server binds it."""
+    broker: InMemoryBroker = field(default_factory=InMemoryBroker)
+    """The in-process broker of the embedded mode: the services of this bus talk through it,
+    and no other bus in the process sees their messages (two test buses, one after another)."""
 
     @property
     def mode(self) -> Mode:
@@ -220,7 +224,7 @@ async def run_embedded(
     servers = [
         _Server(
             served(
-                build_app(service, **plan.settings(service)),
+                build_app(service, broker=plan.broker, **plan.settings(service)),
                 host=plan.host,
                 port=plan.ports[service.name],
                 log_config=None,

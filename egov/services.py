@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from servicekit.bus import InMemoryBroker
 from servicekit.settings import ServiceSettings
 from servicekit.topology import ServiceSpec
 
@@ -21,8 +22,12 @@ def settings_class(service: ServiceSpec) -> type[ServiceSettings]:
     return cls
 
 
-def build_app(service: ServiceSpec, **overrides: Any) -> FastAPI:
-    """The service's app, its settings read from the environment with `overrides` on top."""
+def build_app(
+    service: ServiceSpec, broker: InMemoryBroker | None = None, **overrides: Any
+) -> FastAPI:
+    """The service's app, its settings read from the environment with `overrides` on top.
+    Without a broker URL its bus is on `broker`, the one of the embedded bus it is part of."""
     settings = settings_class(service)(**overrides)
     app: FastAPI = _load(service.app_factory)(settings)
+    app.state.broker = broker
     return app

@@ -32,7 +32,11 @@ async def list_passports(
     return [to_record(p) for p in found]
 
 
-@router.get("/passports/{number}", summary="One passport by its 15-digit number")
+@router.get(
+    "/passports/{number}",
+    summary="One passport by its 15-digit number",
+    responses={404: {"description": "NOT_FOUND: no such number"}},
+)
 async def get_passport(number: PassportNumber, _: AdminOnly, session: DbSession) -> PassportRecord:
     passport = await PassportRepository(session).get(number)
     if passport is None:
@@ -55,7 +59,12 @@ async def put_passport(
     return to_record(stored)
 
 
-@router.delete("/passports/{number}", status_code=204, summary="Remove a passport")
+@router.delete(
+    "/passports/{number}",
+    status_code=204,
+    summary="Remove a passport",
+    responses={404: {"description": "NOT_FOUND: no such number"}},
+)
 async def delete_passport(number: PassportNumber, _: AdminOnly, session: DbSession) -> Response:
     if not await PassportRepository(session).delete(number):
         raise NotFound(field="number")

@@ -53,7 +53,13 @@ SCENARIO_ANNULLED = "eps_passports.annulled"
 VEHICLE_KINDS = (PassportKind.EPTS, PassportKind.EPSHTS)
 MACHINE_KINDS = (PassportKind.EPSM,)
 
-provider = SyncProvider()
+provider = SyncProvider(
+    "eps_passports",
+    {
+        SCENARIO_NOT_FOUND: "every VIN is answered as having no passport",
+        SCENARIO_ANNULLED: "a passport that exists is answered as ANNULLED",
+    },
+)
 
 register(
     {

@@ -37,22 +37,16 @@ OfficeFilter = Annotated[
 
 Responses = dict[int | str, dict[str, Any]]
 
-_TOKEN: Responses = {
-    401: {"description": "TOKEN_REQUIRED, TOKEN_INVALID, TOKEN_EXPIRED: sign in with ЭЦП"},
-}
 _PROVIDER: Responses = {
-    **_TOKEN,
     403: {
         "description": "PROVIDER_OFFICER_REQUIRED; PROVIDER_OFFICE_FORBIDDEN: an office of "
         "another region"
     },
 }
 _OFFICE: Responses = {
-    **_TOKEN,
     403: {"description": "FRONTOFFICE_WORKER_REQUIRED; OFFICE_FORBIDDEN: not this office's"},
 }
 _HEAD: Responses = {
-    **_TOKEN,
     403: {
         "description": "FRONTOFFICE_WORKER_REQUIRED; OFFICE_FORBIDDEN: not this office's; "
         "FRONTOFFICE_HEAD_REQUIRED: a worker who is not the head (or deputy)"

@@ -25,6 +25,7 @@ from servicekit.events import (
     MACHINERY_SENT,
     SMS_SEND,
     DocumentsReady,
+    Event,
     MachineryApplicationSent,
     SmsRequested,
     consumer_hooks,
@@ -35,6 +36,13 @@ from servicekit.service_centres import service_centre
 DOCUMENTS_READY_QUEUE = QueueSpec("frontoffice.documents_ready", bindings=(DOCUMENTS_READY,))
 SMS_QUEUE = QueueSpec("frontoffice.sms", bindings=(SMS_SEND,))
 PROVIDER_QUEUE = QueueSpec("frontoffice.provider.machinery", bindings=(f"{MACHINERY_SENT}.*",))
+
+CONSUMED: tuple[tuple[QueueSpec, type[Event]], ...] = (
+    (DOCUMENTS_READY_QUEUE, DocumentsReady),
+    (SMS_QUEUE, SmsRequested),
+    (PROVIDER_QUEUE, MachineryApplicationSent),
+)
+"""Each queue with the event it takes, for the AsyncAPI document (`egov contracts`)."""
 
 
 def _on_documents_ready(app: FastAPI) -> Handler:

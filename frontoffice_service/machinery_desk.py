@@ -550,7 +550,7 @@ async def sign_and_send(
         cms=cms,
         worker_iin=worker.iin,
     )
-    await outbox.stage(session, event, f"{event.routing_key}.{app.region}")
+    await outbox.stage(session, event)
     await _visit_over(session, app, now)
     log.info("machinery application sent", application=app.number, region=app.region)
     return app

@@ -58,14 +58,13 @@ Number = Annotated[
 Code = Annotated[str, PathParam(pattern=r"^[A-Z_]{3,40}$", description="a checklist item's code")]
 
 _WORKER: Responses = {
-    401: {"description": "TOKEN_REQUIRED, TOKEN_INVALID, TOKEN_EXPIRED: sign in with ЭЦП"},
     403: {"description": "FRONTOFFICE_WORKER_REQUIRED; OFFICE_FORBIDDEN: not this office's"},
 }
 _PROVIDER: Responses = {
-    401: {"description": "TOKEN_REQUIRED, TOKEN_INVALID, TOKEN_EXPIRED: sign in with ЭЦП"},
     403: {"description": "PROVIDER_OFFICER_REQUIRED"},
     404: {"description": "MACHINERY_APPLICATION_NOT_FOUND (also another region's)"},
 }
+_APPLICATION: Responses = {**_WORKER, 404: {"description": "MACHINERY_APPLICATION_NOT_FOUND"}}
 _STEP: Responses = {409: {"description": "MACHINERY_WRONG_STEP: not at this step"}}
 
 
@@ -240,7 +239,7 @@ async def list_applications(
     return [await _record(session, app, now) for app in found]
 
 
-@desk.get("/{number}", summary="One application of this office", responses=_WORKER)
+@desk.get("/{number}", summary="One application of this office", responses=_APPLICATION)
 async def get_application(
     number: Number, worker: OfficeWorker, request: Request, session: DbSession
 ) -> MachineryApplicationRecord:
@@ -254,7 +253,7 @@ async def get_application(
     description="Every document of the action's checklist (the application's `checklist`) with "
     "`present` and `valid`. A missing or invalid one ends the application REFUSED at M8 "
     "(PACKAGE_INCOMPLETE) with the list; a code not in the checklist is a 422.",
-    responses={**_WORKER, **_STEP},
+    responses={**_APPLICATION, **_STEP},
 )
 async def put_package(
     number: Number,
@@ -288,7 +287,7 @@ async def put_package(
     description="Each purpose of the action (a deregistration has none) must have a payment of "
     "the applicant that no other application counted. Unpaid: 422 FEES_NOT_PAID with the "
     "purposes (`unpaid`); pay and check again.",
-    responses={**_WORKER, **_STEP, 503: {"description": "REGISTRY_UNAVAILABLE (ПШЭП)"}},
+    responses={**_APPLICATION, **_STEP, 503: {"description": "REGISTRY_UNAVAILABLE (ПШЭП)"}},
 )
 async def check_fees(
     number: Number,
@@ -322,7 +321,7 @@ async def check_fees(
     summary="An invoice in ПШЭП for the fees still unpaid (M6.3)",
     description="For the applicant to pay at the ЦОН's terminal or online; then check the fees "
     "again. Asking again gives the same invoice; nothing unpaid is 409 FEES_ALREADY_PAID.",
-    responses={**_WORKER, **_STEP, 503: {"description": "REGISTRY_UNAVAILABLE (ПШЭП)"}},
+    responses={**_APPLICATION, **_STEP, 503: {"description": "REGISTRY_UNAVAILABLE (ПШЭП)"}},
 )
 async def invoice_fees(
     number: Number, worker: OfficeWorker, request: Request, session: DbSession
@@ -339,7 +338,7 @@ async def invoice_fees(
     "a file that does not decode is SCAN_CORRUPT; the SHA-256 is kept beside the bytes. A new "
     "scan of the same document replaces the old one until the application is signed.",
     responses={
-        **_WORKER,
+        **_APPLICATION,
         **_STEP,
         413: {"description": "SCAN_TOO_LARGE"},
         422: {"description": "SCAN_EMPTY, SCAN_TYPE_NOT_ALLOWED, SCAN_TYPE_MISMATCH, SCAN_CORRUPT"},
@@ -399,7 +398,7 @@ async def put_scan(
     "/{number}/scans/{code}",
     summary="Download a scan (the bytes as uploaded)",
     response_class=Response,
-    responses={**_WORKER, 404: {"description": "SCAN_NOT_FOUND"}},
+    responses={**_WORKER, 404: {"description": "MACHINERY_APPLICATION_NOT_FOUND, SCAN_NOT_FOUND"}},
 )
 async def get_scan(
     number: Number, code: Code, worker: OfficeWorker, session: DbSession
@@ -420,7 +419,7 @@ async def _scan_of(session: AsyncSession, app: MachineryApplication, code: str) 
     summary="The electronic application to sign (M6.5)",
     description="Sign its canonical bytes (JSON, keys sorted, no spaces, UTF-8) with a detached "
     "CMS. Needs the fees confirmed and every presented document scanned (SCANS_MISSING).",
-    responses={**_WORKER, **_STEP},
+    responses={**_APPLICATION, **_STEP},
 )
 async def get_document(number: Number, worker: OfficeWorker, session: DbSession) -> SigningDocument:
     app = await _at_office(session, worker, number)
@@ -434,7 +433,7 @@ async def get_document(number: Number, worker: OfficeWorker, session: DbSession)
     "(SIGNATURE_NOT_ACCEPTED with НУЦ's reasons). The application goes to the provider of the "
     "office's region over the bus with the digest of what was signed (M3), and the paper basis "
     "stays at the office for a month (M16).",
-    responses={**_WORKER, **_STEP, 503: {"description": "SIGNATURE_CHECK_UNAVAILABLE"}},
+    responses={**_APPLICATION, **_STEP, 503: {"description": "SIGNATURE_CHECK_UNAVAILABLE"}},
 )
 async def sign(
     number: Number,
@@ -518,7 +517,12 @@ async def provider_application(
     "/{number}/scans/{code}",
     summary="Download a scan of the application (M10.1)",
     response_class=Response,
-    responses=_PROVIDER,
+    responses={
+        **_PROVIDER,
+        404: {
+            "description": "MACHINERY_APPLICATION_NOT_FOUND (also another region's), SCAN_NOT_FOUND"
+        },
+    },
 )
 async def provider_scan(
     number: Number, code: Code, officer: Provider, session: DbSession

@@ -54,7 +54,6 @@ TicketId = Annotated[UUID, PathParam(alias="ticketId", description="the ticket's
 Responses = dict[int | str, dict[str, Any]]
 
 _WORKER: Responses = {
-    401: {"description": "TOKEN_REQUIRED, TOKEN_INVALID, TOKEN_EXPIRED: sign in with ЭЦП"},
     403: {"description": "FRONTOFFICE_WORKER_REQUIRED; OFFICE_FORBIDDEN: not this office's"},
 }
 _VISITOR: Responses = {

@@ -76,7 +76,11 @@ async def put_service(
     return ServiceOut(service_id=service_id, **body.model_dump())
 
 
-@router.delete("/services/{service_id}", status_code=HTTP_204_NO_CONTENT)
+@router.delete(
+    "/services/{service_id}",
+    status_code=HTTP_204_NO_CONTENT,
+    responses={404: {"description": "NOT_FOUND: no such serviceId"}},
+)
 async def delete_service(
     service_id: str, _: AdminOnly, request: Request, session: DbSession
 ) -> Response:
@@ -113,7 +117,11 @@ async def put_sender(
     )
 
 
-@router.delete("/senders/{sender_id}", status_code=HTTP_204_NO_CONTENT)
+@router.delete(
+    "/senders/{sender_id}",
+    status_code=HTTP_204_NO_CONTENT,
+    responses={404: {"description": "NOT_FOUND: no such senderId"}},
+)
 async def delete_sender(
     sender_id: str, _: AdminOnly, request: Request, session: DbSession
 ) -> Response:
@@ -127,6 +135,7 @@ async def delete_sender(
     "/access/{sender_id}/{service_id}",
     status_code=HTTP_204_NO_CONTENT,
     summary="Allow a sender to call a service (`*`: every service)",
+    responses={404: {"description": "NOT_FOUND: no such senderId"}},
 )
 async def grant(
     sender_id: str, service_id: str, _: AdminOnly, request: Request, session: DbSession
@@ -141,7 +150,11 @@ async def grant(
     return Response(status_code=HTTP_204_NO_CONTENT)
 
 
-@router.delete("/access/{sender_id}/{service_id}", status_code=HTTP_204_NO_CONTENT)
+@router.delete(
+    "/access/{sender_id}/{service_id}",
+    status_code=HTTP_204_NO_CONTENT,
+    responses={404: {"description": "NOT_FOUND: no such serviceId"}},
+)
 async def revoke(
     sender_id: str, service_id: str, _: AdminOnly, request: Request, session: DbSession
 ) -> Response:

@@ -15,7 +15,7 @@ from gateway.fault_rules import FaultRules
 from gateway.journal import Journal
 from gateway.message_log import MessageLog
 from gateway.message_log import router as message_log_router
-from gateway.openapi import install_openapi
+from gateway.openapi import add_sync_channel
 from gateway.operational import OperationalData
 from gateway.operational import router as operational_router
 from gateway.redaction import Redacting
@@ -89,6 +89,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             health_route=False,
             # The operational router documents /metrics and serves the app's registry.
             metrics_route=False,
+            openapi=add_sync_channel,
         )
     )
     channel = SyncChannel(
@@ -134,7 +135,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     channel.sender_id = settings.sender_id
     app.add_middleware(SyncChannelMiddleware, channel=channel, soap=soap)
     app.state.refusal_renderer = soap.render_refusal
-    install_openapi(app)
     logging.getLogger("uvicorn.error").addFilter(_quiet_dropped_connections)
     return app
 

@@ -38,7 +38,7 @@ from gateway.async_store import FINAL_STATES, MessageRepository, StoredMessage
 from gateway.exchange import Exchange, notify
 from gateway.faults import Fault, InjectedFault
 from gateway.registry import ASYNC_MODES, Registry, ServiceEntry
-from gateway.sync_channel import SyncChannel, gateway_fault
+from gateway.sync_channel import SyncChannel, check_scenario, gateway_fault
 from servicekit.bus import (
     BusError,
     Delivery,
@@ -197,6 +197,7 @@ class AsyncChannel:
         session_id = uuid.uuid4()
         sender = self._authenticate(info.sender, session_id, "messageInfo.sender")
         self._async_service(info.service_id, session_id, "messageInfo.serviceId")
+        check_scenario(self.registry, scenario, now=self.sync.clock.now(), session_id=session_id)
         recipient = await self._recipient(message, sender, session_id)
         fault = self.sync.faults.pick(
             service_id=info.service_id, operation="sendMessage", sender_id=sender, run_id=run_id

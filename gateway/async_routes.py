@@ -51,6 +51,8 @@ _FAULTS: dict[int | str, dict[str, Any]] = {
 class AsyncEnvelopeRoute(APIRoute):
     """Invalid bodies are INVALID_ENVELOPE faults with ErrorInfo; every call is observed."""
 
+    answers_invalid_input = True  # 400 INVALID_ENVELOPE, in _FAULTS (see servicekit.openapi)
+
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
         operation = self.name

@@ -24,6 +24,7 @@ class JournalQuery:
     sender_id: str | None = None
     operation: str | None = None
     correlation_id: str | None = None
+    """A conversation: the call whose messageId it is, and every call correlated to it."""
     message_id: str | None = None
     code: str | None = None
     since: datetime | None = None
@@ -36,7 +37,10 @@ class JournalQuery:
             _equal(self.service_id, exchange.service_id)
             and _equal(self.sender_id, exchange.sender_id)
             and _equal(self.operation, exchange.operation)
-            and _equal(self.correlation_id, exchange.correlation_id)
+            and (
+                self.correlation_id is None
+                or self.correlation_id in (exchange.correlation_id, exchange.message_id)
+            )
             and _equal(self.message_id, exchange.message_id)
             and _equal(self.code, exchange.code)
             and (self.since is None or exchange.started_at >= self.since)

@@ -1,15 +1,15 @@
-"""The gateway's OpenAPI, with the sync channel (served below FastAPI) described in it."""
+"""The sync channel in the gateway's OpenAPI, JSON and SOAP: it is served below FastAPI's
+routing, so FastAPI cannot describe it."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from fastapi import FastAPI
-from fastapi.openapi.utils import get_openapi
 from pydantic.json_schema import models_json_schema
 
 from servicekit.envelope import ErrorInfo, SyncRequest, SyncResponse
 from servicekit.gateway_client import SYNC_PATH
+from servicekit.openapi import PROBLEM_REF, problem_content
 
 _FAULTS = {
     "400": "INVALID_ENVELOPE (the envelope breaks the schema, or `errors` names a "
@@ -20,7 +20,7 @@ _FAULTS = {
     "413": "INVALID_ENVELOPE: the body is too large",
     "422": "PROVIDER_ERROR: the provider refused the request data (`errorInfo.subError` says why)",
     "502": "PROVIDER_ERROR: the provider failed",
-    "503": "PROVIDER_UNAVAILABLE, NOT_READY",
+    "503": "PROVIDER_UNAVAILABLE",
     "504": "PROVIDER_TIMEOUT",
 }
 
@@ -58,58 +58,43 @@ def _soap_paths() -> dict[str, Any]:
     }
 
 
-def install_openapi(app: FastAPI) -> None:
-    def openapi() -> dict[str, Any]:
-        if app.openapi_schema is not None:
-            return app.openapi_schema
-        document = get_openapi(
-            title=app.title, version=app.version, description=app.description, routes=app.routes
-        )
-        refs, definitions = models_json_schema(
-            [(m, "validation") for m in (SyncRequest, SyncResponse, ErrorInfo)],
-            by_alias=True,
-            ref_template="#/components/schemas/{model}",
-        )
-        document.setdefault("components", {}).setdefault("schemas", {}).update(
-            definitions.get("$defs", {})
-        )
-        problem = {
-            "application/problem+json": {
-                "schema": {
-                    "type": "object",
-                    "description": "RFC 9457 problem; `errorInfo` is the ШЭП fault",
-                    "properties": {"errorInfo": refs[(ErrorInfo, "validation")]},
-                }
-            }
+def add_sync_channel(document: dict[str, Any]) -> None:
+    refs, definitions = models_json_schema(
+        [(m, "validation") for m in (SyncRequest, SyncResponse, ErrorInfo)],
+        by_alias=True,
+        ref_template="#/components/schemas/{model}",
+    )
+    document.setdefault("components", {}).setdefault("schemas", {}).update(
+        definitions.get("$defs", {})
+    )
+    fault = problem_content(
+        {
+            "description": "a problem whose `errorInfo` is the ШЭП fault",
+            "allOf": [
+                {"$ref": PROBLEM_REF},
+                {"type": "object", "properties": {"errorInfo": refs[(ErrorInfo, "validation")]}},
+            ],
         }
-        document["paths"][SYNC_PATH] = {
-            "post": {
-                "tags": ["sync channel"],
-                "summary": "SendMessage: a synchronous request to a registry",
-                "operationId": "SendMessage",
-                "description": "Authenticates the sender, checks the access right, stamps "
-                "`sessionId`, routes by `serviceId` (and `routeId`) and relays the provider's "
-                "answer. `X-Test-Scenario` and `X-Test-Run-Id` are passed to the provider.",
-                "requestBody": {
-                    "required": True,
-                    "content": {"application/json": {"schema": refs[(SyncRequest, "validation")]}},
+    )
+    document["paths"][SYNC_PATH] = {
+        "post": {
+            "tags": ["sync channel"],
+            "summary": "SendMessage: a synchronous request to a registry",
+            "operationId": "SendMessage",
+            "description": "Authenticates the sender, checks the access right, stamps "
+            "`sessionId`, routes by `serviceId` (and `routeId`) and relays the provider's "
+            "answer. `X-Test-Scenario` and `X-Test-Run-Id` are passed to the provider.",
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": refs[(SyncRequest, "validation")]}},
+            },
+            "responses": {
+                "200": {
+                    "description": "the provider's response envelope",
+                    "content": {"application/json": {"schema": refs[(SyncResponse, "validation")]}},
                 },
-                "responses": {
-                    "200": {
-                        "description": "the provider's response envelope",
-                        "content": {
-                            "application/json": {"schema": refs[(SyncResponse, "validation")]}
-                        },
-                    },
-                    **{
-                        code: {"description": text, "content": problem}
-                        for code, text in _FAULTS.items()
-                    },
-                },
-            }
+                **{code: {"description": text, "content": fault} for code, text in _FAULTS.items()},
+            },
         }
-        document["paths"][SOAP_PATH] = _soap_paths()
-        app.openapi_schema = document
-        return document
-
-    app.openapi = openapi  # type: ignore[method-assign]
+    }
+    document["paths"][SOAP_PATH] = _soap_paths()

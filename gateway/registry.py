@@ -15,6 +15,7 @@ from gateway.models import AccessRight, RegisteredService, Sender
 from gateway.passwords import VerifiedCache
 from gateway.repository import RegistryRepository
 from servicekit.provider import ASYNC_PATH
+from servicekit.scenarios import registry_of
 
 ANY_SERVICE = "*"
 
@@ -100,6 +101,15 @@ class Registry:
             access=frozenset((a.sender_id, a.service_id) for a in access),
             provider_urls=provider_urls,
         )
+
+    def scenario_known(self, scenario: str) -> list[str] | None:
+        """None when `scenario` names a provider, whose own check then has the last word (it
+        knows its branches); else the scenario forms that could be meant, to name in the
+        refusal: a scenario no provider is named by would be ignored by all of them."""
+        providers = sorted({s.provider for s in self.services.values()})
+        if "." in scenario and registry_of(scenario) in providers:
+            return None
+        return [f"{provider}.…" for provider in providers]
 
     @classmethod
     async def load(cls, session: AsyncSession, provider_urls: dict[str, str]) -> Registry:

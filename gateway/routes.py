@@ -51,6 +51,7 @@ async def list_services(request: Request) -> list[ServiceOut]:
     "/metadata/senders/{sender_id}/services",
     tags=["metadata"],
     summary="The services a sender may call",
+    responses={404: {"description": "NOT_FOUND: no such senderId"}},
 )
 async def allowed_services(sender_id: str, request: Request) -> list[str]:
     registry = _registry(request)
@@ -63,6 +64,7 @@ async def allowed_services(sender_id: str, request: Request) -> list[str]:
     "/metadata/services/{service_id}/openapi",
     tags=["metadata"],
     summary="The OpenAPI document of the service's provider",
+    responses={404: {"description": "NOT_FOUND: no such serviceId"}},
 )
 async def service_openapi(service_id: str, request: Request) -> dict[str, Any]:
     route = _registry(request).route(service_id, None)

@@ -37,6 +37,7 @@ from servicekit.clock import Clock
 from servicekit.envelope import SUCCESS, ErrorInfo, NumberOutOfRange, SyncRequest, parse_json
 from servicekit.errors import PROBLEM_JSON, Problem, language_from, validation_problem
 from servicekit.gateway_client import SYNC_PATH
+from servicekit.scenarios import HEADER, unknown_scenario
 
 log = structlog.get_logger(__name__)
 
@@ -102,6 +103,28 @@ def gateway_fault(
     if errors:
         problem.extra["errors"] = errors
     return problem
+
+
+def check_scenario(
+    registry: Registry, scenario: str | None, *, now: datetime, session_id: uuid.UUID | None
+) -> None:
+    """Refuse an `X-Test-Scenario` that names no provider: every registry would ignore it, and
+    the tester would take the answer for the branch asked for."""
+    known = None if scenario is None else registry.scenario_known(scenario)
+    if scenario is None or known is None:
+        return
+    refusal = unknown_scenario(scenario, known)
+    problem = gateway_fault(
+        refusal.code,
+        refusal.status,
+        now=now,
+        session_id=session_id,
+        field=HEADER,
+        scenario=scenario,
+        known=refusal.params["known"],
+    )
+    problem.extra.update(refusal.extra)
+    raise problem
 
 
 def envelope_json(body: bytes, *, now: datetime, session_id: uuid.UUID | None) -> Any:
@@ -303,6 +326,9 @@ class SyncChannel:
         call.provider = route.provider
         if admitted is not None:
             await admitted(call)
+        check_scenario(
+            self.registry, call.scenario, now=self.clock.now(), session_id=call.session_id
+        )
         fault = self.faults.pick(
             service_id=route.service_id,
             operation="SendMessage",

@@ -171,7 +171,11 @@ class JournalFilter(Contract):
     service_id: str | None = None
     sender_id: str | None = None
     operation: str | None = None
-    correlation_id: str | None = None
+    correlation_id: str | None = Field(
+        default=None,
+        description="a conversation: the call with this messageId and the calls whose "
+        "correlationId it is",
+    )
     message_id: str | None = None
     code: str | None = Field(default=None, description="`SCSS001` or an ErrorInfo code")
     since: AwareDatetime | None = Field(
@@ -286,7 +290,10 @@ async def list_faults(_: AdminOnly, request: Request, run_id: RunId = None) -> l
 
 
 @router.delete(
-    "/faults/{rule_id}", status_code=HTTP_204_NO_CONTENT, summary="Remove one fault rule"
+    "/faults/{rule_id}",
+    status_code=HTTP_204_NO_CONTENT,
+    summary="Remove one fault rule",
+    responses={404: {"description": "FAULT_RULE_NOT_FOUND: no such ruleId"}},
 )
 async def remove_fault(
     rule_id: str, _: AdminOnly, request: Request, run_id: RunId = None

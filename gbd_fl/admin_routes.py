@@ -49,7 +49,9 @@ async def list_persons(
     return [_out(p) for p in await PersonRepository(session).page(limit=limit, offset=offset)]
 
 
-@router.get("/{iin}", summary="One person")
+@router.get(
+    "/{iin}", summary="One person", responses={404: {"description": "NOT_FOUND: no such iin"}}
+)
 async def get_person(iin: Iin, _: AdminOnly, session: DbSession) -> PersonOut:
     person = await PersonRepository(session).get(iin)
     if person is None:
@@ -107,7 +109,12 @@ async def put_person(iin: Iin, body: PersonIn, _: AdminOnly, session: DbSession)
     return _out(stored)
 
 
-@router.delete("/{iin}", status_code=204, summary="Remove a person")
+@router.delete(
+    "/{iin}",
+    status_code=204,
+    summary="Remove a person",
+    responses={404: {"description": "NOT_FOUND: no such iin"}},
+)
 async def delete_person(iin: Iin, _: AdminOnly, session: DbSession) -> Response:
     if not await PersonRepository(session).delete(iin):
         raise NotFound(field="iin")

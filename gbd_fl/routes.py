@@ -34,7 +34,14 @@ PERSON_BY_IIN = "GBDFL_UniversalServiceSync"
 PERSON_BY_IIN_ASYNC = "GBDFL_UniversalServiceAsync"
 BIOMETRIC_VERIFICATION = "GBDFL_BiometricVerification"
 
-provider = SyncProvider()
+provider = SyncProvider(
+    "gbd_fl",
+    {
+        "gbd_fl.not_found": "the person is not in the registry (V7: enter a correct ИИН)",
+        "gbd_fl.deceased": "the person is reported deceased since today (V7/V11 refusal)",
+        "gbd_fl.biometrics_fail": "the face match fails (M7)",
+    },
+)
 
 register(
     {

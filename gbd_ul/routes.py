@@ -45,7 +45,14 @@ from servicekit.provider import SyncCall, SyncProvider
 
 ORGANIZATION_BY_BIN = "GBDUL_UniversalServiceSync"
 
-provider = SyncProvider()
+provider = SyncProvider(
+    "gbd_ul",
+    {
+        "gbd_ul.not_found": "the entity is not in the registry",
+        "gbd_ul.liquidated": "a stored entity is reported LIQUIDATED (since today unless it "
+        "has a date)",
+    },
+)
 admin = APIRouter(prefix="/admin", tags=["admin: ГБД ЮЛ"])
 
 register(
@@ -226,7 +233,11 @@ async def list_organizations(
     return [to_entry(organization) for organization in found]
 
 
-@admin.get("/organizations/{bin}", summary="One legal entity as stored")
+@admin.get(
+    "/organizations/{bin}",
+    summary="One legal entity as stored",
+    responses={404: {"description": "NOT_FOUND: no such bin"}},
+)
 async def get_organization(bin: Bin, _: AdminOnly, session: DbSession) -> OrganizationEntry:
     organization = await OrganizationRepository(session).get(bin)
     if organization is None:
@@ -244,7 +255,10 @@ async def put_organization(
 
 
 @admin.delete(
-    "/organizations/{bin}", status_code=HTTP_204_NO_CONTENT, summary="Remove a legal entity"
+    "/organizations/{bin}",
+    status_code=HTTP_204_NO_CONTENT,
+    summary="Remove a legal entity",
+    responses={404: {"description": "NOT_FOUND: no such bin"}},
 )
 async def delete_organization(bin: Bin, _: AdminOnly, session: DbSession) -> Response:
     if not await OrganizationRepository(session).delete(bin):

@@ -42,7 +42,11 @@ async def list_powers(
     return [to_record(p, today) for p in found]
 
 
-@router.get("/powers-of-attorney/{number}", summary="One power of attorney")
+@router.get(
+    "/powers-of-attorney/{number}",
+    summary="One power of attorney",
+    responses={404: {"description": "NOT_FOUND: no such number"}},
+)
 async def get_power(
     number: PowerOfAttorneyNumber, _: AdminOnly, request: Request, session: DbSession
 ) -> PowerOfAttorneyRecord:
@@ -70,6 +74,7 @@ async def put_power(
     summary="Record the principal's revocation, at the bus clock's time",
     description="A power of attorney is revoked once; a second revocation is refused with "
     "POWER_OF_ATTORNEY_ALREADY_REVOKED and changes nothing.",
+    responses={404: {"description": "NOT_FOUND: no such number"}},
 )
 async def revoke_power(
     number: PowerOfAttorneyNumber,
@@ -91,7 +96,10 @@ async def revoke_power(
 
 
 @router.delete(
-    "/powers-of-attorney/{number}", status_code=204, summary="Remove a power of attorney"
+    "/powers-of-attorney/{number}",
+    status_code=204,
+    summary="Remove a power of attorney",
+    responses={404: {"description": "NOT_FOUND: no such number"}},
 )
 async def delete_power(number: PowerOfAttorneyNumber, _: AdminOnly, session: DbSession) -> Response:
     if not await PowerOfAttorneyRepository(session).delete(number):

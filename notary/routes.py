@@ -23,7 +23,8 @@ Tester scenarios (`X-Test-Scenario`, relayed by the gateway):
 - `notary.other_powers`: a found one is answered without `MACHINERY_REGISTRATION` (with
   `VEHICLE_REGISTRATION` if it granted nothing else).
 
-Another registry's scenario, or an unknown `notary.` one, changes nothing.
+Another registry's scenario changes nothing; an unknown `notary.` one is refused
+(`servicekit.scenarios`).
 """
 
 from __future__ import annotations
@@ -58,7 +59,15 @@ SCENARIO_EXPIRED = "notary.expired"
 SCENARIO_OTHER_POWERS = "notary.other_powers"
 SCENARIO_REVOCATION_REASON = "отменена доверителем (сценарий notary.revoked)"
 
-provider = SyncProvider()
+provider = SyncProvider(
+    "notary",
+    {
+        SCENARIO_NOT_FOUND: "no power of attorney is found for any persons or number",
+        SCENARIO_REVOKED: "a power of attorney that is found is answered as revoked now",
+        SCENARIO_EXPIRED: "an ACTIVE one is answered as expired yesterday",
+        SCENARIO_OTHER_POWERS: "a found one is answered without MACHINERY_REGISTRATION",
+    },
+)
 
 register(
     {

@@ -105,7 +105,11 @@ async def list_plates(
     return [to_view(plate, now) for plate in found]
 
 
-@router.get("/plates/{plate}", summary="A plate with its archive")
+@router.get(
+    "/plates/{plate}",
+    summary="A plate with its archive",
+    responses={404: {"description": "PLATE_NOT_FOUND: no such plate"}},
+)
 async def get_plate(
     plate: PlatePath, _: AdminOnly, request: Request, session: DbSession
 ) -> PlateDetail:
@@ -168,7 +172,12 @@ async def put_plate(
     return to_view(row, now)
 
 
-@router.delete("/plates/{plate}", status_code=HTTP_204_NO_CONTENT, summary="Remove a plate")
+@router.delete(
+    "/plates/{plate}",
+    status_code=HTTP_204_NO_CONTENT,
+    summary="Remove a plate",
+    responses={404: {"description": "PLATE_NOT_FOUND: no such plate"}},
+)
 async def delete_plate(
     plate: PlatePath, _: AdminOnly, request: Request, session: DbSession
 ) -> Response:
@@ -183,6 +192,7 @@ async def delete_plate(
 @router.post(
     "/plates/{plate}/release",
     summary="A reserved or stored plate back to FREE (never one the bank has issued)",
+    responses={404: {"description": "PLATE_NOT_FOUND: no such plate"}},
 )
 async def release_plate(
     plate: PlatePath, _: AdminOnly, request: Request, session: DbSession

@@ -81,7 +81,13 @@ REGION_EXHAUSTED = "number_bank.region_exhausted"
 
 """Live reservations one person may hold at once (this project's choice)."""
 
-provider = SyncProvider()
+provider = SyncProvider(
+    "number_bank",
+    {
+        NO_RESERVATION: "the person holds no reservation (BMG_ReservedNumber)",
+        REGION_EXHAUSTED: "the region has no free plates (BMG_FreeNumbers)",
+    },
+)
 
 register(
     {

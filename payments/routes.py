@@ -57,7 +57,7 @@ CHECK_BY_PAYER_PURPOSE = "PAYMENTS_CheckByPayerPurpose"
 DATA = "requestData.data"
 """Where an operation's fields are in the envelope, for the problems that name them."""
 
-provider = SyncProvider()
+provider = SyncProvider("payments")
 
 register(
     {
@@ -283,6 +283,7 @@ Number = Annotated[str, PathParam(min_length=1, max_length=20, pattern=r"^[0-9A-
     summary="Pay an invoice",
     description="The same `Idempotency-Key` again returns the same receipt (`replayed`); an "
     "invoice paid with another key is 409 ALREADY_PAID, an expired one 409 INVOICE_EXPIRED.",
+    responses={404: {"description": "INVOICE_NOT_FOUND: no such number"}},
 )
 async def pay_invoice(
     number: Number,
@@ -304,7 +305,11 @@ async def pay_invoice(
     return to_payment(paid.invoice, paid.replayed)
 
 
-@public.get("/mrp", summary="The МРП on a day (Asia/Almaty calendar year); today by default")
+@public.get(
+    "/mrp",
+    summary="The МРП on a day (Asia/Almaty calendar year); today by default",
+    responses={404: {"description": "MRP_NOT_DEFINED: no МРП is set for that year"}},
+)
 async def mrp_on_date(request: Request, session: DbSession, on: date | None = None) -> MrpOnDate:
     day: date = on or request.app.state.clock.today()
     rate = await MrpRepository(session).get(day.year)
@@ -346,7 +351,11 @@ async def list_invoices(
     return [to_record(i, now) for i in invoices]
 
 
-@admin.get("/invoices/{number}", summary="One invoice")
+@admin.get(
+    "/invoices/{number}",
+    summary="One invoice",
+    responses={404: {"description": "INVOICE_NOT_FOUND: no such number"}},
+)
 async def get_invoice(
     number: Number, _: AdminOnly, request: Request, session: DbSession
 ) -> InvoiceRecord:
@@ -357,6 +366,7 @@ async def get_invoice(
 @admin.post(
     "/invoices/{number}/cancel",
     summary="Cancel an unpaid (or expired) invoice; a cancelled one stays as it is",
+    responses={404: {"description": "INVOICE_NOT_FOUND: no such number"}},
 )
 async def cancel_invoice(
     number: Number, _: AdminOnly, request: Request, session: DbSession

@@ -57,7 +57,7 @@ register(
     }
 )
 
-provider = SyncProvider()
+provider = SyncProvider("pki")
 
 
 # A read, without a transaction (no BEGIN and COMMIT for every signature checked): its only
@@ -169,7 +169,7 @@ async def crl(request: Request, session: DbSession) -> Response:
     "/ca/{name}.cer",
     summary="A CA certificate (DER): `root` (the trust anchor) or `issuing`",
     response_class=Response,
-    responses={200: {"content": {DER_CERT: {}}}},
+    responses={200: {"content": {DER_CERT: {}}}, 404: {"description": "NOT_FOUND: no such CA"}},
 )
 async def ca_certificate(name: str, session: DbSession) -> Response:
     if name not in (ROOT, ISSUING):
@@ -200,7 +200,11 @@ async def list_certificates(
     return [to_record(row, now) for row in found]
 
 
-@admin.get("/{serial}", summary="One certificate by its serial number (hex)")
+@admin.get(
+    "/{serial}",
+    summary="One certificate by its serial number (hex)",
+    responses={404: {"description": "CERTIFICATE_NOT_FOUND: no such serial"}},
+)
 async def get_certificate(
     _: AdminOnly, serial: str, request: Request, session: DbSession
 ) -> CertificateRecord:
@@ -210,6 +214,7 @@ async def get_certificate(
 @admin.post(
     "/{serial}/revoke",
     summary="Revoke a certificate: OCSP answers `revoked` and a new CRL lists it at once",
+    responses={404: {"description": "CERTIFICATE_NOT_FOUND: no such serial"}},
 )
 async def revoke_certificate(
     _: AdminOnly,

@@ -41,7 +41,13 @@ BASE_RATE_MRP = 50
 MRP_BY_YEAR = {2025: 3932, 2026: 4325}
 """МРП in tenge by year (kz-reference §6: the 2026–2028 budget law)."""
 
-provider = SyncProvider()
+provider = SyncProvider(
+    "recycling_fee",
+    {
+        "recycling_fee.not_found": "there is no fee record of the VIN",
+        "recycling_fee.unpaid": "a stored fee is reported unpaid",
+    },
+)
 admin = APIRouter(prefix="/admin", tags=["admin: recycling fee"])
 
 register(
@@ -195,7 +201,11 @@ async def list_fees(
     return [to_entry(fee) for fee in found]
 
 
-@admin.get("/fees/{vin}", summary="The recycling fee of one VIN as stored")
+@admin.get(
+    "/fees/{vin}",
+    summary="The recycling fee of one VIN as stored",
+    responses={404: {"description": "NOT_FOUND: no such vin"}},
+)
 async def get_fee(vin: Vin, _: AdminOnly, session: DbSession) -> FeeEntry:
     fee = await FeeRepository(session).get(vin)
     if fee is None:
@@ -212,7 +222,10 @@ async def put_fee(
 
 
 @admin.delete(
-    "/fees/{vin}", status_code=HTTP_204_NO_CONTENT, summary="Remove the recycling fee of a VIN"
+    "/fees/{vin}",
+    status_code=HTTP_204_NO_CONTENT,
+    summary="Remove the recycling fee of a VIN",
+    responses={404: {"description": "NOT_FOUND: no such vin"}},
 )
 async def delete_fee(vin: Vin, _: AdminOnly, session: DbSession) -> Response:
     if not await FeeRepository(session).delete(vin):

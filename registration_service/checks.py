@@ -22,6 +22,7 @@ from registration_service.problems import StepProblem
 from servicekit.clock import Clock
 from servicekit.db import Database, after_rollback, before_commit
 from servicekit.gateway_client import GatewayClient, GatewayFault, GatewayUnreachable
+from servicekit.scenarios import relayed_refusal
 
 log = structlog.get_logger(__name__)
 
@@ -96,6 +97,9 @@ class Checks:
         try:
             response = await self.gateway.call(service_id, data, headers=self.headers)
         except GatewayFault as exc:
+            mistake = relayed_refusal(exc.problem)
+            if mistake is not None:
+                raise mistake from None  # the tester's, not the registry's
             refused = exc.refusal
             if refused is None:
                 raise await self._unavailable(check, exc.error.error_code, exc.problem) from exc

@@ -27,7 +27,13 @@ from registration_service.problems import StepProblem
 from registration_service.repository import PoliceCaseRepository
 from registration_service.states import State
 from servicekit.bus import Delivery, Handler, QueueSpec, Reject
-from servicekit.events import PICKUP_HANDED_OVER, PickupHandedOver, consumer_hooks, parse_event
+from servicekit.events import (
+    PICKUP_HANDED_OVER,
+    Event,
+    PickupHandedOver,
+    consumer_hooks,
+    parse_event,
+)
 from servicekit.messages import Texts
 
 log = structlog.get_logger(__name__)
@@ -35,6 +41,13 @@ log = structlog.get_logger(__name__)
 POLICE_QUEUE = QueueSpec("registration.police", bindings=(f"{SUBMITTED}.*",))
 PRINTING_QUEUE = QueueSpec("registration.printing", bindings=(PRINT,))
 PICKUPS_QUEUE = QueueSpec("registration.pickups", bindings=(PICKUP_HANDED_OVER,))
+
+CONSUMED: tuple[tuple[QueueSpec, type[Event]], ...] = (
+    (POLICE_QUEUE, ApplicationSubmitted),
+    (PRINTING_QUEUE, PrintOrdered),
+    (PICKUPS_QUEUE, PickupHandedOver),
+)
+"""Each queue with the event it takes, for the AsyncAPI document (`egov contracts`)."""
 
 
 def _on_submitted(app: FastAPI) -> Handler:

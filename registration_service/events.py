@@ -17,6 +17,7 @@ class ApplicationSubmitted(Event):
     """V18 → V19: to the administrative police (УАП ДП) of the ЦОН's region."""
 
     routing_key: ClassVar[str] = SUBMITTED
+    routing_parameter: ClassVar[str | None] = "regionCode"
     application_id: str
     number: str
     region_code: str

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from registration_service import signing
 from registration_service.documents import decision_document
-from registration_service.events import PRINT, ApplicationSubmitted, PrintOrdered
+from registration_service.events import ApplicationSubmitted, PrintOrdered
 from registration_service.models import Application, PoliceCase
 from registration_service.portal import Portal, require_state
 from registration_service.problems import StepProblem
@@ -140,7 +140,6 @@ async def _approve(
     await portal.outbox.stage(
         portal.session,
         PrintOrdered(occurred_at=now, application_id=app.id, number=app.number),
-        PRINT,
     )
     portal.notify(app, "REGISTRATION_APPROVED", "V19", _APPROVED.render(_params(app)))
     log.info("registration approved", application=app.number, automatic=not signature)

@@ -55,7 +55,6 @@ from servicekit.tokens import SignedIn
 
 _REFUSAL = {"description": "a problem: code, step, field; nothing changed"}
 _ERRORS: dict[int | str, dict[str, Any]] = {
-    401: {"description": "no or bad login token"},
     403: _REFUSAL,
     404: _REFUSAL,
     409: _REFUSAL,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from registration_service.events import SUBMITTED, ApplicationSubmitted
+from registration_service.events import ApplicationSubmitted
 from registration_service.models import Application
 from registration_service.portal import Portal
 from registration_service.states import State
@@ -17,4 +17,4 @@ async def submit(portal: Portal, app: Application) -> None:
         number=app.number,
         region_code=app.region_code,
     )
-    await portal.outbox.stage(portal.session, event, f"{SUBMITTED}.{app.region_code}")
+    await portal.outbox.stage(portal.session, event)

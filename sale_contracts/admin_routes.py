@@ -35,7 +35,11 @@ async def list_contracts(
     return [to_record(c) for c in found]
 
 
-@router.get("/contracts/{number}", summary="One contract")
+@router.get(
+    "/contracts/{number}",
+    summary="One contract",
+    responses={404: {"description": "NOT_FOUND: no such number"}},
+)
 async def get_contract(number: ContractNumber, _: AdminOnly, session: DbSession) -> ContractRecord:
     contract = await ContractRepository(session).get(number)
     if contract is None:
@@ -56,6 +60,7 @@ async def put_contract(
     summary="Sign as the seller or the buyer, at the bus clock's time",
     description="The seller signs first; the buyer signs for himself (`signerIin` is the "
     "buyer's ИИН). A party signs once; an annulled contract cannot be signed.",
+    responses={404: {"description": "NOT_FOUND: no such number"}},
 )
 async def sign_contract(
     number: ContractNumber, body: SignIn, _: AdminOnly, request: Request, session: DbSession
@@ -68,7 +73,12 @@ async def sign_contract(
     return to_record(await repository.save(contract))
 
 
-@router.delete("/contracts/{number}", status_code=204, summary="Remove a contract")
+@router.delete(
+    "/contracts/{number}",
+    status_code=204,
+    summary="Remove a contract",
+    responses={404: {"description": "NOT_FOUND: no such number"}},
+)
 async def delete_contract(number: ContractNumber, _: AdminOnly, session: DbSession) -> Response:
     if not await ContractRepository(session).delete(number):
         raise NotFound(field="number")

@@ -39,7 +39,13 @@ SALE_CONTRACT = "EDO_SaleContract"
 SCENARIO_NOT_FOUND = "sale_contracts.not_found"
 SCENARIO_SELLER_ONLY = "sale_contracts.seller_only"
 
-provider = SyncProvider()
+provider = SyncProvider(
+    "sale_contracts",
+    {
+        SCENARIO_NOT_FOUND: "no contract is found for any parties",
+        SCENARIO_SELLER_ONLY: "a contract signed by both is answered as signed by the seller only",
+    },
+)
 
 register(
     {

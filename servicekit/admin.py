@@ -13,6 +13,7 @@ from typing import Annotated
 
 import structlog
 from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from servicekit.errors import Problem
 from servicekit.messages import Texts, register
@@ -67,11 +68,24 @@ def warn_about_default_token(settings: ServiceSettings) -> None:
         )
 
 
-async def require_admin(request: Request) -> None:
+# Declared as a dependency so that the OpenAPI document names the scheme on every admin
+# operation; the refusals are ours (problems), not FastAPI's.
+_ADMIN_TOKEN = HTTPBearer(
+    scheme_name="adminToken",
+    description="The admin token of the bus (`EGOV_ADMIN_TOKEN`) or of this service "
+    "(`<SERVICE>_ADMIN_TOKEN`); `egov-admin` in development.",
+    auto_error=False,
+)
+
+
+async def require_admin(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_ADMIN_TOKEN)],
+) -> None:
     settings: ServiceSettings = request.app.state.settings
-    expected = settings.admin_token.get_secret_value()
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not hmac.compare_digest(token.encode(), expected.encode()):
+    expected = settings.admin_token.get_secret_value().encode()
+    token = credentials.credentials.encode() if credentials is not None else b""
+    if credentials is None or not hmac.compare_digest(token, expected):
         raise Problem("ADMIN_CREDENTIAL_REQUIRED", status=401, field="Authorization")
     if uses_default_token(settings) and not settings.on_loopback:
         raise Problem(

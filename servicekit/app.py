@@ -2,7 +2,9 @@
 
 `create_service_app` gives a FastAPI app with problem-details errors, `/health` (liveness) and
 `/ready` (readiness), its database (`app.state.db`), its message bus (`app.state.bus`:
-RabbitMQ when `amqp_url` is set, else the in-process bus) and its client of the gateway
+RabbitMQ when `amqp_url` is set, else the in-process bus on `app.state.broker`: the broker
+the services of one embedded bus share, set before start by whoever runs them
+(`egov.services.build_app`), or one of its own when left None) and its client of the gateway
 (`app.state.gateway`, as sender `sender_id`). Start-up work — creating the
 database if missing, migrations, connecting to the broker, seed data, anything else the
 service declares — runs in the background after the port is open, so
@@ -51,15 +53,14 @@ from servicekit.errors import (
     language_from,
 )
 from servicekit.gateway_client import GatewayClient
+from servicekit.openapi import ASSETS, OPEN_PATHS
+from servicekit.openapi import install as install_openapi
 from servicekit.settings import ServiceSettings
 
 log = structlog.get_logger(__name__)
 
 Seed = Callable[[AsyncSession, Clock], Awaitable[None]]
 StartHook = Callable[[FastAPI], Awaitable[None]]
-
-# Paths that answer while the service is still starting.
-_ALWAYS_OPEN = frozenset({"/health", "/ready", "/docs", "/openapi.json", "/redoc", "/metrics"})
 
 ROUTE_TEMPLATE = "egov.route_template"
 """Scope key under which an ASGI handler that answers below FastAPI's routing (the gateway's
@@ -93,6 +94,9 @@ class ServiceDefinition:
     """False when the service documents a `/metrics` of its own (the gateway): it must serve
     `app.state.metrics`, the registry the request counter is in."""
     version: str = "0.1.0"
+    openapi: Callable[[dict[str, Any]], None] | None = None
+    """Adds to the OpenAPI document what is served below FastAPI's routing (the gateway's
+    sync channel); the kit completes it as it does the routes (`servicekit.openapi`)."""
 
 
 def create_service_app(definition: ServiceDefinition, *, clock: Clock = bus_clock) -> FastAPI:
@@ -102,7 +106,7 @@ def create_service_app(definition: ServiceDefinition, *, clock: Clock = bus_cloc
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         warn_about_default_token(settings)
         app.state.db = Database(settings.sqlalchemy_url())
-        app.state.bus = create_bus(settings.amqp_url or None)
+        app.state.bus = create_bus(settings.amqp_url or None, app.state.broker)
         app.state.gateway = GatewayClient(
             settings.gateway_url,
             sender_id=settings.sender_id or settings.service_name,
@@ -132,9 +136,12 @@ def create_service_app(definition: ServiceDefinition, *, clock: Clock = bus_cloc
         description=definition.description,
         version=definition.version,
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.clock = clock
+    app.state.broker = None
     app.state.readiness = Readiness()
     # One registry per app: in the embedded bus every service keeps its own figures.
     app.state.metrics = CollectorRegistry(auto_describe=True)
@@ -145,6 +152,7 @@ def create_service_app(definition: ServiceDefinition, *, clock: Clock = bus_cloc
     app.include_router(_health_router(settings.service_name, definition.health_route))
     if definition.metrics_route:
         app.include_router(_metrics_router())
+    install_openapi(app, definition.openapi)
     app.add_middleware(ReadinessGate)
     return app
 
@@ -297,6 +305,10 @@ class RequestCounter:
         child.inc()
 
 
+def _always_open(path: str) -> bool:
+    return path in OPEN_PATHS or path.startswith(f"{ASSETS}/")
+
+
 class ReadinessGate:
     """Answer 503 for business routes until the service is ready (pure ASGI: no overhead)."""
 
@@ -304,7 +316,7 @@ class ReadinessGate:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["path"] not in _ALWAYS_OPEN:
+        if scope["type"] == "http" and not _always_open(scope["path"]):
             readiness: Readiness = scope["app"].state.readiness
             if not readiness.ready:
                 body = ServiceUnavailable().to_dict()

@@ -17,6 +17,8 @@ from datetime import datetime, timedelta
 
 import httpx
 import structlog
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
 
 from servicekit.bus import Delivery, Message, MessageBus, QueueSpec, RetryPolicy, Subscription
 from servicekit.clock import Clock, ClockState
@@ -24,6 +26,15 @@ from servicekit.clock import Clock, ClockState
 log = structlog.get_logger(__name__)
 
 CLOCK_KEY = "bus.clock"
+CLOCK_TYPE = "clock.changed"
+CLOCK_RETRY = RetryPolicy(max_attempts=3, backoff=(0.5,))
+"""A clock message that fails is soon stale: the next change, or a restart, brings a newer one."""
+
+
+def clock_queue(service: str) -> QueueSpec:
+    """The queue by which `service` follows the bus clock."""
+    return QueueSpec(f"clock.{service}", bindings=(CLOCK_KEY,), retry=CLOCK_RETRY)
+
 
 CATCH_UP_WITHIN = 15.0
 """How long a service waits for a gateway that answers but is still starting. Past its
@@ -31,15 +42,23 @@ restore step the gateway becomes ready at once; before it, the service's queue a
 and gets the gateway's announcement."""
 
 
+class ClockChanged(BaseModel):
+    """What the gateway publishes on `bus.clock` when a tester moves the clock."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
+
+    offset_seconds: float = Field(description="the bus clock minus real time")
+    frozen_at: datetime | None = Field(description="the instant it stands at, when frozen")
+    version: int = Field(description="a clock only takes a later version than its own")
+
+
 def _message(state: ClockState) -> Message:
-    return Message.from_json(
-        {
-            "offsetSeconds": state.offset.total_seconds(),
-            "frozenAt": state.frozen_at.isoformat() if state.frozen_at else None,
-            "version": state.version,
-        },
-        type="clock.changed",
+    changed = ClockChanged(
+        offset_seconds=state.offset.total_seconds(),
+        frozen_at=state.frozen_at,
+        version=state.version,
     )
+    return Message.from_json(changed.model_dump(mode="json", by_alias=True), type=CLOCK_TYPE)
 
 
 def _state(payload: dict[str, object]) -> ClockState:
@@ -56,17 +75,15 @@ async def publish_clock(bus: MessageBus, state: ClockState) -> None:
 
 
 async def follow_bus_clock(bus: MessageBus, clock: Clock, service: str) -> Subscription:
-    queue = f"clock.{service}"
-    await bus.declare_queue(
-        QueueSpec(queue, bindings=(CLOCK_KEY,), retry=RetryPolicy(max_attempts=3, backoff=(0.5,)))
-    )
+    spec = clock_queue(service)
+    await bus.declare_queue(spec)
 
     async def apply(delivery: Delivery) -> None:
         state = _state(delivery.message.json())
         if clock.apply(state):
             log.info("bus clock changed", now=clock.now().isoformat(), frozen=bool(state.frozen_at))
 
-    return await bus.consume(queue, apply)
+    return await bus.consume(spec.name, apply)
 
 
 async def catch_up(gateway_url: str, clock: Clock, within: float = CATCH_UP_WITHIN) -> None:

@@ -110,7 +110,6 @@ _PYDANTIC_CODES = {
     "too_long": "TOO_LONG",
     "string_too_short": "TOO_SHORT",
     "too_short": "TOO_SHORT",
-    "json_invalid": "MALFORMED_JSON",
 }
 
 
@@ -126,8 +125,17 @@ def field_path(loc: tuple[int | str, ...]) -> str:
     return path
 
 
+# An error of the body as a whole (none, not JSON, not an object): named as the body, not as
+# a field of it.
+_BODY_CODES = {"missing": "BODY_REQUIRED", "json_invalid": "MALFORMED_JSON"}
+
+
 def problem_from_pydantic_error(error: Mapping[str, Any]) -> Problem:
     kind = str(error.get("type", ""))
+    loc = tuple(error.get("loc", ()))
+    # A JSON syntax error's location is ("body", <offset in the text>): the body is at fault.
+    if loc in ((), ("body",)) or kind == "json_invalid":
+        return Problem(_BODY_CODES.get(kind, "BODY_WRONG_TYPE"), status=422, field="body")
     code = kind if kind.isupper() else _PYDANTIC_CODES.get(kind)
     if code is None:
         code = "WRONG_TYPE" if kind.endswith(("_type", "_parsing")) else "INVALID_VALUE"
@@ -136,7 +144,7 @@ def problem_from_pydantic_error(error: Mapping[str, Any]) -> Problem:
         for k, v in (error.get("ctx") or {}).items()
         if isinstance(v, str | int | float) and k not in _RESERVED
     }
-    return Problem(code, status=422, field=field_path(tuple(error.get("loc", ()))) or None, **ctx)
+    return Problem(code, status=422, field=field_path(loc) or None, **ctx)
 
 
 def validation_problem(errors: Sequence[Mapping[str, Any]], *, status: int = 422) -> Problem:

@@ -12,6 +12,8 @@ of these messages (published from the sender's transactional outbox, consumed id
   to a phone.
 - `frontoffice.machinery.sent.<region>` (the ЦОН's front office → the provider's desk АРМ ГО
   of that region), M9: the application the worker signed, with its digest (M3).
+
+`contracts/asyncapi.json` is generated from these models and the queues the services declare.
 """
 
 from __future__ import annotations
@@ -52,9 +54,19 @@ MACHINERY_SENT = "frontoffice.machinery.sent"
 class Event(BaseModel):
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
     routing_key: ClassVar[str]
+    routing_parameter: ClassVar[str | None] = None
+    """When set, the event is published under `<routing_key>.<that field's value>`, so that
+    each consumer binds to the part it serves (a region's desk to its region)."""
 
     event_id: UUID = Field(default_factory=uuid4, description="consumers drop a repeated id")
     occurred_at: datetime
+
+    def published_key(self) -> str:
+        """The routing key this event is published under."""
+        if self.routing_parameter is None:
+            return self.routing_key
+        value = self.model_dump(by_alias=True)[self.routing_parameter]
+        return f"{self.routing_key}.{value}"
 
 
 class DocumentsReady(Event):
@@ -99,6 +111,7 @@ class MachineryApplicationSent(Event):
     the worker's signature over the very bytes it got (M3)."""
 
     routing_key: ClassVar[str] = MACHINERY_SENT
+    routing_parameter: ClassVar[str | None] = "region"
 
     application_number: str
     region: str = Field(description="the region of the office: its provider decides")

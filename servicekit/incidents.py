@@ -126,6 +126,7 @@ def _view(queue: str, message: Message) -> ParkedMessage:
 @router.get(
     "/dead-letters",
     summary="Parked messages of this service's queues (left in place), oldest first",
+    responses={404: {"description": "BUS_QUEUE_NOT_FOUND: no such queue"}},
 )
 async def dead_letters(
     _: AdminOnly,

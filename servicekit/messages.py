@@ -85,6 +85,19 @@ register(
             "Сұрау денесі дұрыс JSON емес",
             "The request body is not valid JSON",
         ),
+        "BODY_REQUIRED": Texts(
+            "Нужно тело запроса: JSON-документ (Content-Type: application/json)",
+            "Сұрау денесі қажет: JSON құжаты (Content-Type: application/json)",
+            "The request body is required: a JSON document (Content-Type: application/json)",
+        ),
+        "BODY_WRONG_TYPE": Texts(
+            "Тело запроса не того вида: нужен JSON-документ по схеме операции "
+            "(Content-Type: application/json)",
+            "Сұрау денесінің түрі қате: операция сызбасына сай JSON құжаты қажет "
+            "(Content-Type: application/json)",
+            "The request body is not what the operation takes: a JSON document of its schema "
+            "(Content-Type: application/json)",
+        ),
         "FIELD_REQUIRED": Texts(
             "Поле «{field}» обязательно",
             "«{field}» өрісі міндетті",

@@ -90,16 +90,14 @@ class Outbox:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
-    async def stage(
-        self, session: AsyncSession, event: Event, routing_key: str | None = None
-    ) -> None:
-        """Store `event` in the session's transaction; published after the commit, with the
-        event's routing key or a more specific one (`….<region>`)."""
+    async def stage(self, session: AsyncSession, event: Event) -> None:
+        """Store `event` in the session's transaction; published after the commit, under its
+        routing key (`Event.published_key`)."""
         await session.execute(
             self._insert,
             {
                 "event_id": str(event.event_id),
-                "routing_key": routing_key or event.routing_key,
+                "routing_key": event.published_key(),
                 "body": orjson.dumps(event.model_dump(mode="json", by_alias=True)),
                 "created_at": event.occurred_at,
             },

@@ -1,8 +1,9 @@
 """The provider side of the ШЭП sync channel: how a registry answers what the gateway routes.
 
-A registry declares operations by service id, each with a pydantic model of its request data:
+A registry declares its tester scenarios (`servicekit.scenarios`) and its operations by
+service id, each with a pydantic model of its request data:
 
-    provider = SyncProvider()
+    provider = SyncProvider("gbd_fl", {"gbd_fl.not_found": "the person is not in the registry"})
 
     @provider.operation("GBDFL_UniversalServiceSync", PersonRequest)
     async def person(data: PersonRequest, call: SyncCall) -> PersonAnswer: ...
@@ -16,7 +17,7 @@ gateway relays to the caller.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any, get_type_hints
 
@@ -38,6 +39,7 @@ from servicekit.envelope import (
 )
 from servicekit.errors import Problem, validation_problem
 from servicekit.gateway_client import GatewayClient, GatewayFault, GatewayUnreachable
+from servicekit.scenarios import HEADER, Scenarios
 from servicekit.settings import ServiceSettings
 
 SYNC_PATH = "/shep/sync"
@@ -102,7 +104,10 @@ class Operation:
 
 
 class SyncProvider:
-    def __init__(self) -> None:
+    def __init__(self, registry: str, scenarios: Mapping[str, str] | None = None) -> None:
+        """The operations of `registry` (its name in `servicekit.topology`), which takes the
+        tester `scenarios` given by full name, each with what it forces."""
+        self.scenarios = Scenarios(registry, dict(scenarios or {}))
         self.operations: dict[str, Operation] = {}
 
     def operation(
@@ -134,6 +139,7 @@ class SyncProvider:
             raise Problem(
                 "SERVICE_NOT_FOUND", status=404, field=service_field, service_id=service_id
             )
+        self.scenarios.check(context.scenario)
         try:
             request = operation.request_model.model_validate(data)
         except ValidationError as exc:
@@ -198,6 +204,19 @@ class SyncProvider:
             for op in self.operations.values()
         }
 
+    def _scenario_parameter(self) -> dict[str, Any]:
+        names = sorted(self.scenarios.branches)
+        known = ", ".join(f"`{name}`" for name in names) or "none"
+        return {
+            "name": HEADER,
+            "in": "header",
+            "required": False,
+            "description": f"Force a branch of {self.scenarios.registry}: {known} "
+            "(`x-test-scenarios` says what each does). Another registry's scenario is ignored; "
+            f"an unknown `{self.scenarios.registry}.…` one is refused (422 UNKNOWN_SCENARIO).",
+            "schema": {"type": "string"},
+        }
+
     def router(self) -> APIRouter:
         router = APIRouter(tags=["ШЭП provider"])
 
@@ -207,7 +226,11 @@ class SyncProvider:
             summary="Answer a sync-channel request routed by the gateway",
             description="`requestData.data` and `responseData.data` per `serviceId` are given "
             "as JSON Schemas in `x-shep-operations`.",
-            openapi_extra={"x-shep-operations": self.describe()},
+            openapi_extra={
+                "x-shep-operations": self.describe(),
+                "x-test-scenarios": dict(self.scenarios.branches),
+                "parameters": [self._scenario_parameter()],
+            },
         )
         async def sync(envelope: Annotated[SyncRequest, Body()], request: Request) -> Response:
             response = await self.dispatch(envelope, CallContext.of(request, envelope))
@@ -222,6 +245,9 @@ class SyncProvider:
             summary="Take a message pushed by the gateway's async channel",
             description="A REQUEST is answered with a RESPONSE sent back through the gateway "
             "before this call returns; if that fails the call fails, and the gateway retries.",
+            responses={
+                503: {"description": "RESPONSE_NOT_SENT: the gateway did not take the RESPONSE"}
+            },
         )
         async def take(
             message: Annotated[AsyncMessage, Body()], request: Request

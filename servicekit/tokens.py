@@ -26,6 +26,7 @@ import jwt
 import structlog
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey, RSAPublicKey
 from fastapi import Depends, FastAPI, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from jwt.algorithms import RSAAlgorithm
 
 from servicekit.clock import Clock
@@ -205,14 +206,23 @@ class TokenVerifier:
         return principal, expires
 
 
-def bearer(request: Request) -> str:
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token:
+# Declared as a dependency so that the OpenAPI document names the scheme on every operation
+# that needs a login; the refusals are ours (problems), not FastAPI's.
+_LOGIN_TOKEN = HTTPBearer(
+    scheme_name="loginToken",
+    bearerFormat="JWT",
+    description="A login token from НУЦ's login by ЭЦП (pki: `POST /auth/challenge`, sign it "
+    "with the AUTH key, `POST /auth/token`), issued for this service (its name is the audience).",
+    auto_error=False,
+)
+
+
+async def _principal(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_LOGIN_TOKEN)],
+) -> Principal:
+    if credentials is None:
         raise Problem("TOKEN_REQUIRED", status=401, field="Authorization")
-    return token
-
-
-async def _principal(request: Request) -> Principal:
     verifier: TokenVerifier | None = getattr(request.app.state, "token_verifier", None)
     if verifier is None:
         # Fetched on first use, not at start-up: a state service is ready without НУЦ.
@@ -221,7 +231,9 @@ async def _principal(request: Request) -> Principal:
         except Exception as exc:
             raise ServiceUnavailable(field="Authorization") from exc
         verifier = request.app.state.token_verifier
-    principal: Principal = verifier.verify(bearer(request), request.app.state.settings.service_name)
+    principal: Principal = verifier.verify(
+        credentials.credentials, request.app.state.settings.service_name
+    )
     if request.method not in _READS:
         await _require_unrevoked(request.app, principal)
     return principal

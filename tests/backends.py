@@ -67,8 +67,14 @@ async def fresh_postgres(*extra_services: str) -> AsyncIterator[str]:
     try:
         yield base.render_as_string(hide_password=False)
     finally:
-        for name in (*(s.name for s in SERVICES), *extra_services):
-            await drop_postgres_database(base.set(database=f"{base.database}_{name}"))
+        # All at once: one after another, the fourteen DROP DATABASE took 2.5 s (each waits on
+        # the server's flush), together a tenth of a second.
+        await asyncio.gather(
+            *(
+                drop_postgres_database(base.set(database=f"{base.database}_{name}"))
+                for name in (*(s.name for s in SERVICES), *extra_services)
+            )
+        )
 
 
 @asynccontextmanager

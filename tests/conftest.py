@@ -12,6 +12,9 @@ from tests.backends import require_rabbitmq
 # token the shell that runs them gives the bus it starts by hand.
 os.environ.pop("EGOV_ADMIN_TOKEN", None)
 
+# Fixtures more than one folder uses, defined once.
+pytest_plugins = ["tests.vin"]
+
 
 @pytest.fixture(autouse=True)
 def _real_time_after_each_test() -> Iterator[None]:

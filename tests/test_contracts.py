@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
 import pytest
+from openapi_spec_validator import validate
 
 from contracts import ROOT, documents
 
 DOCUMENTS = documents()
+OPENAPI = sorted(path for path in DOCUMENTS if path.parts[0] == "openapi")
+PROJECT = ROOT.parent
+REDOCLY = PROJECT / "node_modules" / ".bin" / "redocly"
 
 
 @pytest.mark.parametrize("relative", sorted(DOCUMENTS), ids=str)
@@ -20,11 +29,8 @@ def test_contract_is_current(relative: object) -> None:
 
 def test_no_stray_contract_files() -> None:
     """Every generated-looking file is generated: a stale one of a removed model would lie."""
-    on_disk = {
-        p.relative_to(ROOT)
-        for pattern in ("*.json", "error-codes.md", "*.xsd", "*.wsdl", "*.xml")
-        for p in ROOT.rglob(pattern)
-    }
+    patterns = ("*.json", "error-codes.md", "scenarios.md", "*.http", "*.xsd", "*.wsdl", "*.xml")
+    on_disk = {p.relative_to(ROOT) for pattern in patterns for p in ROOT.rglob(pattern)}
     assert on_disk == set(DOCUMENTS)
 
 
@@ -65,3 +71,68 @@ def test_examples_are_valid_documents() -> None:
         document = json.loads(fault.read_text(encoding="utf-8"))
         assert document["code"] == document["errorInfo"]["errorCode"], fault.name
         assert set(document["messages"]) == {"ru", "kk", "en"}, fault.name
+
+
+@pytest.mark.parametrize("relative", OPENAPI, ids=str)
+def test_openapi_document_passes_openapi_spec_validator(relative: Path) -> None:
+    validate(json.loads(DOCUMENTS[relative]))
+
+
+def test_every_openapi_file_passes_redocly_lint() -> None:
+    """Redocly CLI (package.json, installed by `bootstrap.py setup --dev` with `npm ci`) with
+    the rules of redocly.yaml: no error and no warning (but those .redocly.lint-ignore.yaml
+    names, each with its reason)."""
+    if shutil.which("node") is None or not REDOCLY.exists():
+        pytest.fail(
+            "Redocly CLI is missing: install Node.js 20+, then `python3 bootstrap.py setup --dev`"
+        )
+    files = [str(ROOT / path) for path in OPENAPI]
+    run = subprocess.run(
+        [str(REDOCLY), "lint", "--format=json", *files],
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    # One report per file, one after the other.
+    reports, decoder, rest = [], json.JSONDecoder(), run.stdout.strip()
+    while rest:
+        report, end = decoder.raw_decode(rest)
+        reports.append(report)
+        rest = rest[end:].lstrip()
+    assert len(reports) == len(files), run.stderr
+    problems = [
+        (p["ruleId"], p["message"], p["location"][0]["source"]["ref"])
+        for r in reports
+        for p in r["problems"]
+    ]
+    assert problems == []
+    assert run.returncode == 0, run.stderr
+
+
+_DESKS = ("/dealer/", "/cabinet/", "/police/", "/offices/", "/provider/", "/digital-documents")
+"""Where the state services' people work, signed in by ЭЦП."""
+
+
+def test_every_operation_declares_its_credential_and_its_problems() -> None:
+    """Admin routes take the admin token, the state services' desks the login token, public
+    routes none; every error answer is the one Problem schema."""
+    for relative in OPENAPI:
+        spec = json.loads(DOCUMENTS[relative])
+        assert "Problem" in spec["components"]["schemas"], relative
+        for path, item in spec["paths"].items():
+            for method, operation in item.items():
+                schemes = {name for need in operation["security"] for name in need}
+                if path.startswith("/admin"):
+                    expected = {"adminToken"}
+                elif path.startswith(_DESKS):
+                    expected = {"loginToken"}
+                else:
+                    expected = set()
+                assert schemes == expected, (relative, method, path)
+                for status, response in operation["responses"].items():
+                    if status[0] in "45" and "text/xml" not in response["content"]:  # SOAP
+                        content = response["content"]["application/problem+json"]
+                        assert "Problem" in json.dumps(content["schema"]), (relative, path, status)
+                if schemes:
+                    assert "401" in operation["responses"], (relative, method, path)

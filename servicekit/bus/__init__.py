@@ -1,7 +1,7 @@
 """The message bus: one topic exchange, durable queues with delayed retries and dead letters.
 
-`create_bus(url)` gives the RabbitMQ implementation; `create_bus(None)` gives the in-memory one
-on the process-wide broker, for running every service in one process. Both behave the same.
+`create_bus(url)` gives the RabbitMQ implementation; `create_bus(None, broker)` gives the
+in-memory one on `broker`, which the services of one embedded bus share. Both behave the same.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from servicekit.bus.base import (
     UnknownQueueError,
     exponential_backoff,
 )
-from servicekit.bus.memory import InMemoryBroker, InMemoryBus, shared_broker
+from servicekit.bus.memory import InMemoryBroker, InMemoryBus
 from servicekit.bus.rabbitmq import RabbitMQBus
 
 __all__ = [
@@ -47,8 +47,11 @@ __all__ = [
 ]
 
 
-def create_bus(amqp_url: str | None, *, exchange: str = "egov") -> MessageBus:
-    """RabbitMQ at `amqp_url`, or without a URL the in-memory broker this whole process shares."""
+def create_bus(
+    amqp_url: str | None, broker: InMemoryBroker | None = None, *, exchange: str = "egov"
+) -> MessageBus:
+    """RabbitMQ at `amqp_url`; without a URL, the in-memory bus on `broker` (a broker of its
+    own when none is given: the bus of a service alone in its process talks to itself)."""
     if amqp_url is None:
-        return InMemoryBus(shared_broker, exchange=exchange)
+        return InMemoryBus(InMemoryBroker() if broker is None else broker, exchange=exchange)
     return RabbitMQBus(amqp_url, exchange=exchange)

@@ -2,8 +2,9 @@
 
 `InMemoryBroker` plays RabbitMQ's part: it owns the exchanges, queues, pending retries and dead
 letters, and outlives the buses attached to it. Buses on one broker see each other's messages
-exactly as services connected to one RabbitMQ do; `create_bus(None)` attaches to the process-wide
-`shared_broker`, tests make their own. Messages last as long as the process.
+exactly as services connected to one RabbitMQ do, and no others do: an embedded bus gives its
+services one broker of its own (`egov.launcher.BusPlan.broker`), as a RabbitMQ virtual host
+would. Messages last as long as the broker.
 
 A retry waits for real time or for the bus clock, whichever reaches its due instant first: a
 test that advances the clock brings the retries back at once instead of sleeping, and a frozen
@@ -303,10 +304,6 @@ class InMemoryBroker:
             queue.delete()
         for bindings in self._bindings.values():
             bindings.pop(name, None)
-
-
-shared_broker = InMemoryBroker()
-"""The broker of every service in this process that runs without RabbitMQ."""
 
 
 class InMemoryBus(MessageBus):

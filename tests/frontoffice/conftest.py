@@ -42,7 +42,7 @@ async def bus(
 @pytest.fixture(scope="package")
 async def broker(bus: BusPlan) -> AsyncIterator[MessageBus]:
     """The test's own connection to the bus's broker, to publish and take events."""
-    async with create_bus(bus.amqp_url) as connection:
+    async with create_bus(bus.amqp_url, bus.broker) as connection:
         yield connection
 
 

@@ -570,7 +570,7 @@ async def test_m3_tampered_application_is_rejected_on_arrival(
         cms=cms,
         worker_iin=persona(WORKER_KST)["iin"],
     )
-    async with create_bus(bus.amqp_url) as broker:
+    async with create_bus(bus.amqp_url, bus.broker) as broker:
         body = orjson.dumps(forged.model_dump(mode="json", by_alias=True))
         await broker.publish(
             f"{forged.routing_key}.10",
@@ -615,7 +615,7 @@ async def test_m3_a_forgery_of_a_received_application_changes_nothing(
         cms=received["digest"],
         worker_iin=persona(WORKER_KST)["iin"],
     )
-    async with create_bus(bus.amqp_url) as broker:
+    async with create_bus(bus.amqp_url, bus.broker) as broker:
         body = orjson.dumps(forged.model_dump(mode="json", by_alias=True))
         await broker.publish(
             f"{forged.routing_key}.10",

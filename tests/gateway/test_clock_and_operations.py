@@ -12,7 +12,7 @@ import httpx
 
 from egov.launcher import BusPlan
 from egov.services import build_app
-from servicekit.bus import create_bus
+from servicekit.bus import InMemoryBroker, create_bus
 from servicekit.clock import Clock, bus_clock
 from servicekit.clock_sync import follow_bus_clock
 from servicekit.topology import spec
@@ -80,9 +80,9 @@ async def test_prometheus_metrics(bus: BusPlan, client: httpx.AsyncClient) -> No
 
 
 @asynccontextmanager
-async def _gateway(data_dir: Path) -> AsyncIterator[httpx.AsyncClient]:
+async def _gateway(data_dir: Path, broker: InMemoryBroker) -> AsyncIterator[httpx.AsyncClient]:
     """The gateway alone in this process, started on its SQLite database in `data_dir`."""
-    app = build_app(spec("gateway"), port=0, data_dir=str(data_dir))
+    app = build_app(spec("gateway"), broker=broker, port=0, data_dir=str(data_dir))
     async with (
         app.router.lifespan_context(app),
         httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gw") as client,
@@ -98,7 +98,8 @@ async def test_frozen_clock_survives_a_gateway_restart_and_reaches_every_service
     tmp_path: Path,
 ) -> None:
     at = datetime(2025, 12, 15, 12, 30, tzinfo=UTC)
-    async with _gateway(tmp_path) as gateway:
+    broker = InMemoryBroker()  # the embedded bus's: the service hears the gateway on it
+    async with _gateway(tmp_path, broker) as gateway:
         frozen = await gateway.post(
             "/admin/clock/freeze", json={"at": at.isoformat()}, headers=ADMIN
         )
@@ -106,11 +107,11 @@ async def test_frozen_clock_survives_a_gateway_restart_and_reaches_every_service
     # A new gateway process starts on real time; a service that started while the gateway
     # was down runs on real time too, until the gateway announces the clock.
     bus_clock.reset()
-    service_clock, service_bus = Clock(), create_bus(None)
+    service_clock, service_bus = Clock(), create_bus(None, broker)
     await service_bus.start()
     follower = await follow_bus_clock(service_bus, service_clock, "restart_test")
     try:
-        async with _gateway(tmp_path) as gateway:
+        async with _gateway(tmp_path, broker) as gateway:
             view = (await gateway.get("/clock")).json()
             assert (view["frozen"], datetime.fromisoformat(view["now"])) == (True, at)
             assert view["version"] > frozen.json()["version"]

@@ -374,6 +374,22 @@ async def test_journal_queries_by_service_sender_ids_and_code(
     assert len(await journal(client, limit=2)) == 2
 
 
+async def test_journal_correlation_id_finds_the_call_it_names_too(
+    bus: BusPlan, client: httpx.AsyncClient
+) -> None:
+    """A tester holds the messageId of the first call of a conversation; filtering by it as
+    `correlationId` finds that call and those that answer it, not only the latter."""
+    first_id = str(uuid.uuid4())[:-1] + "b"
+    await call(client, bus, messageId=first_id)
+    await call(client, bus, correlationId=first_id)
+    await call(client, bus)
+    found = await journal(client, correlationId=first_id)
+    assert [(e["messageId"] == first_id, e["correlationId"]) for e in found] == [
+        (False, first_id),
+        (True, None),
+    ]
+
+
 async def test_journal_queries_by_bus_clock_time(bus: BusPlan, client: httpx.AsyncClient) -> None:
     morning = datetime(2026, 11, 23, 4, 0, tzinfo=UTC)
     bus_clock.freeze(morning)
@@ -443,14 +459,14 @@ async def test_scenario_and_run_id_headers_reach_the_provider(tmp_path: Path) ->
             http,
             echo_bus,
             envelope(PERSON, {"iin": IIN}),
-            headers={"X-Test-Scenario": "deceased", "X-Test-Run-Id": "run-7"},
+            headers={"X-Test-Scenario": "gbd_fl.deceased", "X-Test-Run-Id": "run-7"},
         )
         plain = await call(http, echo_bus)
         [entry] = await journal(http, "run-7")
     assert reply.status_code == 200, reply.text
-    assert reply.json()["responseData"]["data"] == {"scenario": "deceased", "runId": "run-7"}
+    assert reply.json()["responseData"]["data"] == {"scenario": "gbd_fl.deceased", "runId": "run-7"}
     assert plain.json()["responseData"]["data"] == {"scenario": None, "runId": None}
-    assert (entry["scenario"], entry["runId"]) == ("deceased", "run-7")
+    assert (entry["scenario"], entry["runId"]) == ("gbd_fl.deceased", "run-7")
 
 
 # --- the admin surface ---------------------------------------------------------------------

@@ -508,12 +508,16 @@ async def test_two_consumers_share_the_work(bus_env: BusEnv, bus: MessageBus) ->
 
 async def test_create_bus_picks_the_backend() -> None:
     assert isinstance(create_bus(AMQP_URL), RabbitMQBus)
-    # Without a URL every bus in the process is attached to the same broker.
-    exchange = "test.create-bus"
-    publisher, consumer = create_bus(None, exchange=exchange), create_bus(None, exchange=exchange)
-    async with publisher, consumer:
+    # Without a URL, the buses given one broker talk to each other (the services of one
+    # embedded bus), and a bus given none has a broker of its own: nothing reaches it.
+    exchange, broker = "test.create-bus", InMemoryBroker()
+    publisher = create_bus(None, broker, exchange=exchange)
+    consumer = create_bus(None, broker, exchange=exchange)
+    loner = create_bus(None, exchange=exchange)
+    async with publisher, consumer, loner:
         spec = QueueSpec(f"test.{uuid4().hex[:12]}.shared-broker")
         await consumer.declare_queue(spec)
+        await loner.declare_queue(spec)
         await publisher.publish(spec.name, Message(b"across services"))
+        assert await loner.queue_depth(spec.name) == 0
         assert await drain(consumer, spec.name) == [b"across services"]
-        await consumer.delete_queue(spec.name)

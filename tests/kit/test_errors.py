@@ -13,6 +13,7 @@ from servicekit.bus import PublishError
 from servicekit.errors import NotFound, Problem, field_path, install_problem_handlers
 from servicekit.identifiers import Iin
 from servicekit.messages import LANGUAGES, Texts, known_codes, register
+from servicekit.openapi import ProblemDocument
 
 
 def test_every_code_has_three_distinct_nonempty_texts() -> None:
@@ -209,3 +210,22 @@ async def test_a_fault_of_the_code_stays_a_500(error: Exception) -> None:
     async with _failing(error) as client:
         reply = await client.post("/work")
     assert (reply.status_code, reply.json()["code"]) == (500, "INTERNAL_ERROR")
+
+
+@pytest.mark.parametrize(
+    ("content", "content_type", "code"),
+    [
+        (b"hello", "text/plain", "BODY_WRONG_TYPE"),
+        (b"", "application/json", "BODY_REQUIRED"),
+        (b"[1]", "application/json", "BODY_WRONG_TYPE"),
+        (b"{not json", "application/json", "MALFORMED_JSON"),
+    ],
+)
+async def test_a_body_at_fault_as_a_whole_is_named_the_body(
+    client: httpx.AsyncClient, content: bytes, content_type: str, code: str
+) -> None:
+    reply = await client.post("/echo", content=content, headers={"content-type": content_type})
+    body = reply.json()
+    assert (reply.status_code, body["code"], body["field"]) == (422, code, "body")
+    assert "None" not in str(body["messages"])
+    ProblemDocument.model_validate(body)  # the Problem schema of every OpenAPI document

@@ -1,21 +1,17 @@
 """A bus per test module for the VIN registration (V1–V22): on SQLite with the in-process bus,
-and on PostgreSQL with RabbitMQ. The clock stands inside the pilot (2025-10-15..2026-08-31)."""
+and on PostgreSQL with RabbitMQ. The clock stands inside the pilot; `flow` (tests/vin.py) drives
+the flow on the module's bus."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import datetime
 
-import httpx
 import pytest
 
 from egov.launcher import BusPlan
-from egov.vin_flow import VinClient
-from servicekit.clock import ALMATY, bus_clock
 from tests.backends import fresh_postgres, fresh_vhost
 from tests.harness import running_bus
-
-PILOT_DAY = datetime(2026, 3, 2, 10, 0, tzinfo=ALMATY)
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
@@ -36,11 +32,5 @@ async def bus(
 
 
 @pytest.fixture(autouse=True)
-def _inside_the_pilot() -> None:
-    bus_clock.freeze(PILOT_DAY)  # tests/conftest.py puts the clock back after each test
-
-
-@pytest.fixture
-async def flow(bus: BusPlan) -> AsyncIterator[VinClient]:
-    async with httpx.AsyncClient(timeout=30) as http:
-        yield VinClient(bus.url, http)
+def _inside_the_pilot(pilot_day: datetime) -> None:
+    """Every test here runs on a working day of the pilot."""

@@ -6,6 +6,8 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
+import pytest
+
 from egov.signin import sign
 from egov.vin_flow import VinClient
 from servicekit.clock import ALMATY, bus_clock
@@ -75,6 +77,24 @@ async def test_v1_refuses_a_liquidated_seller(flow: VinClient) -> None:
     assert reply.status_code == 422, reply.text
     assert (reply.json()["code"], reply.json()["step"]) == ("SELLER_NOT_ACTIVE", "V1")
     assert set(reply.json()["messages"]) == {"ru", "kk", "en"}
+
+
+@pytest.mark.parametrize("scenario", ["gbd_ul.liquidatd", "gbdul.liquidated"])
+async def test_an_unknown_scenario_reaches_the_tester_as_a_refusal(
+    flow: VinClient, scenario: str
+) -> None:
+    """The portal relays X-Test-Scenario to the registries it calls: a misspelt one is refused
+    by the registry it names, or by the gateway when it names none; the dealer sees that
+    refusal, not the seller's ordinary answer."""
+    headers = {
+        "Authorization": f"Bearer {await flow.token('dealer_manager')}",
+        "X-Test-Scenario": scenario,
+    }
+    reply = await flow.http.post(f"{flow.portal}/dealer/applications", headers=headers)
+    assert reply.status_code == 422, reply.text
+    problem = reply.json()
+    assert (problem["code"], problem["field"]) == ("UNKNOWN_SCENARIO", "X-Test-Scenario")
+    assert scenario in problem["messages"]["en"]
 
 
 async def _refused_at(flow: VinClient, vin: str) -> dict[str, object]:

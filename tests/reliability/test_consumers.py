@@ -2,22 +2,23 @@
 budget (5 attempts, about 25 s) delays an application, never strands it.
 
 - V19, the police consumer: БМГ faulted while the auto-decision issues the plate, on
-  RabbitMQ with a test-sized backoff (milliseconds), so the outage is many
-  attempts but little wall time; healed, the application goes on to the printing and the ЦОН.
+  RabbitMQ with a test-sized backoff (milliseconds: the folder's impatient bus), so the outage
+  is many attempts but little wall time; healed, the application goes on to the printing and
+  the ЦОН.
 - M9/M3, the provider's machinery consumer: НУЦ faulted while the application arrives, on the
-  in-process bus, whose retries follow the bus clock: the test advances the clock through the
-  outage instead of waiting. Healed after 12 minutes, the application is received by itself;
-  faulted past the outage budget, it is parked as an incident (metric, admin list) and a
-  redrive brings it in once НУЦ is back.
+  in-process bus (the folder's embedded bus), whose retries follow the bus clock: the test
+  advances the clock through the outage instead of waiting. Healed after 12 minutes, the
+  application is received by itself; faulted past the outage budget, it is parked as an
+  incident (metric, admin list) and a redrive brings it in once НУЦ is back.
 """
 
 from __future__ import annotations
 
 import asyncio
 import functools
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -29,16 +30,14 @@ from egov.machinery_flow import MachineryClient
 from egov.machinery_flow import expect as mexpect
 from egov.vin_flow import VinClient, answer, expect
 from registration_service.problems import StepProblem
-from servicekit.bus import InMemoryBroker
 from servicekit.clock import ALMATY, bus_clock
 from servicekit.envelope import ErrorInfo
 from servicekit.errors import Problem
 from servicekit.events import temporary
 from servicekit.gateway_client import GatewayFault, GatewayUnreachable
-from tests.backends import fresh_vhost
-from tests.harness import ADMIN, running_bus
+from tests.harness import ADMIN
+from tests.vin import PILOT_DAY
 
-PILOT_DAY = datetime(2026, 3, 2, 10, 0, tzinfo=ALMATY)
 OLD_ATTEMPTS = 5
 """The old policy parked a message after this many failed attempts."""
 PROVIDER_QUEUE = "frontoffice.provider.machinery"
@@ -150,28 +149,33 @@ async def metric(http: httpx.AsyncClient, plan: BusPlan, service: str, sample: s
     return float(values[0]) if values else 0.0
 
 
+@asynccontextmanager
+async def auto_decision(http: httpx.AsyncClient, plan: BusPlan) -> AsyncIterator[None]:
+    """The police desk's auto-decision rule on (V19), and off again."""
+    policy = f"{plan.url('registration_service')}/admin/policy"
+    turned_on = await http.put(policy, json={"autoDecision": True}, headers=ADMIN)
+    assert turned_on.status_code == 200, turned_on.text
+    try:
+        yield
+    finally:
+        await http.put(policy, json={"autoDecision": False}, headers=ADMIN)
+
+
 async def test_v19_bmg_down_longer_than_the_old_budget_delays_the_auto_decision(
-    tmp_path: Path,
+    impatient_bus: BusPlan,
 ) -> None:
+    """The impatient bus (conftest): its portal retries a failed message after milliseconds."""
     bus_clock.freeze(PILOT_DAY)  # tests/conftest.py puts the clock back
-    portal = {
-        "auto_decision": True,
-        "bus_retry_first_delay": 0.02,
-        "bus_retry_max_delay": 0.1,
-    }
-    # RabbitMQ is what the retries depend on; the databases stay on SQLite, which is quicker
-    # to set up and drop.
-    async with (
-        fresh_vhost() as amqp_url,
-        running_bus(tmp_path, amqp_url=amqp_url, extra={"registration_service": portal}) as plan,
-        httpx.AsyncClient(timeout=30) as http,
-    ):
+    plan = impatient_bus
+    async with httpx.AsyncClient(timeout=30) as http, auto_decision(http, plan):
         flow, faults = VinClient(plan.url, http), Faults(http, plan)
         vin = await flow.new_vehicle("dealer_astana_motors", "buyer")
         app = await flow.signed_by_dealer("dealer_manager", vin, "900515310005")
         app = await flow.to_payment("buyer", app, "ALM-ALMALY")
         await flow.pay(app)
         app = (await flow.cabinet("buyer", app, "payment-check")).json()
+        retries = 'egov_bus_retries_total{cause="unavailable",queue="registration.police"}'
+        retried_before = await metric(http, plan, "registration_service", retries)
         bmg_down = await faults.unavailable("BMG_Issue")
         expect((await flow.buyer_sign("buyer", app)).json(), "V19_AWAITING_DECISION")
 
@@ -180,8 +184,8 @@ async def test_v19_bmg_down_longer_than_the_old_budget_delays_the_auto_decision(
         waiting = await flow.until("buyer", app, ["V19_AWAITING_DECISION"])
         assert waiting["state"] == "V19_AWAITING_DECISION"
         assert await parked(http, plan, "registration_service") == []
-        retries = 'egov_bus_retries_total{cause="unavailable",queue="registration.police"}'
-        assert await metric(http, plan, "registration_service", retries) >= 4 * OLD_ATTEMPTS - 1
+        retried = await metric(http, plan, "registration_service", retries) - retried_before
+        assert retried >= 4 * OLD_ATTEMPTS - 1
 
         await faults.heal(bmg_down)
         ready = await flow.until("buyer", app, ["V20_READY_FOR_PICKUP"])
@@ -200,20 +204,21 @@ async def _advance_until(
         await asyncio.sleep(0.1)
 
 
+async def test_an_embedded_bus_has_a_broker_of_its_own(embedded_bus: BusPlan) -> None:
+    """Its services talk through the broker of its plan (each plan makes its own), not one of
+    the process: what an earlier test's bus left unconsumed or parked is not the next one's."""
+    assert embedded_bus.broker.queue(PROVIDER_QUEUE).consumers  # the front office consumes it
+
+
 async def test_m9_nuc_down_delays_the_provider_consumer_and_past_the_budget_parks_it(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    embedded_bus: BusPlan,
 ) -> None:
     """The in-process bus: the clock drives the retries (the default backoff, 1 s doubling to
     60 s, and the default one-hour budget)."""
-    # A broker of its own, as a vhost of its own for RabbitMQ: the process's shared one keeps
-    # what earlier tests' buses left unconsumed, and this test counts every parked message.
-    monkeypatch.setattr("servicekit.bus.shared_broker", InMemoryBroker())
     day = datetime(2025, 10, 21, 10, 0, tzinfo=ALMATY)
     bus_clock.freeze(day)
-    async with (
-        running_bus(tmp_path) as plan,
-        httpx.AsyncClient(timeout=30) as http,
-    ):
+    plan = embedded_bus
+    async with httpx.AsyncClient(timeout=30) as http:
         flow, faults = MachineryClient(plan.url, http), Faults(http, plan)
 
         async def sent_while_nuc_is_down() -> tuple[dict[str, Any], str]:

@@ -4,9 +4,9 @@ caller before it answers 200 and caps how many one buyer holds, and nothing the 
 (journal, message log, its export, the async store) holds a password, an ИИН, a name, a phone,
 a photo or a document in clear unless told to.
 
-On the embedded bus: none of it depends on the database or the broker (the gateway parses,
-checks and redacts before either sees a byte), and a bus on PostgreSQL and RabbitMQ takes ten
-times as long to start and stop.
+On the folder's embedded buses (conftest), one of them keeping clear text: none of it
+depends on the database or the broker (the gateway parses, checks and redacts before either sees
+a byte), and a bus on PostgreSQL and RabbitMQ takes ten times as long to start and stop.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ import sqlite3
 import uuid
 from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -31,7 +30,8 @@ from egov.signin import sign
 from egov.vin_flow import VinClient
 from servicekit.clock import bus_clock
 from servicekit.redaction import redact
-from tests.harness import ADMIN, TESTER, TESTER_PASSWORD, envelope, running_bus, send
+from tests.harness import ADMIN, TESTER, TESTER_PASSWORD, envelope, send
+from tests.reliability.conftest import STREAMS
 
 PERSON = "GBDFL_UniversalServiceSync"
 FACE = "GBDFL_BiometricVerification"
@@ -47,25 +47,10 @@ PHOTO = base64.b64encode(PHOTO_BYTES).decode()
 DOCUMENT_BYTES = orjson.dumps({"buyerIin": IIN, "vin": "XTA21099043456789"})
 DOCUMENT = base64.b64encode(DOCUMENT_BYTES).decode()
 
-STREAMS = 2
-"""The stream cap the bus runs with here (the default is 5)."""
 
-
-@pytest.fixture(scope="module")
-async def bus(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[tuple[BusPlan, Path]]:
-    data_dir = tmp_path_factory.mktemp("bus")
-    settings = {"registration_service": {"streams_per_principal": STREAMS}}
-    async with running_bus(data_dir, extra=settings) as plan:
-        yield plan, data_dir
-
-
-@pytest.fixture(scope="module")
-async def clear_bus(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[BusPlan]:
-    """A private run: the gateway keeps clear text (embedded: only the setting matters)."""
-    async with running_bus(
-        tmp_path_factory.mktemp("clear"), extra={"gateway": {"keep_clear_text": True}}
-    ) as plan:
-        yield plan
+@pytest.fixture
+def bus(embedded_bus: BusPlan) -> BusPlan:
+    return embedded_bus
 
 
 @pytest.fixture
@@ -98,12 +83,11 @@ def _assert_number_refused(reply: httpx.Response, field: str) -> None:
 
 @pytest.mark.parametrize("literal", OUT_OF_RANGE)
 async def test_a_number_the_bus_cannot_carry_is_refused_on_the_sync_channel(
-    bus: tuple[BusPlan, Path], http: httpx.AsyncClient, literal: str
+    bus: BusPlan, http: httpx.AsyncClient, literal: str
 ) -> None:
-    plan, _ = bus
     raw = _with_number(envelope(PERSON, {"iin": IIN, "limits": [1, {"amount": 424242}]}), literal)
     reply = await http.post(
-        f"{plan.url('gateway')}/bip-sync/SendMessage",
+        f"{bus.url('gateway')}/bip-sync/SendMessage",
         content=raw,
         headers={"content-type": "application/json"},
     )
@@ -112,12 +96,11 @@ async def test_a_number_the_bus_cannot_carry_is_refused_on_the_sync_channel(
 
 @pytest.mark.parametrize("literal", OUT_OF_RANGE)
 async def test_a_number_the_bus_cannot_carry_is_refused_on_the_async_channel(
-    bus: tuple[BusPlan, Path], http: httpx.AsyncClient, literal: str
+    bus: BusPlan, http: httpx.AsyncClient, literal: str
 ) -> None:
-    plan, _ = bus
     message = _async_message({"iin": IIN, "amount": 424242})
     reply = await http.post(
-        f"{plan.url('gateway')}/bip-async/sendMessage",
+        f"{bus.url('gateway')}/bip-async/sendMessage",
         content=_with_number(message, literal),
         headers={"content-type": "application/json"},
     )
@@ -125,26 +108,24 @@ async def test_a_number_the_bus_cannot_carry_is_refused_on_the_async_channel(
 
 
 async def test_the_largest_exact_integers_still_go_through(
-    bus: tuple[BusPlan, Path], http: httpx.AsyncClient
+    bus: BusPlan, http: httpx.AsyncClient
 ) -> None:
     """The limits are orjson's: 2**64 - 1 and -2**63 are numbers the bus carries (ГБД ФЛ then
     refuses the unknown member, which shows the envelope was taken)."""
-    plan, _ = bus
     body = envelope(PERSON, {"iin": IIN, "big": 2**64 - 1, "small": -(2**63), "pi": 1e308})
-    reply = await send(http, plan, body)
+    reply = await send(http, bus, body)
     assert reply.status_code == 422, reply.text
     assert reply.json()["code"] == "PROVIDER_ERROR"
 
 
 async def test_an_envelope_in_python_names_is_an_invalid_envelope(
-    bus: tuple[BusPlan, Path], http: httpx.AsyncClient
+    bus: BusPlan, http: httpx.AsyncClient
 ) -> None:
     """`request_info` for `requestInfo`: the schema's names only (it used to pass validation
     and then fail as a 500 when the gateway stamped the session)."""
-    plan, _ = bus
     body = envelope(PERSON, {"iin": IIN})
     body["request_info"] = body.pop("requestInfo")
-    reply = await send(http, plan, body)
+    reply = await send(http, bus, body)
     assert reply.status_code == 400, reply.text
     assert reply.json()["code"] == "INVALID_ENVELOPE"
 
@@ -176,28 +157,21 @@ def _async_message(data: dict[str, Any]) -> dict[str, Any]:
     ],
 )
 async def test_a_fault_rule_out_of_bounds_is_a_problem_naming_the_field(
-    bus: tuple[BusPlan, Path], http: httpx.AsyncClient, rule: str, field: str
+    bus: BusPlan, http: httpx.AsyncClient, rule: str, field: str
 ) -> None:
-    plan, _ = bus
     reply = await http.post(
-        f"{plan.url('gateway')}/admin/faults",
+        f"{bus.url('gateway')}/admin/faults",
         content=rule,
         headers={**ADMIN, "content-type": "application/json"},
     )
     assert reply.status_code == 422, reply.text
     problem = reply.json()
     assert (problem["code"], problem["field"]) == ("INVALID_VALUE", field)
-    listed = await http.get(f"{plan.url('gateway')}/admin/faults", headers=ADMIN)
+    listed = await http.get(f"{bus.url('gateway')}/admin/faults", headers=ADMIN)
     assert listed.json() == []
 
 
 # --- the cabinet's live stream ----------------------------------------------------------------
-
-
-@pytest.fixture
-async def flow(bus: tuple[BusPlan, Path], http: httpx.AsyncClient) -> VinClient:
-    plan, _ = bus
-    return VinClient(plan.url, http)
 
 
 def _stream(flow: VinClient, token: str, **headers: str) -> Any:
@@ -325,10 +299,9 @@ async def _kept(http: httpx.AsyncClient, gateway: str, run: str) -> dict[str, st
 
 
 async def test_nothing_kept_holds_a_password_or_personal_data_in_clear(
-    bus: tuple[BusPlan, Path], http: httpx.AsyncClient
+    bus: BusPlan, http: httpx.AsyncClient
 ) -> None:
-    plan, data_dir = bus
-    gateway, run = plan.url("gateway"), str(uuid.uuid4())
+    gateway, run = bus.url("gateway"), str(uuid.uuid4())
     await _exchanges(http, gateway, run)
     kept = await _kept(http, gateway, run)
     for where, body in kept.items():
@@ -343,7 +316,7 @@ async def test_nothing_kept_holds_a_password_or_personal_data_in_clear(
     verified = (await http.get(f"{gateway}/admin/log/verify", headers=ADMIN)).json()
     assert verified["ok"], verified
     # The async store keeps messages for their recipients, without the senders' passwords.
-    with sqlite3.connect(data_dir / "gateway.db") as connection:
+    with sqlite3.connect(bus.data_dir / "gateway.db") as connection:
         stored = [
             orjson.loads(envelope)
             for (envelope,) in connection.execute(

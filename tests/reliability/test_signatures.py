@@ -3,14 +3,13 @@ signingTime (V18), a CAdES-T signature that outlives its certificate, an attache
 another application's document (V9), V9 signed by someone other than the employee signed in or
 without the right to sign, and a login token used after its AUTH certificate was revoked.
 
-The in-process bus, not RabbitMQ: no check here depends on the broker, and a vhost of its own
-costs this module seconds of set-up and tear-down."""
+On the folder's deployed bus (conftest), PostgreSQL and RabbitMQ; `flow` and the pilot's day
+are tests/vin.py's."""
 
 from __future__ import annotations
 
 import asyncio
 import base64
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,37 +20,24 @@ from asn1crypto import cms
 from egov.launcher import BusPlan
 from egov.personas import PERSONA_KEY_PASSWORD, key_file
 from egov.vin_flow import VinClient, legal_entity, persona
-from servicekit.clock import ALMATY, bus_clock
+from servicekit.clock import bus_clock
 from servicekit.documents import b64
 from servicekit.signatures import sign_detached, timestamp_over_http
-from tests.backends import fresh_postgres
-from tests.harness import ADMIN, running_bus
+from tests.harness import ADMIN
+from tests.vin import PILOT_DAY
 
-PILOT_DAY = datetime(2026, 3, 2, 10, 0, tzinfo=ALMATY)
 EXPIRED_VALID_DAY = datetime(2023, 6, 1, 9, 0, tzinfo=UTC)
 """Inside signer_expired's validity (2023-01-01 to 2024-01-01); it carries the buyer's ИИН."""
 DEALER, SELLER, BUYER = "dealer_manager", "dealer_astana_motors", "buyer"
 ROLE_EMPLOYEE = "1.2.398.3.3.4.1.2.5"
 
 
-@pytest.fixture(scope="module")
-async def bus(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[BusPlan]:
-    async with (
-        fresh_postgres() as base_url,
-        running_bus(tmp_path_factory.mktemp("bus"), database_url=base_url) as plan,
-    ):
-        yield plan
-
-
-@pytest.fixture(autouse=True)
-def _inside_the_pilot() -> None:
-    bus_clock.freeze(PILOT_DAY)  # tests/conftest.py puts the clock back after each test
+pytestmark = pytest.mark.usefixtures("pilot_day")
 
 
 @pytest.fixture
-async def flow(bus: BusPlan) -> AsyncIterator[VinClient]:
-    async with httpx.AsyncClient(timeout=30) as http:
-        yield VinClient(bus.url, http)
+def bus(deployed_bus: BusPlan) -> BusPlan:
+    return deployed_bus
 
 
 async def document_of(flow: VinClient, who: str, path: str) -> bytes:

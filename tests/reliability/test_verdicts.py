@@ -4,9 +4,9 @@ an injected 5xx or 4xx, an answer outside the contract, a call routed to the wro
 again, M3); a registry's refusal of the request comes back as that refusal (its code, its
 texts, the field it names).
 
-One bus for the module, on PostgreSQL and RabbitMQ. Faults are injected through the gateway's
-tester and admin APIs (fault rules, a route), which the tests put back; the tests of this
-module run one after another.
+On the folder's deployed bus (conftest), PostgreSQL and RabbitMQ. Faults are injected through
+the gateway's tester and admin APIs (fault rules, a route), which the tests put back; the tests
+on that bus run one after another.
 """
 
 from __future__ import annotations
@@ -28,8 +28,7 @@ from egov.machinery_flow import MachineryClient, expect, photo
 from egov.vin_flow import VinClient, answer, persona
 from servicekit.clock import ALMATY, bus_clock
 from servicekit.messages import texts_for
-from tests.backends import fresh_postgres, fresh_vhost
-from tests.harness import ADMIN, running_bus
+from tests.harness import ADMIN
 
 KOSTANAY, WORKER, OFFICER = "KST-KOSTANAY", "frontoffice_worker_kostanay", "akimat_officer_kostanay"
 DEALER, SELLER = "dealer_manager", "dealer_astana_motors"
@@ -40,16 +39,9 @@ VIN_DAY = datetime(2026, 3, 2, 10, 0, tzinfo=ALMATY)
 """A day inside the VIN pilot."""
 
 
-@pytest.fixture(scope="module")
-async def bus(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[BusPlan]:
-    async with (
-        fresh_postgres() as database_url,
-        fresh_vhost() as amqp_url,
-        running_bus(
-            tmp_path_factory.mktemp("bus"), database_url=database_url, amqp_url=amqp_url
-        ) as plan,
-    ):
-        yield plan
+@pytest.fixture
+def bus(deployed_bus: BusPlan) -> BusPlan:
+    return deployed_bus
 
 
 @pytest.fixture

@@ -1,0 +1,159 @@
+"""`X-Test-Scenario` on every registry: each declares its scenarios with its provider, an
+undeclared one under its name is refused with the known ones named (called directly and through
+the gateway), and the gateway refuses one that names no registry at all."""
+
+from __future__ import annotations
+
+import importlib
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+
+from egov.launcher import BusPlan
+from servicekit.provider import SyncProvider
+from servicekit.scenarios import Scenarios
+from servicekit.topology import SERVICES
+from tests.harness import envelope, running_bus, send
+
+
+def _providers() -> dict[str, SyncProvider]:
+    found = {}
+    for service in SERVICES:
+        try:
+            routes = importlib.import_module(f"{service.name}.routes")
+        except ModuleNotFoundError:
+            continue
+        provider = getattr(routes, "provider", None)
+        if isinstance(provider, SyncProvider):
+            found[service.name] = provider
+    return found
+
+
+PROVIDERS = _providers()
+
+
+@pytest.fixture(scope="module")
+async def bus(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[BusPlan]:
+    async with running_bus(tmp_path_factory.mktemp("bus")) as plan:
+        yield plan
+
+
+def test_every_registry_declares_its_scenarios_under_its_own_name() -> None:
+    assert set(PROVIDERS) == {
+        "gbd_fl",
+        "gbd_ul",
+        "eps_passports",
+        "customs",
+        "recycling_fee",
+        "erap_fines",
+        "number_bank",
+        "sale_contracts",
+        "payments",
+        "pki",
+        "notary",
+    }
+    for name, provider in PROVIDERS.items():
+        assert provider.scenarios.registry == name
+    assert "gbd_fl.biometrics_fail" in PROVIDERS["gbd_fl"].scenarios.branches
+    with pytest.raises(ValueError, match=r"customs\.<branch>"):
+        Scenarios("customs", {"gbd_fl.not_found": "another registry's"})
+
+
+def _assert_refused(problem: dict[str, Any], scenario: str, known: list[str]) -> None:
+    assert problem["code"] == "UNKNOWN_SCENARIO"
+    assert problem["field"] == "X-Test-Scenario"
+    assert set(problem["messages"]) == {"ru", "kk", "en"}
+    for text in problem["messages"].values():
+        assert scenario in text
+        for name in known:
+            assert name in text
+
+
+@pytest.mark.parametrize("registry", sorted(PROVIDERS))
+async def test_unknown_scenario_of_a_registry_is_refused_when_called_directly(
+    bus: BusPlan, registry: str
+) -> None:
+    provider = PROVIDERS[registry]
+    service_id = next(iter(provider.operations))
+    scenario = f"{registry}.no_such_branch"
+    async with httpx.AsyncClient(base_url=bus.url(registry), timeout=10) as http:
+        reply = await http.post(
+            "/shep/sync",
+            json=envelope(service_id, {}),
+            headers={"X-Test-Scenario": scenario},
+        )
+    assert reply.status_code == 422, reply.text
+    _assert_refused(reply.json(), scenario, sorted(provider.scenarios.branches))
+
+
+@pytest.mark.parametrize(
+    ("registry", "service_id"),
+    [("gbd_fl", "GBDFL_UniversalServiceSync"), ("payments", "PAYMENTS_InvoiceStatus")],
+)
+async def test_unknown_scenario_of_a_registry_is_refused_through_the_gateway(
+    bus: BusPlan, registry: str, service_id: str
+) -> None:
+    provider = PROVIDERS[registry]
+    scenario = f"{registry}.no_such_branch"
+    async with httpx.AsyncClient(timeout=10) as http:
+        reply = await send(
+            http, bus, envelope(service_id, {}), headers={"X-Test-Scenario": scenario}
+        )
+    assert reply.status_code == 422, reply.text
+    document = reply.json()
+    assert document["errorInfo"]["subError"]["errorCode"] == "UNKNOWN_SCENARIO"
+    for name in [scenario, *provider.scenarios.branches]:
+        assert name in document["messages"]["en"]
+
+
+async def test_a_declared_scenario_goes_through_the_gateway(bus: BusPlan) -> None:
+    async with httpx.AsyncClient(timeout=10) as http:
+        reply = await send(
+            http,
+            bus,
+            envelope("GBDFL_UniversalServiceSync", {"iin": "900515310005"}),
+            headers={"X-Test-Scenario": "gbd_fl.not_found"},
+        )
+    assert reply.status_code == 200, reply.text
+    assert reply.json()["responseData"]["data"]["found"] is False
+
+
+@pytest.mark.parametrize("scenario", ["gbdfl.not_found", "deceased", "no_such_registry.x"])
+async def test_gateway_refuses_a_scenario_that_names_no_registry(
+    bus: BusPlan, scenario: str
+) -> None:
+    async with httpx.AsyncClient(timeout=10) as http:
+        reply = await send(
+            http,
+            bus,
+            envelope("GBDFL_UniversalServiceSync", {"iin": "900515310005"}),
+            headers={"X-Test-Scenario": scenario},
+        )
+    assert reply.status_code == 422, reply.text
+    document = reply.json()
+    assert document["errorInfo"]["errorCode"] == "UNKNOWN_SCENARIO"
+    _assert_refused(document, scenario, ["gbd_fl.…", "erap_fines.…"])
+    assert document["scenario"] == scenario
+    assert "notary.…" in document["known"]
+
+
+async def test_async_channel_refuses_a_scenario_that_names_no_registry(bus: BusPlan) -> None:
+    message = {
+        "messageInfo": {
+            "messageId": str(uuid.uuid4()),
+            "serviceId": "GBDFL_UniversalServiceAsync",
+            "messageType": "REQUEST",
+            "messageDate": "2026-11-22T10:00:00+05:00",
+            "sender": {"senderId": "tester", "password": "tester-secret"},
+        },
+        "messageData": {"data": {"iin": "900515310005"}},
+    }
+    async with httpx.AsyncClient(base_url=bus.url("gateway"), timeout=10) as http:
+        reply = await http.post(
+            "/bip-async/sendMessage", json=message, headers={"X-Test-Scenario": "gbdfl.deceased"}
+        )
+    assert reply.status_code == 422, reply.text
+    _assert_refused(reply.json(), "gbdfl.deceased", ["gbd_fl.…"])
