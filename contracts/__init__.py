@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from contracts import asyncapi, collection
 from contracts.examples import examples
 from contracts.scenarios import scenarios_table
+from contracts.soap_async_examples import soap_async_examples
 from contracts.soap_examples import soap_examples
 from egov.services import build_app
 from gateway.soap.async_endpoint import PROVIDER_ADDRESS
@@ -81,7 +82,9 @@ def _soap(openapi: list[dict[str, Any]]) -> dict[Path, str]:
     ).decode()
     files[Path("soap") / "async-client.wsdl"] = wsdl(PROVIDER_ADDRESS, "async-client.wsdl").decode()
     for name, example in soap_examples(catalogue).items():
-        files[Path("examples") / "soap" / "async" / name] = example
+        files[Path("soap") / "examples" / name] = example
+    for name, example in soap_async_examples(catalogue).items():
+        files[Path("soap") / "examples" / "async" / name] = example
     return files
 
 

@@ -46,6 +46,7 @@ def view(registry: Registry) -> RegistryView:
                 sender_id=s.sender_id,
                 name=s.name,
                 enabled=s.enabled,
+                require_signature=s.require_signature,
                 services=sorted(svc for sid, svc in registry.access if sid == s.sender_id),
             )
             for s in sorted(registry.senders.values(), key=lambda s: s.sender_id)
@@ -63,7 +64,9 @@ async def put_service(
     service_id: str, body: ServiceIn, _: AdminOnly, request: Request, session: DbSession
 ) -> ServiceOut:
     providers = request.app.state.settings.providers
-    for provider in (body.provider, *body.routes.values()):
+    # A SOAP provider is reached at its URL; its name only labels it in the journal.
+    named = body.routes.values() if body.soap_endpoint else (body.provider, *body.routes.values())
+    for provider in named:
         if provider not in providers:
             raise Problem("UNKNOWN_PROVIDER", status=422, field="provider", provider=provider)
     await RegistryRepository(session).save_service(
@@ -95,7 +98,13 @@ async def put_sender(
         raise Problem("PASSWORD_OR_HASH", status=422, field="password")
     encoded = body.password_hash or hash_password(body.password or "")
     await RegistryRepository(session).save_sender(
-        Sender(sender_id=sender_id, name=body.name, password_hash=encoded, enabled=body.enabled)
+        Sender(
+            sender_id=sender_id,
+            name=body.name,
+            password_hash=encoded,
+            enabled=body.enabled,
+            require_signature=body.require_signature,
+        )
     )
     _reload_after_commit(request, session)
     registry: Registry = request.app.state.sync_channel.registry
@@ -103,6 +112,7 @@ async def put_sender(
         sender_id=sender_id,
         name=body.name,
         enabled=body.enabled,
+        require_signature=body.require_signature,
         services=sorted(svc for sid, svc in registry.access if sid == sender_id),
     )
 

@@ -25,6 +25,8 @@ from gateway.seed import make_seed
 from gateway.settings import Settings
 from gateway.soap.async_endpoint import SoapAsyncEndpoint, SoapAsyncMiddleware
 from gateway.soap.payloads import default_catalogue
+from gateway.soap.provider import SoapProviders
+from gateway.soap.security import ResponseSigner
 from gateway.soap.sync import SoapSyncEndpoint
 from gateway.sync_channel import ConnectionDropped, SyncChannel, SyncChannelMiddleware
 from gateway.tester_routes import router as tester_router
@@ -116,9 +118,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     channel.observers.append(
         Redacting(keepers, clear_text=settings.keep_clear_text, digest_key=digest_key)
     )
-    soap = SoapSyncEndpoint(
-        channel, settings.soap_sync_paths, default_catalogue(), settings.soap_fault_http_status
+    signer = (
+        ResponseSigner.load(
+            settings.soap_signing_key, settings.soap_signing_password.get_secret_value()
+        )
+        if settings.soap_signing_key
+        else None
     )
+    soap = SoapSyncEndpoint(
+        channel,
+        settings.soap_sync_paths,
+        default_catalogue(),
+        settings.soap_fault_http_status,
+        signer,
+    )
+    channel.soap_providers = SoapProviders(default_catalogue())
+    channel.sender_id = settings.sender_id
     app.add_middleware(SyncChannelMiddleware, channel=channel, soap=soap)
     soap_async = SoapAsyncEndpoint(
         channel, settings.soap_async_paths, default_catalogue(), settings.soap_fault_http_status

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from servicekit.db import UtcDateTime
@@ -38,6 +39,9 @@ class RegisteredService(Base):
     async_protocol: Mapped[str] = mapped_column(String(10), default="json", server_default="json")
     """How the gateway pushes to the provider: `json` (the JSON message) or `soap` (sendMessage
     of its IAsyncChannelClient)."""
+    soap_endpoint: Mapped[str | None] = mapped_column(String(500), default=None)
+    """The URL of a SOAP 1.1 provider the sync channel calls with SendMessage instead of the
+    provider's JSON endpoint (a tester's own stub, or a real system)."""
 
 
 class Sender(Base):
@@ -49,6 +53,10 @@ class Sender(Base):
     name: Mapped[str] = mapped_column(String(200))
     password_hash: Mapped[str] = mapped_column(String(200))
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    require_signature: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=sa_false()
+    )
+    """Its SOAP calls must carry a WS-Security signature over the Body."""
 
 
 class AccessRight(Base):

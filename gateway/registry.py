@@ -37,6 +37,8 @@ class Route:
     mode: str
     async_protocol: str = "json"
     """`soap`: the async channel pushes SOAP sendMessage to `async_url` (IAsyncChannelClient)."""
+    soap: bool = False
+    """`url` is a SOAP 1.1 provider's endpoint: the sync channel sends it SendMessage as XML."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +52,7 @@ class ServiceEntry:
     routes: dict[str, str]
     delivery: str = "push"
     async_protocol: str = "json"
+    soap_endpoint: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +61,7 @@ class SenderEntry:
     name: str
     password_hash: str
     enabled: bool
+    require_signature: bool = False
 
 
 @dataclass(frozen=True)
@@ -88,11 +92,14 @@ class Registry:
                     dict(s.routes or {}),
                     s.delivery,
                     s.async_protocol,
+                    s.soap_endpoint,
                 )
                 for s in services
             },
             senders={
-                s.sender_id: SenderEntry(s.sender_id, s.name, s.password_hash, s.enabled)
+                s.sender_id: SenderEntry(
+                    s.sender_id, s.name, s.password_hash, s.enabled, bool(s.require_signature)
+                )
                 for s in senders
             },
             access=frozenset((a.sender_id, a.service_id) for a in access),
@@ -123,6 +130,16 @@ class Registry:
         service = self.services.get(service_id)
         if service is None:
             return None
+        if service.soap_endpoint and route_id is None and service.mode in SYNC_MODES:
+            return Route(
+                service_id,
+                service.provider,
+                service.soap_endpoint,
+                service.soap_endpoint,
+                service.timeout_ms,
+                service.mode,
+                soap=True,
+            )
         provider = service.provider if route_id is None else service.routes.get(route_id)
         base = self.provider_urls.get(provider) if provider else None
         if provider is None or base is None:
@@ -145,6 +162,10 @@ class Registry:
         if sender is None or not sender.enabled or password is None:
             return False
         return self._passwords.check(sender_id, password, sender.password_hash)
+
+    def requires_signature(self, sender_id: str) -> bool:
+        sender = self.senders.get(sender_id)
+        return sender is not None and sender.require_signature
 
     def may_call(self, sender_id: str, service_id: str) -> bool:
         return (sender_id, service_id) in self.access or (sender_id, ANY_SERVICE) in self.access

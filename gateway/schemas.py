@@ -29,6 +29,13 @@ class ServiceIn(Contract):
         description="async push: the JSON message, or SOAP sendMessage to the provider's "
         "IAsyncChannelClient",
     )
+    soap_endpoint: str | None = Field(
+        default=None,
+        pattern="^https?://",
+        max_length=500,
+        description="a SOAP 1.1 provider's URL: the sync channel calls it with SendMessage "
+        "(the project's WSDL) instead of the provider's JSON endpoint",
+    )
 
 
 class ServiceOut(ServiceIn):
@@ -42,12 +49,18 @@ class SenderIn(Contract):
     )
     password_hash: str | None = Field(default=None, pattern=r"^scrypt\$", max_length=200)
     enabled: bool = True
+    require_signature: bool = Field(
+        default=False,
+        description="its SOAP calls must carry a WS-Security signature over the Body (RSA, a "
+        "certificate of the test НУЦ); a signed call is checked whatever this says",
+    )
 
 
 class SenderOut(Contract):
     sender_id: str
     name: str
     enabled: bool
+    require_signature: bool = False
     services: list[str]
 
 
@@ -67,4 +80,5 @@ def service_out(entry: ServiceEntry) -> ServiceOut:
         routes=entry.routes,
         delivery=entry.delivery,
         async_protocol=entry.async_protocol,
+        soap_endpoint=entry.soap_endpoint,
     )

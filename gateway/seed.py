@@ -36,6 +36,7 @@ class ServiceEntry(FileModel):
     routes: dict[str, str] = Field(default_factory=dict)
     delivery: str = Field(default="push", pattern="^(push|pull)$")
     async_protocol: str = Field(default="json", pattern="^(json|soap)$")
+    soap_endpoint: str | None = Field(default=None, pattern="^https?://", max_length=500)
 
     def to_model(self, version: int) -> RegisteredService:
         return RegisteredService(
@@ -49,6 +50,7 @@ class ServiceEntry(FileModel):
             routes=self.routes,
             delivery=self.delivery,
             async_protocol=self.async_protocol,
+            soap_endpoint=self.soap_endpoint,
         )
 
 
@@ -57,6 +59,7 @@ class SenderEntry(FileModel):
     name: str = ""
     password_hash: str = Field(pattern=r"^scrypt\$")
     enabled: bool = True
+    require_signature: bool = False
 
     def to_model(self) -> Sender:
         return Sender(
@@ -64,6 +67,7 @@ class SenderEntry(FileModel):
             name=self.name,
             password_hash=self.password_hash,
             enabled=self.enabled,
+            require_signature=self.require_signature,
         )
 
 

@@ -75,9 +75,11 @@ class Settings(ServiceSettings):
         default=2.0, gt=0, description="seconds between rounds of publishing stored messages"
     )
     soap_sync_paths: list[str] = Field(
-        default_factory=lambda: ["/bip-sync/"],
+        default_factory=lambda: ["/bip-sync/", "/shep/bip-sync-wss-gost/"],
         description="paths where the sync channel answers SOAP 1.1 (each also without its "
-        "trailing slash), with its WSDL at `?wsdl`; a JSON list to give more than one",
+        "trailing slash), with its WSDL at `?wsdl`; a JSON list to give more than one. The "
+        "second is where many integrators post WS-Security-signed calls (RSA is checked; GOST "
+        "is not modelled)",
     )
     soap_async_paths: list[str] = Field(
         default_factory=lambda: ["/bip-async/"],
@@ -88,6 +90,16 @@ class Settings(ServiceSettings):
         default="soap",
         description="HTTP status of a SOAP fault: `soap` is 500, as SOAP 1.1 has it and WCF and "
         "JAX-WS clients need; `problem` is the JSON channel's status for the same refusal",
+    )
+
+    soap_signing_key: Path | None = Field(
+        default=None,
+        description="a PKCS#12 (RSA key and certificate, e.g. one the test НУЦ issued or a "
+        "persona's from personas/keys): when set, every SOAP answer of the sync channel carries "
+        "the gateway's WS-Security signature over its Body",
+    )
+    soap_signing_password: SecretStr = Field(
+        default=SecretStr("Qwerty12"), description="the password of `soap_signing_key`"
     )
 
     @field_validator("soap_sync_paths")

@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -50,6 +50,29 @@ MAX_BODY = 10 * 1024 * 1024
 
 class ConnectionDropped(Exception):
     """Raised after the response has started: the server then cuts the connection."""
+
+
+class ProviderFault(Exception):
+    """A SOAP provider answered with a fault: its ErrorInfo, which becomes the `subError`."""
+
+    def __init__(self, info: ErrorInfo) -> None:
+        super().__init__(info.error_code)
+        self.info = info
+
+
+class SoapProviders(Protocol):
+    """How the channel calls a provider whose route is SOAP (`gateway.soap.provider`)."""
+
+    async def exchange(
+        self,
+        http: aiohttp.ClientSession,
+        route: Route,
+        payload: bytes,
+        relayed: dict[str, str],
+        now: datetime,
+    ) -> tuple[int, bytes]:
+        """The provider's HTTP status and its answer as a JSON envelope (empty if none);
+        raises `ProviderFault` for its SOAP fault."""
 
 
 def gateway_fault(
@@ -153,6 +176,11 @@ class Call:
     """Response headers a face adds."""
 
 
+Admitted = Callable[[Call], Awaitable[None]]
+"""A face's own check of a call once its sender is authenticated and its route known (the
+SOAP face's WS-Security signature); raises `Problem` to refuse."""
+
+
 class SyncChannel:
     def __init__(
         self,
@@ -170,6 +198,10 @@ class SyncChannel:
         self.faults: FaultSource = faults or NoFaults()
         self.observers = list(observers)
         self._session: aiohttp.ClientSession | None = None
+        self.soap_providers: SoapProviders | None = None
+        """Set when the gateway speaks SOAP: calls a service whose route is a SOAP endpoint."""
+        self.sender_id = "gateway"
+        """Who the gateway is when it calls a provider on its own behalf (`consult`)."""
 
     @property
     def http(self) -> aiohttp.ClientSession:
@@ -270,7 +302,7 @@ class SyncChannel:
             envelope_json(body, now=self.clock.now(), session_id=call.session_id), call
         )
 
-    async def process(self, document: Any, call: Call) -> bytes:
+    async def process(self, document: Any, call: Call, admitted: Admitted | None = None) -> bytes:
         """Run a SendMessage request, as JSON data, through the pipeline: the provider's response
         envelope as bytes (empty when a fault rule dropped the connection).
 
@@ -292,6 +324,8 @@ class SyncChannel:
         call.sender_id = info.sender.sender_id
         route = self._admit(call, info.sender.password)
         call.provider = route.provider
+        if admitted is not None:
+            await admitted(call)
         check_scenario(
             self.registry, call.scenario, now=self.clock.now(), session_id=call.session_id
         )
@@ -378,15 +412,78 @@ class SyncChannel:
                 reason=fault.message or fault.error_code,
             )
 
+    async def consult(self, service_id: str, data: Any, *, run_id: str | None) -> Any:
+        """The gateway's own call to a provider (a certificate's status for WS-Security): the
+        answer's `data`. Routed, timed out, fault rules and journal as any call, as sender
+        `sender_id`, past the sender checks (the bus does not authenticate itself); a refusal,
+        a timeout or an unreachable provider raises its `Problem`."""
+        started = time.perf_counter()
+        call = Call(
+            session_id=uuid.uuid4(),
+            started_at=self.clock.now(),
+            run_id=run_id,
+            scenario=None,
+            message_id=str(uuid.uuid4()),
+            service_id=service_id,
+            sender_id=self.sender_id,
+        )
+        document = {
+            "requestInfo": {
+                "messageId": call.message_id,
+                "serviceId": service_id,
+                "messageDate": call.started_at.isoformat(),
+                "sender": {"senderId": self.sender_id},
+                "sessionId": str(call.session_id),
+            },
+            "requestData": {"data": data},
+        }
+        payload = orjson.dumps(document)
+        try:
+            route = self.registry.route(service_id, None)
+            if route is None:
+                raise self._fault(call, "PROVIDER_UNAVAILABLE", 503, service_id=service_id)
+            call.provider = route.provider
+            fault = self.faults.pick(
+                service_id=service_id,
+                operation="SendMessage",
+                sender_id=self.sender_id,
+                run_id=run_id,
+            )
+            if fault is not None and fault.kind == "drop":
+                raise self._fault(call, "PROVIDER_UNAVAILABLE", 503, service_id=service_id)
+            if fault is not None:
+                await self._inject(fault, call, route)
+            answer = await self._forward(call, route, payload)
+        except Problem as problem:
+            call.code = problem.code
+            self._observe(call, payload, problem.status, orjson.dumps(problem.to_dict()), started)
+            raise
+        self._observe(call, payload, 200, answer, started)
+        return orjson.loads(answer).get("responseData", {}).get("data")
+
     async def _forward(self, call: Call, route: Route, payload: bytes) -> bytes:
         try:
-            async with self.http.post(
-                route.url,
-                data=payload,
-                headers={"content-type": "application/json", **call.relayed},
-                timeout=aiohttp.ClientTimeout(total=route.timeout_ms / 1000),
-            ) as reply:
-                status, answer = reply.status, await reply.read()
+            if route.soap and self.soap_providers is not None:
+                status, answer = await self.soap_providers.exchange(
+                    self.http, route, payload, call.relayed, self.clock.now()
+                )
+            else:
+                async with self.http.post(
+                    route.url,
+                    data=payload,
+                    headers={"content-type": "application/json", **call.relayed},
+                    timeout=aiohttp.ClientTimeout(total=route.timeout_ms / 1000),
+                ) as reply:
+                    status, answer = reply.status, await reply.read()
+        except ProviderFault as fault:
+            raise self._fault(
+                call,
+                "PROVIDER_ERROR",
+                502,
+                sub_error=fault.info,
+                service_id=route.service_id,
+                reason=fault.info.error_message or fault.info.error_code,
+            ) from None
         except TimeoutError:
             raise self._fault(
                 call,

@@ -7,7 +7,9 @@ chain into `personas/keys/<persona>.p12` (SIGN) and `<persona>.auth.p12` (AUTH),
 `Qwerty12`. Running this again replaces all of it with new keys: the files and the seed always
 come from one run, so they agree. `python -m pki.generate --tsa` makes only a new key and
 certificate of the time-stamping authority (issued by the committed issuing CA) and puts them
-into the seed, leaving every other key as it is.
+into the seed, leaving every other key as it is; `python -m pki.generate --gateway` likewise
+makes only the ШЭП gateway's own SIGN key (`personas/keys/shep_gateway.p12`), which it signs
+its SOAP answers with (`GATEWAY_SOAP_SIGNING_KEY`).
 
 Who is whose employee is not in personas/catalogue.yaml; `EMPLOYMENT` below says it, from the
 branches the catalogue describes. Three extra personas exist only here, for the refusal
@@ -80,6 +82,18 @@ FAILURE_PERSONAS: dict[str, tuple[str, str]] = {
     "signer_unknown_ca": ("buyer", "a SIGN certificate issued by a rogue root, not trusted"),
 }
 """Extra persona → (the persona whose ИИН and name it carries, what is wrong with it)."""
+
+
+GATEWAY_PERSONA = "shep_gateway"
+GATEWAY_HOLDER = Holder(
+    surname="ШЭП",
+    name="Шлюз",
+    patronymic=None,
+    iin="850315370021",
+    bin="050740001001",
+    organization="ШЭП — шлюз электронного правительства (эмулятор)",
+)
+"""The gateway as a system of its operator: an organisation's key, made-up but valid ИИН/БИН."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,33 +177,66 @@ def generate() -> None:
             write(persona, file, KeyUsage.SIGN, holder, roles, revoked=True)
         else:
             write(persona, file, KeyUsage.SIGN, holder, roles, by=rogue)
+    write(
+        GATEWAY_PERSONA, f"{GATEWAY_PERSONA}.p12", KeyUsage.SIGN, GATEWAY_HOLDER, (ROLE_MAY_SIGN,)
+    )
 
-    seed = {
+    seed: dict[str, Any] = {
         "publicBaseUrl": DEFAULT_PUBLIC_URL,
         "authorities": {
             "root": _entry(root),
             "issuing": _entry(issuing),
             "tsa": _entry(_tsa(issuing)),
         },
-        "certificates": [
-            {
-                "persona": item.persona,
-                "file": item.file,
-                "keyUsage": item.usage.value,
-                "certificate": base64.b64encode(
-                    item.certificate.public_bytes(serialization.Encoding.DER)
-                ).decode(),
-                "revoked": (
-                    {"at": REVOKED_AT.isoformat(), "reason": x509.ReasonFlags.key_compromise.value}
-                    if item.revoked
-                    else None
-                ),
-            }
-            for item in issued
-        ],
+        "certificates": [_certificate_entry(item) for item in issued],
     }
     SEED_FILE.write_bytes(orjson.dumps(seed, option=orjson.OPT_INDENT_2) + b"\n")
     (KEYS_DIR / "README.md").write_text(_readme(everyone), encoding="utf-8")
+
+
+def _certificate_entry(item: Issued) -> dict[str, Any]:
+    return {
+        "persona": item.persona,
+        "file": item.file,
+        "keyUsage": item.usage.value,
+        "certificate": base64.b64encode(
+            item.certificate.public_bytes(serialization.Encoding.DER)
+        ).decode(),
+        "revoked": (
+            {"at": REVOKED_AT.isoformat(), "reason": x509.ReasonFlags.key_compromise.value}
+            if item.revoked
+            else None
+        ),
+    }
+
+
+def generate_gateway() -> None:
+    """A new key and certificate of the gateway (issued by the committed issuing CA) in the
+    seed and in personas/keys; every other key stays."""
+    seed = orjson.loads(SEED_FILE.read_bytes())
+    authorities = seed["authorities"]
+    issuing = Authority.from_pem(
+        authorities["issuing"]["certificate"], authorities["issuing"]["key"]
+    )
+    root = x509.load_pem_x509_certificate(authorities["root"]["certificate"].encode())
+    certificate, key = issue(
+        issuing,
+        GATEWAY_HOLDER,
+        KeyUsage.SIGN,
+        not_before=PERSONAL_FROM,
+        not_after=PERSONAL_UNTIL,
+        base_url=DEFAULT_PUBLIC_URL,
+        roles=(ROLE_MAY_SIGN,),
+    )
+    file = f"{GATEWAY_PERSONA}.p12"
+    (KEYS_DIR / file).write_bytes(
+        pkcs12_of(GATEWAY_PERSONA, key, certificate, [issuing.certificate, root])
+    )
+    entry = _certificate_entry(Issued(GATEWAY_PERSONA, file, KeyUsage.SIGN, certificate))
+    others = [c for c in seed["certificates"] if c["persona"] != GATEWAY_PERSONA]
+    seed["certificates"] = [*others, entry]
+    SEED_FILE.write_bytes(orjson.dumps(seed, option=orjson.OPT_INDENT_2) + b"\n")
+    (KEYS_DIR / "README.md").write_text(_readme(holders()), encoding="utf-8")
 
 
 def _tsa(issuing: Authority) -> Authority:
@@ -233,8 +280,17 @@ def _readme(everyone: dict[str, tuple[Holder, tuple[str, ...]]]) -> str:
         )
     for persona, (like, what) in FAILURE_PERSONAS.items():
         lines.append(f"| `{persona}.p12` | {everyone[like][0].iin} | | {what} |")
+    lines.append(
+        f"| `{GATEWAY_PERSONA}.p12` | {GATEWAY_HOLDER.iin} | {GATEWAY_HOLDER.bin} "
+        f"| {GATEWAY_HOLDER.organization}: the gateway's own key for its signed SOAP answers |"
+    )
     return "\n".join(lines) + "\n"
 
 
 if __name__ == "__main__":
-    generate_tsa() if sys.argv[1:] == ["--tsa"] else generate()
+    if sys.argv[1:] == ["--tsa"]:
+        generate_tsa()
+    elif sys.argv[1:] == ["--gateway"]:
+        generate_gateway()
+    else:
+        generate()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from cryptography import x509
 from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -52,6 +53,19 @@ class CertificateRepository:
 
     async def get(self, serial: str) -> IssuedCertificate | None:
         return await self.session.scalar(_CERTIFICATE, {"serial": serial})
+
+    async def by_key_identifier(self, identifier: bytes) -> IssuedCertificate | None:
+        """The certificate whose subjectKeyIdentifier is `identifier`. A scan: the test НУЦ
+        holds tens of certificates, and the gateway keeps what it resolved."""
+        for row in await self.find():
+            try:
+                extension = x509.load_der_x509_certificate(row.der).extensions
+                found = extension.get_extension_for_class(x509.SubjectKeyIdentifier).value.digest
+            except (ValueError, x509.ExtensionNotFound):
+                continue
+            if found == identifier:
+                return row
+        return None
 
     async def put(self, certificate: IssuedCertificate) -> None:
         await self.session.merge(certificate)

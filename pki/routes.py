@@ -75,12 +75,17 @@ async def certificate_status(
 ) -> CertificateStatusAnswer:
     """What the state services ask before a signed-in person changes anything: a login token
     names its AUTH certificate, and a revoked one ends the session."""
-    row = await CertificateRepository(call.session).get(data.serial_number.lower())
+    certificates = CertificateRepository(call.session)
+    if data.serial_number is not None:
+        row = await certificates.get(data.serial_number.lower())
+    else:
+        row = await certificates.by_key_identifier(bytes.fromhex(data.subject_key_identifier or ""))
     if row is None:
+        named = data.serial_number or data.subject_key_identifier
         return CertificateStatusAnswer(
             found=False,
             code="CERTIFICATE_NOT_FOUND",
-            messages=texts_for("CERTIFICATE_NOT_FOUND").render({"serial": data.serial_number}),
+            messages=texts_for("CERTIFICATE_NOT_FOUND").render({"serial": named}),
         )
     record = to_record(row, call.clock.now())
     return CertificateStatusAnswer(
@@ -91,6 +96,7 @@ async def certificate_status(
         revocation_reason=record.revocation_reason
         if record.status is CertificateStatus.REVOKED
         else None,
+        certificate=record.certificate,
     )
 
 

@@ -9,7 +9,7 @@ from enum import StrEnum
 from typing import Annotated
 
 from cryptography import x509
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 
@@ -189,11 +189,27 @@ class TimestampAnswer(Contract):
 
 
 class CertificateStatusRequest(Contract):
-    """`PKI_CertificateStatus`: is a certificate this CA issued still good (by the bus clock)?"""
+    """`PKI_CertificateStatus`: is a certificate this CA issued still good (by the bus clock)?
+    Named by its serial number, or by its subject key identifier (how WS-Security often names
+    a signer's key); exactly one of the two."""
 
-    serial_number: str = Field(
-        pattern="^[0-9a-fA-F]{1,40}$", description="hex, as in the certificate or a login token"
+    serial_number: str | None = Field(
+        default=None,
+        pattern="^[0-9a-fA-F]{1,40}$",
+        description="hex, as in the certificate or a login token",
     )
+    subject_key_identifier: str | None = Field(
+        default=None,
+        pattern="^[0-9a-fA-F]{2,128}$",
+        description="hex of the certificate's subjectKeyIdentifier extension",
+    )
+
+    @model_validator(mode="after")
+    def _one_name(self) -> CertificateStatusRequest:
+        if (self.serial_number is None) == (self.subject_key_identifier is None):
+            # Named after the field a caller most likely meant to give.
+            raise PydanticCustomError("FIELD_REQUIRED", "FIELD_REQUIRED")
+        return self
 
 
 class CertificateStatusAnswer(Contract):
@@ -207,6 +223,11 @@ class CertificateStatusAnswer(Contract):
     revocation_reason: str | None = None
     code: str | None = None
     messages: dict[str, str] | None = None
+    certificate: str | None = Field(
+        default=None,
+        description="PEM, when found: what a relying party that was given only the serial or "
+        "the key identifier checks a signature with",
+    )
 
 
 RevocationReason = Annotated[

@@ -177,12 +177,12 @@ class Catalogue:
 
     def read_response(self, service_id: str | None, data: etree._Element | None) -> Any:
         """The JSON `data` for the XML `data` element of an answer (a RESPONSE a provider
-        sends on the async channel)."""
+        sends on the async channel, a SOAP provider's SendMessage answer)."""
         return _read_data(self.responses.get(service_id or ""), data)
 
     def write_request(self, parent: etree._Element, service_id: str | None, data: Any) -> None:
-        """`data` (a request as JSON) as the `data` element under `parent`: what a recipient of
-        an async message gets, named by its request type."""
+        """`data` (a request as JSON) as the `data` element under `parent`, named by its
+        request type: what a recipient of an async message gets, and a SOAP provider."""
         payload = self.requests.get(service_id or "")
         element = write(parent, "data", data, payload.node if payload is not None else ANY)
         if element is not None and payload is not None:
@@ -303,8 +303,8 @@ def _read_record(element: etree._Element, node: Record) -> Any:
     groups: dict[str, list[etree._Element]] = {}
     for child in element:
         groups.setdefault(local(child), []).append(child)
-    if not groups:
-        return _MISSING
+    if not groups and not any(m.repeated and m.required for m in node.members.values()):
+        return _MISSING  # an empty element is a record only when it holds required lists
     result: dict[str, Any] = {}
     for name, member in node.members.items():
         elements = groups.pop(name, None)

@@ -12,9 +12,13 @@ has it and as generated clients (WCF, JAX-WS) need to read a fault at all; the J
 status for the same refusal is in the `X-Egov-Status` header. The setting
 `soap_fault_http_status` = `problem` answers with that status instead.
 
+A signed Body (WS-Security) is checked once the sender is authenticated and the service routed
+(`gateway.soap.security`, a hook of the pipeline); with a signing key set, every answer and
+fault is signed.
+
 The journal and the message log keep a SOAP exchange as the JSON envelopes it became (the
 request as converted, the provider's answer, the problem document), so masking and queries
-work the same for both faces.
+work the same for both faces; a request's signature is checked, not kept.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Iterable
+from functools import partial
 from typing import Literal
 
 import orjson
@@ -31,6 +36,7 @@ from starlette.types import Receive, Scope, Send
 from gateway.soap import envelope
 from gateway.soap.faults import error_info, write_fault
 from gateway.soap.payloads import Catalogue
+from gateway.soap.security import ResponseSigner, Signatures
 from gateway.soap.wsdl import schema_documents, wsdl
 from gateway.soap.xml import SOAP_MEDIA_TYPE, XmlRefused
 from gateway.sync_channel import Call, SyncChannel, gateway_fault
@@ -47,9 +53,19 @@ _PASSWORD = re.compile(rb"(<(?:[\w.-]+:)?password\b[^>]*>)[^<]*", re.IGNORECASE)
 class SoapFace:
     """SendMessage as SOAP 1.1 on the wire; the JSON envelope inside."""
 
-    def __init__(self, catalogue: Catalogue, fault_status: FaultStatus = "soap") -> None:
+    def __init__(
+        self,
+        catalogue: Catalogue,
+        fault_status: FaultStatus = "soap",
+        signatures: Signatures | None = None,
+        signer: ResponseSigner | None = None,
+    ) -> None:
         self.catalogue = catalogue
         self.fault_status = fault_status
+        self.signatures = signatures
+        """Checks WS-Security signatures (`gateway.soap.security`); None: nobody signs."""
+        self.signer = signer
+        """Signs every answer when set."""
 
     async def answer(self, channel: SyncChannel, body: bytes, call: Call) -> tuple[bytes, str]:
         try:
@@ -59,13 +75,16 @@ class SoapFace:
             call.request_record = _PASSWORD.sub(rb"\1***", body)
             raise
         call.request_record = orjson.dumps(request.document)
-        answer = await channel.process(request.document, call)
+        admitted = None if self.signatures is None else partial(self.signatures.check, body)
+        answer = await channel.process(request.document, call, admitted)
         if not answer:  # a fault rule dropped the connection
             return b"", SOAP_MEDIA_TYPE
         call.response_record = answer
-        return envelope.write_response(orjson.loads(answer), request, self.catalogue), (
-            SOAP_MEDIA_TYPE
-        )
+        response = envelope.write_response(orjson.loads(answer), request, self.catalogue)
+        return self.signed(response), SOAP_MEDIA_TYPE
+
+    def signed(self, message: bytes) -> bytes:
+        return message if self.signer is None else self.signer.sign(message)
 
     def _read(self, channel: SyncChannel, body: bytes, call: Call) -> envelope.SoapRequest:
         channel.check_ready(call)
@@ -86,7 +105,7 @@ class SoapFace:
         call.response_headers.append((b"x-egov-status", str(problem.status).encode()))
         info = error_info(problem, now=call.started_at, session_id=str(call.session_id))
         status = problem.status if self.fault_status == "problem" else 500
-        return status, write_fault(info), SOAP_MEDIA_TYPE
+        return status, self.signed(write_fault(info)), SOAP_MEDIA_TYPE
 
     @staticmethod
     def _refused(channel: SyncChannel, call: Call, code: str, field: str) -> Problem:
@@ -109,10 +128,11 @@ class SoapSyncEndpoint:
         paths: Iterable[str],
         catalogue: Catalogue,
         fault_status: FaultStatus = "soap",
+        signer: ResponseSigner | None = None,
     ) -> None:
         self.channel = channel
         self.paths = {p.rstrip("/") or "/": p for p in paths} | {p: p for p in paths}
-        self.face = SoapFace(catalogue, fault_status)
+        self.face = SoapFace(catalogue, fault_status, Signatures(channel), signer)
         self.schemas = schema_documents(catalogue)
 
     def render_refusal(self, scope: Scope, problem: Problem) -> Response | None:
@@ -122,7 +142,7 @@ class SoapSyncEndpoint:
             return None
         info = error_info(problem, now=self.channel.clock.now(), session_id=str(uuid.uuid4()))
         return Response(
-            write_fault(info),
+            self.face.signed(write_fault(info)),
             status_code=problem.status if self.face.fault_status == "problem" else 500,
             media_type=SOAP_MEDIA_TYPE,
             headers={"x-egov-status": str(problem.status)},

@@ -82,6 +82,7 @@ async def test_new_sender_with_password_is_stored_hashed(client: httpx.AsyncClie
         "senderId": "insurer",
         "name": "Страховая",
         "enabled": True,
+        "requireSignature": False,
         "services": [],
     }
     registry = (await client.get("/admin/registry", headers=ADMIN)).json()

@@ -475,7 +475,7 @@ def test_persona_files_open_with_the_documented_password_and_match_the_seed() ->
         load_seed()["authorities"]["root"]["certificate"].encode()
     )
     files = sorted(KEYS_DIR.glob("*.p12"))
-    assert len(files) == 47  # 22 persons × SIGN and AUTH, expired, revoked, unknown CA
+    assert len(files) == 48  # 22 persons × SIGN and AUTH, expired, revoked, unknown CA, gateway
     for path in files:
         key, certificate, chain = pkcs12.load_key_and_certificates(path.read_bytes(), b"Qwerty12")
         assert key is not None, path.name
@@ -733,3 +733,26 @@ async def test_tsp_through_shep_as_pki_timestamp(bus: BusPlan, client: httpx.Asy
     assert refused["granted"] is False
     reply = await send(client, bus, envelope("PKI_Timestamp", {"query": "№ not base64"}))
     assert (reply.status_code, reply.json()["field"]) == (422, "requestData.data.query")
+
+
+async def test_certificate_status_by_serial_or_key_identifier_gives_the_certificate(
+    bus: BusPlan, client: httpx.AsyncClient
+) -> None:
+    """What a relying party given only issuer+serial or the SKI (WS-Security) looks up."""
+    _, certificate, _ = pkcs12.load_key_and_certificates(p12("dealer_manager"), b"Qwerty12")
+    assert certificate is not None
+    ski = certificate.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
+    for query in (
+        {"serialNumber": format(certificate.serial_number, "x")},
+        {"subjectKeyIdentifier": ski.digest.hex()},
+    ):
+        answer = await check(client, bus, query, "PKI_CertificateStatus")
+        assert (answer["found"], answer["status"]) == (True, "VALID"), query
+        found = x509.load_pem_x509_certificate(answer["certificate"].encode())
+        assert found == certificate
+    unknown = await check(client, bus, {"subjectKeyIdentifier": "00" * 20}, "PKI_CertificateStatus")
+    assert (unknown["found"], unknown["code"]) == (False, "CERTIFICATE_NOT_FOUND")
+    for both_or_neither in ({}, {"serialNumber": "ab", "subjectKeyIdentifier": "cd"}):
+        reply = await send(client, bus, envelope("PKI_CertificateStatus", both_or_neither))
+        assert reply.status_code == 422, reply.text
+        assert reply.json()["errorInfo"]["subError"]["errorCode"] == "FIELD_REQUIRED"
