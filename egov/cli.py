@@ -308,6 +308,7 @@ def personas(
 
 @app.command()
 def sign(
+    persona: Annotated[str, typer.Option("--persona", help="e.g. dealer_manager, buyer")],
     file: Annotated[
         Path | None,
         typer.Argument(
@@ -316,7 +317,6 @@ def sign(
             allow_dash=True,
         ),
     ] = None,
-    persona: Annotated[str, typer.Option("--persona", help="e.g. dealer_manager, buyer")] = "",
     base64_input: Annotated[
         bool,
         typer.Option(
@@ -353,8 +353,6 @@ def sign(
     from egov.personas import key_file
     from servicekit.signatures import TimestampRefused, sign_detached, timestamp_over_http
 
-    if not persona:
-        raise typer.BadParameter("which persona signs?", param_hint="--persona")
     try:
         p12 = key_file(persona, auth=auth)
     except KeyError as exc:
