@@ -65,8 +65,9 @@ FACE = {
     "MISMATCH": "never matches (M7)",
     "NOT_ENROLLED": "not enrolled",
 }
-"""What ГБД ФЛ's biometric check answers for a person, by their seeded enrolment: the
-emulator compares no faces, so the photo only has to be a real image."""
+"""What ГБД ФЛ's biometric check answers for a living person, by their seeded enrolment (a
+person not alive never matches): the emulator compares no faces, so the photo only has to be
+a real image."""
 
 
 def id_cards_markdown() -> str:
@@ -82,9 +83,11 @@ def id_cards_markdown() -> str:
     ]
     for person in load()["persons"]:
         record = seeded[person["iin"]]
+        alive = record["lifeStatus"] == "ALIVE"
+        face = FACE[record["biometrics"]] if alive else f"never matches ({record['lifeStatus']})"
         for card in record["documents"]:
             lines.append(
                 f"| `{person['key']}` | `{person['iin']}` | `{card['number']}` | "
-                f"{card['expiryDate']} | {FACE[record['biometrics']]} |"
+                f"{card['expiryDate']} | {face} |"
             )
     return "\n".join(lines)
