@@ -18,6 +18,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 import venv
 from pathlib import Path
 
@@ -38,11 +39,39 @@ def _stamp(profile: str) -> Path:
     return VENV / f".egov-{profile}-{digest.hexdigest()[:16]}"
 
 
-def _pip(*args: str) -> None:
-    subprocess.run(
-        [str(PYTHON), "-m", "pip", "install", "--disable-pip-version-check", "-q", *args],
-        check=True,
+def _say(text: str, end: str = "\n") -> None:
+    print(f"bootstrap: {text}", end=end, file=sys.stderr, flush=True)
+
+
+def _pip(what: str, *args: str) -> None:
+    """pip install, shown as it goes: a line per package it takes (pip's own `Collecting` and
+    `Processing` lines, counted), then the seconds the stage took; pip's whole output only when
+    it fails."""
+    started = time.monotonic()
+    _say(what)
+    process = subprocess.Popen(
+        [str(PYTHON), "-m", "pip", "install", "--disable-pip-version-check", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
+    assert process.stdout is not None
+    shown: list[str] = []
+    taken = 0
+    for line in process.stdout:
+        shown.append(line)
+        if line.startswith(("Collecting ", "Processing ")):
+            taken += 1
+            # `Collecting fastapi==…` from an index, `Processing /…/fastapi-….whl` from files
+            token = line.split()[1]
+            name = Path(token).name.split("-")[0] if os.sep in token else token.split("==")[0]
+            _say(f"  {taken:3d} {name} ({time.monotonic() - started:.0f} s)")
+        elif line.startswith("Installing collected packages"):
+            _say(f"  installing {taken} packages…" if taken else "  installing…")
+    if process.wait() != 0:
+        sys.stderr.write("".join(shown))
+        sys.exit(f"bootstrap: pip failed ({what})")
+    _say(f"  done in {time.monotonic() - started:.1f} s")
 
 
 def ensure_venv(profile: str) -> None:
@@ -52,17 +81,19 @@ def ensure_venv(profile: str) -> None:
     stamp = _stamp(profile)
     if stamp.exists() or (profile == "main" and _stamp("dev").exists()):
         return
+    started = time.monotonic()
+    _say(f"setting up .venv ({profile}): once, about a minute; later runs start at once")
     if not PYTHON.exists():
-        print("bootstrap: creating .venv", file=sys.stderr)
+        _say("creating .venv")
         venv.EnvBuilder(with_pip=True).create(VENV)
-    print(f"bootstrap: installing locked {profile} requirements", file=sys.stderr)
     # Hashes pin every artefact; the project itself goes in editable, without re-resolving.
-    _pip("--require-hashes", "-r", str(BUILD_LOCK))
-    _pip("--require-hashes", "-r", str(LOCKS[profile]))
-    _pip("--no-deps", "--no-build-isolation", "-e", str(ROOT))
+    _pip("[1/3] the build tools", "--require-hashes", "-r", str(BUILD_LOCK))
+    _pip(f"[2/3] the locked {profile} requirements", "--require-hashes", "-r", str(LOCKS[profile]))
+    _pip("[3/3] the project (editable)", "--no-deps", "--no-build-isolation", "-e", str(ROOT))
     for old in VENV.glob(".egov-*"):
         old.unlink()
     stamp.touch()
+    _say(f".venv ready in {time.monotonic() - started:.0f} s")
 
 
 def ensure_node_tools() -> None:
@@ -116,7 +147,7 @@ def run_tests(args: list[str]) -> None:
     ensure_chromium()
     os.chdir(ROOT)
     for check in (["ruff", "check", "."], ["ruff", "format", "--check", "."], ["mypy", "."]):
-        print(f"bootstrap: {' '.join(check)}", file=sys.stderr, flush=True)
+        _say(" ".join(check))
         if subprocess.run([str(BIN / check[0]), *check[1:]]).returncode != 0:
             sys.exit(1)
     _exec([str(PYTHON), "-m", "pytest", *args])

@@ -4,11 +4,14 @@ running bus."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import gc
 import importlib
+import json
 import sys
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -32,7 +35,7 @@ from egov.services import build_app
 from servicekit.logging import configure_logging
 from servicekit.serving import server_options
 from servicekit.settings import BUS_ADMIN_TOKEN, DEFAULT_ADMIN_TOKEN
-from servicekit.topology import SERVICES, local_url, spec
+from servicekit.topology import SERVICES, spec
 
 if TYPE_CHECKING:
     from egov.demo import Branch, Line, Outcome
@@ -54,7 +57,60 @@ demo_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(demo_app, name="demo")
+mint_app = typer.Typer(
+    help="Make a new vehicle or machine on a running bus, in every registry its process reads.",
+    no_args_is_help=True,
+)
+app.add_typer(mint_app, name="mint")
 console = Console()
+
+# One way to point every command at a bus: its base port, or its gateway's URL (the other
+# services are found beside the gateway, shifted as its port is), or both.
+BasePort = Annotated[
+    int | None,
+    typer.Option(
+        "--base-port",
+        envvar="EGOV_BASE_PORT",
+        help="the base port the bus was started with (the gateway's port)",
+    ),
+]
+GatewayUrl = Annotated[
+    str | None,
+    typer.Option(
+        "--gateway",
+        envvar="EGOV_GATEWAY_URL",
+        help="the gateway's base URL; without --base-port its port is the base port",
+    ),
+]
+BusHost = Annotated[str, typer.Option("--host", envvar="EGOV_HOST", help="where the bus listens")]
+AdminToken = Annotated[
+    str,
+    typer.Option("--admin-token", envvar=BUS_ADMIN_TOKEN, help="the bus's admin bearer token"),
+]
+AsJson = Annotated[bool, typer.Option("--json", help="machine-readable JSON on stdout")]
+
+
+def bus_url(
+    gateway: str | None, base_port: int | None, host: str = "127.0.0.1"
+) -> Callable[[str], str]:
+    """The URL of each service of the bus the options point at."""
+    if base_port == 0:
+        raise typer.BadParameter(
+            "0 (free ports) is for starting a bus: give the one it listens on",
+            param_hint="--base-port",
+        )
+    if gateway is not None:
+        parsed = httpx.URL(gateway)
+        host = parsed.host or host
+        if base_port is None:
+            base_port = parsed.port or (443 if parsed.scheme == "https" else 80)
+    plan = BusPlan(ports=plan_ports(base_port, host), host=host)
+    given = gateway.rstrip("/") if gateway is not None else None
+
+    def url(name: str) -> str:
+        return given if name == "gateway" and given is not None else plan.url(name)
+
+    return url
 
 
 def _long_lived() -> None:
@@ -161,38 +217,63 @@ def serve(
 
 @app.command()
 def status(
-    gateway: Annotated[
-        str | None, typer.Option(envvar="EGOV_GATEWAY_URL", help="the gateway's base URL")
-    ] = None,
+    gateway: GatewayUrl = None,
+    base_port: BasePort = None,
+    host: BusHost = "127.0.0.1",
     data_dir: Annotated[
         Path,
         typer.Option(envvar="EGOV_DATA_DIR", help="the data folder `egov up` was started with"),
     ] = Path("data"),
+    as_json: AsJson = False,
 ) -> None:
     """The readiness of every service, as the gateway sees it; with `egov up` running the
-    services as processes, how often each was restarted too."""
-    url = gateway_health_url(gateway)
+    services as processes, how often each was restarted too. Exits 0 when the bus is ok, 1
+    when a service is not, 2 when there is no gateway."""
+    url = gateway_health_url(bus_url(gateway, base_port, host)("gateway"))
     try:
         report = httpx.get(url, timeout=5.0).json()
     except (httpx.HTTPError, ValueError) as exc:
-        console.print(f"[red]the gateway at {url} does not answer:[/] {exc}")
+        if as_json:
+            _print_json({"status": "unreachable", "gateway": url, "error": str(exc)})
+        else:
+            console.print(f"[red]the gateway at {url} does not answer:[/] {exc}")
         raise typer.Exit(2) from None
+    supervised = read_status_file(data_dir, url.removesuffix("/health"))
+    code = 0 if report["status"] == "ok" else 1
+    if as_json:
+        _print_json(
+            {
+                "status": report["status"],
+                "services": [
+                    {
+                        "name": s["name"],
+                        "url": s["url"],
+                        "status": s["status"],
+                        "latencyMs": s.get("latencyMs"),
+                        "supervised": (supervised or {}).get(s["name"]),
+                    }
+                    for s in report.get("services", [])
+                ],
+            }
+        )
+        raise typer.Exit(code)
     statuses = [
         ServiceStatus(s["name"], s["url"], s["status"], None) for s in report.get("services", [])
     ]
     table = _status_table(
         statuses,
         latency={s["name"]: s.get("latencyMs") for s in report["services"]},
-        supervised=read_status_file(data_dir, url.removesuffix("/health")),
+        supervised=supervised,
     )
     console.print(table)
     console.print(f"bus: [bold]{report['status']}[/]")
-    raise typer.Exit(0 if report["status"] == "ok" else 1)
+    raise typer.Exit(code)
 
 
 @app.command()
 def personas(
     markdown: Annotated[bool, typer.Option("--markdown", help="as the README's tables")] = False,
+    as_json: AsJson = False,
 ) -> None:
     """The test personas and the branch of the processes each one exercises."""
     from egov import personas as catalogue
@@ -200,19 +281,49 @@ def personas(
     if markdown:
         sys.stdout.write(catalogue.markdown() + "\n")
         return
+    if as_json:
+        _print_json(
+            {
+                section: [
+                    {"persona": key, identifier: value, "name": name, "branch": branch}
+                    for key, value, name, branch in catalogue.rows(section)
+                ]
+                for section, (_, identifier) in catalogue.SECTIONS.items()
+            }
+        )
+        return
     for section, (title, identifier) in catalogue.SECTIONS.items():
+        rows = catalogue.rows(section)
         table = Table(title=title)
-        for column in ("persona", identifier.upper(), "name", "branch"):
-            table.add_column(column)
-        for row in catalogue.rows(section):
+        # A persona's key and identifier are what people copy into commands: never cut, at
+        # any terminal width; the name and the branch wrap instead.
+        for column, index in (("persona", 0), (identifier.upper(), 1)):
+            table.add_column(column, no_wrap=True, min_width=max(len(r[index]) for r in rows))
+        table.add_column("name", overflow="fold")
+        table.add_column("branch", overflow="fold")
+        for row in rows:
             table.add_row(*row)
         console.print(table)
 
 
 @app.command()
 def sign(
-    file: Annotated[Path, typer.Argument(help="the document to sign", exists=True, dir_okay=False)],
     persona: Annotated[str, typer.Option("--persona", help="e.g. dealer_manager, buyer")],
+    file: Annotated[
+        Path | None,
+        typer.Argument(
+            help="the document to sign; standard input when left out or -",
+            dir_okay=False,
+            allow_dash=True,
+        ),
+    ] = None,
+    base64_input: Annotated[
+        bool,
+        typer.Option(
+            "--base64-input",
+            help="the input is base64 text (a `document` field of the APIs): its bytes are signed",
+        ),
+    ] = False,
     auth: Annotated[bool, typer.Option("--auth", help="with the AUTH key (to sign in)")] = False,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="DER file")] = None,
     timestamp: Annotated[
@@ -224,13 +335,20 @@ def sign(
         ),
     ] = False,
     tsp_url: Annotated[
-        str,
-        typer.Option(envvar="EGOV_TSP_URL", help="the TSA asked with --timestamp"),
-    ] = f"{local_url(spec('pki'))}/tsp",
+        str | None,
+        typer.Option(
+            envvar="EGOV_TSP_URL", help="the TSA asked with --timestamp (default: the bus's НУЦ)"
+        ),
+    ] = None,
+    gateway: GatewayUrl = None,
+    base_port: BasePort = None,
+    host: BusHost = "127.0.0.1",
 ) -> None:
-    """A detached CMS signature of FILE by a persona, as NCALayer would make it.
+    """A detached CMS signature of a document by a persona, as NCALayer would make it.
 
-    Prints it base64 (what the APIs take in `cms`), or writes the DER to --output.
+    The signature is over the document's bytes: an API's `document` field is base64, so sign
+    it with --base64-input (or decode it first). Prints the CMS base64 (what the APIs take in
+    `cms`), or writes the DER to --output.
     """
     from egov.personas import key_file
     from servicekit.signatures import TimestampRefused, sign_detached, timestamp_over_http
@@ -240,12 +358,26 @@ def sign(
     except KeyError as exc:
         console.print(f"[red]{exc.args[0]}[/]")
         raise typer.Exit(2) from None
+    if file is None or str(file) == "-":
+        document = typer.get_binary_stream("stdin").read()
+    elif file.is_file():
+        document = file.read_bytes()
+    else:
+        raise typer.BadParameter(f"no file {file}", param_hint="FILE")
+    if base64_input:
+        try:
+            document = base64.b64decode(b"".join(document.split()), validate=True)
+        except ValueError:
+            raise typer.BadParameter(
+                "the input is not base64", param_hint="--base64-input"
+            ) from None
+    tsa = tsp_url or f"{bus_url(gateway, base_port, host)('pki')}/tsp"
     try:
         signature = sign_detached(
             p12.read_bytes(),
             PERSONA_KEY_PASSWORD,
-            file.read_bytes(),
-            timestamp=timestamp_over_http(tsp_url) if timestamp else None,
+            document,
+            timestamp=timestamp_over_http(tsa) if timestamp else None,
         )
     except TimestampRefused as exc:
         console.print(f"[red]no timestamp: {exc}[/]")
@@ -255,6 +387,159 @@ def sign(
         console.print(f"wrote {output} ({len(signature)} bytes, signed by {p12.name})")
     else:
         sys.stdout.write(base64.b64encode(signature).decode() + "\n")
+
+
+class Audience(StrEnum):
+    """The state services НУЦ issues login tokens for (the ones that take `SignedIn`)."""
+
+    registration_service = "registration_service"
+    frontoffice_service = "frontoffice_service"
+
+
+@app.command()
+def login(
+    persona: Annotated[str, typer.Argument(help="who signs in, e.g. dealer_manager, buyer")],
+    audience: Annotated[
+        Audience, typer.Option("--audience", help="the state service the token is for")
+    ],
+    gateway: GatewayUrl = None,
+    base_port: BasePort = None,
+    host: BusHost = "127.0.0.1",
+) -> None:
+    """Sign in as a persona by ЭЦП (НУЦ's challenge signed with its AUTH key) and print the
+    bearer token: `Authorization: Bearer <token>`. A token lasts for its lifetime by the bus
+    clock: after moving the clock on, sign in again."""
+    from egov.personas import key_file
+    from egov.signin import login as sign_in
+
+    try:
+        key_file(persona, auth=True)
+    except KeyError as exc:
+        console.print(f"[red]{exc.args[0]}[/]")
+        raise typer.Exit(2) from None
+    pki = bus_url(gateway, base_port, host)("pki")
+
+    async def token() -> str:
+        async with httpx.AsyncClient(base_url=pki, timeout=30) as http:
+            return await sign_in(http, persona, audience.value)
+
+    try:
+        sys.stdout.write(_run_async(token()) + "\n")
+    except httpx.HTTPStatusError as exc:
+        console.print(f"[red]НУЦ refused:[/] {_problem_text(exc.response)}")
+        raise typer.Exit(1) from None
+    except httpx.HTTPError as exc:
+        console.print(f"[red]НУЦ at {pki} does not answer:[/] {exc}")
+        raise typer.Exit(2) from None
+
+
+@mint_app.command("vehicle")
+def mint_vehicle(
+    seller: Annotated[
+        str, typer.Option(help="the dealer that sells it (a legal entity persona)")
+    ] = "dealer_astana_motors",
+    buyer: Annotated[str, typer.Option(help="the person who buys it")] = "buyer",
+    gateway: GatewayUrl = None,
+    base_port: BasePort = None,
+    host: BusHost = "127.0.0.1",
+    admin_token: AdminToken = DEFAULT_ADMIN_TOKEN,
+) -> None:
+    """A new VIN, ready for the VIN registration (V1–V22): its ЭПТС, customs record,
+    recycling fee and a sale contract signed by the seller and the buyer, copied from the
+    happy-path vehicle `vin_ok` through the registries' admin APIs. Prints the VIN."""
+    from egov.vin_flow import VinClient
+
+    url = bus_url(gateway, base_port, host)
+
+    async def mint() -> str:
+        async with httpx.AsyncClient(timeout=30) as http:
+            flow = VinClient(url, http, admin_token=admin_token)
+            return await flow.new_vehicle(seller, buyer)
+
+    sys.stdout.write(_minted(mint) + "\n")
+
+
+@mint_app.command("machine")
+def mint_machine(
+    owner: Annotated[
+        str, typer.Option(help="whose machine it is: a person or a legal entity persona")
+    ] = "farmer",
+    gateway: GatewayUrl = None,
+    base_port: BasePort = None,
+    host: BusHost = "127.0.0.1",
+    admin_token: AdminToken = DEFAULT_ADMIN_TOKEN,
+) -> None:
+    """A new machine for the machinery registration (M5–M17): an ЭПСМ in force under a new
+    VIN, owned by `owner`, copied from the tractor `tractor_mtz_farmer` through ЭПСМ's admin
+    API. Prints the VIN."""
+    from egov.machinery_flow import MachineryClient
+
+    url = bus_url(gateway, base_port, host)
+
+    async def mint() -> str:
+        async with httpx.AsyncClient(timeout=30) as http:
+            flow = MachineryClient(url, http, admin_token=admin_token)
+            return await flow.new_machine(owner)
+
+    sys.stdout.write(_minted(mint) + "\n")
+
+
+def _minted(mint: Callable[[], Awaitable[str]]) -> str:
+    from egov.vin_flow import FlowError
+
+    try:
+        return _run_async(mint())
+    except KeyError as exc:
+        console.print(f"[red]{exc.args[0]}[/]")
+        raise typer.Exit(2) from None
+    except FlowError as exc:
+        console.print(f"[red]a registry refused:[/] {exc}")
+        raise typer.Exit(1) from None
+    except httpx.HTTPError as exc:
+        console.print(f"[red]the bus does not answer:[/] {exc}")
+        raise typer.Exit(2) from None
+
+
+@app.command()
+def reset(
+    gateway: GatewayUrl = None,
+    base_port: BasePort = None,
+    host: BusHost = "127.0.0.1",
+    admin_token: AdminToken = DEFAULT_ADMIN_TOKEN,
+) -> None:
+    """Bring the running bus back to its seed without a restart (`POST /admin/reset` of
+    every service, with the admin token).
+
+    Each service empties its tables and writes its seed again: the registries hold the
+    personas' records only (minted vehicles and machines, added persons, reserved plates,
+    invoices and fines paid are gone), the gateway its registry file's senders and services
+    with no fault rules and an empty journal; the state services (the portal, the ЦОН) have
+    no data of their own in their seed: they are left empty — no applications, tickets,
+    documents or SMS. Kept: the bus clock, the gateway's hash-chained message log, НУЦ's
+    login key (tokens stay valid), and run-time switches such as the auto-decision rule."""
+    url = bus_url(gateway, base_port, host)
+    failed = False
+    table = Table(title="reset to the seed")
+    for column in ("service", "tables emptied", "seed"):
+        table.add_column(column)
+    with httpx.Client(timeout=60, headers=_bearer(admin_token)) as http:
+        for service in SERVICES:
+            try:
+                reply = http.post(f"{url(service.name)}/admin/reset")
+            except httpx.HTTPError as exc:
+                console.print(
+                    f"[red]{service.name} at {url(service.name)} does not answer:[/] {exc}"
+                )
+                raise typer.Exit(2) from None
+            if reply.status_code != 200:
+                failed = True
+                table.add_row(service.name, f"[red]{_problem_text(reply)}[/]", "")
+                continue
+            report = reply.json()
+            seeded = "written again" if report["seeded"] else "none (empty)"
+            table.add_row(service.name, str(len(report["emptied"])), seeded)
+    console.print(table)
+    raise typer.Exit(1 if failed else 0)
 
 
 @app.command()
@@ -299,23 +584,19 @@ def db_revision(
         command.revision(config, message=message, autogenerate=True, rev_id=f"{number:04d}")
 
 
-GatewayUrl = Annotated[
-    str, typer.Option("--gateway", envvar="EGOV_GATEWAY_URL", help="the gateway's base URL")
-]
-AdminToken = Annotated[
-    str,
-    typer.Option("--admin-token", envvar=BUS_ADMIN_TOKEN, help="the bus's admin bearer token"),
-]
-DEFAULT_GATEWAY = local_url(spec("gateway"))
 LOG_TIMEOUT = httpx.Timeout(10.0, read=600.0)
 """Verifying or exporting a large log takes a while; connecting must not."""
 
 
 @log_app.command("verify")
 def log_verify(
-    gateway: GatewayUrl = DEFAULT_GATEWAY, admin_token: AdminToken = DEFAULT_ADMIN_TOKEN
+    gateway: GatewayUrl = None,
+    base_port: BasePort = None,
+    host: BusHost = "127.0.0.1",
+    admin_token: AdminToken = DEFAULT_ADMIN_TOKEN,
 ) -> None:
     """Prove the hash chain intact (exit 0) or name its first broken record (exit 1)."""
+    gateway = bus_url(gateway, base_port, host)("gateway")
     try:
         reply = httpx.get(
             f"{gateway.rstrip('/')}/admin/log/verify",
@@ -347,10 +628,13 @@ def log_export(
     ],
     end: Annotated[str, typer.Option("--to", help="exclusive end, ISO-8601 with offset")],
     output: Annotated[Path, typer.Option("-o", "--output", help="the JSON Lines file to write")],
-    gateway: GatewayUrl = DEFAULT_GATEWAY,
+    gateway: GatewayUrl = None,
+    base_port: BasePort = None,
+    host: BusHost = "127.0.0.1",
     admin_token: AdminToken = DEFAULT_ADMIN_TOKEN,
 ) -> None:
     """Write the records of [from, to) as JSON Lines, each line verifiable offline."""
+    gateway = bus_url(gateway, base_port, host)("gateway")
     records = 0
     try:
         with httpx.stream(
@@ -379,11 +663,6 @@ DemoBranch = Annotated[
     str, typer.Option("--branch", "-b", help="the branch to play (see --list), or all")
 ]
 DemoList = Annotated[bool, typer.Option("--list", help="list the branches, one line each")]
-DemoHost = Annotated[str, typer.Option(envvar="EGOV_HOST", help="where the bus listens")]
-DemoBasePort = Annotated[
-    int | None,
-    typer.Option(envvar="EGOV_BASE_PORT", help="the base port the bus was started with"),
-]
 DemoRun = Callable[..., Awaitable[Sequence["Outcome"]]]
 """A demo module's `run(url, branch names, reporter, admin_token=…)`."""
 
@@ -392,25 +671,30 @@ DemoRun = Callable[..., Awaitable[Sequence["Outcome"]]]
 def demo_vin(
     branch: DemoBranch = "happy",
     list_branches: DemoList = False,
-    host: DemoHost = "127.0.0.1",
-    base_port: DemoBasePort = None,
+    gateway: GatewayUrl = None,
+    base_port: BasePort = None,
+    host: BusHost = "127.0.0.1",
     admin_token: AdminToken = DEFAULT_ADMIN_TOKEN,
+    as_json: AsJson = False,
 ) -> None:
     """The VIN registration (V1–V22) played by the dealer, the buyer, the police and the ЦОН:
     the happy path, or a refusal branch. Exits 1 if a step did not go as expected, 2 if there
     is no bus."""
     from egov import demo
 
-    _demo("vin", demo.BRANCHES, demo.run, branch, list_branches, host, base_port, admin_token)
+    url = bus_url(gateway, base_port, host)
+    _demo("vin", demo.BRANCHES, demo.run, branch, list_branches, url, admin_token, as_json)
 
 
 @demo_app.command("machinery")
 def demo_machinery(
     branch: DemoBranch = "happy",
     list_branches: DemoList = False,
-    host: DemoHost = "127.0.0.1",
-    base_port: DemoBasePort = None,
+    gateway: GatewayUrl = None,
+    base_port: BasePort = None,
+    host: BusHost = "127.0.0.1",
     admin_token: AdminToken = DEFAULT_ADMIN_TOKEN,
+    as_json: AsJson = False,
 ) -> None:
     """The machinery registration through a ЦОН (M4–M17) played by the front-office worker,
     the applicant, the akimat officer and the head of the front office: the happy path from
@@ -424,9 +708,9 @@ def demo_machinery(
         machinery_demo.run,
         branch,
         list_branches,
-        host,
-        base_port,
+        bus_url(gateway, base_port, host),
         admin_token,
+        as_json,
     )
 
 
@@ -436,13 +720,18 @@ def _demo(
     run: DemoRun,
     branch: str,
     list_branches: bool,
-    host: str,
-    base_port: int | None,
+    url: Callable[[str], str],
     admin_token: str,
+    as_json: bool,
 ) -> None:
     from egov.demo import NoBus
     from egov.vin_flow import FlowError
 
+    if list_branches and as_json:
+        _print_json(
+            [{"branch": b.name, "step": b.step, "summary": b.summary} for b in branches.values()]
+        )
+        return
     if list_branches:
         table = Table(title=f"egov demo {name} --branch …")
         for column in ("branch", "step", "what happens"):
@@ -456,23 +745,21 @@ def _demo(
             f"no branch {branch!r}; there are: all, {', '.join(branches)}",
             param_hint="--branch",
         )
-    if base_port == 0:
-        raise typer.BadParameter(
-            "0 (free ports) is for starting a bus: give the one it listens on",
-            param_hint="--base-port",
-        )
     names = list(branches) if branch == "all" else [branch]
-    url = BusPlan(ports=plan_ports(base_port, host), host=host).url
+    reporter = _JsonReport() if as_json else _DemoReport()
 
     async def play() -> int:
         try:
-            outcomes = await run(url, names, _DemoReport(), admin_token=admin_token)
+            outcomes = await run(url, names, reporter, admin_token=admin_token)
         except NoBus as exc:
-            console.print(Text(str(exc), style="red"))
+            _say_failure(as_json, "no bus", str(exc))
             return 2
         except (FlowError, httpx.HTTPError) as exc:
-            console.print(Text(f"the demo could not set the bus up, or back: {exc}", style="red"))
+            _say_failure(as_json, "set-up", f"the demo could not set the bus up, or back: {exc}")
             return 1
+        if isinstance(reporter, _JsonReport):
+            _print_json(reporter.document(outcomes))
+            return 0 if all(outcome.ok for outcome in outcomes) else 1
         if len(outcomes) > 1:
             table = Table(title="branches")
             for column in ("branch", "outcome", "seconds"):
@@ -509,6 +796,67 @@ class _DemoReport:
             )
         else:
             console.print(Text(f"✗ {outcome.branch}: {outcome.failure}", "bold red"))
+
+
+class _JsonReport:
+    """The demo as one JSON document at the end: each branch with its lines and outcome; what
+    the demo does before the first branch (the bus clock) is under `setUp`."""
+
+    def __init__(self) -> None:
+        self.lines: dict[str, list[dict[str, str]]] = {}
+        self._current = ""
+
+    def begin(self, branch: Branch[Any]) -> None:
+        self._current = branch.name
+        self.lines[branch.name] = []
+
+    def line(self, line: Line) -> None:
+        self.lines.setdefault(self._current, []).append(
+            {
+                "step": line.step,
+                "actor": line.actor,
+                "action": line.action,
+                "outcome": line.outcome,
+                "kind": line.kind,
+            }
+        )
+
+    def end(self, outcome: Outcome) -> None:
+        pass
+
+    def document(self, outcomes: Sequence[Outcome]) -> dict[str, Any]:
+        return {
+            "ok": all(outcome.ok for outcome in outcomes),
+            "setUp": self.lines.get("", []),
+            "branches": [
+                {
+                    "branch": outcome.branch,
+                    "ok": outcome.ok,
+                    "failure": outcome.failure,
+                    "seconds": round(outcome.seconds, 3),
+                    "lines": self.lines.get(outcome.branch, []),
+                }
+                for outcome in outcomes
+            ],
+        }
+
+
+def _say_failure(as_json: bool, kind: str, text: str) -> None:
+    if as_json:
+        _print_json({"ok": False, "error": kind, "detail": text})
+    else:
+        console.print(Text(text, style="red"))
+
+
+def _print_json(document: object) -> None:
+    sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+
+
+def _run_async(coroutine: Awaitable[str]) -> str:
+    async def wrapped() -> str:
+        return await coroutine
+
+    return asyncio.run(wrapped())
 
 
 def _bearer(token: str) -> dict[str, str]:

@@ -56,3 +56,38 @@ def key_file(persona: str, *, auth: bool = False) -> Path:
         known = sorted(p.name.removesuffix(".p12") for p in KEYS.glob("*.p12"))
         raise KeyError(f"no key file {path.name}; there are: {', '.join(known)}")
     return path
+
+
+ID_CARDS_START = "<!-- id-cards:start (generated: egov.personas.id_cards_markdown) -->"
+ID_CARDS_END = "<!-- id-cards:end -->"
+FACE = {
+    "ENROLLED": "matches any JPEG or PNG",
+    "MISMATCH": "never matches (M7)",
+    "NOT_ENROLLED": "not enrolled",
+}
+"""What ГБД ФЛ's biometric check answers for a living person, by their seeded enrolment (a
+person not alive never matches): the emulator compares no faces, so the photo only has to be
+a real image."""
+
+
+def id_cards_markdown() -> str:
+    """The persons' identity cards and biometrics as ГБД ФЛ is seeded (the walk-through's
+    table: V21 and M6.1 ask for the card's number)."""
+    import json
+
+    seed_file = CATALOGUE.parents[1] / "gbd_fl" / "seed_data.json"
+    seeded = {p["iin"]: p for p in json.loads(seed_file.read_text(encoding="utf-8"))["persons"]}
+    lines = [
+        "| persona | IIN | ID card | valid until | the face check |",
+        "|---|---|---|---|---|",
+    ]
+    for person in load()["persons"]:
+        record = seeded[person["iin"]]
+        alive = record["lifeStatus"] == "ALIVE"
+        face = FACE[record["biometrics"]] if alive else f"never matches ({record['lifeStatus']})"
+        for card in record["documents"]:
+            lines.append(
+                f"| `{person['key']}` | `{person['iin']}` | `{card['number']}` | "
+                f"{card['expiryDate']} | {face} |"
+            )
+    return "\n".join(lines)

@@ -20,7 +20,7 @@ seed_versions = define_seed_table(Base.metadata)
 
 
 class PassportKind(StrEnum):
-    """The first digit of the passport number (kz-reference §4)."""
+    """The first digit of the passport number (docs/kz-reference.md §4)."""
 
     EPTS = "EPTS"
     EPSHTS = "EPSHTS"
@@ -74,7 +74,7 @@ MACHINE_CATEGORIES = {
     "ROAD_BUILDING": "дорожно-строительная машина",
     "SPECIAL": "специальная техника повышенной проходимости",
 }
-"""Kinds of machines that ЭПСМ covers and the akimats register (kz-reference §7)."""
+"""Kinds of machines that ЭПСМ covers and the akimats register (docs/kz-reference.md §7)."""
 
 
 class EngineType(StrEnum):

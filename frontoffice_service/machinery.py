@@ -54,9 +54,9 @@ class Applicant(StrEnum):
     LEGAL_ENTITY = "LEGAL_ENTITY"
 
 
-RULES = "МСХ order 30.03.2015 No 4-3/267 (kz-reference §7)"
-AKIMAT = "akimat press release 29.10.2025 (kz-reference §7)"
-MODEL = "this project's model: the list for this action was not found (kz-reference §7)"
+RULES = "МСХ order 30.03.2015 No 4-3/267 (docs/kz-reference.md §7)"
+AKIMAT = "akimat press release 29.10.2025 (docs/kz-reference.md §7)"
+MODEL = "this project's model: the list for this action was not found (docs/kz-reference.md §7)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,5 +259,5 @@ FEES: dict[Action, tuple[str, ...]] = {
     Action.PLATE: ("MACHINERY_PLATE",),
 }
 """M6.3: the ПШЭП purposes each action must have paid. This project's model (machinery fees
-were not found, kz-reference §7): what the action issues — a registration, a technical
+were not found, docs/kz-reference.md §7): what the action issues — a registration, a technical
 passport, a plate — is paid for; a deregistration issues nothing and costs nothing."""

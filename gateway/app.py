@@ -40,6 +40,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         async with app.state.db.sessionmaker() as session:
             channel.registry = await Registry.load(session, settings.providers)
 
+    async def forget_run_state(app: FastAPI) -> None:
+        """A reset bus has no fault rules and an empty journal, as at start."""
+        app.state.fault_rules.clear()
+        app.state.journal.reset()
+        app.state.operational.reset()
+
     async def close_channel(app: FastAPI) -> None:
         await channel.close()
 
@@ -87,6 +93,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             seed=make_seed(settings.registry_file),
             on_start=[restore_clock, load_registry, start_message_log, start_async_channel],
             on_stop=[stop_async_channel, close_channel, stop_message_log],
+            # The clock and the hash-chained log are the bus's history, not its seed.
+            reset_keeps=frozenset({"bus_clock", "message_log", "message_log_anchor"}),
+            on_reset=[load_registry, forget_run_state],
             health_route=False,
             # The operational router documents /metrics and serves the app's registry.
             metrics_route=False,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 
 from gbd_fl.models import Biometrics, Document, DocumentStatus, LifeStatus, Person
 from gbd_fl.repository import PersonRepository
@@ -35,32 +35,38 @@ register(
 )
 
 
-def _out(person: Person) -> PersonOut:
-    return PersonOut(**to_record(person).model_dump(), biometrics=person.biometrics.value)
+def _out(person: Person, request: Request) -> PersonOut:
+    # The status as the registry answers it: a card past its expiry date shows EXPIRED.
+    record = to_record(person, request.app.state.clock.today())
+    return PersonOut(**record.model_dump(), biometrics=person.biometrics.value)
 
 
 @router.get("", summary="Persons, by ИИН")
 async def list_persons(
+    request: Request,
     _: AdminOnly,
     session: DbSession,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[Offset, Query()] = 0,
 ) -> list[PersonOut]:
-    return [_out(p) for p in await PersonRepository(session).page(limit=limit, offset=offset)]
+    found = await PersonRepository(session).page(limit=limit, offset=offset)
+    return [_out(p, request) for p in found]
 
 
 @router.get(
     "/{iin}", summary="One person", responses={404: {"description": "NOT_FOUND: no such iin"}}
 )
-async def get_person(iin: Iin, _: AdminOnly, session: DbSession) -> PersonOut:
+async def get_person(iin: Iin, request: Request, _: AdminOnly, session: DbSession) -> PersonOut:
     person = await PersonRepository(session).get(iin)
     if person is None:
         raise NotFound(field="iin")
-    return _out(person)
+    return _out(person, request)
 
 
 @router.put("/{iin}", summary="Add or replace a person")
-async def put_person(iin: Iin, body: PersonIn, _: AdminOnly, session: DbSession) -> PersonOut:
+async def put_person(
+    iin: Iin, body: PersonIn, request: Request, _: AdminOnly, session: DbSession
+) -> PersonOut:
     # The ИИН carries the birth date and sex: a record contradicting it is not a person.
     encoded = parse_iin(iin)
     if body.birth_date != encoded.birth_date:
@@ -106,7 +112,7 @@ async def put_person(iin: Iin, body: PersonIn, _: AdminOnly, session: DbSession)
     await repository.replace(person)
     stored = await repository.get(iin)
     assert stored is not None  # just written in this transaction
-    return _out(stored)
+    return _out(stored, request)
 
 
 @router.delete(

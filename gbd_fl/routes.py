@@ -12,9 +12,10 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+from datetime import date
 from typing import Literal
 
-from gbd_fl.models import Biometrics, LifeStatus, Person
+from gbd_fl.models import Biometrics, Document, DocumentStatus, LifeStatus, Person
 from gbd_fl.repository import PersonRepository
 from gbd_fl.schemas import (
     Address,
@@ -79,7 +80,7 @@ async def person_by_iin(data: PersonRequest, call: SyncCall) -> PersonAnswer:
             code="PERSON_NOT_FOUND",
             messages=texts_for("PERSON_NOT_FOUND").render({}),
         )
-    record = to_record(person)
+    record = to_record(person, call.clock.today())
     if call.scenario == "gbd_fl.deceased":
         record = record.model_copy(
             update={"life_status": LifeStatus.DECEASED.value, "death_date": call.clock.today()}
@@ -139,7 +140,15 @@ def _biometric(
     )
 
 
-def to_record(person: Person) -> PersonRecord:
+def document_status(document: Document, today: date) -> str:
+    """A card kept VALID is EXPIRED from the day after its expiry date (the bus clock's day in
+    Almaty): the registry does not wait for someone to mark it."""
+    if document.status is DocumentStatus.VALID and document.expiry_date < today:
+        return DocumentStatus.EXPIRED.value
+    return document.status.value
+
+
+def to_record(person: Person, today: date) -> PersonRecord:
     return PersonRecord(
         iin=person.iin,
         last_name=person.last_name,
@@ -173,7 +182,7 @@ def to_record(person: Person) -> PersonRecord:
                 issued_by=d.issued_by,
                 issue_date=d.issue_date,
                 expiry_date=d.expiry_date,
-                status=d.status.value,
+                status=document_status(d, today),
             )
             for d in person.documents
         ],

@@ -56,7 +56,7 @@ class Address(Contract):
 
 
 class EntityType(Contract):
-    """What the БИН itself says (kz-reference §1): d5 is the residency, d6 the division."""
+    """What the БИН itself says (docs/kz-reference.md §1): d5 is the residency, d6 the division."""
 
     residency: Residency
     division: Division | None

@@ -1,6 +1,6 @@
 """Plate numbers (ГРНЗ, МТНБ): their formats, region codes and increased-demand categories.
 
-The formats follow shared/domain/kz-reference.md §3; where the sources stop, this project
+The formats follow docs/kz-reference.md §3; where the sources stop, this project
 chose, and says so:
 
 - `VEHICLE_INDIVIDUAL` `123 ABC 02`: three digits, three Latin letters, the region code 01–20.

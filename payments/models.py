@@ -69,7 +69,7 @@ class MrpRate(Base):
 
 
 class Purpose(Base):
-    """What a payment is for, with its fee in МРП (kz-reference §6)."""
+    """What a payment is for, with its fee in МРП (docs/kz-reference.md §6)."""
 
     __tablename__ = "purposes"
 

@@ -20,6 +20,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             migrations="pki:migrations",
             seed=seed,
             on_start=[load_login_keys],
+            # The keys that signed the login tokens people hold: a reset must not void them.
+            reset_keeps=frozenset({"token_keys"}),
         )
     )
 

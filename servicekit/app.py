@@ -55,6 +55,7 @@ from servicekit.errors import (
 from servicekit.gateway_client import GatewayClient
 from servicekit.openapi import ASSETS, OPEN_PATHS
 from servicekit.openapi import install as install_openapi
+from servicekit.reset import reset_router
 from servicekit.settings import ServiceSettings
 
 log = structlog.get_logger(__name__)
@@ -89,6 +90,10 @@ class ServiceDefinition:
     seed: Seed | None = None
     on_start: Sequence[StartHook] = ()
     on_stop: Sequence[StartHook] = ()
+    reset_keeps: frozenset[str] = frozenset()
+    """Tables `POST /admin/reset` leaves as they are (`servicekit.reset`)."""
+    on_reset: Sequence[StartHook] = ()
+    """What to reload after a reset: state the service keeps in memory from its tables."""
     health_route: bool = True
     metrics_route: bool = True
     """False when the service documents a `/metrics` of its own (the gateway): it must serve
@@ -149,6 +154,11 @@ def create_service_app(definition: ServiceDefinition, *, clock: Clock = bus_cloc
     for router in definition.routers:
         app.include_router(router)
     incidents.install(app)
+    app.include_router(
+        reset_router(
+            settings.service_name, definition.seed, definition.reset_keeps, definition.on_reset
+        )
+    )
     app.include_router(_health_router(settings.service_name, definition.health_route))
     if definition.metrics_route:
         app.include_router(_metrics_router())

@@ -1,6 +1,6 @@
 """Identifiers: ИИН (persons), БИН (legal entities) and VIN (vehicles).
 
-See shared/domain/kz-reference.md §1: twelve digits, the same two-pass mod-11 check digit for
+See docs/kz-reference.md §1: twelve digits, the same two-pass mod-11 check digit for
 both; an ИИН starts with the birth date and carries century and sex in d7, a БИН starts with
 the registration year and month and carries its type in d5.
 """

@@ -7,8 +7,11 @@ service against the real PostgreSQL and RabbitMQ.
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
+import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -21,7 +24,7 @@ from pathlib import Path
 import httpx
 import psutil
 import pytest
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from egov import cli
 from egov.launcher import free_base_port
@@ -292,3 +295,212 @@ def _kill_and_wait_back(
             assert now[other].pid == child.pid, other
             assert child.is_running(), other
     before[name] = now[name]
+
+
+# --- the commands that talk to a running bus ------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def bus_port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
+    """A bus as `egov up` starts it (one process, SQLite), its base port."""
+    with egov_up(tmp_path_factory.mktemp("cli-bus")) as (_, base, _lines):
+        yield base
+
+
+def _egov(*args: str, input: str | bytes | None = None, **env: str) -> Result:
+    result = CliRunner().invoke(cli.app, list(args), input=input, env={"COLUMNS": "200", **env})
+    return result
+
+
+@pytest.mark.slow
+def test_status_finds_the_bus_by_base_port_or_gateway_and_speaks_json(bus_port: int) -> None:
+    by_port = _egov("status", "--base-port", str(bus_port), "--json")
+    assert by_port.exit_code == 0, by_port.output
+    report = json.loads(by_port.stdout)
+    assert report["status"] == "ok"
+    assert {s["name"] for s in report["services"]} == {s.name for s in SERVICES}
+    by_env = _egov("status", "--json", EGOV_BASE_PORT=str(bus_port))
+    assert json.loads(by_env.stdout)["status"] == "ok"
+    by_gateway = _egov("status", "--json", "--gateway", f"http://127.0.0.1:{bus_port}")
+    assert json.loads(by_gateway.stdout)["status"] == "ok"
+    # The log commands find the gateway the same way.
+    verified = _egov("log", "verify", "--base-port", str(bus_port))
+    assert verified.exit_code == 0, verified.output
+
+
+def test_status_json_without_a_bus_says_unreachable() -> None:
+    result = _egov("status", "--json", "--base-port", str(free_base_port()))
+    assert result.exit_code == 2
+    assert json.loads(result.stdout)["status"] == "unreachable"
+
+
+@pytest.mark.slow
+def test_login_prints_a_token_the_state_service_takes(bus_port: int) -> None:
+    result = _egov(
+        "login", "buyer", "--audience", "registration_service", EGOV_BASE_PORT=str(bus_port)
+    )
+    assert result.exit_code == 0, result.output
+    token = result.stdout.strip()
+    portal = _url(bus_port, "registration_service")
+    reply = httpx.get(
+        f"{portal}/cabinet/notifications", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert reply.status_code == 200, reply.text
+    office = _egov(
+        "login", "buyer", "--audience", "frontoffice_service", EGOV_BASE_PORT=str(bus_port)
+    )
+    front = _url(bus_port, "frontoffice_service")
+    reply = httpx.get(
+        f"{front}/digital-documents", headers={"Authorization": f"Bearer {office.stdout.strip()}"}
+    )
+    assert reply.status_code == 200, reply.text
+
+
+def test_login_refuses_an_unknown_audience_or_persona() -> None:
+    assert _egov("login", "buyer", "--audience", "gbd_fl").exit_code == 2
+    assert _egov("login", "nobody", "--audience", "registration_service").exit_code == 2
+
+
+def _signs(cms_b64: str, document: bytes) -> bool:
+    """Whether the detached CMS is an intact signature over exactly `document`."""
+    from servicekit.signatures import examine, read_cms
+
+    (signer,) = read_cms(base64.b64decode(cms_b64))
+    return examine(signer, document).intact
+
+
+def test_sign_reads_the_document_from_stdin_as_bytes_or_base64(tmp_path: Path) -> None:
+    document = "Заявление №1\n".encode()
+    from_stdin = _egov("sign", "--persona", "buyer", input=document)
+    assert from_stdin.exit_code == 0, from_stdin.output
+    assert _signs(from_stdin.stdout.strip(), document)
+    dash = _egov("sign", "-", "--persona", "buyer", input=document)
+    assert _signs(dash.stdout.strip(), document)
+    encoded = base64.b64encode(document).decode()
+    # As the APIs give it: base64 text, perhaps wrapped and with a newline at the end.
+    wrapped = "\n".join(encoded[i : i + 8] for i in range(0, len(encoded), 8)) + "\n"
+    from_b64 = _egov("sign", "--persona", "buyer", "--base64-input", input=wrapped)
+    assert from_b64.exit_code == 0, from_b64.output
+    assert _signs(from_b64.stdout.strip(), document)
+    file = tmp_path / "document.b64"
+    file.write_text(encoded)
+    from_file = _egov("sign", str(file), "--persona", "buyer", "--base64-input")
+    assert _signs(from_file.stdout.strip(), document)
+    refused = _egov("sign", "--persona", "buyer", "--base64-input", input="not base64!")
+    assert refused.exit_code == 2
+    assert "not base64" in refused.output
+
+
+def _admin_get(base: int, service: str, path: str) -> httpx.Response:
+    return httpx.get(f"{_url(base, service)}{path}", headers=ADMIN, timeout=10)
+
+
+@pytest.mark.slow
+def test_mint_vehicle_writes_the_vin_into_every_registry_the_process_reads(bus_port: int) -> None:
+    result = _egov(
+        "mint", "vehicle", "--seller", "dealer_kokshe_auto", "--buyer", "buyer_2",
+        EGOV_BASE_PORT=str(bus_port),
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    vin = result.stdout.strip()
+    assert re.fullmatch(r"[A-HJ-NPR-Z0-9]{17}", vin)
+    (passport,) = _admin_get(bus_port, "eps_passports", f"/admin/passports?vin={vin}").json()
+    assert passport["status"] == "VALID"
+    assert _admin_get(bus_port, "customs", f"/admin/declarations/{vin}").status_code == 200
+    assert _admin_get(bus_port, "recycling_fee", f"/admin/fees/{vin}").status_code == 200
+    (contract,) = _admin_get(bus_port, "sale_contracts", f"/admin/contracts?vin={vin}").json()
+    assert (contract["seller"]["bin"], contract["buyer"]["iin"]) == ("181140073105", "850308410371")
+
+
+@pytest.mark.slow
+def test_mint_machine_writes_an_epsm_of_the_owner(bus_port: int) -> None:
+    result = _egov("mint", "machine", "--owner", "farm_bereke", "--base-port", str(bus_port))
+    assert result.exit_code == 0, result.output
+    vin = result.stdout.strip()
+    (passport,) = _admin_get(bus_port, "eps_passports", f"/admin/passports?vin={vin}").json()
+    assert (passport["kind"], passport["owner"]["bin"]) == ("EPSM", "100543088028")
+
+
+def test_mint_names_an_unknown_persona() -> None:
+    result = _egov("mint", "vehicle", "--buyer", "nobody", "--base-port", "18000")
+    assert result.exit_code == 2
+    assert "nobody" in result.output
+
+
+@pytest.mark.slow
+def test_reset_brings_every_service_back_to_its_seed(bus_port: int) -> None:
+    env = {"EGOV_BASE_PORT": str(bus_port)}
+    vin = _egov("mint", "vehicle", **env).stdout.strip()
+    portal = _url(bus_port, "registration_service")
+    token = _egov("login", "dealer_manager", "--audience", "registration_service", **env)
+    dealer = {"Authorization": f"Bearer {token.stdout.strip()}"}
+    frozen = httpx.post(
+        f"http://127.0.0.1:{bus_port}/admin/clock/freeze",
+        json={"at": "2026-03-02T10:00:00+05:00"},
+        headers=ADMIN,
+    )
+    assert frozen.status_code == 200
+    started = httpx.post(f"{portal}/dealer/applications", headers=dealer)
+    assert started.status_code == 201, started.text
+
+    refused = _egov("reset", "--admin-token", "wrong", **env)
+    assert refused.exit_code == 1
+    assert "ADMIN_CREDENTIAL_REQUIRED" in refused.output
+    assert _admin_get(bus_port, "eps_passports", f"/admin/passports?vin={vin}").json() != []
+
+    result = _egov("reset", **env)
+    assert result.exit_code == 0, result.output
+    assert _admin_get(bus_port, "eps_passports", f"/admin/passports?vin={vin}").json() == []
+    seeded = _admin_get(bus_port, "eps_passports", "/admin/passports?vin=MXAJC4111TK100201")
+    assert len(seeded.json()) == 1
+    # The state services' seed is empty; the token made before the reset still signs in, and
+    # the bus clock stays where it was.
+    assert httpx.get(f"{portal}/dealer/applications", headers=dealer).json()["items"] == []
+    clock = httpx.get(f"http://127.0.0.1:{bus_port}/clock").json()
+    assert clock["localNow"] == "2026-03-02T10:00:00+05:00"
+    # And the bus still works end to end after it.
+    assert _call_person(bus_port)["found"] is True
+    httpx.post(f"http://127.0.0.1:{bus_port}/admin/clock/reset", headers=ADMIN)
+
+
+def test_personas_json_and_names_never_cut_at_80_columns() -> None:
+    from egov import personas
+
+    result = _egov("personas", "--json")
+    assert result.exit_code == 0
+    listed = json.loads(result.stdout)
+    assert listed["persons"][0] == {
+        "persona": "buyer",
+        "iin": "900515310005",
+        "name": "Серикбаев Нурлан Маратович",
+        "branch": "V10–V22 happy path (Almaty)",
+    }
+    narrow = CliRunner().invoke(cli.app, ["personas"], env={"COLUMNS": "80"})
+    shown = narrow.stdout
+    assert max(len(line) for line in shown.splitlines()) <= 80
+    for section in personas.SECTIONS:
+        for key, identifier, _name, _branch in personas.rows(section):
+            assert re.search(rf"│ {re.escape(key)} +│ {identifier} ", shown), key
+    assert "…" not in shown
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+def test_demo_json_reports_each_step_and_the_outcome(bus_port: int) -> None:
+    listed = _egov("demo", "vin", "--list", "--json")
+    assert "v14-fines" in {b["branch"] for b in json.loads(listed.stdout)}
+    result = _egov("demo", "vin", "--json", "--base-port", str(bus_port))
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["ok"] is True
+    (branch,) = report["branches"]
+    assert branch["branch"] == "happy"
+    done = [line for line in branch["lines"] if line["kind"] == "done"]
+    assert done[-1]["outcome"] == "COMPLETED"
+    assert {f"V{n}" for n in range(1, 23)} <= {line["step"] for line in branch["lines"]}
+
+
+def test_demo_json_without_a_bus_says_so() -> None:
+    result = _egov("demo", "machinery", "--json", "--base-port", str(free_base_port()))
+    assert result.exit_code == 2
+    assert json.loads(result.stdout)["ok"] is False

@@ -68,8 +68,8 @@ async def test_v4_kazakh_made_vehicle_has_its_kit_record(
 ) -> None:
     declaration = (await _data(client, bus, VIN_OK))["declaration"]
     assert declaration["goodsKind"] == "VEHICLE_KIT"
-    assert declaration["declarationNumber"] == "55210100/180826/0027311"
-    assert declaration["declarationDate"] == "2026-08-18"
+    assert declaration["declarationNumber"] == "55210100/181025/0027311"
+    assert declaration["declarationDate"] == "2025-10-18"
     assert declaration["customsPost"]["code"] == "55210100"
     assert declaration["customsPost"]["nameKk"]
     assert declaration["payer"] == {"bin": SARYARKA, "iin": None, "name": "ТОО «СарыаркаАвтоПром»"}

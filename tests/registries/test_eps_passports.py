@@ -92,7 +92,7 @@ async def test_v3_a_passport_carries_every_field(bus: BusPlan, client: httpx.Asy
     assert passport["owner"] == {"iin": None, "bin": DEALER, "name": "ТОО «Астана Моторс Алматы»"}
     assert passport["customs"] == {"declarationNumber": None, "restrictions": False}
     assert passport["recyclingFeeMark"]
-    assert passport["issueDate"] == "2026-10-06"
+    assert passport["issueDate"] == "2025-12-06"
 
 
 async def test_v5_unpaid_recycling_fee_leaves_no_mark(

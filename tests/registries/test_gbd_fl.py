@@ -177,3 +177,26 @@ async def test_admin_lists_and_reads(bus: BusPlan, client: httpx.AsyncClient) ->
     assert one.json()["biometrics"] == "MISMATCH"
     bad = await client.get(f"{bus.url('gbd_fl')}/admin/persons/123", headers=ADMIN)
     assert (bad.status_code, bad.json()["code"]) == (422, "IIN_LENGTH")
+
+
+async def test_an_id_card_past_its_expiry_date_is_reported_expired(
+    bus: BusPlan, client: httpx.AsyncClient
+) -> None:
+    """The buyer's card is stored VALID until 10.01.2031: from the 11th, by the bus clock,
+    ГБД ФЛ and its admin view say EXPIRED (and the ЦОН's desks then refuse it)."""
+    from datetime import datetime
+
+    from servicekit.clock import ALMATY, bus_clock
+
+    def card(answer: dict[str, Any]) -> tuple[str, str]:
+        (document,) = answer["documents"]
+        return document["expiryDate"], document["status"]
+
+    admin = f"{bus.url('gbd_fl')}/admin/persons/{BUYER}"
+    bus_clock.freeze(datetime(2031, 1, 10, 23, 30, tzinfo=ALMATY))
+    answer = await _data(client, bus, PERSON, {"iin": BUYER})
+    assert card(answer["person"]) == ("2031-01-10", "VALID")
+    bus_clock.freeze(datetime(2031, 1, 11, 0, 30, tzinfo=ALMATY))
+    answer = await _data(client, bus, PERSON, {"iin": BUYER})
+    assert card(answer["person"]) == ("2031-01-10", "EXPIRED")
+    assert card((await client.get(admin, headers=ADMIN)).json()) == ("2031-01-10", "EXPIRED")

@@ -127,16 +127,16 @@ async def test_m6_3_farmer_has_paid_the_machinery_registration(
         "KASPI",
     )
     assert datetime.fromisoformat(receipt["paidAt"]) == datetime.fromisoformat(seeded["paidAt"])
-    # 0.25 МРП of 2026 (4 325 ₸) = 1 081.25, rounded half up.
+    # 0.25 МРП of 2025 (3 932 ₸) = 983.
     assert (receipt["quantity"], receipt["amount"], receipt["reference"]) == (
         1,
-        1081,
+        983,
         seeded["reference"],
     )
 
 
 @pytest.mark.parametrize(
-    ("since", "paid"), [("2026-11-16", True), ("2026-11-17", False), ("2025-01-01", True)]
+    ("since", "paid"), [("2025-10-16", True), ("2025-10-17", False), ("2025-01-01", True)]
 )
 async def test_m6_3_since_counts_in_almaty_days(
     bus: BusPlan, client: httpx.AsyncClient, since: str, paid: bool
@@ -213,13 +213,14 @@ async def test_seeded_invoices_are_priced_like_new_ones(
     bus: BusPlan, client: httpx.AsyncClient
 ) -> None:
     invoice = (await client.get(_admin(bus, f"/invoices/{FARMER_INVOICE}"), headers=ADMIN)).json()
-    assert (invoice["mrpYear"], invoice["mrp"]) == (2026, 4325)
+    # Made on 16.10.2025: the МРП of 2025 (3 932 ₸).
+    assert (invoice["mrpYear"], invoice["mrp"]) == (2025, 3932)
     assert [(i["purpose"], i["feeMrp"], i["unitAmount"]) for i in invoice["items"]] == [
-        ("MACHINERY_REGISTRATION", "0.25", 1081),
-        ("MACHINERY_TECHNICAL_PASSPORT", "1.25", 5406),
-        ("MACHINERY_PLATE", "2.80", 12110),
+        ("MACHINERY_REGISTRATION", "0.25", 983),
+        ("MACHINERY_TECHNICAL_PASSPORT", "1.25", 4915),
+        ("MACHINERY_PLATE", "2.80", 11010),
     ]
-    assert invoice["total"] == 1081 + 5406 + 12110
+    assert invoice["total"] == 983 + 4915 + 11010
 
 
 # --- invoices: МРП of the invoice date -----------------------------------------------------

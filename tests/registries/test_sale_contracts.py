@@ -92,7 +92,7 @@ async def test_v8_a_contract_carries_every_field(bus: BusPlan, client: httpx.Asy
     contract = (await _data(client, bus, _query()))["contract"]
     # The annulled first contract (a wrong price) is on record; the signed one stands.
     assert contract["number"] == "SC-2026-000201"
-    assert (contract["contractDate"], contract["priceKzt"]) == ("2026-11-16", 10_490_000)
+    assert (contract["contractDate"], contract["priceKzt"]) == ("2026-02-16", 10_490_000)
     assert contract["seller"] == {"bin": ASTANA_MOTORS, "name": "ТОО «Астана Моторс Алматы»"}
     assert contract["buyer"] == {"iin": BUYER, "name": "Серикбаев Нурлан Маратович"}
     assert contract["vehicle"] == {
@@ -102,10 +102,10 @@ async def test_v8_a_contract_carries_every_field(bus: BusPlan, client: httpx.Asy
         "yearOfManufacture": 2026,
     }
     assert contract["sellerSignature"] == {
-        "signedAt": "2026-11-16T05:15:00Z",
+        "signedAt": "2026-02-16T05:15:00Z",
         "signerIin": DEALER_MANAGER,
     }
-    assert contract["buyerSignature"] == {"signedAt": "2026-11-16T09:40:00Z", "signerIin": BUYER}
+    assert contract["buyerSignature"] == {"signedAt": "2026-02-16T09:40:00Z", "signerIin": BUYER}
     assert (contract["annulledAt"], contract["statusLabel"]) == (
         None,
         "подписан продавцом и покупателем",

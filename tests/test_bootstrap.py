@@ -1,0 +1,52 @@
+"""bootstrap.py shows its progress: a line per package pip takes and the seconds each stage
+took, instead of a silent minute; pip's output in full only when it fails."""
+
+from __future__ import annotations
+
+import re
+import stat
+from pathlib import Path
+
+import pytest
+
+import bootstrap
+
+
+def _fake_pip(tmp_path: Path, lines: str, code: int = 0) -> Path:
+    """A `python` whose `-m pip install …` prints `lines` and exits with `code`."""
+    script = tmp_path / "python"
+    script.write_text(f"#!/bin/sh\ncat <<'EOF'\n{lines}EOF\nexit {code}\n")
+    script.chmod(script.stat().st_mode | stat.S_IEXEC)
+    return script
+
+
+def test_each_package_and_the_stage_time_are_shown(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pip_output = (
+        "Collecting fastapi==0.115.0 (from -r main.lock (line 3))\n"
+        "  Downloading fastapi-0.115.0-py3-none-any.whl (94 kB)\n"
+        "Processing /opt/wheels/uvicorn-0.54.0-py3-none-any.whl (from -r main.lock)\n"
+        "Installing collected packages: uvicorn, fastapi\n"
+        "Successfully installed fastapi-0.115.0 uvicorn-0.54.0\n"
+    )
+    monkeypatch.setattr(bootstrap, "PYTHON", _fake_pip(tmp_path, pip_output))
+    bootstrap._pip("[2/3] the locked main requirements", "-r", "main.lock")
+    shown = capsys.readouterr().err.splitlines()
+    assert shown[0] == "bootstrap: [2/3] the locked main requirements"
+    assert shown[1].startswith("bootstrap:     1 fastapi (")
+    assert shown[2].startswith("bootstrap:     2 uvicorn (")
+    assert shown[3] == "bootstrap:   installing 2 packages…"
+    assert re.fullmatch(r"bootstrap:   done in [0-9.]+ s", shown[4])
+    assert "Downloading" not in "\n".join(shown)
+
+
+def test_a_failing_pip_shows_its_whole_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(
+        bootstrap, "PYTHON", _fake_pip(tmp_path, "ERROR: THESE PACKAGES DO NOT MATCH\n", 1)
+    )
+    with pytest.raises(SystemExit, match="pip failed"):
+        bootstrap._pip("[1/3] the build tools", "-r", "build.lock")
+    assert "THESE PACKAGES DO NOT MATCH" in capsys.readouterr().err
