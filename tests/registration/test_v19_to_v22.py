@@ -101,6 +101,7 @@ async def test_v19_officer_approves_v20_printed_v22_handed_over(
     assert app["id"] in [c["applicationId"] for c in decided_list["items"]]
 
 
+@pytest.mark.step("V19", "POLICE_REFUSED")
 async def test_v19_refusal_is_motivated_and_gives_the_plate_back(
     flow: VinClient, bus: BusPlan
 ) -> None:
