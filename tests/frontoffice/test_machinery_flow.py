@@ -20,7 +20,9 @@ import pytest
 from egov.launcher import BusPlan
 from egov.machinery_flow import MachineryClient, expect
 from egov.vin_flow import FlowError, answer, persona
+from frontoffice_service.machinery import MACHINE_KINDS, MachineKind
 from servicekit.clock import ALMATY, bus_clock
+from tests.documents import pdf_text
 
 KOSTANAY, ALMALY = "KST-KOSTANAY", "ALM-ALMALY"
 WORKER_KST, WORKER_ALM = "frontoffice_worker_kostanay", "frontoffice_worker_almaty"
@@ -129,6 +131,12 @@ async def test_registration_from_ticket_to_digital_document(
     pdf = await flow.call("farmer", "GET", f"/digital-documents/{mine[0]['id']}/pdf")
     assert pdf.status_code == 200
     assert pdf.content.startswith(b"%PDF")
+    # In Russian, with the machine's make and model: labels, not the codes it is stored with.
+    printed = pdf_text(pdf.content)
+    assert "Марка, модель Беларус-82.1" in printed
+    assert f"Вид {MACHINE_KINDS[MachineKind.TRACTOR].ru}" in printed
+    assert "Регион Костанайская область" in printed
+    assert not {"TRACTOR", "10"} & set(printed.split())
     # Nobody else sees it.
     other = await flow.call("buyer", "GET", f"/digital-documents/{mine[0]['id']}")
     assert other.status_code == 404
