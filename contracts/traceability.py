@@ -45,6 +45,8 @@ class Step:
     id: str
     title: str
     branches: tuple[Branch, ...] = ()
+    exception: bool = False
+    """Only a failure walks it (M7, M8, M13): a range of steps does not include it."""
 
 
 def steps() -> list[Step]:
@@ -54,6 +56,7 @@ def steps() -> list[Step]:
             str(s["id"]),
             s["title"],
             tuple(Branch(b["key"], b["says"]) for b in s.get("branches", [])),
+            bool(s.get("exception", False)),
         )
         for s in document["steps"]
     ]
@@ -257,14 +260,13 @@ class Trace:
 
     def rows(self) -> list[Row]:
         demos = demo_branches()
-        order = [s.id for s in self.steps]
         rows = []
         for step in self.steps:
             citing = [m for m in self.modules if m.cites(step.id)]
             mentioning = [m for m in self.modules if m.mentions(step.id)]
             code = tuple(m.path for m in citing or mentioning)
             shown = tuple(
-                command for command, where, _ in demos if step.id in _steps_of(where, order)
+                command for command, where, _ in demos if step.id in _steps_of(where, self.steps)
             )
             rows.append(Row(step, None, code, tuple(self.proofs.get(Proof(step.id), [])), shown))
             for branch in step.branches:
@@ -274,7 +276,7 @@ class Trace:
                 shown = tuple(
                     command
                     for command, where, summary in demos
-                    if step.id in _steps_of(where, order) and branch.key in summary
+                    if step.id in _steps_of(where, self.steps) and branch.key in summary
                 )
                 proofs = tuple(self.proofs.get(Proof(step.id, branch.key), []))
                 rows.append(Row(step, branch, sites, proofs, shown))
@@ -302,15 +304,18 @@ class Trace:
         return found
 
 
-def _steps_of(where: str, order: Sequence[str]) -> set[str]:
+def _steps_of(where: str, steps: Sequence[Step]) -> set[str]:
     """The steps a demo branch's step field names: "V1", "M10.3, M13", or a range, "V1–V22"
-    (every step from one to the other in docs/steps.yaml's order)."""
+    (every step from one to the other in docs/steps.yaml's order but the exceptions)."""
+    order = [s.id for s in steps]
     found: set[str] = set()
     for part in re.split(r"[,\s]+", where):
         ends = part.split("–")
-        if all(end in order for end in ends):
+        if len(ends) == 1 and ends[0] in order:
+            found.add(ends[0])
+        elif all(end in order for end in ends):
             first, last = order.index(ends[0]), order.index(ends[-1])
-            found.update(order[first : last + 1])
+            found.update(s.id for s in steps[first : last + 1] if not s.exception)
     return found
 
 
