@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from contracts import asyncapi, collection
+from contracts import asyncapi, collection, traceability
 from contracts.examples import examples
 from contracts.scenarios import scenarios_table
 from contracts.soap_async_examples import soap_async_examples
@@ -51,6 +51,7 @@ def documents() -> dict[Path, str]:
         files[Path("openapi") / f"{service.name}.json"] = _dump(specs[service.name])
     files.update(_soap(list(specs.values())))
     files[Path("scenarios.md")] = scenarios_table(specs)
+    files[Path("traceability.md")] = traceability.table()
     files[Path("asyncapi.json")] = _dump(asyncapi.document())
     for name, text in collection.documents(specs).items():
         files[Path("collection") / name] = text

@@ -589,6 +589,34 @@ async def _v1_liquidated(demo: Demo) -> None:
     )
 
 
+OKED_SELLER = "no_vehicle_oked"
+"""A construction company of the catalogue (ОКЭД 41201, 43110): no vehicle trade."""
+OKED_EMPLOYEE = ("stroy_invest_manager", "880621342172", "Ахметов Серик")
+"""Its employee with the dealer's role: no catalogue person works there, so the branch has НУЦ
+issue them a key and grant the role, and takes the role back when done."""
+
+
+async def _v1_no_vehicle_oked(demo: Demo) -> None:
+    key, iin, name = OKED_EMPLOYEE
+    seller = company(OKED_SELLER)
+    await demo.flow.employ(key, OKED_SELLER, iin, name)
+    demo.note("tester (НУЦ admin API)", f"issues {name} a key of {seller['name']}, dealer role")
+    try:
+        reply = await demo.flow.call(key, "POST", "/dealer/applications")
+        problem = expect_problem(reply, 422, "SELLER_NOT_VEHICLE_TRADER", "V1")
+        okeds = ", ".join(str(code) for code in seller["oked"])
+        demo.say(
+            "V1",
+            key,
+            f"starts an application for {seller['name']} (ОКЭД {okeds})",
+            f"422 SELLER_NOT_VEHICLE_TRADER: {english(problem['messages'])}",
+            "refused",
+        )
+    finally:
+        await demo.flow.dismiss(OKED_SELLER, iin)
+        demo.note("tester (НУЦ admin API)", f"takes the dealer role back from {name}")
+
+
 async def _v7_unknown_iin(demo: Demo) -> None:
     vin = await _mint(demo, BUYER)
     app = expect(await _vin(demo, await _start(demo), vin), "V6_AWAITING_BUYER")
@@ -876,6 +904,12 @@ BRANCHES: dict[str, Branch[Demo]] = {
             "V1",
             "ГБД ЮЛ says the seller is liquidated (X-Test-Scenario) → 422 SELLER_NOT_ACTIVE",
             _v1_liquidated,
+        ),
+        Branch(
+            "v1-no-vehicle-oked",
+            "V1",
+            f"{OKED_SELLER} trades no vehicles (ОКЭД) → 422 SELLER_NOT_VEHICLE_TRADER",
+            _v1_no_vehicle_oked,
         ),
         Branch(
             "v3-no-epts",

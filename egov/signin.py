@@ -15,8 +15,14 @@ from servicekit.signatures import sign_detached
 
 async def login(pki: httpx.AsyncClient, persona: str, audience: str) -> str:
     """A bearer token of `persona` for the state service `audience`."""
+    p12 = key_file(persona, auth=True).read_bytes()
+    return await login_with(pki, p12, PERSONA_KEY_PASSWORD, audience)
+
+
+async def login_with(pki: httpx.AsyncClient, p12: bytes, password: str, audience: str) -> str:
+    """A bearer token for `audience` by the AUTH key in `p12` (a key НУЦ issued at run time)."""
     challenge = (await pki.post("/auth/challenge")).raise_for_status().json()["challenge"]
-    cms = sign(persona, challenge.encode(), auth=True)
+    cms = base64.b64encode(sign_detached(p12, password, challenge.encode())).decode()
     reply = await pki.post(
         "/auth/token", json={"challenge": challenge, "cms": cms, "audience": audience}
     )

@@ -10,6 +10,7 @@ would, so that any number of registrations can run on one bus.
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import functools
 import json
@@ -24,12 +25,13 @@ from pydantic import BaseModel
 
 from customs.schemas import DeclarationIn
 from egov.personas import load
-from egov.signin import login, sign_b64
+from egov.signin import login, login_with, sign_b64
 from eps_passports.schemas import PassportIn
 from recycling_fee.schemas import FeeIn
 from sale_contracts.schemas import ContractIn
 from servicekit.identifiers import vin_check_digit
 from servicekit.settings import DEFAULT_ADMIN_TOKEN
+from servicekit.signatures import ROLE_EMPLOYEE
 
 PORTAL = "registration_service"
 FRONTOFFICE = "frontoffice_service"
@@ -139,6 +141,50 @@ class VinClient:
     ) -> Json:
         reply = await self.call(who, method, path, json, service=service)
         return _json(reply, 200, 201)
+
+    # --- people the catalogue lacks, through НУЦ's admin API ---------------------------------
+
+    async def employ(
+        self, key: str, entity: str, iin: str, name: str, role: str = "dealer_employee"
+    ) -> None:
+        """A person outside the catalogue working for the legal entity `entity` (a catalogue
+        key) in `role`: НУЦ issues them an AUTH key with the entity's БИН and grants the role,
+        and `call(key, …)` signs in with that key. For branches that no catalogue person can
+        walk, such as a seller without a vehicle-trade ОКЭД (V1). `dismiss` takes the role
+        back."""
+        company = legal_entity(entity)
+        surname, first, *_ = name.split()
+        issued = await self._admin(
+            "pki",
+            "POST",
+            "/admin/certificates",
+            {
+                "iin": iin,
+                "surname": surname,
+                "name": first,
+                "bin": company["bin"],
+                "organization": company["name"],
+                "keyUsage": "AUTH",
+                "roles": [ROLE_EMPLOYEE],
+                "persona": key,
+            },
+        )
+        await self._grant("PUT", json={"iin": iin, "bin": company["bin"], "role": role})
+        async with httpx.AsyncClient(base_url=self.url("pki"), timeout=30) as pki:
+            p12 = base64.b64decode(issued["pkcs12"])
+            self._tokens[key, PORTAL] = await login_with(pki, p12, issued["password"], PORTAL)
+
+    async def dismiss(self, entity: str, iin: str, role: str = "dealer_employee") -> None:
+        """Take back the role `employ` granted."""
+        query = {"iin": iin, "bin": legal_entity(entity)["bin"], "role": role}
+        await self._grant("DELETE", params=query)
+
+    async def _grant(self, method: str, **request: Any) -> None:
+        self.requests += 1
+        url = self.url("pki") + "/admin/grants"
+        reply = await self.http.request(method, url, headers=self.admin, **request)
+        if reply.status_code != 204:
+            raise FlowError(f"pki {method} /admin/grants: {reply.status_code} {reply.text}")
 
     # --- vehicles, through the registries' admin APIs ----------------------------------------
 

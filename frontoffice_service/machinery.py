@@ -49,6 +49,33 @@ class MachineKind(StrEnum):
     """Special high-cross-country vehicles."""
 
 
+MACHINE_KINDS: dict[str, Texts] = {
+    MachineKind.TRACTOR: Texts(
+        "трактор, самоходное шасси или механизм на их базе",
+        "трактор, өздігінен жүретін шасси немесе олардың базасындағы механизм",
+        "tractor, self-propelled chassis or a mechanism built on them",
+    ),
+    MachineKind.TRAILER: Texts("прицеп к трактору", "трактор тіркемесі", "tractor trailer"),
+    MachineKind.AGRICULTURAL: Texts(
+        "самоходная сельскохозяйственная машина",
+        "өздігінен жүретін ауыл шаруашылығы машинасы",
+        "self-propelled agricultural machine",
+    ),
+    MachineKind.RECLAMATION: Texts(
+        "мелиоративная машина", "мелиоративтік машина", "reclamation machine"
+    ),
+    MachineKind.ROAD_BUILDING: Texts(
+        "дорожно-строительная машина", "жол-құрылыс машинасы", "road-building machine"
+    ),
+    MachineKind.HIGH_CROSS_COUNTRY: Texts(
+        "специальная машина повышенной проходимости",
+        "жүрімділігі жоғары арнайы машина",
+        "special high-cross-country vehicle",
+    ),
+}
+"""The kinds as the documents print them (order clause 1's wording)."""
+
+
 class Applicant(StrEnum):
     PERSON = "PERSON"
     LEGAL_ENTITY = "LEGAL_ENTITY"

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from frontoffice_service import machinery_desk, provider_desk
 from frontoffice_service.access import OfficeWorker, Provider
-from frontoffice_service.machinery import checklist
+from frontoffice_service.machinery import MACHINE_KINDS, checklist
 from frontoffice_service.machinery_models import (
     ApplicationStatus,
     DigitalDocument,
@@ -44,6 +44,7 @@ from servicekit import pdf
 from servicekit.clock import ALMATY
 from servicekit.db import DbSession
 from servicekit.idempotency import IdempotencyKey
+from servicekit.labels import REGIONS, label
 from servicekit.tokens import SignedIn
 
 Number = Annotated[
@@ -732,10 +733,12 @@ def _pdf_of(document: DigitalDocument) -> pdf.Document:
                 "Машина",
                 rows=[
                     ("Идентификатор (VIN / заводской №)", str(machine.get("id") or "")),
-                    ("Вид", str(machine.get("kind") or "")),
+                    ("Марка, модель", str(machine.get("name") or "—")),
+                    ("Год выпуска", str(machine.get("year") or "—")),
+                    ("Вид", label(MACHINE_KINDS, machine.get("kind"))),
                     ("Технический паспорт", str(data.get("technicalPassport") or "—")),
                     ("Номерной знак", str(data.get("plate") or "—")),
-                    ("Регион", str(data.get("region") or "")),
+                    ("Регион", label(REGIONS, data.get("region"))),
                     ("Дата выдачи", str(data.get("issuedOn") or "")),
                 ],
             ),

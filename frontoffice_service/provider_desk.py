@@ -25,6 +25,7 @@ from frontoffice_service.machinery_models import (
     ApplicationStatus,
     Delivery,
     DigitalDocument,
+    Machine,
     MachineryApplication,
 )
 from frontoffice_service.machinery_repository import MachineryRepository
@@ -412,6 +413,7 @@ async def enter(
     if request.issue_at <= now:
         raise Refusal("ISSUE_TIME_IN_PAST", step="M11", field="issueAt")
     entered = await machine_registry.enter(session, gateway, app, request, now)
+    machine = await machine_registry.RegistryRepository(session).machine(app.machine_id)
     centre = service_centre(app.office)
     place = f"{centre.name}, {centre.address}" if centre else app.office
     issue_at = request.issue_at.astimezone(ALMATY)
@@ -422,7 +424,7 @@ async def enter(
         holder_iin=app.applicant_iin,
         holder_bin=app.applicant_bin,
         application_number=app.number,
-        data=_document_data(app, entered, now),
+        data=_document_data(app, entered, machine, now),
         issued_at=now,
     )
     await MachineryRepository(session).add_document(document)
@@ -452,13 +454,20 @@ _DOCUMENT_KIND = {
 
 
 def _document_data(
-    app: MachineryApplication, entered: dict[str, Any], now: datetime
+    app: MachineryApplication, entered: dict[str, Any], machine: Machine | None, now: datetime
 ) -> dict[str, Any]:
+    # The registry names a machine it knows nothing of by its identifier: no make and model.
+    named = machine is not None and machine.name != app.machine_id
     return {
         "applicationNumber": app.number,
         "action": app.action.value,
         "holder": {"iin": app.applicant_iin, "bin": app.applicant_bin, "name": app.applicant_name},
-        "machine": {"id": app.machine_id, "kind": app.machine_kind.value},
+        "machine": {
+            "id": app.machine_id,
+            "kind": app.machine_kind.value,
+            "name": machine.name if machine is not None and named else None,
+            "year": machine.year if machine is not None and machine.year else None,
+        },
         "technicalPassport": entered.get("technicalPassport"),
         "plate": entered.get("plate"),
         "region": app.region,

@@ -11,6 +11,7 @@ from registration_service.models import Application
 from registration_service.portal import Portal, new_number, require_state
 from registration_service.problems import StepProblem
 from registration_service.states import REGISTERED, State
+from servicekit.labels import past
 from servicekit.signatures import ROLE_CEO, ROLE_MAY_SIGN
 from servicekit.tokens import Principal
 
@@ -267,7 +268,8 @@ def _to_accept(app: Application) -> dict[str, str]:
     vehicle = app.vehicle or {}
     what = f"{vehicle.get('make', '')} {vehicle.get('model', '')}, VIN {app.vin}".strip()
     return {
-        "ru": f"{app.dealer_name} подал заявку {app.number} на регистрацию {what} на ваше имя: "
+        "ru": f"{app.dealer_name} {past('подал', app.dealer_name)} заявку {app.number} на "
+        f"регистрацию {what} на ваше имя: "
         "примите её или откажитесь",
         "kk": f"{app.dealer_name} сіздің атыңызға {what} тіркеуге {app.number} өтінім берді: "
         "қабылдаңыз немесе бас тартыңыз",

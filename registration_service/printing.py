@@ -21,6 +21,7 @@ from registration_service.states import State
 from servicekit import pdf
 from servicekit.clock import ALMATY
 from servicekit.events import DocumentsReady
+from servicekit.labels import label
 from servicekit.messages import Texts
 from servicekit.service_centres import service_centre
 
@@ -28,6 +29,20 @@ log = structlog.get_logger(__name__)
 
 SERIES = {"02": "AL", "10": "KS"}
 """СРТС series per region code (Almaty city, Kostanay region)."""
+
+PLATE_TYPES: dict[str, Texts] = {
+    "STANDARD": Texts("тип 1, 520 × 112 мм", "1 үлгі, 520 × 112 мм", "type 1, 520 × 112 mm"),
+    "SQUARE": Texts("тип 1А, 290 × 170 мм", "1А үлгі, 290 × 170 мм", "type 1A, 290 × 170 mm"),
+}
+"""The plate types of V15 (schemas.PlateType) as the СРТС prints them."""
+ENGINE_TYPES: dict[str, Texts] = {
+    "PETROL": Texts("бензиновый", "бензинді", "petrol"),
+    "DIESEL": Texts("дизельный", "дизельді", "diesel"),
+    "GAS": Texts("газовый", "газды", "gas"),
+    "HYBRID": Texts("гибридный", "гибридті", "hybrid"),
+    "ELECTRIC": Texts("электрический", "электрлі", "electric"),
+}
+"""The engine types of an ЭПТС as the СРТС prints them."""
 
 
 async def print_certificate(portal: Portal, app: Application) -> Certificate | None:
@@ -105,7 +120,10 @@ def _document(data: dict[str, Any], now: datetime) -> pdf.Document:
         sections=[
             pdf.Section(
                 "Государственный регистрационный номерной знак",
-                [("Номер", text(data["plate"])), ("Тип знака", text(data["plateType"]))],
+                [
+                    ("Номер", text(data["plate"])),
+                    ("Тип знака", label(PLATE_TYPES, data["plateType"])),
+                ],
             ),
             pdf.Section(
                 "Транспортное средство",
@@ -117,7 +135,8 @@ def _document(data: dict[str, Any], now: datetime) -> pdf.Document:
                     ("Цвет", text(vehicle["colour"])),
                     (
                         "Двигатель",
-                        f"{text(vehicle['engineType'])}, {text(vehicle['engineVolumeCc'])} см³, "
+                        f"{label(ENGINE_TYPES, vehicle['engineType'])}, "
+                        f"{text(vehicle['engineVolumeCc'])} см³, "
                         f"{text(vehicle['enginePowerKw'])} кВт",
                     ),
                     ("Изготовитель", text(vehicle["manufacturer"])),

@@ -408,6 +408,7 @@ async def test_m10_3_a_machine_never_registered_may_be_registered(database: Data
     assert record.details == {"machineId": FARMER_TRACTOR, "inRegistry": False}
 
 
+@pytest.mark.step("M10.3", "MACHINE_ALREADY_REGISTERED")
 async def test_m10_3_a_registered_machine_cannot_be_registered_again(database: Database) -> None:
     record = await check(database, application(Action.REGISTRATION, MTZ, BEREKE))
     assert (record.passed, record.code) == (False, "MACHINE_ALREADY_REGISTERED")

@@ -83,6 +83,7 @@ def test_m8_an_absent_or_invalid_document_is_missing_in_checklist_order() -> Non
     assert codes(result) == [needed[1].code, needed[3].code]
 
 
+@pytest.mark.step("M4", "MACHINERY_PILOT_REGION", "MACHINERY_PILOT_PERIOD")
 @pytest.mark.parametrize(
     ("office", "today", "code"),
     [

@@ -20,7 +20,9 @@ import pytest
 from egov.launcher import BusPlan
 from egov.machinery_flow import MachineryClient, expect
 from egov.vin_flow import FlowError, answer, persona
+from frontoffice_service.machinery import MACHINE_KINDS, MachineKind
 from servicekit.clock import ALMATY, bus_clock
+from tests.documents import pdf_text
 
 KOSTANAY, ALMALY = "KST-KOSTANAY", "ALM-ALMALY"
 WORKER_KST, WORKER_ALM = "frontoffice_worker_kostanay", "frontoffice_worker_almaty"
@@ -74,6 +76,10 @@ async def _issued(
     return expect(answer(await flow.enter(officer, app, body)), "ISSUED")
 
 
+@pytest.mark.step("M10.1")
+@pytest.mark.step("M10.2")
+@pytest.mark.step("M10.4")
+@pytest.mark.step("M11")
 async def test_registration_from_ticket_to_digital_document(
     flow: MachineryClient, pilot_day: datetime
 ) -> None:
@@ -125,6 +131,12 @@ async def test_registration_from_ticket_to_digital_document(
     pdf = await flow.call("farmer", "GET", f"/digital-documents/{mine[0]['id']}/pdf")
     assert pdf.status_code == 200
     assert pdf.content.startswith(b"%PDF")
+    # In Russian, with the machine's make and model: labels, not the codes it is stored with.
+    printed = pdf_text(pdf.content)
+    assert "Марка, модель Беларус-82.1" in printed
+    assert f"Вид {MACHINE_KINDS[MachineKind.TRACTOR].ru}" in printed
+    assert "Регион Костанайская область" in printed
+    assert not {"TRACTOR", "10"} & set(printed.split())
     # Nobody else sees it.
     other = await flow.call("buyer", "GET", f"/digital-documents/{mine[0]['id']}")
     assert other.status_code == 404
@@ -180,6 +192,7 @@ async def test_every_action_on_one_machine(flow: MachineryClient, pilot_day: dat
     ]
 
 
+@pytest.mark.step("M7", "BIOMETRICS_FAILED")
 async def test_m7_biometric_failure_is_a_kept_refusal(
     flow: MachineryClient, pilot_day: datetime
 ) -> None:
@@ -264,6 +277,7 @@ async def test_representative_without_a_valid_power_of_attorney(
     assert app["refusal"]["registryCode"] == registry_code
 
 
+@pytest.mark.step("M8", "PACKAGE_INCOMPLETE")
 @pytest.mark.parametrize(
     ("action", "absent", "first_registration"),
     [
@@ -299,7 +313,7 @@ async def test_m8_incomplete_package_per_action(
     )
     refused = answer(await flow.package(WORKER_KST, app, absent=absent))
     assert refused["status"] == "REFUSED"
-    assert refused["refusal"]["step"] == "M8"
+    assert (refused["refusal"]["code"], refused["refusal"]["step"]) == ("PACKAGE_INCOMPLETE", "M8")
     assert refused["refusal"]["missing"] == list(absent)
     for language in ("ru", "kk", "en"):
         assert refused["refusal"]["messages"][language]
@@ -313,6 +327,7 @@ async def test_invalid_document_counts_as_missing(
     assert refused["refusal"]["missing"] == ["IDENTITY_DOCUMENT"]
 
 
+@pytest.mark.step("M6.3", "FEES_NOT_PAID")
 async def test_unpaid_fee_then_paid(flow: MachineryClient, pilot_day: datetime) -> None:
     """M6.3: buyer_kostanay has paid nothing; the desk's invoice is paid, and it passes."""
     app = await _opened(flow, "buyer_kostanay")
@@ -455,6 +470,8 @@ async def test_worker_signature_must_be_the_workers(
     assert signed["status"] == "SENT"
 
 
+@pytest.mark.step("M10.4", "MACHINERY_CHECKS_FAILED")
+@pytest.mark.step("M13", "PROVIDER_REFUSED")
 async def test_m10_3_plate_conflict_blocks_approval_and_m13_refusal(
     flow: MachineryClient, pilot_day: datetime
 ) -> None:
@@ -501,7 +518,7 @@ async def test_m10_3_plate_conflict_blocks_approval_and_m13_refusal(
         )
     )
     assert refused["status"] == "REFUSED"
-    assert refused["refusal"]["step"] == "M13"
+    assert (refused["refusal"]["code"], refused["refusal"]["step"]) == ("PROVIDER_REFUSED", "M13")
     sms = await flow.sms_about("+77015550101", app["number"], "Номерной знак не принадлежит")
     assert "отказ" in sms["text"]
 
@@ -539,6 +556,7 @@ async def test_m12_bad_manual_entry(flow: MachineryClient, pilot_day: datetime) 
     assert still["status"] == "APPROVED"
 
 
+@pytest.mark.step("M3", "APPLICATION_ALTERED")
 async def test_m3_tampered_application_is_rejected_on_arrival(
     flow: MachineryClient, pilot_day: datetime, bus: BusPlan
 ) -> None:

@@ -22,6 +22,7 @@ def at(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=ALMATY)
 
 
+@pytest.mark.step("M14", "CUTOFF")
 @pytest.mark.parametrize(
     ("arrived", "received_on", "due_on"),
     [

@@ -9,6 +9,8 @@ import asyncio
 import urllib.parse
 from typing import Any
 
+import pytest
+
 from egov.launcher import BusPlan
 from egov.signin import sign_b64
 from egov.vin_flow import VinClient, persona
@@ -42,6 +44,7 @@ async def _at_signature(flow: VinClient, buyer: str) -> dict[str, Any]:
     return paid
 
 
+@pytest.mark.step("V14", "FINES_UNPAID")
 async def test_v14_unpaid_fines_hold_the_application_until_paid_and_submitted_again(
     flow: VinClient, bus: BusPlan
 ) -> None:
@@ -81,6 +84,7 @@ async def test_v14_unpaid_fines_hold_the_application_until_paid_and_submitted_ag
     ]
 
 
+@pytest.mark.step("V16", "RESERVED_FOR_BUYER")
 async def test_v16_the_number_reserved_for_the_buyer_is_offered_and_taken_once(
     flow: VinClient,
 ) -> None:
@@ -109,6 +113,7 @@ async def test_v16_the_number_reserved_for_the_buyer_is_offered_and_taken_once(
     assert (await flow.plate_offer(buyer, loser))["reserved"] is None
 
 
+@pytest.mark.step("V16", "CHOSEN")
 async def test_v16_free_numbers_leave_out_increased_demand_and_stored_and_the_choice_is_atomic(
     flow: VinClient,
 ) -> None:
@@ -131,6 +136,12 @@ async def test_v16_free_numbers_leave_out_increased_demand_and_stored_and_the_ch
     assert sorted(r.status_code for r in replies) == [200, 409]
     (lost,) = [r for r in replies if r.status_code == 409]
     assert lost.json()["code"] == "PLATE_ALREADY_TAKEN"
+    (won,) = [r.json() for r in replies if r.status_code == 200]
+    assert (won["plate"], won["plateSource"], won["state"]) == (
+        plate,
+        "CHOSEN",
+        "V17_AWAITING_PAYMENT",
+    )
     # БМГ lets a person hold two numbers at once and these buyers go on in later tests on this
     # bus: the winner withdraws (V17), which gives the number back, whichever buyer won.
     for buyer, app, reply in zip(("buyer", "buyer_2"), (first, second), replies, strict=True):
@@ -139,6 +150,7 @@ async def test_v16_free_numbers_leave_out_increased_demand_and_stored_and_the_ch
             assert (withdrawn["state"], withdrawn["refusal"]["step"]) == ("DECLINED", "V17")
 
 
+@pytest.mark.step("V17", "INVOICE_NOT_PAID")
 async def test_v17_the_application_waits_until_the_invoice_is_paid_once(flow: VinClient) -> None:
     buyer = "buyer"
     app = await _at_plate(flow, buyer)
@@ -164,6 +176,7 @@ async def test_v17_the_application_waits_until_the_invoice_is_paid_once(flow: Vi
     assert [c["serviceId"] for c in checks].count("PAYMENTS_CreateInvoice") == 1
 
 
+@pytest.mark.step("V18", "SIGNER_NOT_BUYER", "SIGNATURE_NOT_ACCEPTED")
 async def test_v18_only_the_buyers_valid_signature_submits(flow: VinClient) -> None:
     buyer = "buyer_2"
     app = await _at_signature(flow, buyer)
@@ -199,6 +212,7 @@ async def test_v18_concurrent_signatures_with_different_keys_submit_once_and_ref
     assert len(verified) == 1  # the losers were refused before they asked НУЦ
 
 
+@pytest.mark.step("V10", "BUYER_DECLINED")
 async def test_v10_declined_application_ends_and_frees_the_vin(flow: VinClient) -> None:
     app = await _to_accept(flow, "buyer")
     declined = (await flow.cabinet("buyer", app, "decline")).json()
@@ -209,6 +223,7 @@ async def test_v10_declined_application_ends_and_frees_the_vin(flow: VinClient) 
     assert restarted["state"] == "V6_AWAITING_BUYER"
 
 
+@pytest.mark.step("V11", "BUYER_DECEASED")
 async def test_v11_buyer_deceased_since_v7_is_refused(flow: VinClient) -> None:
     app = await _to_accept(flow, "buyer")
     path = f"/cabinet/applications/{app['id']}/accept"
@@ -221,6 +236,35 @@ async def test_v11_buyer_deceased_since_v7_is_refused(flow: VinClient) -> None:
     )
 
 
+@pytest.mark.step("V11", "BUYER_DATA_MISSING")
+async def test_v11_buyer_gone_from_gbd_fl_since_the_dealer_checked_is_refused(
+    flow: VinClient,
+) -> None:
+    app = await _to_accept(flow, "buyer")
+    path = f"/cabinet/applications/{app['id']}/accept"
+    scenario = {"X-Test-Scenario": "gbd_fl.not_found"}
+    refused = (await flow.call("buyer", "POST", path, headers=scenario)).json()
+    assert (refused["state"], refused["refusal"]["code"], refused["refusal"]["step"]) == (
+        "REFUSED",
+        "BUYER_DATA_MISSING",
+        "V11",
+    )
+
+
+@pytest.mark.step("V12", "VEHICLE_PASSPORT_INVALID")
+async def test_v12_epts_annulled_since_the_dealer_checked_is_refused(flow: VinClient) -> None:
+    app = await _to_accept(flow, "buyer")
+    path = f"/cabinet/applications/{app['id']}/accept"
+    scenario = {"X-Test-Scenario": "eps_passports.annulled"}
+    refused = (await flow.call("buyer", "POST", path, headers=scenario)).json()
+    assert (refused["state"], refused["refusal"]["code"], refused["refusal"]["step"]) == (
+        "REFUSED",
+        "VEHICLE_PASSPORT_INVALID",
+        "V12",
+    )
+
+
+@pytest.mark.step("V13", "SALE_CONTRACT_NOT_SIGNED")
 async def test_v13_contract_no_longer_signed_by_both_is_refused(flow: VinClient) -> None:
     app = await _to_accept(flow, "buyer")
     path = f"/cabinet/applications/{app['id']}/accept"

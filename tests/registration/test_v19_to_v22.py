@@ -18,6 +18,8 @@ import pytest
 from egov.launcher import BusPlan
 from egov.signin import sign_b64
 from egov.vin_flow import VinClient, persona
+from registration_service.printing import ENGINE_TYPES, PLATE_TYPES
+from tests.documents import pdf_text
 from tests.harness import ADMIN
 from tests.registration.races import one_made
 
@@ -80,6 +82,12 @@ async def test_v19_officer_approves_v20_printed_v22_handed_over(
     assert (pdf.status_code, pdf.headers["content-type"]) == (200, "application/pdf")
     assert pdf.content.startswith(b"%PDF-")
     assert hashlib.sha256(pdf.content).hexdigest() == document["pdfSha256"]
+    # A Russian document says labels, not the codes it is stored with.
+    printed, vehicle = pdf_text(pdf.content), document["data"]["vehicle"]
+    assert f"Марка, модель {vehicle['make']} {vehicle['model']}" in printed
+    assert f"Двигатель {ENGINE_TYPES[vehicle['engineType']].ru}, " in printed
+    assert f"Тип знака {PLATE_TYPES[document['data']['plateType']].ru}" in printed
+    assert not {vehicle["engineType"], document["data"]["plateType"]} & set(printed.split())
     stranger = await flow.call("buyer_2", "GET", f"/cabinet/documents/{number}")
     assert (stranger.status_code, stranger.json()["code"]) == (404, "SRTS_NOT_FOUND")
 
@@ -90,6 +98,16 @@ async def test_v19_officer_approves_v20_printed_v22_handed_over(
     await flow.pick_up("frontoffice_worker_almaty", "ALM-ALMALY", BUYER, ready)
     done = await flow.until(BUYER, app, ["COMPLETED"])
     assert done["handedOverAt"] is not None
+    notes = await flow.ok(BUYER, "GET", "/cabinet/notifications")
+    (to_accept,) = [
+        n
+        for n in notes["items"]
+        if n["applicationId"] == app["id"] and n["kind"] == "APPLICATION_TO_ACCEPT"
+    ]
+    # The dealer is a товарищество: the verb agrees with it.
+    assert to_accept["messages"]["ru"].startswith(
+        "Товарищество с ограниченной ответственностью «Астана Моторс Алматы» подало заявку"
+    )
     kinds = await _notification_kinds(flow, app)
     assert kinds == [
         "APPLICATION_TO_ACCEPT",
@@ -101,6 +119,7 @@ async def test_v19_officer_approves_v20_printed_v22_handed_over(
     assert app["id"] in [c["applicationId"] for c in decided_list["items"]]
 
 
+@pytest.mark.step("V19", "POLICE_REFUSED")
 async def test_v19_refusal_is_motivated_and_gives_the_plate_back(
     flow: VinClient, bus: BusPlan
 ) -> None:

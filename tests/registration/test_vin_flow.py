@@ -61,6 +61,7 @@ async def test_v1_to_v19_happy_path_records_every_check(flow: VinClient) -> None
     assert any(n["step"] == "V10" and n["applicationId"] == app["id"] for n in notes["items"])
 
 
+@pytest.mark.step("V1", "PILOT_NOT_ACTIVE")
 async def test_v1_refused_outside_the_pilot(flow: VinClient) -> None:
     bus_clock.freeze(datetime(2026, 9, 1, 9, 0, tzinfo=ALMATY))
     reply = await flow.call("dealer_manager", "POST", "/dealer/applications")
@@ -68,6 +69,7 @@ async def test_v1_refused_outside_the_pilot(flow: VinClient) -> None:
     assert (reply.json()["code"], reply.json()["step"]) == ("PILOT_NOT_ACTIVE", "V1")
 
 
+@pytest.mark.step("V1", "SELLER_NOT_ACTIVE")
 async def test_v1_refuses_a_liquidated_seller(flow: VinClient) -> None:
     headers = {
         "Authorization": f"Bearer {await flow.token('dealer_manager')}",
@@ -77,6 +79,29 @@ async def test_v1_refuses_a_liquidated_seller(flow: VinClient) -> None:
     assert reply.status_code == 422, reply.text
     assert (reply.json()["code"], reply.json()["step"]) == ("SELLER_NOT_ACTIVE", "V1")
     assert set(reply.json()["messages"]) == {"ru", "kk", "en"}
+
+
+@pytest.mark.step("V1", "SELLER_NOT_VEHICLE_TRADER")
+async def test_v1_refuses_a_seller_without_a_vehicle_trade_oked(flow: VinClient) -> None:
+    """An employee of no_vehicle_oked (a construction company: ОКЭД 41201, 43110), with the
+    dealer's role, cannot start an application: nothing is kept."""
+    await flow.employ("stroy_invest_manager", "no_vehicle_oked", "880621342172", "Ахметов Серик")
+    reply = await flow.call("stroy_invest_manager", "POST", "/dealer/applications")
+    assert reply.status_code == 422, reply.text
+    problem = reply.json()
+    assert (problem["code"], problem["step"]) == ("SELLER_NOT_VEHICLE_TRADER", "V1")
+    assert "ОКЭД" in problem["messages"]["ru"]
+    mine = await flow.ok("stroy_invest_manager", "GET", "/dealer/applications")
+    assert mine["items"] == []
+    await flow.dismiss("no_vehicle_oked", "880621342172")
+
+
+@pytest.mark.step("V1", "SELLER_NOT_FOUND")
+async def test_v1_refuses_a_seller_gbd_ul_does_not_know(flow: VinClient) -> None:
+    headers = {"X-Test-Scenario": "gbd_ul.not_found"}
+    reply = await flow.call(DEALER, "POST", "/dealer/applications", headers=headers)
+    assert reply.status_code == 422, reply.text
+    assert (reply.json()["code"], reply.json()["step"]) == ("SELLER_NOT_FOUND", "V1")
 
 
 @pytest.mark.parametrize("scenario", ["gbd_ul.liquidatd", "gbdul.liquidated"])
@@ -104,22 +129,26 @@ async def _refused_at(flow: VinClient, vin: str) -> dict[str, object]:
     return refusal
 
 
+@pytest.mark.step("V3", "VEHICLE_PASSPORT_MISSING")
 async def test_v3_no_epts_is_refused(flow: VinClient) -> None:
     refusal = await _refused_at(flow, "MXAJC4115TK100301")
     assert (refusal["code"], refusal["step"]) == ("VEHICLE_PASSPORT_MISSING", "V3")
     assert refusal["registry"] == "EPTS_PassportByVin"
 
 
+@pytest.mark.step("V3", "VEHICLE_PASSPORT_INVALID")
 async def test_v3_annulled_epts_is_refused(flow: VinClient) -> None:
     refusal = await _refused_at(flow, "MXAJC4117TK100302")
     assert (refusal["code"], refusal["step"]) == ("VEHICLE_PASSPORT_INVALID", "V3")
 
 
+@pytest.mark.step("V3", "VEHICLE_NOT_MADE_IN_KAZAKHSTAN")
 async def test_v3_foreign_made_vehicle_is_outside_the_pilot(flow: VinClient) -> None:
     refusal = await _refused_at(flow, "X9FHXXEE3SB300401")
     assert (refusal["code"], refusal["step"]) == ("VEHICLE_NOT_MADE_IN_KAZAKHSTAN", "V3")
 
 
+@pytest.mark.step("V4", "CUSTOMS_UNPAID", "CUSTOMS_RECORD_MISSING")
 async def test_v4_customs_unpaid_and_missing_are_refused(flow: VinClient) -> None:
     refusal = await _refused_at(flow, "MXAJC4119TK100303")
     assert (refusal["code"], refusal["step"]) == ("CUSTOMS_UNPAID", "V4")
@@ -127,11 +156,29 @@ async def test_v4_customs_unpaid_and_missing_are_refused(flow: VinClient) -> Non
     assert (refusal["code"], refusal["step"]) == ("CUSTOMS_RECORD_MISSING", "V4")
 
 
+@pytest.mark.step("V5", "RECYCLING_FEE_UNPAID")
 async def test_v5_recycling_fee_unpaid_is_refused(flow: VinClient) -> None:
     refusal = await _refused_at(flow, "MXAJC4112TK100305")
     assert (refusal["code"], refusal["step"]) == ("RECYCLING_FEE_UNPAID", "V5")
 
 
+@pytest.mark.step("V5", "RECYCLING_FEE_MISSING")
+async def test_v5_no_recycling_fee_record_is_refused(flow: VinClient) -> None:
+    vin = await flow.new_vehicle("dealer_astana_motors", BUYER)
+    app = await flow.start(DEALER)
+    path = f"/dealer/applications/{app['id']}/vin"
+    scenario = {"X-Test-Scenario": "recycling_fee.not_found"}
+    refused = (await flow.call(DEALER, "PUT", path, {"vin": vin}, headers=scenario)).json()
+    assert (refused["state"], refused["refusal"]["code"], refused["refusal"]["step"]) == (
+        "REFUSED",
+        "RECYCLING_FEE_MISSING",
+        "V5",
+    )
+
+
+@pytest.mark.step("V6")
+@pytest.mark.step("V7", "BUYER_NOT_FOUND")
+@pytest.mark.step("V8", "SALE_CONTRACT_NOT_SIGNED")
 async def test_v7_unknown_iin_may_be_entered_again_then_v8_one_signature_refuses(
     flow: VinClient,
 ) -> None:
@@ -156,6 +203,8 @@ async def test_v7_unknown_iin_may_be_entered_again_then_v8_one_signature_refuses
     )
 
 
+@pytest.mark.step("V7", "BUYER_DECEASED")
+@pytest.mark.step("V8", "SALE_CONTRACT_MISSING")
 async def test_v7_deceased_buyer_is_refused_and_v8_missing_contract_too(flow: VinClient) -> None:
     app = await flow.enter_vin(DEALER, await flow.start(DEALER), "MXAJC4114TK100306")
     app = await flow.enter_buyer(DEALER, app, "680229311111")
@@ -163,6 +212,14 @@ async def test_v7_deceased_buyer_is_refused_and_v8_missing_contract_too(flow: Vi
     app = await flow.enter_vin(DEALER, await flow.start(DEALER), "MXAJC4114TK100306")
     app = await flow.enter_buyer(DEALER, app, BUYER_IIN)
     assert (app["refusal"]["code"], app["refusal"]["step"]) == ("SALE_CONTRACT_MISSING", "V8")
+
+
+@pytest.mark.step("V7", "BUYER_IIN_INVALIDATED")
+async def test_v7_a_buyer_whose_iin_is_invalidated_is_refused(flow: VinClient) -> None:
+    app = await flow.enter_vin(DEALER, await flow.start(DEALER), "MXAJC4114TK100306")
+    app = await flow.enter_buyer(DEALER, app, "950701411486")
+    assert (app["refusal"]["code"], app["refusal"]["step"]) == ("BUYER_IIN_INVALIDATED", "V7")
+    assert app["refusal"]["registry"] == "GBDFL_UniversalServiceSync"
 
 
 async def test_v2_one_open_application_per_vin(flow: VinClient) -> None:
@@ -179,6 +236,7 @@ async def test_v2_one_open_application_per_vin(flow: VinClient) -> None:
     assert (reply.json()["code"], reply.json()["step"]) == ("VIN_APPLICATION_OPEN", "V2")
 
 
+@pytest.mark.step("V9", "SIGNER_NOT_SELLER", "SIGNATURE_NOT_ACCEPTED")
 async def test_v9_signature_of_another_organisation_or_document_is_rejected(
     flow: VinClient,
 ) -> None:

@@ -135,6 +135,7 @@ async def test_v9_attached_cms_with_another_applications_document_is_refused(
     assert (await flow.ok(DEALER, "GET", mine))["state"] == "V9_AWAITING_SELLER_SIGNATURE"
 
 
+@pytest.mark.step("V9", "SIGNER_NOT_SIGNED_IN", "SIGNER_NO_SIGNING_RIGHT")
 async def test_v9_signed_by_another_employee_or_without_the_right_to_sign_is_refused(
     flow: VinClient,
 ) -> None:
