@@ -28,7 +28,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -59,8 +59,10 @@ from servicekit.bus import (
 from servicekit.bus.base import REDRIVEN_HEADER
 from servicekit.db import Database
 from servicekit.envelope import (
+    ORIGINAL_ID_LENGTH,
     SUCCESS,
     AsyncMessage,
+    AsyncMessageInfo,
     DeliveryNotification,
     DeliveryState,
     GetMessagesRequest,
@@ -75,6 +77,7 @@ from servicekit.envelope import (
     Status,
 )
 from servicekit.errors import Problem
+from servicekit.messages import texts_for
 
 log = structlog.get_logger(__name__)
 
@@ -202,10 +205,20 @@ class AsyncChannel:
         return service
 
     async def send(
-        self, message: AsyncMessage, *, run_id: str | None, scenario: str | None
+        self,
+        message: AsyncMessage,
+        *,
+        run_id: str | None,
+        scenario: str | None,
+        original_ids: Mapping[str, str] | None = None,
     ) -> SendMessageResponse:
+        """`original_ids`: the caller's own ids that are no GUID (a SOAP caller's), by the UUIDs
+        that stand for them in `message`; its recipient is given them back."""
         info = message.message_info
         session_id = uuid.uuid4()
+        original_id = (original_ids or {}).get(str(info.message_id))
+        if original_id is not None and len(original_id) > ORIGINAL_ID_LENGTH:
+            raise self._too_long("messageInfo.messageId", session_id)
         sender = self._authenticate(info.sender, session_id, "messageInfo.sender")
         self._async_service(info.service_id, session_id, "messageInfo.serviceId")
         check_scenario(self.registry, scenario, now=self.sync.clock.now(), session_id=session_id)
@@ -216,17 +229,24 @@ class AsyncChannel:
         if fault is not None:
             await self._inject_on_send(fault, session_id, info.service_id)
         now = self.sync.clock.now()
+        original_correlation_id = await self._original_correlation_id(info, original_ids or {})
         # The password was for the gateway: neither the store nor the recipient gets it.
         unsigned = info.sender.model_copy(update={"password": None})
         stamped = message.model_copy(
             update={
                 "message_info": info.model_copy(
-                    update={"session_id": session_id, "sender": unsigned}
+                    update={
+                        "session_id": session_id,
+                        "sender": unsigned,
+                        "original_message_id": original_id,
+                        "original_correlation_id": original_correlation_id,
+                    }
                 )
             }
         )
         stored = StoredMessage(
             message_id=str(info.message_id),
+            original_message_id=original_id,
             correlation_id=str(info.correlation_id) if info.correlation_id else None,
             session_id=str(session_id),
             service_id=info.service_id,
@@ -265,6 +285,30 @@ class AsyncChannel:
             ),
             delivery_state=DeliveryState.ON_DELIVERY,
         )
+
+    def _too_long(self, field: str, session_id: uuid.UUID) -> Problem:
+        texts = texts_for("TOO_LONG").render({"field": field, "max_length": ORIGINAL_ID_LENGTH})
+        return self._fault(
+            "INVALID_ENVELOPE",
+            400,
+            session_id,
+            field=field,
+            errors=[{"code": "TOO_LONG", "field": field, "messages": texts}],
+        )
+
+    async def _original_correlation_id(
+        self, info: AsyncMessageInfo, original_ids: Mapping[str, str]
+    ) -> str | None:
+        """How the sender of the message `info` answers wrote its messageId, when no GUID: as
+        the store keeps it, else as the caller wrote the correlationId."""
+        if info.correlation_id is None:
+            return None
+        async with self.db.sessionmaker() as session:
+            answered = await MessageRepository(session).get(str(info.correlation_id))
+        if answered is not None:
+            return answered.original_message_id
+        given = original_ids.get(str(info.correlation_id))
+        return given if given is not None and len(given) <= ORIGINAL_ID_LENGTH else None
 
     async def _recipient(self, message: AsyncMessage, sender: str, session_id: uuid.UUID) -> str:
         info = message.message_info
@@ -472,6 +516,8 @@ class AsyncChannel:
             return
         notice = {
             "messageId": stored.message_id,
+            # The provider is told about its message by the id it gave it.
+            "originalMessageId": stored.original_message_id,
             "serviceId": stored.service_id,
             "messageState": state.value,
             "status": {

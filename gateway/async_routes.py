@@ -115,6 +115,11 @@ def _observe(
     notify(request.app.state.async_channel.sync.observers, exchange)
 
 
+ORIGINAL_IDS = "egov.original_ids"
+"""The scope key under which the async SOAP endpoint gives the JSON sendMessage it runs the
+caller's own ids that are no GUID, by the UUIDs that stand for them (a JSON caller cannot set
+it: only what runs inside the gateway writes the scope)."""
+
 router = APIRouter(prefix=ASYNC_PREFIX, tags=["async channel"], route_class=AsyncEnvelopeRoute)
 
 
@@ -146,6 +151,7 @@ async def send_message(message: AsyncMessage, request: Request) -> Response:
         message,
         run_id=request.headers.get("x-test-run-id"),
         scenario=request.headers.get("x-test-scenario"),
+        original_ids=request.scope.get(ORIGINAL_IDS),
     )
     request.state.session_id = str(answer.response_info.session_id)
     return _by_alias(answer)

@@ -17,13 +17,16 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from gateway.models import Base
 from servicekit.db import UtcDateTime
-from servicekit.envelope import DeliveryState
+from servicekit.envelope import ORIGINAL_ID_LENGTH, DeliveryState
 
 
 class StoredMessage(Base):
     __tablename__ = "async_messages"
 
     message_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    original_message_id: Mapped[str | None] = mapped_column(String(ORIGINAL_ID_LENGTH))
+    """The sender's own messageId when it was no GUID (a SOAP caller's): `message_id` is the
+    UUID that stands for it. A RESPONSE to this message gives it back as its correlationId."""
     correlation_id: Mapped[str | None] = mapped_column(String(36), index=True)
     session_id: Mapped[str] = mapped_column(String(36))
     service_id: Mapped[str] = mapped_column(String(100), index=True)

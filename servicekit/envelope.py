@@ -221,6 +221,11 @@ class DeliveryState(StrEnum):
     """No more attempts: the message is in the mailbox's dead-letter queue."""
 
 
+ORIGINAL_ID_LENGTH = 200
+OriginalId = Annotated[str, StringConstraints(min_length=1, max_length=ORIGINAL_ID_LENGTH)]
+"""A SOAP caller's own message id that is no GUID, as the async channel keeps it."""
+
+
 class AsyncMessageInfo(EnvelopeModel):
     message_id: uuid.UUID
     correlation_id: uuid.UUID | None = None
@@ -235,6 +240,18 @@ class AsyncMessageInfo(EnvelopeModel):
     )
     status: Status | None = Field(
         default=None, description="on a RESPONSE: SCSS001, or the code of the provider's refusal"
+    )
+    original_message_id: OriginalId | None = Field(
+        default=None,
+        description="stamped by the gateway: the sender's own messageId when it was no GUID "
+        "(a SOAP caller's), which the UUID in messageId stands for; whatever a sender puts "
+        "here is replaced",
+    )
+    original_correlation_id: OriginalId | None = Field(
+        default=None,
+        description="stamped by the gateway: the correlationId as the sender of the message it "
+        "answers wrote that message's messageId, when it was no GUID; whatever a sender puts "
+        "here is replaced",
     )
 
 

@@ -27,6 +27,7 @@ import orjson
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from gateway.async_routes import ORIGINAL_IDS
 from gateway.exchange import Exchange, notify
 from gateway.soap.async_envelope import OPERATIONS, AsyncSoapRequest, read_request, write_response
 from gateway.soap.faults import write_fault
@@ -251,6 +252,7 @@ async def _run(
         "path": path,
         "raw_path": path.encode(),
         "query_string": b"",
+        ORIGINAL_IDS: request.ids,
         "headers": [
             *kept,
             (b"content-type", b"application/json"),

@@ -18,8 +18,12 @@ Each SOAP operation is turned into the body of the JSON operation of the same na
 
 Ids are as lenient as on the sync face (`gateway.soap.envelope`): a messageId that is not a GUID
 stands in the pipeline as a name-based UUID of itself, the same each time, so the caller can ask
-for its status by its own string. `data` is converted by the serviceId's payload schema: a
-REQUEST, NOTIFICATION or UPDATE as the request type, a RESPONSE as the answer type.
+for its status by its own string. The store keeps the string beside the UUID, and the recipient
+is given it (JSON: `originalMessageId`, and `originalCorrelationId` on what answers it; SOAP: as
+the messageId and correlationId themselves).
+
+`data` is converted by the serviceId's payload schema: a REQUEST, NOTIFICATION or UPDATE as the
+request type, a RESPONSE as the answer type.
 """
 
 from __future__ import annotations
@@ -229,7 +233,11 @@ def write_message(element: etree._Element, message: dict[str, Any], catalogue: C
     """A JSON message (AsyncMessage) as the XML AsyncMessage in `element`."""
     info = message.get("messageInfo") or {}
     info_element = etree.SubElement(element, "messageInfo")
-    for name in ("messageId", "correlationId", "serviceId", "messageType", "messageDate"):
+    # A sender's own id that is no GUID is given as it wrote it, not as the UUID for it.
+    _text(info_element, "messageId", info.get("originalMessageId") or info.get("messageId"))
+    correlation_id = info.get("originalCorrelationId") or info.get("correlationId")
+    _text(info_element, "correlationId", correlation_id)
+    for name in ("serviceId", "messageType", "messageDate"):
         _text(info_element, name, info.get(name))
     _text(info_element, "routeId", info.get("routeId"))
     sender = info.get("sender") or {}

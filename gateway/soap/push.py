@@ -60,11 +60,14 @@ def _fault_code(answer: bytes) -> str | None:
 
 
 def status_notification(notice: dict[str, Any]) -> bytes:
-    """changeMassageStatusNotification (sic) of `notice` ({messageId, serviceId, messageState,
-    status}), pushed to the provider that sent the message."""
+    """changeMassageStatusNotification (sic) of `notice` ({messageId, originalMessageId,
+    serviceId, messageState, status}), pushed to the provider that sent the message: by the id
+    it gave the message (`originalMessageId` when that was no GUID)."""
     root, operation = _envelope("changeMassageStatusNotification")
     request = etree.SubElement(operation, "request")
-    for name in ("messageId", "serviceId", "messageState"):
+    message_id = notice.get("originalMessageId") or notice["messageId"]
+    etree.SubElement(request, "messageId").text = clean(str(message_id))
+    for name in ("serviceId", "messageState"):
         etree.SubElement(request, name).text = clean(str(notice[name]))
     status = etree.SubElement(request, "status")
     for name in ("statusCode", "statusMessage", "statusDate"):

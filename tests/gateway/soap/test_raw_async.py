@@ -110,6 +110,38 @@ async def test_dotnet_style_send_message_succeeds_and_its_own_id_is_asked_about(
     assert found.findtext("response/messageState") in ("ON_DELIVERY", "DELIVERED")
 
 
+TAKE = """<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body>
+<getMessages xmlns="http://bip.bee.kz/AsyncChannel/v10/ITypes"><request xmlns="">
+<serviceId>{service_id}</serviceId>
+<sender><senderId>gbd_fl</senderId><password>gbd-fl-secret</password></sender>
+<amount>10</amount><filters/>
+</request></getMessages></s:Body></s:Envelope>"""
+
+
+async def test_the_recipient_takes_a_message_by_its_senders_own_id(
+    client: httpx.AsyncClient,
+) -> None:
+    """A messageId that is no GUID reaches the recipient as its sender wrote it."""
+    service_id = "TEST_RawPullService"
+    registered = await client.put(
+        f"/admin/services/{service_id}",
+        json={"provider": "gbd_fl", "mode": "async", "delivery": "pull", "path": "/shep/async"},
+        headers=ADMIN,
+    )
+    assert registered.status_code == 200, registered.text
+    own = f"order-{uuid.uuid4().hex[:8]}"
+    request = dotnet_request(own).replace(b"GBDFL_UniversalServiceAsync", service_id.encode())
+    sent = await client.post("/bip-async/", content=request, headers=XML)
+    assert sent.status_code == 200, sent.text
+    taken = await client.post(
+        "/bip-async/", content=TAKE.format(service_id=service_id).encode(), headers=XML
+    )
+    assert taken.status_code == 200, taken.text
+    response = assert_valid(taken.content).find("response")
+    assert response is not None
+    assert [m.findtext("messageInfo/messageId") for m in response.iter("messages")] == [own]
+
+
 @pytest.mark.parametrize(
     "action",
     [

@@ -186,6 +186,19 @@ async def test_provider_speaking_soap_is_pushed_send_message(
     assert pushed.findtext("messageData/data/iin") == IIN
 
 
+async def test_a_soap_callers_own_id_is_pushed_as_it_wrote_it(
+    bus: BusPlan, admin: httpx.AsyncClient, provider: tuple[AsyncChannelClient, str]
+) -> None:
+    stub, _ = provider
+    stub.refuse_with, before = None, len(stub.received)
+    own = f"order-{uuid.uuid4().hex[:8]}"
+    soap = await AsyncSoap.load(bus.url("gateway"))
+    assert (await soap.send(PUSHED, {"iin": IIN}, messageId=own)).messageId == own
+    assert await eventually(lambda: _is(soap.state_of(own), "DELIVERED"))
+    (pushed,) = stub.received[before:]
+    assert pushed.findtext("messageInfo/messageId") == own
+
+
 @pytest.mark.parametrize(
     ("code", "attempts"), [("Client", 3), ("SCE001", 3)], ids=["client", "errorinfo-code"]
 )
@@ -232,17 +245,26 @@ async def test_the_provider_is_told_when_its_response_is_confirmed(
     assert await eventually(lambda: _is(_state(admin, request_id), "DELIVERED"))
 
     soap = await AsyncSoap.load(bus.url("gateway"))
-    answered = await soap.send(PUSHED, None, "RESPONSE", sender=PROVIDER, correlationId=request_id)
+    # The provider's own id for its RESPONSE is no GUID: it is told about it by that id.
+    own = f"answer-{uuid.uuid4().hex[:8]}"
+    answered = await soap.send(
+        PUSHED, None, "RESPONSE", sender=PROVIDER, correlationId=request_id, messageId=own
+    )
+    assert answered.messageId == own
     (response,) = await eventually(lambda: _take(admin))
-    assert response["messageInfo"]["messageId"] == answered.messageId
+    assert response["messageInfo"]["originalMessageId"] == own
     confirmed = await admin.post(
         "/bip-async/sendDeliveryNotification",
-        json={"sender": TESTER_SENDER, "messageId": answered.messageId, "state": "DELIVERED"},
+        json={
+            "sender": TESTER_SENDER,
+            "messageId": response["messageInfo"]["messageId"],
+            "state": "DELIVERED",
+        },
     )
     assert confirmed.status_code == 200, confirmed.text
 
     (notice,) = await eventually(lambda: _noticed(stub, before))
-    assert notice.findtext("messageId") == answered.messageId
+    assert notice.findtext("messageId") == own
     assert notice.findtext("serviceId") == PUSHED
     assert notice.findtext("messageState") == "DELIVERED"
     assert notice.findtext("status/statusCode") == SUCCESS

@@ -20,10 +20,11 @@ from zeep.exceptions import Fault
 
 from egov.launcher import BusPlan
 from gateway.soap.async_envelope import OPERATIONS
+from gateway.soap.envelope import MESSAGE_IDS
 from servicekit.envelope import SUCCESS
 from tests.backends import fresh_postgres, fresh_vhost
 from tests.gateway.soap.support import ASYNC_PERSON, TESTER_SENDER, AsyncSoap, assert_valid
-from tests.gateway.test_async_channel import FAST_RETRIES, eventually
+from tests.gateway.test_async_channel import FAST_RETRIES, eventually, message
 from tests.harness import ADMIN, TESTER, running_bus
 
 PULL = "TEST_SoapPullService"
@@ -141,6 +142,8 @@ async def test_pull_provider_refuses_then_stops_a_message_over_soap(
 
     (taken,) = await eventually(lambda: soap.take(pull_service, PROVIDER_SENDER))
     message_id = taken.messageInfo.messageId
+    # Its recipient sees it as its sender wrote it, and answers about it by that string.
+    assert message_id == "order-7/1"
     # A service without a payload type: its data comes untyped, as zeep reads any XML.
     (iin,) = taken.messageData.data
     assert (etree.QName(iin).localname, iin.text) == ("iin", IIN)
@@ -153,6 +156,46 @@ async def test_pull_provider_refuses_then_stops_a_message_over_soap(
     assert again.messageInfo.messageId == message_id
     await soap.notify(message_id, PROVIDER_SENDER, "MESSAGE_NOT_ACCTEPTED", "NOT_RESEND")
     assert await soap.state_of("order-7/1") == "DELIVERY_STOPPED"
+
+
+async def test_a_callers_own_id_reaches_a_json_recipient_and_comes_back_as_correlation(
+    soap: AsyncSoap, admin: httpx.AsyncClient, pull_service: str
+) -> None:
+    own = f"order-8/{uuid.uuid4().hex[:8]}"
+    accepted = await soap.send(pull_service, {"iin": IIN}, messageId=own)
+    assert accepted.messageId == own
+
+    # The provider pulls over JSON: the UUID standing for the id, and the id as it was written.
+    taken = await admin.post(
+        "/bip-async/getMessages",
+        json={"sender": _json_sender(PROVIDER_SENDER), "serviceId": pull_service},
+    )
+    assert taken.status_code == 200, taken.text
+    (pulled,) = taken.json()["messages"]
+    info = pulled["messageInfo"]
+    assert info["originalMessageId"] == own
+    assert info["messageId"] == str(uuid.uuid5(MESSAGE_IDS, own))
+    assert "originalCorrelationId" not in info
+
+    # It answers the UUID (as a JSON caller does); the SOAP caller sees its own id again.
+    answer = message(
+        pull_service,
+        {"ok": True},
+        "RESPONSE",
+        sender=_json_sender(PROVIDER_SENDER),
+        correlationId=info["messageId"],
+        # Whatever a sender claims here is replaced: this id is a GUID.
+        originalMessageId="forged",
+    )
+    sent = await admin.post("/bip-async/sendMessage", json=answer)
+    assert sent.status_code == 200, sent.text
+    (response,) = await eventually(lambda: soap.take(pull_service))
+    assert response.messageInfo.correlationId == own
+    assert response.messageInfo.messageId == answer["messageInfo"]["messageId"]
+
+
+def _json_sender(sender: tuple[str, str]) -> dict[str, str]:
+    return {"senderId": sender[0], "password": sender[1]}
 
 
 async def test_soap_calls_are_in_the_journal(bus: BusPlan, admin: httpx.AsyncClient) -> None:
@@ -201,6 +244,8 @@ DEALER = ("dealer-crm", "dealer-secret")
 
 SEND_FAULTS: list[tuple[str, dict[str, Any]]] = [
     ("INVALID_ENVELOPE", {"sender": LONG}),
+    # An own id that is no GUID is kept beside the UUID for it, up to 200 characters.
+    ("INVALID_ENVELOPE", {"messageId": "order-" + "9" * 195}),
     ("AUTHENTICATION_FAILED", {"sender": BAD_PASSWORD}),
     ("SERVICE_NOT_FOUND", {"serviceId": "NO_SUCH_Service"}),
     ("ACCESS_DENIED", {"sender": DEALER}),
