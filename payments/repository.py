@@ -106,11 +106,14 @@ class InvoiceRepository:
         return True
 
     async def replace(self, invoice: Invoice) -> None:
-        """Insert an invoice with items, replacing whatever was stored under its number."""
-        existing = await self.get(invoice.number)
-        if existing is not None:
+        """Insert an invoice with items, replacing whatever was stored under its number or its
+        idempotency key (a newer seed may renumber an invoice and keep its key)."""
+        for existing in {
+            await self.get(invoice.number),
+            await self.by_idempotency_key(invoice.idempotency_key),
+        } - {None}:
             await self.session.delete(existing)
-            await self.session.flush()
+        await self.session.flush()
         self.session.add(invoice)
         await self.session.flush()
 
