@@ -197,7 +197,9 @@ def start_bus(embedded: bool) -> tuple[subprocess.Popen[bytes], int, str]:
         except (httpx.HTTPError, ValueError, KeyError):
             pass
         time.sleep(0.2)
-    process.kill()
+    # SIGINT, not SIGKILL: `egov up` stops its children only when it is let to.
+    process.send_signal(signal.SIGINT)
+    process.wait(30)
     raise RuntimeError("the bus did not become ready")
 
 
