@@ -35,26 +35,22 @@ from typing import Any
 
 from lxml import etree
 
-from gateway.soap.envelope import _child, _guid, _request_info, braces
+from gateway.soap.envelope import _guid, _request_info, braces
 from gateway.soap.payloads import Catalogue
 from gateway.soap.xml import (
     ASYNC_ITYPES,
-    PAYLOADS,
-    SOAP12_ENV,
-    SOAP_ENV,
-    XSI,
-    XmlRefused,
+    BODY,
+    ENVELOPE,
+    ENVELOPE_NSMAP,
+    child_named,
     clean,
     local,
-    parse,
+    read_operation,
 )
 from servicekit.envelope import SUCCESS
 
 OPERATIONS = ("sendMessage", "getMessages", "getMessageStatus", "sendDeliveryNotification")
 
-_ENVELOPE = f"{{{SOAP_ENV}}}Envelope"
-_BODY = f"{{{SOAP_ENV}}}Body"
-_NSMAP = {"soap": SOAP_ENV, "xsi": XSI, "p": PAYLOADS}
 _ON_THE_WAY = frozenset({"ON_DELIVERY", "DELIVERED"})
 
 
@@ -69,19 +65,8 @@ class AsyncSoapRequest:
 
 def read_request(body: bytes, catalogue: Catalogue) -> AsyncSoapRequest:
     """A SOAP request of one of the four operations as its JSON body; `XmlRefused` if none."""
-    root = parse(body)
-    if root.tag != _ENVELOPE:
-        if etree.QName(root).namespace == SOAP12_ENV:
-            raise XmlRefused("SOAP_VERSION_MISMATCH", "SOAP 1.2 envelope")
-        raise XmlRefused("SOAP_ENVELOPE_EXPECTED", "the root is not a SOAP 1.1 Envelope")
-    soap_body = next((c for c in root if c.tag == _BODY), None)
-    operation = None if soap_body is None else next(iter(soap_body), None)
-    if operation is None or local(operation) not in OPERATIONS:
-        raise XmlRefused("SOAP_ENVELOPE_EXPECTED", "the Body holds no async channel operation")
+    operation, request = read_operation(body, OPERATIONS, "async channel operation")
     name = local(operation)
-    request = _child(operation, "request")
-    if request is None:
-        raise XmlRefused("SOAP_ENVELOPE_EXPECTED", f"{name} holds no request")
     result = AsyncSoapRequest(name, {})
     if name == "sendMessage":
         result.document = read_message(request, catalogue, result.ids)
@@ -99,15 +84,15 @@ def read_request(body: bytes, catalogue: Catalogue) -> AsyncSoapRequest:
 def read_message(element: etree._Element, catalogue: Catalogue, ids: dict[str, str]) -> Any:
     """An AsyncMessage (messageInfo, messageData) as the JSON message."""
     document: dict[str, Any] = {}
-    info_element = _child(element, "messageInfo")
+    info_element = child_named(element, "messageInfo")
     info: dict[str, Any] = {}
     if info_element is not None:
         info = _request_info(info_element, ids)
         document["messageInfo"] = info
-    holder = _child(element, "messageData")
+    holder = child_named(element, "messageData")
     if holder is not None:
         service_id = info.get("serviceId") if isinstance(info.get("serviceId"), str) else None
-        data = _child(holder, "data")
+        data = child_named(holder, "data")
         if info.get("messageType") == "RESPONSE":
             document["messageData"] = {"data": catalogue.read_response(service_id, data)}
         else:
@@ -116,7 +101,7 @@ def read_message(element: etree._Element, catalogue: Catalogue, ids: dict[str, s
 
 
 def _text_of(element: etree._Element, name: str) -> str:
-    child = _child(element, name)
+    child = child_named(element, name)
     return (child.text or "").strip() if child is not None else ""
 
 
@@ -137,7 +122,7 @@ def _texts(element: etree._Element, *, sender: str) -> dict[str, Any]:
 
 def _get_messages(element: etree._Element) -> dict[str, Any]:
     document = _texts(element, sender="sender")
-    filters = _child(element, "filters")
+    filters = child_named(element, "filters")
     if filters is not None and not len(filters) and not (filters.text or "").strip():
         document.pop("filters", None)
     amount = document.get("amount")
@@ -151,7 +136,7 @@ def _notification(element: etree._Element, ids: dict[str, str]) -> dict[str, Any
     document.pop("deliveryStatus", None)
     if isinstance(document.get("messageId"), str):
         document["messageId"] = _guid(document["messageId"], ids)
-    status = _child(element, "deliveryStatus")
+    status = child_named(element, "deliveryStatus")
     if status is not None:
         received = _text_of(status, "receiveStatus")
         document["state"] = received  # anything else is refused by the model, naming the field
@@ -170,8 +155,8 @@ def _notification(element: etree._Element, ids: dict[str, str]) -> dict[str, Any
 
 def _envelope(operation: str) -> tuple[etree._Element, etree._Element]:
     """A SOAP envelope with the `<operation>` element of ITypes; and that element."""
-    root = etree.Element(_ENVELOPE, nsmap=_NSMAP)
-    body = etree.SubElement(root, _BODY)
+    root = etree.Element(ENVELOPE, nsmap=ENVELOPE_NSMAP)
+    body = etree.SubElement(root, BODY)
     return root, etree.SubElement(
         body, f"{{{ASYNC_ITYPES}}}{operation}", nsmap={"it": ASYNC_ITYPES}
     )

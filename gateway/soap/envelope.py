@@ -24,24 +24,19 @@ from lxml import etree
 
 from gateway.soap.payloads import Catalogue
 from gateway.soap.xml import (
-    PAYLOADS,
-    SOAP12_ENV,
-    SOAP_ENV,
+    BODY,
+    ENVELOPE,
+    ENVELOPE_NSMAP,
     SYNC_TYPES,
-    XSI,
-    XmlRefused,
+    child_named,
     clean,
     local,
-    parse,
+    read_operation,
 )
 from servicekit.clock import ALMATY
 
 MESSAGE_IDS = uuid.UUID("4b0f2f8e-5c1d-4e3a-9a7b-6d2e1f0c3b5a")
 """The namespace of the UUIDs that stand for message ids that are not GUIDs."""
-
-_ENVELOPE = f"{{{SOAP_ENV}}}Envelope"
-_BODY = f"{{{SOAP_ENV}}}Body"
-_NSMAP = {"soap": SOAP_ENV, "xsi": XSI, "p": PAYLOADS}
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,36 +50,21 @@ class SoapRequest:
 
 def read_request(body: bytes, catalogue: Catalogue) -> SoapRequest:
     """A SOAP SendMessage request as the JSON envelope; `XmlRefused` when it is none."""
-    root = parse(body)
-    if root.tag != _ENVELOPE:
-        if etree.QName(root).namespace == SOAP12_ENV:
-            raise XmlRefused("SOAP_VERSION_MISMATCH", "SOAP 1.2 envelope")
-        raise XmlRefused("SOAP_ENVELOPE_EXPECTED", "the root is not a SOAP 1.1 Envelope")
-    soap_body = next((c for c in root if c.tag == _BODY), None)
-    operation = None if soap_body is None else next(iter(soap_body), None)
-    if operation is None or local(operation) != "SendMessage":
-        raise XmlRefused("SOAP_ENVELOPE_EXPECTED", "the Body holds no SendMessage")
-    request = _child(operation, "request")
-    if request is None:
-        raise XmlRefused("SOAP_ENVELOPE_EXPECTED", "SendMessage holds no request")
+    _, request = read_operation(body, ("SendMessage",), "SendMessage")
     ids: dict[str, str] = {}
     document: dict[str, Any] = {}
-    info_element = _child(request, "requestInfo")
+    info_element = child_named(request, "requestInfo")
     info: dict[str, Any] = {}
     if info_element is not None:
         info = _request_info(info_element, ids)
         document["requestInfo"] = info
     service_id = info.get("serviceId") if isinstance(info.get("serviceId"), str) else None
-    data_holder = _child(request, "requestData")
+    data_holder = child_named(request, "requestData")
     if data_holder is not None:
         document["requestData"] = {
-            "data": catalogue.read_request(service_id, _child(data_holder, "data"))
+            "data": catalogue.read_request(service_id, child_named(data_holder, "data"))
         }
     return SoapRequest(document, service_id, ids)
-
-
-def _child(element: etree._Element, name: str) -> etree._Element | None:
-    return next((c for c in element if local(c) == name), None)
 
 
 def _request_info(element: etree._Element, ids: dict[str, str]) -> dict[str, Any]:
@@ -146,8 +126,8 @@ def braces(session_id: str | None) -> str | None:
 
 def write_response(answer: dict[str, Any], request: SoapRequest, catalogue: Catalogue) -> bytes:
     """A provider's JSON response envelope as the SOAP SendMessageResponse."""
-    root = etree.Element(_ENVELOPE, nsmap=_NSMAP)
-    body = etree.SubElement(root, _BODY)
+    root = etree.Element(ENVELOPE, nsmap=ENVELOPE_NSMAP)
+    body = etree.SubElement(root, BODY)
     operation = etree.SubElement(
         body, f"{{{SYNC_TYPES}}}SendMessageResponse", nsmap={"t": SYNC_TYPES}
     )

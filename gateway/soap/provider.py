@@ -27,12 +27,15 @@ from gateway.registry import Route
 from gateway.soap.envelope import braces
 from gateway.soap.payloads import Catalogue
 from gateway.soap.xml import (
-    PAYLOADS,
+    BODY,
+    ENVELOPE,
+    ENVELOPE_NSMAP,
     SOAP_ENV,
     SOAP_MEDIA_TYPE,
     SYNC_TYPES,
-    XSI,
     XmlRefused,
+    body_element,
+    child_named,
     clean,
     local,
     parse,
@@ -41,15 +44,13 @@ from gateway.sync_channel import ProviderFault
 from servicekit.clock import ALMATY
 from servicekit.envelope import ErrorInfo
 
-_NSMAP = {"soap": SOAP_ENV, "xsi": XSI, "p": PAYLOADS}
-
 
 def write_request(document: dict[str, Any], catalogue: Catalogue) -> bytes:
     """A JSON SendMessage request as SOAP: the envelope a SOAP provider receives (sessionId
     stamped, password removed by the pipeline), or a client sends (the contracts' examples)."""
     info = document.get("requestInfo") or {}
-    root = etree.Element(f"{{{SOAP_ENV}}}Envelope", nsmap=_NSMAP)
-    body = etree.SubElement(root, f"{{{SOAP_ENV}}}Body")
+    root = etree.Element(ENVELOPE, nsmap=ENVELOPE_NSMAP)
+    body = etree.SubElement(root, BODY)
     operation = etree.SubElement(body, f"{{{SYNC_TYPES}}}SendMessage", nsmap={"t": SYNC_TYPES})
     request = etree.SubElement(operation, "request")
     info_element = etree.SubElement(request, "requestInfo")
@@ -82,17 +83,16 @@ def read_answer(body: bytes, service_id: str, catalogue: Catalogue, now: datetim
         root = parse(body)
     except XmlRefused:
         return None
-    soap_body = root.find(f"{{{SOAP_ENV}}}Body") if root.tag == f"{{{SOAP_ENV}}}Envelope" else None
-    child = None if soap_body is None else next(iter(soap_body), None)
-    if child is None:
+    carried = body_element(root)
+    if carried is None:
         return None
-    if child.tag == f"{{{SOAP_ENV}}}Fault":
-        raise ProviderFault(_fault_info(child, now))
-    response = _child(child, "response") if local(child) == "SendMessageResponse" else None
-    info = None if response is None else _child(response, "responseInfo")
+    if carried.tag == f"{{{SOAP_ENV}}}Fault":
+        raise ProviderFault(_fault_info(carried, now))
+    response = child_named(carried, "response") if local(carried) == "SendMessageResponse" else None
+    info = None if response is None else child_named(response, "responseInfo")
     if response is None or info is None:
         return None
-    status = _child(info, "status")
+    status = child_named(info, "status")
     response_info: dict[str, Any] = {
         name: _value(info, name)
         for name in ("messageId", "correlationId", "responseDate", "sessionId")
@@ -104,17 +104,19 @@ def read_answer(body: bytes, service_id: str, catalogue: Catalogue, now: datetim
         "code": _value(status, "code") if status is not None else None,
         "message": _value(status, "message") if status is not None else None,
     }
-    holder = _child(response, "responseData")
-    data = None if holder is None else catalogue.read_response(service_id, _child(holder, "data"))
+    holder = child_named(response, "responseData")
+    data = (
+        None if holder is None else catalogue.read_response(service_id, child_named(holder, "data"))
+    )
     return orjson.dumps({"responseInfo": response_info, "responseData": {"data": data}})
 
 
 def _fault_info(fault: etree._Element, now: datetime) -> ErrorInfo:
     """The provider's ErrorInfo from its fault's detail; made of faultcode and faultstring
     when the detail has none."""
-    detail = _child(fault, "detail")
+    detail = child_named(fault, "detail")
     holder = None if detail is None else next(iter(detail), None)
-    if holder is not None and _child(holder, "errorCode") is not None:
+    if holder is not None and child_named(holder, "errorCode") is not None:
         return _error_info(holder, now)
     code = (_value(fault, "faultcode") or "").rsplit(":", 1)[-1] or "SOAP_FAULT"
     return ErrorInfo(
@@ -125,7 +127,7 @@ def _fault_info(fault: etree._Element, now: datetime) -> ErrorInfo:
 def _error_info(element: etree._Element, now: datetime) -> ErrorInfo:
     """As the provider wrote it; what it left out or wrote unreadably (a date without a time
     zone) is filled in, so the caller still gets the provider's code and message."""
-    sub = _child(element, "subError")
+    sub = child_named(element, "subError")
     return ErrorInfo(
         error_code=_value(element, "errorCode") or "",
         error_message=(_value(element, "errorMessage") or "")[:250],
@@ -143,12 +145,8 @@ def _moment(text: str | None) -> datetime | None:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=ALMATY)
 
 
-def _child(element: etree._Element, name: str) -> etree._Element | None:
-    return next((c for c in element if local(c) == name), None)
-
-
 def _value(element: etree._Element, name: str) -> str | None:
-    child = _child(element, name)
+    child = child_named(element, name)
     text = None if child is None else (child.text or "").strip()
     return text or None
 

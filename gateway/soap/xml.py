@@ -9,6 +9,7 @@ a provider, and the caller gets a fault, not a 500.
 from __future__ import annotations
 
 import re
+from collections.abc import Container
 
 from lxml import etree
 
@@ -27,6 +28,11 @@ PAYLOADS = "urn:egov-bus:shep:payloads:v1"
 """This project's own namespace for the XML of each serviceId's `data` (not the real bus's)."""
 
 SOAP_MEDIA_TYPE = "text/xml; charset=utf-8"
+
+ENVELOPE = f"{{{SOAP_ENV}}}Envelope"
+BODY = f"{{{SOAP_ENV}}}Body"
+ENVELOPE_NSMAP = {"soap": SOAP_ENV, "xsi": XSI, "p": PAYLOADS}
+"""The prefixes of every envelope the gateway writes."""
 
 XSI_TYPE = f"{{{XSI}}}type"
 XSI_NIL = f"{{{XSI}}}nil"
@@ -80,3 +86,36 @@ def parse(body: bytes) -> etree._Element:
 def local(element: etree._Element) -> str:
     """An element's name without its namespace: the SOAP face is lenient about qualification."""
     return etree.QName(element).localname
+
+
+def child_named(element: etree._Element, name: str) -> etree._Element | None:
+    """`element`'s first child called `name`, whatever its namespace."""
+    return next((c for c in element if local(c) == name), None)
+
+
+def body_element(root: etree._Element) -> etree._Element | None:
+    """What a SOAP 1.1 envelope carries: the first element of its Body; None when `root` is
+    no SOAP 1.1 envelope or its Body is missing or empty."""
+    if root.tag != ENVELOPE:
+        return None
+    body = next((c for c in root if c.tag == BODY), None)
+    return None if body is None else next(iter(body), None)
+
+
+def read_operation(
+    body: bytes, names: Container[str], expected: str
+) -> tuple[etree._Element, etree._Element]:
+    """The operation a SOAP 1.1 request carries (one of `names`, `expected` in words) and its
+    `request` child; `XmlRefused` for anything else."""
+    root = parse(body)
+    if root.tag != ENVELOPE:
+        if etree.QName(root).namespace == SOAP12_ENV:
+            raise XmlRefused("SOAP_VERSION_MISMATCH", "SOAP 1.2 envelope")
+        raise XmlRefused("SOAP_ENVELOPE_EXPECTED", "the root is not a SOAP 1.1 Envelope")
+    operation = body_element(root)
+    if operation is None or local(operation) not in names:
+        raise XmlRefused("SOAP_ENVELOPE_EXPECTED", f"the Body holds no {expected}")
+    request = child_named(operation, "request")
+    if request is None:
+        raise XmlRefused("SOAP_ENVELOPE_EXPECTED", f"{local(operation)} holds no request")
+    return operation, request
