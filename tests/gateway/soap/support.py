@@ -13,6 +13,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
+import httpx
 import requests
 import zeep
 from lxml import etree
@@ -26,6 +27,7 @@ from servicekit.clock import ALMATY
 from tests.harness import TESTER, TESTER_PASSWORD
 
 SCHEMA = validator(default_catalogue())
+XML = {"content-type": "text/xml; charset=utf-8"}
 TESTER_SENDER = (TESTER, TESTER_PASSWORD)
 ASYNC_PERSON = "GBDFL_UniversalServiceAsync"
 
@@ -40,6 +42,21 @@ def body_child(envelope: etree._Element) -> etree._Element:
         assert detail is not None, "a fault without detail"
         return detail[0]
     return child
+
+
+def fault_info(reply: httpx.Response, operation: str) -> dict[str, Any]:
+    """The SOAP fault of a reply to `operation` (checked against the XSDs): its ErrorInfo, after
+    checking that faultcode and faultstring say the same."""
+    assert reply.headers["content-type"] == "text/xml; charset=utf-8"
+    envelope = etree.fromstring(reply.content)
+    detail = assert_valid(envelope)
+    assert etree.QName(detail).localname == f"{operation}Fault1_{operation}Fault"
+    fault = envelope.find(f"{{{SOAP_ENV}}}Body/{{{SOAP_ENV}}}Fault")
+    assert fault is not None
+    info = {etree.QName(c).localname: c.text for c in detail}
+    assert fault.findtext("faultcode") == info["errorCode"]
+    assert fault.findtext("faultstring") == info["errorMessage"]
+    return info
 
 
 def assert_valid(message: bytes | etree._Element) -> etree._Element:

@@ -14,11 +14,8 @@ from pydantic import ValidationError
 
 from egov.launcher import BusPlan, free_port
 from gateway.settings import Settings
-from gateway.soap.xml import SOAP_ENV
-from tests.gateway.soap.support import assert_valid
+from tests.gateway.soap.support import XML, assert_valid, fault_info
 from tests.harness import ADMIN
-
-XML = {"content-type": "text/xml; charset=utf-8"}
 
 DOTNET = """<?xml version="1.0" encoding="utf-8"?>
 <s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/">
@@ -71,17 +68,7 @@ def dotnet_request(message_id: str | None = None) -> bytes:
 
 
 def _fault(reply: httpx.Response, operation: str = "sendMessage") -> dict[str, Any]:
-    """The SOAP fault of a reply (checked against the XSDs): its ErrorInfo."""
-    assert reply.headers["content-type"] == "text/xml; charset=utf-8"
-    envelope = etree.fromstring(reply.content)
-    detail = assert_valid(envelope)
-    assert etree.QName(detail).localname == f"{operation}Fault1_{operation}Fault"
-    fault = envelope.find(f"{{{SOAP_ENV}}}Body/{{{SOAP_ENV}}}Fault")
-    assert fault is not None
-    info = {etree.QName(c).localname: c.text for c in detail}
-    assert fault.findtext("faultcode") == info["errorCode"]
-    assert fault.findtext("faultstring") == info["errorMessage"]
-    return info
+    return fault_info(reply, operation)
 
 
 async def test_dotnet_style_send_message_succeeds_and_its_own_id_is_asked_about(

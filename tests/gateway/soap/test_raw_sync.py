@@ -11,12 +11,10 @@ import pytest
 from lxml import etree
 
 from egov.launcher import BusPlan, free_port
-from gateway.soap.xml import SOAP_ENV
 from servicekit.envelope import SUCCESS
-from tests.gateway.soap.support import assert_valid
+from tests.gateway.soap.support import XML, assert_valid, fault_info
 from tests.harness import ADMIN
 
-XML = {"content-type": "text/xml; charset=utf-8"}
 MESSAGE_ID = "a1b2c3-not-a-guid"
 
 DOTNET = """<?xml version="1.0" encoding="utf-8"?>
@@ -56,16 +54,7 @@ def dotnet_request(message_id: str = MESSAGE_ID) -> bytes:
 
 
 def _fault(reply: httpx.Response) -> dict[str, Any]:
-    """The SOAP fault of a reply (checked against the XSDs): faultcode, faultstring, ErrorInfo."""
-    assert reply.headers["content-type"] == "text/xml; charset=utf-8"
-    envelope = etree.fromstring(reply.content)
-    detail = assert_valid(envelope)
-    fault = envelope.find(f"{{{SOAP_ENV}}}Body/{{{SOAP_ENV}}}Fault")
-    assert fault is not None
-    info = {etree.QName(c).localname: c.text for c in detail}
-    assert fault.findtext("faultcode") == info["errorCode"]
-    assert fault.findtext("faultstring") == info["errorMessage"]
-    return info
+    return fault_info(reply, "SendMessage")
 
 
 async def test_dotnet_style_request_succeeds(bus: BusPlan, client: httpx.AsyncClient) -> None:

@@ -17,8 +17,8 @@ from gateway.settings import REGISTRY_FILE
 from gateway.soap.xml import SOAP_ENV
 from servicekit.envelope import SUCCESS
 from tests.gateway.soap.stub_provider import FAILING, FOUND, SILENT, Stub, serving_stub
-from tests.gateway.soap.support import assert_valid
-from tests.gateway.soap.test_raw_sync import XML, dotnet_request
+from tests.gateway.soap.support import XML, assert_valid
+from tests.gateway.soap.test_raw_sync import dotnet_request
 from tests.harness import ADMIN, envelope, running_bus
 
 PERSON = "GBDFL_UniversalServiceSync"

@@ -26,8 +26,8 @@ from gateway.soap.xml import SOAP_ENV
 from servicekit.envelope import SUCCESS
 from tests.backends import fresh_postgres
 from tests.gateway.soap.signing import KEYS, Persona, ZeepSignature, sign, verify_answer
-from tests.gateway.soap.support import SoapClient, assert_valid
-from tests.gateway.soap.test_raw_sync import XML, dotnet_request
+from tests.gateway.soap.support import XML, SoapClient, assert_valid
+from tests.gateway.soap.test_raw_sync import dotnet_request
 from tests.harness import ADMIN, running_bus
 
 SIGNER, SIGNER_PASSWORD = "signing-system", "signing-system-secret"
