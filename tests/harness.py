@@ -17,6 +17,7 @@ import httpx
 from egov.demo import Branch, Line, Outcome
 from egov.launcher import BusPlan, ServiceStatus, bind_free, run_embedded
 from servicekit.topology import SERVICES, spec
+from tests.backends import fresh_postgres, fresh_vhost
 
 TESTER, TESTER_PASSWORD = "tester", "tester-secret"
 """The registry file's integration-tester sender, allowed every service."""
@@ -70,6 +71,29 @@ async def running_bus(
         await asyncio.wait_for(runner, 30)
         for sock in sockets.values():
             sock.close()
+
+
+BACKENDS = ("sqlite", "postgres")
+"""The test backends a bus runs on without RabbitMQ: SQLite, or fresh PostgreSQL databases
+(the in-process bus either way); `postgres+rabbitmq` adds a fresh RabbitMQ virtual host."""
+
+
+@asynccontextmanager
+async def bus_on(
+    backend: str, data_dir: Path, *, extra: dict[str, dict[str, Any]] | None = None
+) -> AsyncIterator[BusPlan]:
+    """`running_bus` on one test backend (`BACKENDS`, or `postgres+rabbitmq`), its databases
+    and virtual host fresh and removed at the end."""
+    async with contextlib.AsyncExitStack() as stack:
+        database_url = amqp_url = None
+        if backend.startswith("postgres"):
+            database_url = await stack.enter_async_context(fresh_postgres())
+        if backend.endswith("+rabbitmq"):
+            amqp_url = await stack.enter_async_context(fresh_vhost())
+        plan = await stack.enter_async_context(
+            running_bus(data_dir, database_url=database_url, amqp_url=amqp_url, extra=extra)
+        )
+        yield plan
 
 
 def envelope(service_id: str, data: Any, **info: Any) -> dict[str, Any]:

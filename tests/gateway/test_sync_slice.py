@@ -16,8 +16,7 @@ from egov.launcher import BusPlan
 from gbd_fl.seed import load_records
 from servicekit.envelope import SUCCESS
 from servicekit.topology import SERVICES
-from tests.backends import fresh_postgres
-from tests.harness import envelope, running_bus, send
+from tests.harness import BACKENDS, bus_on, envelope, send
 
 PERSON = "GBDFL_UniversalServiceSync"
 SEEDED = {r["iin"]: r for r in load_records()}
@@ -26,21 +25,14 @@ DECEASED_IIN = next(iin for iin, r in SEEDED.items() if r["lifeStatus"] == "DECE
 UNKNOWN_IIN = "900515300018"  # valid check digit, not in the seed
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+@pytest.fixture(scope="module", params=BACKENDS)
 async def bus(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[BusPlan]:
     """One bus per backend for the whole module: starting it is the slow part."""
     data_dir = tmp_path_factory.mktemp("bus")
-    if request.param == "sqlite":
-        async with running_bus(data_dir) as plan:
-            yield plan
-    else:
-        async with (
-            fresh_postgres() as base_url,
-            running_bus(data_dir, database_url=base_url) as plan,
-        ):
-            yield plan
+    async with bus_on(request.param, data_dir) as plan:
+        yield plan
 
 
 @pytest.fixture

@@ -11,24 +11,16 @@ import httpx
 import pytest
 
 from egov.launcher import BusPlan
-from tests.backends import fresh_postgres
-from tests.harness import running_bus
+from tests.harness import BACKENDS, bus_on
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+@pytest.fixture(scope="module", params=BACKENDS)
 async def bus(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[BusPlan]:
     data_dir = tmp_path_factory.mktemp("bus")
-    if request.param == "sqlite":
-        async with running_bus(data_dir) as plan:
-            yield plan
-    else:
-        async with (
-            fresh_postgres() as base_url,
-            running_bus(data_dir, database_url=base_url) as plan,
-        ):
-            yield plan
+    async with bus_on(request.param, data_dir) as plan:
+        yield plan
 
 
 @pytest.fixture

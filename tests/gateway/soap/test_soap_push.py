@@ -24,10 +24,9 @@ from starlette.routing import Route
 from egov.launcher import BusPlan
 from gateway.soap.xml import ASYNC_ITYPES, SOAP_ENV
 from servicekit.envelope import SUCCESS
-from tests.backends import fresh_postgres, fresh_vhost
 from tests.gateway.soap.support import AsyncSoap, assert_valid
 from tests.gateway.test_async_channel import FAST_RETRIES, TESTER_SENDER, eventually, message
-from tests.harness import ADMIN, running_bus
+from tests.harness import ADMIN, bus_on
 
 PUSHED = "TEST_SoapPushService"
 IIN = "900515310005"
@@ -104,7 +103,7 @@ async def provider() -> AsyncIterator[tuple[AsyncChannelClient, str]]:
         yield client, url
 
 
-@pytest.fixture(scope="module", params=["sqlite+in-process", "postgres+rabbitmq"])
+@pytest.fixture(scope="module", params=["sqlite", "postgres+rabbitmq"])
 async def bus(
     request: pytest.FixtureRequest,
     provider: tuple[AsyncChannelClient, str],
@@ -113,18 +112,8 @@ async def bus(
     # The stub stands for one provider of the registry; it is the only one routed here.
     extra = {"gateway": {**FAST_RETRIES["gateway"], "providers": {"soap_client": provider[1]}}}
     data_dir = tmp_path_factory.mktemp("bus")
-    if request.param == "sqlite+in-process":
-        async with running_bus(data_dir, extra=extra) as plan:
-            yield plan
-    else:
-        async with (
-            fresh_postgres() as database_url,
-            fresh_vhost() as amqp_url,
-            running_bus(
-                data_dir, database_url=database_url, amqp_url=amqp_url, extra=extra
-            ) as plan,
-        ):
-            yield plan
+    async with bus_on(request.param, data_dir, extra=extra) as plan:
+        yield plan
 
 
 @pytest.fixture

@@ -24,11 +24,10 @@ from gateway.settings import REGISTRY_FILE
 from gateway.soap.wss import DS, WSSE
 from gateway.soap.xml import SOAP_ENV
 from servicekit.envelope import SUCCESS
-from tests.backends import fresh_postgres
 from tests.gateway.soap.signing import KEYS, Persona, ZeepSignature, sign, verify_answer
 from tests.gateway.soap.support import XML, SoapClient, assert_valid
 from tests.gateway.soap.test_raw_sync import dotnet_request
-from tests.harness import ADMIN, running_bus
+from tests.harness import ADMIN, BACKENDS, bus_on
 
 SIGNER, SIGNER_PASSWORD = "signing-system", "signing-system-secret"
 """A sender of this module's registry that must sign every SOAP call."""
@@ -39,7 +38,7 @@ GATEWAY = Persona.load(GATEWAY_KEY)
 GOST = "urn:ietf:params:xml:ns:cpxmlsec:algorithms:gostr34102001-gostr3411"
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+@pytest.fixture(scope="module", params=BACKENDS)
 async def bus(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[BusPlan]:
@@ -59,15 +58,8 @@ async def bus(
     path = data_dir / "registry.yaml"
     path.write_text(yaml.safe_dump(registry, allow_unicode=True), encoding="utf-8")
     extra = {"gateway": {"registry_file": str(path), "soap_signing_key": str(KEYS / GATEWAY_KEY)}}
-    if request.param == "sqlite":
-        async with running_bus(data_dir, extra=extra) as plan:
-            yield plan
-    else:
-        async with (
-            fresh_postgres() as base_url,
-            running_bus(data_dir, database_url=base_url, extra=extra) as plan,
-        ):
-            yield plan
+    async with bus_on(request.param, data_dir, extra=extra) as plan:
+        yield plan
 
 
 def signer_call(sender: tuple[str, str] = (SIGNER, SIGNER_PASSWORD)) -> bytes:

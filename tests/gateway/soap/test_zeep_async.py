@@ -22,33 +22,22 @@ from egov.launcher import BusPlan
 from gateway.soap.async_envelope import OPERATIONS
 from gateway.soap.envelope import MESSAGE_IDS
 from servicekit.envelope import SUCCESS
-from tests.backends import fresh_postgres, fresh_vhost
 from tests.gateway.soap.support import ASYNC_PERSON, TESTER_SENDER, AsyncSoap, assert_valid
 from tests.gateway.test_async_channel import FAST_RETRIES, eventually, message
-from tests.harness import ADMIN, TESTER, running_bus
+from tests.harness import ADMIN, TESTER, bus_on
 
 PULL = "TEST_SoapPullService"
 IIN = "900515310005"
 PROVIDER_SENDER = ("gbd_fl", "gbd-fl-secret")
 
 
-@pytest.fixture(scope="module", params=["sqlite+in-process", "postgres+rabbitmq"])
+@pytest.fixture(scope="module", params=["sqlite", "postgres+rabbitmq"])
 async def bus(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[BusPlan]:
     data_dir = tmp_path_factory.mktemp("bus")
-    if request.param == "sqlite+in-process":
-        async with running_bus(data_dir, extra=FAST_RETRIES) as plan:
-            yield plan
-    else:
-        async with (
-            fresh_postgres() as database_url,
-            fresh_vhost() as amqp_url,
-            running_bus(
-                data_dir, database_url=database_url, amqp_url=amqp_url, extra=FAST_RETRIES
-            ) as plan,
-        ):
-            yield plan
+    async with bus_on(request.param, data_dir, extra=FAST_RETRIES) as plan:
+        yield plan
 
 
 @pytest.fixture(scope="module")
