@@ -110,8 +110,10 @@ def _redacted(text: bytes, original: bytes, clear_text: bool, *, digits: bool = 
 
 
 def _as_text(text: bytes, clear_text: bool) -> bytes:
-    """A body redacted without reading it as JSON: a password it spells out still goes."""
-    return _PASSWORD_MEMBER.sub(_HIDDEN_MEMBER, text if clear_text else mask_digits(text))
+    """A body redacted without reading it as JSON (a SOAP envelope, say): a password it spells
+    out, as a JSON member or an XML element, still goes."""
+    text = _PASSWORD_MEMBER.sub(_HIDDEN_MEMBER, text if clear_text else mask_digits(text))
+    return _PASSWORD_ELEMENT.sub(rb"\1***", text)
 
 
 _PASSWORD_MEMBER = re.compile(
@@ -119,6 +121,8 @@ _PASSWORD_MEMBER = re.compile(
 )
 """A member whose name says password, with a string or scalar value."""
 _HIDDEN_MEMBER = rb'\1:"***"'
+_PASSWORD_ELEMENT = re.compile(rb"(<(?:[\w.-]+:)?password\b[^>]*>)[^<]*", re.IGNORECASE)
+"""An XML element named password (any prefix), up to its first child or end tag."""
 
 
 def _bare_masked_number(masked: bytes) -> bool:

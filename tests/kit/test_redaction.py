@@ -30,6 +30,23 @@ def test_a_password_goes_whatever_the_setting_and_the_shape_of_the_body() -> Non
         assert b"tester-secret" not in raw
 
 
+def test_a_password_element_of_xml_goes_whatever_the_setting() -> None:
+    """A SOAP envelope the gateway could not read is kept as it came, less its password."""
+    envelope = (
+        b'<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><sender>'
+        b"<senderId>tester</senderId><Password>tester-secret</Password>"
+        b"<x:password xmlns:x='urn:x'>other-secret</x:password><passwordHash>kept</passwordHash>"
+        b"<iin>900515310005</iin></sender></s:Body></s:Envelope>"
+    )
+    for clear_text in (False, True):
+        kept = redact(envelope, clear_text=clear_text)
+        assert b"tester-secret" not in kept
+        assert b"other-secret" not in kept
+        assert b"<Password>***</Password>" in kept
+        assert b"<passwordHash>kept</passwordHash>" in kept
+        assert (b"900515310005" in kept) == clear_text
+
+
 def test_a_password_in_any_case_or_type_or_place_goes() -> None:
     for body in (
         {"PASSWORD": "tester-secret"},
