@@ -32,7 +32,7 @@ from gateway.exchange import Exchange, notify
 from gateway.soap.async_envelope import OPERATIONS, AsyncSoapRequest, read_request, write_response
 from gateway.soap.faults import write_fault
 from gateway.soap.payloads import Catalogue
-from gateway.soap.sync import FaultStatus, _address, _send
+from gateway.soap.sync import FaultStatus, send_body, wsdl_address
 from gateway.soap.wsdl import schema_documents, wsdl
 from gateway.soap.xml import ASYNC_ITYPES, SOAP_MEDIA_TYPE, XmlRefused
 from gateway.sync_channel import SyncChannel, gateway_fault
@@ -89,7 +89,7 @@ class SoapAsyncEndpoint:
             return False
         query = scope["query_string"].decode("latin-1")
         if query.lower() == "wsdl":
-            document: bytes | None = wsdl(_address(scope), "async.wsdl")
+            document: bytes | None = wsdl(wsdl_address(scope), "async.wsdl")
         elif query.lower() == "wsdl=client":
             document = wsdl(PROVIDER_ADDRESS, "async-client.wsdl")
         else:
@@ -97,7 +97,7 @@ class SoapAsyncEndpoint:
         if document is None:
             return False
         scope[ROUTE_TEMPLATE] = template
-        await _send(send, 200, document, SOAP_MEDIA_TYPE)
+        await send_body(send, 200, document, SOAP_MEDIA_TYPE)
         return True
 
     async def _post(self, app: ASGIApp, scope: Scope, receive: Receive, send: Send) -> None:
@@ -131,7 +131,7 @@ class SoapAsyncEndpoint:
             return
         now = self.channel.clock.now()
         reply = write_response(request, document, self.catalogue, now=now, session_id=session_id)
-        await _send(send, 200, reply, SOAP_MEDIA_TYPE)
+        await send_body(send, 200, reply, SOAP_MEDIA_TYPE)
 
     def _read(self, scope: Scope, body: bytes) -> AsyncSoapRequest:
         headers = dict(scope["headers"])

@@ -35,7 +35,7 @@ from typing import Any
 
 from lxml import etree
 
-from gateway.soap.envelope import _guid, _request_info, braces
+from gateway.soap.envelope import braces, own_id_guid, read_request_info
 from gateway.soap.payloads import Catalogue
 from gateway.soap.xml import (
     ASYNC_ITYPES,
@@ -75,7 +75,7 @@ def read_request(body: bytes, catalogue: Catalogue) -> AsyncSoapRequest:
     elif name == "getMessageStatus":
         result.document = _texts(request, sender="sender")
         if message_id := result.document.pop("messageId", None):  # else refused as missing
-            result.document["messageIds"] = [_guid(message_id, result.ids)]
+            result.document["messageIds"] = [own_id_guid(message_id, result.ids)]
     else:
         result.document = _notification(request, result.ids)
     return result
@@ -87,7 +87,7 @@ def read_message(element: etree._Element, catalogue: Catalogue, ids: dict[str, s
     info_element = child_named(element, "messageInfo")
     info: dict[str, Any] = {}
     if info_element is not None:
-        info = _request_info(info_element, ids)
+        info = read_request_info(info_element, ids)
         document["messageInfo"] = info
     holder = child_named(element, "messageData")
     if holder is not None:
@@ -135,7 +135,7 @@ def _notification(element: etree._Element, ids: dict[str, str]) -> dict[str, Any
     document = _texts(element, sender="sender")
     document.pop("deliveryStatus", None)
     if isinstance(document.get("messageId"), str):
-        document["messageId"] = _guid(document["messageId"], ids)
+        document["messageId"] = own_id_guid(document["messageId"], ids)
     status = child_named(element, "deliveryStatus")
     if status is not None:
         received = _text_of(status, "receiveStatus")

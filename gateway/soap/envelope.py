@@ -56,7 +56,7 @@ def read_request(body: bytes, catalogue: Catalogue) -> SoapRequest:
     info_element = child_named(request, "requestInfo")
     info: dict[str, Any] = {}
     if info_element is not None:
-        info = _request_info(info_element, ids)
+        info = read_request_info(info_element, ids)
         document["requestInfo"] = info
     service_id = info.get("serviceId") if isinstance(info.get("serviceId"), str) else None
     data_holder = child_named(request, "requestData")
@@ -67,7 +67,8 @@ def read_request(body: bytes, catalogue: Catalogue) -> SoapRequest:
     return SoapRequest(document, service_id, ids)
 
 
-def _request_info(element: etree._Element, ids: dict[str, str]) -> dict[str, Any]:
+def read_request_info(element: etree._Element, ids: dict[str, str]) -> dict[str, Any]:
+    """A `requestInfo` (or async `messageInfo`) element as its JSON object."""
     info: dict[str, Any] = {}
     for child in element:
         name = local(child)
@@ -83,7 +84,7 @@ def _request_info(element: etree._Element, ids: dict[str, str]) -> dict[str, Any
             info[name] = text
     for name in ("messageId", "correlationId"):
         if isinstance(info.get(name), str):
-            info[name] = _guid(info[name], ids)
+            info[name] = own_id_guid(info[name], ids)
     if isinstance(info.get("messageDate"), str):
         info["messageDate"] = _moment(info["messageDate"])
     return info
@@ -98,7 +99,9 @@ def _flat(element: etree._Element, *, keep_empty: bool) -> dict[str, Any]:
     return values
 
 
-def _guid(text: str, ids: dict[str, str]) -> str:
+def own_id_guid(text: str, ids: dict[str, str]) -> str:
+    """`text` as the GUID the pipeline needs: itself if it is one, else a UUID that stands for
+    it (and is remembered in `ids`, to give the caller's own id back)."""
     try:
         return str(uuid.UUID(text))
     except ValueError:

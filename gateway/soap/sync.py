@@ -159,17 +159,17 @@ class SoapSyncEndpoint:
             return False
         query = scope["query_string"].decode("latin-1")
         if query.lower() == "wsdl":
-            document: bytes | None = wsdl(_address(scope))
+            document: bytes | None = wsdl(wsdl_address(scope))
         else:
             document = self.schemas.get(query[4:]) if query.startswith("xsd=") else None
         if document is None:
             return False
         scope[ROUTE_TEMPLATE] = template
-        await _send(send, 200, document, SOAP_MEDIA_TYPE)
+        await send_body(send, 200, document, SOAP_MEDIA_TYPE)
         return True
 
 
-def _address(scope: Scope) -> str:
+def wsdl_address(scope: Scope) -> str:
     """The URL the WSDL was asked at, less its query: where the service is for this caller."""
     headers = dict(scope["headers"])
     host = headers.get(b"host", b"").decode("latin-1")
@@ -179,7 +179,7 @@ def _address(scope: Scope) -> str:
     return f"{scope.get('scheme', 'http')}://{host}{scope['path']}"
 
 
-async def _send(send: Send, status: int, body: bytes, media_type: str) -> None:
+async def send_body(send: Send, status: int, body: bytes, media_type: str) -> None:
     await send(
         {
             "type": "http.response.start",
