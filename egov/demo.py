@@ -34,9 +34,9 @@ from egov.vin_flow import (
     persona,
 )
 from egov.vin_flow import legal_entity as company
-from registration_service.checks import registry_name
 from registration_service.settings import Settings as PortalSettings
 from servicekit.clock import ALMATY
+from servicekit.registries import registry_name
 from servicekit.settings import DEFAULT_ADMIN_TOKEN
 from servicekit.topology import SERVICES
 
