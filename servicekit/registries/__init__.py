@@ -50,6 +50,8 @@ OPERATIONS: dict[str, Operation[Any, Any]] = {
         payments.INVOICE_STATUS,
         payments.PAID_FOR_PURPOSE,
         pki.VERIFY_CMS,
+        pki.CERTIFICATE_STATUS,
+        pki.TOKEN_KEYS,
         notary.POWER_OF_ATTORNEY,
     )
 }

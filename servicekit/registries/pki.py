@@ -1,11 +1,13 @@
 """НУЦ, the national certification centre: the check of an ЭЦП signature (a CMS) over a
-document (V9, V18, V19, M3, M6.5, M10.4, M17)."""
+document (V9, V18, V19, M3, M6.5, M10.4, M17), and what a state service needs for its logins:
+the token keys and a certificate's status (`servicekit.tokens`)."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from servicekit.registries.base import Operation, RegistryAnswer, RegistryRequest
+from servicekit.registries.base import LookupAnswer, Operation, RegistryAnswer, RegistryRequest
 
 НУЦ = "НУЦ"
 
@@ -77,3 +79,39 @@ class VerifyAnswer(RegistryAnswer):
 
 
 VERIFY_CMS = Operation("PKI_VerifyCms", НУЦ, VerifyRequest, VerifyAnswer)
+
+
+class CertificateStatusRequest(RegistryRequest):
+    """Exactly one of the two names of a certificate."""
+
+    serial_number: str | None = None
+    """Hex, as in the certificate or a login token."""
+    subject_key_identifier: str | None = None
+
+
+class CertificateStatusAnswer(LookupAnswer):
+    found: bool
+    status: str | None = None
+    """VALID, REVOKED, EXPIRED or NOT_YET_VALID, by the bus clock; none when not found."""
+    not_after: datetime | None = None
+    revoked_at: datetime | None = None
+    revocation_reason: str | None = None
+    certificate: str | None = None
+    """PEM, when found."""
+
+
+CERTIFICATE_STATUS = Operation(
+    "PKI_CertificateStatus", НУЦ, CertificateStatusRequest, CertificateStatusAnswer
+)
+
+
+class TokenKeysRequest(RegistryRequest):
+    """Nothing to ask."""
+
+
+class TokenKeysAnswer(RegistryAnswer):
+    keys: list[dict[str, Any]]
+    """НУЦ's public keys for login tokens, as JWKS keys."""
+
+
+TOKEN_KEYS = Operation("PKI_TokenKeys", НУЦ, TokenKeysRequest, TokenKeysAnswer)

@@ -387,6 +387,7 @@ def _providers() -> dict[str, Any]:
     import notary.routes
     import number_bank.routes
     import payments.routes
+    import pki.login  # its operations join the registry's provider
     import pki.routes
     import recycling_fee.routes
     import sale_contracts.routes
