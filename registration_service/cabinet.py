@@ -5,7 +5,6 @@ fines (V11–V14), the ЦОН and plate type (V15), the number (V16), payment (V
 from __future__ import annotations
 
 import structlog
-from pydantic_core import to_jsonable_python
 
 from registration_service import signing
 from registration_service.dealer import buyer_person, sale_contract, vehicle_passport
@@ -15,6 +14,7 @@ from registration_service.portal import Portal, require_state
 from registration_service.schemas import PlateOffer, PlateType
 from registration_service.states import State, step_of
 from registration_service.submission import submit
+from servicekit.clock import instant
 from servicekit.errors import StepRefusal
 from servicekit.messages import tenge, texts_for
 from servicekit.registries.erap_fines import FINES_BY_IIN, FinesRequest
@@ -247,7 +247,7 @@ async def _invoice(portal: Portal, app: Application, attempt: int) -> None:
         "total": invoice.total,
         "mrp": invoice.mrp,
         "status": invoice.status,
-        "expiresAt": to_jsonable_python(invoice.expires_at),
+        "expiresAt": instant(invoice.expires_at),
         "attempt": attempt,
     }
 

@@ -21,6 +21,7 @@ from registration_service.models import Application, PoliceCase
 from registration_service.portal import Portal, require_state
 from registration_service.repository import PoliceCaseRepository
 from registration_service.states import State
+from servicekit.clock import instant
 from servicekit.errors import StepRefusal
 from servicekit.messages import Texts
 from servicekit.registries.number_bank import (
@@ -140,7 +141,7 @@ async def _approve(
     now = portal.now()
     app.decision = {
         "decision": "APPROVED",
-        "at": now.isoformat(),
+        "at": instant(now),
         **decided_by,
         "signature": signature,
     }
@@ -201,7 +202,7 @@ async def _refuse(
     now = portal.now()
     app.decision = {
         "decision": "REFUSED",
-        "at": now.isoformat(),
+        "at": instant(now),
         "reason": reason,
         **decided_by,
         "signature": signature,
