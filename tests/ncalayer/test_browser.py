@@ -183,3 +183,21 @@ async def test_the_npm_client_sees_cancel_and_wrong_password(
         },
         "common": {"message": f"500: {wrong}", "cancelled": False},
     }
+
+
+async def test_the_chooser_page_chooses_by_a_click(
+    browser: Browser, ncalayer: httpx.AsyncClient, bus: BusPlan
+) -> None:
+    context = await browser.new_context()
+    try:
+        tab = await context.new_page()
+        await tab.goto(f"{bus.url('ncalayer')}/")
+        async with tab.expect_navigation():
+            await tab.locator("button[data-persona='police_officer_almaty']").click()
+        assert await tab.locator("#chosen").inner_text() == "police_officer_almaty"
+        assert (await ncalayer.get("/persona")).json()["persona"] == "police_officer_almaty"
+        async with tab.expect_navigation():
+            await tab.locator("button[data-persona='']").click()
+        assert (await ncalayer.get("/persona")).json()["persona"] is None
+    finally:
+        await context.close()
