@@ -23,10 +23,10 @@ from fastapi import FastAPI
 from registration_service import police, printing
 from registration_service.events import PRINT, SUBMITTED, ApplicationSubmitted, PrintOrdered
 from registration_service.portal import portal_for
-from registration_service.problems import StepProblem
 from registration_service.repository import PoliceCaseRepository
 from registration_service.states import State
 from servicekit.bus import Delivery, Handler, QueueSpec, Reject
+from servicekit.errors import StepRefusal
 from servicekit.events import (
     PICKUP_HANDED_OVER,
     Event,
@@ -68,7 +68,7 @@ def _on_submitted(app: FastAPI) -> Handler:
                 if case is None or application is None:
                     raise Reject(f"no application {event.application_id}")
                 await police.auto_decide(portal, case, application)
-        except StepProblem as problem:
+        except StepRefusal as problem:
             if problem.status >= 500:
                 raise
             log.warning(
