@@ -10,7 +10,7 @@ from typing import Any
 import structlog
 
 from registration_service import signing
-from registration_service.dealer import buyer_person, sale_contract, vehicle_passport
+from registration_service.deal_checks import buyer_person, sale_contract, vehicle_passport
 from registration_service.documents import buyer_document
 from registration_service.models import Application
 from registration_service.portal import Portal, require_state
