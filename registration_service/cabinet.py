@@ -20,6 +20,7 @@ from registration_service.states import State, step_of
 from registration_service.submission import submit
 from servicekit.messages import tenge, texts_for
 from servicekit.service_centres import service_centre
+from servicekit.states import set_state
 from servicekit.tokens import Principal
 
 log = structlog.get_logger(__name__)
@@ -61,12 +62,12 @@ async def accept(portal: Portal, app: Application) -> Application:
     if answer.failure is not None:
         unpaid = [fine for fine in answer.data["fines"] if not fine["paid"]]
         app.unpaid_fines = unpaid
-        app.state = State.V14_AWAITING_FINES_PAYMENT
+        set_state(app, State.V14_AWAITING_FINES_PAYMENT)
         params = {"count": len(unpaid), "total": tenge(answer.data["unpaidTotal"])}
         portal.notify(app, "FINES_UNPAID", "V14", texts_for("FINES_UNPAID").render(params))
         return await portal.save(app)
     app.unpaid_fines = None
-    app.state = State.V15_AWAITING_PICKUP_CHOICE
+    set_state(app, State.V15_AWAITING_PICKUP_CHOICE)
     return await portal.save(app)
 
 
@@ -86,8 +87,7 @@ async def decline(portal: Portal, app: Application) -> Application:
     require_state(app, *BEFORE_SUBMISSION)
     step = step_of(app.state)
     await release_plate(portal, app, step)
-    portal.refuse(app, "BUYER_DECLINED", step, None)
-    app.state = State.DECLINED
+    portal.refuse(app, "BUYER_DECLINED", step, None, final=State.DECLINED)
     return await portal.save(app)
 
 
@@ -113,7 +113,7 @@ async def choose_pickup(
     if centre is None:
         raise StepProblem("CENTRE_UNKNOWN", "V15", field="centreId", centre=centre_id)
     app.centre_id, app.region_code, app.plate_type = centre.id, centre.region_code, plate_type
-    app.state = State.V16_AWAITING_PLATE
+    set_state(app, State.V16_AWAITING_PLATE)
     return await portal.save(app)
 
 
@@ -205,7 +205,7 @@ async def choose_plate(portal: Portal, app: Application, plate: str | None) -> A
         app.plate, app.plate_source = plate, "CHOSEN"
         app.plate_reserved_until = datetime.fromisoformat(answer.data["reservedUntil"])
     await _invoice(portal, app, attempt=1)
-    app.state = State.V17_AWAITING_PAYMENT
+    set_state(app, State.V17_AWAITING_PAYMENT)
     return await portal.save(app)
 
 
@@ -269,7 +269,7 @@ async def check_payment(portal: Portal, app: Application) -> Application:
         "receiptNumber": answer.data.get("receiptNumber"),
     }
     app.paid_at = datetime.fromisoformat(answer.data["paidAt"])
-    app.state = State.V18_AWAITING_BUYER_SIGNATURE
+    set_state(app, State.V18_AWAITING_BUYER_SIGNATURE)
     return await portal.save(app)
 
 

@@ -15,6 +15,7 @@ from registration_service.problems import StepProblem
 from registration_service.states import REGISTERED, State
 from servicekit.labels import past
 from servicekit.signatures import ROLE_CEO, ROLE_MAY_SIGN
+from servicekit.states import set_state
 from servicekit.tokens import Principal
 
 
@@ -107,7 +108,7 @@ async def enter_vin(portal: Portal, app: Application, vin: str) -> Application:
             portal.refuse(app, answer.failure, step, service_id, answer.message_id, vin=vin)
             return await portal.save(app)
     app.vehicle = _vehicle(passport)
-    app.state = State.V6_AWAITING_BUYER
+    set_state(app, State.V6_AWAITING_BUYER)
     return await portal.save(app)
 
 
@@ -119,7 +120,7 @@ async def enter_buyer(portal: Portal, app: Application, iin: str) -> Application
         return await portal.save(app)
     app.buyer_iin, app.buyer = iin, person
     if await sale_contract(portal, app, "V8"):
-        app.state = State.V9_AWAITING_SELLER_SIGNATURE
+        set_state(app, State.V9_AWAITING_SELLER_SIGNATURE)
     return await portal.save(app)
 
 
@@ -141,7 +142,7 @@ async def sign(portal: Portal, app: Application, principal: Principal, cms: str)
         raise StepProblem("SIGNER_NO_SIGNING_RIGHT", "V9", field="cms", bin=app.dealer_bin)
     now = portal.now()
     app.seller_signer_iin, app.seller_signed_at, app.seller_signature = signer.iin, now, cms
-    app.state = State.V10_AWAITING_BUYER_CONSENT
+    set_state(app, State.V10_AWAITING_BUYER_CONSENT)
     portal.notify(app, "APPLICATION_TO_ACCEPT", "V10", _to_accept(app))
     return await portal.save(app)
 

@@ -23,6 +23,7 @@ from registration_service.problems import StepProblem
 from registration_service.repository import PoliceCaseRepository
 from registration_service.states import State
 from servicekit.messages import Texts
+from servicekit.states import set_state
 from servicekit.tokens import Principal
 
 log = structlog.get_logger(__name__)
@@ -135,7 +136,7 @@ async def _approve(
         **decided_by,
         "signature": signature,
     }
-    app.state = State.V19_PRINTING
+    set_state(app, State.V19_PRINTING)
     case.decided_at, case.decision = now, "APPROVED"
     await portal.outbox.stage(
         portal.session,

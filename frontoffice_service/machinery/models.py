@@ -35,6 +35,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from frontoffice_service.machinery.catalogue import Action, Applicant, MachineKind
 from frontoffice_service.models import Base, IdentificationKind, enum_column
 from servicekit.db import UtcDateTime
+from servicekit.states import transitions
 
 
 class ApplicationStatus(StrEnum):
@@ -56,6 +57,28 @@ class ApplicationStatus(StrEnum):
     """A motivated refusal: at the desk (M7, M8, M6.1) or by the provider (M13)."""
     DELIVERY_REJECTED = "DELIVERY_REJECTED"
     """M3: what arrived is not what the worker signed; the provider never saw it."""
+
+
+APPLICATION_MOVES = transitions(
+    ApplicationStatus,
+    {
+        ApplicationStatus.IDENTIFIED: {
+            ApplicationStatus.PACKAGE_ACCEPTED,
+            ApplicationStatus.REFUSED,
+        },
+        ApplicationStatus.PACKAGE_ACCEPTED: {ApplicationStatus.FEES_CONFIRMED},
+        ApplicationStatus.FEES_CONFIRMED: {ApplicationStatus.SENT},
+        ApplicationStatus.SENT: {ApplicationStatus.RECEIVED, ApplicationStatus.DELIVERY_REJECTED},
+        ApplicationStatus.RECEIVED: {ApplicationStatus.APPROVED, ApplicationStatus.REFUSED},
+        ApplicationStatus.APPROVED: {ApplicationStatus.ISSUED},
+        ApplicationStatus.ISSUED: set(),
+        ApplicationStatus.REFUSED: set(),
+        ApplicationStatus.DELIVERY_REJECTED: set(),
+    },
+    attribute="status",
+)
+"""Which status may follow which (`servicekit.states.set_state`): the desk's M6 in order, a
+refusal at M6.1/M7/M8 or by the provider (M13), M3's rejection on arrival."""
 
 
 class VisitorRole(StrEnum):

@@ -12,12 +12,13 @@ from pydantic.alias_generators import to_camel
 from frontoffice_service.machinery.models import ApplicationStatus, MachineryApplication
 from frontoffice_service.problems import Refusal
 from servicekit.messages import texts_for
+from servicekit.states import set_state
 
 
 def refuse(app: MachineryApplication, step: str, code: str, now: datetime, **params: Any) -> None:
     """End the application with a motivated refusal: the step, the code, the texts."""
     texts = texts_for(code).render(params)
-    app.status = ApplicationStatus.REFUSED
+    set_state(app, ApplicationStatus.REFUSED)
     app.refusal = {"step": step, "code": code, "messages": texts, **_jsonable(params)}
     app.updated_at = now
 

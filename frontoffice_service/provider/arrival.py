@@ -25,6 +25,7 @@ from servicekit.documents import sha256
 from servicekit.events import MachineryApplicationSent
 from servicekit.gateway_client import GatewayClient, GatewayFault, GatewayUnreachable
 from servicekit.messages import texts_for
+from servicekit.states import set_state
 
 log = structlog.get_logger(__name__)
 
@@ -105,7 +106,7 @@ async def _signature_fails(gateway: GatewayClient, event: MachineryApplicationSe
 
 
 def _reject(app: MachineryApplication, reason: str, now: datetime) -> None:
-    app.status = ApplicationStatus.DELIVERY_REJECTED
+    set_state(app, ApplicationStatus.DELIVERY_REJECTED)
     app.refusal = {
         "step": "M3",
         "code": "APPLICATION_ALTERED",
@@ -124,7 +125,7 @@ async def _take_in(
 ) -> None:
     """M14: the term counts from the arrival; M10.1–M10.3: the checks run."""
     deadline = calendar.deadline(now)
-    app.status = ApplicationStatus.RECEIVED
+    set_state(app, ApplicationStatus.RECEIVED)
     app.received_at, app.counts_from, app.due_at = now, deadline.received_on, deadline.due_at
     app.updated_at = now
     try:

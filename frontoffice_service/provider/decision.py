@@ -19,6 +19,7 @@ from frontoffice_service.provider.schemas import DecisionIn
 from frontoffice_service.signing import require_signature
 from servicekit.gateway_client import GatewayClient
 from servicekit.outbox import Outbox
+from servicekit.states import set_state
 
 
 def decision_document(
@@ -69,7 +70,7 @@ async def decide(
     in_term = "yes" if app.due_at is None or now < app.due_at else "no"
     app.decided_at, app.decided_by, app.decision_cms = now, officer.iin, request.cms
     if request.approve:
-        app.status = ApplicationStatus.APPROVED
+        set_state(app, ApplicationStatus.APPROVED)
         app.updated_at = now
         metrics.decisions.labels(app.region, "approved", in_term).inc()
         return app

@@ -24,6 +24,7 @@ from servicekit.clock import ALMATY
 from servicekit.gateway_client import GatewayClient
 from servicekit.outbox import Outbox
 from servicekit.service_centres import service_centre
+from servicekit.states import set_state
 
 
 async def enter(
@@ -58,7 +59,7 @@ async def enter(
     )
     await DocumentRepository(session).add(document)
     app.digital_document_id = document.id
-    app.status = ApplicationStatus.ISSUED
+    set_state(app, ApplicationStatus.ISSUED)
     app.issued_at = now
     app.updated_at = now
     await send_sms(

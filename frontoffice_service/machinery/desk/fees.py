@@ -15,6 +15,7 @@ from frontoffice_service.machinery.states import require_status
 from frontoffice_service.problems import Refusal
 from servicekit.documents import sha256
 from servicekit.gateway_client import GatewayClient
+from servicekit.states import set_state
 
 
 async def check_fees(
@@ -40,7 +41,7 @@ async def check_fees(
         {"invoiceNumber": r.invoice_number, "purpose": r.purpose, "amount": r.amount}
         for r in chosen
     ]
-    app.status = ApplicationStatus.FEES_CONFIRMED
+    set_state(app, ApplicationStatus.FEES_CONFIRMED)
     app.updated_at = now
     return app
 

@@ -13,6 +13,7 @@ from frontoffice_service.machinery.desk.tickets import visit_over
 from frontoffice_service.machinery.models import ApplicationStatus, MachineryApplication
 from frontoffice_service.machinery.states import refuse, require_status
 from frontoffice_service.problems import Refusal
+from servicekit.states import set_state
 
 
 def _names(items: list[Item]) -> dict[str, str]:
@@ -52,7 +53,7 @@ async def check_package(
         )
         await visit_over(session, app, now)
         return app
-    app.status = ApplicationStatus.PACKAGE_ACCEPTED
+    set_state(app, ApplicationStatus.PACKAGE_ACCEPTED)
     app.updated_at = now
     return app
 

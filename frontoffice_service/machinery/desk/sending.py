@@ -29,6 +29,7 @@ from servicekit.events import MachineryApplicationSent
 from servicekit.gateway_client import GatewayClient
 from servicekit.outbox import Outbox
 from servicekit.service_centres import service_centre
+from servicekit.states import set_state
 
 log = structlog.get_logger(__name__)
 
@@ -134,7 +135,7 @@ async def sign_and_send(
     app.worker_cms = cms
     app.signed_by = worker.iin
     app.sent_at = now
-    app.status = ApplicationStatus.SENT
+    set_state(app, ApplicationStatus.SENT)
     app.archive_status = ArchiveStatus.AT_OFFICE
     app.keep_until = keep_until(now)
     app.updated_at = now
