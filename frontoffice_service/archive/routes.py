@@ -26,10 +26,11 @@ from frontoffice_service.archive.repository import ArchiveRepository
 from frontoffice_service.archive.schemas import ActIn, ActRecord, ArchiveItemRecord
 from frontoffice_service.machinery.keeping import is_due, leave_from
 from frontoffice_service.machinery.models import MachineryApplication
-from frontoffice_service.machinery.schemas import SignIn
+from frontoffice_service.machinery.schemas import SignIn, SigningDocument
 from frontoffice_service.routes import WORKER, Responses, once
 from servicekit.db import DbSession
 from servicekit.idempotency import IdempotencyKey
+from servicekit.openapi import keep_old_path
 
 ActId = Annotated[UUID, PathParam(alias="actId", description="the act's `id`")]
 
@@ -85,13 +86,16 @@ _PDF: Responses = {200: {"content": {"application/pdf": {}}, "description": "the
 
 
 def to_act(act: ArchiveAct) -> ActRecord:
+    to_sign = SigningDocument.of(act.document)
     return ActRecord(
         id=UUID(act.id),
         number=act.number,
         office=act.office,
         region=act.region,
         status=act.status,
-        document=act.document,
+        document=to_sign.document,
+        sha256=to_sign.sha256,
+        content=to_sign.content,
         created_at=act.created_at,
         provider_signed_by=act.provider_signed_by,
         provider_signed_at=act.provider_signed_at,
@@ -219,7 +223,7 @@ async def provider_act_pdf(act_id: ActId, officer: Provider, session: DbSession)
 
 
 @provider_archive.post(
-    "/acts/{actId}/sign",
+    "/acts/{actId}/signature",
     summary="M17: the provider signs the act with ЭЦП",
     description="A detached CMS over the canonical bytes of the act's `document`, by the "
     "signed-in officer. With the head's signature already there the act is SIGNED and the "
@@ -252,6 +256,9 @@ async def provider_sign(
         model=ActRecord,
         work=work,
     )
+
+
+keep_old_path(provider_archive, "/acts/{actId}/signature", old="/acts/{actId}/sign")
 
 
 office_archive = APIRouter(
@@ -292,7 +299,7 @@ async def office_act_pdf(act_id: ActId, worker: OfficeWorker, session: DbSession
 
 
 @office_archive.post(
-    "/acts/{actId}/sign",
+    "/acts/{actId}/signature",
     summary="M17: the head of the office (or the deputy) signs the act with ЭЦП",
     description="A detached CMS over the canonical bytes of the act's `document`, by the "
     "signed-in head. With the provider's signature already there the act is SIGNED and the "
@@ -327,3 +334,6 @@ async def head_sign(
         model=ActRecord,
         work=work,
     )
+
+
+keep_old_path(office_archive, "/acts/{actId}/signature", old="/acts/{actId}/sign")

@@ -20,7 +20,7 @@ from frontoffice_service.provider.machine_registry.models import Machine
 from frontoffice_service.provider.machine_registry.repository import RegistryRepository
 from frontoffice_service.provider.notices import send_sms
 from frontoffice_service.provider.schemas import EntryIn
-from servicekit.clock import ALMATY
+from servicekit.clock import ALMATY, instant
 from servicekit.gateway_client import GatewayClient
 from servicekit.outbox import Outbox
 from servicekit.service_centres import service_centre
@@ -47,7 +47,7 @@ async def enter(
     centre = service_centre(app.office)
     place = f"{centre.name}, {centre.address}" if centre else app.office
     issue_at = request.issue_at.astimezone(ALMATY)
-    app.entry = {**entered, "issueAt": issue_at.isoformat(), "place": place}
+    app.entry = {**entered, "issueAt": instant(issue_at), "place": place}
     document = DigitalDocument(
         id=str(uuid.uuid4()),
         kind=_DOCUMENT_KIND[app.action.value],

@@ -7,7 +7,13 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from frontoffice_service.machinery.catalogue import CHECKLISTS, Item, Presented, missing
+from frontoffice_service.machinery.catalogue import (
+    ACTION_NAMES,
+    CHECKLISTS,
+    Item,
+    Presented,
+    missing,
+)
 from frontoffice_service.machinery.desk.schemas import PackageIn
 from frontoffice_service.machinery.desk.tickets import visit_over
 from frontoffice_service.machinery.models import ApplicationStatus, MachineryApplication
@@ -35,7 +41,7 @@ async def check_package(
                 step="M6.2",
                 field=f"documents[{index}].code",
                 code_name=document.code,
-                action=app.action.value,
+                action=ACTION_NAMES[app.action].param(),
             )
     presented = [Presented(d.code, d.present, d.valid) for d in request.documents]
     app.package = [d.model_dump(mode="json") for d in request.documents]

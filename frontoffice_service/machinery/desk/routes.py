@@ -33,6 +33,7 @@ from frontoffice_service.problems import Refusal
 from frontoffice_service.routes import WORKER, Responses, once
 from servicekit.db import DbSession
 from servicekit.idempotency import IdempotencyKey
+from servicekit.openapi import keep_old_path
 
 _APPLICATION: Responses = {**WORKER, 404: {"description": "MACHINERY_APPLICATION_NOT_FOUND"}}
 
@@ -291,7 +292,7 @@ async def get_document(number: Number, worker: OfficeWorker, session: DbSession)
 
 
 @router.post(
-    "/{number}/sign",
+    "/{number}/signature",
     summary="Sign the application with the worker's ЭЦП and send it to the provider (M6.5, M9)",
     description="The CMS must be the signed-in worker's valid signature over the document "
     "(SIGNATURE_NOT_ACCEPTED with НУЦ's reasons). The application goes to the provider of the "
@@ -332,3 +333,6 @@ async def sign(
         model=MachineryApplicationRecord,
         work=work,
     )
+
+
+keep_old_path(router, "/{number}/signature", old="/{number}/sign")

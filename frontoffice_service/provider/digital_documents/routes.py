@@ -15,6 +15,7 @@ from frontoffice_service.provider.digital_documents.models import DigitalDocumen
 from frontoffice_service.provider.digital_documents.pdf import pdf_of
 from frontoffice_service.provider.digital_documents.repository import DocumentRepository
 from servicekit import pdf
+from servicekit.clock import instant
 from servicekit.db import DbSession
 from servicekit.tokens import SignedIn
 
@@ -34,7 +35,7 @@ def _document_record(document: DigitalDocument) -> dict[str, Any]:
     return {
         "id": document.id,
         "kind": document.kind,
-        "issuedAt": document.issued_at.isoformat(),
+        "issuedAt": instant(document.issued_at),
         **document.data,
     }
 

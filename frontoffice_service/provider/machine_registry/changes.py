@@ -12,7 +12,7 @@ from frontoffice_service.machinery.catalogue import Action
 from frontoffice_service.machinery.models import MachineryApplication
 from frontoffice_service.problems import Refusal
 from frontoffice_service.provider.machine_registry.check import Finding
-from frontoffice_service.provider.machine_registry.labels import PLATE_STATUS_NAMES, local
+from frontoffice_service.provider.machine_registry.labels import PLATE_STATUS_NAMES
 from frontoffice_service.provider.machine_registry.models import (
     MachineStatus,
     PassportStatus,
@@ -26,6 +26,7 @@ from frontoffice_service.provider.machine_registry.owners import (
 )
 from frontoffice_service.provider.machine_registry.repository import RegistryRepository
 from frontoffice_service.provider.schemas import EntryIn
+from servicekit.clock import instant
 from servicekit.identifiers import IdentifierError, model_year, parse_vin
 
 ENTRY_STEP = "M12"
@@ -38,7 +39,7 @@ def plate_taken(plate: str, known: RegistryPlate) -> Refusal:
         status=409,
         field="plate",
         plate=plate,
-        plate_status=local(PLATE_STATUS_NAMES[known.status]),
+        plate_status=PLATE_STATUS_NAMES[known.status].param(),
     )
 
 
@@ -80,8 +81,8 @@ class Entry:
             "replacedTechnicalPassport": None,
             "annulledTechnicalPassport": None,
             "archivedPlate": None,
-            "issueAt": self.entry.issue_at.isoformat(),
-            "enteredAt": self.now.isoformat(),
+            "issueAt": instant(self.entry.issue_at),
+            "enteredAt": instant(self.now),
             **fields,
         }
 

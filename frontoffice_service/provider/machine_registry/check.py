@@ -22,6 +22,7 @@ from frontoffice_service.provider.machine_registry.models import (
 )
 from frontoffice_service.provider.machine_registry.owners import owner_of
 from frontoffice_service.provider.machine_registry.repository import RegistryRepository
+from servicekit.clock import instant
 from servicekit.messages import texts_for
 
 CHECK_STEP, CHECK_NAME = "M10.3", "PLATE"
@@ -59,7 +60,7 @@ async def _describe(registry: RegistryRepository, machine: Machine) -> dict[str,
             (p.number for p in passports if p.status is PassportStatus.VALID), None
         ),
         "plates": [
-            {"plate": p.plate, "status": p.status.value, "assignedAt": p.assigned_at.isoformat()}
+            {"plate": p.plate, "status": p.status.value, "assignedAt": instant(p.assigned_at)}
             for p in plates
         ],
         "technicalPassports": [
@@ -67,7 +68,7 @@ async def _describe(registry: RegistryRepository, machine: Machine) -> dict[str,
                 "number": p.number,
                 "status": p.status.value,
                 "duplicate": p.duplicate,
-                "issuedAt": p.issued_at.isoformat(),
+                "issuedAt": instant(p.issued_at),
             }
             for p in passports
         ],

@@ -10,7 +10,7 @@ from typing import Any
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from frontoffice_service.machinery.catalogue import Action
+from frontoffice_service.machinery.catalogue import ACTION_NAMES, Action
 from frontoffice_service.machinery.models import MachineryApplication
 from frontoffice_service.problems import Refusal
 from frontoffice_service.provider.machine_registry import bmg
@@ -22,7 +22,7 @@ from frontoffice_service.provider.machine_registry.changes import (
     plate_taken,
 )
 from frontoffice_service.provider.machine_registry.check import find
-from frontoffice_service.provider.machine_registry.labels import ACTION_NAMES, FIELD_NAMES, local
+from frontoffice_service.provider.machine_registry.labels import FIELD_NAMES
 from frontoffice_service.provider.machine_registry.owners import applicant_of, owner_columns
 from frontoffice_service.provider.machine_registry.repository import RegistryRepository
 from frontoffice_service.provider.schemas import EntryIn
@@ -80,8 +80,8 @@ def _require_fields(action: Action, entry: EntryIn) -> None:
             "ENTRY_FIELD_REQUIRED" if need == REQUIRED else "ENTRY_FIELD_NOT_ALLOWED",
             step=ENTRY_STEP,
             field=name,
-            action=local(ACTION_NAMES[action]),
-            what=local(FIELD_NAMES[name]),
+            action=ACTION_NAMES[action].param(),
+            what=FIELD_NAMES[name].param(),
         )
 
 
