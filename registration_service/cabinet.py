@@ -7,7 +7,7 @@ from __future__ import annotations
 import structlog
 
 from registration_service import signing
-from registration_service.dealer import buyer_person, sale_contract, vehicle_passport
+from registration_service.deal_checks import buyer_person, sale_contract, vehicle_passport
 from registration_service.documents import buyer_document
 from registration_service.models import Application
 from registration_service.portal import Portal, require_state
@@ -37,6 +37,7 @@ from servicekit.registries.payments import (
     Item,
 )
 from servicekit.service_centres import service_centre
+from servicekit.states import set_state
 from servicekit.tokens import Principal
 
 log = structlog.get_logger(__name__)
@@ -76,12 +77,12 @@ async def accept(portal: Portal, app: Application) -> Application:
         fines = answer.answer
         unpaid = [fine.model_dump(mode="json", by_alias=True) for fine in fines.unpaid]
         app.unpaid_fines = unpaid
-        app.state = State.V14_AWAITING_FINES_PAYMENT
+        set_state(app, State.V14_AWAITING_FINES_PAYMENT)
         params = {"count": len(unpaid), "total": tenge(fines.unpaid_total)}
         portal.notify(app, "FINES_UNPAID", "V14", texts_for("FINES_UNPAID").render(params))
         return await portal.save(app)
     app.unpaid_fines = None
-    app.state = State.V15_AWAITING_PICKUP_CHOICE
+    set_state(app, State.V15_AWAITING_PICKUP_CHOICE)
     return await portal.save(app)
 
 
@@ -101,8 +102,7 @@ async def decline(portal: Portal, app: Application) -> Application:
     require_state(app, *BEFORE_SUBMISSION)
     step = step_of(app.state)
     await release_plate(portal, app, step)
-    portal.refuse(app, "BUYER_DECLINED", step, None)
-    app.state = State.DECLINED
+    portal.refuse(app, "BUYER_DECLINED", step, None, final=State.DECLINED)
     return await portal.save(app)
 
 
@@ -128,7 +128,7 @@ async def choose_pickup(
     if centre is None:
         raise StepRefusal("CENTRE_UNKNOWN", "V15", field="centreId", centre=centre_id)
     app.centre_id, app.region_code, app.plate_type = centre.id, centre.region_code, plate_type
-    app.state = State.V16_AWAITING_PLATE
+    set_state(app, State.V16_AWAITING_PLATE)
     return await portal.save(app)
 
 
@@ -217,7 +217,7 @@ async def choose_plate(portal: Portal, app: Application, plate: str | None) -> A
         app.plate, app.plate_source = plate, "CHOSEN"
         app.plate_reserved_until = answer.answer.reserved_until
     await _invoice(portal, app, attempt=1)
-    app.state = State.V17_AWAITING_PAYMENT
+    set_state(app, State.V17_AWAITING_PAYMENT)
     return await portal.save(app)
 
 
@@ -284,7 +284,7 @@ async def check_payment(portal: Portal, app: Application) -> Application:
         "receiptNumber": known.receipt_number,
     }
     app.paid_at = known.paid_at
-    app.state = State.V18_AWAITING_BUYER_SIGNATURE
+    set_state(app, State.V18_AWAITING_BUYER_SIGNATURE)
     return await portal.save(app)
 
 

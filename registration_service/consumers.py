@@ -35,6 +35,7 @@ from servicekit.events import (
     parse_event,
 )
 from servicekit.messages import Texts
+from servicekit.states import set_state
 
 log = structlog.get_logger(__name__)
 
@@ -103,7 +104,7 @@ def _on_handed_over(app: FastAPI) -> Handler:
                 raise Reject(f"no application {event.application_number}")
             if application.state != State.V20_READY_FOR_PICKUP:
                 return
-            application.state = State.COMPLETED
+            set_state(application, State.COMPLETED)
             application.handed_over_at = event.occurred_at
             params = {"number": application.number, "plate": event.plate}
             portal.notify(application, "HANDED_OVER", "V22", _HANDED_OVER.render(params))

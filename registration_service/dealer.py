@@ -1,4 +1,5 @@
-"""The dealer's part, V1–V9: start, VIN (V3–V5), buyer (V7) and contract (V8), signature (V9)."""
+"""The dealer's part, V1–V9: start, VIN (V3–V5), buyer (V7) and contract (V8), signature (V9).
+The checks of V3, V7 and V8 are `deal_checks`'s: the buyer's cabinet makes them again (V11–V13)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import uuid
 from typing import Any
 
 from registration_service import signing
+from registration_service.deal_checks import buyer_person, sale_contract, vehicle_passport
 from registration_service.documents import seller_document
 from registration_service.models import Application
 from registration_service.portal import Portal, new_number, require_state
@@ -13,26 +15,17 @@ from registration_service.states import REGISTERED, State
 from servicekit.errors import StepRefusal
 from servicekit.labels import past
 from servicekit.registries.customs import PAYMENTS_BY_VIN, PaymentsRequest
-from servicekit.registries.gbd_fl import PERSON_BY_IIN, PersonAnswer, PersonRequest
 from servicekit.registries.gbd_ul import (
     ORGANIZATION_BY_BIN,
     OrganizationAnswer,
     OrganizationRequest,
 )
 from servicekit.registries.passports import (
-    VEHICLE_PASSPORT,
     Passport,
-    PassportAnswer,
-    PassportRequest,
 )
 from servicekit.registries.recycling_fee import FEE_BY_VIN, FeeRequest
-from servicekit.registries.sale_contracts import (
-    SALE_CONTRACT,
-    SaleContract,
-    SaleContractAnswer,
-    SaleContractRequest,
-)
 from servicekit.signatures import ROLE_CEO, ROLE_MAY_SIGN
+from servicekit.states import set_state
 from servicekit.tokens import Principal
 
 
@@ -131,7 +124,7 @@ async def enter_vin(portal: Portal, app: Application, vin: str) -> Application:
         portal.refuse(app, fee.failure, "V5", FEE_BY_VIN.service_id, fee.message_id, vin=vin)
         return await portal.save(app)
     app.vehicle = _vehicle(passport)
-    app.state = State.V6_AWAITING_BUYER
+    set_state(app, State.V6_AWAITING_BUYER)
     return await portal.save(app)
 
 
@@ -142,47 +135,6 @@ def _paid(found: bool, paid: bool, missing: str, unpaid: str) -> str | None:
     return None if paid else unpaid
 
 
-async def vehicle_passport(portal: Portal, app: Application, step: str) -> Passport | None:
-    """V3 / V12: the ЭПТС must exist and be valid; in the pilot, the vehicle made in Kazakhstan.
-    None when the application was refused."""
-    assert app.vin is not None
-    made_here_only = portal.settings.made_in_kazakhstan_only
-
-    def judge(answer: PassportAnswer) -> str | None:
-        passport = answer.passport
-        if not answer.found or passport is None:
-            return "VEHICLE_PASSPORT_MISSING"
-        if passport.status != "VALID":
-            return "VEHICLE_PASSPORT_INVALID"
-        if made_here_only and passport.manufacturer.country != "KZ":
-            return "VEHICLE_NOT_MADE_IN_KAZAKHSTAN"
-        return None
-
-    answer = await portal.checks.ask(
-        step,
-        VEHICLE_PASSPORT,
-        PassportRequest(vin=app.vin),
-        application_id=app.id,
-        subject=app.vin,
-        judge=judge,
-    )
-    passport = answer.value.passport if answer.value is not None else None
-    if answer.failure is not None:
-        portal.refuse(
-            app,
-            answer.failure,
-            step,
-            VEHICLE_PASSPORT.service_id,
-            answer.message_id,
-            vin=app.vin,
-            status=passport.status_label if passport is not None else None,
-            country=passport.manufacturer.country if passport is not None else None,
-        )
-        return None
-    assert passport is not None
-    return passport
-
-
 async def enter_buyer(portal: Portal, app: Application, iin: str) -> Application:
     """V6: the buyer's ИИН; V7 ГБД ФЛ (no data: enter a correct ИИН), then V8 the contract."""
     require_state(app, State.V6_AWAITING_BUYER)
@@ -191,90 +143,8 @@ async def enter_buyer(portal: Portal, app: Application, iin: str) -> Application
         return await portal.save(app)
     app.buyer_iin, app.buyer = iin, person
     if await sale_contract(portal, app, "V8"):
-        app.state = State.V9_AWAITING_SELLER_SIGNATURE
+        set_state(app, State.V9_AWAITING_SELLER_SIGNATURE)
     return await portal.save(app)
-
-
-async def buyer_person(
-    portal: Portal, app: Application, iin: str, step: str
-) -> dict[str, Any] | None:
-    """V7 / V11: the buyer in ГБД ФЛ. None when refused. At V7 no data is not a refusal: the
-    dealer may enter the ИИН again (422); at V11 it is."""
-
-    def judge(answer: PersonAnswer) -> str | None:
-        person = answer.person
-        if not answer.found or person is None:
-            return "BUYER_DATA_MISSING"
-        if person.life_status == "DECEASED":
-            return "BUYER_DECEASED"
-        if person.life_status == "IIN_INVALIDATED":
-            return "BUYER_IIN_INVALIDATED"
-        return None
-
-    answer = await portal.checks.ask(
-        step,
-        PERSON_BY_IIN,
-        PersonRequest(iin=iin),
-        application_id=app.id,
-        subject=iin,
-        judge=judge,
-    )
-    if answer.failure == "BUYER_DATA_MISSING" and step == "V7":
-        raise StepRefusal("BUYER_NOT_FOUND", "V7", status=422, field="iin")
-    if answer.failure is not None:
-        portal.refuse(app, answer.failure, step, PERSON_BY_IIN.service_id, answer.message_id)
-        return None
-    person = answer.answer.person
-    assert person is not None
-    return {
-        "lastName": person.last_name,
-        "firstName": person.first_name,
-        "middleName": person.middle_name,
-        "phone": person.phone,
-        "regionCode": person.address.region_code,
-    }
-
-
-async def sale_contract(portal: Portal, app: Application, step: str) -> bool:
-    """V8 / V13: a contract for this VIN between this seller and this buyer, signed by both."""
-    assert app.vin is not None
-    assert app.buyer_iin is not None
-
-    def judge(answer: SaleContractAnswer) -> str | None:
-        contract = answer.contract
-        if not answer.found or contract is None:
-            return "SALE_CONTRACT_MISSING"
-        if contract.status != "SIGNED_BY_BOTH":
-            return "SALE_CONTRACT_NOT_SIGNED"
-        return None
-
-    answer = await portal.checks.ask(
-        step,
-        SALE_CONTRACT,
-        SaleContractRequest(vin=app.vin, seller_bin=app.dealer_bin, buyer_iin=app.buyer_iin),
-        application_id=app.id,
-        subject=app.vin,
-        judge=judge,
-    )
-    contract: SaleContract | None = answer.value.contract if answer.value is not None else None
-    if answer.failure is not None:
-        portal.refuse(
-            app,
-            answer.failure,
-            step,
-            SALE_CONTRACT.service_id,
-            answer.message_id,
-            vin=app.vin,
-            number=contract.number if contract is not None else "—",
-        )
-        return False
-    assert contract is not None
-    app.contract = {
-        "number": contract.number,
-        "contractDate": contract.contract_date.isoformat(),
-        "priceKzt": contract.price_kzt,
-    }
-    return True
 
 
 SIGNING_ROLES = frozenset({ROLE_CEO, ROLE_MAY_SIGN})
@@ -295,7 +165,7 @@ async def sign(portal: Portal, app: Application, principal: Principal, cms: str)
         raise StepRefusal("SIGNER_NO_SIGNING_RIGHT", "V9", field="cms", bin=app.dealer_bin)
     now = portal.now()
     app.seller_signer_iin, app.seller_signed_at, app.seller_signature = signer.iin, now, cms
-    app.state = State.V10_AWAITING_BUYER_CONSENT
+    set_state(app, State.V10_AWAITING_BUYER_CONSENT)
     portal.notify(app, "APPLICATION_TO_ACCEPT", "V10", _to_accept(app))
     return await portal.save(app)
 

@@ -33,6 +33,7 @@ from servicekit.registries.number_bank import (
     ReleaseRequest,
     ReserveRequest,
 )
+from servicekit.states import set_state
 from servicekit.tokens import Principal
 
 log = structlog.get_logger(__name__)
@@ -145,7 +146,7 @@ async def _approve(
         **decided_by,
         "signature": signature,
     }
-    app.state = State.V19_PRINTING
+    set_state(app, State.V19_PRINTING)
     case.decided_at, case.decision = now, "APPROVED"
     await portal.outbox.stage(
         portal.session,

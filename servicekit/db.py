@@ -25,7 +25,7 @@ from fastapi import Depends, Request
 from sqlalchemy import Connection, DateTime, Dialect, TypeDecorator, event
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import URL, CursorResult, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -252,6 +252,13 @@ def insert_new(target: Any, returning: Any, *, unique: list[Any] | None = None) 
             insert(target).on_conflict_do_nothing(index_elements=unique).returning(returning)
         )
     )
+
+
+def one_row_changed(result: Any) -> bool:
+    """Whether a conditional UPDATE of one row (`… WHERE status = …`) changed it: the row
+    count says which of two concurrent requests won."""
+    assert isinstance(result, CursorResult)
+    return result.rowcount == 1
 
 
 Effect = Callable[[], Awaitable[None]]
