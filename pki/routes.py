@@ -34,7 +34,7 @@ from pki.settings import PkiSettings
 from pki.tsp import granted, stamp
 from pki.verification import verify
 from servicekit.admin import AdminOnly
-from servicekit.clock import BusClock
+from servicekit.clock import BusClock, instant
 from servicekit.db import DbSession
 from servicekit.errors import Conflict, NotFound, Problem
 from servicekit.messages import Texts, register, texts_for
@@ -231,7 +231,7 @@ async def revoke_certificate(
             "CERT_ALREADY_REVOKED",
             field="serial",
             serial=row.serial,
-            revoked_at=row.revoked_at.isoformat(),
+            revoked_at=instant(row.revoked_at),
         )
     now = clock.now()
     await revoke(session, row, body.reason, now)
