@@ -30,6 +30,9 @@ COPY pki pki
 COPY registration_service registration_service
 COPY frontoffice_service frontoffice_service
 COPY notary notary
+COPY ncalayer ncalayer
+# The personas' keys: NCALayer's emulator signs with them.
+COPY personas personas
 RUN pip install --no-deps --no-build-isolation . \
  && useradd --create-home --uid 10001 egov \
  && mkdir -p /app/data && chown egov /app/data

@@ -75,10 +75,11 @@ from real_bus import (
 )
 
 from egov import launcher
+from egov.flow_client import FRONTOFFICE, PORTAL, FlowError, Json, persona
 from egov.launcher import BusPlan, ReadyCallback, wait_ready
 from egov.machinery_flow import MachineryClient, applicant, photo, scan_png
 from egov.signin import sign_b64
-from egov.vin_flow import FRONTOFFICE, PORTAL, FlowError, Json, VinClient, persona
+from egov.vin_flow import VinClient
 from servicekit.gateway_client import GatewayClient
 from servicekit.settings import ServiceSettings
 from servicekit.topology import SERVICES

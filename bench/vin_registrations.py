@@ -61,17 +61,9 @@ from prometheus_client.parser import text_string_to_metric_families
 from real_bus import ADMIN, TICK, freeze_clock, fresh_backends, processes, progress, running_bus
 from sqlalchemy.engine import make_url
 
+from egov.flow_client import FRONTOFFICE, FlowError, Json, answer, persona
 from egov.launcher import BusPlan
-from egov.vin_flow import (
-    FRONTOFFICE,
-    FlowError,
-    Json,
-    Notifications,
-    VinClient,
-    answer,
-    expect,
-    persona,
-)
+from egov.vin_flow import Notifications, VinClient, expect
 from servicekit.topology import SERVICES
 
 PILOT_DAY = "2026-03-02T10:00:00+05:00"

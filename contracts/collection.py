@@ -21,9 +21,9 @@ from datetime import timedelta
 from typing import Any
 
 from egov.demo import PILOT_DAY as VIN_PILOT_DAY
+from egov.flow_client import VIN_OK, persona
 from egov.machinery_demo import PHONE
 from egov.machinery_demo import PILOT_DAY as MACHINERY_PILOT_DAY
-from egov.vin_flow import VIN_OK, persona
 from servicekit.settings import DEFAULT_ADMIN_TOKEN
 from servicekit.topology import SERVICES
 

@@ -485,7 +485,7 @@ def mint_machine(
 
 
 def _minted(mint: Callable[[], Awaitable[str]]) -> str:
-    from egov.vin_flow import FlowError
+    from egov.flow_client import FlowError
 
     try:
         return _run_async(mint())
@@ -725,7 +725,7 @@ def _demo(
     as_json: bool,
 ) -> None:
     from egov.demo import NoBus
-    from egov.vin_flow import FlowError
+    from egov.flow_client import FlowError
 
     if list_branches and as_json:
         _print_json(

@@ -44,7 +44,13 @@ def compose_plan() -> BusPlan:
         amqp_url=AMQP_URL,
         log_json=True,
         hostnames={s.name: hostname(s) for s in SERVICES},
+        # The wheel holds the packages only; the image has the personas' keys at /app.
+        extra={"ncalayer": {"keys_dir": "/app/personas/keys"}},
     )
+
+
+def _ports(service: ServiceSpec) -> list[int]:
+    return [service.port, *(port for _setting, port in service.extra_ports)]
 
 
 def _healthcheck(port: int) -> dict[str, Any]:
@@ -95,7 +101,7 @@ def compose_document() -> dict[str, Any]:
             "build": ".",
             "image": "egov-bus:local",
             "command": ["egov", "serve", service.name],
-            "ports": [f"{service.port}:{service.port}"],
+            "ports": [f"{port}:{port}" for port in _ports(service)],
             "environment": {**plan.environment(service), BUS_ADMIN_TOKEN: ADMIN_TOKEN},
             "depends_on": {
                 "postgres": {"condition": "service_healthy"},

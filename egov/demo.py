@@ -24,16 +24,9 @@ from urllib.parse import quote
 
 import httpx
 
-from egov.vin_flow import (
-    FRONTOFFICE,
-    FlowError,
-    Json,
-    VinClient,
-    answer,
-    expect,
-    persona,
-)
-from egov.vin_flow import legal_entity as company
+from egov.flow_client import FRONTOFFICE, FlowError, Json, answer, persona
+from egov.flow_client import legal_entity as company
+from egov.vin_flow import VinClient, expect
 from registration_service.checks import registry_name
 from registration_service.settings import Settings as PortalSettings
 from servicekit.clock import ALMATY

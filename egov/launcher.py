@@ -91,6 +91,10 @@ class BusPlan:
             values["database_url"] = service_database_url(self.database_url, service.name)
         if self.amqp_url:
             values["amqp_url"] = self.amqp_url
+        if self.ports[service.name] != service.port:
+            # A bus moved off the documented ports (tests, benchmarks, two buses on one
+            # machine) cannot hold a documented second port either: any free one.
+            values.update({setting: 0 for setting, _port in service.extra_ports})
         if service.name == GATEWAY:
             values["providers"] = {
                 s.name: self.url(s.name) for s in self.services if s.name != GATEWAY

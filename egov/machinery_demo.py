@@ -29,9 +29,9 @@ from egov.demo import (
     expect_problem,
     play,
 )
+from egov.flow_client import FlowError, Json, answer
 from egov.machinery_flow import MachineryClient, expect
 from egov.signin import sign_b64
-from egov.vin_flow import FlowError, Json, answer
 from frontoffice_service.settings import Settings as FrontOfficeSettings
 from servicekit.clock import ALMATY
 from servicekit.settings import DEFAULT_ADMIN_TOKEN

@@ -20,9 +20,9 @@ from typing import Any
 import httpx
 from PIL import Image
 
-from egov.signin import login, sign_b64
-from egov.vin_flow import (
+from egov.flow_client import (
     FRONTOFFICE,
+    FlowClient,
     FlowError,
     Json,
     answer,
@@ -31,6 +31,7 @@ from egov.vin_flow import (
     new_vin,
     persona,
 )
+from egov.signin import sign_b64
 from eps_passports.schemas import PassportIn
 from servicekit.plates import REGION_LETTERS
 from servicekit.settings import DEFAULT_ADMIN_TOKEN
@@ -62,8 +63,9 @@ def applicant(key: str) -> Json:
         return {"kind": "LEGAL_ENTITY", "bin": legal_entity(key)["bin"]}
 
 
-class MachineryClient:
-    """One person's view is one token: `call(persona, …)` signs in as the persona first."""
+class MachineryClient(FlowClient):
+    """The machinery registration's people: the ЦОН's worker and head, the akimat officer, the
+    applicant (the front office's own services)."""
 
     def __init__(
         self,
@@ -72,9 +74,7 @@ class MachineryClient:
         *,
         admin_token: str = DEFAULT_ADMIN_TOKEN,
     ) -> None:
-        self.url, self.http = url, http
-        self.admin = {"Authorization": f"Bearer {admin_token}"}
-        self._tokens: dict[str, str] = {}
+        super().__init__(url, http, service=FRONTOFFICE, admin_token=admin_token)
 
     async def new_machine(self, owner_key: str, template: str = TRACTOR) -> str:
         """A new machine of `owner_key` (a persona or a legal entity) with an ЭПСМ in force: a
@@ -119,48 +119,6 @@ class MachineryClient:
                 answer(await self.http.put(path, json={"status": "FREE"}, headers=self.admin))
                 return plate
         raise FlowError(f"no new machinery plate found for region {region_code}")
-
-    async def token(self, who: str) -> str:
-        if who not in self._tokens:
-            async with httpx.AsyncClient(base_url=self.url("pki"), timeout=30) as pki:
-                self._tokens[who] = await login(pki, who, FRONTOFFICE)
-        return self._tokens[who]
-
-    async def call(
-        self,
-        who: str,
-        method: str,
-        path: str,
-        json: Any = None,
-        *,
-        content: bytes | None = None,
-        headers: dict[str, str] | None = None,
-        params: dict[str, Any] | None = None,
-        key: str | None = None,
-    ) -> httpx.Response:
-        sent = {**(headers or {})}
-        if method in ("POST", "PUT") and content is None:
-            sent["Idempotency-Key"] = key or str(uuid.uuid4())
-        for _ in range(2):
-            sent["Authorization"] = f"Bearer {await self.token(who)}"
-            reply = await self.http.request(
-                method,
-                self.url(FRONTOFFICE) + path,
-                json=json,
-                content=content,
-                headers=sent,
-                params=params,
-            )
-            # The bus clock moved past the token's life (the demo's month, a test's night):
-            # sign in again, as the person would.
-            if reply.status_code != 401 or reply.json().get("code") != "TOKEN_EXPIRED":
-                break
-            del self._tokens[who]
-        return reply
-
-    async def ok(self, who: str, method: str, path: str, json: Any = None, **kw: Any) -> Json:
-        found: Json = answer(await self.call(who, method, path, json, **kw), 200, 201)
-        return found
 
     # --- M5: the queue ---------------------------------------------------------------------
 
@@ -332,31 +290,17 @@ class MachineryClient:
         reason: str | None = None,
         signer: str | None = None,
     ) -> httpx.Response:
-        path = f"/provider/machinery/applications/{app['number']}"
-        query: Json = {"approve": str(approve).lower()}
-        if reason is not None:
-            query["reason"] = reason
-        document = await self.ok(officer, "GET", f"{path}/decision-document", params=query)
-        cms = sign_b64(signer or officer, document["document"])
-        body = {"approve": approve, "reason": reason, "cms": cms}
-        return await self.call(officer, "POST", f"{path}/decision", body)
+        return await self.signed_decision(
+            officer,
+            f"/provider/machinery/applications/{app['number']}",
+            approve=approve,
+            reason=reason,
+            signer=signer,
+        )
 
     async def enter(self, officer: str, app: Json, entry: Json) -> httpx.Response:
         path = f"/provider/machinery/applications/{app['number']}/entry"
         return await self.call(officer, "POST", path, entry)
-
-    async def sms_about(
-        self, phone: str, reference: str, containing: str, seconds: float = 20.0
-    ) -> Json:
-        inbox = f"{self.url(FRONTOFFICE)}/sms/messages"
-        deadline = time.monotonic() + seconds
-        while True:
-            for text in answer(await self.http.get(inbox, params={"phone": phone})):
-                if text["reference"] == reference and containing in text["text"]:
-                    return dict(text)
-            if time.monotonic() > deadline:
-                raise FlowError(f"no SMS about {reference} with {containing!r} to {phone}")
-            await asyncio.sleep(0.1)
 
     async def digital_documents(self, who: str) -> list[Json]:
         found: list[Json] = answer(await self.call(who, "GET", "/digital-documents"))

@@ -12,82 +12,41 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
-import functools
 import json
 import secrets
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable, Collection, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Collection, Iterable
 from typing import Any
 
 import httpx
-from pydantic import BaseModel
 
 from customs.schemas import DeclarationIn
-from egov.personas import load
-from egov.signin import login, login_with, sign_b64
+from egov.flow_client import (
+    FRONTOFFICE,
+    PORTAL,
+    VIN_OK,
+    FlowClient,
+    FlowError,
+    Json,
+    answer,
+    fields_of,
+    legal_entity,
+    new_vin,
+    pauses,
+    persona,
+)
+from egov.signin import login_with, sign_b64
 from eps_passports.schemas import PassportIn
 from recycling_fee.schemas import FeeIn
 from sale_contracts.schemas import ContractIn
-from servicekit.identifiers import vin_check_digit
 from servicekit.settings import DEFAULT_ADMIN_TOKEN
 from servicekit.signatures import ROLE_EMPLOYEE
 
-PORTAL = "registration_service"
-FRONTOFFICE = "frontoffice_service"
-VIN_OK = "MXAJC4111TK100201"
-"""The persona catalogue's happy-path vehicle: the template of minted ones."""
 
-Json = dict[str, Any]
-
-POLL_FIRST, POLL_LONGEST = 0.05, 0.5
-"""Seconds between two looks at something the bus is moving on: the first soon, since the bus
-is usually quick, then each one longer (×2) up to the longest, so a slow moment is not met
-with a stream of requests that only ask again."""
-
-
-class FlowError(AssertionError):
-    """A step did not answer as the flow expects; the text says what came back."""
-
-
-def _pauses() -> Iterator[float]:
-    pause = POLL_FIRST
-    while True:
-        yield pause
-        pause = min(pause * 2, POLL_LONGEST)
-
-
-@functools.cache
-def _catalogue() -> dict[str, list[Json]]:
-    # Parsing the YAML takes tens of milliseconds, and every registration looks people up.
-    return load()
-
-
-def persona(key: str) -> Json:
-    """A person of the persona catalogue."""
-    for person in _catalogue()["persons"]:
-        if person["key"] == key:
-            return dict(person)
-    raise KeyError(f"no persona {key!r}")
-
-
-def legal_entity(key: str) -> Json:
-    for entity in _catalogue()["legal_entities"]:
-        if entity["key"] == key:
-            return dict(entity)
-    raise KeyError(f"no legal entity {key!r}")
-
-
-def new_vin(template: str = VIN_OK) -> str:
-    """A VIN of the template's manufacturer and year with a random serial and a valid ISO 3779
-    check digit."""
-    serial = f"{secrets.randbelow(10**6):06d}"
-    body = template[:8] + "0" + template[9:11] + serial
-    return body[:8] + vin_check_digit(body) + body[9:]
-
-
-class VinClient:
-    """One person's view is one token: `call(persona, …)` signs in as the persona on first use."""
+class VinClient(FlowClient):
+    """The VIN registration's people: the dealer and the buyer on the portal, the police
+    officer, the ЦОН's worker (`service=FRONTOFFICE` on a call)."""
 
     def __init__(
         self,
@@ -97,58 +56,8 @@ class VinClient:
         admin_token: str = DEFAULT_ADMIN_TOKEN,
         headers: dict[str, str] | None = None,
     ) -> None:
-        self.url, self.http = url, http
+        super().__init__(url, http, service=PORTAL, admin_token=admin_token, headers=headers)
         self.portal = url(PORTAL)
-        self.admin = {"Authorization": f"Bearer {admin_token}"}
-        self.headers = headers or {}
-        """Sent with every portal call (a tester's X-Test-Run-Id, say)."""
-        self._tokens: dict[tuple[str, str], str] = {}
-        self.requests = 0
-        """HTTP requests made so far (the benchmark counts them per registration)."""
-        self.polls = 0
-        """Of them, the requests that only asked again whether the bus had moved on."""
-
-    async def token(self, who: str, audience: str = PORTAL) -> str:
-        if (who, audience) not in self._tokens:
-            self.requests += 2  # the challenge and the token
-            async with httpx.AsyncClient(base_url=self.url("pki"), timeout=30) as pki:
-                self._tokens[who, audience] = await login(pki, who, audience)
-        return self._tokens[who, audience]
-
-    async def call(
-        self,
-        who: str,
-        method: str,
-        path: str,
-        json: Any = None,
-        *,
-        service: str = PORTAL,
-        key: str | None = None,
-        headers: dict[str, str] | None = None,
-    ) -> httpx.Response:
-        sent = {
-            **self.headers,
-            "Authorization": f"Bearer {await self.token(who, service)}",
-            **(headers or {}),
-        }
-        if method in ("POST", "PUT"):
-            sent["Idempotency-Key"] = key or str(uuid.uuid4())
-        self.requests += 1
-        return await self.http.request(method, self.url(service) + path, json=json, headers=sent)
-
-    async def ok(
-        self, who: str, method: str, path: str, json: Any = None, *, service: str = PORTAL
-    ) -> Json:
-        reply = await self.call(who, method, path, json, service=service)
-        return _json(reply, 200, 201)
-
-    async def listing(self, who: str, path: str, *, service: str = PORTAL) -> list[Json]:
-        """A collection: every list route answers a bare JSON array (CONTRIBUTING.md)."""
-        reply = await self.call(who, "GET", path, service=service)
-        found = reply.json() if reply.status_code == 200 else None
-        if not isinstance(found, list):
-            raise FlowError(f"GET {path} → {reply.status_code}: {reply.text}")
-        return found
 
     # --- people the catalogue lacks, through НУЦ's admin API ---------------------------------
 
@@ -334,19 +243,14 @@ class VinClient:
         """The application once it is in one of `states`: the police desk, the printing centre
         and the ЦОН move it through the bus, so the portal catches up a moment later."""
         wanted, deadline = set(states), time.monotonic() + seconds
-        pauses = _pauses()
+        waits = pauses()
         while True:
             current = await self.application(buyer, app)
             if current["state"] in wanted:
                 return current
             if time.monotonic() > deadline:
                 raise FlowError(f"{app['number']} is {current['state']}, not {sorted(wanted)}")
-            await self._pause(pauses)
-
-    async def _pause(self, pauses: Iterator[float]) -> None:
-        """Wait before asking again (one more poll) whether the bus has moved on."""
-        self.polls += 1
-        await asyncio.sleep(next(pauses))
+            await self.pause(waits)
 
     @contextlib.asynccontextmanager
     async def following(self, buyer: str, app: Json) -> AsyncIterator[Notifications]:
@@ -371,12 +275,12 @@ class VinClient:
     async def police_case(self, officer: str, app: Json, seconds: float = 20.0) -> Json:
         """The case in the officer's inbox once the submission has crossed the bus."""
         deadline = time.monotonic() + seconds
-        pauses = _pauses()
+        waits = pauses()
         while True:
             reply = await self.call(officer, "GET", f"/police/applications/{app['id']}")
             if reply.status_code == 200 or time.monotonic() > deadline:
                 return _json(reply)
-            await self._pause(pauses)
+            await self.pause(waits)
 
     async def decide(
         self,
@@ -388,14 +292,14 @@ class VinClient:
         signer: str | None = None,
         key: str | None = None,
     ) -> httpx.Response:
-        path = f"/police/applications/{app['id']}"
-        query: dict[str, Any] = {"approve": str(approve).lower()}
-        if reason is not None:
-            query["reason"] = reason
-        document = await self.call(officer, "GET", f"{path}/decision-document?{_query(query)}")
-        cms = sign_b64(signer or officer, _json(document)["document"])
-        body = {"approve": approve, "reason": reason, "cms": cms}
-        return await self.call(officer, "POST", f"{path}/decision", body, key=key)
+        return await self.signed_decision(
+            officer,
+            f"/police/applications/{app['id']}",
+            approve=approve,
+            reason=reason,
+            signer=signer,
+            key=key,
+        )
 
     # --- the ЦОН, V20–V22 --------------------------------------------------------------------
 
@@ -406,7 +310,7 @@ class VinClient:
         over the bus a moment after the portal shows V20."""
         listed = f"/offices/{office}/pickups?ownerIin={persona(owner)['iin']}&status=READY"
         deadline = time.monotonic() + seconds
-        pauses = _pauses()
+        waits = pauses()
         while True:
             ready = answer(
                 await self.call(worker, "GET", f"{listed}&limit=500", service=FRONTOFFICE)
@@ -415,25 +319,7 @@ class VinClient:
                 return
             if time.monotonic() > deadline:
                 raise FlowError(f"{app['number']} is not at {office} after {seconds:.0f} s")
-            await self._pause(pauses)
-
-    async def sms_about(
-        self, phone: str, reference: str, containing: str, seconds: float = 20.0
-    ) -> Json:
-        """The SMS centre's text to `phone` about `reference` that says `containing`: it
-        crosses the bus, so it arrives a moment after the step that sent it."""
-        inbox = f"{self.url(FRONTOFFICE)}/sms/messages"
-        deadline = time.monotonic() + seconds
-        pauses = _pauses()
-        while True:
-            self.requests += 1
-            texts = answer(await self.http.get(inbox, params={"phone": phone}))
-            for text in texts:
-                if text["reference"] == reference and containing in text["text"]:
-                    return dict(text)
-            if time.monotonic() > deadline:
-                raise FlowError(f"no SMS about {reference} with {containing!r} to {phone}")
-            await self._pause(pauses)
+            await self.pause(waits)
 
     async def pick_up(
         self, worker: str, office: str, buyer: str, app: Json, seconds: float = 20.0
@@ -509,26 +395,6 @@ def expect(app: Json, state: str) -> Json:
     return app
 
 
-def answer(reply: httpx.Response, *ok: int) -> Any:
-    """The JSON of a reply with one of the `ok` statuses (200 unless given), else FlowError
-    saying what came back."""
-    if reply.status_code not in (ok or (200,)):
-        raise FlowError(
-            f"{reply.request.method} {reply.request.url.path}: {reply.status_code} {reply.text}"
-        )
-    return reply.json()
-
-
 def _json(reply: httpx.Response, *ok: int) -> Json:
     found: Json = answer(reply, *ok)
     return found
-
-
-def fields_of(record: Json, model: type[BaseModel]) -> Json:
-    """What of a registry's record its admin API takes back (the record adds derived fields)."""
-    names = {field.alias or name for name, field in model.model_fields.items()}
-    return {k: v for k, v in record.items() if k in names}
-
-
-def _query(values: dict[str, Any]) -> str:
-    return str(httpx.QueryParams(values))

@@ -102,8 +102,34 @@ def sign_detached(
     `signing_time` defaults to the bus clock, the time the signer's NCALayer would stamp.
     With `timestamp` (a way to reach a TSA) the signature value is timestamped: CAdES-T.
     """
+    return sign_cms(p12, password, data, signing_time=signing_time, timestamp=timestamp)
+
+
+def sign_cms(
+    p12: bytes,
+    password: str | bytes,
+    data: bytes | None,
+    *,
+    digest: bytes | None = None,
+    attached: bool = False,
+    signing_time: datetime | None = None,
+    timestamp: TimestampTransport | None = None,
+) -> bytes:
+    """A CMS (DER) as NCALayer makes it: over `data`, detached or (`attached`) with the data
+    inside; or over a sha256 `digest` the caller computed (NCALayer's
+    `createCAdESFromBase64Hash`, `digested: true`), always detached then.
+
+    A wrong password raises ValueError, as `pkcs12.load_key_and_certificates` does.
+    """
+    if (data is None) == (digest is None):
+        raise ValueError("sign either the data or its digest")
+    if digest is not None and (attached or not digest):
+        # NCALayer signs whatever bytes it is given as the digest; a check then compares them
+        # with the document's sha256.
+        raise ValueError("a digest is signed detached, and is not empty")
     secret = password.encode() if isinstance(password, str) else password
     key, certificate, chain = _key_store(p12, secret)
+    message_digest = digest if data is None else hashlib.sha256(data).digest()
     signer = asn1_certificate(certificate)
     attributes = cms.CMSAttributes(
         [
@@ -114,7 +140,7 @@ def sign_detached(
                     "values": [cms.Time({"utc_time": signing_time or bus_clock.now()})],
                 }
             ),
-            cms.CMSAttribute({"type": "message_digest", "values": [hashlib.sha256(data).digest()]}),
+            cms.CMSAttribute({"type": "message_digest", "values": [message_digest]}),
         ]
     )
     # RFC 5652 §5.4: the signature covers the attributes DER-encoded as a SET OF.
@@ -144,7 +170,10 @@ def sign_detached(
         {
             "version": "v1",
             "digest_algorithms": [algos.DigestAlgorithm({"algorithm": "sha256"})],
-            "encap_content_info": {"content_type": "data"},
+            "encap_content_info": {
+                "content_type": "data",
+                "content": data if attached else None,
+            },
             "certificates": [signer, *(asn1_certificate(c) for c in chain)],
             "signer_infos": [signer_info],
         }

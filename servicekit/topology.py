@@ -17,6 +17,8 @@ class ServiceSpec:
     name: str
     port: int
     title: str
+    extra_ports: tuple[tuple[str, int], ...] = ()
+    """Listeners beside the HTTP port, as (setting, documented port): NCALayer's wss."""
 
     @property
     def app_factory(self) -> str:
@@ -46,6 +48,12 @@ SERVICES: tuple[ServiceSpec, ...] = (
     ServiceSpec("registration_service", 8011, "ПЭП — registration of a vehicle by VIN"),
     ServiceSpec("frontoffice_service", 8012, "ИИС ЦОН 2.0 — front offices"),
     ServiceSpec("notary", 8013, "ЕНИС — notary system: powers of attorney"),
+    ServiceSpec(
+        "ncalayer",
+        8014,
+        "NCALayer (emulator) — signing for pages over wss://127.0.0.1:13579",
+        extra_ports=(("ws_port", 13579),),
+    ),
 )
 
 

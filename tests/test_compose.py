@@ -51,7 +51,9 @@ def test_service_matches_its_settings(
 ) -> None:
     entry: dict[str, Any] = COMPOSE["services"][hostname(service)]
     assert entry["command"] == ["egov", "serve", service.name]
-    assert entry["ports"] == [f"{service.port}:{service.port}"]
+    assert entry["ports"] == [
+        f"{port}:{port}" for port in (service.port, *(p for _, p in service.extra_ports))
+    ]
     assert entry["depends_on"] == {
         "postgres": {"condition": "service_healthy"},
         "rabbitmq": {"condition": "service_healthy"},

@@ -24,9 +24,9 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from egov.flow_client import persona
 from egov.launcher import BusPlan
 from egov.signin import login, sign
-from egov.vin_flow import persona
 from frontoffice_service import archive
 from frontoffice_service.access import ProviderOfficer
 from frontoffice_service.machinery import Action, Applicant, MachineKind

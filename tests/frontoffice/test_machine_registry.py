@@ -58,7 +58,7 @@ from frontoffice_service.problems import Refusal
 from number_bank import seed as bmg_seed
 from number_bank.models import PlateStatus as BankStatus
 from number_bank.plates import PlateKind
-from servicekit.clock import bus_clock
+from servicekit.clock import bus_clock, instant
 from servicekit.db import Database, service_database_url
 from servicekit.gateway_client import GatewayClient
 from servicekit.identifiers import vin_check_digit
@@ -704,8 +704,8 @@ async def test_m12_registration_enters_the_machine_and_bmg_issues_its_plate(
         "replacedTechnicalPassport": None,
         "annulledTechnicalPassport": None,
         "archivedPlate": None,
-        "issueAt": ISSUE_AT.isoformat(),
-        "enteredAt": NOW.isoformat(),
+        "issueAt": instant(ISSUE_AT),
+        "enteredAt": instant(NOW),
     }
     stored = await machine(bus_database, FARMER_TRACTOR)
     assert stored is not None

@@ -17,9 +17,9 @@ from typing import Any
 import httpx
 import pytest
 
+from egov.flow_client import FlowError, answer, persona
 from egov.launcher import BusPlan
 from egov.machinery_flow import MachineryClient, expect
-from egov.vin_flow import FlowError, answer, persona
 from frontoffice_service.machinery import MACHINE_KINDS, MachineKind
 from servicekit.clock import ALMATY, bus_clock
 from tests.documents import pdf_text

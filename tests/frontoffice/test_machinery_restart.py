@@ -17,9 +17,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from egov.flow_client import answer
 from egov.launcher import BusPlan
 from egov.machinery_flow import MachineryClient, expect, scan_png
-from egov.vin_flow import answer
 from servicekit.clock import ALMATY
 from tests.backends import fresh_postgres, fresh_vhost
 from tests.harness import ADMIN, ServiceProcess, running_bus

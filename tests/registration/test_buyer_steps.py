@@ -11,9 +11,10 @@ from typing import Any
 
 import pytest
 
+from egov.flow_client import persona
 from egov.launcher import BusPlan
 from egov.signin import sign_b64
-from egov.vin_flow import VinClient, persona
+from egov.vin_flow import VinClient
 from tests.harness import ADMIN
 from tests.registration.races import one_made
 

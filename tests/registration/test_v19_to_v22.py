@@ -15,9 +15,10 @@ from typing import Any
 import httpx
 import pytest
 
+from egov.flow_client import persona
 from egov.launcher import BusPlan
 from egov.signin import sign_b64
-from egov.vin_flow import VinClient, persona
+from egov.vin_flow import VinClient
 from registration_service.printing import ENGINE_TYPES, PLATE_TYPES
 from tests.documents import pdf_text
 from tests.harness import ADMIN

@@ -25,10 +25,11 @@ import httpx
 import pytest
 from sqlalchemy.exc import OperationalError
 
+from egov.flow_client import answer
 from egov.launcher import BusPlan
 from egov.machinery_flow import MachineryClient
 from egov.machinery_flow import expect as mexpect
-from egov.vin_flow import VinClient, answer, expect
+from egov.vin_flow import VinClient, expect
 from registration_service.problems import StepProblem
 from servicekit.clock import ALMATY, bus_clock
 from servicekit.envelope import ErrorInfo

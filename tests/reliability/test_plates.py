@@ -21,9 +21,10 @@ from typing import Any
 import httpx
 import pytest
 
+from egov.flow_client import answer
 from egov.launcher import BusPlan
 from egov.machinery_flow import MachineryClient, expect
-from egov.vin_flow import VinClient, answer
+from egov.vin_flow import VinClient
 from servicekit.clock import ALMATY, bus_clock
 from tests.harness import ADMIN
 from tests.reliability.conftest import DEADLINE_SECONDS

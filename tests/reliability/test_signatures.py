@@ -17,9 +17,10 @@ import httpx
 import pytest
 from asn1crypto import cms
 
+from egov.flow_client import legal_entity, persona
 from egov.launcher import BusPlan
 from egov.personas import PERSONA_KEY_PASSWORD, key_file
-from egov.vin_flow import VinClient, legal_entity, persona
+from egov.vin_flow import VinClient
 from servicekit.clock import bus_clock
 from servicekit.documents import b64
 from servicekit.signatures import sign_detached, timestamp_over_http

@@ -23,9 +23,10 @@ from typing import Any
 import httpx
 import pytest
 
+from egov.flow_client import answer, persona
 from egov.launcher import BusPlan
 from egov.machinery_flow import MachineryClient, expect, photo
-from egov.vin_flow import VinClient, answer, persona
+from egov.vin_flow import VinClient
 from servicekit.clock import ALMATY, bus_clock
 from servicekit.messages import texts_for
 from tests.harness import ADMIN
