@@ -292,6 +292,16 @@ def after_rollback(session: AsyncSession, effect: Effect) -> None:
     session.info.setdefault("after_rollback", []).append(effect)
 
 
+async def _app_database(request: Request) -> Database:
+    database: Database = request.app.state.db
+    return database
+
+
+AppDatabase = Annotated[Database, Depends(_app_database)]
+"""The service's database, for an endpoint that opens its own transactions (most take a
+`DbSession`)."""
+
+
 async def _session(request: Request) -> AsyncIterator[AsyncSession]:
     database: Database = request.app.state.db
     async with database.transaction() as session:
