@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 
 from servicekit.clock import bus_clock
-from tests.backends import require_rabbitmq
+from tests.backends import VHOSTS, require_rabbitmq
 from tests.templates import TEMPLATES
 
 # The buses of the tests take the development admin token (tests.harness.ADMIN), whatever
@@ -25,10 +25,12 @@ def _real_time_after_each_test() -> Iterator[None]:
 
 
 @pytest.fixture(scope="session", autouse=True)
-async def _prepared_databases() -> AsyncIterator[None]:
-    """The databases buses copy (tests.templates) live as long as the test process."""
+async def _made_for_the_process() -> AsyncIterator[None]:
+    """The databases buses copy (tests.templates) and the virtual hosts they used
+    (tests.backends.VHOSTS) live as long as the test process."""
     yield
     await TEMPLATES.drop_all()
+    await VHOSTS.delete_all()
 
 
 @pytest.fixture
