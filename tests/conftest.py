@@ -14,7 +14,7 @@ from tests.templates import TEMPLATES
 os.environ.pop("EGOV_ADMIN_TOKEN", None)
 
 # Fixtures more than one folder uses, defined once.
-pytest_plugins = ["tests.vin", "tests.fixtures.workers"]
+pytest_plugins = ["tests.vin", "tests.fixtures.workers", "tests.fixtures.http"]
 
 
 @pytest.fixture(autouse=True)
