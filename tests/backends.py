@@ -15,6 +15,7 @@ import socket
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -64,19 +65,40 @@ def require_rabbitmq() -> str:
 @asynccontextmanager
 async def fresh_postgres(*extra_services: str) -> AsyncIterator[str]:
     """A base URL with a name no other run uses; every service's database under it is dropped
-    on exit."""
+    after exit, while the next test runs (`DROPS`)."""
     base = make_url(require_postgres()).set(database=f"egovtest_{uuid.uuid4().hex[:10]}")
     try:
         yield base.render_as_string(hide_password=False)
     finally:
         # All at once: one after another, the fourteen DROP DATABASE took 2.5 s (each waits on
         # the server's flush), together a tenth of a second.
-        await asyncio.gather(
-            *(
-                drop_postgres_database(base.set(database=f"{base.database}_{name}"))
-                for name in (*(s.name for s in SERVICES), *extra_services)
+        DROPS.start(
+            asyncio.gather(
+                *(
+                    drop_postgres_database(base.set(database=f"{base.database}_{name}"))
+                    for name in (*(s.name for s in SERVICES), *extra_services)
+                )
             )
         )
+
+
+class Drops:
+    """Databases being dropped in the background: DROP DATABASE waits for a checkpoint of the
+    server, seconds when it is busy, which no test needs to wait for."""
+
+    def __init__(self) -> None:
+        self._pending: set[asyncio.Future[Any]] = set()
+
+    def start(self, drop: asyncio.Future[Any]) -> None:
+        self._pending.add(drop)
+        drop.add_done_callback(self._pending.discard)
+
+    async def wait(self) -> None:
+        """Until every drop started is done; a failed one fails here."""
+        await asyncio.gather(*self._pending)
+
+
+DROPS = Drops()
 
 
 @asynccontextmanager

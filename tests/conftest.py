@@ -6,15 +6,19 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 
 from servicekit.clock import bus_clock
-from tests.backends import VHOSTS, require_rabbitmq
-from tests.templates import TEMPLATES
+from tests.backends import DROPS, VHOSTS, require_rabbitmq
 
 # The buses of the tests take the development admin token (tests.harness.ADMIN), whatever
 # token the shell that runs them gives the bus it starts by hand.
 os.environ.pop("EGOV_ADMIN_TOKEN", None)
 
 # Fixtures more than one folder uses, defined once.
-pytest_plugins = ["tests.vin", "tests.fixtures.workers", "tests.fixtures.http"]
+pytest_plugins = [
+    "tests.vin",
+    "tests.fixtures.workers",
+    "tests.fixtures.http",
+    "tests.fixtures.templates",
+]
 
 
 @pytest.fixture(autouse=True)
@@ -25,11 +29,12 @@ def _real_time_after_each_test() -> Iterator[None]:
 
 
 @pytest.fixture(scope="session", autouse=True)
-async def _made_for_the_process() -> AsyncIterator[None]:
-    """The databases buses copy (tests.templates) and the virtual hosts they used
-    (tests.backends.VHOSTS) live as long as the test process."""
+async def _backends_cleaned_up() -> AsyncIterator[None]:
+    """The virtual hosts the process's buses used (tests.backends.VHOSTS) live as long as it;
+    the databases they used are dropped in the background (tests.backends.DROPS), done by
+    the time it ends."""
     yield
-    await TEMPLATES.drop_all()
+    await DROPS.wait()
     await VHOSTS.delete_all()
 
 

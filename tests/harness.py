@@ -18,7 +18,7 @@ from egov.demo import Branch, Line, Outcome
 from egov.launcher import BusPlan, ServiceStatus, bind_free, run_embedded
 from servicekit.topology import SERVICES, spec
 from tests.backends import fresh_postgres, fresh_vhost
-from tests.templates import TEMPLATES
+from tests.fixtures.templates import TEMPLATES
 
 TESTER, TESTER_PASSWORD = "tester", "tester-secret"
 """The registry file's integration-tester sender, allowed every service."""
