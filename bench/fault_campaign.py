@@ -838,7 +838,9 @@ class MachineryDriver(Driver):
     async def _sign(self) -> None:
         document = ok(await self.send(M_WORKER, "GET", f"{self.desk}/document", what="M6.5"))
         cms = sign_b64(M_WORKER, document["document"])
-        reply = await self.send(M_WORKER, "POST", f"{self.desk}/sign", {"cms": cms}, what="M6.5")
+        reply = await self.send(
+            M_WORKER, "POST", f"{self.desk}/signature", {"cms": cms}, what="M6.5"
+        )
         state_is(ok(reply), "SENT", "status")
 
     async def _arrival(self) -> None:
@@ -1226,14 +1228,14 @@ async def audit(campaign: Campaign) -> Audit:
         after = 0
         while True:
             reply = await vin.call(buyer, "GET", f"/cabinet/notifications?after={after}")
-            items = ok(reply)["items"]
+            items = ok(reply)
             for notification in items:
                 if notification["kind"] in DECIDED:
                     found.decisions[notification["applicationId"]] += 1
             if not items:
                 break
             after = items[-1]["id"]
-        for document in ok(await vin.call(buyer, "GET", "/cabinet/documents"))["items"]:
+        for document in ok(await vin.call(buyer, "GET", "/cabinet/documents")):
             found.documents[document["applicationId"]] += 1
     reply = await http.get(
         f"{plan.url(FRONTOFFICE)}/sms/messages", params={"phone": "+77015550101"}
@@ -1247,7 +1249,7 @@ async def audit(campaign: Campaign) -> Audit:
     offset = 0
     while True:
         reply = await vin.call(DEALER, "GET", f"/dealer/applications?limit=200&offset={offset}")
-        items = ok(reply)["items"]
+        items = ok(reply)
         found.stranded.update(a["state"] for a in items if a["state"] in BUS_AWAITED)
         if len(items) < 200:
             break

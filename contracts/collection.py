@@ -17,18 +17,23 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from egov.demo import PILOT_DAY as VIN_PILOT_DAY
 from egov.machinery_demo import PHONE
 from egov.machinery_demo import PILOT_DAY as MACHINERY_PILOT_DAY
-from egov.machinery_flow import TRACTOR
 from egov.vin_flow import VIN_OK, persona
 from servicekit.settings import DEFAULT_ADMIN_TOKEN
 from servicekit.topology import SERVICES
 
 PORTAL, FRONTOFFICE = "registration_service", "frontoffice_service"
 CENTRE = "ALM-ALMALY"
+ARCHIVE_DAY = MACHINERY_PILOT_DAY + timedelta(days=32)
+"""A month and a day after the machinery pilot day: the paper basis sent that day may leave
+its office (M16)."""
+ISSUE_AT = MACHINERY_PILOT_DAY.replace(hour=11) + timedelta(days=1)
+"""When the plate is handed over (M11): the working day after the pilot day."""
 SIGNATURE_PARAMETER = re.compile(r"{(\w+)}")
 
 
@@ -110,19 +115,23 @@ def _request(call: Call, specs: Mapping[str, Mapping[str, Any]]) -> list[str]:
     return lines
 
 
-def _sign_in(persona_key: str, login: str, audience: str) -> tuple[Call, Call]:
-    """НУЦ's login by ЭЦП: a challenge, signed with the persona's AUTH key, for a token."""
+def _sign_in(
+    persona_key: str, login: str, audience: str, *, again: bool = False
+) -> tuple[Call, Call]:
+    """НУЦ's login by ЭЦП: a challenge, signed with the persona's AUTH key, for a token.
+    `again` after the clock moved on past the token's lifetime: the same names, new answers."""
     challenge = f"{login}Challenge"
+    who = f"again as {persona_key} (the clock moved on)" if again else f"as {persona_key}"
     return (
         Call(
-            f"Sign in as {persona_key} — 1. НУЦ's challenge",
+            f"Sign in {who} — 1. НУЦ's challenge",
             "pki",
             "POST",
             "/auth/challenge",
             name=challenge,
         ),
         Call(
-            f"Sign in as {persona_key} — 2. the token for {audience}",
+            f"Sign in {who} — 2. the token for {audience}",
             "pki",
             "POST",
             "/auth/token",
@@ -481,8 +490,9 @@ def _machinery() -> Collection:
                 "machine": {"kind": "TRACTOR", "id": "{{machine}}"},
             },
             notes=(
-                "@machine must have an ЭПСМ and no registration: the seeded one registers once",
-                "(`egov demo machinery` mints one per run). @photo: any PNG, base64.",
+                "@machine: a machine of the applicant with an ЭПСМ and no registration yet;",
+                "`.venv/bin/egov mint machine --owner buyer` makes one and prints its VIN.",
+                "@photo: the face at the desk, any PNG, base64.",
             ),
         ),
         Call(
@@ -519,13 +529,22 @@ def _machinery() -> Collection:
             idempotent=True,
         ),
         Call(
-            "M6.3 — the applicant pays it on ПШЭП's payment page (then check the fees again)",
+            "M6.3 — the applicant pays it on ПШЭП's payment page",
             "payments",
             "POST",
             "/payments/invoices/{number}/pay",
             {"number": "{{invoice.response.body.$.number}}"},
             idempotent=True,
             body={"method": "CARD"},
+        ),
+        Call(
+            "M6.3 — the fees again: paid, the desk confirms them",
+            FRONTOFFICE,
+            "POST",
+            base + "/fees/check",
+            app,
+            token="worker",
+            idempotent=True,
         ),
         Call(
             "M6.4 — a scan of each presented document (one request per code)",
@@ -551,7 +570,7 @@ def _machinery() -> Collection:
             "M6.5, M9 — 2. the worker's ЭЦП: the application goes to the akimat over the bus",
             FRONTOFFICE,
             "POST",
-            base + "/sign",
+            base + "/signature",
             app,
             token="worker",
             idempotent=True,
@@ -587,7 +606,16 @@ def _machinery() -> Collection:
             notes=_signing("akimat_officer_almaty", "officerCms", "the decision"),
         ),
         Call(
-            "M11, M12 — the officer enters the technical passport and the plate",
+            "M12 — 1. a FREE machinery plate of region 02 in БМГ",
+            "number_bank",
+            "GET",
+            "/admin/plates",
+            query="?regionCode=02&kind=MACHINERY&status=FREE&limit=1",
+            name="plates",
+            token="admin",
+        ),
+        Call(
+            "M11, M12 — 2. the officer enters the technical passport and the plate",
             FRONTOFFICE,
             "POST",
             provider + "/entry",
@@ -597,13 +625,10 @@ def _machinery() -> Collection:
             body={
                 "machineId": "{{machine}}",
                 "technicalPassport": "AL 1000001",
-                "plate": "{{plate}}",
-                "issueAt": "{{issueAt}}",
+                "plate": "{{plates.response.body.$[0].plate}}",
+                "issueAt": ISSUE_AT.isoformat(),
             },
-            notes=(
-                "@plate: a FREE machinery plate of region 02 (БМГ's GET /admin/plates?",
-                "regionCode=02&kind=MACHINERY&status=FREE); @issueAt: a working day after now.",
-            ),
+            notes=("The plate is handed over at `issueAt`: a working day after the decision.",),
         ),
         Call(
             "M11 — the SMS to the applicant",
@@ -620,7 +645,17 @@ def _machinery() -> Collection:
             token="applicant",
         ),
         Call(
-            "M16 — what the office may hand over to the archive (after its month)",
+            "· Move the bus clock past the month the office keeps the paper basis (M16)",
+            "gateway",
+            "POST",
+            "/admin/clock/freeze",
+            token="admin",
+            body={"at": ARCHIVE_DAY.isoformat()},
+        ),
+        *_sign_in("akimat_officer_almaty", "officer", FRONTOFFICE, again=True),
+        *_sign_in("frontoffice_head", "head", FRONTOFFICE, again=True),
+        Call(
+            "M16 — what the office may hand over to the archive now",
             FRONTOFFICE,
             "GET",
             "/provider/archive/due",
@@ -636,32 +671,28 @@ def _machinery() -> Collection:
             token="officer",
             idempotent=True,
             body={"office": office},
-            notes=("Move the clock past the month first (tester-controls.http).",),
         ),
         Call(
             "M17 — 2. the officer signs the act",
             FRONTOFFICE,
             "POST",
-            "/provider/archive/acts/{actId}/sign",
+            "/provider/archive/acts/{actId}/signature",
             {"actId": "{{act.response.body.$.id}}"},
             token="officer",
             idempotent=True,
             body={"cms": "{{actOfficerCms}}"},
-            notes=(
-                "Sign the canonical JSON of the act's `document` (as `egov demo machinery`",
-                "does) with the SIGN key of akimat_officer_almaty; paste into @actOfficerCms.",
-            ),
+            notes=_signing("akimat_officer_almaty", "actOfficerCms", "the act"),
         ),
         Call(
             "M17 — 3. the head of the front office signs it",
             FRONTOFFICE,
             "POST",
-            "/offices/{office}/archive/acts/{actId}/sign",
+            "/offices/{office}/archive/acts/{actId}/signature",
             {"office": office, "actId": "{{act.response.body.$.id}}"},
             token="head",
             idempotent=True,
             body={"cms": "{{actHeadCms}}"},
-            notes=("The same document, signed by frontoffice_head; paste into @actHeadCms.",),
+            notes=_signing("frontoffice_head", "actHeadCms", "the act, signed by the officer"),
         ),
     )
     return Collection(
@@ -670,12 +701,10 @@ def _machinery() -> Collection:
         ("Run the requests in order against a running bus (`python3 bootstrap.py up`).",),
         {
             "adminToken": DEFAULT_ADMIN_TOKEN,
-            "machine": TRACTOR,
+            "machine": "",
             "photo": "",
             "documents": "",
             "scanCode": "",
-            "plate": "",
-            "issueAt": "",
             "workerAuthCms": "",
             "officerAuthCms": "",
             "headAuthCms": "",

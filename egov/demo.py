@@ -373,8 +373,8 @@ async def _dealer_part(demo: Demo, vin: str, buyer: str) -> Json:
 
 
 async def _notified(demo: Demo, app: Json, buyer: str) -> None:
-    notes = await demo.flow.ok(buyer, "GET", "/cabinet/notifications")
-    mine = [n for n in notes["items"] if n["applicationId"] == app["id"] and n["step"] == "V10"]
+    notes = await demo.flow.listing(buyer, "/cabinet/notifications")
+    mine = [n for n in notes if n["applicationId"] == app["id"] and n["step"] == "V10"]
     if not mine:
         raise FlowError(f"{buyer} has no V10 notification of {app['number']} in the cabinet")
     demo.say("V10", buyer, "is notified in the cabinet", english(mine[-1]["messages"]))
@@ -490,8 +490,8 @@ async def _case(demo: Demo, app: Json) -> None:
 
 async def _digital_documents(demo: Demo, app: Json, buyer: str) -> None:
     number = app["certificateNumber"]
-    documents = await demo.flow.ok(buyer, "GET", "/cabinet/documents")
-    found = [d for d in documents["items"] if d["number"] == number]
+    documents = await demo.flow.listing(buyer, "/cabinet/documents")
+    found = [d for d in documents if d["number"] == number]
     if not found:
         raise FlowError(f"СРТС {number} is not in {buyer}'s digital documents")
     document = found[0]
@@ -726,8 +726,8 @@ async def _reservation_for(demo: Demo, buyer: str) -> None:
     the catalogue's, the first time; later runs' applications keep theirs, so then the tester
     reserves a free number for the buyer."""
     iin = persona(buyer)["iin"]
-    mine = await demo.flow.ok(buyer, "GET", "/cabinet/applications")
-    taken = {a["plate"] for a in mine["items"] if a["state"] not in ("REFUSED", "DECLINED")}
+    mine = await demo.flow.listing(buyer, "/cabinet/applications")
+    taken = {a["plate"] for a in mine if a["state"] not in ("REFUSED", "DECLINED")}
     region = "regionCode=02&kind=VEHICLE_INDIVIDUAL"
     held = await demo.admin(
         "number_bank", "GET", f"/admin/plates?{region}&status=RESERVED&iin={iin}"

@@ -34,7 +34,6 @@ from egov.signin import sign_b64
 from egov.vin_flow import FlowError, Json, answer
 from frontoffice_service.settings import Settings as FrontOfficeSettings
 from servicekit.clock import ALMATY
-from servicekit.documents import b64, canonical
 from servicekit.settings import DEFAULT_ADMIN_TOKEN
 
 PILOT_START: date = FrontOfficeSettings.model_fields["machinery_pilot_start"].default
@@ -267,16 +266,18 @@ async def _archive(demo: MachineryDemo, app: Json) -> None:
     demo.say(
         "M17", OFFICER_ALM, "draws up the acceptance act", f"{act['number']} ({act['status']})"
     )
-    cms = sign_b64(OFFICER_ALM, b64(canonical(act["document"])))
+    cms = sign_b64(OFFICER_ALM, act["document"])
     act = answer(
         await flow.call(
-            OFFICER_ALM, "POST", f"/provider/archive/acts/{act['id']}/sign", {"cms": cms}
+            OFFICER_ALM, "POST", f"/provider/archive/acts/{act['id']}/signature", {"cms": cms}
         )
     )
     demo.say("M17", OFFICER_ALM, "signs it with ЭЦП", act["status"])
-    cms = sign_b64(HEAD, b64(canonical(act["document"])))
+    cms = sign_b64(HEAD, act["document"])
     act = answer(
-        await flow.call(HEAD, "POST", f"/offices/{ALM}/archive/acts/{act['id']}/sign", {"cms": cms})
+        await flow.call(
+            HEAD, "POST", f"/offices/{ALM}/archive/acts/{act['id']}/signature", {"cms": cms}
+        )
     )
     if act["status"] != "SIGNED":
         raise FlowError(f"the act is {act['status']} after both signatures")
@@ -294,14 +295,8 @@ async def _archive(demo: MachineryDemo, app: Json) -> None:
 
 
 def _numbers(due: Any) -> set[str]:
-    items = due if isinstance(due, list) else due.get("items", due.get("applications", []))
-    found: set[str] = set()
-    for item in items:
-        if isinstance(item, dict):
-            found.add(str(item.get("number") or item.get("applicationNumber")))
-            for inner in item.get("applications", []) or item.get("items", []):
-                found.add(str(inner.get("number") or inner.get("applicationNumber")))
-    return found
+    """The application numbers of M16's list of what is due (a bare array of items)."""
+    return {str(item["number"]) for item in due}
 
 
 # --- the branches ---------------------------------------------------------------------------

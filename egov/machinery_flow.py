@@ -271,7 +271,7 @@ class MachineryClient:
         """M6.5, M9: the worker's ЭЦП over the application, and off to the provider."""
         document = await self.ok(worker, "GET", f"{self._path(app)}/document")
         cms = sign_b64(signer or worker, document["document"])
-        return await self.call(worker, "POST", f"{self._path(app)}/sign", {"cms": cms})
+        return await self.call(worker, "POST", f"{self._path(app)}/signature", {"cms": cms})
 
     async def sent(
         self,

@@ -142,6 +142,14 @@ class VinClient:
         reply = await self.call(who, method, path, json, service=service)
         return _json(reply, 200, 201)
 
+    async def listing(self, who: str, path: str, *, service: str = PORTAL) -> list[Json]:
+        """A collection: every list route answers a bare JSON array (CONTRIBUTING.md)."""
+        reply = await self.call(who, "GET", path, service=service)
+        found = reply.json() if reply.status_code == 200 else None
+        if not isinstance(found, list):
+            raise FlowError(f"GET {path} → {reply.status_code}: {reply.text}")
+        return found
+
     # --- people the catalogue lacks, through НУЦ's admin API ---------------------------------
 
     async def employ(

@@ -20,9 +20,16 @@ from fastapi import Path as PathParam
 from frontoffice_service import archive
 from frontoffice_service.access import OfficeHead, OfficeWorker, Provider
 from frontoffice_service.machinery_models import ActStatus, ArchiveAct, MachineryApplication
-from frontoffice_service.machinery_schemas import ActIn, ActRecord, ArchiveItemRecord, SignIn
+from frontoffice_service.machinery_schemas import (
+    ActIn,
+    ActRecord,
+    ArchiveItemRecord,
+    SignIn,
+    SigningDocument,
+)
 from servicekit.db import DbSession
 from servicekit.idempotency import Idempotency, IdempotencyKey
+from servicekit.openapi import keep_old_path
 
 ActId = Annotated[UUID, PathParam(alias="actId", description="the act's `id`")]
 OfficeFilter = Annotated[
@@ -72,13 +79,16 @@ _PDF: Responses = {200: {"content": {"application/pdf": {}}, "description": "the
 
 
 def to_act(act: ArchiveAct) -> ActRecord:
+    signing = SigningDocument.of(act.document)
     return ActRecord(
         id=UUID(act.id),
         number=act.number,
         office=act.office,
         region=act.region,
         status=act.status,
-        document=act.document,
+        document=signing.document,
+        sha256=signing.sha256,
+        content=signing.content,
         created_at=act.created_at,
         provider_signed_by=act.provider_signed_by,
         provider_signed_at=act.provider_signed_at,
@@ -208,7 +218,7 @@ async def provider_act_pdf(act_id: ActId, officer: Provider, session: DbSession)
 
 
 @provider_archive.post(
-    "/acts/{actId}/sign",
+    "/acts/{actId}/signature",
     summary="M17: the provider signs the act with ЭЦП",
     description="A detached CMS over the canonical bytes of the act's `document`, by the "
     "signed-in officer. With the head's signature already there the act is SIGNED and the "
@@ -241,6 +251,9 @@ async def provider_sign(
         model=ActRecord,
         work=work,
     )
+
+
+keep_old_path(provider_archive, "/acts/{actId}/signature", old="/acts/{actId}/sign")
 
 
 # --- the office's side --------------------------------------------------------------------------
@@ -283,7 +296,7 @@ async def office_act_pdf(act_id: ActId, worker: OfficeWorker, session: DbSession
 
 
 @office_archive.post(
-    "/acts/{actId}/sign",
+    "/acts/{actId}/signature",
     summary="M17: the head of the office (or the deputy) signs the act with ЭЦП",
     description="A detached CMS over the canonical bytes of the act's `document`, by the "
     "signed-in head. With the provider's signature already there the act is SIGNED and the "
@@ -318,3 +331,6 @@ async def head_sign(
         model=ActRecord,
         work=work,
     )
+
+
+keep_old_path(office_archive, "/acts/{actId}/signature", old="/acts/{actId}/sign")

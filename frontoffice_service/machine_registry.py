@@ -52,7 +52,7 @@ from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import frontoffice_service.machinery_problems  # noqa: F401  (the codes below)
-from frontoffice_service.machinery import Action, MachineKind
+from frontoffice_service.machinery import ACTION_NAMES, Action, MachineKind
 from frontoffice_service.machinery_models import (
     Machine,
     MachineryApplication,
@@ -66,7 +66,7 @@ from frontoffice_service.machinery_models import (
 from frontoffice_service.machinery_schemas import CheckRecord, EntryIn
 from frontoffice_service.models import seed_versions
 from frontoffice_service.problems import Refusal
-from servicekit.clock import Clock
+from servicekit.clock import Clock, instant
 from servicekit.db import insert_new
 from servicekit.gateway_client import GatewayClient, GatewayFault, GatewayUnreachable
 from servicekit.identifiers import (
@@ -415,7 +415,7 @@ async def _describe(registry: RegistryRepository, machine: Machine) -> dict[str,
             (p.number for p in passports if p.status is PassportStatus.VALID), None
         ),
         "plates": [
-            {"plate": p.plate, "status": p.status.value, "assignedAt": p.assigned_at.isoformat()}
+            {"plate": p.plate, "status": p.status.value, "assignedAt": instant(p.assigned_at)}
             for p in plates
         ],
         "technicalPassports": [
@@ -423,7 +423,7 @@ async def _describe(registry: RegistryRepository, machine: Machine) -> dict[str,
                 "number": p.number,
                 "status": p.status.value,
                 "duplicate": p.duplicate,
-                "issuedAt": p.issued_at.isoformat(),
+                "issuedAt": instant(p.issued_at),
             }
             for p in passports
         ],
@@ -549,26 +549,10 @@ _FIELD_NAMES = {
     ),
     "plate": Texts("номерной знак", "нөмірлік белгі", "plate"),
 }
-_ACTION_NAMES = {
-    Action.REGISTRATION: Texts("регистрация", "тіркеу", "registration"),
-    Action.REREGISTRATION: Texts("перерегистрация", "қайта тіркеу", "re-registration"),
-    Action.DEREGISTRATION: Texts("снятие с учёта", "есептен шығару", "deregistration"),
-    Action.DUPLICATE: Texts(
-        "дубликат технического паспорта",
-        "техникалық паспорттың телнұсқасы",
-        "duplicate of the technical passport",
-    ),
-    Action.PLATE: Texts("выдача номерного знака", "нөмірлік белгі беру", "issue of a plate"),
-}
 _PLATE_STATUS_NAMES = {
     PlateStatus.ACTIVE: Texts("на учёте", "есепте", "on a registered machine"),
     PlateStatus.ARCHIVED: Texts("в архиве", "мұрағатта", "in the archive"),
 }
-
-
-def _local(texts: Texts) -> dict[str, str]:
-    """A param rendered in each message's own language."""
-    return {"ru": texts.ru, "kk": texts.kk, "en": texts.en}
 
 
 def _require_machine_id(application: MachineryApplication, entry: EntryIn) -> None:
@@ -607,8 +591,8 @@ def _require_fields(action: Action, entry: EntryIn) -> None:
             "ENTRY_FIELD_REQUIRED" if need == REQUIRED else "ENTRY_FIELD_NOT_ALLOWED",
             step=ENTRY_STEP,
             field=name,
-            action=_local(_ACTION_NAMES[action]),
-            what=_local(_FIELD_NAMES[name]),
+            action=ACTION_NAMES[action].param(),
+            what=_FIELD_NAMES[name].param(),
         )
 
 
@@ -655,7 +639,7 @@ def _plate_taken(plate: str, known: RegistryPlate) -> Refusal:
         status=409,
         field="plate",
         plate=plate,
-        plate_status=_local(_PLATE_STATUS_NAMES[known.status]),
+        plate_status=_PLATE_STATUS_NAMES[known.status].param(),
     )
 
 
@@ -784,8 +768,8 @@ class _Entry:
             "replacedTechnicalPassport": None,
             "annulledTechnicalPassport": None,
             "archivedPlate": None,
-            "issueAt": self.entry.issue_at.isoformat(),
-            "enteredAt": self.now.isoformat(),
+            "issueAt": instant(self.entry.issue_at),
+            "enteredAt": instant(self.now),
             **fields,
         }
 

@@ -36,6 +36,20 @@ class Action(StrEnum):
     """The issue of a state registration plate (МТНБ/ГРНЗ)."""
 
 
+ACTION_NAMES = {
+    Action.REGISTRATION: Texts("регистрация", "тіркеу", "registration"),
+    Action.REREGISTRATION: Texts("перерегистрация", "қайта тіркеу", "re-registration"),
+    Action.DEREGISTRATION: Texts("снятие с учёта", "есептен шығару", "deregistration"),
+    Action.DUPLICATE: Texts(
+        "дубликат технического паспорта",
+        "техникалық паспорттың телнұсқасы",
+        "duplicate of the technical passport",
+    ),
+    Action.PLATE: Texts("выдача номерного знака", "нөмірлік белгі беру", "issue of a plate"),
+}
+"""What a person reads for an action, in a refusal's text."""
+
+
 class MachineKind(StrEnum):
     TRACTOR = "TRACTOR"
     """Tractors, and self-propelled chassis and mechanisms built on them."""

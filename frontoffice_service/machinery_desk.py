@@ -25,6 +25,7 @@ from frontoffice_service.access import Worker
 from frontoffice_service.archive import keep_until
 from frontoffice_service.identity import check_visitor
 from frontoffice_service.machinery import (
+    ACTION_NAMES,
     CHECKLISTS,
     FEES,
     Applicant,
@@ -271,7 +272,7 @@ async def check_package(
                 step="M6.2",
                 field=f"documents[{index}].code",
                 code_name=document.code,
-                action=app.action.value,
+                action=ACTION_NAMES[app.action].param(),
             )
     presented = [Presented(d.code, d.present, d.valid) for d in request.documents]
     app.package = [d.model_dump(mode="json") for d in request.documents]

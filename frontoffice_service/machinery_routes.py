@@ -41,10 +41,11 @@ from frontoffice_service.machinery_schemas import (
 from frontoffice_service.problems import Refusal
 from frontoffice_service.routes import Responses, once
 from servicekit import pdf
-from servicekit.clock import ALMATY
+from servicekit.clock import ALMATY, instant
 from servicekit.db import DbSession
 from servicekit.idempotency import IdempotencyKey
 from servicekit.labels import REGIONS, label
+from servicekit.openapi import keep_old_path
 from servicekit.tokens import SignedIn
 
 Number = Annotated[
@@ -428,7 +429,7 @@ async def get_document(number: Number, worker: OfficeWorker, session: DbSession)
 
 
 @desk.post(
-    "/{number}/sign",
+    "/{number}/signature",
     summary="Sign the application with the worker's ЭЦП and send it to the provider (M6.5, M9)",
     description="The CMS must be the signed-in worker's valid signature over the document "
     "(SIGNATURE_NOT_ACCEPTED with НУЦ's reasons). The application goes to the provider of the "
@@ -469,6 +470,9 @@ async def sign(
         model=MachineryApplicationRecord,
         work=work,
     )
+
+
+keep_old_path(desk, "/{number}/signature", old="/{number}/sign")
 
 
 # --- the provider's desk АРМ ГО (M10–M15) ---------------------------------------------------
@@ -664,7 +668,7 @@ def _document_record(document: DigitalDocument) -> dict[str, Any]:
     return {
         "id": document.id,
         "kind": document.kind,
-        "issuedAt": document.issued_at.isoformat(),
+        "issuedAt": instant(document.issued_at),
         **document.data,
     }
 

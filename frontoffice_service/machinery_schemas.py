@@ -263,7 +263,12 @@ class ActRecord(Contract):
     office: str
     region: str
     status: ActStatus
-    document: dict[str, Any]
+    document: str = Field(
+        description="what both parties sign, base64 of the canonical bytes of `content`, "
+        "as every signed document of the bus (SigningDocument)"
+    )
+    sha256: str
+    content: dict[str, Any] = Field(description="the act: the number, both parties, the list")
     created_at: datetime
     provider_signed_by: str | None
     provider_signed_at: datetime | None

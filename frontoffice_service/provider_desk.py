@@ -33,7 +33,7 @@ from frontoffice_service.machinery_schemas import CheckRecord, DecisionIn, Entry
 from frontoffice_service.problems import Refusal
 from frontoffice_service.signing import require_signature, signature_problems
 from frontoffice_service.working_days import WorkingCalendar
-from servicekit.clock import ALMATY
+from servicekit.clock import ALMATY, instant
 from servicekit.documents import sha256
 from servicekit.events import MachineryApplicationSent, SmsRequested
 from servicekit.gateway_client import GatewayClient, GatewayFault, GatewayUnreachable
@@ -417,7 +417,7 @@ async def enter(
     centre = service_centre(app.office)
     place = f"{centre.name}, {centre.address}" if centre else app.office
     issue_at = request.issue_at.astimezone(ALMATY)
-    app.entry = {**entered, "issueAt": issue_at.isoformat(), "place": place}
+    app.entry = {**entered, "issueAt": instant(issue_at), "place": place}
     document = DigitalDocument(
         id=str(uuid.uuid4()),
         kind=_DOCUMENT_KIND[app.action.value],

@@ -57,6 +57,7 @@ from servicekit.bus import (
     Unavailable,
 )
 from servicekit.bus.base import REDRIVEN_HEADER
+from servicekit.clock import instant
 from servicekit.db import Database
 from servicekit.envelope import (
     ORIGINAL_ID_LENGTH,
@@ -524,7 +525,7 @@ class AsyncChannel:
                 # As getMessageStatus over SOAP gives it.
                 "statusCode": SUCCESS if state is DeliveryState.DELIVERED else state.value,
                 "statusMessage": error,
-                "statusDate": self.sync.clock.now().isoformat(),
+                "statusDate": instant(self.sync.clock.now()),
             },
         }
         name = mailbox(service.provider, service.service_id)

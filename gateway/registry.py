@@ -6,7 +6,7 @@ authentication and access checks cost dictionary lookups, never a query.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from gateway.models import AccessRight, RegisteredService, Sender
 from gateway.passwords import VerifiedCache
 from gateway.repository import RegistryRepository
+from gateway.scenarios import declared
 from servicekit.provider import ASYNC_PATH
 from servicekit.scenarios import registry_of
 
@@ -70,6 +71,10 @@ class Registry:
     senders: dict[str, SenderEntry]
     access: frozenset[tuple[str, str]]
     provider_urls: dict[str, str]
+    scenarios: Mapping[str, frozenset[str]] = field(default_factory=declared)
+    """Each registry's declared scenarios (`gateway.scenarios`)."""
+    providers: frozenset[str] = frozenset()
+    """The providers the services are routed to, known once per snapshot."""
     _passwords: VerifiedCache = field(default_factory=VerifiedCache, compare=False)
 
     @classmethod
@@ -80,6 +85,7 @@ class Registry:
         access: Iterable[AccessRight],
         provider_urls: dict[str, str],
     ) -> Registry:
+        services = list(services)
         return cls(
             services={
                 s.service_id: ServiceEntry(
@@ -104,16 +110,22 @@ class Registry:
             },
             access=frozenset((a.sender_id, a.service_id) for a in access),
             provider_urls=provider_urls,
+            providers=frozenset(s.provider for s in services),
         )
 
     def scenario_known(self, scenario: str) -> list[str] | None:
-        """None when `scenario` names a provider, whose own check then has the last word (it
-        knows its branches); else the scenario forms that could be meant, to name in the
-        refusal: a scenario no provider is named by would be ignored by all of them."""
-        providers = sorted({s.provider for s in self.services.values()})
-        if "." in scenario and registry_of(scenario) in providers:
+        """None when `scenario` may be sent on; else what is known instead, to name in the
+        refusal. A registry whose contract declares its scenarios is held to them here, so a
+        misspelt one is refused on the first call of a flow, whichever registry that goes to;
+        a provider without a contract (added by a tester) has the last word on its own; a
+        scenario naming no provider would be ignored by all of them."""
+        registry = registry_of(scenario) if "." in scenario else None
+        branches = self.scenarios.get(registry) if registry in self.providers else None
+        if branches is not None:
+            return None if scenario in branches else sorted(branches)
+        if registry in self.providers:
             return None
-        return [f"{provider}.…" for provider in providers]
+        return [f"{provider}.…" for provider in sorted(self.providers)]
 
     @classmethod
     async def load(cls, session: AsyncSession, provider_urls: dict[str, str]) -> Registry:

@@ -33,7 +33,7 @@ from gateway.exchange import Exchange, ExchangeObserver, notify
 from gateway.faults import Fault, FaultSource, InjectedFault, NoFaults
 from gateway.registry import SYNC_MODES, Registry, Route
 from servicekit.app import ROUTE_TEMPLATE, Readiness
-from servicekit.clock import Clock
+from servicekit.clock import Clock, instant
 from servicekit.envelope import SUCCESS, ErrorInfo, NumberOutOfRange, SyncRequest, parse_json
 from servicekit.errors import PROBLEM_JSON, Problem, language_from, validation_problem
 from servicekit.gateway_client import SYNC_PATH
@@ -431,7 +431,7 @@ class SyncChannel:
             "requestInfo": {
                 "messageId": call.message_id,
                 "serviceId": service_id,
-                "messageDate": call.started_at.isoformat(),
+                "messageDate": instant(call.started_at),
                 "sender": {"senderId": self.sender_id},
                 "sessionId": str(call.session_id),
             },

@@ -33,6 +33,7 @@ from pki.schemas import (
 from pki.tsp import granted, stamp
 from pki.verification import verify
 from servicekit.admin import AdminOnly
+from servicekit.clock import instant
 from servicekit.db import DbSession
 from servicekit.errors import Conflict, NotFound, Problem
 from servicekit.messages import Texts, register, texts_for
@@ -229,7 +230,7 @@ async def revoke_certificate(
             "CERT_ALREADY_REVOKED",
             field="serial",
             serial=row.serial,
-            revoked_at=row.revoked_at.isoformat(),
+            revoked_at=instant(row.revoked_at),
         )
     now = request.app.state.clock.now()
     await revoke(session, row, body.reason, now)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from registration_service.models import Application
+from servicekit.clock import instant
 
 
 def seller_document(app: Application) -> dict[str, Any]:
@@ -29,7 +30,7 @@ def buyer_document(app: Application) -> dict[str, Any]:
     invoice = app.invoice or {}
     return {
         **seller_document(app),
-        "sellerSignedAt": app.seller_signed_at.isoformat() if app.seller_signed_at else None,
+        "sellerSignedAt": instant(app.seller_signed_at) if app.seller_signed_at else None,
         "pickup": {"centreId": app.centre_id, "plateType": app.plate_type},
         "plate": app.plate,
         "payment": {

@@ -22,6 +22,7 @@ from registration_service.portal import Portal, require_state
 from registration_service.problems import StepProblem
 from registration_service.repository import PoliceCaseRepository
 from registration_service.states import State
+from servicekit.clock import instant
 from servicekit.messages import Texts
 from servicekit.tokens import Principal
 
@@ -131,7 +132,7 @@ async def _approve(
     now = portal.now()
     app.decision = {
         "decision": "APPROVED",
-        "at": now.isoformat(),
+        "at": instant(now),
         **decided_by,
         "signature": signature,
     }
@@ -193,7 +194,7 @@ async def _refuse(
     now = portal.now()
     app.decision = {
         "decision": "REFUSED",
-        "at": now.isoformat(),
+        "at": instant(now),
         "reason": reason,
         **decided_by,
         "signature": signature,

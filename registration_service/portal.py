@@ -19,7 +19,7 @@ from registration_service.problems import REFUSALS, wrong_step
 from registration_service.repository import ApplicationRepository, NotificationRepository
 from registration_service.settings import Settings
 from registration_service.states import State
-from servicekit.clock import ALMATY, Clock
+from servicekit.clock import ALMATY, Clock, instant
 from servicekit.db import DbSession, ReaderSession, after_commit
 from servicekit.events import SmsRequested
 from servicekit.idempotency import Idempotency
@@ -80,7 +80,7 @@ class Portal:
             "registry": registry,
             "messageId": message_id,
             "messages": REFUSALS[code].render(params),
-            "at": self.now().isoformat(),
+            "at": instant(self.now()),
         }
         application.updated_at = self.now()
 

@@ -27,20 +27,16 @@ from registration_service.repository import (
     PoliceCaseRepository,
 )
 from registration_service.schemas import (
-    ApplicationList,
     ApplicationView,
     BuyerIn,
     CentreView,
     DecisionIn,
     DigitalDocument,
-    DigitalDocumentList,
-    NotificationList,
     NotificationView,
     PickupIn,
     PlateIn,
     PlateOffer,
     PoliceCaseView,
-    PoliceInbox,
     PolicyView,
     SignatureIn,
     SigningDocument,
@@ -129,10 +125,10 @@ async def list_dealer(
     principal: SignedIn,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[Offset, Query()] = 0,
-) -> ApplicationList:
+) -> list[ApplicationView]:
     dealer_bin = dealer.require_dealer(principal)
     items = await portal.applications.of_dealer(dealer_bin, limit, offset)
-    return ApplicationList(items=[ApplicationView.of(a) for a in items])
+    return [ApplicationView.of(a) for a in items]
 
 
 @dealer_router.get("/{application_id}", summary="One application with the history of its checks")
@@ -217,10 +213,10 @@ async def dealer_signature(
 
 
 @cabinet_router.get("/applications", summary="The buyer's applications (from V10 on)")
-async def list_buyer(portal: ReadingPortalDep, principal: SignedIn) -> ApplicationList:
+async def list_buyer(portal: ReadingPortalDep, principal: SignedIn) -> list[ApplicationView]:
     iin = cabinet.require_person(principal)
     items = await portal.applications.of_buyer(iin)
-    return ApplicationList(items=[ApplicationView.of(a) for a in items])
+    return [ApplicationView.of(a) for a in items]
 
 
 @cabinet_router.get("/applications/{application_id}", summary="One of the buyer's applications")
@@ -358,10 +354,10 @@ async def notifications(
     portal: ReadingPortalDep,
     principal: SignedIn,
     after: Annotated[RowId, Query(description="only those with a greater id")] = 0,
-) -> NotificationList:
+) -> list[NotificationView]:
     iin = cabinet.require_person(principal)
     items = await NotificationRepository(portal.session).of(iin, after)
-    return NotificationList(items=[NotificationView.of(n) for n in items])
+    return [NotificationView.of(n) for n in items]
 
 
 async def _stream_holder(request: Request, principal: SignedIn) -> AsyncIterator[str]:
@@ -427,10 +423,10 @@ _STREAM_PAGE = 100
 
 
 @cabinet_router.get("/documents", summary="V19: the buyer's digital documents (СРТС)")
-async def documents(portal: ReadingPortalDep, principal: SignedIn) -> DigitalDocumentList:
+async def documents(portal: ReadingPortalDep, principal: SignedIn) -> list[DigitalDocument]:
     iin = cabinet.require_person(principal)
     items = await CertificateRepository(portal.session).of_owner(iin)
-    return DigitalDocumentList(items=[DigitalDocument.of(c) for c in items])
+    return [DigitalDocument.of(c) for c in items]
 
 
 @cabinet_router.get("/documents/{number}", summary="V19: one СРТС, as data")
@@ -470,12 +466,12 @@ async def police_inbox(
     ] = True,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[Offset, Query()] = 0,
-) -> PoliceInbox:
+) -> list[PoliceCaseView]:
     officer = police.require_officer(principal)
     rows = await PoliceCaseRepository(portal.session).inbox(
         officer.region_code, pending=pending, limit=limit, offset=offset
     )
-    return PoliceInbox(items=[PoliceCaseView.of(case, app) for case, app in rows])
+    return [PoliceCaseView.of(case, app) for case, app in rows]
 
 
 @police_router.get("/{application_id}", summary="V19: one case, with every check of V1–V18")

@@ -172,10 +172,6 @@ class ApplicationView(Contract):
         )
 
 
-class ApplicationList(Contract):
-    items: list[ApplicationView]
-
-
 class SigningDocument(Contract):
     """Sign `document` (base64) as it is, with a detached CMS (NCALayer's
     `createCAdESFromBase64(…, attach=false)`); `content` is the same document, readable."""
@@ -205,10 +201,6 @@ class NotificationView(Contract):
             created_at=n.created_at,
             read_at=n.read_at,
         )
-
-
-class NotificationList(Contract):
-    items: list[NotificationView]
 
 
 class CentreView(Contract):
@@ -256,10 +248,6 @@ class PoliceCaseView(Contract):
         )
 
 
-class PoliceInbox(Contract):
-    items: list[PoliceCaseView]
-
-
 class DigitalDocument(Contract):
     """The owner's СРТС as a digital document (V19): the data printed on it; the PDF is at
     `pdfUrl`."""
@@ -282,10 +270,6 @@ class DigitalDocument(Contract):
             pdf_sha256=hashlib.sha256(certificate.pdf).hexdigest(),
             pdf_url=f"/cabinet/documents/{certificate.number}/pdf",
         )
-
-
-class DigitalDocumentList(Contract):
-    items: list[DigitalDocument]
 
 
 class PolicyView(Contract):

@@ -14,6 +14,7 @@ from servicekit.admin import AdminOnly
 from servicekit.db import DbSession
 from servicekit.errors import NotFound
 from servicekit.identifiers import Bin, Iin, Vin
+from servicekit.openapi import keep_old_path
 from servicekit.params import Offset
 
 router = APIRouter(prefix="/admin", tags=["admin: sale contracts"])
@@ -56,7 +57,7 @@ async def put_contract(
 
 
 @router.post(
-    "/contracts/{number}/sign",
+    "/contracts/{number}/signature",
     summary="Sign as the seller or the buyer, at the bus clock's time",
     description="The seller signs first; the buyer signs for himself (`signerIin` is the "
     "buyer's ИИН). A party signs once; an annulled contract cannot be signed.",
@@ -71,6 +72,9 @@ async def sign_contract(
         raise NotFound(field="number")
     sign(contract, body.party, body.signer_iin, request.app.state.clock.now())
     return to_record(await repository.save(contract))
+
+
+keep_old_path(router, "/contracts/{number}/signature", old="/contracts/{number}/sign")
 
 
 @router.delete(

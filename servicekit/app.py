@@ -42,7 +42,7 @@ from tenacity import AsyncRetrying, retry_if_exception_type, wait_exponential
 from servicekit import incidents
 from servicekit.admin import warn_about_default_token
 from servicekit.bus import create_bus
-from servicekit.clock import Clock, bus_clock
+from servicekit.clock import Clock, bus_clock, instant
 from servicekit.clock_sync import catch_up, follow_bus_clock
 from servicekit.db import Database
 from servicekit.errors import (
@@ -279,7 +279,7 @@ def _health_router(service: str, with_health: bool) -> APIRouter:
             "attempts": readiness.attempts,
             "database": request.app.state.db.url.get_backend_name(),
             "broker": "rabbitmq" if request.app.state.settings.amqp_url else "in-process",
-            "now": request.app.state.clock.now().isoformat(),
+            "now": instant(request.app.state.clock.now()),
         }
         return JSONResponse(body, status_code=200 if readiness.ready else 503)
 

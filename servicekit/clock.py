@@ -120,6 +120,12 @@ class Clock:
         self._state = ClockState(offset, frozen_at, _later_than(self._state.version))
 
 
+def instant(moment: datetime) -> str:
+    """An instant as the bus writes it everywhere: RFC 3339 in UTC with `Z`, as pydantic
+    writes a UTC datetime, so a hand-built dict or an XML element reads like a model."""
+    return _aware(moment).isoformat().replace("+00:00", "Z")
+
+
 def _aware(moment: datetime) -> datetime:
     if moment.tzinfo is None:
         raise ValueError("the clock takes timezone-aware datetimes only")

@@ -24,6 +24,10 @@ class Texts:
     def render(self, params: Mapping[str, object]) -> dict[str, str]:
         return {lang: _format(getattr(self, lang), params, lang) for lang in LANGUAGES}
 
+    def param(self) -> dict[str, str]:
+        """These texts as a param of a problem: each message takes its own language's."""
+        return {lang: getattr(self, lang) for lang in LANGUAGES}
+
 
 def _format(template: str, params: Mapping[str, object], language: Language) -> str:
     # A param may itself be localised ({"ru": …, "kk": …, "en": …}), e.g. a provider's reason.

@@ -18,7 +18,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute, iter_route_contexts
@@ -229,3 +229,25 @@ def install(app: FastAPI, extend: Callable[[dict[str, Any]], None] | None = None
             redoc_favicon_url=f"{root}{favicon}",
             with_google_fonts=False,
         )
+
+
+def keep_old_path(router: APIRouter, path: str, old: str) -> None:
+    """Answer `old` as the router's route at `path` does, marked deprecated in the OpenAPI.
+
+    A route renamed to follow the bus's conventions (CONTRIBUTING.md: a signature is posted
+    to `…/signature`) keeps serving the clients written against its old path."""
+    route = next(
+        r for r in router.routes if isinstance(r, APIRoute) and r.path == router.prefix + path
+    )
+    (method,) = route.methods or {"POST"}
+    router.add_api_route(
+        old,
+        route.endpoint,
+        methods=[method],
+        status_code=route.status_code,
+        summary=f"{route.summary} (old path of {method} {router.prefix}{path})",
+        description=route.description,
+        responses=route.responses,
+        deprecated=True,
+        name=f"{route.name}_old_path",
+    )

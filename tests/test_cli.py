@@ -253,7 +253,8 @@ def test_multiprocess_bus_on_postgres_and_rabbitmq(
             assert f"{base_db.database}_{service.name}" in databases
 
 
-FROZEN = "2025-12-15T12:30:00+00:00"
+FROZEN = "2025-12-15T12:30:00Z"
+"""An instant as every service writes it (CONTRIBUTING.md: UTC with `Z`)."""
 
 
 def _url(base: int, name: str) -> str:
@@ -455,7 +456,7 @@ def test_reset_brings_every_service_back_to_its_seed(bus_port: int) -> None:
     assert len(seeded.json()) == 1
     # The state services' seed is empty; the token made before the reset still signs in, and
     # the bus clock stays where it was.
-    assert httpx.get(f"{portal}/dealer/applications", headers=dealer).json()["items"] == []
+    assert httpx.get(f"{portal}/dealer/applications", headers=dealer).json() == []
     clock = httpx.get(f"http://127.0.0.1:{bus_port}/clock").json()
     assert clock["localNow"] == "2026-03-02T10:00:00+05:00"
     # And the bus still works end to end after it.

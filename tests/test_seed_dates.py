@@ -1,7 +1,7 @@
 """The seeds tell one story with the pilots the demos play in: nothing a vehicle's registration
-looks at (its ЭПТС, customs, recycling fee, sale contract, invoices) is dated after the day the
-VIN demo freezes the clock on, nothing of the machinery pilot after its demo day, and every
-persona's ID card is valid throughout both pilots."""
+looks at (its ЭПТС, customs, recycling fee, sale contract, invoices, the buyer's fines) is dated
+after the day the VIN demo freezes the clock on, nothing of the machinery pilot after its demo
+day, and every persona's ID card is valid throughout both pilots."""
 
 from __future__ import annotations
 
@@ -17,12 +17,14 @@ from egov import demo, machinery_demo
 ROOT = Path(__file__).resolve().parent.parent
 DATE = re.compile(r"\b(20\d\d-\d\d-\d\d)")
 VIN_DAY, MACHINERY_DAY = demo.PILOT_DAY.date(), machinery_demo.PILOT_DAY.date()
+AHEAD = frozenset({"expiresAt", "dueDate"})
 
 
 def _dates(record: object) -> list[date]:
-    """Every date written in a record, expiries aside (an invoice may be payable for long)."""
+    """Every date written in a record, what lies ahead by nature aside (an invoice's expiry,
+    a fine's due date)."""
     if isinstance(record, dict):
-        return [d for key, value in record.items() if key != "expiresAt" for d in _dates(value)]
+        return [d for key, value in record.items() if key not in AHEAD for d in _dates(value)]
     if isinstance(record, list):
         return [d for value in record for d in _dates(value)]
     if isinstance(record, str):
@@ -45,6 +47,7 @@ def _seed(service: str) -> dict[str, list[dict[str, object]]]:
         ("recycling_fee", "fees"),
         ("sale_contracts", "contracts"),
         ("payments", "invoices"),
+        ("erap_fines", "fines"),
     ],
 )
 def test_nothing_the_demos_look_at_is_dated_after_their_pilot_day(

@@ -37,6 +37,7 @@ from gateway.soap.wsdl import schema_documents, wsdl
 from gateway.soap.xml import ASYNC_ITYPES, SOAP_MEDIA_TYPE, XmlRefused
 from gateway.sync_channel import SyncChannel, gateway_fault
 from servicekit.app import ROUTE_TEMPLATE
+from servicekit.clock import instant
 from servicekit.errors import Problem
 from servicekit.gateway_client import ASYNC_PREFIX
 from servicekit.messages import texts_for
@@ -214,7 +215,7 @@ def _error_info(problem: dict[str, Any], channel: SyncChannel, session_id: str) 
     return {
         "errorCode": str(problem.get("code") or "INTERNAL_ERROR"),
         "errorMessage": str(messages.get("ru") or problem.get("detail") or "")[:250],
-        "errorDate": channel.clock.now().isoformat(),
+        "errorDate": instant(channel.clock.now()),
         "sessionId": session_id,
     }
 

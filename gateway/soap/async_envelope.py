@@ -47,6 +47,7 @@ from gateway.soap.xml import (
     local,
     read_operation,
 )
+from servicekit.clock import instant
 from servicekit.envelope import SUCCESS
 
 OPERATIONS = ("sendMessage", "getMessages", "getMessageStatus", "sendDeliveryNotification")
@@ -192,7 +193,7 @@ def write_response(
         _text(response, "responseDate", info.get("responseDate"))
         _text(response, "sessionId", braces(info.get("sessionId")))
     elif request.operation == "getMessages":
-        _text(response, "responseDate", now.isoformat())
+        _text(response, "responseDate", instant(now))
         _text(response, "sessionId", braces(session_id))
         for message in answer.get("messages") or []:
             write_message(etree.SubElement(response, "messages"), message, catalogue)
@@ -205,11 +206,11 @@ def write_response(
         _text(detail, "statusCode", SUCCESS if state in _ON_THE_WAY else state)
         _text(detail, "statusMessage", status.get("lastError"))
         _text(detail, "statusDate", status.get("updatedAt"))
-        _text(response, "responseDate", now.isoformat())
+        _text(response, "responseDate", instant(now))
         _text(response, "sessionId", braces(session_id))
     else:
         _text(response, "notificationId", notification_id or str(uuid.uuid4()))
-        _text(response, "responseDate", now.isoformat())
+        _text(response, "responseDate", instant(now))
         _text(response, "sessionId", braces(session_id))
     return etree.tostring(root, xml_declaration=True, encoding="utf-8")
 

@@ -16,6 +16,7 @@ from lxml import etree
 
 from gateway.soap.envelope import braces
 from gateway.soap.xml import SOAP_ENV, SYNC_TYPES, clean
+from servicekit.clock import instant
 from servicekit.errors import Problem
 
 FAULT_DETAIL = "SendMessageFault1_SendMessageFault"
@@ -30,7 +31,7 @@ def error_info(problem: Problem, *, now: datetime, session_id: str) -> dict[str,
     return {
         "errorCode": problem.code,
         "errorMessage": problem.messages()["ru"][:250],
-        "errorDate": now.isoformat(),
+        "errorDate": instant(now),
         "sessionId": session_id,
     }
 

@@ -29,7 +29,7 @@ from uuid import uuid4
 import orjson
 import structlog
 
-from servicekit.clock import bus_clock
+from servicekit.clock import bus_clock, instant
 
 log = structlog.get_logger(__name__)
 
@@ -325,7 +325,7 @@ class Delivery(ABC):
             DEAD_ATTEMPTS_HEADER: self.attempt,
             DEAD_ERROR_HEADER: error[:ERROR_TEXT_LIMIT],
             DEAD_QUEUE_HEADER: self.queue,
-            DEAD_FAILING_SINCE_HEADER: (self.failing_since or bus_clock.now()).isoformat(),
+            DEAD_FAILING_SINCE_HEADER: instant(self.failing_since or bus_clock.now()),
         }
         await self._dead_letter(replace(self.message, headers=headers))
         self._stats.dead_lettered[self.queue, reason] += 1

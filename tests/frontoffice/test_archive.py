@@ -12,6 +12,7 @@ There is no head of a Kostanay office among the personas (their keys come from o
 
 from __future__ import annotations
 
+import base64
 import re
 import uuid
 from collections.abc import AsyncIterator
@@ -288,16 +289,16 @@ class Archive:
         """`who` signs in and sends a CMS of the act's document by `signer`'s key (theirs by
         default), on the provider's side or the office's."""
         path = (
-            f"/provider/archive/acts/{act['id']}/sign"
+            f"/provider/archive/acts/{act['id']}/signature"
             if party == "provider"
-            else f"/offices/{act['office']}/archive/acts/{act['id']}/sign"
+            else f"/offices/{act['office']}/archive/acts/{act['id']}/signature"
         )
-        cms = sign(signer or who, canonical(act["document"]))
+        cms = sign(signer or who, base64.b64decode(act["document"]))
         return await self.http.post(path, json={"cms": cms}, headers=await self.as_(who))
 
 
 def _numbers(act: dict[str, Any]) -> list[str]:
-    return [a["number"] for a in act["document"]["applications"]]
+    return [a["number"] for a in act["content"]["applications"]]
 
 
 def _problem(reply: httpx.Response) -> tuple[int, str, str | None]:
@@ -349,7 +350,7 @@ async def test_m16_nothing_leaves_before_the_month_ends(desk: Archive) -> None:
     assert (act["status"], act["office"], act["region"]) == ("DRAFT", BOSTANDYK, "02")
     assert act["number"] == f"{BOSTANDYK}-20270611-1"
     assert _numbers(act) == [number]  # the office's whole archive: only this test uses it
-    document = act["document"]
+    document = act["content"]
     assert (document["number"], document["date"], document["step"]) == (
         act["number"],
         "2027-06-11",
@@ -481,7 +482,8 @@ async def test_m17_a_signature_by_anyone_else_or_of_another_document_is_refused(
     assert _problem(as_head) == (422, "SIGNATURE_NOT_ACCEPTED", "M17")
     as_officer = await desk.sign(act, "head", who=HEAD, signer=OFFICER)
     assert _problem(as_officer) == (422, "SIGNATURE_NOT_ACCEPTED", "M17")
-    other = {**act, "document": {**act["document"], "number": "ALM-ALMALY-FORGED-1"}}
+    forged_content = {**act["content"], "number": "ALM-ALMALY-FORGED-1"}
+    other = {**act, "document": base64.b64encode(canonical(forged_content)).decode()}
     forged = await desk.sign(other, "provider", who=OFFICER)
     assert _problem(forged) == (422, "SIGNATURE_NOT_ACCEPTED", "M17")
 
@@ -557,8 +559,8 @@ async def test_m17_who_may_see_and_sign_which_act(desk: Archive) -> None:
         reply = await desk.http.request(method, path, headers=await desk.as_(HEAD))
         assert _problem(reply) == (404, "ARCHIVE_ACT_NOT_FOUND", "M17")
     wrong_path = await desk.http.post(
-        f"/offices/{ALMALY}/archive/acts/{kostanay['id']}/sign",
-        json={"cms": sign(HEAD, canonical(kostanay["document"]))},
+        f"/offices/{ALMALY}/archive/acts/{kostanay['id']}/signature",
+        json={"cms": sign(HEAD, base64.b64decode(kostanay["document"]))},
         headers=await desk.as_(HEAD),
     )
     assert _problem(wrong_path) == (404, "ARCHIVE_ACT_NOT_FOUND", "M17")

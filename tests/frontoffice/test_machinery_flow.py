@@ -327,6 +327,22 @@ async def test_invalid_document_counts_as_missing(
     assert refused["refusal"]["missing"] == ["IDENTITY_DOCUMENT"]
 
 
+async def test_m6_2_a_document_outside_the_actions_list_is_named_in_words(
+    flow: MachineryClient, pilot_day: datetime
+) -> None:
+    app = await _opened(flow, "farmer")
+    package = {"documents": [{"code": "LOSS_STATEMENT", "present": True, "valid": True}]}
+    path = f"/offices/{app['office']}/machinery/applications/{app['number']}/package"
+    reply = await flow.call(WORKER_KST, "PUT", path, package)
+    assert reply.status_code == 422, reply.text
+    problem = reply.json()
+    assert (problem["code"], problem["step"]) == ("DOCUMENT_NOT_IN_CHECKLIST", "M6.2")
+    assert problem["field"] == "documents[0].code"
+    assert "для действия регистрация" in problem["messages"]["ru"]
+    assert "the action registration" in problem["messages"]["en"]
+    assert all("REGISTRATION" not in text for text in problem["messages"].values())
+
+
 @pytest.mark.step("M6.3", "FEES_NOT_PAID")
 async def test_unpaid_fee_then_paid(flow: MachineryClient, pilot_day: datetime) -> None:
     """M6.3: buyer_kostanay has paid nothing; the desk's invoice is paid, and it passes."""

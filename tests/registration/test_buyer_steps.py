@@ -55,8 +55,8 @@ async def test_v14_unpaid_fines_hold_the_application_until_paid_and_submitted_ag
     fines = held["unpaidFines"]
     assert fines
     assert all(not f["paid"] for f in fines)
-    notes = await flow.ok(buyer, "GET", "/cabinet/notifications")
-    (note,) = [n for n in notes["items"] if n["kind"] == "FINES_UNPAID"]
+    notes = await flow.listing(buyer, "/cabinet/notifications")
+    (note,) = [n for n in notes if n["kind"] == "FINES_UNPAID"]
     assert "submit again" in note["messages"]["en"]
     reply = await flow.call(
         buyer,
@@ -286,8 +286,8 @@ async def test_another_dealer_neither_sees_nor_changes_the_application(flow: Vin
     ):
         reply = await flow.call(other, method, f"/dealer/applications/{app['id']}{suffix}", body)
         assert (reply.status_code, reply.json()["code"]) == (404, "APPLICATION_NOT_FOUND")
-    listed = await flow.ok(other, "GET", "/dealer/applications")
-    assert app["id"] not in [a["id"] for a in listed["items"]]
+    listed = await flow.listing(other, "/dealer/applications")
+    assert app["id"] not in [a["id"] for a in listed]
 
 
 async def test_registry_outage_in_the_middle_keeps_the_step_and_a_retry_goes_on(

@@ -62,8 +62,8 @@ async def test_v19_portal_killed_while_issuing_the_plate_resumes_after_restart(
             await portal.start()
             ready = await flow.until("buyer", app, ["V20_READY_FOR_PICKUP"], seconds=40)
             assert ready["decision"]["rule"] == "AUTO_CLEAN_APPLICATION"
-            documents = await flow.ok("buyer", "GET", "/cabinet/documents")
-            assert [d["applicationId"] for d in documents["items"]].count(app["id"]) == 1
+            documents = await flow.listing("buyer", "/cabinet/documents")
+            assert [d["applicationId"] for d in documents].count(app["id"]) == 1
             plate = urllib.parse.quote(ready["plate"])
             detail = await http.get(f"{bus.url('number_bank')}/admin/plates/{plate}", headers=ADMIN)
             history = [e["action"] for e in detail.json()["history"]]

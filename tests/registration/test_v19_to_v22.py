@@ -42,8 +42,8 @@ async def _plate(bus: BusPlan, http: httpx.AsyncClient, plate: str) -> dict[str,
 
 
 async def _notification_kinds(flow: VinClient, app: dict[str, Any]) -> list[str]:
-    notes = await flow.ok(BUYER, "GET", "/cabinet/notifications")
-    return [n["kind"] for n in notes["items"] if n["applicationId"] == app["id"]]
+    notes = await flow.listing(BUYER, "/cabinet/notifications")
+    return [n["kind"] for n in notes if n["applicationId"] == app["id"]]
 
 
 async def test_v19_officer_approves_v20_printed_v22_handed_over(
@@ -53,8 +53,8 @@ async def test_v19_officer_approves_v20_printed_v22_handed_over(
     case = await flow.police_case(OFFICER, app)
     assert (case["regionCode"], case["decidedAt"]) == ("02", None)
     assert {c["step"] for c in case["application"]["checks"]} >= {"V1", "V9", "V14", "V18"}
-    inbox = await flow.ok(OFFICER, "GET", "/police/applications")
-    assert app["id"] in [c["applicationId"] for c in inbox["items"]]
+    inbox = await flow.listing(OFFICER, "/police/applications")
+    assert app["id"] in [c["applicationId"] for c in inbox]
 
     reply = await flow.decide(OFFICER, app, approve=True)
     assert reply.status_code == 200, reply.text
@@ -73,8 +73,8 @@ async def test_v19_officer_approves_v20_printed_v22_handed_over(
         app["vin"],
     )
 
-    documents = await flow.ok(BUYER, "GET", "/cabinet/documents")
-    (document,) = [d for d in documents["items"] if d["number"] == number]
+    documents = await flow.listing(BUYER, "/cabinet/documents")
+    (document,) = [d for d in documents if d["number"] == number]
     assert document["data"]["plate"] == ready["plate"]
     assert document["data"]["vehicle"]["vin"] == app["vin"]
     assert document["data"]["owner"]["iin"] == persona(BUYER)["iin"]
@@ -98,11 +98,9 @@ async def test_v19_officer_approves_v20_printed_v22_handed_over(
     await flow.pick_up("frontoffice_worker_almaty", "ALM-ALMALY", BUYER, ready)
     done = await flow.until(BUYER, app, ["COMPLETED"])
     assert done["handedOverAt"] is not None
-    notes = await flow.ok(BUYER, "GET", "/cabinet/notifications")
+    notes = await flow.listing(BUYER, "/cabinet/notifications")
     (to_accept,) = [
-        n
-        for n in notes["items"]
-        if n["applicationId"] == app["id"] and n["kind"] == "APPLICATION_TO_ACCEPT"
+        n for n in notes if n["applicationId"] == app["id"] and n["kind"] == "APPLICATION_TO_ACCEPT"
     ]
     # The dealer is a товарищество: the verb agrees with it.
     assert to_accept["messages"]["ru"].startswith(
@@ -115,8 +113,8 @@ async def test_v19_officer_approves_v20_printed_v22_handed_over(
         "DOCUMENTS_READY",
         "HANDED_OVER",
     ]
-    decided_list = await flow.ok(OFFICER, "GET", "/police/applications?pending=false")
-    assert app["id"] in [c["applicationId"] for c in decided_list["items"]]
+    decided_list = await flow.listing(OFFICER, "/police/applications?pending=false")
+    assert app["id"] in [c["applicationId"] for c in decided_list]
 
 
 @pytest.mark.step("V19", "POLICE_REFUSED")
@@ -141,8 +139,7 @@ async def test_v19_refusal_is_motivated_and_gives_the_plate_back(
     again = await flow.enter_vin(DEALER, await flow.start(DEALER), app["vin"])
     assert again["state"] == "V6_AWAITING_BUYER"
     assert all(
-        d["applicationId"] != app["id"]
-        for d in (await flow.ok(BUYER, "GET", "/cabinet/documents"))["items"]
+        d["applicationId"] != app["id"] for d in (await flow.listing(BUYER, "/cabinet/documents"))
     )
 
 
@@ -151,8 +148,8 @@ async def test_v19_another_regions_officer_and_non_officers_see_nothing(flow: Vi
     # hold two reservations at once.
     app = await _submitted(flow, "buyer_2")
     await flow.police_case(OFFICER, app)
-    inbox = await flow.ok(OTHER_OFFICER, "GET", "/police/applications")
-    assert app["id"] not in [c["applicationId"] for c in inbox["items"]]
+    inbox = await flow.listing(OTHER_OFFICER, "/police/applications")
+    assert app["id"] not in [c["applicationId"] for c in inbox]
     for path in ("", "/decision-document?approve=true"):
         reply = await flow.call(OTHER_OFFICER, "GET", f"/police/applications/{app['id']}{path}")
         assert (reply.status_code, reply.json()["code"]) == (404, "APPLICATION_NOT_FOUND")
@@ -276,8 +273,8 @@ async def test_v19_auto_decision_approves_a_clean_application(flow: VinClient) -
     ready = await flow.until(BUYER, app, ["V20_READY_FOR_PICKUP"])
     assert ready["decision"]["decision"] == "APPROVED"
     assert ready["decision"]["rule"] == "AUTO_CLEAN_APPLICATION"
-    decided = await flow.ok(OFFICER, "GET", "/police/applications?pending=false")
-    (case,) = [c for c in decided["items"] if c["applicationId"] == app["id"]]
+    decided = await flow.listing(OFFICER, "/police/applications?pending=false")
+    (case,) = [c for c in decided if c["applicationId"] == app["id"]]
     assert (case["automatic"], case["decision"]) == (True, "APPROVED")
 
 
@@ -318,8 +315,8 @@ async def test_v19_a_stream_of_one_application_follows_that_one_alone(flow: VinC
 
 async def test_v10_cabinet_stream_delivers_notifications_live(flow: VinClient) -> None:
     buyer, dealer = "buyer_2", "dealer_kokshe_manager"
-    seen = await flow.ok(buyer, "GET", "/cabinet/notifications")
-    last = max([n["id"] for n in seen["items"]], default=0)
+    seen = await flow.listing(buyer, "/cabinet/notifications")
+    last = max([n["id"] for n in seen], default=0)
     headers = {"Authorization": f"Bearer {await flow.token(buyer)}", "Last-Event-ID": str(last)}
     vin = await flow.new_vehicle("dealer_kokshe_auto", buyer)
     async with flow.http.stream(

@@ -29,7 +29,7 @@ SEEDED = {r["caseNumber"]: r for r in load_records()}
 UNPAID_OF_WITH_FINES = sorted(
     n for n, r in SEEDED.items() if r["iin"] == WITH_FINES and r["paidAt"] is None
 )
-DUE_TOMORROW = "2602000004812"  # due 2026-11-23
+DUE_SOON = "2602000004812"  # due 2026-03-30, after the VIN pilot day (2026-03-02)
 
 
 async def _data(
@@ -85,14 +85,14 @@ async def test_v14_buyer_with_fines_has_two_unpaid_and_one_paid(
     assert "60945" in answer["messages"]["ru"]
     assert "подайте заявление снова" in answer["messages"]["ru"]
     assert set(answer["messages"]) == {"ru", "kk", "en"}
-    speeding = fines[DUE_TOMORROW]
+    speeding = fines[DUE_SOON]
     assert (speeding["article"], speeding["amountMrp"], speeding["amount"]) == (
         "ст. 592 ч. 1",
         "5.00",
         21625,
     )
     assert speeding["descriptionKk"]
-    assert (speeding["decisionDate"], speeding["dueDate"]) == ("2026-09-14", "2026-11-23")
+    assert (speeding["decisionDate"], speeding["dueDate"]) == ("2026-01-19", "2026-03-30")
     assert (speeding["paid"], speeding["paidAt"]) == (False, None)
     paid = next(f for f in answer["fines"] if f["paid"])
     assert datetime.fromisoformat(paid["paidAt"]) == datetime(2025, 6, 25, 4, 12, tzinfo=UTC)
@@ -127,17 +127,17 @@ async def test_v14_everyone_else_has_no_fines(
 @pytest.mark.parametrize(
     ("today", "overdue"),
     [
-        (datetime(2026, 11, 23, 18, 59, tzinfo=UTC), False),
-        (datetime(2026, 11, 23, 19, 0, tzinfo=UTC), True),
+        (datetime(2026, 3, 30, 18, 59, tzinfo=UTC), False),
+        (datetime(2026, 3, 30, 19, 0, tzinfo=UTC), True),
     ],
 )
 async def test_overdue_by_the_bus_clock_in_almaty(
     bus: BusPlan, client: httpx.AsyncClient, today: datetime, overdue: bool
 ) -> None:
-    """Due 2026-11-23: overdue from midnight of the 24th in Almaty (19:00 UTC)."""
+    """Due 2026-03-30: overdue from midnight of the 31st in Almaty (19:00 UTC)."""
     bus_clock.freeze(today)
     answer = await _data(client, bus, FINES, {"iin": WITH_FINES})
-    fine = next(f for f in answer["fines"] if f["caseNumber"] == DUE_TOMORROW)
+    fine = next(f for f in answer["fines"] if f["caseNumber"] == DUE_SOON)
     assert fine["overdue"] is overdue
 
 
@@ -319,7 +319,7 @@ async def test_admin_lists_and_gets_fines(bus: BusPlan, client: httpx.AsyncClien
     assert sorted(f["caseNumber"] for f in listed.json()) == UNPAID_OF_WITH_FINES
     every = (await client.get(_admin(bus, "/fines"), headers=ADMIN)).json()
     assert set(SEEDED) <= {f["caseNumber"] for f in every}
-    one = await client.get(_admin(bus, f"/fines/{DUE_TOMORROW}"), headers=ADMIN)
+    one = await client.get(_admin(bus, f"/fines/{DUE_SOON}"), headers=ADMIN)
     assert (one.status_code, one.json()["iin"]) == (200, WITH_FINES)
     missing = await client.get(_admin(bus, "/fines/2699999999998"), headers=ADMIN)
     assert (missing.status_code, missing.json()["code"]) == (404, "FINE_NOT_FOUND")

@@ -239,7 +239,7 @@ async def _sign(
     client: httpx.AsyncClient, bus: BusPlan, number: str, party: str, signer: str, **headers: str
 ) -> httpx.Response:
     return await client.post(
-        _admin(bus, f"/{number}/sign"),
+        _admin(bus, f"/{number}/signature"),
         json={"party": party, "signerIin": signer},
         headers={**ADMIN, **headers},
     )
@@ -394,6 +394,7 @@ async def test_admin_refuses_an_inconsistent_contract(
         ("GET", "/SC-2026-000307"),
         ("PUT", "/SC-2026-000307"),
         ("DELETE", "/SC-2026-000307"),
+        ("POST", "/SC-2026-000307/signature"),
         ("POST", "/SC-2026-000307/sign"),
     ],
 )

@@ -12,6 +12,8 @@ import httpx
 import pytest
 
 from egov.launcher import BusPlan
+from gateway import scenarios as gateway_scenarios
+from gateway.registry import Registry
 from servicekit.provider import SyncProvider
 from servicekit.scenarios import Scenarios
 from servicekit.topology import SERVICES
@@ -88,11 +90,17 @@ async def test_unknown_scenario_of_a_registry_is_refused_when_called_directly(
 
 @pytest.mark.parametrize(
     ("registry", "service_id"),
-    [("gbd_fl", "GBDFL_UniversalServiceSync"), ("payments", "PAYMENTS_InvoiceStatus")],
+    [
+        ("gbd_fl", "GBDFL_UniversalServiceSync"),
+        ("payments", "PAYMENTS_InvoiceStatus"),
+        ("erap_fines", "GBDFL_UniversalServiceSync"),
+    ],
 )
-async def test_unknown_scenario_of_a_registry_is_refused_through_the_gateway(
+async def test_unknown_scenario_of_a_registry_is_refused_by_the_gateway(
     bus: BusPlan, registry: str, service_id: str
 ) -> None:
+    """The gateway knows every registry's declared scenarios from the contracts: a misspelt
+    branch is refused on any call, not only when the call reaches the registry it names."""
     provider = PROVIDERS[registry]
     scenario = f"{registry}.no_such_branch"
     async with httpx.AsyncClient(timeout=10) as http:
@@ -101,9 +109,25 @@ async def test_unknown_scenario_of_a_registry_is_refused_through_the_gateway(
         )
     assert reply.status_code == 422, reply.text
     document = reply.json()
-    assert document["errorInfo"]["subError"]["errorCode"] == "UNKNOWN_SCENARIO"
+    assert document["errorInfo"]["errorCode"] == "UNKNOWN_SCENARIO"
+    assert document["known"] == sorted(provider.scenarios.branches)
     for name in [scenario, *provider.scenarios.branches]:
         assert name in document["messages"]["en"]
+
+
+def test_the_gateway_reads_the_scenarios_each_registry_declares() -> None:
+    declared = gateway_scenarios.declared()
+    for name, provider in PROVIDERS.items():
+        assert declared[name] == frozenset(provider.scenarios.branches), name
+
+
+def test_a_provider_without_a_contract_judges_its_own_scenarios() -> None:
+    """A provider a tester registered at run time has no contract here: its scenarios go on."""
+    registry = Registry({}, {}, frozenset(), {}, providers=frozenset({"gbd_fl", "lab_registry"}))
+    assert registry.scenario_known("lab_registry.anything") is None
+    assert registry.scenario_known("gbd_fl.not_found") is None
+    assert registry.scenario_known("gbd_fl.not_foud") == sorted(registry.scenarios["gbd_fl"])
+    assert registry.scenario_known("lab.x") == ["gbd_fl.…", "lab_registry.…"]
 
 
 async def test_a_declared_scenario_goes_through_the_gateway(bus: BusPlan) -> None:
