@@ -4,11 +4,14 @@ flows the campaign drives."""
 
 from __future__ import annotations
 
+import ast
 import importlib
 import re
 import sys
 from pathlib import Path
 from types import ModuleType
+
+from servicekit.registries.base import Operation
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -30,12 +33,35 @@ def campaign() -> ModuleType:
         sys.path.remove(str(ROOT / "bench"))
 
 
+KIT = "servicekit.registries."
+
+
+def _adapters() -> dict[tuple[str, str], str]:
+    """(module, name) of every kit adapter (`servicekit.registries.*`) → its service id."""
+    found = {}
+    for path in (ROOT / "servicekit" / "registries").glob("*.py"):
+        module = importlib.import_module(f"servicekit.registries.{path.stem}")
+        for name, value in vars(module).items():
+            if isinstance(value, Operation):
+                found[path.stem, name] = value.service_id
+    return found
+
+
 def called_by(service: str, known: set[str]) -> set[str]:
-    """The gateway services whose id appears as a string in the service's code."""
+    """The gateway services the service's code calls: by an adapter of the kit it imports, or
+    by the service id written as a string."""
+    adapters = _adapters()
     found: set[str] = set()
     for path in (ROOT / service).rglob("*.py"):
-        found |= set(re.findall(r'"([A-Z]+_[A-Za-z]+)"', path.read_text())) & known
-    return found
+        text = path.read_text()
+        found |= set(re.findall(r'"([A-Z]+_[A-Za-z]+)"', text))
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(KIT):
+                module = (node.module or "").removeprefix(KIT)
+                found |= {
+                    adapters[module, a.name] for a in node.names if (module, a.name) in adapters
+                }
+    return found & known
 
 
 def test_campaign_faults_every_registry_call_of_v1_v22_and_m5_m15() -> None:
