@@ -3,6 +3,8 @@
   const every = Number(document.body.dataset.refreshMs) || 2000;
   const table = document.querySelector('#health tbody');
 
+  // 2026-03-02T10:00:00.123456+05:00 → 2026-03-02 10:00:00+05:00: a wall clock, read at a glance
+  const seconds = (instant) => instant.replace('T', ' ').replace(/\.\d+/, '');
   const cell = (text) => { const td = document.createElement('td'); td.textContent = text ?? ''; return td; };
 
   async function health() {
@@ -24,8 +26,8 @@
     const reply = await fetch('/console/api/clock');
     if (!reply.ok) return;
     const view = await reply.json();
-    document.getElementById('clock-local').textContent = view.localNow;
-    document.getElementById('clock-utc').textContent = view.now;
+    document.getElementById('clock-local').textContent = seconds(view.localNow);
+    document.getElementById('clock-utc').textContent = seconds(view.now);
     const state = document.getElementById('clock-state');
     state.textContent = view.frozen ? state.dataset.frozen : state.dataset.running;
   }

@@ -4,7 +4,7 @@
   if (!box) return;
   const every = Number(document.body.dataset.refreshMs) || 2000;
   const NS = 'http://www.w3.org/2000/svg';
-  const COL = 190, ROW = 46, TOP = 58, LEFT = 110;
+  const COL = 250, ROW = 46, TOP = 58, LEFT = 130;
   let drawn = '';
 
   function el(name, attrs, text) {

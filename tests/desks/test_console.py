@@ -66,7 +66,8 @@ async def test_the_clock_is_frozen_set_advanced_and_unfrozen_through_the_page(
         async with httpx.AsyncClient() as client:
             public = (await client.get(f"{bus.url('gateway')}/clock")).json()
         assert public["now"] == "2026-03-02T06:00:00Z"
-        assert "2026-03-02T06:00:00Z" in (await desks.get("/console")).text
+        assert "2026-03-02 06:00:00Z" in (await desks.get("/console")).text
+        assert "2026-03-02 11:00:00+05:00" in (await desks.get("/console")).text
         await act(action="unfreeze")
         assert (await clock())["frozen"] is False
         refused = await act(action="advance", seconds="-5")
