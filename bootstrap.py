@@ -150,7 +150,39 @@ def run_tests(args: list[str]) -> None:
         _say(" ".join(check))
         if subprocess.run([str(BIN / check[0]), *check[1:]]).returncode != 0:
             sys.exit(1)
-    _exec([str(PYTHON), "-m", "pytest", *args])
+    sys.exit(run_pytest(args))
+
+
+WORKERS = os.environ.get("EGOV_TEST_WORKERS", "auto")
+"""pytest-xdist's `-n`: `auto` is a worker per core."""
+
+
+def run_pytest(args: list[str]) -> int:
+    """The tests in two runs of pytest: first those marked `serial` (they restart the shared
+    broker or time themselves, so nothing else may run beside them), alone; then all the
+    others on parallel workers, each module on one worker (a module shares its bus between
+    its tests; tests/conftest.py keeps the folders that share one together). `args` go to
+    both, so `-k`, `-m` and paths select as usual. The parallel run comes last: its summary
+    is the suite's closing line."""
+    base = [str(PYTHON), "-m", "pytest", *args]
+    serial = subprocess.run(base, env={**os.environ, "EGOV_TEST_PHASE": "serial"}).returncode
+    parallel = subprocess.run(
+        [*base, "-n", WORKERS, "--dist", "loadscope"],
+        env={**os.environ, "EGOV_TEST_PHASE": "parallel"},
+    ).returncode
+    return combined_exit(serial, parallel)
+
+
+NO_TESTS = 5
+"""pytest's exit code when it selected no test."""
+
+
+def combined_exit(*codes: int) -> int:
+    """A failure of either run fails the whole; "no tests" only when neither ran one."""
+    failed = [code for code in codes if code not in (0, NO_TESTS)]
+    if failed:
+        return failed[0]
+    return NO_TESTS if all(code == NO_TESTS for code in codes) else 0
 
 
 def main(argv: list[str]) -> None:

@@ -20,7 +20,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 from starlette.status import HTTP_204_NO_CONTENT
 
 from customs.models import CustomsRecord, PaymentStatus
@@ -35,6 +35,7 @@ from customs.schemas import (
     PaymentsRequest,
 )
 from servicekit.admin import AdminOnly
+from servicekit.clock import BusClock
 from servicekit.db import DbSession
 from servicekit.errors import NotFound, Problem
 from servicekit.identifiers import Vin, parse_vin
@@ -240,9 +241,9 @@ async def get_declaration(vin: Vin, _: AdminOnly, session: DbSession) -> Declara
 
 @admin.put("/declarations/{vin}", summary="Add or replace the customs record of a VIN")
 async def put_declaration(
-    vin: Vin, body: DeclarationIn, _: AdminOnly, request: Request, session: DbSession
+    vin: Vin, body: DeclarationIn, _: AdminOnly, clock: BusClock, session: DbSession
 ) -> DeclarationEntry:
-    record = to_record(vin, body, request.app.state.clock.now())
+    record = to_record(vin, body, clock.now())
     return to_entry(await CustomsRepository(session).replace(record))
 
 

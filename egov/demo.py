@@ -27,9 +27,9 @@ import httpx
 from egov.flow_client import FRONTOFFICE, FlowError, Json, answer, persona
 from egov.flow_client import legal_entity as company
 from egov.vin_flow import VinClient, expect
-from registration_service.checks import registry_name
 from registration_service.settings import Settings as PortalSettings
 from servicekit.clock import ALMATY
+from servicekit.registries import registry_name
 from servicekit.settings import DEFAULT_ADMIN_TOKEN
 from servicekit.topology import SERVICES
 

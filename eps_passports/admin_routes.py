@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 
 from eps_passports.models import PassportKind
 from eps_passports.repository import PassportRepository
 from eps_passports.routes import check_passport, to_record, to_row
 from eps_passports.schemas import PassportIn, PassportNumber, PassportRecord
 from servicekit.admin import AdminOnly
+from servicekit.clock import BusClock
 from servicekit.db import DbSession
 from servicekit.errors import NotFound
 from servicekit.identifiers import Vin
@@ -49,13 +50,11 @@ async def put_passport(
     number: PassportNumber,
     body: PassportIn,
     _: AdminOnly,
-    request: Request,
+    clock: BusClock,
     session: DbSession,
 ) -> PassportRecord:
     check_passport(number, body)
-    stored = await PassportRepository(session).save(
-        to_row(number, body, request.app.state.clock.now())
-    )
+    stored = await PassportRepository(session).save(to_row(number, body, clock.now()))
     return to_record(stored)
 
 

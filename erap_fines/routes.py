@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Path, Query, Request, Response
+from fastapi import APIRouter, Body, Path, Query, Response
 from starlette.status import HTTP_204_NO_CONTENT
 
 from erap_fines.models import Fine
@@ -26,6 +26,7 @@ from erap_fines.schemas import (
 )
 from erap_fines.seed import scenario_fine
 from servicekit.admin import AdminOnly
+from servicekit.clock import BusClock
 from servicekit.db import DbSession
 from servicekit.errors import NotFound, Problem
 from servicekit.identifiers import Iin
@@ -138,11 +139,6 @@ admin = APIRouter(prefix="/admin", tags=["admin: fines"])
 CaseNumber = Annotated[str, Path(min_length=1, max_length=20, pattern=r"^[0-9A-Z\-]+$")]
 
 
-def _today(request: Request) -> date:
-    today: date = request.app.state.clock.today()
-    return today
-
-
 async def _existing(repository: FineRepository, case_number: str) -> Fine:
     fine = await repository.get(case_number)
     if fine is None:
@@ -153,13 +149,13 @@ async def _existing(repository: FineRepository, case_number: str) -> Fine:
 @admin.get("/fines", summary="Fines, by offender ИИН and paid or not")
 async def list_fines(
     _: AdminOnly,
-    request: Request,
+    clock: BusClock,
     session: DbSession,
     iin: Annotated[Iin | None, Query()] = None,
     paid: bool | None = None,
 ) -> list[FineRecord]:
     fines = await FineRepository(session).listing(iin, paid)
-    return [to_record(f, _today(request)) for f in fines]
+    return [to_record(f, clock.today()) for f in fines]
 
 
 @admin.get(
@@ -168,20 +164,20 @@ async def list_fines(
     responses={404: {"description": "FINE_NOT_FOUND: no such caseNumber"}},
 )
 async def get_fine(
-    case_number: CaseNumber, _: AdminOnly, request: Request, session: DbSession
+    case_number: CaseNumber, _: AdminOnly, clock: BusClock, session: DbSession
 ) -> FineRecord:
-    return to_record(await _existing(FineRepository(session), case_number), _today(request))
+    return to_record(await _existing(FineRepository(session), case_number), clock.today())
 
 
 @admin.put("/fines/{case_number}", summary="Add or replace a fine")
 async def put_fine(
-    case_number: CaseNumber, body: FineIn, _: AdminOnly, request: Request, session: DbSession
+    case_number: CaseNumber, body: FineIn, _: AdminOnly, clock: BusClock, session: DbSession
 ) -> FineRecord:
     if body.due_date < body.decision_date:
         raise Problem("INVALID_VALUE", status=422, field="dueDate")
     if body.paid_at is not None and not body.paid:
         raise Problem("INVALID_VALUE", status=422, field="paidAt")
-    paid_at = (body.paid_at or request.app.state.clock.now()) if body.paid else None
+    paid_at = (body.paid_at or clock.now()) if body.paid else None
     fine = Fine(
         case_number=case_number,
         **body.model_dump(exclude={"paid_at", "payer_iin"}),
@@ -189,7 +185,7 @@ async def put_fine(
         payer_iin=(body.payer_iin or body.iin) if body.paid else None,
     )
     await FineRepository(session).replace(fine)
-    return to_record(fine, _today(request))
+    return to_record(fine, clock.today())
 
 
 @admin.delete(
@@ -211,12 +207,12 @@ async def delete_fine(case_number: CaseNumber, _: AdminOnly, session: DbSession)
 async def admin_pay_fine(
     case_number: CaseNumber,
     _: AdminOnly,
-    request: Request,
+    clock: BusClock,
     session: DbSession,
     body: Annotated[AdminPayIn | None, Body()] = None,
 ) -> FineRecord:
     repository = FineRepository(session)
     fine = await _existing(repository, case_number)
     payer = body.payer_iin if body is not None and body.payer_iin else fine.iin
-    await repository.mark_paid(case_number, payer, request.app.state.clock.now())
-    return to_record(await _existing(repository, case_number), _today(request))
+    await repository.mark_paid(case_number, payer, clock.now())
+    return to_record(await _existing(repository, case_number), clock.today())

@@ -9,11 +9,19 @@ import contextlib
 import structlog
 from fastapi import FastAPI
 
-from frontoffice_service import archive_routes, machine_registry, machinery_routes, provider_desk
+from frontoffice_service import routes
+from frontoffice_service.archive import routes as archive
 from frontoffice_service.consumers import start_consumers, stop_consumers
+from frontoffice_service.machinery.desk import routes as machinery_desk
 from frontoffice_service.models import idempotency_keys, outbox
-from frontoffice_service.routes import admin, desk, offices, queue, sms
+from frontoffice_service.pickup import routes as pickup
+from frontoffice_service.provider import routes as provider
+from frontoffice_service.provider.digital_documents import routes as digital_documents
+from frontoffice_service.provider.machine_registry.seed import seed
+from frontoffice_service.provider.metrics import Metrics, refresh_overdue
+from frontoffice_service.queue import routes as queue
 from frontoffice_service.settings import Settings
+from frontoffice_service.sms import routes as sms
 from frontoffice_service.working_days import WorkingCalendar
 from servicekit.app import ServiceDefinition, create_service_app
 from servicekit.idempotency import Idempotency
@@ -32,7 +40,7 @@ async def start_overdue_watch(app: FastAPI) -> None:
         while True:
             try:
                 async with app.state.db.transaction() as session:
-                    await provider_desk.refresh_overdue(
+                    await refresh_overdue(
                         session,
                         app.state.machinery_metrics,
                         settings.machinery_pilot_regions,
@@ -67,24 +75,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "`frontoffice_service`): a front-office worker's is bound to their office, an "
             "akimat officer's to their region.",
             routers=[
-                offices,
-                queue,
-                desk,
-                machinery_routes.desk,
-                machinery_routes.provider,
-                machinery_routes.documents,
-                archive_routes.provider_archive,
-                archive_routes.office_archive,
-                sms,
-                admin,
+                routes.offices,
+                queue.router,
+                pickup.router,
+                machinery_desk.router,
+                provider.router,
+                digital_documents.router,
+                archive.provider_archive,
+                archive.office_archive,
+                sms.sms,
+                sms.admin,
             ],
             migrations="frontoffice_service:migrations",
-            seed=machine_registry.seed,
+            seed=seed,
             on_start=[start_outbox, start_consumers, start_overdue_watch],
             on_stop=[stop_overdue_watch, stop_consumers, stop_outbox],
         )
     )
     app.state.idempotency = Idempotency(idempotency_keys, app.state.clock)
     app.state.calendar = WorkingCalendar()
-    app.state.machinery_metrics = provider_desk.Metrics(app.state.metrics)
+    app.state.machinery_metrics = Metrics(app.state.metrics)
     return app

@@ -18,7 +18,9 @@ from collections.abc import Sequence
 
 from fastapi import FastAPI
 
-from frontoffice_service import pickups, provider_desk, sms_centre
+from frontoffice_service.pickup import service as pickups
+from frontoffice_service.provider import arrival
+from frontoffice_service.sms import service as sms_centre
 from servicekit.bus import Delivery, Handler, QueueSpec, Reject
 from servicekit.events import (
     DOCUMENTS_READY,
@@ -70,7 +72,7 @@ def _on_machinery_sent(app: FastAPI) -> Handler:
         event = parse_event(MachineryApplicationSent, delivery)
         state = app.state
         async with state.db.transaction() as session:
-            await provider_desk.receive(
+            await arrival.receive(
                 session,
                 gateway=state.gateway,
                 calendar=state.calendar,

@@ -6,10 +6,11 @@ so the next request already sees them. They survive restarts until registry.yaml
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, FastAPI, Request, Response
 from starlette.status import HTTP_204_NO_CONTENT
 
 from gateway.admin import AdminOnly
+from gateway.dependencies import CurrentRegistry, GatewaySettings
 from gateway.models import RegisteredService, Sender
 from gateway.passwords import hash_password
 from gateway.registry import ANY_SERVICE, Registry
@@ -21,17 +22,16 @@ from servicekit.errors import NotFound, Problem
 router = APIRouter(prefix="/admin", tags=["admin: registry"])
 
 
-async def reload_registry(request: Request) -> None:
-    app = request.app
+async def reload_registry(app: FastAPI) -> None:
     async with app.state.db.sessionmaker() as session:
         app.state.sync_channel.registry = await Registry.load(session, app.state.settings.providers)
     # An async service added, removed or switched to push needs its mailbox consumer.
     await app.state.async_channel.reconcile()
 
 
-def _reload_after_commit(request: Request, session: DbSession) -> None:
+def _reload_after_commit(app: FastAPI, session: DbSession) -> None:
     async def reload() -> None:
-        await reload_registry(request)
+        await reload_registry(app)
 
     after_commit(session, reload)
 
@@ -55,15 +55,20 @@ def view(registry: Registry) -> RegistryView:
 
 
 @router.get("/registry", summary="The whole registry of interactions as routed now")
-async def get_registry(_: AdminOnly, request: Request) -> RegistryView:
-    return view(request.app.state.sync_channel.registry)
+async def get_registry(_: AdminOnly, registry: CurrentRegistry) -> RegistryView:
+    return view(registry)
 
 
 @router.put("/services/{service_id}", summary="Add or replace a service")
 async def put_service(
-    service_id: str, body: ServiceIn, _: AdminOnly, request: Request, session: DbSession
+    service_id: str,
+    body: ServiceIn,
+    _: AdminOnly,
+    request: Request,
+    session: DbSession,
+    settings: GatewaySettings,
 ) -> ServiceOut:
-    providers = request.app.state.settings.providers
+    providers = settings.providers
     # A SOAP provider is reached at its URL; its name only labels it in the journal.
     named = body.routes.values() if body.soap_endpoint else (body.provider, *body.routes.values())
     for provider in named:
@@ -72,7 +77,7 @@ async def put_service(
     await RegistryRepository(session).save_service(
         RegisteredService(service_id=service_id, registry_version=0, **body.model_dump())
     )
-    _reload_after_commit(request, session)
+    _reload_after_commit(request.app, session)
     return ServiceOut(service_id=service_id, **body.model_dump())
 
 
@@ -86,13 +91,18 @@ async def delete_service(
 ) -> Response:
     if not await RegistryRepository(session).delete_service(service_id):
         raise NotFound(field="serviceId")
-    _reload_after_commit(request, session)
+    _reload_after_commit(request.app, session)
     return Response(status_code=HTTP_204_NO_CONTENT)
 
 
 @router.put("/senders/{sender_id}", summary="Add or replace a sender")
 async def put_sender(
-    sender_id: str, body: SenderIn, _: AdminOnly, request: Request, session: DbSession
+    sender_id: str,
+    body: SenderIn,
+    _: AdminOnly,
+    request: Request,
+    session: DbSession,
+    registry: CurrentRegistry,
 ) -> SenderOut:
     if (body.password is None) == (body.password_hash is None):
         raise Problem("PASSWORD_OR_HASH", status=422, field="password")
@@ -106,8 +116,7 @@ async def put_sender(
             require_signature=body.require_signature,
         )
     )
-    _reload_after_commit(request, session)
-    registry: Registry = request.app.state.sync_channel.registry
+    _reload_after_commit(request.app, session)
     return SenderOut(
         sender_id=sender_id,
         name=body.name,
@@ -127,7 +136,7 @@ async def delete_sender(
 ) -> Response:
     if not await RegistryRepository(session).delete_sender(sender_id):
         raise NotFound(field="senderId")
-    _reload_after_commit(request, session)
+    _reload_after_commit(request.app, session)
     return Response(status_code=HTTP_204_NO_CONTENT)
 
 
@@ -138,15 +147,19 @@ async def delete_sender(
     responses={404: {"description": "NOT_FOUND: no such senderId"}},
 )
 async def grant(
-    sender_id: str, service_id: str, _: AdminOnly, request: Request, session: DbSession
+    sender_id: str,
+    service_id: str,
+    _: AdminOnly,
+    request: Request,
+    session: DbSession,
+    registry: CurrentRegistry,
 ) -> Response:
-    registry: Registry = request.app.state.sync_channel.registry
     if sender_id not in registry.senders:
         raise NotFound(field="senderId")
     if service_id != ANY_SERVICE and service_id not in registry.services:
         raise NotFound(field="serviceId")
     await RegistryRepository(session).grant(sender_id, service_id)
-    _reload_after_commit(request, session)
+    _reload_after_commit(request.app, session)
     return Response(status_code=HTTP_204_NO_CONTENT)
 
 
@@ -160,5 +173,5 @@ async def revoke(
 ) -> Response:
     if not await RegistryRepository(session).revoke(sender_id, service_id):
         raise NotFound(field="serviceId")
-    _reload_after_commit(request, session)
+    _reload_after_commit(request.app, session)
     return Response(status_code=HTTP_204_NO_CONTENT)

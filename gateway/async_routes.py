@@ -14,8 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
 from gateway.admin import AdminOnly
-from gateway.async_channel import AsyncChannel
 from gateway.async_store import MessageRepository
+from gateway.dependencies import AsyncChannelDep, GatewaySettings
 from gateway.exchange import Exchange, notify
 from gateway.sync_channel import envelope_json, gateway_fault
 from servicekit.db import DbSession
@@ -123,10 +123,9 @@ it: only what runs inside the gateway writes the scope)."""
 router = APIRouter(prefix=ASYNC_PREFIX, tags=["async channel"], route_class=AsyncEnvelopeRoute)
 
 
-def _channel(request: Request, sender_id: str, service_id: str | None = None) -> AsyncChannel:
+def _observed_as(request: Request, sender_id: str, service_id: str | None = None) -> None:
+    """Name the caller and the service for the observation of this call (`_observe`)."""
     request.state.sender_id, request.state.service_id = sender_id, service_id
-    channel: AsyncChannel = request.app.state.async_channel
-    return channel
 
 
 def _by_alias(model: BaseModel) -> Response:
@@ -142,9 +141,11 @@ def _by_alias(model: BaseModel) -> Response:
     response_model=SendMessageResponse,
     responses=_FAULTS,
 )
-async def send_message(message: AsyncMessage, request: Request) -> Response:
+async def send_message(
+    message: AsyncMessage, request: Request, channel: AsyncChannelDep
+) -> Response:
     info = message.message_info
-    channel = _channel(request, info.sender.sender_id, info.service_id)
+    _observed_as(request, info.sender.sender_id, info.service_id)
     request.state.message_id = str(info.message_id)
     request.state.correlation_id = str(info.correlation_id) if info.correlation_id else None
     answer = await channel.send(
@@ -164,8 +165,10 @@ async def send_message(message: AsyncMessage, request: Request) -> Response:
     response_model=GetMessagesResponse,
     responses=_FAULTS,
 )
-async def get_messages(body: GetMessagesRequest, request: Request) -> Response:
-    channel = _channel(request, body.sender.sender_id, body.service_id)
+async def get_messages(
+    body: GetMessagesRequest, request: Request, channel: AsyncChannelDep
+) -> Response:
+    _observed_as(request, body.sender.sender_id, body.service_id)
     return _by_alias(await channel.get_messages(body))
 
 
@@ -176,8 +179,10 @@ async def get_messages(body: GetMessagesRequest, request: Request) -> Response:
     response_model=GetMessageStatusResponse,
     responses=_FAULTS,
 )
-async def get_message_status(body: GetMessageStatusRequest, request: Request) -> Response:
-    channel = _channel(request, body.sender.sender_id)
+async def get_message_status(
+    body: GetMessageStatusRequest, request: Request, channel: AsyncChannelDep
+) -> Response:
+    _observed_as(request, body.sender.sender_id)
     return _by_alias(await channel.status(body))
 
 
@@ -189,8 +194,10 @@ async def get_message_status(body: GetMessageStatusRequest, request: Request) ->
     response_model=MessageStatus,
     responses=_FAULTS,
 )
-async def send_delivery_notification(body: DeliveryNotification, request: Request) -> Response:
-    channel = _channel(request, body.sender.sender_id)
+async def send_delivery_notification(
+    body: DeliveryNotification, request: Request, channel: AsyncChannelDep
+) -> Response:
+    _observed_as(request, body.sender.sender_id)
     return _by_alias(await channel.notify(body))
 
 
@@ -253,10 +260,12 @@ async def list_messages(
     "/dead-letters", summary="What lies in the dead-letter queue of every mailbox (left in place)"
 )
 async def dead_letters(
-    _: AdminOnly, request: Request, limit: Annotated[int, Query(ge=1, le=1000)] = 100
+    _: AdminOnly,
+    channel: AsyncChannelDep,
+    settings: GatewaySettings,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[DeadLetterView]:
-    channel: AsyncChannel = request.app.state.async_channel
-    clear_text = request.app.state.settings.keep_clear_text
+    clear_text = settings.keep_clear_text
     return [
         DeadLetterView(
             mailbox=name,
@@ -290,8 +299,9 @@ class RedriveOut(BaseModel):
     summary="Deliver stopped messages anew (one, or all), with a fresh retry budget",
     responses={404: {"description": "DEAD_LETTER_NOT_FOUND"}},
 )
-async def redrive_dead_letters(_: AdminOnly, request: Request, body: RedriveIn) -> RedriveOut:
-    channel: AsyncChannel = request.app.state.async_channel
+async def redrive_dead_letters(
+    _: AdminOnly, channel: AsyncChannelDep, body: RedriveIn
+) -> RedriveOut:
     counts = await channel.redrive(body.mailbox, body.message_id)
     if body.message_id is not None and not counts:
         raise NotFound("DEAD_LETTER_NOT_FOUND", field="messageId", message_id=body.message_id)

@@ -11,8 +11,9 @@ from __future__ import annotations
 import math
 from collections import Counter, deque
 from dataclasses import dataclass, field
+from typing import Annotated
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from prometheus_client import Counter as PromCounter
@@ -22,6 +23,7 @@ from pydantic.alias_generators import to_camel
 
 from gateway.admin import AdminOnly
 from gateway.exchange import Exchange
+from servicekit.app import AppMetrics
 
 RECENT = 10_000
 """Percentiles are over this many most recent calls per service: exact, bounded memory."""
@@ -119,22 +121,28 @@ class OperationalData:
         self._series.clear()
 
 
+async def _operational(request: Request) -> OperationalData:
+    data: OperationalData = request.app.state.operational
+    return data
+
+
+OperationalDep = Annotated[OperationalData, Depends(_operational)]
+"""The gateway's figures per service, kept from what the channels observe."""
+
 router = APIRouter(tags=["operational data"])
 
 
 @router.get("/admin/operational", summary="Per-service counts, failures and durations")
-async def operational_figures(_: AdminOnly, request: Request) -> list[ServiceFigures]:
-    data: OperationalData = request.app.state.operational
+async def operational_figures(_: AdminOnly, data: OperationalDep) -> list[ServiceFigures]:
     return data.figures()
 
 
 @router.delete("/admin/operational", status_code=204, summary="Start the figures afresh")
-async def reset_figures(_: AdminOnly, request: Request) -> Response:
-    request.app.state.operational.reset()
+async def reset_figures(_: AdminOnly, data: OperationalDep) -> Response:
+    data.reset()
     return Response(status_code=204)
 
 
 @router.get("/metrics", summary="Prometheus metrics", response_class=PlainTextResponse)
-async def metrics(request: Request) -> Response:
-    registry: CollectorRegistry = request.app.state.metrics
+async def metrics(registry: AppMetrics) -> Response:
     return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)

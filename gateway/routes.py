@@ -9,13 +9,13 @@ from __future__ import annotations
 from typing import Any
 
 import aiohttp
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
+from gateway.dependencies import CurrentRegistry, GatewaySettings, SyncChannelDep
 from gateway.health import bus_health
-from gateway.registry import Registry
 from gateway.schemas import ServiceOut, service_out
-from gateway.sync_channel import SyncChannel
+from servicekit.app import AppReadiness
 from servicekit.errors import NotFound, Problem
 from servicekit.topology import local_url, spec
 
@@ -23,12 +23,12 @@ router = APIRouter()
 
 
 @router.get("/health", tags=["health"], summary="Every service of the bus and its readiness")
-async def health(request: Request) -> JSONResponse:
-    settings = request.app.state.settings
-    channel: SyncChannel = request.app.state.sync_channel
+async def health(
+    settings: GatewaySettings, channel: SyncChannelDep, readiness: AppReadiness
+) -> JSONResponse:
     report = await bus_health(
         channel.http,
-        request.app.state.readiness,
+        readiness,
         local_url(spec("gateway"), settings.host, settings.port),
         settings.providers,
         settings.health_timeout,
@@ -36,14 +36,9 @@ async def health(request: Request) -> JSONResponse:
     return JSONResponse(report.model_dump(mode="json", by_alias=True))
 
 
-def _registry(request: Request) -> Registry:
-    registry: Registry = request.app.state.sync_channel.registry
-    return registry
-
-
 @router.get("/metadata/services", tags=["metadata"], summary="Every service the gateway routes")
-async def list_services(request: Request) -> list[ServiceOut]:
-    services = _registry(request).services.values()
+async def list_services(registry: CurrentRegistry) -> list[ServiceOut]:
+    services = registry.services.values()
     return [service_out(s) for s in sorted(services, key=lambda s: s.service_id)]
 
 
@@ -53,8 +48,7 @@ async def list_services(request: Request) -> list[ServiceOut]:
     summary="The services a sender may call",
     responses={404: {"description": "NOT_FOUND: no such senderId"}},
 )
-async def allowed_services(sender_id: str, request: Request) -> list[str]:
-    registry = _registry(request)
+async def allowed_services(sender_id: str, registry: CurrentRegistry) -> list[str]:
     if sender_id not in registry.senders:
         raise NotFound(field="senderId")
     return registry.allowed_services(sender_id)
@@ -66,12 +60,16 @@ async def allowed_services(sender_id: str, request: Request) -> list[str]:
     summary="The OpenAPI document of the service's provider",
     responses={404: {"description": "NOT_FOUND: no such serviceId"}},
 )
-async def service_openapi(service_id: str, request: Request) -> dict[str, Any]:
-    route = _registry(request).route(service_id, None)
+async def service_openapi(
+    service_id: str,
+    registry: CurrentRegistry,
+    settings: GatewaySettings,
+    channel: SyncChannelDep,
+) -> dict[str, Any]:
+    route = registry.route(service_id, None)
     if route is None:
         raise NotFound(field="serviceId")
-    base = request.app.state.settings.providers[route.provider].rstrip("/")
-    channel: SyncChannel = request.app.state.sync_channel
+    base = settings.providers[route.provider].rstrip("/")
     try:
         async with channel.http.get(
             f"{base}/openapi.json", timeout=aiohttp.ClientTimeout(total=5)

@@ -12,16 +12,17 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 import orjson
-from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi import APIRouter, Header, Query, Response
 from pydantic import AwareDatetime, Field
 from pydantic.alias_generators import to_camel
 from starlette.status import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from gateway.admin import AdminOnly
+from gateway.dependencies import FaultRulesDep, JournalDep
 from gateway.exchange import Exchange
-from gateway.fault_rules import ANY, FaultRule, FaultRules
+from gateway.fault_rules import ANY, FaultRule
 from gateway.faults import FaultKind
-from gateway.journal import Journal, JournalQuery
+from gateway.journal import JournalQuery
 from gateway.schemas import Contract
 from servicekit.errors import NotFound, validation_problem
 
@@ -242,16 +243,6 @@ def _parsed(body: bytes) -> Any:
         return body.decode("utf-8", errors="replace")
 
 
-def _rules(request: Request) -> FaultRules:
-    rules: FaultRules = request.app.state.fault_rules
-    return rules
-
-
-def _journal(request: Request) -> Journal:
-    journal: Journal = request.app.state.journal
-    return journal
-
-
 @router.post(
     "/faults",
     status_code=HTTP_201_CREATED,
@@ -259,9 +250,8 @@ def _journal(request: Request) -> Journal:
     description="Of several rules matching a call, the oldest whose probability fires wins.",
 )
 async def add_fault(
-    body: FaultRuleIn, _: AdminOnly, request: Request, run_id: RunId = None
+    body: FaultRuleIn, _: AdminOnly, rules: FaultRulesDep, run_id: RunId = None
 ) -> FaultRuleOut:
-    rules = _rules(request)
     errors = body.inconsistencies(rules.clock.now())
     if errors:
         raise validation_problem(errors)
@@ -285,8 +275,10 @@ async def add_fault(
 
 
 @router.get("/faults", summary="The live fault rules (this run's only, with X-Test-Run-Id)")
-async def list_faults(_: AdminOnly, request: Request, run_id: RunId = None) -> list[FaultRuleOut]:
-    return [FaultRuleOut.of(rule) for rule in _rules(request).rules(run_id)]
+async def list_faults(
+    _: AdminOnly, rules: FaultRulesDep, run_id: RunId = None
+) -> list[FaultRuleOut]:
+    return [FaultRuleOut.of(rule) for rule in rules.rules(run_id)]
 
 
 @router.delete(
@@ -296,23 +288,23 @@ async def list_faults(_: AdminOnly, request: Request, run_id: RunId = None) -> l
     responses={404: {"description": "FAULT_RULE_NOT_FOUND: no such ruleId"}},
 )
 async def remove_fault(
-    rule_id: str, _: AdminOnly, request: Request, run_id: RunId = None
+    rule_id: str, _: AdminOnly, rules: FaultRulesDep, run_id: RunId = None
 ) -> Response:
-    if not _rules(request).remove(rule_id, run_id):
+    if not rules.remove(rule_id, run_id):
         raise NotFound("FAULT_RULE_NOT_FOUND", field="ruleId", rule_id=rule_id)
     return Response(status_code=HTTP_204_NO_CONTENT)
 
 
 @router.delete("/faults", summary="Remove the fault rules (this run's only, with X-Test-Run-Id)")
-async def clear_faults(_: AdminOnly, request: Request, run_id: RunId = None) -> Removed:
-    return Removed(removed=_rules(request).clear(run_id))
+async def clear_faults(_: AdminOnly, rules: FaultRulesDep, run_id: RunId = None) -> Removed:
+    return Removed(removed=rules.clear(run_id))
 
 
 @router.get("/journal", summary="Recent exchanges, newest first (this run's, with X-Test-Run-Id)")
 async def query_journal(
     criteria: Annotated[JournalFilter, Query()],
     _: AdminOnly,
-    request: Request,
+    journal: JournalDep,
     run_id: RunId = None,
 ) -> list[JournalEntry]:
     query = JournalQuery(
@@ -325,10 +317,10 @@ async def query_journal(
         since=criteria.since,
         until=criteria.until,
     )
-    found = _journal(request).query(query, limit=criteria.limit, run_id=run_id)
+    found = journal.query(query, limit=criteria.limit, run_id=run_id)
     return [JournalEntry.of(exchange) for exchange in found]
 
 
 @router.delete("/journal", summary="Forget the journal (this run's only, with X-Test-Run-Id)")
-async def reset_journal(_: AdminOnly, request: Request, run_id: RunId = None) -> Removed:
-    return Removed(removed=_journal(request).reset(run_id))
+async def reset_journal(_: AdminOnly, journal: JournalDep, run_id: RunId = None) -> Removed:
+    return Removed(removed=journal.reset(run_id))

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 
 from gbd_fl.models import Biometrics, Document, DocumentStatus, LifeStatus, Person
 from gbd_fl.repository import PersonRepository
 from gbd_fl.routes import to_record
 from gbd_fl.schemas import PersonIn, PersonOut
 from servicekit.admin import AdminOnly
+from servicekit.clock import BusClock, Clock
 from servicekit.db import DbSession
 from servicekit.errors import NotFound, Problem
 from servicekit.identifiers import Iin, parse_iin
@@ -35,37 +36,37 @@ register(
 )
 
 
-def _out(person: Person, request: Request) -> PersonOut:
+def _out(person: Person, clock: Clock) -> PersonOut:
     # The status as the registry answers it: a card past its expiry date shows EXPIRED.
-    record = to_record(person, request.app.state.clock.today())
+    record = to_record(person, clock.today())
     return PersonOut(**record.model_dump(), biometrics=person.biometrics.value)
 
 
 @router.get("", summary="Persons, by ИИН")
 async def list_persons(
-    request: Request,
+    clock: BusClock,
     _: AdminOnly,
     session: DbSession,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[Offset, Query()] = 0,
 ) -> list[PersonOut]:
     found = await PersonRepository(session).page(limit=limit, offset=offset)
-    return [_out(p, request) for p in found]
+    return [_out(p, clock) for p in found]
 
 
 @router.get(
     "/{iin}", summary="One person", responses={404: {"description": "NOT_FOUND: no such iin"}}
 )
-async def get_person(iin: Iin, request: Request, _: AdminOnly, session: DbSession) -> PersonOut:
+async def get_person(iin: Iin, clock: BusClock, _: AdminOnly, session: DbSession) -> PersonOut:
     person = await PersonRepository(session).get(iin)
     if person is None:
         raise NotFound(field="iin")
-    return _out(person, request)
+    return _out(person, clock)
 
 
 @router.put("/{iin}", summary="Add or replace a person")
 async def put_person(
-    iin: Iin, body: PersonIn, request: Request, _: AdminOnly, session: DbSession
+    iin: Iin, body: PersonIn, clock: BusClock, _: AdminOnly, session: DbSession
 ) -> PersonOut:
     # The ИИН carries the birth date and sex: a record contradicting it is not a person.
     encoded = parse_iin(iin)
@@ -112,7 +113,7 @@ async def put_person(
     await repository.replace(person)
     stored = await repository.get(iin)
     assert stored is not None  # just written in this transaction
-    return _out(stored, request)
+    return _out(stored, clock)
 
 
 @router.delete(

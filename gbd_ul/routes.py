@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 from starlette.status import HTTP_204_NO_CONTENT
 
 from gbd_ul.models import Activity, Organization, OrganizationStatus
@@ -37,6 +37,7 @@ from gbd_ul.schemas import (
     Residency,
 )
 from servicekit.admin import AdminOnly
+from servicekit.clock import BusClock
 from servicekit.db import DbSession
 from servicekit.errors import NotFound, Problem
 from servicekit.identifiers import Bin
@@ -247,9 +248,9 @@ async def get_organization(bin: Bin, _: AdminOnly, session: DbSession) -> Organi
 
 @admin.put("/organizations/{bin}", summary="Add or replace a legal entity")
 async def put_organization(
-    bin: Bin, body: OrganizationIn, _: AdminOnly, request: Request, session: DbSession
+    bin: Bin, body: OrganizationIn, _: AdminOnly, clock: BusClock, session: DbSession
 ) -> OrganizationEntry:
-    organization = to_organization(bin, body, request.app.state.clock.now())
+    organization = to_organization(bin, body, clock.now())
     await OrganizationRepository(session).replace(organization)
     return to_entry(organization)
 

@@ -4,8 +4,9 @@ the wss listener."""
 from __future__ import annotations
 
 import html
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
 from ncalayer.keys import Chooser
@@ -27,13 +28,31 @@ register(
 router = APIRouter(tags=["NCALayer"])
 
 
+async def _chooser(request: Request) -> Chooser:
+    chooser: Chooser = request.app.state.chooser
+    return chooser
+
+
+KeyChooser = Annotated[Chooser, Depends(_chooser)]
+"""Whose keys the pages get: the chosen persona (made with the app)."""
+
+
+async def _listener(request: Request) -> Listener:
+    listener: Listener = request.app.state.listener
+    return listener
+
+
+WssListener = Annotated[Listener, Depends(_listener)]
+"""The wss listener the pages connect to (started with the app)."""
+
+
 def _chosen(chooser: Chooser) -> Chosen:
     return Chosen(persona=chooser.persona, password_given=chooser.password != chooser.key_password)
 
 
 @router.get("/persona", summary="The persona whose keys the pages get")
-async def get_persona(request: Request) -> Chosen:
-    return _chosen(request.app.state.chooser)
+async def get_persona(chooser: KeyChooser) -> Chosen:
+    return _chosen(chooser)
 
 
 @router.put(
@@ -41,8 +60,7 @@ async def get_persona(request: Request) -> Chosen:
     summary="Choose the persona, as the user would pick a key file in NCALayer's dialog",
     responses={404: {"description": "PERSONA_KEY_NOT_FOUND"}},
 )
-async def put_persona(choice: PersonaChoice, request: Request) -> Chosen:
-    chooser: Chooser = request.app.state.chooser
+async def put_persona(choice: PersonaChoice, chooser: KeyChooser) -> Chosen:
     try:
         chooser.choose(choice.persona, choice.password or chooser.key_password)
     except KeyError:
@@ -51,8 +69,7 @@ async def put_persona(choice: PersonaChoice, request: Request) -> Chosen:
 
 
 @router.get("/personas", summary="The personas with keys, by their certificates")
-async def personas(request: Request) -> list[PersonaCard]:
-    chooser: Chooser = request.app.state.chooser
+async def personas(chooser: KeyChooser) -> list[PersonaCard]:
     return [
         PersonaCard(
             persona=c.persona,
@@ -66,8 +83,7 @@ async def personas(request: Request) -> list[PersonaCard]:
 
 
 @router.get("/websocket", summary="Where pages connect, and the certificate they see")
-async def websocket(request: Request) -> WebSocketInfo:
-    listener: Listener = request.app.state.listener
+async def websocket(listener: WssListener) -> WebSocketInfo:
     return WebSocketInfo(url=listener.url, certificate=listener.certificate.decode())
 
 
@@ -88,9 +104,7 @@ for (const button of document.querySelectorAll('button[data-persona]')) {
     summary="The chooser: a button for each persona (the emulator's key dialog)",
     response_class=HTMLResponse,
 )
-async def chooser_page(request: Request) -> HTMLResponse:
-    chooser: Chooser = request.app.state.chooser
-    listener: Listener = request.app.state.listener
+async def chooser_page(chooser: KeyChooser, listener: WssListener) -> HTMLResponse:
     rows = []
     for card in chooser.cards():
         ident = " ".join(

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Query, Request, Response
+from fastapi import APIRouter, Body, Query, Response
 
 from notary.repository import PowerOfAttorneyRepository
 from notary.routes import check_power, to_record, to_row
 from notary.schemas import PowerOfAttorneyIn, PowerOfAttorneyNumber, PowerOfAttorneyRecord, RevokeIn
 from servicekit.admin import AdminOnly
+from servicekit.clock import BusClock
 from servicekit.db import DbSession
 from servicekit.errors import Conflict, NotFound
 from servicekit.identifiers import Iin
@@ -25,7 +26,7 @@ router = APIRouter(prefix="/admin", tags=["admin: powers of attorney"])
 )
 async def list_powers(
     _: AdminOnly,
-    request: Request,
+    clock: BusClock,
     session: DbSession,
     principal_iin: Annotated[Iin | None, Query(alias="principalIin")] = None,
     representative_iin: Annotated[Iin | None, Query(alias="representativeIin")] = None,
@@ -38,7 +39,7 @@ async def list_powers(
         limit=limit,
         offset=offset,
     )
-    today = request.app.state.clock.today()
+    today = clock.today()
     return [to_record(p, today) for p in found]
 
 
@@ -48,12 +49,12 @@ async def list_powers(
     responses={404: {"description": "NOT_FOUND: no such number"}},
 )
 async def get_power(
-    number: PowerOfAttorneyNumber, _: AdminOnly, request: Request, session: DbSession
+    number: PowerOfAttorneyNumber, _: AdminOnly, clock: BusClock, session: DbSession
 ) -> PowerOfAttorneyRecord:
     power = await PowerOfAttorneyRepository(session).get(number)
     if power is None:
         raise NotFound(field="number")
-    return to_record(power, request.app.state.clock.today())
+    return to_record(power, clock.today())
 
 
 @router.put("/powers-of-attorney/{number}", summary="Add or replace a power of attorney")
@@ -61,12 +62,12 @@ async def put_power(
     number: PowerOfAttorneyNumber,
     body: PowerOfAttorneyIn,
     _: AdminOnly,
-    request: Request,
+    clock: BusClock,
     session: DbSession,
 ) -> PowerOfAttorneyRecord:
     check_power(body)
     stored = await PowerOfAttorneyRepository(session).save(to_row(number, body))
-    return to_record(stored, request.app.state.clock.today())
+    return to_record(stored, clock.today())
 
 
 @router.post(
@@ -79,12 +80,11 @@ async def put_power(
 async def revoke_power(
     number: PowerOfAttorneyNumber,
     _: AdminOnly,
-    request: Request,
+    clock: BusClock,
     session: DbSession,
     body: Annotated[RevokeIn | None, Body()] = None,
 ) -> PowerOfAttorneyRecord:
     repository = PowerOfAttorneyRepository(session)
-    clock = request.app.state.clock
     reason = body.reason if body is not None else None
     revoked = await repository.revoke(number, clock.now(), reason)
     power = await repository.get(number)

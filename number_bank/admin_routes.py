@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Response
 from pydantic.alias_generators import to_camel
 from sqlalchemy.exc import IntegrityError
 from starlette.status import HTTP_204_NO_CONTENT
@@ -21,6 +21,7 @@ from number_bank.repository import PlateRepository
 from number_bank.routes import to_event, to_view
 from number_bank.schemas import PlateDetail, PlateIn, PlateView
 from servicekit.admin import AdminOnly
+from servicekit.clock import BusClock
 from servicekit.db import DbSession
 from servicekit.errors import Conflict, NotFound, Problem
 from servicekit.identifiers import Iin, Vin
@@ -79,7 +80,7 @@ async def _existing(plates: PlateRepository, plate: str) -> Plate:
 @router.get("/plates", summary="Plates in plate order, filtered (status as of the bus clock)")
 async def list_plates(
     _: AdminOnly,
-    request: Request,
+    clock: BusClock,
     session: DbSession,
     region_code: Annotated[RegionCode | None, Query(alias="regionCode")] = None,
     kind: PlateKind | None = None,
@@ -90,7 +91,7 @@ async def list_plates(
     after: PlateText | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[PlateView]:
-    now = request.app.state.clock.now()
+    now = clock.now()
     found = await PlateRepository(session).listing(
         now=now,
         limit=limit,
@@ -111,18 +112,18 @@ async def list_plates(
     responses={404: {"description": "PLATE_NOT_FOUND: no such plate"}},
 )
 async def get_plate(
-    plate: PlatePath, _: AdminOnly, request: Request, session: DbSession
+    plate: PlatePath, _: AdminOnly, clock: BusClock, session: DbSession
 ) -> PlateDetail:
     plates = PlateRepository(session)
     found = await _existing(plates, plate)
-    view = to_view(found, request.app.state.clock.now())
+    view = to_view(found, clock.now())
     history = [to_event(e) for e in await plates.history(plate)]
     return PlateDetail(**view.model_dump(), history=history)
 
 
 @router.put("/plates/{plate}", summary="Create or replace a plate")
 async def put_plate(
-    plate: PlatePath, body: PlateIn, _: AdminOnly, request: Request, session: DbSession
+    plate: PlatePath, body: PlateIn, _: AdminOnly, clock: BusClock, session: DbSession
 ) -> PlateView:
     number = parse_plate(plate)
     if (wrong := _invalid_field(body, number.kind)) is not None:
@@ -133,7 +134,7 @@ async def put_plate(
     issued_before = await plates.ever_issued(plate)
     if body.status in (PlateStatus.FREE, PlateStatus.RESERVED) and issued_before:
         raise Conflict("PLATE_ALREADY_ISSUED", field="status", plate=plate)
-    now = request.app.state.clock.now()
+    now = clock.now()
     existed = await plates.get(plate) is not None
     # A plate the admin issues counts as issued (uq_plate_events_issued) like any other.
     if body.status is PlateStatus.ISSUED and not issued_before:
@@ -179,13 +180,13 @@ async def put_plate(
     responses={404: {"description": "PLATE_NOT_FOUND: no such plate"}},
 )
 async def delete_plate(
-    plate: PlatePath, _: AdminOnly, request: Request, session: DbSession
+    plate: PlatePath, _: AdminOnly, clock: BusClock, session: DbSession
 ) -> Response:
     """The archive stays: the plate's history (and whether it was ever issued) survives."""
     plates = PlateRepository(session)
     last = (await _existing(plates, plate)).status
     await plates.delete(plate)
-    await plates.record(plate, EventAction.ADMIN_DELETED, last, request.app.state.clock.now())
+    await plates.record(plate, EventAction.ADMIN_DELETED, last, clock.now())
     return Response(status_code=HTTP_204_NO_CONTENT)
 
 
@@ -195,10 +196,10 @@ async def delete_plate(
     responses={404: {"description": "PLATE_NOT_FOUND: no such plate"}},
 )
 async def release_plate(
-    plate: PlatePath, _: AdminOnly, request: Request, session: DbSession
+    plate: PlatePath, _: AdminOnly, clock: BusClock, session: DbSession
 ) -> PlateView:
     plates = PlateRepository(session)
-    now = request.app.state.clock.now()
+    now = clock.now()
     current = await _existing(plates, plate)
     if current.status is PlateStatus.ISSUED or await plates.ever_issued(plate):
         raise Conflict("PLATE_ALREADY_ISSUED", field="plate", plate=plate)

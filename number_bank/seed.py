@@ -2,8 +2,8 @@
 
 Generated, not listed: the same code gives the same plates, and the digest of what it gives
 decides whether a database has this version already. The machinery plates agree with the
-provider's registry of ИИС ЦОН 2.0 (frontoffice_service/machine_registry.py: the same machines,
-holders and dates). What is in it:
+provider's registry of ИИС ЦОН 2.0 (frontoffice_service/provider/machine_registry/seed.py: the
+same machines, holders and dates). What is in it:
 
 - FREE ordinary plates: series ADM, BKR, CTE × 101–199 (individuals) and KT, NR × 301–330
   (legal entities) per region, and machinery plates AGR A 001–040 and AGR P 001–040;

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, Header, Query
 from fastapi import Path as PathParam
 
 from payments.invoicing import create_invoice, pay, start_of_day
@@ -43,6 +43,7 @@ from payments.schemas import (
     ReceiptRecord,
 )
 from servicekit.admin import AdminOnly
+from servicekit.clock import BusClock
 from servicekit.db import DbSession
 from servicekit.errors import Conflict, NotFound, Problem
 from servicekit.identifiers import Bin, Iin
@@ -289,7 +290,7 @@ async def pay_invoice(
     number: Number,
     body: PayIn,
     idempotency_key: Annotated[str, Header(alias="Idempotency-Key", min_length=1, max_length=100)],
-    request: Request,
+    clock: BusClock,
     session: DbSession,
 ) -> PaymentRecord:
     paid = await pay(
@@ -297,7 +298,7 @@ async def pay_invoice(
         number,
         key=idempotency_key,
         method=body.method,
-        now=request.app.state.clock.now(),
+        now=clock.now(),
         field="number",
     )
     if paid is None:
@@ -310,8 +311,8 @@ async def pay_invoice(
     summary="The МРП on a day (Asia/Almaty calendar year); today by default",
     responses={404: {"description": "MRP_NOT_DEFINED: no МРП is set for that year"}},
 )
-async def mrp_on_date(request: Request, session: DbSession, on: date | None = None) -> MrpOnDate:
-    day: date = on or request.app.state.clock.today()
+async def mrp_on_date(clock: BusClock, session: DbSession, on: date | None = None) -> MrpOnDate:
+    day: date = on or clock.today()
     rate = await MrpRepository(session).get(day.year)
     if rate is None:
         raise NotFound("MRP_NOT_DEFINED", field="on", year=day.year)
@@ -338,13 +339,13 @@ async def _existing(repository: InvoiceRepository, number: str) -> Invoice:
 @admin.get("/invoices", summary="Invoices by payer and status (as of the bus clock)")
 async def list_invoices(
     _: AdminOnly,
-    request: Request,
+    clock: BusClock,
     session: DbSession,
     payer_iin: Annotated[Iin | None, Query(alias="payerIin")] = None,
     payer_bin: Annotated[Bin | None, Query(alias="payerBin")] = None,
     status: InvoiceStatus | None = None,
 ) -> list[InvoiceRecord]:
-    now = request.app.state.clock.now()
+    now = clock.now()
     invoices = await InvoiceRepository(session).listing(
         payer_iin=payer_iin, payer_bin=payer_bin, status=status, now=now
     )
@@ -357,10 +358,10 @@ async def list_invoices(
     responses={404: {"description": "INVOICE_NOT_FOUND: no such number"}},
 )
 async def get_invoice(
-    number: Number, _: AdminOnly, request: Request, session: DbSession
+    number: Number, _: AdminOnly, clock: BusClock, session: DbSession
 ) -> InvoiceRecord:
     invoice = await _existing(InvoiceRepository(session), number)
-    return to_record(invoice, request.app.state.clock.now())
+    return to_record(invoice, clock.now())
 
 
 @admin.post(
@@ -369,10 +370,10 @@ async def get_invoice(
     responses={404: {"description": "INVOICE_NOT_FOUND: no such number"}},
 )
 async def cancel_invoice(
-    number: Number, _: AdminOnly, request: Request, session: DbSession
+    number: Number, _: AdminOnly, clock: BusClock, session: DbSession
 ) -> InvoiceRecord:
     repository = InvoiceRepository(session)
-    now = request.app.state.clock.now()
+    now = clock.now()
     await repository.cancel(number, now)
     invoice = await _existing(repository, number)
     if invoice.status_at(now) is InvoiceStatus.PAID:

@@ -27,7 +27,7 @@ from typing import Annotated, Any, Literal
 import orjson
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
@@ -39,7 +39,7 @@ from pki.routes import provider
 from pki.schemas import CmsBase64, VerifyRequest
 from pki.verification import verify
 from servicekit.admin import AdminOnly
-from servicekit.clock import Clock
+from servicekit.clock import BusClock, Clock
 from servicekit.db import DbSession
 from servicekit.errors import NotFound, Problem
 from servicekit.identifiers import Bin, Iin
@@ -191,14 +191,18 @@ router = APIRouter(prefix="/auth", tags=["login by ЭЦП"])
 admin = APIRouter(prefix="/admin/grants", tags=["admin: role grants"])
 
 
-def _keys(request: Request) -> Keys:
+async def _login_keys(request: Request) -> Keys:
     keys: Keys = request.app.state.login_keys
     return keys
 
 
+LoginKeys = Annotated[Keys, Depends(_login_keys)]
+"""НУЦ's login keys and the challenges it handed out (loaded at start)."""
+
+
 @router.post("/challenge", summary="A challenge to sign with the AUTH key")
-async def challenge(request: Request) -> Challenge:
-    return _keys(request).challenge(request.app.state.clock.now())
+async def challenge(clock: BusClock, keys: LoginKeys) -> Challenge:
+    return keys.challenge(clock.now())
 
 
 @router.post(
@@ -209,8 +213,10 @@ async def challenge(request: Request) -> Challenge:
         401: {"description": "LOGIN_SIGNATURE_REFUSED: the check's problems are listed"},
     },
 )
-async def token(body: TokenRequest, request: Request, session: DbSession) -> TokenAnswer:
-    keys, now = _keys(request), request.app.state.clock.now()
+async def token(
+    body: TokenRequest, clock: BusClock, keys: LoginKeys, session: DbSession
+) -> TokenAnswer:
+    now = clock.now()
     keys.spend(body.challenge, now)
     check = await verify(
         session,
@@ -255,8 +261,8 @@ async def token(body: TokenRequest, request: Request, session: DbSession) -> Tok
 
 
 @router.get("/jwks", summary="НУЦ's public keys for login tokens (JWKS)")
-async def jwks(request: Request) -> dict[str, Any]:
-    return _keys(request).issuer.jwks()
+async def jwks(keys: LoginKeys) -> dict[str, Any]:
+    return keys.issuer.jwks()
 
 
 class KeysRequest(Model):

@@ -30,10 +30,11 @@ from pki.schemas import (
     VerifyRequest,
     decode_base64,
 )
+from pki.settings import PkiSettings
 from pki.tsp import granted, stamp
 from pki.verification import verify
 from servicekit.admin import AdminOnly
-from servicekit.clock import instant
+from servicekit.clock import BusClock, instant
 from servicekit.db import DbSession
 from servicekit.errors import Conflict, NotFound, Problem
 from servicekit.messages import Texts, register, texts_for
@@ -123,9 +124,9 @@ TIMESTAMP_REPLY = "application/timestamp-reply"
     "CMS or not base64 is a 422 problem naming the field.",
 )
 async def cms_verify(
-    body: Annotated[VerifyRequest, Body()], request: Request, session: DbSession
+    body: Annotated[VerifyRequest, Body()], clock: BusClock, session: DbSession
 ) -> VerifyAnswer:
-    return await verify(session, body, request.app.state.clock.now())
+    return await verify(session, body, clock.now())
 
 
 @public.post(
@@ -134,8 +135,8 @@ async def cms_verify(
     response_class=Response,
     responses={200: {"content": {"application/ocsp-response": {}}}},
 )
-async def ocsp_responder(request: Request, session: DbSession) -> Response:
-    answer = await respond(session, await request.body(), request.app.state.clock.now())
+async def ocsp_responder(request: Request, clock: BusClock, session: DbSession) -> Response:
+    answer = await respond(session, await request.body(), clock.now())
     return Response(answer, media_type="application/ocsp-response")
 
 
@@ -149,9 +150,9 @@ async def ocsp_responder(request: Request, session: DbSession) -> Response:
     response_class=Response,
     responses={200: {"content": {TIMESTAMP_REPLY: {}}}},
 )
-async def tsp_responder(request: Request, session: DbSession) -> Response:
+async def tsp_responder(request: Request, clock: BusClock, session: DbSession) -> Response:
     tsa = await AuthorityRepository(session).get(TSA)
-    answer = stamp(tsa, await request.body(), request.app.state.clock.now())
+    answer = stamp(tsa, await request.body(), clock.now())
     return Response(answer, media_type=TIMESTAMP_REPLY)
 
 
@@ -161,8 +162,8 @@ async def tsp_responder(request: Request, session: DbSession) -> Response:
     response_class=Response,
     responses={200: {"content": {"application/pkix-crl": {}}}},
 )
-async def crl(request: Request, session: DbSession) -> Response:
-    der = await current_crl(session, request.app.state.clock.now())
+async def crl(clock: BusClock, session: DbSession) -> Response:
+    der = await current_crl(session, clock.now())
     return Response(der, media_type="application/pkix-crl")
 
 
@@ -187,7 +188,7 @@ admin = APIRouter(prefix="/admin/certificates", tags=["НУЦ admin"])
 @admin.get("", summary="Certificates this CA issued")
 async def list_certificates(
     _: AdminOnly,
-    request: Request,
+    clock: BusClock,
     session: DbSession,
     iin: Annotated[str | None, Query()] = None,
     bin: Annotated[str | None, Query()] = None,
@@ -197,7 +198,7 @@ async def list_certificates(
     found = await CertificateRepository(session).find(
         iin=iin, bin=bin, persona=persona, revoked=revoked
     )
-    now = request.app.state.clock.now()
+    now = clock.now()
     return [to_record(row, now) for row in found]
 
 
@@ -207,9 +208,9 @@ async def list_certificates(
     responses={404: {"description": "CERTIFICATE_NOT_FOUND: no such serial"}},
 )
 async def get_certificate(
-    _: AdminOnly, serial: str, request: Request, session: DbSession
+    _: AdminOnly, serial: str, clock: BusClock, session: DbSession
 ) -> CertificateRecord:
-    return to_record(await _certificate(session, serial), request.app.state.clock.now())
+    return to_record(await _certificate(session, serial), clock.now())
 
 
 @admin.post(
@@ -221,7 +222,7 @@ async def revoke_certificate(
     _: AdminOnly,
     serial: str,
     body: Annotated[RevokeRequest, Body()],
-    request: Request,
+    clock: BusClock,
     session: DbSession,
 ) -> CertificateRecord:
     row = await _certificate(session, serial)
@@ -232,7 +233,7 @@ async def revoke_certificate(
             serial=row.serial,
             revoked_at=instant(row.revoked_at),
         )
-    now = request.app.state.clock.now()
+    now = clock.now()
     await revoke(session, row, body.reason, now)
     return to_record(row, now)
 
@@ -243,13 +244,17 @@ async def revoke_certificate(
     summary="Issue a new key and certificate for an ИИН (and БИН): answers its PKCS#12",
 )
 async def issue_certificate(
-    _: AdminOnly, body: Annotated[IssueRequest, Body()], request: Request, session: DbSession
+    _: AdminOnly,
+    body: Annotated[IssueRequest, Body()],
+    clock: BusClock,
+    settings: PkiSettings,
+    session: DbSession,
 ) -> IssueAnswer:
     if (body.bin is None) != (body.organization is None):
         raise Problem("FIELD_REQUIRED", status=422, field="organization" if body.bin else "bin")
     if body.roles and body.bin is None:
         raise Problem("INVALID_VALUE", status=422, field="roles")
-    now = request.app.state.clock.now()
+    now = clock.now()
     authorities = AuthorityRepository(session)
     issuing, root = await authorities.get_all(ISSUING, ROOT)
     certificate, key = issue(
@@ -258,7 +263,7 @@ async def issue_certificate(
         body.key_usage,
         not_before=now,
         not_after=now + timedelta(days=body.valid_days),
-        base_url=request.app.state.settings.public_base_url,
+        base_url=settings.public_base_url,
         roles=body.roles,
     )
     row = record_of(certificate, persona=body.persona, issued_at=now)

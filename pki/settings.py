@@ -1,7 +1,10 @@
+from typing import Annotated
+
+from fastapi import Depends
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from servicekit.settings import ServiceSettings
+from servicekit.settings import ServiceSettings, app_settings
 
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:8010"
 
@@ -18,3 +21,6 @@ class Settings(ServiceSettings):
         description="where clients reach НУЦ: the CRL and OCSP addresses of certificates it "
         "issues from now on (the seeded ones carry the default)",
     )
+
+
+PkiSettings = Annotated[Settings, Depends(app_settings)]

@@ -22,13 +22,14 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 from starlette.status import HTTP_204_NO_CONTENT
 
 from recycling_fee.models import FeeStatus, RecyclingFee
 from recycling_fee.repository import FeeRepository
 from recycling_fee.schemas import Fee, FeeAnswer, FeeEntry, FeeIn, FeeRequest, Payer
 from servicekit.admin import AdminOnly
+from servicekit.clock import BusClock
 from servicekit.db import DbSession
 from servicekit.errors import NotFound, Problem
 from servicekit.identifiers import Bin, Vin, parse_vin
@@ -215,9 +216,9 @@ async def get_fee(vin: Vin, _: AdminOnly, session: DbSession) -> FeeEntry:
 
 @admin.put("/fees/{vin}", summary="Add or replace the recycling fee of a VIN")
 async def put_fee(
-    vin: Vin, body: FeeIn, _: AdminOnly, request: Request, session: DbSession
+    vin: Vin, body: FeeIn, _: AdminOnly, clock: BusClock, session: DbSession
 ) -> FeeEntry:
-    fee = to_record(vin, body, request.app.state.clock.now())
+    fee = to_record(vin, body, clock.now())
     return to_entry(await FeeRepository(session).replace(fee))
 
 

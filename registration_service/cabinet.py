@@ -4,22 +4,40 @@ fines (V11–V14), the ЦОН and plate type (V15), the number (V16), payment (V
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
-
 import structlog
 
 from registration_service import signing
-from registration_service.dealer import buyer_person, sale_contract, vehicle_passport
+from registration_service.deal_checks import buyer_person, sale_contract, vehicle_passport
 from registration_service.documents import buyer_document
 from registration_service.models import Application
 from registration_service.portal import Portal, require_state
-from registration_service.problems import StepProblem
 from registration_service.schemas import PlateOffer, PlateType
 from registration_service.states import State, step_of
 from registration_service.submission import submit
+from servicekit.clock import instant
+from servicekit.errors import StepRefusal
 from servicekit.messages import tenge, texts_for
+from servicekit.registries.erap_fines import FINES_BY_IIN, FinesRequest
+from servicekit.registries.number_bank import (
+    FREE_NUMBERS,
+    RELEASE,
+    RESERVE,
+    RESERVED_NUMBER,
+    FreeNumbersRequest,
+    ReleaseRequest,
+    Reservation,
+    ReservedNumberRequest,
+    ReserveRequest,
+)
+from servicekit.registries.payments import (
+    CREATE_INVOICE,
+    INVOICE_STATUS,
+    CreateInvoiceRequest,
+    InvoiceStatusRequest,
+    Item,
+)
 from servicekit.service_centres import service_centre
+from servicekit.states import set_state
 from servicekit.tokens import Principal
 
 log = structlog.get_logger(__name__)
@@ -31,7 +49,7 @@ PLATE_KIND = "VEHICLE_INDIVIDUAL"
 
 def require_person(principal: Principal) -> str:
     if principal.bin is not None:
-        raise StepProblem("NOT_A_PERSON", "V10", status=403, field="Authorization")
+        raise StepRefusal("NOT_A_PERSON", "V10", status=403, field="Authorization")
     return principal.iin
 
 
@@ -46,27 +64,25 @@ async def accept(portal: Portal, app: Application) -> Application:
     if not await sale_contract(portal, app, "V13"):
         return await portal.save(app)
 
-    def judge(answer: dict[str, Any]) -> str | None:
-        return "FINES_UNPAID" if answer.get("unpaidCount") else None
-
     answer = await portal.checks.ask(
         "V14",
-        "ERAP_FinesByIin",
-        {"iin": app.buyer_iin},
+        FINES_BY_IIN,
+        FinesRequest(iin=app.buyer_iin),
         application_id=app.id,
         subject=app.buyer_iin,
-        judge=judge,
+        judge=lambda fines: "FINES_UNPAID" if fines.unpaid_count else None,
     )
     app.accepted_at = app.accepted_at or portal.now()
     if answer.failure is not None:
-        unpaid = [fine for fine in answer.data["fines"] if not fine["paid"]]
+        fines = answer.answer
+        unpaid = [fine.model_dump(mode="json", by_alias=True) for fine in fines.unpaid]
         app.unpaid_fines = unpaid
-        app.state = State.V14_AWAITING_FINES_PAYMENT
-        params = {"count": len(unpaid), "total": tenge(answer.data["unpaidTotal"])}
+        set_state(app, State.V14_AWAITING_FINES_PAYMENT)
+        params = {"count": len(unpaid), "total": tenge(fines.unpaid_total)}
         portal.notify(app, "FINES_UNPAID", "V14", texts_for("FINES_UNPAID").render(params))
         return await portal.save(app)
     app.unpaid_fines = None
-    app.state = State.V15_AWAITING_PICKUP_CHOICE
+    set_state(app, State.V15_AWAITING_PICKUP_CHOICE)
     return await portal.save(app)
 
 
@@ -86,8 +102,7 @@ async def decline(portal: Portal, app: Application) -> Application:
     require_state(app, *BEFORE_SUBMISSION)
     step = step_of(app.state)
     await release_plate(portal, app, step)
-    portal.refuse(app, "BUYER_DECLINED", step, None)
-    app.state = State.DECLINED
+    portal.refuse(app, "BUYER_DECLINED", step, None, final=State.DECLINED)
     return await portal.save(app)
 
 
@@ -95,12 +110,12 @@ async def release_plate(portal: Portal, app: Application, step: str) -> None:
     """Give the application's number back to БМГ; if БМГ is away, its hold runs out."""
     if app.plate is None or app.buyer_iin is None:
         return
-    release = {"plate": app.plate, "iin": app.buyer_iin, "idempotencyKey": f"{app.id}:release"}
+    release = ReleaseRequest(
+        plate=app.plate, iin=app.buyer_iin, idempotency_key=f"{app.id}:release"
+    )
     try:
-        await portal.checks.ask(
-            step, "BMG_Release", release, application_id=app.id, subject=app.plate
-        )
-    except StepProblem:
+        await portal.checks.ask(step, RELEASE, release, application_id=app.id, subject=app.plate)
+    except StepRefusal:
         log.warning("plate not released, its hold will expire", application=app.number)
 
 
@@ -111,9 +126,9 @@ async def choose_pickup(
     require_state(app, State.V15_AWAITING_PICKUP_CHOICE, State.V16_AWAITING_PLATE)
     centre = service_centre(centre_id)
     if centre is None:
-        raise StepProblem("CENTRE_UNKNOWN", "V15", field="centreId", centre=centre_id)
+        raise StepRefusal("CENTRE_UNKNOWN", "V15", field="centreId", centre=centre_id)
     app.centre_id, app.region_code, app.plate_type = centre.id, centre.region_code, plate_type
-    app.state = State.V16_AWAITING_PLATE
+    set_state(app, State.V16_AWAITING_PLATE)
     return await portal.save(app)
 
 
@@ -124,44 +139,41 @@ async def plate_offer(
     require_state(app, State.V16_AWAITING_PLATE)
     reserved = await _reserved(portal, app)
     if reserved is not None:
-        return PlateOffer(reserved=reserved["plate"], free=[], next_after=None)
-    query: dict[str, Any] = {"regionCode": app.region_code, "kind": PLATE_KIND, "limit": 20}
-    if after:
-        query["after"] = after
-    if pattern:
-        query["pattern"] = pattern
+        return PlateOffer(reserved=reserved.plate, free=[], next_after=None)
+    query = FreeNumbersRequest(
+        region_code=app.region_code,
+        kind=PLATE_KIND,
+        limit=20,
+        after=after or None,
+        pattern=pattern or None,
+    )
     answer = await portal.checks.ask(
-        "V16",
-        "BMG_FreeNumbers",
-        query,
-        application_id=app.id,
-        subject=app.region_code or "",
+        "V16", FREE_NUMBERS, query, application_id=app.id, subject=app.region_code or ""
     )
-    if not answer.passed:
-        raise StepProblem("PLATE_NOT_OFFERED", "V16", field="pattern", plate=pattern or "—")
-    return PlateOffer(
-        reserved=None, free=answer.data["plates"], next_after=answer.data.get("nextAfter")
-    )
+    if answer.value is None or not answer.passed:
+        raise StepRefusal("PLATE_NOT_OFFERED", "V16", field="pattern", plate=pattern or "—")
+    return PlateOffer(reserved=None, free=answer.value.plates, next_after=answer.value.next_after)
 
 
-async def _reserved(portal: Portal, app: Application) -> dict[str, Any] | None:
+async def _reserved(portal: Portal, app: Application) -> Reservation | None:
     """The buyer's live reservation in БМГ in the ЦОН's region, if there is one."""
     assert app.buyer_iin is not None
     answer = await portal.checks.ask(
         "V16",
-        "BMG_ReservedNumber",
-        {"iin": app.buyer_iin},
+        RESERVED_NUMBER,
+        ReservedNumberRequest(iin=app.buyer_iin),
         application_id=app.id,
         subject=app.buyer_iin,
     )
     # A number the portal reserved for another application (БМГ keeps the application's
     # number as the reference) or one another application took is not this one's.
     taken = await portal.applications.plates_of_buyer(app.buyer_iin, app.id)
-    for reservation in answer.data.get("reservations", []):
-        plate = str(reservation["plate"])
-        ours = reservation.get("reference") in (None, app.number)
+    reservations = answer.value.reservations if answer.value is not None else []
+    for reservation in reservations:
+        plate = reservation.plate
+        ours = reservation.reference in (None, app.number)
         if ours and plate.endswith(app.region_code or "--") and plate not in taken:
-            return dict(reservation)
+            return reservation
     return None
 
 
@@ -172,40 +184,40 @@ async def choose_plate(portal: Portal, app: Application, plate: str | None) -> A
     assert app.buyer_iin is not None
     reserved = await _reserved(portal, app)
     if reserved is not None:
-        if plate is not None and plate != reserved["plate"]:
-            raise StepProblem("PLATE_NOT_OFFERED", "V16", field="plate", plate=plate)
-        app.plate, app.plate_source = reserved["plate"], "RESERVED_FOR_BUYER"
-        app.plate_reserved_until = datetime.fromisoformat(reserved["reservedUntil"])
+        if plate is not None and plate != reserved.plate:
+            raise StepRefusal("PLATE_NOT_OFFERED", "V16", field="plate", plate=plate)
+        app.plate, app.plate_source = reserved.plate, "RESERVED_FOR_BUYER"
+        app.plate_reserved_until = reserved.reserved_until
     else:
         if plate is None:
-            raise StepProblem("PLATE_NOT_OFFERED", "V16", field="plate", plate="—")
+            raise StepRefusal("PLATE_NOT_OFFERED", "V16", field="plate", plate="—")
         plate = " ".join(plate.upper().split())
         if not plate.endswith(app.region_code or "--"):
-            raise StepProblem("PLATE_NOT_OFFERED", "V16", field="plate", plate=plate)
+            raise StepRefusal("PLATE_NOT_OFFERED", "V16", field="plate", plate=plate)
         answer = await portal.checks.ask(
             "V16",
-            "BMG_Reserve",
-            {
-                "plate": plate,
-                "iin": app.buyer_iin,
-                "idempotencyKey": f"{app.id}:V16:{plate}",
-                "holdMinutes": portal.settings.plate_hold_minutes,
-                "reference": app.number,
-            },
+            RESERVE,
+            ReserveRequest(
+                plate=plate,
+                iin=app.buyer_iin,
+                idempotency_key=f"{app.id}:V16:{plate}",
+                hold_minutes=portal.settings.plate_hold_minutes,
+                reference=app.number,
+            ),
             application_id=app.id,
             subject=plate,
         )
         if answer.failure == "PLATE_TAKEN":
-            raise StepProblem("PLATE_ALREADY_TAKEN", "V16", status=409, field="plate", plate=plate)
+            raise StepRefusal("PLATE_ALREADY_TAKEN", "V16", status=409, field="plate", plate=plate)
         if answer.failure == "RESERVATION_LIMIT":
-            raise StepProblem("PLATE_RESERVATION_LIMIT", "V16", status=409, field="plate")
+            raise StepRefusal("PLATE_RESERVATION_LIMIT", "V16", status=409, field="plate")
         if answer.failure is not None:
             log.info("БМГ refused the number", application=app.number, code=answer.failure)
-            raise StepProblem("PLATE_NOT_OFFERED", "V16", field="plate", plate=plate)
+            raise StepRefusal("PLATE_NOT_OFFERED", "V16", field="plate", plate=plate)
         app.plate, app.plate_source = plate, "CHOSEN"
-        app.plate_reserved_until = datetime.fromisoformat(answer.data["reservedUntil"])
+        app.plate_reserved_until = answer.answer.reserved_until
     await _invoice(portal, app, attempt=1)
-    app.state = State.V17_AWAITING_PAYMENT
+    set_state(app, State.V17_AWAITING_PAYMENT)
     return await portal.save(app)
 
 
@@ -213,27 +225,29 @@ async def _invoice(portal: Portal, app: Application, attempt: int) -> None:
     """V17: one invoice per application (and per expiry): the key makes a retry harmless."""
     answer = await portal.checks.ask(
         "V17",
-        "PAYMENTS_CreateInvoice",
-        {
-            "payerIin": app.buyer_iin,
-            "items": [{"purpose": purpose} for purpose in FEES],
-            "reference": app.number,
-            "idempotencyKey": f"{app.id}:V17:{attempt}",
-        },
+        CREATE_INVOICE,
+        CreateInvoiceRequest(
+            payer_iin=app.buyer_iin,
+            items=[Item(purpose=purpose) for purpose in FEES],
+            reference=app.number,
+            idempotency_key=f"{app.id}:V17:{attempt}",
+        ),
         application_id=app.id,
         subject=app.buyer_iin or "",
     )
-    if not answer.passed:
-        raise StepProblem("REGISTRY_UNAVAILABLE", "V17", status=503, registry="ПШЭП")
-    invoice = answer.data["invoice"]
-    app.invoice_number = invoice["number"]
+    if answer.value is None or not answer.passed:
+        raise StepRefusal(
+            "REGISTRY_UNAVAILABLE", "V17", status=503, registry=CREATE_INVOICE.registry
+        )
+    invoice = answer.value.invoice
+    app.invoice_number = invoice.number
     app.invoice = {
-        "number": invoice["number"],
-        "items": invoice["items"],
-        "total": invoice["total"],
-        "mrp": invoice["mrp"],
-        "status": invoice["status"],
-        "expiresAt": invoice["expiresAt"],
+        "number": invoice.number,
+        "items": [item.model_dump(mode="json", by_alias=True) for item in invoice.items],
+        "total": invoice.total,
+        "mrp": invoice.mrp,
+        "status": invoice.status,
+        "expiresAt": instant(invoice.expires_at),
         "attempt": attempt,
     }
 
@@ -246,18 +260,19 @@ async def check_payment(portal: Portal, app: Application) -> Application:
     assert app.invoice_number is not None
     answer = await portal.checks.ask(
         "V17",
-        "PAYMENTS_InvoiceStatus",
-        {"invoiceNumber": app.invoice_number},
+        INVOICE_STATUS,
+        InvoiceStatusRequest(invoice_number=app.invoice_number),
         application_id=app.id,
         subject=app.invoice_number,
-        judge=lambda a: None if a.get("status") == "PAID" else "INVOICE_NOT_PAID",
+        judge=lambda a: None if a.status == "PAID" else "INVOICE_NOT_PAID",
     )
-    status = answer.data.get("status")
+    known = answer.value
+    status = known.status if known is not None else None
     if status == "EXPIRED":
         await _invoice(portal, app, attempt=int(app.invoice.get("attempt", 1)) + 1)
         return await portal.save(app)
-    if status != "PAID":
-        raise StepProblem(
+    if status != "PAID" or known is None or known.paid_at is None:
+        raise StepRefusal(
             "INVOICE_NOT_PAID",
             "V17",
             status=409,
@@ -266,10 +281,10 @@ async def check_payment(portal: Portal, app: Application) -> Application:
     app.invoice = {
         **app.invoice,
         "status": "PAID",
-        "receiptNumber": answer.data.get("receiptNumber"),
+        "receiptNumber": known.receipt_number,
     }
-    app.paid_at = datetime.fromisoformat(answer.data["paidAt"])
-    app.state = State.V18_AWAITING_BUYER_SIGNATURE
+    app.paid_at = known.paid_at
+    set_state(app, State.V18_AWAITING_BUYER_SIGNATURE)
     return await portal.save(app)
 
 
@@ -279,7 +294,7 @@ async def sign(portal: Portal, app: Application, cms: str) -> Application:
     require_state(app, State.V18_AWAITING_BUYER_SIGNATURE)
     signer = await signing.verify(portal, "V18", app.id, buyer_document(app), cms)
     if signer.iin != app.buyer_iin or signer.bin is not None:
-        raise StepProblem("SIGNER_NOT_BUYER", "V18", field="cms")
+        raise StepRefusal("SIGNER_NOT_BUYER", "V18", field="cms")
     app.buyer_signed_at, app.buyer_signature = portal.now(), cms
     await submit(portal, app)
     return await portal.save(app)

@@ -4,60 +4,49 @@ messageId, the registry, the answer and the time.
 A registry that is down, slow or faulty is not a refusal: the request fails with 503
 REGISTRY_UNAVAILABLE ("try again"), the application stays where it was, and the attempt is in
 the history all the same (written after the request's rollback). Only the registry's own
-answer decides: its data, or its refusal of the request (`GatewayFault.refusal`).
+answer decides: its data, or its refusal of the request (`servicekit.registries`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic
 
-import structlog
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from registration_service.models import Check
-from registration_service.problems import StepProblem
 from servicekit.clock import Clock
 from servicekit.db import Database, after_rollback, before_commit
-from servicekit.gateway_client import GatewayClient, GatewayFault, GatewayUnreachable
-from servicekit.scenarios import relayed_refusal
-
-log = structlog.get_logger(__name__)
-
-REGISTRY_NAMES = {
-    "GBDUL": "ГБД ЮЛ",
-    "GBDFL": "ГБД ФЛ",
-    "EPTS": "ЭПТС",
-    "CUSTOMS": "КГД (таможенные платежи)",
-    "RECYCLING": "Жасыл даму (утильплатёж)",
-    "EDO": "система электронных договоров",
-    "ERAP": "ЕРАП",
-    "BMG": "БМГ",
-    "PAYMENTS": "ПШЭП",
-    "PKI": "НУЦ",
-}
+from servicekit.gateway_client import GatewayClient
+from servicekit.registries import Operation, RegistryRefused, RegistryUnavailable
+from servicekit.registries.base import AnswerT, RequestT
 
 _INSERT = insert(Check)
 
-Judge = Callable[[dict[str, Any]], str | None]
-"""Reads a registry's answer: None when the check passed, else the failure's code."""
+
+def _passes(_: Any) -> str | None:
+    return None
 
 
 @dataclass(frozen=True, slots=True)
-class Answer:
-    data: dict[str, Any]
+class Answer(Generic[AnswerT]):
+    value: AnswerT | None
+    """The registry's answer; None when it refused the request."""
     message_id: str
     failure: str | None
+    """Why the check failed: the judge's code, or the registry's refusal's."""
 
     @property
     def passed(self) -> bool:
         return self.failure is None
 
-
-def registry_name(service_id: str) -> str:
-    return REGISTRY_NAMES.get(service_id.split("_", 1)[0], service_id)
+    @property
+    def answer(self) -> AnswerT:
+        """The answer of a check that got one (every check that passed has one)."""
+        assert self.value is not None, f"refused: {self.failure}"
+        return self.value
 
 
 class Checks:
@@ -79,72 +68,57 @@ class Checks:
     async def ask(
         self,
         step: str,
-        service_id: str,
-        data: dict[str, Any],
+        operation: Operation[RequestT, AnswerT],
+        request: RequestT,
         *,
         application_id: str | None,
         subject: str,
-        judge: Judge = lambda _: None,
-    ) -> Answer:
+        judge: Callable[[AnswerT], str | None] = _passes,
+    ) -> Answer[AnswerT]:
+        """The registry's answer to `request`, judged: None from `judge` when the check passed,
+        else the failure's code. The registry's refusal is a failed check with its code; any
+        other failure is 503 REGISTRY_UNAVAILABLE."""
         check: dict[str, Any] = {
             "application_id": application_id,
             "subject": subject,
             "step": step,
-            "service_id": service_id,
+            "service_id": operation.service_id,
             "checked_at": self.clock.now(),
             "session_id": None,
         }
         try:
-            response = await self.gateway.call(service_id, data, headers=self.headers)
-        except GatewayFault as exc:
-            mistake = relayed_refusal(exc.problem)
-            if mistake is not None:
-                raise mistake from None  # the tester's, not the registry's
-            refused = exc.refusal
-            if refused is None:
-                raise await self._unavailable(check, exc.error.error_code, exc.problem) from exc
+            reply = await operation(self.gateway, request, headers=self.headers)
+        except RegistryRefused as refused:
             # The registry refused the request itself (a plate taken meanwhile, a CMS that is
             # not one): an answer. Any other fault, whatever its status, is not.
             self._keep(
                 check,
                 message_id="",
                 outcome="FAILED",
-                code=refused.error_code,
-                session_id=str(exc.error.session_id) if exc.error.session_id else None,
-                answer=exc.problem,
+                code=refused.code,
+                session_id=refused.session_id,
+                answer=refused.document,
             )
-            return Answer(exc.problem, "", refused.error_code)
-        except GatewayUnreachable as exc:
-            raise await self._unavailable(
-                check, "GATEWAY_UNREACHABLE", {"error": str(exc)}
-            ) from exc
-        answer = (
-            response.response_data.data if isinstance(response.response_data.data, dict) else {}
-        )
-        failure = judge(answer)
-        info = response.response_info
-        message_id = str(info.message_id)
+            return Answer(None, "", refused.code)
+        except RegistryUnavailable as unavailable:
+            self._keep(
+                check,
+                message_id="",
+                outcome="UNAVAILABLE",
+                code=unavailable.fault,
+                answer=unavailable.details,
+            )
+            raise unavailable.refusal(step) from unavailable
+        failure = judge(reply.answer)
         self._keep(
             check,
-            message_id=message_id,
+            message_id=reply.message_id,
             outcome="PASSED" if failure is None else "FAILED",
             code=failure,
-            session_id=str(info.session_id) if info.session_id else None,
-            answer=answer,
+            session_id=reply.session_id,
+            answer=reply.data,
         )
-        return Answer(answer, message_id, failure)
-
-    async def _unavailable(
-        self, check: dict[str, Any], fault: str, details: dict[str, Any]
-    ) -> StepProblem:
-        log.warning("registry unavailable", service_id=check["service_id"], fault=fault)
-        self._keep(check, message_id="", outcome="UNAVAILABLE", code=fault, answer=details)
-        return StepProblem(
-            "REGISTRY_UNAVAILABLE",
-            check["step"],
-            status=503,
-            registry=registry_name(check["service_id"]),
-        )
+        return Answer(reply.answer, reply.message_id, failure)
 
     def _keep(self, check: dict[str, Any], **outcome: Any) -> None:
         """Written with the request's transaction, all of its checks in one executemany as it

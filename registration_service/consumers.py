@@ -23,10 +23,10 @@ from fastapi import FastAPI
 from registration_service import police, printing
 from registration_service.events import PRINT, SUBMITTED, ApplicationSubmitted, PrintOrdered
 from registration_service.portal import portal_for
-from registration_service.problems import StepProblem
 from registration_service.repository import PoliceCaseRepository
 from registration_service.states import State
 from servicekit.bus import Delivery, Handler, QueueSpec, Reject
+from servicekit.errors import StepRefusal
 from servicekit.events import (
     PICKUP_HANDED_OVER,
     Event,
@@ -35,6 +35,7 @@ from servicekit.events import (
     parse_event,
 )
 from servicekit.messages import Texts
+from servicekit.states import set_state
 
 log = structlog.get_logger(__name__)
 
@@ -68,7 +69,7 @@ def _on_submitted(app: FastAPI) -> Handler:
                 if case is None or application is None:
                     raise Reject(f"no application {event.application_id}")
                 await police.auto_decide(portal, case, application)
-        except StepProblem as problem:
+        except StepRefusal as problem:
             if problem.status >= 500:
                 raise
             log.warning(
@@ -103,7 +104,7 @@ def _on_handed_over(app: FastAPI) -> Handler:
                 raise Reject(f"no application {event.application_number}")
             if application.state != State.V20_READY_FOR_PICKUP:
                 return
-            application.state = State.COMPLETED
+            set_state(application, State.COMPLETED)
             application.handed_over_at = event.occurred_at
             params = {"number": application.number, "plate": event.plate}
             portal.notify(application, "HANDED_OVER", "V22", _HANDED_OVER.render(params))

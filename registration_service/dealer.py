@@ -1,4 +1,5 @@
-"""The dealer's part, V1–V9: start, VIN (V3–V5), buyer (V7) and contract (V8), signature (V9)."""
+"""The dealer's part, V1–V9: start, VIN (V3–V5), buyer (V7) and contract (V8), signature (V9).
+The checks of V3, V7 and V8 are `deal_checks`'s: the buyer's cabinet makes them again (V11–V13)."""
 
 from __future__ import annotations
 
@@ -6,20 +7,32 @@ import uuid
 from typing import Any
 
 from registration_service import signing
+from registration_service.deal_checks import buyer_person, sale_contract, vehicle_passport
 from registration_service.documents import seller_document
 from registration_service.models import Application
 from registration_service.portal import Portal, new_number, require_state
-from registration_service.problems import StepProblem
 from registration_service.states import REGISTERED, State
+from servicekit.errors import StepRefusal
 from servicekit.labels import past
+from servicekit.registries.customs import PAYMENTS_BY_VIN, PaymentsRequest
+from servicekit.registries.gbd_ul import (
+    ORGANIZATION_BY_BIN,
+    OrganizationAnswer,
+    OrganizationRequest,
+)
+from servicekit.registries.passports import (
+    Passport,
+)
+from servicekit.registries.recycling_fee import FEE_BY_VIN, FeeRequest
 from servicekit.signatures import ROLE_CEO, ROLE_MAY_SIGN
+from servicekit.states import set_state
 from servicekit.tokens import Principal
 
 
 def require_dealer(principal: Principal) -> str:
     """The legal entity the employee acts for (the БИН in the token)."""
     if principal.bin is None or not principal.has("dealer_employee"):
-        raise StepProblem("NOT_A_DEALER", "V1", status=403, field="Authorization")
+        raise StepRefusal("NOT_A_DEALER", "V1", status=403, field="Authorization")
     return principal.bin
 
 
@@ -28,7 +41,7 @@ async def start(portal: Portal, principal: Principal) -> Application:
     dealer_bin = require_dealer(principal)
     settings, today = portal.settings, portal.today()
     if not settings.pilot_start <= today <= settings.pilot_end:
-        raise StepProblem(
+        raise StepRefusal(
             "PILOT_NOT_ACTIVE",
             "V1",
             status=422,
@@ -37,35 +50,36 @@ async def start(portal: Portal, principal: Principal) -> Application:
         )
     application_id = str(uuid.uuid4())
 
-    def judge(answer: dict[str, Any]) -> str | None:
-        organization = answer.get("organization")
-        if not answer.get("found") or organization is None:
+    def judge(answer: OrganizationAnswer) -> str | None:
+        organization = answer.organization
+        if not answer.found or organization is None:
             return "SELLER_NOT_FOUND"
-        if organization["status"] != "ACTIVE":
+        if organization.status != "ACTIVE":
             return "SELLER_NOT_ACTIVE"
-        okeds = [organization["okedMain"], *organization["okedSecondary"]]
-        if not any(oked["code"] in settings.vehicle_trade_okeds for oked in okeds):
+        if not any(oked.code in settings.vehicle_trade_okeds for oked in organization.okeds):
             return "SELLER_NOT_VEHICLE_TRADER"
         return None
 
     answer = await portal.checks.ask(
         "V1",
-        "GBDUL_UniversalServiceSync",
-        {"bin": dealer_bin},
+        ORGANIZATION_BY_BIN,
+        OrganizationRequest(bin=dealer_bin),
         application_id=application_id,
         subject=dealer_bin,
         judge=judge,
     )
+    organization = answer.value.organization if answer.value is not None else None
     if answer.failure is not None:
-        status = (answer.data.get("organization") or {}).get("status")
-        raise StepProblem(answer.failure, "V1", status=422, bin=dealer_bin, org_status=status)
+        status = organization.status if organization is not None else None
+        raise StepRefusal(answer.failure, "V1", status=422, bin=dealer_bin, org_status=status)
+    assert organization is not None
     now = portal.now()
     application = Application(
         id=application_id,
         number=new_number(portal.today()),
         state=State.V2_AWAITING_VIN,
         dealer_bin=dealer_bin,
-        dealer_name=answer.data["organization"]["name"],
+        dealer_name=organization.name,
         created_by_iin=principal.iin,
         created_at=now,
         updated_at=now,
@@ -81,72 +95,44 @@ async def enter_vin(portal: Portal, app: Application, vin: str) -> Application:
     other = await portal.applications.other_for_vin(vin, app.id)
     if other is not None:
         code = "VIN_ALREADY_REGISTERED" if other.state in REGISTERED else "VIN_APPLICATION_OPEN"
-        raise StepProblem(code, "V2", status=409, field="vin", vin=vin, number=other.number)
+        raise StepRefusal(code, "V2", status=409, field="vin", vin=vin, number=other.number)
     app.vin = vin
     passport = await vehicle_passport(portal, app, "V3")
     if passport is None:
         return await portal.save(app)
-    for step, service_id, missing, unpaid in (
-        ("V4", "CUSTOMS_PaymentsByVin", "CUSTOMS_RECORD_MISSING", "CUSTOMS_UNPAID"),
-        ("V5", "RECYCLING_FeeByVin", "RECYCLING_FEE_MISSING", "RECYCLING_FEE_UNPAID"),
-    ):
-
-        def judge(
-            answer: dict[str, Any], missing: str = missing, unpaid: str = unpaid
-        ) -> str | None:
-            if not answer.get("found"):
-                return missing
-            return None if answer.get("paid") else unpaid
-
-        answer = await portal.checks.ask(
-            step, service_id, {"vin": vin}, application_id=app.id, subject=vin, judge=judge
-        )
-        if answer.failure is not None:
-            portal.refuse(app, answer.failure, step, service_id, answer.message_id, vin=vin)
-            return await portal.save(app)
+    customs = await portal.checks.ask(
+        "V4",
+        PAYMENTS_BY_VIN,
+        PaymentsRequest(vin=vin),
+        application_id=app.id,
+        subject=vin,
+        judge=lambda a: _paid(a.found, a.paid, "CUSTOMS_RECORD_MISSING", "CUSTOMS_UNPAID"),
+    )
+    if customs.failure is not None:
+        service_id = PAYMENTS_BY_VIN.service_id
+        portal.refuse(app, customs.failure, "V4", service_id, customs.message_id, vin=vin)
+        return await portal.save(app)
+    fee = await portal.checks.ask(
+        "V5",
+        FEE_BY_VIN,
+        FeeRequest(vin=vin),
+        application_id=app.id,
+        subject=vin,
+        judge=lambda a: _paid(a.found, a.paid, "RECYCLING_FEE_MISSING", "RECYCLING_FEE_UNPAID"),
+    )
+    if fee.failure is not None:
+        portal.refuse(app, fee.failure, "V5", FEE_BY_VIN.service_id, fee.message_id, vin=vin)
+        return await portal.save(app)
     app.vehicle = _vehicle(passport)
-    app.state = State.V6_AWAITING_BUYER
+    set_state(app, State.V6_AWAITING_BUYER)
     return await portal.save(app)
 
 
-async def vehicle_passport(portal: Portal, app: Application, step: str) -> dict[str, Any] | None:
-    """V3 / V12: the ЭПТС must exist and be valid; in the pilot, the vehicle made in Kazakhstan.
-    None when the application was refused."""
-    assert app.vin is not None
-    made_here_only = portal.settings.made_in_kazakhstan_only
-
-    def judge(answer: dict[str, Any]) -> str | None:
-        passport = answer.get("passport")
-        if not answer.get("found") or passport is None:
-            return "VEHICLE_PASSPORT_MISSING"
-        if passport["status"] != "VALID":
-            return "VEHICLE_PASSPORT_INVALID"
-        if made_here_only and passport["manufacturer"]["country"] != "KZ":
-            return "VEHICLE_NOT_MADE_IN_KAZAKHSTAN"
-        return None
-
-    answer = await portal.checks.ask(
-        step,
-        "EPTS_PassportByVin",
-        {"vin": app.vin},
-        application_id=app.id,
-        subject=app.vin,
-        judge=judge,
-    )
-    passport = answer.data.get("passport") or {}
-    if answer.failure is not None:
-        portal.refuse(
-            app,
-            answer.failure,
-            step,
-            "EPTS_PassportByVin",
-            answer.message_id,
-            vin=app.vin,
-            status=passport.get("statusLabel", passport.get("status")),
-            country=(passport.get("manufacturer") or {}).get("country"),
-        )
-        return None
-    return passport
+def _paid(found: bool, paid: bool, missing: str, unpaid: str) -> str | None:
+    """V4 / V5: a record of the payment, and the payment made."""
+    if not found:
+        return missing
+    return None if paid else unpaid
 
 
 async def enter_buyer(portal: Portal, app: Application, iin: str) -> Application:
@@ -157,88 +143,8 @@ async def enter_buyer(portal: Portal, app: Application, iin: str) -> Application
         return await portal.save(app)
     app.buyer_iin, app.buyer = iin, person
     if await sale_contract(portal, app, "V8"):
-        app.state = State.V9_AWAITING_SELLER_SIGNATURE
+        set_state(app, State.V9_AWAITING_SELLER_SIGNATURE)
     return await portal.save(app)
-
-
-async def buyer_person(
-    portal: Portal, app: Application, iin: str, step: str
-) -> dict[str, Any] | None:
-    """V7 / V11: the buyer in ГБД ФЛ. None when refused. At V7 no data is not a refusal: the
-    dealer may enter the ИИН again (422); at V11 it is."""
-
-    def judge(answer: dict[str, Any]) -> str | None:
-        person = answer.get("person")
-        if not answer.get("found") or person is None:
-            return "BUYER_DATA_MISSING"
-        if person["lifeStatus"] == "DECEASED":
-            return "BUYER_DECEASED"
-        if person["lifeStatus"] == "IIN_INVALIDATED":
-            return "BUYER_IIN_INVALIDATED"
-        return None
-
-    answer = await portal.checks.ask(
-        step,
-        "GBDFL_UniversalServiceSync",
-        {"iin": iin},
-        application_id=app.id,
-        subject=iin,
-        judge=judge,
-    )
-    if answer.failure == "BUYER_DATA_MISSING" and step == "V7":
-        raise StepProblem("BUYER_NOT_FOUND", "V7", status=422, field="iin")
-    if answer.failure is not None:
-        portal.refuse(app, answer.failure, step, "GBDFL_UniversalServiceSync", answer.message_id)
-        return None
-    person = answer.data["person"]
-    return {
-        "lastName": person["lastName"],
-        "firstName": person["firstName"],
-        "middleName": person.get("middleName"),
-        "phone": person.get("phone"),
-        "regionCode": person["address"]["regionCode"],
-    }
-
-
-async def sale_contract(portal: Portal, app: Application, step: str) -> bool:
-    """V8 / V13: a contract for this VIN between this seller and this buyer, signed by both."""
-    assert app.vin is not None
-    assert app.buyer_iin is not None
-
-    def judge(answer: dict[str, Any]) -> str | None:
-        contract = answer.get("contract")
-        if not answer.get("found") or contract is None:
-            return "SALE_CONTRACT_MISSING"
-        if contract["status"] != "SIGNED_BY_BOTH":
-            return "SALE_CONTRACT_NOT_SIGNED"
-        return None
-
-    answer = await portal.checks.ask(
-        step,
-        "EDO_SaleContract",
-        {"vin": app.vin, "sellerBin": app.dealer_bin, "buyerIin": app.buyer_iin},
-        application_id=app.id,
-        subject=app.vin,
-        judge=judge,
-    )
-    contract = answer.data.get("contract") or {}
-    if answer.failure is not None:
-        portal.refuse(
-            app,
-            answer.failure,
-            step,
-            "EDO_SaleContract",
-            answer.message_id,
-            vin=app.vin,
-            number=contract.get("number", "—"),
-        )
-        return False
-    app.contract = {
-        "number": contract["number"],
-        "contractDate": contract["contractDate"],
-        "priceKzt": contract["priceKzt"],
-    }
-    return True
 
 
 SIGNING_ROLES = frozenset({ROLE_CEO, ROLE_MAY_SIGN})
@@ -251,15 +157,15 @@ async def sign(portal: Portal, app: Application, principal: Principal, cms: str)
     require_state(app, State.V9_AWAITING_SELLER_SIGNATURE)
     signer = await signing.verify(portal, "V9", app.id, seller_document(app), cms)
     if signer.bin != app.dealer_bin:
-        raise StepProblem("SIGNER_NOT_SELLER", "V9", field="cms", bin=signer.bin or "—")
+        raise StepRefusal("SIGNER_NOT_SELLER", "V9", field="cms", bin=signer.bin or "—")
     if signer.iin != principal.iin:
-        raise StepProblem("SIGNER_NOT_SIGNED_IN", "V9", field="cms", iin=signer.iin or "—")
+        raise StepRefusal("SIGNER_NOT_SIGNED_IN", "V9", field="cms", iin=signer.iin or "—")
     # The БИН is in the certificate's subject (OU=BIN…), so these roles are for that БИН.
     if not SIGNING_ROLES.intersection(signer.roles):
-        raise StepProblem("SIGNER_NO_SIGNING_RIGHT", "V9", field="cms", bin=app.dealer_bin)
+        raise StepRefusal("SIGNER_NO_SIGNING_RIGHT", "V9", field="cms", bin=app.dealer_bin)
     now = portal.now()
     app.seller_signer_iin, app.seller_signed_at, app.seller_signature = signer.iin, now, cms
-    app.state = State.V10_AWAITING_BUYER_CONSENT
+    set_state(app, State.V10_AWAITING_BUYER_CONSENT)
     portal.notify(app, "APPLICATION_TO_ACCEPT", "V10", _to_accept(app))
     return await portal.save(app)
 
@@ -278,19 +184,19 @@ def _to_accept(app: Application) -> dict[str, str]:
     }
 
 
-def _vehicle(passport: dict[str, Any]) -> dict[str, Any]:
-    engine = passport.get("engine") or {}
+def _vehicle(passport: Passport) -> dict[str, Any]:
+    engine = passport.engine
     return {
-        "vin": passport["vin"],
-        "passportNumber": passport["number"],
-        "make": passport["make"],
-        "model": passport["commercialName"],
-        "category": passport["category"],
-        "year": passport["yearOfManufacture"],
-        "colour": passport.get("colour"),
-        "engineType": engine.get("type"),
-        "engineVolumeCc": engine.get("volumeCc"),
-        "enginePowerKw": engine.get("powerKw"),
-        "manufacturer": passport["manufacturer"]["name"],
-        "country": passport["manufacturer"]["country"],
+        "vin": passport.vin,
+        "passportNumber": passport.number,
+        "make": passport.make,
+        "model": passport.commercial_name,
+        "category": passport.category,
+        "year": passport.year_of_manufacture,
+        "colour": passport.colour,
+        "engineType": engine.type if engine is not None else None,
+        "engineVolumeCc": engine.volume_cc if engine is not None else None,
+        "enginePowerKw": engine.power_kw if engine is not None else None,
+        "manufacturer": passport.manufacturer.name,
+        "country": passport.manufacturer.country,
     }

@@ -14,7 +14,7 @@ import contextlib
 from collections.abc import Iterator
 from weakref import WeakValueDictionary
 
-from registration_service.problems import StepProblem
+from servicekit.errors import StepRefusal
 
 
 class NoticeBoard:
@@ -56,7 +56,7 @@ class StreamSlots:
         """Hold one of `principal`'s slots; TOO_MANY_STREAMS (429) when all are taken."""
         held = self._open.get(principal, 0)
         if held >= self.per_principal:
-            raise StepProblem(
+            raise StepRefusal(
                 "TOO_MANY_STREAMS", "V10", status=429, field="Authorization", limit=held
             )
         self._open[principal] = held + 1

@@ -19,11 +19,21 @@ from registration_service.documents import decision_document
 from registration_service.events import ApplicationSubmitted, PrintOrdered
 from registration_service.models import Application, PoliceCase
 from registration_service.portal import Portal, require_state
-from registration_service.problems import StepProblem
 from registration_service.repository import PoliceCaseRepository
 from registration_service.states import State
 from servicekit.clock import instant
+from servicekit.errors import StepRefusal
 from servicekit.messages import Texts
+from servicekit.registries.number_bank import (
+    ANNUL,
+    ISSUE,
+    RELEASE,
+    RESERVE,
+    PlateOfObject,
+    ReleaseRequest,
+    ReserveRequest,
+)
+from servicekit.states import set_state
 from servicekit.tokens import Principal
 
 log = structlog.get_logger(__name__)
@@ -43,7 +53,7 @@ class Officer:
 def require_officer(principal: Principal) -> Officer:
     region = principal.attributes.get("region")
     if not principal.has(POLICE_ROLE) or not region:
-        raise StepProblem("NOT_A_POLICE_OFFICER", "V19", status=403, field="Authorization")
+        raise StepRefusal("NOT_A_POLICE_OFFICER", "V19", status=403, field="Authorization")
     return Officer(principal.iin, region)
 
 
@@ -65,7 +75,7 @@ async def case_of(portal: Portal, officer: Officer, application_id: str) -> Poli
     """The case in the officer's inbox; another region's is as good as absent (404)."""
     case = await PoliceCaseRepository(portal.session).get(application_id)
     if case is None or case.region_code != officer.region_code:
-        raise StepProblem("APPLICATION_NOT_FOUND", "V19", status=404, field="applicationId")
+        raise StepRefusal("APPLICATION_NOT_FOUND", "V19", status=404, field="applicationId")
     return case
 
 
@@ -82,11 +92,11 @@ async def decide(
     """The officer's decision, signed with ЭЦП over GET …/decision-document."""
     require_state(app, State.V19_AWAITING_DECISION)
     if not approve and not reason:
-        raise StepProblem("POLICE_REASON_REQUIRED", "V19", field="reason")
+        raise StepRefusal("POLICE_REASON_REQUIRED", "V19", field="reason")
     document = decision_document(app, approve, reason)
     signer = await signing.verify(portal, "V19", app.id, document, cms)
     if signer.iin != officer.iin:
-        raise StepProblem("SIGNER_NOT_OFFICER", "V19", field="cms")
+        raise StepRefusal("SIGNER_NOT_OFFICER", "V19", field="cms")
     decided_by = {"officerIin": officer.iin, "certificateSerial": signer.serial_number}
     if approve:
         await _approve(portal, case, app, decided_by, signature=cms)
@@ -136,7 +146,7 @@ async def _approve(
         **decided_by,
         "signature": signature,
     }
-    app.state = State.V19_PRINTING
+    set_state(app, State.V19_PRINTING)
     case.decided_at, case.decision = now, "APPROVED"
     await portal.outbox.stage(
         portal.session,
@@ -148,34 +158,33 @@ async def _approve(
 
 async def _issue_plate(portal: Portal, app: Application) -> None:
     assert app.plate is not None
-    issue = {
-        "plate": app.plate,
-        "iin": app.buyer_iin,
-        "vin": app.vin,
-        "idempotencyKey": f"{app.id}:V19:issue",
-    }
-    answer = await portal.checks.ask(
-        "V19", "BMG_Issue", issue, application_id=app.id, subject=app.plate
+    assert app.buyer_iin is not None
+    issue = PlateOfObject(
+        plate=app.plate,
+        iin=app.buyer_iin,
+        vin=app.vin,
+        idempotency_key=f"{app.id}:V19:issue",
     )
+    answer = await portal.checks.ask("V19", ISSUE, issue, application_id=app.id, subject=app.plate)
     if answer.failure == "PLATE_NOT_RESERVED":
         # The buyer's hold ran out while the application waited: hold it again, then issue.
-        hold = {
-            "plate": app.plate,
-            "iin": app.buyer_iin,
-            "idempotencyKey": f"{app.id}:V19:reserve",
-            "reference": app.number,
-        }
+        hold = ReserveRequest(
+            plate=app.plate,
+            iin=app.buyer_iin,
+            idempotency_key=f"{app.id}:V19:reserve",
+            reference=app.number,
+        )
         again = await portal.checks.ask(
-            "V19", "BMG_Reserve", hold, application_id=app.id, subject=app.plate
+            "V19", RESERVE, hold, application_id=app.id, subject=app.plate
         )
         if again.passed:
             # The same key: БМГ keeps no refusal under it, and a retry of this approval must
             # find whichever issue happened, not ask for a second one.
             answer = await portal.checks.ask(
-                "V19", "BMG_Issue", issue, application_id=app.id, subject=app.plate
+                "V19", ISSUE, issue, application_id=app.id, subject=app.plate
             )
     if answer.failure is not None:
-        raise StepProblem(
+        raise StepRefusal(
             "PLATE_NOT_ISSUED", "V19", status=409, plate=app.plate, reason=answer.failure
         )
 
@@ -219,11 +228,11 @@ async def _give_back_plate(portal: Portal, app: Application) -> None:
     annulled; none (the hold ran out, nothing issued) leaves nothing to give back. Without
     БМГ's answer the refusal is not made (503, try again): its outcome is never guessed."""
     assert app.plate is not None
-    owner = {"plate": app.plate, "iin": app.buyer_iin}
+    assert app.buyer_iin is not None
     released = await portal.checks.ask(
         "V19",
-        "BMG_Release",
-        {**owner, "idempotencyKey": f"{app.id}:release"},
+        RELEASE,
+        ReleaseRequest(plate=app.plate, iin=app.buyer_iin, idempotency_key=f"{app.id}:release"),
         application_id=app.id,
         subject=app.plate,
     )
@@ -231,8 +240,13 @@ async def _give_back_plate(portal: Portal, app: Application) -> None:
         return
     annulled = await portal.checks.ask(
         "V19",
-        "BMG_Annul",
-        {**owner, "vin": app.vin, "idempotencyKey": f"{app.id}:V19:annul"},
+        ANNUL,
+        PlateOfObject(
+            plate=app.plate,
+            iin=app.buyer_iin,
+            vin=app.vin,
+            idempotency_key=f"{app.id}:V19:annul",
+        ),
         application_id=app.id,
         subject=app.plate,
     )

@@ -24,6 +24,7 @@ from servicekit.db import DbSession, ReaderSession, after_commit
 from servicekit.events import SmsRequested
 from servicekit.idempotency import Idempotency
 from servicekit.outbox import Outbox
+from servicekit.states import set_state
 
 _TESTER_HEADERS = ("x-test-scenario", "x-test-run-id")
 _NUMBER_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -70,10 +71,13 @@ class Portal:
         step: str,
         registry: str | None,
         message_id: str | None = None,
+        *,
+        final: State = State.REFUSED,
         **params: Any,
     ) -> None:
-        """A motivated refusal (final): the code, the step, who said no and why."""
-        application.state = State.REFUSED
+        """A motivated refusal (final): the code, the step, who said no and why. `final` is
+        DECLINED when the buyer ends the application themselves."""
+        set_state(application, final)
         application.refusal = {
             "code": code,
             "step": step,

@@ -24,6 +24,7 @@ from servicekit.events import DocumentsReady
 from servicekit.labels import label
 from servicekit.messages import Texts
 from servicekit.service_centres import service_centre
+from servicekit.states import set_state
 
 log = structlog.get_logger(__name__)
 
@@ -70,7 +71,7 @@ async def print_certificate(portal: Portal, app: Application) -> Certificate | N
     )
     certificates.add(certificate)
     app.certificate_number = number
-    app.state = State.V20_READY_FOR_PICKUP
+    set_state(app, State.V20_READY_FOR_PICKUP)
     await portal.save(app)
     await _documents_ready(portal, app, data)
     log.info("СРТС printed", application=app.number, certificate=number)

@@ -7,10 +7,8 @@ history.
 
 from __future__ import annotations
 
-from typing import Any
-
 from registration_service.states import step_of
-from servicekit.errors import Problem
+from servicekit.errors import StepRefusal
 from servicekit.messages import Texts, register
 
 _T = Texts
@@ -260,14 +258,5 @@ register(REFUSALS)
 register(PROBLEMS)
 
 
-class StepProblem(Problem):
-    """A 4xx of the portal that names the step it happened in."""
-
-    def __init__(
-        self, code: str, step: str, *, status: int = 422, field: str | None = None, **params: Any
-    ) -> None:
-        super().__init__(code, status=status, field=field, extra={"step": step}, **params)
-
-
-def wrong_step(state: str) -> StepProblem:
-    return StepProblem("APPLICATION_WRONG_STEP", step_of(state), status=409, state=state)
+def wrong_step(state: str) -> StepRefusal:
+    return StepRefusal("APPLICATION_WRONG_STEP", step_of(state), status=409, state=state)

@@ -18,9 +18,9 @@ from registration_service.models import (
     Notification,
     PoliceCase,
 )
-from registration_service.problems import StepProblem
 from registration_service.states import State, step_of
 from servicekit.db import PerDialect, insert_new
+from servicekit.errors import StepRefusal
 
 # A prebuilt SELECT, not `session.get`: each request loads its application once, and
 # `session.get` builds its query anew every time (≈ 0.12 ms of the portal's CPU a load).
@@ -124,17 +124,17 @@ class ApplicationRepository:
         try:
             await self.session.flush()
         except StaleDataError:
-            raise StepProblem("APPLICATION_CHANGED", step_of(state), status=409) from None
+            raise StepRefusal("APPLICATION_CHANGED", step_of(state), status=409) from None
         except IntegrityError as exc:
             if "plate" in str(exc.orig):
-                raise StepProblem(
+                raise StepRefusal(
                     "PLATE_ALREADY_TAKEN",
                     "V16",
                     status=409,
                     field="plate",
                     plate=plate,
                 ) from None
-            raise StepProblem(
+            raise StepRefusal(
                 "VIN_APPLICATION_OPEN",
                 "V2",
                 status=409,

@@ -19,7 +19,6 @@ from registration_service import cabinet, dealer, police
 from registration_service.documents import buyer_document, decision_document, seller_document
 from registration_service.models import Application, Certificate
 from registration_service.portal import Portal, PortalDep, ReadingPortalDep
-from registration_service.problems import StepProblem
 from registration_service.repository import (
     CertificateRepository,
     CheckRepository,
@@ -44,6 +43,7 @@ from registration_service.schemas import (
 )
 from servicekit.admin import require_admin
 from servicekit.documents import b64, canonical, sha256
+from servicekit.errors import StepRefusal
 from servicekit.idempotency import IdempotencyKey
 from servicekit.params import Offset, RowId
 from servicekit.service_centres import SERVICE_CENTRES
@@ -71,7 +71,7 @@ async def _dealers(portal: Portal, principal: SignedIn, application_id: str) -> 
     dealer_bin = dealer.require_dealer(principal)
     app = await portal.applications.get(application_id)
     if app is None or app.dealer_bin != dealer_bin:
-        raise StepProblem("APPLICATION_NOT_FOUND", "V1", status=404, field="applicationId")
+        raise StepRefusal("APPLICATION_NOT_FOUND", "V1", status=404, field="applicationId")
     return app
 
 
@@ -79,7 +79,7 @@ async def _buyers(portal: Portal, principal: SignedIn, application_id: str) -> A
     iin = cabinet.require_person(principal)
     app = await portal.applications.get(application_id)
     if app is None or app.buyer_iin != iin or app.seller_signed_at is None:
-        raise StepProblem("APPLICATION_NOT_FOUND", "V10", status=404, field="applicationId")
+        raise StepRefusal("APPLICATION_NOT_FOUND", "V10", status=404, field="applicationId")
     return app
 
 
@@ -453,7 +453,7 @@ async def _certificate(portal: Portal, principal: SignedIn, number: str) -> Cert
     iin = cabinet.require_person(principal)
     certificate = await CertificateRepository(portal.session).get(number)
     if certificate is None or certificate.owner_iin != iin:
-        raise StepProblem("SRTS_NOT_FOUND", "V19", status=404, field="number")
+        raise StepRefusal("SRTS_NOT_FOUND", "V19", status=404, field="number")
     return certificate
 
 
@@ -542,7 +542,7 @@ async def police_decision(
 async def _application(portal: Portal, application_id: str) -> Application:
     app = await portal.applications.get(application_id)
     if app is None:
-        raise StepProblem("APPLICATION_NOT_FOUND", "V19", status=404, field="applicationId")
+        raise StepRefusal("APPLICATION_NOT_FOUND", "V19", status=404, field="applicationId")
     return app
 
 

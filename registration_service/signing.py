@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from registration_service.portal import Portal
-from registration_service.problems import StepProblem
 from servicekit.documents import b64, canonical
+from servicekit.errors import StepRefusal
+from servicekit.registries.pki import VERIFY_CMS, VerifyAnswer, VerifyRequest
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,38 +21,27 @@ class Signer:
     """The НУЦ РК role OIDs of the certificate (keyUser: 1.2.398.3.3.4.1.2.1 CEO…)."""
 
 
+def _judge(answer: VerifyAnswer) -> str | None:
+    return None if answer.accepted else "SIGNATURE_NOT_ACCEPTED"
+
+
 async def verify(
     portal: Portal, step: str, application_id: str, content: dict[str, Any], cms: str
 ) -> Signer:
     """The signer of `cms` over `content`; SIGNATURE_INVALID (422) when НУЦ does not accept it."""
-
-    def judge(answer: dict[str, Any]) -> str | None:
-        return None if answer.get("valid") and answer.get("signers") else "SIGNATURE_NOT_ACCEPTED"
-
     answer = await portal.checks.ask(
         step,
-        "PKI_VerifyCms",
-        {"cms": cms, "data": b64(canonical(content)), "keyUsage": "SIGN"},
+        VERIFY_CMS,
+        VerifyRequest(cms=cms, data=b64(canonical(content)), key_usage="SIGN"),
         application_id=application_id,
         subject=application_id[:20],
-        judge=judge,
+        judge=_judge,
     )
-    if not answer.passed:
-        reasons = _reasons(answer.data) or answer.failure or "SIGNATURE_NOT_ACCEPTED"
-        raise StepProblem("SIGNATURE_NOT_ACCEPTED", step, field="cms", reasons=reasons)
-    certificate = answer.data["signers"][0]["certificate"]
-    subject = certificate["subject"]
-    return Signer(
-        subject.get("iin"),
-        subject.get("bin"),
-        certificate["serialNumber"],
-        tuple(certificate.get("keyUser", ())),
-    )
-
-
-def _reasons(answer: dict[str, Any]) -> str:
-    codes = [p["code"] for s in answer.get("signers", []) for p in s.get("problems", [])]
-    if not codes and isinstance(answer.get("errorInfo"), dict):
-        sub = answer["errorInfo"].get("subError") or {}
-        codes = [sub.get("errorCode", "CMS_MALFORMED")]
-    return ", ".join(codes)
+    if answer.failure is not None:
+        # НУЦ's reasons against the signature, or its refusal to read what it was given.
+        problems = answer.value.problems if answer.value is not None else [answer.failure]
+        reasons = ", ".join(problems) or answer.failure
+        raise StepRefusal("SIGNATURE_NOT_ACCEPTED", step, field="cms", reasons=reasons)
+    certificate = answer.answer.signers[0].certificate
+    subject = certificate.subject
+    return Signer(subject.iin, subject.bin, certificate.serial_number, tuple(certificate.key_user))

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from servicekit.states import transitions
+
 
 class State(StrEnum):
     V2_AWAITING_VIN = "V2_AWAITING_VIN"
     """V1 passed: the dealer enters the VIN (V2), checked in V3–V5."""
     V6_AWAITING_BUYER = "V6_AWAITING_BUYER"
-    """V3–V5 passed: the dealer enters the buyer's ИИН (V6), checked in V7."""
-    V8_AWAITING_CONTRACT = "V8_AWAITING_CONTRACT"
-    """V7 passed: the sale contract is checked (V8)."""
+    """V3–V5 passed: the dealer enters the buyer's ИИН (V6), checked in V7; the contract in V8."""
     V9_AWAITING_SELLER_SIGNATURE = "V9_AWAITING_SELLER_SIGNATURE"
     V10_AWAITING_BUYER_CONSENT = "V10_AWAITING_BUYER_CONSENT"
     """Signed by the dealer: the buyer is notified and accepts or declines (V10), then V11–V14."""
@@ -38,6 +38,44 @@ class State(StrEnum):
     DECLINED = "DECLINED"
     """The buyer declined the application (V10), or withdrew it before signing (V15–V18)."""
 
+
+MOVES = transitions(
+    State,
+    {
+        State.V2_AWAITING_VIN: {State.V6_AWAITING_BUYER, State.REFUSED},
+        State.V6_AWAITING_BUYER: {State.V9_AWAITING_SELLER_SIGNATURE, State.REFUSED},
+        State.V9_AWAITING_SELLER_SIGNATURE: {State.V10_AWAITING_BUYER_CONSENT},
+        State.V10_AWAITING_BUYER_CONSENT: {
+            State.V14_AWAITING_FINES_PAYMENT,
+            State.V15_AWAITING_PICKUP_CHOICE,
+            State.REFUSED,
+            State.DECLINED,
+        },
+        State.V14_AWAITING_FINES_PAYMENT: {
+            State.V14_AWAITING_FINES_PAYMENT,
+            State.V15_AWAITING_PICKUP_CHOICE,
+            State.REFUSED,
+            State.DECLINED,
+        },
+        State.V15_AWAITING_PICKUP_CHOICE: {State.V16_AWAITING_PLATE, State.DECLINED},
+        State.V16_AWAITING_PLATE: {
+            State.V16_AWAITING_PLATE,
+            State.V17_AWAITING_PAYMENT,
+            State.DECLINED,
+        },
+        State.V17_AWAITING_PAYMENT: {State.V18_AWAITING_BUYER_SIGNATURE, State.DECLINED},
+        State.V18_AWAITING_BUYER_SIGNATURE: {State.V19_AWAITING_DECISION, State.DECLINED},
+        State.V19_AWAITING_DECISION: {State.V19_PRINTING, State.REFUSED},
+        State.V19_PRINTING: {State.V20_READY_FOR_PICKUP},
+        State.V20_READY_FOR_PICKUP: {State.COMPLETED},
+        State.COMPLETED: set(),
+        State.REFUSED: set(),
+        State.DECLINED: set(),
+    },
+)
+"""Which state may follow which (`servicekit.states.set_state`): the order's algorithm in
+order; a motivated refusal where a check or the police may refuse (V3–V8, V11–V13, V19); a
+V14 or V16 step taken again; the buyer's withdrawal until they sign (V10–V18)."""
 
 FINAL = frozenset({State.COMPLETED, State.REFUSED, State.DECLINED})
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 
 from sale_contracts.repository import ContractRepository
 from sale_contracts.routes import check_contract, sign, to_record, to_row
 from sale_contracts.schemas import ContractIn, ContractNumber, ContractRecord, SignIn
 from servicekit.admin import AdminOnly
+from servicekit.clock import BusClock
 from servicekit.db import DbSession
 from servicekit.errors import NotFound
 from servicekit.identifiers import Bin, Iin, Vin
@@ -64,13 +65,13 @@ async def put_contract(
     responses={404: {"description": "NOT_FOUND: no such number"}},
 )
 async def sign_contract(
-    number: ContractNumber, body: SignIn, _: AdminOnly, request: Request, session: DbSession
+    number: ContractNumber, body: SignIn, _: AdminOnly, clock: BusClock, session: DbSession
 ) -> ContractRecord:
     repository = ContractRepository(session)
     contract = await repository.get(number)
     if contract is None:
         raise NotFound(field="number")
-    sign(contract, body.party, body.signer_iin, request.app.state.clock.now())
+    sign(contract, body.party, body.signer_iin, clock.now())
     return to_record(await repository.save(contract))
 
 

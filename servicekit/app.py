@@ -28,10 +28,10 @@ import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import structlog
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, generate_latest
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -42,9 +42,9 @@ from tenacity import AsyncRetrying, retry_if_exception_type, wait_exponential
 from servicekit import incidents
 from servicekit.admin import warn_about_default_token
 from servicekit.bus import create_bus
-from servicekit.clock import Clock, bus_clock, instant
+from servicekit.clock import BusClock, Clock, bus_clock, instant
 from servicekit.clock_sync import catch_up, follow_bus_clock
-from servicekit.db import Database
+from servicekit.db import AppDatabase, Database
 from servicekit.errors import (
     PROBLEM_JSON,
     Problem,
@@ -56,7 +56,7 @@ from servicekit.gateway_client import GatewayClient
 from servicekit.openapi import ASSETS, OPEN_PATHS
 from servicekit.openapi import install as install_openapi
 from servicekit.reset import reset_router
-from servicekit.settings import ServiceSettings
+from servicekit.settings import AppSettings, ServiceSettings
 
 log = structlog.get_logger(__name__)
 
@@ -75,6 +75,24 @@ class Readiness:
     last_error: str | None = None
     attempts: int = 0
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+
+async def _app_readiness(request: Request) -> Readiness:
+    readiness: Readiness = request.app.state.readiness
+    return readiness
+
+
+AppReadiness = Annotated[Readiness, Depends(_app_readiness)]
+"""How far the service's start-up has come."""
+
+
+async def _app_metrics(request: Request) -> CollectorRegistry:
+    registry: CollectorRegistry = request.app.state.metrics
+    return registry
+
+
+AppMetrics = Annotated[CollectorRegistry, Depends(_app_metrics)]
+"""The app's own Prometheus registry, the one its `/metrics` serves."""
 
 
 @dataclass(frozen=True)
@@ -145,6 +163,7 @@ def create_service_app(definition: ServiceDefinition, *, clock: Clock = bus_cloc
         redoc_url=None,
     )
     app.state.settings = settings
+    app.state.definition = definition
     app.state.clock = clock
     app.state.broker = None
     app.state.readiness = Readiness()
@@ -167,23 +186,56 @@ def create_service_app(definition: ServiceDefinition, *, clock: Clock = bus_cloc
     return app
 
 
+Step = tuple[str, Callable[[], Awaitable[None]]]
+
+
+def _schema_steps(definition: ServiceDefinition, database: Database) -> list[Step]:
+    return [
+        ("database", database.create_if_missing),
+        ("migrations", lambda: database.migrate(definition.migrations)),
+    ]
+
+
+def _seed_steps(definition: ServiceDefinition, database: Database, clock: Clock) -> list[Step]:
+    if definition.seed is None:
+        return []
+    seed = definition.seed
+
+    async def load_seed() -> None:
+        async with database.sessionmaker.begin() as session:
+            await seed(session, clock)
+
+    return [("seed", load_seed)]
+
+
+async def prepare_database(app: FastAPI, *, clock: Clock = bus_clock) -> None:
+    """What the service does to its database before it serves — create it if missing, migrate
+    it, apply the seed — and nothing else (no broker, no start hooks), then let it go. For a
+    tool that prepares databases ahead of the services: the tests copy such a database for
+    each bus they start instead of migrating and seeding fourteen databases every time."""
+    definition: ServiceDefinition = app.state.definition
+    database = Database(definition.settings.sqlalchemy_url())
+    try:
+        for _name, step in [
+            *_schema_steps(definition, database),
+            *_seed_steps(definition, database, clock),
+        ]:
+            await step()
+    finally:
+        await database.dispose()
+
+
 async def _start(app: FastAPI, definition: ServiceDefinition) -> None:
     readiness: Readiness = app.state.readiness
     database: Database = app.state.db
-    steps: list[tuple[str, Callable[[], Awaitable[None]]]] = [
-        ("database", database.create_if_missing),
-        ("migrations", lambda: database.migrate(definition.migrations)),
+    # The seed after the clock: a service in a process of its own stamps its seed with the
+    # bus's time, which it learns by catching up.
+    steps = [
+        *_schema_steps(definition, database),
         ("broker", app.state.bus.start),
         ("clock", lambda: _follow_clock(app, definition.settings)),
+        *_seed_steps(definition, database, app.state.clock),
     ]
-    if definition.seed is not None:
-        seed = definition.seed
-
-        async def load_seed() -> None:
-            async with database.sessionmaker.begin() as session:
-                await seed(session, app.state.clock)
-
-        steps.append(("seed", load_seed))
     steps.extend((f"start:{hook.__name__}", _bind(hook, app)) for hook in definition.on_start)
 
     for name, step in steps:
@@ -235,17 +287,18 @@ def _health_router(service: str, with_health: bool) -> APIRouter:
         summary="Readiness: migrations and seed data are in",
         responses={503: {"description": "still starting; `step` and `lastError` say where"}},
     )
-    async def ready(request: Request) -> JSONResponse:
-        readiness: Readiness = request.app.state.readiness
+    async def ready(
+        readiness: AppReadiness, database: AppDatabase, settings: AppSettings, clock: BusClock
+    ) -> JSONResponse:
         body = {
             "service": service,
             "status": "ready" if readiness.ready else "starting",
             "step": readiness.step,
             "lastError": readiness.last_error,
             "attempts": readiness.attempts,
-            "database": request.app.state.db.url.get_backend_name(),
-            "broker": "rabbitmq" if request.app.state.settings.amqp_url else "in-process",
-            "now": instant(request.app.state.clock.now()),
+            "database": database.url.get_backend_name(),
+            "broker": "rabbitmq" if settings.amqp_url else "in-process",
+            "now": instant(clock.now()),
         }
         return JSONResponse(body, status_code=200 if readiness.ready else 503)
 
@@ -257,8 +310,7 @@ def _metrics_router() -> APIRouter:
 
     # Operational, not part of a service's contract (its OpenAPI document).
     @router.get("/metrics", include_in_schema=False)
-    async def metrics(request: Request) -> Response:
-        registry: CollectorRegistry = request.app.state.metrics
+    async def metrics(registry: AppMetrics) -> Response:
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
     return router

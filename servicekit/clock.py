@@ -10,7 +10,10 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Annotated
 from zoneinfo import ZoneInfo
+
+from fastapi import Depends, Request
 
 # All of Kazakhstan is UTC+5 since 2024-03-01; Asia/Almaty carries that history in tzdata.
 ALMATY = ZoneInfo("Asia/Almaty")
@@ -134,3 +137,12 @@ def _aware(moment: datetime) -> datetime:
 
 # One clock per process: in embedded mode all services share it, as they share the bus clock.
 bus_clock = Clock()
+
+
+async def _app_clock(request: Request) -> Clock:
+    clock: Clock = request.app.state.clock
+    return clock
+
+
+BusClock = Annotated[Clock, Depends(_app_clock)]
+"""The clock of the app answering the request (the bus clock, or a test's own)."""

@@ -25,7 +25,7 @@ from fastapi import Depends, Request
 from sqlalchemy import Connection, DateTime, Dialect, TypeDecorator, event
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import URL, CursorResult, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -254,6 +254,13 @@ def insert_new(target: Any, returning: Any, *, unique: list[Any] | None = None) 
     )
 
 
+def one_row_changed(result: Any) -> bool:
+    """Whether a conditional UPDATE of one row (`… WHERE status = …`) changed it: the row
+    count says which of two concurrent requests won."""
+    assert isinstance(result, CursorResult)
+    return result.rowcount == 1
+
+
 Effect = Callable[[], Awaitable[None]]
 
 
@@ -283,6 +290,16 @@ def after_rollback(session: AsyncSession, effect: Effect) -> None:
     ended in a 4xx is history even though the request changed nothing else.
     """
     session.info.setdefault("after_rollback", []).append(effect)
+
+
+async def _app_database(request: Request) -> Database:
+    database: Database = request.app.state.db
+    return database
+
+
+AppDatabase = Annotated[Database, Depends(_app_database)]
+"""The service's database, for an endpoint that opens its own transactions (most take a
+`DbSession`)."""
 
 
 async def _session(request: Request) -> AsyncIterator[AsyncSession]:

@@ -83,6 +83,31 @@ class ServiceUnavailable(Problem):
     code = "NOT_READY"
 
 
+class StepRefusal(Problem):
+    """A state service's problem at a step of its process (V7, M6.1…): a refusal, a request
+    it cannot take now, or a registry it could not hear (503). The document names the step
+    (`step`) and, when a registry's answer decided it or failed to come, the registry
+    (`registry`, also a parameter of the texts)."""
+
+    status = 422
+
+    def __init__(
+        self,
+        code: str,
+        step: str,
+        *,
+        status: int | None = None,
+        field: str | None = None,
+        registry: str | None = None,
+        extra: dict[str, Any] | None = None,
+        **params: Any,
+    ) -> None:
+        named = {"registry": registry} if registry else {}
+        members = {"step": step, **named, **(extra or {})}
+        super().__init__(code, status=status, field=field, extra=members, **named, **params)
+        self.step = step
+
+
 def negotiate_language(request: Request) -> Language:
     """The first of ru/kk/en the client accepts (Accept-Language), Russian by default."""
     return language_from(request.headers.get("accept-language", ""))

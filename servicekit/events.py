@@ -43,6 +43,7 @@ from servicekit.bus import (
 )
 from servicekit.errors import Problem
 from servicekit.gateway_client import GatewayFault, GatewayUnreachable
+from servicekit.registries import RegistryUnavailable
 from servicekit.settings import ServiceSettings
 
 DOCUMENTS_READY = "registration.documents_ready"
@@ -165,6 +166,7 @@ def temporary(exc: BaseException) -> bool:
             cause,
             Unavailable
             | GatewayUnreachable
+            | RegistryUnavailable
             | BusError
             | OSError
             | TimeoutError

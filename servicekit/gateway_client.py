@@ -7,10 +7,11 @@ Built on aiohttp's client, which costs about a fifth of httpx's CPU per call on 
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
 import aiohttp
 import orjson
+from fastapi import Depends, Request
 from pydantic import BaseModel
 
 from servicekit.clock import Clock
@@ -225,3 +226,12 @@ def _status_as_error(response: SyncResponse) -> ErrorInfo:
         error_date=info.response_date,
         session_id=info.session_id,
     )
+
+
+async def _app_gateway(request: Request) -> GatewayClient:
+    gateway: GatewayClient = request.app.state.gateway
+    return gateway
+
+
+Gateway = Annotated[GatewayClient, Depends(_app_gateway)]
+"""The service's client of the gateway, made once at start and shared by its requests."""

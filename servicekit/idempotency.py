@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated, TypeVar
 
 import orjson
-from fastapi import Header
+from fastapi import Depends, Header, Request
 from pydantic import BaseModel
 from sqlalchemy import Column, LargeBinary, MetaData, String, Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -134,3 +134,13 @@ class Idempotency:
                 answer: bytes = row.answer
                 return answer
         raise Conflict("IDEMPOTENCY_KEY_REUSED", field="Idempotency-Key")
+
+
+async def _app_idempotency(request: Request) -> Idempotency:
+    idempotency: Idempotency = request.app.state.idempotency
+    return idempotency
+
+
+IdempotencyStore = Annotated[Idempotency, Depends(_app_idempotency)]
+"""The answers kept by `Idempotency-Key`, of a service that made one at start
+(`app.state.idempotency = Idempotency(table, clock)`)."""

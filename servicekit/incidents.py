@@ -17,14 +17,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, FastAPI, Query, Request
+from fastapi import APIRouter, FastAPI, Query
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector, CollectorRegistry
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
 from servicekit.admin import AdminOnly
-from servicekit.bus import BusError, BusStats, Message, MessageBus
+from servicekit.bus import Bus, BusError, BusStats, Message, MessageBus
 from servicekit.bus.base import (
     DEAD_ATTEMPTS_HEADER,
     DEAD_ERROR_HEADER,
@@ -89,11 +89,6 @@ class Redriven(_Model):
 router = APIRouter(prefix="/admin/bus", tags=["admin"])
 
 
-def _bus(request: Request) -> MessageBus:
-    bus: MessageBus = request.app.state.bus
-    return bus
-
-
 def _queues(bus: MessageBus, queue: str | None) -> list[str]:
     if queue is None:
         return bus.queues
@@ -130,11 +125,10 @@ def _view(queue: str, message: Message) -> ParkedMessage:
 )
 async def dead_letters(
     _: AdminOnly,
-    request: Request,
+    bus: Bus,
     queue: str | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[ParkedMessage]:
-    bus = _bus(request)
     try:
         found: list[ParkedMessage] = []
         for name in _queues(bus, queue):
@@ -150,8 +144,7 @@ async def dead_letters(
     summary="Put parked messages (one, or all) back on their queue with a fresh retry budget",
     responses={404: {"description": "BUS_QUEUE_NOT_FOUND, DEAD_LETTER_NOT_FOUND"}},
 )
-async def redrive(_: AdminOnly, request: Request, body: RedriveIn) -> Redriven:
-    bus = _bus(request)
+async def redrive(_: AdminOnly, bus: Bus, body: RedriveIn) -> Redriven:
     counts: dict[str, int] = {}
     try:
         for name in _queues(bus, body.queue):

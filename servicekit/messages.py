@@ -72,6 +72,12 @@ register(
             "Қолтаңбаны ҰКО қабылдамады: {reasons}",
             "НУЦ did not accept the signature: {reasons}",
         ),
+        # --- a state change its process does not have (any state service, servicekit.states) ---
+        "ILLEGAL_TRANSITION": Texts(
+            "Заявка в состоянии {old} не может перейти в состояние {new}",
+            "{old} күйіндегі өтінім {new} күйіне өте алмайды",
+            "An application in state {old} cannot move to state {new}",
+        ),
         # --- a registry behind the gateway (any state service) ---
         "REGISTRY_UNAVAILABLE": Texts(
             "{registry} сейчас не отвечает: заявка сохранена на этом шаге, повторите позже",

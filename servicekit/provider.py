@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any, get_type_hints
 
 import orjson
-from fastapi import APIRouter, Body, Request, Response
+from fastapi import APIRouter, Body, Depends, Request, Response
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -38,7 +38,7 @@ from servicekit.envelope import (
     response_to,
 )
 from servicekit.errors import Problem, validation_problem
-from servicekit.gateway_client import GatewayClient, GatewayFault, GatewayUnreachable
+from servicekit.gateway_client import Gateway, GatewayClient, GatewayFault, GatewayUnreachable
 from servicekit.scenarios import HEADER, Scenarios
 from servicekit.settings import ServiceSettings
 
@@ -48,30 +48,33 @@ ASYNC_PATH = "/shep/async"
 
 @dataclass(frozen=True, slots=True)
 class CallContext:
-    """Where a call comes from: its envelope, the tester's headers, the service's state."""
+    """Where a call comes from: the tester's headers, the service's state."""
 
-    envelope: SyncRequest | None
     database: Database
     clock: Clock
     settings: ServiceSettings
     scenario: str | None
     run_id: str | None
 
-    @classmethod
-    def of(cls, request: Request, envelope: SyncRequest | None) -> CallContext:
-        return cls(
-            envelope=envelope,
-            database=request.app.state.db,
-            clock=request.app.state.clock,
-            settings=request.app.state.settings,
-            scenario=request.headers.get("x-test-scenario"),
-            run_id=request.headers.get("x-test-run-id"),
-        )
+    def call(self, session: AsyncSession, envelope: SyncRequest | None) -> SyncCall:
+        return SyncCall(envelope, session, self.clock, self.settings, self.scenario, self.run_id)
 
-    def call(self, session: AsyncSession) -> SyncCall:
-        return SyncCall(
-            self.envelope, session, self.clock, self.settings, self.scenario, self.run_id
-        )
+
+async def _call_context(request: Request) -> CallContext:
+    # One dependency rather than the kit's three aliases: it runs on every call of a registry.
+    # The tester's headers are read here, not declared, as the OpenAPI lists the scenario header
+    # with its branches (`SyncProvider._scenario_parameter`).
+    state = request.app.state
+    return CallContext(
+        database=state.db,
+        clock=state.clock,
+        settings=state.settings,
+        scenario=request.headers.get("x-test-scenario"),
+        run_id=request.headers.get("x-test-run-id"),
+    )
+
+
+Context = Annotated[CallContext, Depends(_call_context)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +132,7 @@ class SyncProvider:
         service_id: str,
         data: Any,
         context: CallContext,
+        envelope: SyncRequest | None,
         *,
         service_field: str,
         data_loc: tuple[str, ...],
@@ -148,7 +152,7 @@ class SyncProvider:
         database = context.database
         sessions = database.sessionmaker.begin() if operation.writes else database.autocommit()
         async with sessions as session:
-            answer = await operation.handler(request, context.call(session))
+            answer = await operation.handler(request, context.call(session, envelope))
         return answer.model_dump(mode="json", by_alias=True)
 
     async def dispatch(self, envelope: SyncRequest, context: CallContext) -> SyncResponse:
@@ -156,6 +160,7 @@ class SyncProvider:
             envelope.request_info.service_id,
             envelope.request_data.data,
             context,
+            envelope,
             service_field="requestInfo.serviceId",
             data_loc=("requestData", "data"),
         )
@@ -177,6 +182,7 @@ class SyncProvider:
                 info.service_id,
                 message.message_data.data,
                 context,
+                None,
                 service_field="messageInfo.serviceId",
                 data_loc=("messageData", "data"),
             )
@@ -232,8 +238,8 @@ class SyncProvider:
                 "parameters": [self._scenario_parameter()],
             },
         )
-        async def sync(envelope: Annotated[SyncRequest, Body()], request: Request) -> Response:
-            response = await self.dispatch(envelope, CallContext.of(request, envelope))
+        async def sync(envelope: Annotated[SyncRequest, Body()], context: Context) -> Response:
+            response = await self.dispatch(envelope, context)
             # Serialised once here; a returned model would be validated again by FastAPI.
             return Response(
                 orjson.dumps(response.model_dump(mode="json", by_alias=True)),
@@ -250,12 +256,10 @@ class SyncProvider:
             },
         )
         async def take(
-            message: Annotated[AsyncMessage, Body()], request: Request
+            message: Annotated[AsyncMessage, Body()], context: Context, gateway: Gateway
         ) -> dict[str, bool]:
             try:
-                await self.reply_async(
-                    message, CallContext.of(request, None), request.app.state.gateway
-                )
+                await self.reply_async(message, context, gateway)
             except (GatewayFault, GatewayUnreachable) as exc:
                 raise Problem("RESPONSE_NOT_SENT", status=503, reason=str(exc)) from None
             return {"accepted": True}

@@ -23,8 +23,8 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from servicekit.admin import AdminOnly
-from servicekit.clock import Clock
-from servicekit.db import Database
+from servicekit.clock import BusClock, Clock
+from servicekit.db import AppDatabase, Database
 
 log = structlog.get_logger(__name__)
 
@@ -79,11 +79,12 @@ def reset_router(
         summary="Back to the seed: every table emptied and the seed written again",
         description=__doc__ or "",
     )
-    async def reset_service(_: AdminOnly, request: Request) -> ResetReport:
-        app: FastAPI = request.app
-        emptied, seeded = await reset(app.state.db, app.state.clock, seed, keeps)
+    async def reset_service(
+        _: AdminOnly, request: Request, database: AppDatabase, clock: BusClock
+    ) -> ResetReport:
+        emptied, seeded = await reset(database, clock, seed, keeps)
         for hook in after:
-            await hook(app)
+            await hook(request.app)
         log.info("service reset to its seed", service=service, tables=len(emptied))
         return ResetReport(service=service, emptied=emptied, kept=sorted(keeps), seeded=seeded)
 

@@ -31,8 +31,14 @@ from jwt.algorithms import RSAAlgorithm
 
 from servicekit.clock import Clock
 from servicekit.errors import Problem, ServiceUnavailable
-from servicekit.gateway_client import GatewayFault, GatewayUnreachable
 from servicekit.messages import Texts, register
+from servicekit.registries import RegistryFailure
+from servicekit.registries.pki import (
+    CERTIFICATE_STATUS,
+    TOKEN_KEYS,
+    CertificateStatusRequest,
+    TokenKeysRequest,
+)
 
 log = structlog.get_logger(__name__)
 
@@ -40,7 +46,6 @@ ISSUER = "egov-pki"
 ALGORITHM = "RS256"
 _READ_TOKENS = 4096
 """How many checked tokens a verifier remembers (the live sessions of a busy service)."""
-CERTIFICATE_STATUS = "PKI_CertificateStatus"
 _READS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 register(
@@ -282,17 +287,17 @@ async def _require_unrevoked(app: FastAPI, principal: Principal) -> None:
 async def _ask_refusal(app: FastAPI, serial: str) -> str:
     """НУЦ's word on the certificate: "" when good, else the code to refuse the token with.
     Anything that is not НУЦ's answer is 503, never a verdict."""
+    request = CertificateStatusRequest(serial_number=serial)
     try:
-        response = await app.state.gateway.call(CERTIFICATE_STATUS, {"serialNumber": serial})
-        answer = response.response_data.data
-        found, status = bool(answer["found"]), answer.get("status")
-    except (GatewayFault, GatewayUnreachable, KeyError, TypeError) as exc:
+        answer = (await CERTIFICATE_STATUS(app.state.gateway, request)).answer
+    except RegistryFailure as exc:
+        # НУЦ refusing to look the serial up says nothing about the certificate either.
         log.warning("НУЦ did not answer a certificate status", error=str(exc))
         raise Problem("TOKEN_STATUS_UNAVAILABLE", status=503, field="Authorization") from None
-    if not found:
+    if not answer.found:
         # НУЦ never issued it (its records were reset): nothing stands behind the session.
         return "TOKEN_INVALID"
-    return "TOKEN_CERT_REVOKED" if status == "REVOKED" else ""
+    return "TOKEN_CERT_REVOKED" if answer.status == "REVOKED" else ""
 
 
 SignedIn = Annotated[Principal, Depends(_principal)]
@@ -304,5 +309,5 @@ also has the AUTH certificate behind the token checked with НУЦ (`_require_un
 async def fetch_token_keys(app: FastAPI) -> None:
     """A start hook of a state service: НУЦ's token keys (`PKI_TokenKeys`, through the gateway)
     become `app.state.token_verifier`, which `SignedIn` uses."""
-    response = await app.state.gateway.call("PKI_TokenKeys", {})
-    app.state.token_verifier = TokenVerifier(response.response_data.data, app.state.clock)
+    keys = (await TOKEN_KEYS(app.state.gateway, TokenKeysRequest())).answer
+    app.state.token_verifier = TokenVerifier(keys.model_dump(), app.state.clock)

@@ -1,19 +1,24 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
 from servicekit.clock import bus_clock
-from tests.backends import require_rabbitmq
+from tests.backends import DROPS, VHOSTS, require_rabbitmq
 
 # The buses of the tests take the development admin token (tests.harness.ADMIN), whatever
 # token the shell that runs them gives the bus it starts by hand.
 os.environ.pop("EGOV_ADMIN_TOKEN", None)
 
 # Fixtures more than one folder uses, defined once.
-pytest_plugins = ["tests.vin"]
+pytest_plugins = [
+    "tests.vin",
+    "tests.fixtures.workers",
+    "tests.fixtures.http",
+    "tests.fixtures.templates",
+]
 
 
 @pytest.fixture(autouse=True)
@@ -21,6 +26,16 @@ def _real_time_after_each_test() -> Iterator[None]:
     """The bus clock is process-wide; a test that moves it must not move the next one's."""
     yield
     bus_clock.reset()
+
+
+@pytest.fixture(scope="session", autouse=True)
+async def _backends_cleaned_up() -> AsyncIterator[None]:
+    """The virtual hosts the process's buses used (tests.backends.VHOSTS) live as long as it;
+    the databases they used are dropped in the background (tests.backends.DROPS), done by
+    the time it ends."""
+    yield
+    await DROPS.wait()
+    await VHOSTS.delete_all()
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ from egov.demo import Branch, Line, Outcome
 from egov.launcher import BusPlan, ServiceStatus, bind_free, run_embedded
 from servicekit.topology import SERVICES, spec
 from tests.backends import fresh_postgres, fresh_vhost
+from tests.fixtures.templates import TEMPLATES
 
 TESTER, TESTER_PASSWORD = "tester", "tester-secret"
 """The registry file's integration-tester sender, allowed every service."""
@@ -39,6 +40,7 @@ async def running_bus(
     PostgreSQL (`database_url`) and RabbitMQ (`amqp_url`). The services named in `apart` get
     their ports but are left out, for the test to run them as processes of their own
     (`ServiceProcess`); only the state services, which no one calls through the gateway."""
+    await TEMPLATES.copy_into(data_dir, database_url, extra or {})
     sockets = bind_free()
     ports = {name: sock.getsockname()[1] for name, sock in sockets.items()}
     for name in apart:

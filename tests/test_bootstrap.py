@@ -50,3 +50,21 @@ def test_a_failing_pip_shows_its_whole_output(
     with pytest.raises(SystemExit, match="pip failed"):
         bootstrap._pip("[1/3] the build tools", "-r", "build.lock")
     assert "THESE PACKAGES DO NOT MATCH" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("serial", "parallel", "whole"),
+    [
+        (0, 0, 0),
+        (5, 0, 0),  # no serial test among those selected
+        (0, 5, 0),
+        (5, 5, 5),  # nothing selected at all
+        (1, 0, 1),
+        (5, 1, 1),
+        (0, 2, 2),
+    ],
+)
+def test_the_two_runs_of_the_tests_fail_together_and_find_nothing_only_together(
+    serial: int, parallel: int, whole: int
+) -> None:
+    assert bootstrap.combined_exit(serial, parallel) == whole

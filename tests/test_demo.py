@@ -19,16 +19,14 @@ from egov import demo
 from egov.cli import app
 from egov.launcher import BusPlan, free_base_port
 from servicekit.clock import ALMATY, bus_clock
-from tests.harness import ADMIN, Recorder, running_bus
+from tests.fixtures.buses import bus_fixture
+from tests.harness import ADMIN, Recorder
 
 PILOT_DAY = datetime(2026, 3, 2, 10, 0, tzinfo=ALMATY)
 AFTER_THE_PILOT = datetime(2026, 11, 25, 12, 0, tzinfo=ALMATY)
 
 
-@pytest.fixture(scope="module")
-async def bus(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[BusPlan]:
-    async with running_bus(tmp_path_factory.mktemp("bus")) as plan:
-        yield plan
+bus = bus_fixture("sqlite", scope="module")
 
 
 @pytest.fixture(autouse=True)

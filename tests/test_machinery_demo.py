@@ -4,7 +4,6 @@ inside the pilot and put back, and the command lists its branches."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import datetime
 
 import pytest
@@ -14,15 +13,13 @@ from egov import demo, machinery_demo
 from egov.cli import app
 from egov.launcher import BusPlan
 from servicekit.clock import ALMATY, bus_clock
-from tests.harness import Recorder, running_bus
+from tests.fixtures.buses import bus_fixture
+from tests.harness import Recorder
 
 AFTER_THE_PILOT = datetime(2026, 11, 25, 12, 0, tzinfo=ALMATY)
 
 
-@pytest.fixture(scope="module")
-async def bus(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[BusPlan]:
-    async with running_bus(tmp_path_factory.mktemp("bus")) as plan:
-        yield plan
+bus = bus_fixture("sqlite", scope="module")
 
 
 @pytest.fixture(autouse=True)

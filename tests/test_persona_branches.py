@@ -14,7 +14,8 @@ import pytest
 from egov import personas
 from egov.launcher import BusPlan
 from servicekit.signatures import sign_detached
-from tests.harness import envelope, running_bus, send
+from tests.fixtures.buses import bus_fixture
+from tests.harness import envelope, send
 
 CATALOGUE = personas.load()
 BINS = {e["key"]: e["bin"] for e in CATALOGUE["legal_entities"]}
@@ -25,10 +26,7 @@ VEHICLE_TRADE = ("4511", "4519")
 Ask = Callable[[str, dict[str, Any]], Awaitable[dict[str, Any]]]
 
 
-@pytest.fixture(scope="module")
-async def bus(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[BusPlan]:
-    async with running_bus(tmp_path_factory.mktemp("bus")) as plan:
-        yield plan
+bus = bus_fixture("sqlite", scope="module")
 
 
 @pytest.fixture

@@ -1,5 +1,4 @@
-import frontoffice_service.machinery_models  # noqa: F401  (its tables join Base.metadata)
-from frontoffice_service.models import Base
+from frontoffice_service.tables import metadata
 from servicekit.migrations import run_env
 
-run_env(Base.metadata)
+run_env(metadata)

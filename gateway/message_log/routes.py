@@ -11,7 +11,7 @@ import contextlib
 from dataclasses import asdict
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
 from pydantic import AwareDatetime
 
@@ -35,9 +35,13 @@ FLUSH_WAIT = 5.0
 NDJSON = "application/x-ndjson"
 
 
-def _log(request: Request) -> MessageLog:
+async def _message_log(request: Request) -> MessageLog:
     message_log: MessageLog = request.app.state.message_log
     return message_log
+
+
+MessageLogDep = Annotated[MessageLog, Depends(_message_log)]
+"""The gateway's message log (made with the app, started with it)."""
 
 
 async def _caught_up(message_log: MessageLog) -> None:
@@ -50,12 +54,11 @@ async def _caught_up(message_log: MessageLog) -> None:
 @router.get("", summary="The newest records, optionally of one service or one correlation")
 async def recent(
     _: AdminOnly,
-    request: Request,
+    message_log: MessageLogDep,
     service_id: Annotated[str | None, Query(alias="serviceId", max_length=100)] = None,
     correlation_id: Annotated[str | None, Query(alias="correlationId", max_length=100)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> LogPage:
-    message_log = _log(request)
     await _caught_up(message_log)
     records = await message_log.recent(
         service_id=service_id, correlation_id=correlation_id, limit=limit
@@ -72,8 +75,7 @@ async def recent(
     "/verify",
     summary="Recompute the hash chain: intact, or the first broken record",
 )
-async def verify(_: AdminOnly, request: Request) -> VerifyReport:
-    message_log = _log(request)
+async def verify(_: AdminOnly, message_log: MessageLogDep) -> VerifyReport:
     await _caught_up(message_log)
     result = await message_log.verify()
     broken = result.first_broken
@@ -97,13 +99,12 @@ async def verify(_: AdminOnly, request: Request) -> VerifyReport:
 )
 async def export(
     _: AdminOnly,
-    request: Request,
+    message_log: MessageLogDep,
     start: Annotated[AwareDatetime, Query(alias="from")],
     end: Annotated[AwareDatetime, Query(alias="to")],
 ) -> StreamingResponse:
     if start >= end:
         raise Problem("INVALID_TIME_RANGE", status=422, field="from")
-    message_log = _log(request)
     await _caught_up(message_log)
     name = f"message-log-{_stamp(start)}-{_stamp(end)}.jsonl"
     return StreamingResponse(
@@ -114,8 +115,8 @@ async def export(
 
 
 @router.post("/prune", summary="Delete the records retention no longer keeps, now")
-async def prune(_: AdminOnly, request: Request) -> PruneOut:
-    report = await _log(request).prune()
+async def prune(_: AdminOnly, message_log: MessageLogDep) -> PruneOut:
+    report = await message_log.prune()
     return PruneOut(deleted=report.deleted, anchor_seq=report.anchor_seq, cutoff=report.cutoff)
 
 

@@ -6,6 +6,10 @@ in-memory one on `broker`, which the services of one embedded bus share. Both be
 
 from __future__ import annotations
 
+from typing import Annotated
+
+from fastapi import Depends, Request
+
 from servicekit.bus.base import (
     BusError,
     BusStats,
@@ -26,6 +30,7 @@ from servicekit.bus.memory import InMemoryBroker, InMemoryBus
 from servicekit.bus.rabbitmq import RabbitMQBus
 
 __all__ = [
+    "Bus",
     "BusError",
     "BusStats",
     "Delivery",
@@ -55,3 +60,12 @@ def create_bus(
     if amqp_url is None:
         return InMemoryBus(InMemoryBroker() if broker is None else broker, exchange=exchange)
     return RabbitMQBus(amqp_url, exchange=exchange)
+
+
+async def _app_bus(request: Request) -> MessageBus:
+    bus: MessageBus = request.app.state.bus
+    return bus
+
+
+Bus = Annotated[MessageBus, Depends(_app_bus)]
+"""The service's message bus, connected at start."""

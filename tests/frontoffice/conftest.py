@@ -15,28 +15,13 @@ import pytest
 from egov.launcher import BusPlan
 from servicekit.bus import MessageBus, create_bus
 from servicekit.clock import ALMATY, bus_clock
-from tests.backends import fresh_postgres, fresh_vhost
+from tests.fixtures.buses import bus_fixture
 from tests.frontoffice.support import EventTap, FrontOffice
-from tests.harness import running_bus
 
 _DAYS = itertools.count()
 
 
-@pytest.fixture(scope="package", params=["embedded", "postgres+rabbitmq"])
-async def bus(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[BusPlan]:
-    data_dir = tmp_path_factory.mktemp("bus")
-    if request.param == "embedded":
-        async with running_bus(data_dir) as plan:
-            yield plan
-    else:
-        async with (
-            fresh_postgres() as database_url,
-            fresh_vhost() as amqp_url,
-            running_bus(data_dir, database_url=database_url, amqp_url=amqp_url) as plan,
-        ):
-            yield plan
+bus = bus_fixture({"embedded": "sqlite", "postgres+rabbitmq": "postgres+rabbitmq"}, scope="package")
 
 
 @pytest.fixture(scope="package")

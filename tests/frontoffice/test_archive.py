@@ -29,11 +29,10 @@ from egov.launcher import BusPlan
 from egov.signin import login, sign
 from frontoffice_service import archive
 from frontoffice_service.access import ProviderOfficer
-from frontoffice_service.machinery import Action, Applicant, MachineKind
-from frontoffice_service.machinery_models import (
-    ActStatus,
+from frontoffice_service.archive.models import ActStatus, ArchiveAct
+from frontoffice_service.machinery.catalogue import Action, Applicant, MachineKind
+from frontoffice_service.machinery.models import (
     ApplicationStatus,
-    ArchiveAct,
     ArchiveStatus,
     MachineryApplication,
     VisitorRole,

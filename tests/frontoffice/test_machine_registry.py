@@ -29,32 +29,30 @@ import yaml
 from sqlalchemy import select, update
 
 from egov.launcher import BusPlan
-from frontoffice_service.machine_registry import (
-    OWNER_ONLY,
-    SEEDED,
-    Owner,
-    RegistryRepository,
-    check_plate,
-    enter,
-    seed,
-    seed_rows,
-)
-from frontoffice_service.machinery import Action, Applicant, MachineKind
-from frontoffice_service.machinery_models import (
+from frontoffice_service.machinery.catalogue import Action, Applicant, MachineKind
+from frontoffice_service.machinery.models import (
     ApplicationStatus,
-    Machine,
     MachineryApplication,
+    VisitorRole,
+)
+from frontoffice_service.machinery.schemas import CheckRecord
+from frontoffice_service.models import IdentificationKind, seed_versions
+from frontoffice_service.problems import Refusal
+from frontoffice_service.provider.machine_registry.check import OWNER_ONLY, check_plate
+from frontoffice_service.provider.machine_registry.entry import enter
+from frontoffice_service.provider.machine_registry.models import (
+    Machine,
     MachineStatus,
     PassportStatus,
     PlateStatus,
     RegistryEvent,
     RegistryPlate,
     TechnicalPassport,
-    VisitorRole,
 )
-from frontoffice_service.machinery_schemas import CheckRecord, EntryIn
-from frontoffice_service.models import IdentificationKind, seed_versions
-from frontoffice_service.problems import Refusal
+from frontoffice_service.provider.machine_registry.owners import Owner
+from frontoffice_service.provider.machine_registry.repository import RegistryRepository
+from frontoffice_service.provider.machine_registry.seed import SEEDED, seed, seed_rows
+from frontoffice_service.provider.schemas import EntryIn
 from number_bank import seed as bmg_seed
 from number_bank.models import PlateStatus as BankStatus
 from number_bank.plates import PlateKind

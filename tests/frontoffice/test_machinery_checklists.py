@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from frontoffice_service.machinery import (
+from frontoffice_service.machinery.catalogue import (
     CHECKLISTS,
     MODEL,
     RULES,

@@ -20,7 +20,7 @@ import pytest
 from egov.flow_client import FlowError, answer, persona
 from egov.launcher import BusPlan
 from egov.machinery_flow import MachineryClient, expect
-from frontoffice_service.machinery import MACHINE_KINDS, MachineKind
+from frontoffice_service.machinery.catalogue import MACHINE_KINDS, MachineKind
 from servicekit.clock import ALMATY, bus_clock
 from tests.documents import pdf_text
 

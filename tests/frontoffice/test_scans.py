@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 import pytest
 from PIL import Image
 
+from frontoffice_service.machinery.desk.scans import ScanType, inspect
 from frontoffice_service.problems import Refusal
-from frontoffice_service.scans import ScanType, inspect
 from servicekit import pdf
 
 

@@ -12,13 +12,9 @@ import httpx
 import pytest
 
 from egov.launcher import BusPlan
-from tests.harness import running_bus
+from tests.fixtures.buses import bus_fixture
 
-
-@pytest.fixture(scope="module")
-async def bus(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[BusPlan]:
-    async with running_bus(tmp_path_factory.mktemp("bus")) as plan:
-        yield plan
+bus = bus_fixture("sqlite", scope="module")
 
 
 @pytest.fixture

@@ -17,8 +17,8 @@ import pytest
 
 from egov.launcher import BusPlan
 from servicekit.logging import mask_identifiers
-from tests.backends import fresh_vhost
-from tests.harness import ADMIN, TESTER, TESTER_PASSWORD, running_bus
+from tests.fixtures.buses import bus_fixture
+from tests.harness import ADMIN, TESTER, TESTER_PASSWORD
 
 ASYNC_PERSON = "GBDFL_UniversalServiceAsync"
 PULL = "TEST_PullService"
@@ -105,20 +105,9 @@ class Async:
         return status["state"] if status else "UNKNOWN"
 
 
-@pytest.fixture(scope="module", params=["in-process", "rabbitmq"])
-async def bus(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[BusPlan]:
-    data_dir = tmp_path_factory.mktemp("bus")
-    if request.param == "in-process":
-        async with running_bus(data_dir, extra=FAST_RETRIES) as plan:
-            yield plan
-    else:
-        async with (
-            fresh_vhost() as amqp_url,
-            running_bus(data_dir, amqp_url=amqp_url, extra=FAST_RETRIES) as plan,
-        ):
-            yield plan
+bus = bus_fixture(
+    {"in-process": "sqlite", "rabbitmq": "sqlite+rabbitmq"}, scope="module", extra=FAST_RETRIES
+)
 
 
 @pytest.fixture

@@ -26,7 +26,8 @@ from tests.gateway.test_async_channel import (
 )
 from tests.harness import ADMIN, running_bus
 
-pytestmark = pytest.mark.slow
+# The broker restarts: no other test may be using it meanwhile.
+pytestmark = [pytest.mark.slow, pytest.mark.serial]
 
 
 async def _pull_service(client: httpx.AsyncClient) -> None:

@@ -40,6 +40,7 @@ from servicekit.envelope import SUCCESS
 from servicekit.logging import mask_identifiers
 from servicekit.redaction import mask_digits
 from tests.backends import fresh_postgres
+from tests.fixtures.databases import BACKENDS, service_database
 from tests.harness import ADMIN, TESTER_PASSWORD, envelope, running_bus, send
 
 PERSON = "GBDFL_UniversalServiceSync"
@@ -622,20 +623,10 @@ async def test_a_graceful_stop_writes_what_is_still_queued(
 # --- the writer on its own --------------------------------------------------------------------
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
+@pytest.fixture(params=BACKENDS)
 async def database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
-    if request.param == "sqlite":
-        db = Database(sqlite_url(tmp_path))
-        await db.migrate("gateway:migrations")
+    async with service_database("gateway", request.param, tmp_path) as db:
         yield db
-        await db.dispose()
-    else:
-        async with fresh_postgres() as base_url:
-            db = Database(service_database_url(base_url, "gateway"))
-            await db.create_if_missing()
-            await db.migrate("gateway:migrations")
-            yield db
-            await db.dispose()
 
 
 def exchange(started_at: datetime, status: int = 200) -> Exchange:

@@ -16,7 +16,8 @@ from egov.launcher import BusPlan
 from gbd_fl.seed import load_records
 from servicekit.envelope import SUCCESS
 from servicekit.topology import SERVICES
-from tests.harness import BACKENDS, bus_on, envelope, send
+from tests.fixtures.buses import SQLITE_AND_POSTGRES, bus_fixture
+from tests.harness import envelope, send
 
 PERSON = "GBDFL_UniversalServiceSync"
 SEEDED = {r["iin"]: r for r in load_records()}
@@ -25,14 +26,7 @@ DECEASED_IIN = next(iin for iin, r in SEEDED.items() if r["lifeStatus"] == "DECE
 UNKNOWN_IIN = "900515300018"  # valid check digit, not in the seed
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
-async def bus(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[BusPlan]:
-    """One bus per backend for the whole module: starting it is the slow part."""
-    data_dir = tmp_path_factory.mktemp("bus")
-    async with bus_on(request.param, data_dir) as plan:
-        yield plan
+bus = bus_fixture(SQLITE_AND_POSTGRES, scope="module")
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from enum import StrEnum
 import pytest
 
 from eps_passports.models import EngineType
-from frontoffice_service.machinery import MACHINE_KINDS, MachineKind
+from frontoffice_service.machinery.catalogue import MACHINE_KINDS, MachineKind
 from registration_service.printing import ENGINE_TYPES, PLATE_TYPES
 from registration_service.schemas import PlateType
 from servicekit.labels import REGIONS, gender_of, label, past

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
@@ -12,7 +13,14 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi import FastAPI
 
 from servicekit.clock import Clock
-from servicekit.envelope import ErrorInfo
+from servicekit.envelope import (
+    SUCCESS,
+    ErrorInfo,
+    ResponseData,
+    ResponseInfo,
+    Status,
+    SyncResponse,
+)
 from servicekit.errors import Problem, install_problem_handlers
 from servicekit.gateway_client import GatewayFault, GatewayUnreachable
 from servicekit.tokens import CertificateStatuses, SignedIn, TokenIssuer, TokenVerifier
@@ -117,15 +125,22 @@ class FakeNuc:
     def __init__(self) -> None:
         self.status: str | None = "VALID"
         self.failure: Exception | None = None
+        self.broken = False
+        """Answer outside the contract (without `found`)."""
         self.asked: list[str] = []
 
-    async def call(self, service_id: str, data: dict[str, str]) -> SimpleNamespace:
+    async def call(
+        self, service_id: str, data: dict[str, str], headers: dict[str, str] | None = None
+    ) -> SyncResponse:
         assert service_id == "PKI_CertificateStatus"
         self.asked.append(data["serialNumber"])
         if self.failure is not None:
             raise self.failure
-        answer = {"found": self.status is not None, "status": self.status}
-        return SimpleNamespace(response_data=SimpleNamespace(data=answer))
+        answer: dict[str, object] = {"found": self.status is not None, "status": self.status}
+        if self.broken:
+            del answer["found"]
+        info = ResponseInfo(message_id=uuid.uuid4(), response_date=NOW, status=Status(code=SUCCESS))
+        return SyncResponse(response_info=info, response_data=ResponseData(data=answer))
 
 
 class Seconds:
@@ -220,3 +235,16 @@ async def test_a_certificate_nuc_never_issued_is_no_session(
     nuc.status = None
     reply = await _as(app, "POST", _issue(clock))
     assert (reply.status_code, reply.json()["code"]) == (401, "TOKEN_INVALID")
+
+
+async def test_a_nuc_answer_outside_the_contract_is_try_again_not_a_verdict(
+    clock: Clock, service: tuple[FastAPI, FakeNuc, Seconds]
+) -> None:
+    """Without `found`, "not found" would end a good session: the answer says nothing."""
+    app, nuc, _ = service
+    nuc.broken = True
+    token = _issue(clock)
+    reply = await _as(app, "POST", token)
+    assert (reply.status_code, reply.json()["code"]) == (503, "TOKEN_STATUS_UNAVAILABLE")
+    nuc.broken = False
+    assert (await _as(app, "POST", token)).status_code == 200

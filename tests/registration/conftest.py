@@ -4,31 +4,13 @@ the flow on the module's bus."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import datetime
 
 import pytest
 
-from egov.launcher import BusPlan
-from tests.backends import fresh_postgres, fresh_vhost
-from tests.harness import running_bus
+from tests.fixtures.buses import WITH_RABBITMQ, bus_fixture
 
-
-@pytest.fixture(scope="module", params=["sqlite", "postgres"])
-async def bus(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[BusPlan]:
-    data_dir = tmp_path_factory.mktemp("bus")
-    if request.param == "sqlite":
-        async with running_bus(data_dir) as plan:
-            yield plan
-    else:
-        async with (
-            fresh_postgres() as base_url,
-            fresh_vhost() as amqp_url,
-            running_bus(data_dir, database_url=base_url, amqp_url=amqp_url) as plan,
-        ):
-            yield plan
+bus = bus_fixture(WITH_RABBITMQ, scope="module")
 
 
 @pytest.fixture(autouse=True)

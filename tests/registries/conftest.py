@@ -10,17 +10,9 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from egov.launcher import BusPlan
-from tests.harness import BACKENDS, bus_on
+from tests.fixtures.buses import SQLITE_AND_POSTGRES, bus_fixture
 
-
-@pytest.fixture(scope="module", params=BACKENDS)
-async def bus(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[BusPlan]:
-    data_dir = tmp_path_factory.mktemp("bus")
-    async with bus_on(request.param, data_dir) as plan:
-        yield plan
+bus = bus_fixture(SQLITE_AND_POSTGRES, scope="module")
 
 
 @pytest.fixture

@@ -4,14 +4,14 @@ the admin API, all through the gateway."""
 from __future__ import annotations
 
 import base64
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
 
 from egov.launcher import BusPlan
-from tests.harness import ADMIN, envelope, running_bus, send
+from tests.fixtures.buses import bus_fixture
+from tests.harness import ADMIN, envelope, send
 
 PERSON = "GBDFL_UniversalServiceSync"
 BIOMETRICS = "GBDFL_BiometricVerification"
@@ -22,10 +22,7 @@ JPEG = base64.b64encode(b"\xff\xd8\xff\xe0" + b"live photo at the desk" * 20).de
 PNG = base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"another photo" * 20).decode()
 
 
-@pytest.fixture(scope="module")
-async def bus(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[BusPlan]:
-    async with running_bus(tmp_path_factory.mktemp("bus")) as plan:
-        yield plan
+bus = bus_fixture("sqlite", scope="module")
 
 
 async def _data(

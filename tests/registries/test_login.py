@@ -20,16 +20,14 @@ from servicekit.clock import bus_clock
 from servicekit.errors import Problem
 from servicekit.signatures import sign_detached
 from servicekit.tokens import TokenVerifier
-from tests.harness import ADMIN, envelope, running_bus, send
+from tests.fixtures.buses import bus_fixture
+from tests.harness import ADMIN, envelope, send
 
 KEYS = Path(__file__).resolve().parents[2] / "personas" / "keys"
 PASSWORD = "Qwerty12"
 
 
-@pytest.fixture(scope="module")
-async def bus(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[BusPlan]:
-    async with running_bus(tmp_path_factory.mktemp("bus")) as plan:
-        yield plan
+bus = bus_fixture("sqlite", scope="module")
 
 
 @pytest.fixture

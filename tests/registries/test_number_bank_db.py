@@ -17,30 +17,17 @@ from sqlalchemy.exc import IntegrityError
 from number_bank.models import EventAction, Plate, PlateEvent, PlateStatus
 from number_bank.plates import parse_plate
 from number_bank.repository import PlateRepository
-from servicekit.db import Database, service_database_url
-from tests.backends import fresh_postgres
+from servicekit.db import Database
+from tests.fixtures.databases import BACKENDS, service_database
 
 NOW = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
 FARMER = "700327314440"
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
+@pytest.fixture(params=BACKENDS)
 async def database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
-    async def open_migrated(url: str) -> Database:
-        db = Database(url, pool_size=20)
-        await db.create_if_missing()
-        await db.migrate("number_bank:migrations")
-        return db
-
-    if request.param == "sqlite":
-        db = await open_migrated(f"sqlite+aiosqlite:///{tmp_path / 'number_bank.db'}")
+    async with service_database("number_bank", request.param, tmp_path, pool_size=20) as db:
         yield db
-        await db.dispose()
-    else:
-        async with fresh_postgres() as base_url:
-            db = await open_migrated(service_database_url(base_url, "number_bank"))
-            yield db
-            await db.dispose()
 
 
 def plate_row(text: str, status: PlateStatus = PlateStatus.FREE, **fields: Any) -> dict[str, Any]:
@@ -191,23 +178,13 @@ async def test_v19_the_database_refuses_a_second_issued_plate_for_one_vin(
         )
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
+@pytest.fixture(params=BACKENDS)
 async def database_at_0002(
     request: pytest.FixtureRequest, tmp_path: Path
 ) -> AsyncIterator[Database]:
     """БМГ's schema as it was before one issued plate per vehicle (migration 0003)."""
-    if request.param == "sqlite":
-        db = Database(f"sqlite+aiosqlite:///{tmp_path / 'number_bank.db'}")
-        await db.migrate("number_bank:migrations", "0002")
+    async with service_database("number_bank", request.param, tmp_path, revision="0002") as db:
         yield db
-        await db.dispose()
-    else:
-        async with fresh_postgres() as base_url:
-            db = Database(service_database_url(base_url, "number_bank"))
-            await db.create_if_missing()
-            await db.migrate("number_bank:migrations", "0002")
-            yield db
-            await db.dispose()
 
 
 async def test_migration_0003_annuls_the_older_of_two_plates_issued_to_one_vin(

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -40,6 +39,7 @@ from servicekit.signatures import (
     timestamp_query,
 )
 from tests.backends import fresh_postgres
+from tests.fixtures.buses import bus_fixture
 from tests.harness import ADMIN, envelope, running_bus, send
 
 VERIFY = "PKI_VerifyCms"
@@ -74,10 +74,7 @@ def signed(name: str, document: bytes = DOCUMENT, **kwargs: Any) -> dict[str, An
     }
 
 
-@pytest.fixture(scope="module")
-async def bus(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[BusPlan]:
-    async with running_bus(tmp_path_factory.mktemp("bus")) as plan:
-        yield plan
+bus = bus_fixture("sqlite", scope="module")
 
 
 async def check(

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import importlib
 import uuid
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -18,7 +17,8 @@ from gateway.registry import Registry
 from servicekit.provider import SyncProvider
 from servicekit.scenarios import Scenarios
 from servicekit.topology import SERVICES
-from tests.harness import envelope, running_bus, send
+from tests.fixtures.buses import bus_fixture
+from tests.harness import envelope, send
 
 
 def _providers() -> dict[str, SyncProvider]:
@@ -37,10 +37,7 @@ def _providers() -> dict[str, SyncProvider]:
 PROVIDERS = _providers()
 
 
-@pytest.fixture(scope="module")
-async def bus(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[BusPlan]:
-    async with running_bus(tmp_path_factory.mktemp("bus")) as plan:
-        yield plan
+bus = bus_fixture("sqlite", scope="module")
 
 
 def test_every_registry_declares_its_scenarios_under_its_own_name() -> None:

@@ -33,7 +33,7 @@ def campaign() -> ModuleType:
 def called_by(service: str, known: set[str]) -> set[str]:
     """The gateway services whose id appears as a string in the service's code."""
     found: set[str] = set()
-    for path in (ROOT / service).glob("*.py"):
+    for path in (ROOT / service).rglob("*.py"):
         found |= set(re.findall(r'"([A-Z]+_[A-Za-z]+)"', path.read_text())) & known
     return found
 

@@ -30,10 +30,9 @@ from egov.launcher import BusPlan
 from egov.machinery_flow import MachineryClient
 from egov.machinery_flow import expect as mexpect
 from egov.vin_flow import VinClient, expect
-from registration_service.problems import StepProblem
 from servicekit.clock import ALMATY, bus_clock
 from servicekit.envelope import ErrorInfo
-from servicekit.errors import Problem
+from servicekit.errors import Problem, StepRefusal
 from servicekit.events import temporary
 from servicekit.gateway_client import GatewayFault, GatewayUnreachable
 from tests.harness import ADMIN
@@ -78,7 +77,7 @@ def _chained(cause: Exception) -> Exception:
         (GatewayUnreachable("connection refused"), True),
         (_fault(503), True),
         (_fault(500), True),
-        (StepProblem("REGISTRY_UNAVAILABLE", "V19", status=503, registry="БМГ"), True),
+        (StepRefusal("REGISTRY_UNAVAILABLE", "V19", status=503, registry="БМГ"), True),
         (OperationalError("SELECT 1", {}, ConnectionRefusedError()), True),
         (TimeoutError(), True),
         (_chained(GatewayUnreachable("reset")), True),

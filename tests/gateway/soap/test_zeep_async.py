@@ -22,22 +22,21 @@ from egov.launcher import BusPlan
 from gateway.soap.async_envelope import OPERATIONS
 from gateway.soap.envelope import MESSAGE_IDS
 from servicekit.envelope import SUCCESS
+from tests.fixtures.buses import bus_fixture
 from tests.gateway.soap.support import ASYNC_PERSON, TESTER_SENDER, AsyncSoap, assert_valid
 from tests.gateway.test_async_channel import FAST_RETRIES, eventually, message
-from tests.harness import ADMIN, TESTER, bus_on
+from tests.harness import ADMIN, TESTER
 
 PULL = "TEST_SoapPullService"
 IIN = "900515310005"
 PROVIDER_SENDER = ("gbd_fl", "gbd-fl-secret")
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgres+rabbitmq"])
-async def bus(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[BusPlan]:
-    data_dir = tmp_path_factory.mktemp("bus")
-    async with bus_on(request.param, data_dir, extra=FAST_RETRIES) as plan:
-        yield plan
+bus = bus_fixture(
+    {"sqlite": "sqlite", "postgres+rabbitmq": "postgres+rabbitmq"},
+    scope="module",
+    extra=FAST_RETRIES,
+)
 
 
 @pytest.fixture(scope="module")

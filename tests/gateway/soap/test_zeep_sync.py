@@ -17,21 +17,16 @@ from zeep.helpers import serialize_object
 
 from egov.launcher import BusPlan, free_port
 from servicekit.envelope import SUCCESS
+from tests.fixtures.buses import SQLITE_AND_POSTGRES, bus_fixture
 from tests.gateway.soap.samples import BIN, BUYER, SAMPLES
 from tests.gateway.soap.support import SoapClient
 from tests.gateway.test_provider_faults import _fail, fake_provider
-from tests.harness import ADMIN, BACKENDS, bus_on, envelope, running_bus, send
+from tests.harness import ADMIN, envelope, running_bus, send
 
 PERSON = "GBDFL_UniversalServiceSync"
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
-async def bus(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[BusPlan]:
-    data_dir = tmp_path_factory.mktemp("bus")
-    async with bus_on(request.param, data_dir) as plan:
-        yield plan
+bus = bus_fixture(SQLITE_AND_POSTGRES, scope="module")
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,1 @@
+"""The pick-up of the VIN registration's documents at a ЦОН (V20–V22)."""

@@ -1,0 +1,189 @@
+"""Documents of the VIN registration at the ЦОН: they arrive ready (V19's
+`registration.documents_ready`), the reception lets their owner queue for them (V20), and
+the issuance desk checks the ticket, the ID and the application number (V21) and hands the
+СРТС and the plate over (V22), telling the portal through the outbox.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import structlog
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from frontoffice_service.access import Worker
+from frontoffice_service.identity import check_visitor
+from frontoffice_service.pickup.models import Pickup, PickupStatus
+from frontoffice_service.pickup.repository import PickupRepository
+from frontoffice_service.pickup.schemas import HandoverIn
+from frontoffice_service.problems import Refusal
+from frontoffice_service.queue.models import QueueTicket, TicketKind, TicketStatus
+from frontoffice_service.queue.repository import TicketRepository
+from servicekit.events import DocumentsReady, PickupHandedOver
+from servicekit.gateway_client import GatewayClient
+from servicekit.outbox import Outbox
+from servicekit.service_centres import service_centre
+
+log = structlog.get_logger(__name__)
+
+
+RECEPTION = "V20"
+
+
+ISSUANCE = "V21"
+
+
+async def receive(session: AsyncSession, event: DocumentsReady, now: datetime) -> bool:
+    """Keep the ready documents for their owner; False if this event or application was
+    already received (a redelivery changes nothing)."""
+    added = await PickupRepository(session).add_if_new(
+        {
+            "application_number": event.application_number,
+            "event_id": str(event.event_id),
+            "office": event.centre_id,
+            "owner_iin": event.owner_iin,
+            "owner_name": event.owner_name,
+            "vin": event.vin,
+            "plate": event.plate,
+            "certificate_number": event.certificate_number,
+            "status": PickupStatus.READY,
+            "ready_at": event.occurred_at,
+            "received_at": now,
+        }
+    )
+    log.info(
+        "documents ready" if added else "documents already known",
+        application=event.application_number,
+        office=event.centre_id,
+        event_id=str(event.event_id),
+    )
+    return added
+
+
+async def admit_to_queue(session: AsyncSession, office: str, owner_iin: str) -> None:
+    """V20: a pick-up ticket only for someone whose documents wait at this office; someone
+    whose documents wait elsewhere is told where."""
+    ready = await PickupRepository(session).ready_for(owner_iin)
+    if any(pickup.office == office for pickup in ready):
+        return
+    if ready:
+        raise _at_other_office(ready[0].office, RECEPTION)
+    raise Refusal("PICKUP_NOT_READY", step=RECEPTION, field="visitorIin")
+
+
+async def hand_over(
+    session: AsyncSession,
+    *,
+    gateway: GatewayClient,
+    outbox: Outbox,
+    worker: Worker,
+    request: HandoverIn,
+    now: datetime,
+) -> tuple[Pickup, QueueTicket]:
+    """V21 checks, then V22: the pick-up HANDED_OVER, the ticket SERVED and
+    `frontoffice.pickup.handed_over` staged, all in the request's transaction.
+
+    The ID is checked in ГБД ФЛ before anything about the application is said, so someone
+    with another's ИИН learns nothing of their documents.
+    """
+    office = worker.office.id
+    tickets, pickups = TicketRepository(session), PickupRepository(session)
+    ticket = await _called_pickup_ticket(tickets, office, request)
+    await check_visitor(gateway, request.visitor_iin, request.identification, step=ISSUANCE)
+
+    number = request.application_number
+    pickup = await _ready_here(pickups, office, request)
+    handed = await pickups.hand_over(number, worker_iin=worker.iin, ticket_id=ticket.id, at=now)
+    if not handed:
+        raise Refusal(
+            "PICKUP_ALREADY_HANDED_OVER",
+            step=ISSUANCE,
+            status=409,
+            field="applicationNumber",
+            application_number=number,
+        )
+    if not await tickets.finish(ticket.id, TicketStatus.SERVED, worker_iin=worker.iin, at=now):
+        # Another window closed the ticket meanwhile: the transaction rolls the hand-over back.
+        raise _not_called(await tickets.get(office, ticket.id) or ticket)
+    await outbox.stage(
+        session,
+        PickupHandedOver(
+            occurred_at=now,
+            application_number=number,
+            centre_id=office,
+            owner_iin=pickup.owner_iin,
+            certificate_number=pickup.certificate_number,
+            plate=pickup.plate,
+            worker_iin=worker.iin,
+        ),
+    )
+    log.info("documents handed over", application=number, office=office)
+    handed_pickup, served_ticket = await pickups.get(number), await tickets.get(office, ticket.id)
+    assert handed_pickup is not None
+    assert served_ticket is not None
+    return handed_pickup, served_ticket
+
+
+async def _ready_here(pickups: PickupRepository, office: str, request: HandoverIn) -> Pickup:
+    """V21: the application is the visitor's, and its documents are at this office."""
+    number = request.application_number
+    pickup = await pickups.get(number)
+    if pickup is None:
+        raise Refusal(
+            "PICKUP_WRONG_APPLICATION",
+            step=ISSUANCE,
+            field="applicationNumber",
+            application_number=number,
+        )
+    if pickup.owner_iin != request.visitor_iin:
+        raise Refusal(
+            "PICKUP_WRONG_PERSON", step=ISSUANCE, field="visitorIin", application_number=number
+        )
+    if pickup.office != office:
+        raise _at_other_office(pickup.office, ISSUANCE)
+    return pickup
+
+
+async def _called_pickup_ticket(
+    tickets: TicketRepository, office: str, request: HandoverIn
+) -> QueueTicket:
+    ticket = await tickets.get(office, str(request.ticket_id))
+    if ticket is None:
+        raise Refusal(
+            "TICKET_NOT_FOUND",
+            step=ISSUANCE,
+            status=404,
+            field="ticketId",
+            ticket_id=str(request.ticket_id),
+        )
+    if ticket.kind is not TicketKind.VIN_PICKUP:
+        raise Refusal("TICKET_WRONG_KIND", step=ISSUANCE, field="ticketId", ticket=ticket.code)
+    if ticket.status is not TicketStatus.CALLED:
+        raise _not_called(ticket)
+    if ticket.visitor_iin != request.visitor_iin:
+        raise Refusal("TICKET_WRONG_PERSON", step=ISSUANCE, field="visitorIin", ticket=ticket.code)
+    return ticket
+
+
+def _not_called(ticket: QueueTicket) -> Refusal:
+    return Refusal(
+        "TICKET_NOT_CALLED",
+        step=ISSUANCE,
+        status=409,
+        field="ticketId",
+        ticket=ticket.code,
+        ticket_status=ticket.status.value,
+    )
+
+
+def _at_other_office(office: str, step: str) -> Refusal:
+    centre = service_centre(office)
+    return Refusal(
+        "PICKUP_AT_OTHER_OFFICE",
+        step=step,
+        field="office",
+        extra={"office": office},
+        office_name=centre.name if centre else office,
+        office_name_kk=centre.name_kk if centre else office,
+        address=centre.address if centre else "",
+    )

@@ -1,0 +1,1 @@
+"""The electronic queue of a ЦОН (V20, M5)."""
