@@ -31,6 +31,7 @@ COPY registration_service registration_service
 COPY frontoffice_service frontoffice_service
 COPY notary notary
 COPY ncalayer ncalayer
+COPY desks desks
 # The personas' keys: NCALayer's emulator signs with them.
 COPY personas personas
 RUN pip install --no-deps --no-build-isolation . \

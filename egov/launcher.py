@@ -31,7 +31,7 @@ from egov.services import build_app
 from servicekit.bus import InMemoryBroker
 from servicekit.db import service_database_url
 from servicekit.serving import served
-from servicekit.topology import GATEWAY, SERVICES, ServiceSpec, local_url
+from servicekit.topology import DESKS, GATEWAY, SERVICES, ServiceSpec, local_url
 
 log = structlog.get_logger(__name__)
 
@@ -99,6 +99,9 @@ class BusPlan:
             values["providers"] = {
                 s.name: self.url(s.name) for s in self.services if s.name != GATEWAY
             }
+        if service.name == DESKS:
+            # The pages ask every service itself (its /ready, its parked messages).
+            values["services"] = {s.name: self.url(s.name) for s in self.services}
         values.update(self.extra.get(service.name, {}))
         return values
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 GATEWAY = "gateway"
+DESKS = "desks"
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +55,7 @@ SERVICES: tuple[ServiceSpec, ...] = (
         "NCALayer (emulator) — signing for pages over wss://127.0.0.1:13579",
         extra_ports=(("ws_port", 13579),),
     ),
+    ServiceSpec(DESKS, 8015, "Desks — the web pages: the tester's console"),
 )
 
 

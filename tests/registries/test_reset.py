@@ -66,9 +66,9 @@ async def test_reset_brings_the_seed_back_and_keeps_the_bus_history(
     assert {"bus_clock", "message_log"} <= set(reports["gateway"]["kept"])
     assert "message_log" not in reports["gateway"]["emptied"]
     assert reports["pki"]["kept"] == ["token_keys"]
-    # The portal's seed is empty and the NCALayer emulator keeps nothing; every other
+    # The portal's seed is empty, the NCALayer emulator and the desks keep nothing; every other
     # service's seed (the registries', the front office's machine registry) is written again.
-    unseeded = {"registration_service", "ncalayer"}
+    unseeded = {"registration_service", "ncalayer", "desks"}
     assert all(reports[name]["seeded"] is False for name in unseeded)
     assert "applications" in reports["registration_service"]["emptied"]
     assert all(reports[s.name]["seeded"] for s in SERVICES if s.name not in unseeded)

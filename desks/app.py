@@ -1,0 +1,43 @@
+"""The desks: the bus's web pages, a client of the services' public APIs like any other."""
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from desks.bus import BusApi
+from desks.routes import router
+from desks.settings import Settings
+from servicekit.app import ServiceDefinition, create_service_app
+
+STATIC = Path(__file__).parent / "static"
+
+
+async def _open(app: FastAPI) -> None:
+    app.state.desks_bus = BusApi(app.state.settings)
+
+
+async def _close(app: FastAPI) -> None:
+    await app.state.desks_bus.close()
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    app = create_service_app(
+        ServiceDefinition(
+            settings=settings,
+            title="Desks",
+            description="The bus's web pages, served with their own scripts and styles (no "
+            "CDN): the tester's console at `/console` — health and readiness of every "
+            "service, the bus clock, the message flow of a correlationId as a sequence "
+            "diagram, the journal, fault rules, scenarios, parked messages with redrive, and "
+            "the message log's hash chain. It reads and acts only through the services' "
+            "public HTTP APIs, with the bus's admin token.",
+            routers=[router],
+            migrations="desks:migrations",
+            on_start=[_open],
+            on_stop=[_close],
+        )
+    )
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    return app

@@ -1,0 +1,4 @@
+from desks.models import Base
+from servicekit.migrations import run_env
+
+run_env(Base.metadata)

@@ -1,0 +1,86 @@
+"""The pages' labels in Russian, Kazakh and English (`?lang=`, remembered in a cookie)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+Language = Literal["ru", "kk", "en"]
+LANGUAGES: tuple[Language, ...] = ("ru", "kk", "en")
+
+_LABELS: dict[str, tuple[str, str, str]] = {
+    "desks": ("Рабочие места ШЭП", "ШЭП жұмыс орындары", "E-gov bus desks"),
+    "console": ("Консоль тестировщика", "Тестілеушінің консолі", "Tester's console"),
+    "console_about": (
+        "Состояние шины, часы, поток сообщений, журнал, сбои, сценарии, инциденты, журнал "
+        "сообщений",
+        "Шинаның күйі, сағат, хабарламалар ағыны, журнал, ақаулар, сценарийлер, оқиғалар",
+        "Bus health, clock, message flow, journal, faults, scenarios, incidents, message log",
+    ),
+    "health": ("Состояние", "Күйі", "Health"),
+    "service": ("Сервис", "Қызмет", "Service"),
+    "status": ("Статус", "Мәртебе", "Status"),
+    "step": ("Шаг", "Қадам", "Step"),
+    "latency": ("Задержка, мс", "Кідіріс, мс", "Latency, ms"),
+    "error": ("Ошибка", "Қате", "Error"),
+    "clock": ("Часы шины", "Шина сағаты", "Bus clock"),
+    "almaty": ("Алматы", "Алматы", "Almaty"),
+    "frozen": ("остановлены", "тоқтатылған", "frozen"),
+    "running": ("идут", "жүріп тұр", "running"),
+    "freeze": ("Остановить", "Тоқтату", "Freeze"),
+    "unfreeze": ("Запустить", "Жіберу", "Unfreeze"),
+    "set": ("Установить", "Орнату", "Set"),
+    "advance": ("Вперёд, с", "Алға, с", "Advance, s"),
+    "reset": ("Реальное время", "Нақты уақыт", "Real time"),
+    "flow": ("Поток сообщений", "Хабарламалар ағыны", "Message flow"),
+    "correlation": (
+        "correlationId или messageId",
+        "correlationId не messageId",
+        "correlationId or messageId",
+    ),
+    "show": ("Показать", "Көрсету", "Show"),
+    "live": ("обновляется", "жаңартылады", "live"),
+    "no_messages": ("Сообщений нет", "Хабарламалар жоқ", "No messages"),
+    "payload": ("Содержимое (маскировано)", "Мазмұны (бүркемеленген)", "Payload (masked)"),
+    "journal": ("Журнал", "Журнал", "Journal"),
+    "search": ("Найти", "Іздеу", "Search"),
+    "time": ("Время", "Уақыт", "Time"),
+    "sender": ("Отправитель", "Жіберуші", "Sender"),
+    "operation": ("Операция", "Операция", "Operation"),
+    "code": ("Код", "Код", "Code"),
+    "duration": ("мс", "мс", "ms"),
+    "faults": ("Правила сбоев", "Ақау ережелері", "Fault rules"),
+    "kind": ("Вид", "Түрі", "Kind"),
+    "add": ("Добавить", "Қосу", "Add"),
+    "remove": ("Удалить", "Жою", "Remove"),
+    "fired": ("Сработало", "Іске қосылды", "Fired"),
+    "no_faults": ("Правил нет", "Ережелер жоқ", "No rules"),
+    "scenarios": ("Сценарии", "Сценарийлер", "Scenarios"),
+    "scenario": ("Сценарий", "Сценарий", "Scenario"),
+    "forces": ("Что вызывает", "Не тудырады", "What it forces"),
+    "incidents": ("Инциденты", "Оқиғалар", "Incidents"),
+    "parked": ("Отложенные сообщения", "Кейінге қалдырылған хабарламалар", "Parked messages"),
+    "queue": ("Очередь", "Кезек", "Queue"),
+    "reason": ("Причина", "Себеп", "Reason"),
+    "redrive": ("Отправить снова", "Қайта жіберу", "Redrive"),
+    "redrive_all": ("Все снова", "Барлығын қайта", "Redrive all"),
+    "none_parked": (
+        "Отложенных сообщений нет",
+        "Кейінге қалдырылған хабарлама жоқ",
+        "Nothing parked",
+    ),
+    "message_log": ("Журнал сообщений", "Хабарламалар журналы", "Message log"),
+    "chain": ("Цепочка хешей", "Хеш тізбегі", "Hash chain"),
+    "chain_ok": ("цела", "бүтін", "intact"),
+    "chain_broken": ("нарушена", "бұзылған", "broken"),
+    "checked": ("проверено записей", "тексерілген жазбалар", "records checked"),
+    "first_broken": ("первая нарушенная", "алғашқы бұзылған", "first broken"),
+    "unavailable": ("недоступно", "қолжетімсіз", "unavailable"),
+    "done": ("Готово", "Дайын", "Done"),
+}
+
+assert all(len(texts) == len(LANGUAGES) for texts in _LABELS.values())
+
+
+def labels(language: Language) -> dict[str, str]:
+    index = LANGUAGES.index(language)
+    return {key: texts[index] for key, texts in _LABELS.items()}
