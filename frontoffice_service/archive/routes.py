@@ -225,7 +225,7 @@ async def provider_act_pdf(act_id: ActId, officer: Provider, session: DbSession)
 @provider_archive.post(
     "/acts/{actId}/signature",
     summary="M17: the provider signs the act with ЭЦП",
-    description="A detached CMS over the canonical bytes of the act's `document`, by the "
+    description="A detached CMS over the bytes the act's `document` (base64) encodes, by the "
     "signed-in officer. With the head's signature already there the act is SIGNED and the "
     "listed applications HANDED_OVER.",
     responses={**_PROVIDER, **_SIGN},
@@ -301,7 +301,7 @@ async def office_act_pdf(act_id: ActId, worker: OfficeWorker, session: DbSession
 @office_archive.post(
     "/acts/{actId}/signature",
     summary="M17: the head of the office (or the deputy) signs the act with ЭЦП",
-    description="A detached CMS over the canonical bytes of the act's `document`, by the "
+    description="A detached CMS over the bytes the act's `document` (base64) encodes, by the "
     "signed-in head. With the provider's signature already there the act is SIGNED and the "
     "listed applications HANDED_OVER.",
     responses={**_HEAD, **_SIGN},
