@@ -15,7 +15,7 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 
-from egov import demo
+from egov import demo, vin_demo
 from egov.cli import app
 from egov.launcher import BusPlan, free_base_port
 from servicekit.clock import ALMATY, bus_clock
@@ -36,7 +36,7 @@ def _inside_the_pilot() -> None:
 
 async def _played(bus: BusPlan, *branches: str) -> list[demo.Line]:
     recorder = Recorder()
-    outcomes = await demo.run(bus.url, branches, recorder)
+    outcomes = await vin_demo.run(bus.url, branches, recorder)
     assert [(o.branch, o.failure) for o in outcomes] == [(b, None) for b in branches]
     return recorder.lines
 
@@ -88,7 +88,7 @@ the demo's frozen clock never lets them lapse, so the number must go back."""
 
 @pytest.mark.parametrize(
     "branch",
-    [n for n in demo.BRANCHES if n not in ("happy", "v19-police-refusal", "v21-wrong-person")],
+    [n for n in vin_demo.BRANCHES if n not in ("happy", "v19-police-refusal", "v21-wrong-person")],
 )
 async def test_branch_answers_as_expected_at_its_step(bus: BusPlan, branch: str) -> None:
     lines = await _played(bus, *[branch] * (2 if branch in AGAIN else 1))
@@ -96,7 +96,7 @@ async def test_branch_answers_as_expected_at_its_step(bus: BusPlan, branch: str)
         assert any(line.step == "V16" and "RESERVED_FOR_BUYER" in line.action for line in lines)
     else:
         refused = {line.step for line in lines if line.kind == "refused"}
-        assert demo.BRANCHES[branch].step in refused
+        assert vin_demo.BRANCHES[branch].step in refused
     if branch in HALFWAY:
         query = {"iin": "900515310005", "status": "RESERVED"}
         async with httpx.AsyncClient() as http:
@@ -134,7 +134,7 @@ async def test_a_step_that_goes_wrong_fails_the_branch_and_says_what(bus: BusPla
     async with httpx.AsyncClient() as http:
         added = await http.post(f"{bus.url('gateway')}/admin/faults", json=rule, headers=ADMIN)
     assert added.status_code in (200, 201), added.text
-    (outcome,) = await demo.run(bus.url, ["v3-no-epts"], Recorder())
+    (outcome,) = await vin_demo.run(bus.url, ["v3-no-epts"], Recorder())
     assert not outcome.ok
     assert outcome.failure is not None
     assert "503" in outcome.failure
@@ -143,13 +143,13 @@ async def test_a_step_that_goes_wrong_fails_the_branch_and_says_what(bus: BusPla
 
 async def test_no_bus_is_said_so() -> None:
     with pytest.raises(demo.NoBus, match="egov up"):
-        await demo.run(lambda _: "http://127.0.0.1:9", ["happy"], Recorder())
+        await vin_demo.run(lambda _: "http://127.0.0.1:9", ["happy"], Recorder())
 
 
 def test_list_names_every_branch() -> None:
     result = CliRunner().invoke(app, ["demo", "vin", "--list"], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
-    for name in demo.BRANCHES:
+    for name in vin_demo.BRANCHES:
         assert name in result.output
 
 
