@@ -8,6 +8,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import AsyncIterator, Iterator
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import httpx
 import pytest
@@ -15,13 +16,19 @@ import pytest
 from egov.launcher import BusPlan
 from servicekit.bus import MessageBus, create_bus
 from servicekit.clock import ALMATY, bus_clock
-from tests.fixtures.buses import bus_fixture
+from tests.fixtures.buses import bus_fixture, one_backend_at_a_time
 from tests.frontoffice.support import EventTap, FrontOffice
 
 _DAYS = itertools.count()
 
 
 bus = bus_fixture({"embedded": "sqlite", "postgres+rabbitmq": "postgres+rabbitmq"}, scope="package")
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The rooms' folders share the package's buses (after pytest's own ordering)."""
+    one_backend_at_a_time(items, Path(__file__).parent)
 
 
 @pytest.fixture(scope="package")
