@@ -37,7 +37,6 @@ from frontoffice_service.machinery.models import (
 )
 from frontoffice_service.machinery.schemas import CheckRecord
 from frontoffice_service.models import IdentificationKind, seed_versions
-from frontoffice_service.problems import Refusal
 from frontoffice_service.provider.machine_registry.check import OWNER_ONLY, check_plate
 from frontoffice_service.provider.machine_registry.entry import enter
 from frontoffice_service.provider.machine_registry.models import (
@@ -58,6 +57,7 @@ from number_bank.models import PlateStatus as BankStatus
 from number_bank.plates import PlateKind
 from servicekit.clock import bus_clock, instant
 from servicekit.db import Database, service_database_url
+from servicekit.errors import StepRefusal
 from servicekit.gateway_client import GatewayClient
 from servicekit.identifiers import vin_check_digit
 from servicekit.messages import texts_for
@@ -257,8 +257,8 @@ async def entered(
 
 async def refused(
     db: Database, gateway: GatewayClient, app: MachineryApplication, data: EntryIn
-) -> Refusal:
-    with pytest.raises(Refusal) as caught:
+) -> StepRefusal:
+    with pytest.raises(StepRefusal) as caught:
         await entered(db, gateway, app, data)
     assert caught.value.extra["step"] == "M12"
     return caught.value
