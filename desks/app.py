@@ -6,6 +6,8 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from desks.bus import BusApi
+from desks.login import Login, LoginRequired, to_login
+from desks.login import router as login_router
 from desks.routes import router
 from desks.settings import Settings
 from servicekit.app import ServiceDefinition, create_service_app
@@ -15,10 +17,12 @@ STATIC = Path(__file__).parent / "static"
 
 async def _open(app: FastAPI) -> None:
     app.state.desks_bus = BusApi(app.state.settings)
+    app.state.desks_login = Login(app.state.settings)
 
 
 async def _close(app: FastAPI) -> None:
     await app.state.desks_bus.close()
+    await app.state.desks_login.close()
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -33,11 +37,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "diagram, the journal, fault rules, scenarios, parked messages with redrive, and "
             "the message log's hash chain. It reads and acts only through the services' "
             "public HTTP APIs, with the bus's admin token.",
-            routers=[router],
+            routers=[login_router, router],
             migrations="desks:migrations",
             on_start=[_open],
             on_stop=[_close],
         )
     )
+    app.add_exception_handler(LoginRequired, to_login)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
