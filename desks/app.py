@@ -10,6 +10,7 @@ from desks.login import Login, LoginRequired, to_login
 from desks.login import router as login_router
 from desks.routes import router
 from desks.settings import Settings
+from desks.vin import router as vin_router
 from servicekit.app import ServiceDefinition, create_service_app
 
 STATIC = Path(__file__).parent / "static"
@@ -37,7 +38,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "diagram, the journal, fault rules, scenarios, parked messages with redrive, and "
             "the message log's hash chain. It reads and acts only through the services' "
             "public HTTP APIs, with the bus's admin token.",
-            routers=[login_router, router],
+            routers=[login_router, vin_router, router],
             migrations="desks:migrations",
             on_start=[_open],
             on_stop=[_close],
