@@ -62,7 +62,7 @@ class Person:
 
     async def call(self, method: str, path: str, **kwargs: Any) -> Any:
         """The service's answer as JSON; a refusal as `Refused` with its problem document.
-        A changing call carries a fresh Idempotency-Key (one click is one effect)."""
+        A changing call carries the Idempotency-Key the portal asks for, fresh per click."""
         headers = {"Authorization": f"Bearer {self.token}", **kwargs.pop("headers", {})}
         if method in ("POST", "PUT"):
             headers.setdefault("Idempotency-Key", str(uuid.uuid4()))
