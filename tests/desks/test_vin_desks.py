@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 import pytest
+from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page, expect
 
 from egov.flow_client import new_vin, persona
@@ -50,8 +51,14 @@ class Figures:
 
     async def measure(self, name: str, page: Page) -> None:
         # Each desk page once, as first shown (its weight with the CSS and JS it loads).
-        if name not in self.pages:
-            self.pages[name] = await page.evaluate(MEASURE)
+        for _ in range(3):
+            if name in self.pages:
+                return
+            try:
+                self.pages[name] = await page.evaluate(MEASURE)
+            except PlaywrightError:
+                # The police inbox renews itself: asked as it reloads, ask the new page.
+                await page.wait_for_load_state()
 
     def report(self, clicks: int) -> None:
         for name, found in self.pages.items():
@@ -153,6 +160,7 @@ async def test_v1_v19_a_whole_vin_registration_through_the_desks(
 
     figures.report(people.clicks)
     print(f"screenshots: {tmp_path}")
+    assert len(figures.pages) == 8, sorted(figures.pages)
     assert all(found["fcp"] is not None for found in figures.pages.values())
 
 
