@@ -5,6 +5,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from desks import akimat, frontoffice
 from desks.bus import BusApi
 from desks.routes import router
 from desks.settings import Settings
@@ -33,7 +34,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "diagram, the journal, fault rules, scenarios, parked messages with redrive, and "
             "the message log's hash chain. It reads and acts only through the services' "
             "public HTTP APIs, with the bus's admin token.",
-            routers=[router],
+            routers=[router, frontoffice.router, akimat.router],
             migrations="desks:migrations",
             on_start=[_open],
             on_stop=[_close],

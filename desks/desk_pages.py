@@ -1,0 +1,134 @@
+"""What the ЦОН's and the akimat's pages share: who is signed in, the page frame with the desks'
+labels, the refusal of the last action, and where NCALayer listens for the signing forms.
+
+A page acts for the signed-in person with their own token; the claims read here only say whom
+to greet and which office or region to show (the service checks the token itself).
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from typing import Any, cast
+from urllib.parse import urlencode
+
+import orjson
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from desks.bus import BusApi, Refused
+from desks.desk_texts import desk_labels
+from desks.frontoffice_api import FrontOfficeApi
+from desks.routes import _language, _page, templates
+
+TOKEN_COOKIE = "desks-token"
+"""Where the desks keep the signed-in person's token for `frontoffice_service`."""
+NCALAYER = "ncalayer"
+templates.env.globals["desk_labels"] = desk_labels
+
+
+@dataclass(frozen=True)
+class Officer:
+    """The signed-in person as their token names them."""
+
+    token: str
+    iin: str
+    roles: tuple[str, ...]
+    attributes: dict[str, str]
+
+    @property
+    def office(self) -> str:
+        return self.attributes.get("office", "")
+
+    @property
+    def region(self) -> str:
+        return self.attributes.get("region", "")
+
+
+def _claims(token: str) -> dict[str, Any]:
+    try:
+        payload = token.split(".")[1]
+        claims = orjson.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    except (IndexError, ValueError):
+        return {}
+    return claims if isinstance(claims, dict) else {}
+
+
+def officer(request: Request) -> Officer | None:
+    token = request.cookies.get(TOKEN_COOKIE)
+    if not token:
+        return None
+    claims = _claims(token)
+    return Officer(
+        token,
+        str(claims.get("iin", "")),
+        tuple(claims.get("roles", [])),
+        dict(claims.get("attributes", {})),
+    )
+
+
+def bus(request: Request) -> BusApi:
+    return cast(BusApi, request.app.state.desks_bus)
+
+
+def frontoffice(request: Request, who: Officer) -> FrontOfficeApi:
+    return FrontOfficeApi(bus(request), who.token)
+
+
+def refusal_of(refused: Refused) -> dict[str, Any]:
+    """A problem document as the pages show a refusal: its step, code and texts."""
+    body = refused.body if isinstance(refused.body, dict) else {}
+    errors = body.get("errors") if isinstance(body.get("errors"), list) else []
+    return {
+        "status": refused.status,
+        "step": body.get("step"),
+        "code": body.get("code") or str(refused.status),
+        "messages": body.get("messages") or {},
+        "detail": body.get("detail") or body.get("title") or refused.text,
+        "errors": errors,
+        **{k: v for k, v in body.items() if k in ("unpaid", "field")},
+    }
+
+
+async def ncalayer_url(request: Request) -> str:
+    """The WebSocket URL of NCALayer (the emulator tells its own)."""
+    try:
+        found = await bus(request)._call(
+            "GET", f"{bus(request).services[NCALAYER].rstrip('/')}/websocket"
+        )
+    except Refused:
+        return "wss://127.0.0.1:13579"
+    return str(found["url"])
+
+
+def desk_page(
+    request: Request,
+    template: str,
+    page: str,
+    who: Officer | None,
+    **context: Any,
+) -> HTMLResponse:
+    problem = request.query_params.get("problem")
+    return _page(
+        request,
+        template,
+        page,
+        m=desk_labels(_language(request)),
+        who=who,
+        problem=orjson.loads(base64.urlsafe_b64decode(problem)) if problem else None,
+        **context,
+    )
+
+
+def back(path: str, note: str | None = None, refused: Refused | None = None) -> RedirectResponse:
+    """Back to a page after an action, with what happened: a note or the refusal."""
+    query: dict[str, str] = {}
+    if note:
+        query["note"] = note
+    if refused is not None:
+        query["problem"] = base64.urlsafe_b64encode(orjson.dumps(refusal_of(refused))).decode()
+    return RedirectResponse(f"{path}?{urlencode(query)}" if query else path, status_code=303)
+
+
+def sign_in_first(request: Request, page: str) -> HTMLResponse:
+    return desk_page(request, "desk_sign_in.html", page, None)
