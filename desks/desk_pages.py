@@ -127,7 +127,8 @@ def back(path: str, note: str | None = None, refused: Refused | None = None) -> 
         query["note"] = note
     if refused is not None:
         query["problem"] = base64.urlsafe_b64encode(orjson.dumps(refusal_of(refused))).decode()
-    return RedirectResponse(f"{path}?{urlencode(query)}" if query else path, status_code=303)
+    joiner = "&" if "?" in path else "?"
+    return RedirectResponse(f"{path}{joiner}{urlencode(query)}" if query else path, status_code=303)
 
 
 def sign_in_first(request: Request, page: str) -> HTMLResponse:

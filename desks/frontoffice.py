@@ -11,6 +11,7 @@ the CMS, `desk.js` takes the camera photo and uploads the scans.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -262,10 +263,7 @@ async def application(request: Request, number: str) -> HTMLResponse:
         return desk_page(
             request, "tson_application.html", "tson", who, app=None, error=refusal_of(refused)
         )
-    document, wss = None, None
-    if app["status"] == "FEES_CONFIRMED":
-        document = await api.get(_app_path(who.office, number, "/document"))
-        wss = await ncalayer_url(request)
+    wss = await ncalayer_url(request) if app["status"] == "FEES_CONFIRMED" else None
     scanned = {s["documentCode"] for s in app["scans"]}
     return desk_page(
         request,
@@ -274,7 +272,6 @@ async def application(request: Request, number: str) -> HTMLResponse:
         who,
         app=app,
         error=None,
-        document=document,
         ncalayer=wss,
         scanned=scanned,
         invoice=request.query_params.get("invoice"),
@@ -357,6 +354,19 @@ async def scan_file(request: Request, number: str, code: str) -> Response:
     return Response(data, media_type=kind)
 
 
+@router.get("/tson/applications/{number}/document")
+async def application_document(request: Request, number: str) -> Response:
+    """M6.5: the application to sign, fetched by `esign.js` once the scans are in (M6.4)."""
+    who = officer(request)
+    if who is None:
+        return JSONResponse({"code": "TOKEN_REQUIRED"}, status_code=401)
+    try:
+        document = await frontoffice(request, who).get(_app_path(who.office, number, "/document"))
+    except Refused as refused:
+        return JSONResponse(refusal_of(refused), status_code=refused.status)
+    return JSONResponse(document)
+
+
 @router.post("/tson/applications/{number}/signature")
 async def sign_application(request: Request, number: str) -> RedirectResponse:
     """M6.5, M9: the worker's CMS (made by NCALayer in the page) and off to the akimat."""
@@ -386,7 +396,10 @@ async def office_archive(request: Request) -> HTMLResponse:
     error, kept, acts = None, [], []
     try:
         kept = await api.get(_office_path(who.office, "/archive"))
-        for act_id in dict.fromkeys(i["actId"] for i in kept if i["actId"]):
+        # A signed act's items leave the office's list: the act just signed is named in the
+        # query so that the head sees both signatures on it.
+        named = request.query_params.getlist("act")
+        for act_id in dict.fromkeys([*(i["actId"] for i in kept if i["actId"]), *named]):
             acts.append(await api.get(_office_path(who.office, f"/archive/acts/{act_id}")))
     except Refused as refused:
         error = refusal_of(refused)
@@ -409,8 +422,9 @@ async def head_signs(request: Request, act_id: str) -> RedirectResponse:
             {"cms": form.get("cms", "")},
         )
     except Refused as refused:
-        return back("/tson/archive", refused=refused)
-    return back("/tson/archive", f"{act['number']}: {act['status']}")
+        return back(f"/tson/archive?act={act_id}", refused=refused)
+    note = urlencode({"act": act_id, "note": f"{act['number']}: {act['status']}"})
+    return RedirectResponse(f"/tson/archive?{note}", status_code=303)
 
 
 @router.get("/tson/archive/acts/{act_id}/pdf")

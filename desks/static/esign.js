@@ -35,7 +35,10 @@ for (const form of document.querySelectorAll('form.esign')) {
         fields.delete('cms');
         const reply = await fetch(form.dataset.documentUrl + '?' + fields);
         const body = await reply.json();
-        if (!reply.ok) throw new Error(body.code + ': ' + (body.messages[document.documentElement.lang] || body.detail));
+        if (!reply.ok) {
+          const text = (body.messages || {})[document.documentElement.lang] || body.detail;
+          throw new Error((body.step ? body.step + ' · ' : '') + body.code + ': ' + text);
+        }
         documentB64 = body.document;
       }
       form.elements.cms.value = await ncalayerSign(form.dataset.ncalayer, documentB64);

@@ -1,0 +1,286 @@
+"""A whole machinery registration through the desks in headless Chromium (Debian's): the ЦОН
+operator takes the application at the window (M5–M9), the akimat officer checks, decides and
+enters it (M10–M15), and after the month the archive act is signed by both (M16–M17). Every
+signature is made by the NCALayer emulator over its WebSocket, with the key of the persona the
+test chooses through the emulator's API; the bus clock is frozen and moved, never waited for.
+
+Each desk page is photographed into the test's tmp dir, its weight and first contentful paint
+measured, and the clicks of the whole registration are counted and printed.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import AsyncIterator, Iterator
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.async_api import Browser, BrowserContext, Locator, Page, async_playwright, expect
+
+from desks.desk_pages import TOKEN_COOKIE
+from desks.frontoffice_api import FRONTOFFICE
+from egov.launcher import BusPlan
+from egov.machinery_demo import PILOT_DAY
+from egov.machinery_flow import MachineryClient, scan_png
+from egov.signin import login
+from servicekit.clock import ALMATY, bus_clock
+from tests.ncalayer.test_browser import spki_hash
+
+CHROMIUM = shutil.which("chromium")
+OFFICE, WORKER, OFFICER, HEAD = (
+    "ALM-ALMALY",
+    "frontoffice_worker_almaty",
+    "akimat_officer_almaty",
+    "frontoffice_head",
+)
+APPLICANT_IIN, PHONE = "900515310005", "+77015550101"
+"""The persona buyer, an Almaty resident registering a new tractor."""
+
+MEASURE = """async () => {
+  const first = () => performance.getEntriesByType('paint')
+    .find(e => e.name === 'first-contentful-paint');
+  // A page opened by a click may not have painted yet when the navigation ends.
+  const fcp = first() || await new Promise(resolve => new PerformanceObserver(
+    () => first() && resolve(first())).observe({type: 'paint', buffered: true}));
+  const nav = performance.getEntriesByType('navigation')[0];
+  const bytes = [nav, ...performance.getEntriesByType('resource')]
+    .reduce((sum, e) => sum + (e.transferSize || e.encodedBodySize || 0), 0);
+  return {fcp: fcp.startTime, bytes};
+}"""
+
+
+@pytest.fixture(scope="module")
+async def flow(bus: BusPlan) -> AsyncIterator[MachineryClient]:
+    async with httpx.AsyncClient(timeout=30) as http:
+        yield MachineryClient(bus.url, http)
+
+
+@pytest.fixture(scope="module")
+async def ncalayer(bus: BusPlan) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=bus.url("ncalayer"), timeout=10) as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+async def browser(ncalayer: httpx.AsyncClient) -> AsyncIterator[Browser]:
+    if CHROMIUM is None:
+        pytest.fail(
+            "no Chromium: `python3 bootstrap.py test` installs it (apt-get install chromium)"
+        )
+    chain = (await ncalayer.get("/websocket")).raise_for_status().json()["certificate"]
+    async with async_playwright() as playwright:
+        # Trust the emulator's TLS key alone, as a tester's browser set up for it would.
+        browser = await playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[f"--ignore-certificate-errors-spki-list={spki_hash(chain)}"],
+        )
+        yield browser
+        await browser.close()
+
+
+@pytest.fixture
+def pilot_day() -> Iterator[datetime]:
+    bus_clock.freeze(PILOT_DAY)
+    yield PILOT_DAY
+    bus_clock.reset()
+
+
+class Desk:
+    """One browser tab at the desks, signed in as one persona at a time; it counts the clicks
+    and measures every page it opens."""
+
+    def __init__(
+        self,
+        context: BrowserContext,
+        page: Page,
+        base: str,
+        flow: MachineryClient,
+        ncalayer: httpx.AsyncClient,
+        shots: Path,
+    ) -> None:
+        self.context, self.page, self.base = context, page, base
+        self.flow, self.ncalayer, self.shots = flow, ncalayer, shots
+        self.clicks = 0
+        self.figures: dict[str, dict[str, float]] = {}
+
+    async def sign_in(self, persona: str) -> None:
+        """The persona at the desk, with their key in NCALayer."""
+        async with httpx.AsyncClient(base_url=self.flow.url("pki"), timeout=30) as pki:
+            token = await login(pki, persona, FRONTOFFICE)
+        await self.context.clear_cookies()
+        await self.context.add_cookies([{"name": TOKEN_COOKIE, "value": token, "url": self.base}])
+        reply = await self.ncalayer.put("/persona", json={"persona": persona})
+        reply.raise_for_status()
+
+    async def open(self, path: str, name: str) -> None:
+        reply = await self.page.goto(f"{self.base}{path}")
+        assert reply is not None
+        assert reply.status == 200, path
+        await self.measure(name)
+
+    async def measure(self, name: str) -> None:
+        found = await self.page.evaluate(MEASURE)
+        self.figures.setdefault(name, found)
+        await self.page.screenshot(path=self.shots / f"{name}.png", full_page=True)
+
+    async def click(self, target: Locator) -> None:
+        self.clicks += 1
+        await target.click()
+
+
+@pytest.fixture
+async def desk(
+    browser: Browser,
+    bus: BusPlan,
+    flow: MachineryClient,
+    ncalayer: httpx.AsyncClient,
+    tmp_path: Path,
+) -> AsyncIterator[Desk]:
+    context = await browser.new_context(viewport={"width": 1280, "height": 900})
+    page = await context.new_page()
+    outside: list[str] = []
+    page.on("request", lambda r: outside.append(r.url) if "127.0.0.1" not in r.url else None)
+    print(f"screenshots: {tmp_path}")
+    try:
+        yield Desk(context, page, bus.url("desks"), flow, ncalayer, tmp_path)
+    finally:
+        await page.screenshot(path=tmp_path / "last.png", full_page=True)
+        await context.close()
+    assert outside == [], "the desks fetched from elsewhere"
+
+
+async def _identify(desk: Desk, vin: str) -> str:
+    """M5, M6.1 at the window: a ticket issued and called, the visitor identified."""
+    page = desk.page
+    await desk.open("/tson", "tson_queue")
+    await desk.click(page.locator("#issue-submission button"))
+    waiting = page.locator("#tickets tr[data-status=WAITING]").last
+    await desk.click(waiting.get_by_role("button"))
+    called = page.locator("#tickets tr[data-status=CALLED]").last
+    await desk.click(called.get_by_role("link"))
+    await desk.measure("tson_new")
+    form = page.locator("#identify")
+    await form.locator("input[name=applicant]").fill(APPLICANT_IIN)
+    await form.locator("input[name=phone]").fill(PHONE)
+    await form.locator("input[name=visitorIin]").fill(APPLICANT_IIN)
+    await form.locator("input[name=machineId]").fill(vin)
+    await desk.click(page.locator("#take-photo"))
+    await desk.click(form.get_by_role("button", name="M6.1"))
+    await expect(page.locator("#status")).to_have_text("IDENTIFIED")
+    return await page.locator("#number").inner_text()
+
+
+async def test_a_whole_machinery_registration_through_the_desks(
+    desk: Desk, flow: MachineryClient, pilot_day: datetime
+) -> None:
+    page = desk.page
+    vin = await flow.new_machine("buyer")
+
+    # --- the ЦОН operator (M5–M9) ---
+    await desk.sign_in(WORKER)
+    number = await _identify(desk, vin)
+    await desk.measure("tson_application")
+    await desk.click(page.locator("#all-present"))
+    await desk.click(page.locator("#package").get_by_role("button").last)
+    await expect(page.locator("#status")).to_have_text("PACKAGE_ACCEPTED")
+    await desk.click(page.locator("#fees-check button"))
+    refusal = page.locator(".refusal")
+    if await refusal.count():
+        # M6.3: ПШЭП has no payment yet; the desk's invoice, paid by the applicant.
+        await expect(refusal).to_have_attribute("data-code", "FEES_NOT_PAID")
+        await expect(refusal.locator(".step")).to_have_text("M6.3")
+        await desk.click(page.locator("#fees-invoice button"))
+        invoice = await page.locator("#invoice").inner_text()
+        paid = await flow.http.post(
+            f"{flow.url('payments')}/payments/invoices/{invoice}/pay",
+            json={"method": "CARD"},
+            headers={"Idempotency-Key": f"pay-{invoice}"},
+        )
+        paid.raise_for_status()
+        await desk.click(page.locator("#fees-check button"))
+    await expect(page.locator("#status")).to_have_text("FEES_CONFIRMED")
+    scans = page.locator("#scans input[type=file]")
+    for index in range(await scans.count()):
+        await scans.nth(index).set_input_files(
+            {"name": f"scan{index}.png", "mimeType": "image/png", "buffer": scan_png(index)}
+        )
+    await expect(page.locator("#scans .scan-state.ok")).to_have_count(await scans.count())
+    await desk.click(page.locator("#sign button"))
+    await expect(page.locator("#status")).to_have_text("SENT")
+    await desk.open("/tson/applications", "tson_applications")
+    await desk.open("/tson/pickups", "tson_pickups")
+
+    # --- the akimat officer (M10–M15) ---
+    app = await flow.at_desk(WORKER, {"office": OFFICE, "number": number})
+    await flow.received(OFFICER, app)
+    await desk.sign_in(OFFICER)
+    await desk.open("/akimat", "akimat_inbox")
+    row = page.locator(f"#inbox tr[data-number='{number}']")
+    await expect(row).to_contain_text("RECEIVED")
+    await desk.click(row.get_by_role("link"))
+    await desk.measure("akimat_application")
+    await expect(page.locator("#checks tr[data-passed=false]")).to_have_count(0)
+    await expect(page.locator("#term")).to_contain_text("M14")
+    await desk.click(page.locator("#decision button"))
+    await expect(page.locator("#status")).to_have_text("APPROVED")
+    entry = page.locator("#entry")
+    await entry.locator("input[name=technicalPassport]").fill(f"AL 1{vin[-6:]}")
+    await entry.locator("input[name=plate]").fill(await flow.free_plate("02"))
+    await desk.click(entry.get_by_role("button"))
+    await expect(page.locator("#status")).to_have_text("ISSUED")
+    await expect(page.locator("#entered")).to_contain_text("M15")
+    await flow.sms_about(PHONE, number, "Выдача")
+    await desk.open(f"/sms?phone={PHONE.replace('+', '%2B')}", "sms")
+    await expect(page.locator(f"#sms tr[data-reference='{number}']").first).to_be_visible()
+
+    # --- a month later: the archive act, signed by both (M16–M17) ---
+    keep_until = date.fromisoformat((await flow.at_desk(WORKER, app))["keepUntil"])
+    bus_clock.freeze(datetime.combine(keep_until + timedelta(days=1), time(10), ALMATY))
+    await desk.sign_in(OFFICER)
+    await desk.open("/akimat/archive", "akimat_archive")
+    await expect(page.locator(f"#due tr[data-number='{number}']")).to_have_attribute(
+        "data-due", "true"
+    )
+    await desk.click(page.locator(".draw-act button").first)
+    act = page.locator("#acts tr[data-status=DRAFT]").first
+    await desk.click(act.get_by_role("button"))
+    await expect(page.locator(".note")).to_contain_text("DRAFT")
+    await desk.sign_in(HEAD)
+    await desk.open("/tson/archive", "tson_archive")
+    await desk.click(page.locator("#acts tr[data-status=DRAFT]").first.get_by_role("button"))
+    await expect(page.locator("#acts tr[data-status=SIGNED]")).to_have_count(1)
+    signed = page.locator("#acts tr[data-status=SIGNED]")
+    await expect(signed).not_to_contain_text("—")  # both signatures, with their times
+    handed = await flow.at_desk(WORKER, app)
+    assert handed["archiveStatus"] == "HANDED_OVER"
+
+    print(f"clicks for a whole machinery registration (M5–M17): {desk.clicks}")
+    for name, figure in desk.figures.items():
+        print(
+            f"{name}: {figure['bytes'] / 1024:.1f} KB, first contentful paint "
+            f"{figure['fcp']:.0f} ms"
+        )
+    assert all(f["fcp"] is not None for f in desk.figures.values())
+
+
+@pytest.mark.step("M8", "PACKAGE_INCOMPLETE")
+async def test_m8_an_incomplete_package_is_refused_with_its_step_and_text(
+    desk: Desk, flow: MachineryClient, pilot_day: datetime
+) -> None:
+    page = desk.page
+    await desk.sign_in(WORKER)
+    await page.goto(f"{desk.base}/tson?lang=kk")
+    number = await _identify(desk, await flow.new_machine("buyer"))
+    # Every document but the first is present and valid.
+    await desk.click(page.locator("#all-present"))
+    await page.locator("#package tbody tr").first.locator("input").first.uncheck()
+    await desk.click(page.locator("#package").get_by_role("button").last)
+    await expect(page.locator("#status")).to_have_text("REFUSED")
+    refusal = page.locator(".refusal")
+    await expect(refusal).to_have_attribute("data-code", "PACKAGE_INCOMPLETE")
+    await expect(refusal.locator(".step")).to_have_text("M8")
+    app = await flow.at_desk(WORKER, {"office": OFFICE, "number": number})
+    await expect(refusal.locator(".text")).to_have_text(app["refusal"]["messages"]["kk"])
+    await page.screenshot(path=desk.shots / "m8_refusal.png", full_page=True)
