@@ -25,9 +25,8 @@ from desks.desk_pages import (
     ncalayer_url,
     officer,
     refusal_of,
-    sign_in_first,
 )
-from desks.routes import _form
+from desks.pages import form_fields
 from servicekit.clock import ALMATY
 
 router = APIRouter(include_in_schema=False)
@@ -43,13 +42,11 @@ def _path(number: str, rest: str = "") -> str:
 async def inbox(request: Request) -> HTMLResponse:
     """M14: the region's applications, the soonest due first, the overdue flagged."""
     who = officer(request)
-    if who is None:
-        return sign_in_first(request, "akimat")
     status = request.query_params.get("status") or None
     overdue = "true" if request.query_params.get("overdue") == "on" else None
     error, found = None, []
     try:
-        found = await frontoffice(request, who).get(
+        found = await frontoffice(who).get(
             "/provider/machinery/applications", status=status, overdue=overdue, limit=100
         )
     except Refused as refused:
@@ -94,10 +91,8 @@ async def _free_plates(request: Request, region: str) -> list[str]:
 @router.get("/akimat/applications/{number}", response_class=HTMLResponse)
 async def application(request: Request, number: str) -> HTMLResponse:
     who = officer(request)
-    if who is None:
-        return sign_in_first(request, "akimat")
     try:
-        app = await frontoffice(request, who).get(_path(number))
+        app = await frontoffice(who).get(_path(number))
     except Refused as refused:
         return desk_page(
             request, "akimat_application.html", "akimat", who, app=None, error=refusal_of(refused)
@@ -117,10 +112,8 @@ async def application(request: Request, number: str) -> HTMLResponse:
 async def rerun_checks(request: Request, number: str) -> RedirectResponse:
     who = officer(request)
     here = f"/akimat/applications/{number}"
-    if who is None:
-        return back(here)
     try:
-        await frontoffice(request, who).change("POST", _path(number, "/checks"))
+        await frontoffice(who).change("POST", _path(number, "/checks"))
     except Refused as refused:
         return back(here, refused=refused)
     return back(here)
@@ -130,12 +123,10 @@ async def rerun_checks(request: Request, number: str) -> RedirectResponse:
 async def decision_document(request: Request, number: str) -> Response:
     """The decision as the officer chose it, for NCALayer to sign (M10.4)."""
     who = officer(request)
-    if who is None:
-        return JSONResponse({"code": "TOKEN_REQUIRED"}, status_code=401)
     approve = request.query_params.get("approve") == "true"
     reason = request.query_params.get("reason") or None
     try:
-        document = await frontoffice(request, who).get(
+        document = await frontoffice(who).get(
             _path(number, "/decision-document"),
             approve=str(approve).lower(),
             reason=None if approve else reason,
@@ -149,9 +140,7 @@ async def decision_document(request: Request, number: str) -> Response:
 async def decide(request: Request, number: str) -> RedirectResponse:
     who = officer(request)
     here = f"/akimat/applications/{number}"
-    if who is None:
-        return back(here)
-    form = await _form(request)
+    form = await form_fields(request)
     approve = form.get("approve") == "true"
     body = {
         "approve": approve,
@@ -159,7 +148,7 @@ async def decide(request: Request, number: str) -> RedirectResponse:
         "cms": form.get("cms", ""),
     }
     try:
-        app = await frontoffice(request, who).change("POST", _path(number, "/decision"), body)
+        app = await frontoffice(who).change("POST", _path(number, "/decision"), body)
     except Refused as refused:
         return back(here, refused=refused)
     return back(here, app["status"])
@@ -170,9 +159,7 @@ async def enter(request: Request, number: str) -> RedirectResponse:
     """M12 by hand; the service sends the SMS (M11) and makes the digital document (M15)."""
     who = officer(request)
     here = f"/akimat/applications/{number}"
-    if who is None:
-        return back(here)
-    form = await _form(request)
+    form = await form_fields(request)
     body = {
         "machineId": form.get("machineId", ""),
         "technicalPassport": form.get("technicalPassport"),
@@ -180,7 +167,7 @@ async def enter(request: Request, number: str) -> RedirectResponse:
         "issueAt": form.get("issueAt", ""),
     }
     try:
-        app = await frontoffice(request, who).change("POST", _path(number, "/entry"), body)
+        app = await frontoffice(who).change("POST", _path(number, "/entry"), body)
     except Refused as refused:
         return back(here, refused=refused)
     return back(here, app["status"])
@@ -189,10 +176,8 @@ async def enter(request: Request, number: str) -> RedirectResponse:
 @router.get("/akimat/applications/{number}/scans/{code}")
 async def scan_file(request: Request, number: str, code: str) -> Response:
     who = officer(request)
-    if who is None:
-        return Response(status_code=401)
     try:
-        data, kind = await frontoffice(request, who).raw(_path(number, f"/scans/{code}"))
+        data, kind = await frontoffice(who).raw(_path(number, f"/scans/{code}"))
     except Refused as refused:
         return JSONResponse(refusal_of(refused), status_code=refused.status)
     return Response(data, media_type=kind)
@@ -204,9 +189,7 @@ async def scan_file(request: Request, number: str, code: str) -> Response:
 @router.get("/akimat/archive", response_class=HTMLResponse)
 async def archive(request: Request) -> HTMLResponse:
     who = officer(request)
-    if who is None:
-        return sign_in_first(request, "akimat")
-    api = frontoffice(request, who)
+    api = frontoffice(who)
     error, due, acts = None, [], []
     try:
         due = await api.get("/provider/archive/due")
@@ -231,11 +214,9 @@ async def archive(request: Request) -> HTMLResponse:
 @router.post("/akimat/archive/acts")
 async def draw_act(request: Request) -> RedirectResponse:
     who = officer(request)
-    if who is None:
-        return back("/akimat/archive")
-    form = await _form(request)
+    form = await form_fields(request)
     try:
-        act = await frontoffice(request, who).change(
+        act = await frontoffice(who).change(
             "POST", "/provider/archive/acts", {"office": form.get("office", "")}
         )
     except Refused as refused:
@@ -246,11 +227,9 @@ async def draw_act(request: Request) -> RedirectResponse:
 @router.post("/akimat/archive/acts/{act_id}/signature")
 async def provider_signs(request: Request, act_id: str) -> RedirectResponse:
     who = officer(request)
-    if who is None:
-        return back("/akimat/archive")
-    form = await _form(request)
+    form = await form_fields(request)
     try:
-        act = await frontoffice(request, who).change(
+        act = await frontoffice(who).change(
             "POST", f"/provider/archive/acts/{act_id}/signature", {"cms": form.get("cms", "")}
         )
     except Refused as refused:
@@ -261,10 +240,8 @@ async def provider_signs(request: Request, act_id: str) -> RedirectResponse:
 @router.get("/akimat/archive/acts/{act_id}/pdf")
 async def act_pdf(request: Request, act_id: str) -> Response:
     who = officer(request)
-    if who is None:
-        return Response(status_code=401)
     try:
-        data, kind = await frontoffice(request, who).raw(f"/provider/archive/acts/{act_id}/pdf")
+        data, kind = await frontoffice(who).raw(f"/provider/archive/acts/{act_id}/pdf")
     except Refused as refused:
         return JSONResponse(refusal_of(refused), status_code=refused.status)
     return Response(data, media_type=kind)

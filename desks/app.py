@@ -7,8 +7,11 @@ from fastapi.staticfiles import StaticFiles
 
 from desks import akimat, frontoffice
 from desks.bus import BusApi
+from desks.login import Login, LoginRequired, to_login
+from desks.login import router as login_router
 from desks.routes import router
 from desks.settings import Settings
+from desks.vin import router as vin_router
 from servicekit.app import ServiceDefinition, create_service_app
 
 STATIC = Path(__file__).parent / "static"
@@ -16,10 +19,12 @@ STATIC = Path(__file__).parent / "static"
 
 async def _open(app: FastAPI) -> None:
     app.state.desks_bus = BusApi(app.state.settings)
+    app.state.desks_login = Login(app.state.settings)
 
 
 async def _close(app: FastAPI) -> None:
     await app.state.desks_bus.close()
+    await app.state.desks_login.close()
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -34,11 +39,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "diagram, the journal, fault rules, scenarios, parked messages with redrive, and "
             "the message log's hash chain. It reads and acts only through the services' "
             "public HTTP APIs, with the bus's admin token.",
-            routers=[router, frontoffice.router, akimat.router],
+            routers=[login_router, vin_router, router, frontoffice.router, akimat.router],
             migrations="desks:migrations",
             on_start=[_open],
             on_stop=[_close],
         )
     )
+    app.add_exception_handler(LoginRequired, to_login)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

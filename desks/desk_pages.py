@@ -18,23 +18,27 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from desks.bus import BusApi, Refused
 from desks.desk_texts import desk_labels
-from desks.frontoffice_api import FrontOfficeApi
-from desks.routes import _language, _page, templates
+from desks.frontoffice_api import FRONTOFFICE, FrontOfficeApi
+from desks.login import SESSION_COOKIE, Person, logins, signed_in
+from desks.pages import language, render, templates
 
-TOKEN_COOKIE = "desks-token"
-"""Where the desks keep the signed-in person's token for `frontoffice_service`."""
-NCALAYER = "ncalayer"
 templates.env.globals["desk_labels"] = desk_labels
 
 
 @dataclass(frozen=True)
 class Officer:
-    """The signed-in person as their token names them."""
+    """The signed-in person, with where their roles apply as their token says."""
 
-    token: str
-    iin: str
-    roles: tuple[str, ...]
+    person: Person
     attributes: dict[str, str]
+
+    @property
+    def iin(self) -> str:
+        return self.person.iin
+
+    @property
+    def roles(self) -> tuple[str, ...]:
+        return self.person.roles
 
     @property
     def office(self) -> str:
@@ -45,34 +49,34 @@ class Officer:
         return self.attributes.get("region", "")
 
 
-def _claims(token: str) -> dict[str, Any]:
+def _attributes(token: str) -> dict[str, str]:
     try:
         payload = token.split(".")[1]
         claims = orjson.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
     except (IndexError, ValueError):
         return {}
-    return claims if isinstance(claims, dict) else {}
+    found = claims.get("attributes") if isinstance(claims, dict) else None
+    return dict(found) if isinstance(found, dict) else {}
 
 
-def officer(request: Request) -> Officer | None:
-    token = request.cookies.get(TOKEN_COOKIE)
-    if not token:
-        return None
-    claims = _claims(token)
-    return Officer(
-        token,
-        str(claims.get("iin", "")),
-        tuple(claims.get("roles", [])),
-        dict(claims.get("attributes", {})),
-    )
+def officer(request: Request) -> Officer:
+    """The person signed in for the front office (else `LoginRequired`: to the login page)."""
+    person = signed_in(request, FRONTOFFICE)
+    return Officer(person, _attributes(person.token))
+
+
+def maybe_officer(request: Request) -> Officer | None:
+    """For the pages that need no login (the SMS inbox): whoever is signed in, if anyone."""
+    person = logins(request).person(request.cookies.get(SESSION_COOKIE), FRONTOFFICE)
+    return Officer(person, _attributes(person.token)) if person else None
 
 
 def bus(request: Request) -> BusApi:
     return cast(BusApi, request.app.state.desks_bus)
 
 
-def frontoffice(request: Request, who: Officer) -> FrontOfficeApi:
-    return FrontOfficeApi(bus(request), who.token)
+def frontoffice(who: Officer) -> FrontOfficeApi:
+    return FrontOfficeApi(who.person)
 
 
 def refusal_of(refused: Refused) -> dict[str, Any]:
@@ -92,13 +96,7 @@ def refusal_of(refused: Refused) -> dict[str, Any]:
 
 async def ncalayer_url(request: Request) -> str:
     """The WebSocket URL of NCALayer (the emulator tells its own)."""
-    try:
-        found = await bus(request)._call(
-            "GET", f"{bus(request).services[NCALAYER].rstrip('/')}/websocket"
-        )
-    except Refused:
-        return "wss://127.0.0.1:13579"
-    return str(found["url"])
+    return await logins(request).ncalayer_url()
 
 
 def desk_page(
@@ -109,11 +107,11 @@ def desk_page(
     **context: Any,
 ) -> HTMLResponse:
     problem = request.query_params.get("problem")
-    return _page(
+    return render(
         request,
         template,
         page,
-        m=desk_labels(_language(request)),
+        m=desk_labels(language(request)),
         who=who,
         problem=orjson.loads(base64.urlsafe_b64decode(problem)) if problem else None,
         **context,
@@ -129,7 +127,3 @@ def back(path: str, note: str | None = None, refused: Refused | None = None) -> 
         query["problem"] = base64.urlsafe_b64encode(orjson.dumps(refusal_of(refused))).decode()
     joiner = "&" if "?" in path else "?"
     return RedirectResponse(f"{path}{joiner}{urlencode(query)}" if query else path, status_code=303)
-
-
-def sign_in_first(request: Request, page: str) -> HTMLResponse:
-    return desk_page(request, "desk_sign_in.html", page, None)

@@ -22,13 +22,13 @@ from desks.desk_pages import (
     bus,
     desk_page,
     frontoffice,
+    maybe_officer,
     ncalayer_url,
     officer,
     refusal_of,
-    sign_in_first,
 )
 from desks.frontoffice_api import FRONTOFFICE
-from desks.routes import _form
+from desks.pages import form_fields
 
 router = APIRouter(include_in_schema=False)
 
@@ -54,9 +54,7 @@ def _office_path(office: str, rest: str = "") -> str:
 @router.get("/tson", response_class=HTMLResponse)
 async def queue(request: Request) -> HTMLResponse:
     who = officer(request)
-    if who is None:
-        return sign_in_first(request, "tson")
-    api = frontoffice(request, who)
+    api = frontoffice(who)
     error, tickets = None, []
     try:
         tickets = await api.get(_office_path(who.office, "/queue"))
@@ -76,15 +74,13 @@ async def queue(request: Request) -> HTMLResponse:
 @router.post("/tson/tickets")
 async def issue_ticket(request: Request) -> RedirectResponse:
     who = officer(request)
-    if who is None:
-        return back("/tson")
-    form = await _form(request)
+    form = await form_fields(request)
     body: dict[str, Any] = {"kind": form.get("kind", "SUBMISSION")}
     if body["kind"] == "VIN_PICKUP":
         body["visitorIin"] = form.get("visitorIin")
         body["identification"] = {"kind": form.get("identification", "DIGITAL_DOCUMENT")}
     try:
-        ticket = await frontoffice(request, who).change(
+        ticket = await frontoffice(who).change(
             "POST", _office_path(who.office, "/queue/tickets"), body
         )
     except Refused as refused:
@@ -97,9 +93,9 @@ async def move_ticket(request: Request, ticket_id: str, move: str) -> RedirectRe
     """Call a ticket to a window (`call`; `call-next` for the longest waiting), or end its
     visit (`served`, `no-show`)."""
     who = officer(request)
-    if who is None or move not in ("call", "served", "no-show"):
+    if move not in ("call", "served", "no-show"):
         return back("/tson")
-    form = await _form(request)
+    form = await form_fields(request)
     window = {"window": int(form.get("window", "1"))}
     path = (
         _office_path(who.office, "/queue/call-next")
@@ -107,9 +103,7 @@ async def move_ticket(request: Request, ticket_id: str, move: str) -> RedirectRe
         else _office_path(who.office, f"/queue/tickets/{ticket_id}/{move}")
     )
     try:
-        ticket = await frontoffice(request, who).change(
-            "POST", path, window if move == "call" else None
-        )
+        ticket = await frontoffice(who).change("POST", path, window if move == "call" else None)
     except Refused as refused:
         return back("/tson", refused=refused)
     return back("/tson", f"{ticket['code']}: {ticket['status']}")
@@ -121,9 +115,7 @@ async def move_ticket(request: Request, ticket_id: str, move: str) -> RedirectRe
 @router.get("/tson/pickups", response_class=HTMLResponse)
 async def pickups(request: Request) -> HTMLResponse:
     who = officer(request)
-    if who is None:
-        return sign_in_first(request, "tson")
-    api = frontoffice(request, who)
+    api = frontoffice(who)
     error, found, called = None, [], []
     try:
         found = await api.get(_office_path(who.office, "/pickups"), limit=100)
@@ -148,9 +140,7 @@ async def pickups(request: Request) -> HTMLResponse:
 @router.post("/tson/pickups/hand-over")
 async def hand_over(request: Request) -> RedirectResponse:
     who = officer(request)
-    if who is None:
-        return back("/tson/pickups")
-    form = await _form(request)
+    form = await form_fields(request)
     body = {
         "ticketId": form.get("ticketId", ""),
         "applicationNumber": form.get("applicationNumber", ""),
@@ -158,7 +148,7 @@ async def hand_over(request: Request) -> RedirectResponse:
         "identification": {"kind": form.get("identification", "DIGITAL_DOCUMENT")},
     }
     try:
-        done = await frontoffice(request, who).change(
+        done = await frontoffice(who).change(
             "POST", _office_path(who.office, "/pickups/hand-over"), body
         )
     except Refused as refused:
@@ -173,11 +163,9 @@ async def hand_over(request: Request) -> RedirectResponse:
 @router.get("/tson/applications", response_class=HTMLResponse)
 async def applications(request: Request) -> HTMLResponse:
     who = officer(request)
-    if who is None:
-        return sign_in_first(request, "tson")
     error, found = None, []
     try:
-        found = await frontoffice(request, who).get(
+        found = await frontoffice(who).get(
             _office_path(who.office, "/machinery/applications"), limit=50
         )
     except Refused as refused:
@@ -188,8 +176,6 @@ async def applications(request: Request) -> HTMLResponse:
 @router.get("/tson/applications/new", response_class=HTMLResponse)
 async def new_application(request: Request) -> HTMLResponse:
     who = officer(request)
-    if who is None:
-        return sign_in_first(request, "tson")
     return desk_page(
         request,
         "tson_new.html",
@@ -207,9 +193,7 @@ async def open_application(request: Request) -> RedirectResponse:
     """M6.1: the visitor identified (ID in ГБД ФЛ, the face matched), the application opened;
     a face that does not match is the motivated refusal M7, shown on the application."""
     who = officer(request)
-    if who is None:
-        return back("/tson")
-    form = await _form(request)
+    form = await form_fields(request)
     party = form.get("applicant", "")
     applicant_kind = form.get("applicantKind", "PERSON")
     visitor: dict[str, Any] = {
@@ -239,7 +223,7 @@ async def open_application(request: Request) -> RedirectResponse:
         "machine": machine,
     }
     try:
-        app = await frontoffice(request, who).change(
+        app = await frontoffice(who).change(
             "POST", _office_path(who.office, "/machinery/applications"), body
         )
     except Refused as refused:
@@ -254,9 +238,7 @@ def _app_path(office: str, number: str, rest: str = "") -> str:
 @router.get("/tson/applications/{number}", response_class=HTMLResponse)
 async def application(request: Request, number: str) -> HTMLResponse:
     who = officer(request)
-    if who is None:
-        return sign_in_first(request, "tson")
-    api = frontoffice(request, who)
+    api = frontoffice(who)
     try:
         app = await api.get(_app_path(who.office, number))
     except Refused as refused:
@@ -282,10 +264,8 @@ async def application(request: Request, number: str) -> HTMLResponse:
 async def package(request: Request, number: str) -> RedirectResponse:
     """M6.2: each document of the checklist as the worker found it; incomplete is M8."""
     who = officer(request)
-    if who is None:
-        return back("/tson")
-    form = await _form(request)
-    api = frontoffice(request, who)
+    form = await form_fields(request)
+    api = frontoffice(who)
     here = f"/tson/applications/{number}"
     try:
         app = await api.get(_app_path(who.office, number))
@@ -308,12 +288,10 @@ async def fees(request: Request, number: str, what: str) -> RedirectResponse:
     """M6.3: the fees checked in ПШЭП (`check`), or an invoice for what is unpaid (`invoice`)."""
     who = officer(request)
     here = f"/tson/applications/{number}"
-    if who is None or what not in ("check", "invoice"):
+    if what not in ("check", "invoice"):
         return back(here)
     try:
-        done = await frontoffice(request, who).change(
-            "POST", _app_path(who.office, number, f"/fees/{what}")
-        )
+        done = await frontoffice(who).change("POST", _app_path(who.office, number, f"/fees/{what}"))
     except Refused as refused:
         return back(here, refused=refused)
     if what == "invoice":
@@ -325,10 +303,8 @@ async def fees(request: Request, number: str, what: str) -> RedirectResponse:
 async def scan(request: Request, number: str, code: str) -> Response:
     """M6.4: one scan, its bytes passed on as they came (`desk.js` sends each file)."""
     who = officer(request)
-    if who is None:
-        return JSONResponse({"code": "TOKEN_REQUIRED"}, status_code=401)
     try:
-        found = await frontoffice(request, who).change(
+        found = await frontoffice(who).change(
             "PUT",
             _app_path(who.office, number, f"/scans/{code}"),
             content=await request.body(),
@@ -343,12 +319,8 @@ async def scan(request: Request, number: str, code: str) -> Response:
 @router.get("/tson/applications/{number}/scans/{code}")
 async def scan_file(request: Request, number: str, code: str) -> Response:
     who = officer(request)
-    if who is None:
-        return Response(status_code=401)
     try:
-        data, kind = await frontoffice(request, who).raw(
-            _app_path(who.office, number, f"/scans/{code}")
-        )
+        data, kind = await frontoffice(who).raw(_app_path(who.office, number, f"/scans/{code}"))
     except Refused as refused:
         return JSONResponse(refusal_of(refused), status_code=refused.status)
     return Response(data, media_type=kind)
@@ -358,10 +330,8 @@ async def scan_file(request: Request, number: str, code: str) -> Response:
 async def application_document(request: Request, number: str) -> Response:
     """M6.5: the application to sign, fetched by `esign.js` once the scans are in (M6.4)."""
     who = officer(request)
-    if who is None:
-        return JSONResponse({"code": "TOKEN_REQUIRED"}, status_code=401)
     try:
-        document = await frontoffice(request, who).get(_app_path(who.office, number, "/document"))
+        document = await frontoffice(who).get(_app_path(who.office, number, "/document"))
     except Refused as refused:
         return JSONResponse(refusal_of(refused), status_code=refused.status)
     return JSONResponse(document)
@@ -372,11 +342,9 @@ async def sign_application(request: Request, number: str) -> RedirectResponse:
     """M6.5, M9: the worker's CMS (made by NCALayer in the page) and off to the akimat."""
     who = officer(request)
     here = f"/tson/applications/{number}"
-    if who is None:
-        return back(here)
-    form = await _form(request)
+    form = await form_fields(request)
     try:
-        app = await frontoffice(request, who).change(
+        app = await frontoffice(who).change(
             "POST", _app_path(who.office, number, "/signature"), {"cms": form.get("cms", "")}
         )
     except Refused as refused:
@@ -390,9 +358,7 @@ async def sign_application(request: Request, number: str) -> RedirectResponse:
 @router.get("/tson/archive", response_class=HTMLResponse)
 async def office_archive(request: Request) -> HTMLResponse:
     who = officer(request)
-    if who is None:
-        return sign_in_first(request, "tson")
-    api = frontoffice(request, who)
+    api = frontoffice(who)
     error, kept, acts = None, [], []
     try:
         kept = await api.get(_office_path(who.office, "/archive"))
@@ -412,11 +378,9 @@ async def office_archive(request: Request) -> HTMLResponse:
 @router.post("/tson/archive/acts/{act_id}/signature")
 async def head_signs(request: Request, act_id: str) -> RedirectResponse:
     who = officer(request)
-    if who is None:
-        return back("/tson/archive")
-    form = await _form(request)
+    form = await form_fields(request)
     try:
-        act = await frontoffice(request, who).change(
+        act = await frontoffice(who).change(
             "POST",
             _office_path(who.office, f"/archive/acts/{act_id}/signature"),
             {"cms": form.get("cms", "")},
@@ -430,10 +394,8 @@ async def head_signs(request: Request, act_id: str) -> RedirectResponse:
 @router.get("/tson/archive/acts/{act_id}/pdf")
 async def act_pdf(request: Request, act_id: str) -> Response:
     who = officer(request)
-    if who is None:
-        return Response(status_code=401)
     try:
-        data, kind = await frontoffice(request, who).raw(
+        data, kind = await frontoffice(who).raw(
             _office_path(who.office, f"/archive/acts/{act_id}/pdf")
         )
     except Refused as refused:
@@ -459,5 +421,11 @@ async def sms(request: Request) -> HTMLResponse:
     except Refused as refused:
         error = refusal_of(refused)
     return desk_page(
-        request, "sms.html", "sms", officer(request), messages=messages, phone=phone, error=error
+        request,
+        "sms.html",
+        "sms",
+        maybe_officer(request),
+        messages=messages,
+        phone=phone,
+        error=error,
     )

@@ -10,25 +10,21 @@ measured, and the clicks of the whole registration are counted and printed.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import AsyncIterator, Iterator
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from urllib.parse import urlencode
 
 import httpx
 import pytest
-from playwright.async_api import Browser, BrowserContext, Locator, Page, async_playwright, expect
+from playwright.async_api import Browser, BrowserContext, Locator, Page, expect
 
-from desks.desk_pages import TOKEN_COOKIE
 from desks.frontoffice_api import FRONTOFFICE
 from egov.launcher import BusPlan
 from egov.machinery_demo import PILOT_DAY
 from egov.machinery_flow import MachineryClient, scan_png
-from egov.signin import login
 from servicekit.clock import ALMATY, bus_clock
-from tests.ncalayer.test_browser import spki_hash
 
-CHROMIUM = shutil.which("chromium")
 OFFICE, WORKER, OFFICER, HEAD = (
     "ALM-ALMALY",
     "frontoffice_worker_almaty",
@@ -57,29 +53,6 @@ async def flow(bus: BusPlan) -> AsyncIterator[MachineryClient]:
         yield MachineryClient(bus.url, http)
 
 
-@pytest.fixture(scope="module")
-async def ncalayer(bus: BusPlan) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=bus.url("ncalayer"), timeout=10) as client:
-        yield client
-
-
-@pytest.fixture(scope="module")
-async def browser(ncalayer: httpx.AsyncClient) -> AsyncIterator[Browser]:
-    if CHROMIUM is None:
-        pytest.fail(
-            "no Chromium: `python3 bootstrap.py test` installs it (apt-get install chromium)"
-        )
-    chain = (await ncalayer.get("/websocket")).raise_for_status().json()["certificate"]
-    async with async_playwright() as playwright:
-        # Trust the emulator's TLS key alone, as a tester's browser set up for it would.
-        browser = await playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[f"--ignore-certificate-errors-spki-list={spki_hash(chain)}"],
-        )
-        yield browser
-        await browser.close()
-
-
 @pytest.fixture
 def pilot_day() -> Iterator[datetime]:
     bus_clock.freeze(PILOT_DAY)
@@ -103,16 +76,19 @@ class Desk:
         self.context, self.page, self.base = context, page, base
         self.flow, self.ncalayer, self.shots = flow, ncalayer, shots
         self.clicks = 0
+        self.logins = 0
         self.figures: dict[str, dict[str, float]] = {}
 
-    async def sign_in(self, persona: str) -> None:
-        """The persona at the desk, with their key in NCALayer."""
-        async with httpx.AsyncClient(base_url=self.flow.url("pki"), timeout=30) as pki:
-            token = await login(pki, persona, FRONTOFFICE)
-        await self.context.clear_cookies()
-        await self.context.add_cookies([{"name": TOKEN_COOKIE, "value": token, "url": self.base}])
+    async def sign_in(self, persona: str, then: str) -> None:
+        """The persona at the desk: their key chosen in NCALayer, the login by ЭЦП, then the
+        page `then`."""
         reply = await self.ncalayer.put("/persona", json={"persona": persona})
         reply.raise_for_status()
+        query = urlencode({"audience": FRONTOFFICE, "next": then})
+        await self.page.goto(f"{self.base}/login?{query}")
+        await self.click(self.page.locator("#login"))
+        await self.page.wait_for_url(f"{self.base}{then}")
+        self.logins += 1
 
     async def open(self, path: str, name: str) -> None:
         reply = await self.page.goto(f"{self.base}{path}")
@@ -132,13 +108,13 @@ class Desk:
 
 @pytest.fixture
 async def desk(
-    browser: Browser,
+    signing_browser: Browser,
     bus: BusPlan,
     flow: MachineryClient,
     ncalayer: httpx.AsyncClient,
     tmp_path: Path,
 ) -> AsyncIterator[Desk]:
-    context = await browser.new_context(viewport={"width": 1280, "height": 900})
+    context = await signing_browser.new_context(viewport={"width": 1280, "height": 900})
     page = await context.new_page()
     outside: list[str] = []
     page.on("request", lambda r: outside.append(r.url) if "127.0.0.1" not in r.url else None)
@@ -179,7 +155,7 @@ async def test_a_whole_machinery_registration_through_the_desks(
     vin = await flow.new_machine("buyer")
 
     # --- the ЦОН operator (M5–M9) ---
-    await desk.sign_in(WORKER)
+    await desk.sign_in(WORKER, "/tson")
     number = await _identify(desk, vin)
     await desk.measure("tson_application")
     await desk.click(page.locator("#all-present"))
@@ -215,7 +191,7 @@ async def test_a_whole_machinery_registration_through_the_desks(
     # --- the akimat officer (M10–M15) ---
     app = await flow.at_desk(WORKER, {"office": OFFICE, "number": number})
     await flow.received(OFFICER, app)
-    await desk.sign_in(OFFICER)
+    await desk.sign_in(OFFICER, "/akimat")
     await desk.open("/akimat", "akimat_inbox")
     row = page.locator(f"#inbox tr[data-number='{number}']")
     await expect(row).to_contain_text("RECEIVED")
@@ -238,7 +214,7 @@ async def test_a_whole_machinery_registration_through_the_desks(
     # --- a month later: the archive act, signed by both (M16–M17) ---
     keep_until = date.fromisoformat((await flow.at_desk(WORKER, app))["keepUntil"])
     bus_clock.freeze(datetime.combine(keep_until + timedelta(days=1), time(10), ALMATY))
-    await desk.sign_in(OFFICER)
+    await desk.sign_in(OFFICER, "/akimat/archive")
     await desk.open("/akimat/archive", "akimat_archive")
     await expect(page.locator(f"#due tr[data-number='{number}']")).to_have_attribute(
         "data-due", "true"
@@ -247,7 +223,7 @@ async def test_a_whole_machinery_registration_through_the_desks(
     act = page.locator("#acts tr[data-status=DRAFT]").first
     await desk.click(act.get_by_role("button"))
     await expect(page.locator(".note")).to_contain_text("DRAFT")
-    await desk.sign_in(HEAD)
+    await desk.sign_in(HEAD, "/tson/archive")
     await desk.open("/tson/archive", "tson_archive")
     await desk.click(page.locator("#acts tr[data-status=DRAFT]").first.get_by_role("button"))
     await expect(page.locator("#acts tr[data-status=SIGNED]")).to_have_count(1)
@@ -256,7 +232,10 @@ async def test_a_whole_machinery_registration_through_the_desks(
     handed = await flow.at_desk(WORKER, app)
     assert handed["archiveStatus"] == "HANDED_OVER"
 
-    print(f"clicks for a whole machinery registration (M5–M17): {desk.clicks}")
+    print(
+        f"clicks for a whole machinery registration (M5–M17): {desk.clicks}, of them "
+        f"{desk.logins} to sign in by ЭЦП"
+    )
     for name, figure in desk.figures.items():
         print(
             f"{name}: {figure['bytes'] / 1024:.1f} KB, first contentful paint "
@@ -270,7 +249,7 @@ async def test_m8_an_incomplete_package_is_refused_with_its_step_and_text(
     desk: Desk, flow: MachineryClient, pilot_day: datetime
 ) -> None:
     page = desk.page
-    await desk.sign_in(WORKER)
+    await desk.sign_in(WORKER, "/tson")
     await page.goto(f"{desk.base}/tson?lang=kk")
     number = await _identify(desk, await flow.new_machine("buyer"))
     # Every document but the first is present and valid.
