@@ -4,7 +4,7 @@ the motivated refusal M13), the manual entry of the technical passport and the p
 M15), and the archive: what may be taken away (M16) and the acceptance acts (M17).
 
 As on the ЦОН's desk, every action is a form sent on to `frontoffice_service` with the officer's
-own token; the decision's document depends on what the officer chose, so `esign.js` fetches it
+own token; the decision's document depends on what the officer chose, so `ncalayer.js` fetches it
 from here (`…/decision-document`) before NCALayer signs it.
 """
 
@@ -99,7 +99,7 @@ async def application(request: Request, number: str) -> HTMLResponse:
         )
     extra: dict[str, Any] = {}
     if app["status"] == "RECEIVED":
-        extra["ncalayer"] = await ncalayer_url(request)
+        extra["ncalayer_url"] = await ncalayer_url(request)
     if app["status"] == "APPROVED":
         extra["issue_at"] = await _issue_at(request)
         extra["plates"] = await _free_plates(request, app["region"])
@@ -207,7 +207,7 @@ async def archive(request: Request) -> HTMLResponse:
         offices=offices,
         acts=acts,
         error=error,
-        ncalayer=await ncalayer_url(request) if unsigned else None,
+        ncalayer_url=await ncalayer_url(request) if unsigned else None,
     )
 
 
@@ -235,6 +235,17 @@ async def provider_signs(request: Request, act_id: str) -> RedirectResponse:
     except Refused as refused:
         return back("/akimat/archive", refused=refused)
     return back("/akimat/archive", f"{act['number']}: {act['status']}")
+
+
+@router.get("/akimat/archive/acts/{act_id}/document")
+async def act_document(request: Request, act_id: str) -> Response:
+    """The act as it stands, for the provider to sign (M17)."""
+    who = officer(request)
+    try:
+        act = await frontoffice(who).get(f"/provider/archive/acts/{act_id}")
+    except Refused as refused:
+        return JSONResponse(refusal_of(refused), status_code=refused.status)
+    return JSONResponse({"document": act["document"], "sha256": act["sha256"]})
 
 
 @router.get("/akimat/archive/acts/{act_id}/pdf")

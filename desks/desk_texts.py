@@ -87,7 +87,6 @@ _LABELS: dict[str, tuple[str, str, str]] = {
         "ЭЦҚ-мен қол қойып жіберу (M6.5, M9)",
         "Sign with ЭЦП and send (M6.5, M9)",
     ),
-    "signing": ("Подпись через NCALayer…", "NCALayer арқылы қол қою…", "Signing in NCALayer…"),
     "refusal": ("Мотивированный отказ", "Дәлелді бас тарту", "Motivated refusal"),
     "refused": ("Отказано", "Бас тартылды", "Refused"),
     "step": ("Шаг", "Қадам", "Step"),

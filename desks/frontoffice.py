@@ -4,8 +4,8 @@ signature under the archive act (M17) and the testers' SMS inbox.
 
 Each action is a plain form posted here, sent on to `frontoffice_service` with the signed-in
 person's token and answered by a redirect back to the page, with a note or the refusal (its
-step, code and text). Signing and scans need a few lines of script: `esign.js` asks NCALayer for
-the CMS, `desk.js` takes the camera photo and uploads the scans.
+step, code and text). Signing and scans need a few lines of script: `ncalayer.js` asks NCALayer
+for the CMS, `desk.js` takes the camera photo and uploads the scans.
 """
 
 from __future__ import annotations
@@ -254,7 +254,7 @@ async def application(request: Request, number: str) -> HTMLResponse:
         who,
         app=app,
         error=None,
-        ncalayer=wss,
+        ncalayer_url=wss,
         scanned=scanned,
         invoice=request.query_params.get("invoice"),
     )
@@ -328,7 +328,7 @@ async def scan_file(request: Request, number: str, code: str) -> Response:
 
 @router.get("/tson/applications/{number}/document")
 async def application_document(request: Request, number: str) -> Response:
-    """M6.5: the application to sign, fetched by `esign.js` once the scans are in (M6.4)."""
+    """M6.5: the application to sign, fetched by `ncalayer.js` once the scans are in (M6.4)."""
     who = officer(request)
     try:
         document = await frontoffice(who).get(_app_path(who.office, number, "/document"))
@@ -371,7 +371,14 @@ async def office_archive(request: Request) -> HTMLResponse:
         error = refusal_of(refused)
     wss = await ncalayer_url(request) if any(a["status"] == "DRAFT" for a in acts) else None
     return desk_page(
-        request, "tson_archive.html", "tson", who, kept=kept, acts=acts, error=error, ncalayer=wss
+        request,
+        "tson_archive.html",
+        "tson",
+        who,
+        kept=kept,
+        acts=acts,
+        error=error,
+        ncalayer_url=wss,
     )
 
 
@@ -389,6 +396,17 @@ async def head_signs(request: Request, act_id: str) -> RedirectResponse:
         return back(f"/tson/archive?act={act_id}", refused=refused)
     note = urlencode({"act": act_id, "note": f"{act['number']}: {act['status']}"})
     return RedirectResponse(f"/tson/archive?{note}", status_code=303)
+
+
+@router.get("/tson/archive/acts/{act_id}/document")
+async def act_document(request: Request, act_id: str) -> Response:
+    """The act as it stands (with the provider's signature, if made), for the head to sign."""
+    who = officer(request)
+    try:
+        act = await frontoffice(who).get(_office_path(who.office, f"/archive/acts/{act_id}"))
+    except Refused as refused:
+        return JSONResponse(refusal_of(refused), status_code=refused.status)
+    return JSONResponse({"document": act["document"], "sha256": act["sha256"]})
 
 
 @router.get("/tson/archive/acts/{act_id}/pdf")
