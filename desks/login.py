@@ -20,7 +20,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, cast
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import httpx
 from fastapi import APIRouter, Request
@@ -33,6 +33,7 @@ from desks.settings import Settings
 Audience = Literal["registration_service", "frontoffice_service"]
 AUDIENCES: tuple[Audience, ...] = ("registration_service", "frontoffice_service")
 SESSION_COOKIE = "desks-session"
+KEEPALIVE_SECONDS = 2.0
 
 router = APIRouter(include_in_schema=False)
 
@@ -104,7 +105,13 @@ class Login:
 
     def __init__(self, settings: Settings) -> None:
         self.services = settings.services
-        self.http = httpx.AsyncClient(timeout=settings.probe_timeout_seconds * 5)
+        self.http = httpx.AsyncClient(
+            timeout=settings.probe_timeout_seconds * 5,
+            # Let go of an idle connection before uvicorn does (its keep-alive is 5 s): a
+            # request sent on one the server is closing fails with no answer, and a login's
+            # POST is not retried.
+            limits=httpx.Limits(keepalive_expiry=KEEPALIVE_SECONDS),
+        )
         self._sessions: dict[str, dict[Audience, Person]] = {}
         self._ncalayer_url: str | None = None
 
@@ -178,7 +185,11 @@ async def ncalayer_context(request: Request) -> dict[str, Any]:
 def to_login(request: Request, exc: Exception) -> Response:
     """`LoginRequired` raised anywhere → the login page, and back to where it was raised."""
     assert isinstance(exc, LoginRequired)
-    query = {"audience": exc.audience, "next": exc.next_path or request.url.path}
+    back = exc.next_path or request.url.path
+    if not exc.next_path and request.method != "GET":
+        # An action whose token ran out: back to the page it was posted from.
+        back = urlsplit(request.headers.get("referer", "")).path or "/"
+    query = {"audience": exc.audience, "next": back}
     return RedirectResponse(f"/login?{urlencode(query)}", status_code=303)
 
 

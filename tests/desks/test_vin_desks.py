@@ -168,3 +168,64 @@ async def test_v3_a_refusal_shows_its_step_code_and_text_in_the_chosen_language(
     await expect(dealer.page.locator("#checks tr[data-step=V3]")).to_have_attribute(
         "data-outcome", "FAILED"
     )
+
+
+async def test_v10_v14_the_cabinet_hears_the_application_live_and_pays_the_fines(
+    people: People, flow: VinClient
+) -> None:
+    """The buyer's cabinet is open when the dealer signs: the V10 notification arrives through
+    the relayed stream without a reload. Accepting meets unpaid fines (V14); "pay the fines
+    and submit again" goes on to the ЦОН choice (V15)."""
+    who = "buyer_with_fines"
+    buyer = await people.person(who)
+    await sign_in(buyer, "/vin/cabinet")
+    vin = await flow.new_vehicle("dealer_astana_motors", who)
+    app = await flow.signed_by_dealer(DEALER, vin, persona(who)["iin"])
+    told = buyer.page.locator("#notifications li[data-kind]").filter(has_text=app["number"])
+    await expect(told).to_have_count(1)
+    await buyer.click(f"#notifications li:has-text('{app['number']}') a")
+    await state(buyer.page, "V10_AWAITING_BUYER_CONSENT")
+    await buyer.click("#accept")
+    await state(buyer.page, "V14_AWAITING_FINES_PAYMENT")
+    await expect(buyer.page.locator("#fines tbody tr").first).to_be_visible()
+    await expect(buyer.page.locator("#notifications li[data-kind=FINES_UNPAID]")).to_be_visible()
+    await buyer.click("#pay-fines")
+    await state(buyer.page, "V15_AWAITING_PICKUP_CHOICE")
+    outcomes = buyer.page.locator("#checks tr[data-step=V14]")
+    await expect(outcomes).to_have_count(2)
+    assert [await o.get_attribute("data-outcome") for o in await outcomes.all()] == [
+        "FAILED",
+        "PASSED",
+    ]
+
+
+async def test_v19_a_refusal_by_the_police_reaches_the_buyer_with_its_reason(
+    people: People, flow: VinClient
+) -> None:
+    """The officer refuses with a reason, signed through NCALayer; the buyer's page shows the
+    refusal's step, code and text in English, the reason in it."""
+    vin = await flow.new_vehicle("dealer_astana_motors", BUYER)
+    app = await flow.submitted(DEALER, BUYER, vin)
+    officer = await people.person(OFFICER)
+    await sign_in(officer, "/vin/police")
+    await expect(officer.page.locator(f"#inbox a:text-is('{app['number']}')")).to_be_visible(
+        timeout=30_000
+    )
+    await officer.click(f"#inbox a:text-is('{app['number']}')")
+    await officer.page.check("#decision input[name=approve][value=false]")
+    reason = "Маркировка двигателя не совпадает с ЭПТС"
+    await officer.page.fill("#decision input[name=reason]", reason)
+    await officer.choose_key()
+    await officer.click("#decision button")
+    await expect(officer.page.locator("#decided")).to_contain_text("REFUSED")
+
+    buyer = await people.person(BUYER)
+    await sign_in(buyer, "/vin/cabinet")
+    await buyer.page.goto(f"/vin/cabinet/{app['id']}?lang=en")
+    await state(buyer.page, "REFUSED")
+    refusal = buyer.page.locator(".refusal")
+    await expect(refusal).to_have_attribute("data-step", "V19")
+    done = await flow.application(BUYER, app)
+    await expect(refusal).to_have_attribute("data-code", done["refusal"]["code"])
+    await expect(refusal.locator("p")).to_have_text(done["refusal"]["messages"]["en"])
+    await expect(refusal).to_contain_text(reason)
