@@ -186,6 +186,9 @@ async def test_a_whole_machinery_registration_through_the_desks(
     await expect(page.locator("#scans .scan-state.ok")).to_have_count(await scans.count())
     await desk.click(page.locator("#sign button"))
     await expect(page.locator("#status")).to_have_text("SENT")
+    # The visit is over once the application is sent: the ticket is served by itself.
+    await desk.open("/tson", "tson_queue")
+    await expect(page.locator("#tickets tr[data-status=SERVED]")).to_have_count(1)
     await desk.open("/tson/applications", "tson_applications")
     await desk.open("/tson/pickups", "tson_pickups")
 
@@ -266,3 +269,28 @@ async def test_m8_an_incomplete_package_is_refused_with_its_step_and_text(
     app = await flow.at_desk(WORKER, {"office": OFFICE, "number": number})
     await expect(refusal.locator(".text")).to_have_text(app["refusal"]["messages"]["kk"])
     await page.screenshot(path=desk.shots / "m8_refusal.png", full_page=True)
+
+
+async def test_the_queue_calls_and_marks_a_no_show_and_v20_refuses_a_pickup_ticket(
+    desk: Desk, flow: MachineryClient, pilot_day: datetime
+) -> None:
+    """M5's queue at the window (issue, call the longest waiting, no-show) and V20's reception
+    check: nothing waits at this office for the visitor, so no pick-up ticket, in English."""
+    page = desk.page
+    await desk.sign_in(WORKER, "/tson")
+    await page.goto(f"{desk.base}/tson?lang=en")
+    await desk.click(page.locator("#issue-submission button"))
+    code = (await page.locator("main > p.note").inner_text()).strip()
+    await desk.click(page.locator("#call-next button"))
+    ticket = page.locator(f"#tickets tr[data-ticket='{code}']")
+    await expect(ticket).to_have_attribute("data-status", "CALLED")
+    await desk.click(ticket.get_by_role("button", name="No-show"))
+    await expect(ticket).to_have_attribute("data-status", "NO_SHOW")
+    pickup = page.locator("#issue-pickup")
+    await pickup.locator("input[name=visitorIin]").fill(persona("buyer_2")["iin"])
+    await desk.click(pickup.get_by_role("button"))
+    refusal = page.locator(".refusal")
+    await expect(refusal).to_have_attribute("data-code", "PICKUP_NOT_READY")
+    await expect(refusal.locator(".step")).to_have_text("V20")
+    await expect(refusal.locator(".text")).not_to_be_empty()
+    await page.screenshot(path=desk.shots / "v20_refusal.png", full_page=True)
