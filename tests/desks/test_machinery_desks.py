@@ -24,6 +24,7 @@ from egov.flow_client import persona
 from egov.launcher import BusPlan
 from egov.machinery_demo import PILOT_DAY
 from egov.machinery_flow import MachineryClient, scan_png
+from egov.vin_flow import VinClient
 from servicekit.clock import ALMATY, bus_clock
 
 OFFICE, WORKER, OFFICER, HEAD = (
@@ -294,3 +295,79 @@ async def test_the_queue_calls_and_marks_a_no_show_and_v20_refuses_a_pickup_tick
     await expect(refusal.locator(".step")).to_have_text("V20")
     await expect(refusal.locator(".text")).not_to_be_empty()
     await page.screenshot(path=desk.shots / "v20_refusal.png", full_page=True)
+
+
+async def test_v20_to_v22_the_operator_hands_a_vin_registrations_documents_over(
+    desk: Desk, flow: MachineryClient, pilot_day: datetime
+) -> None:
+    """A VIN registration approved by the police (played over the API) leaves its СРТС and
+    plate at the ЦОН; the operator issues the pick-up ticket at reception (V20), calls it and
+    hands the documents over (V21–V22) through the pages."""
+    vin_flow = VinClient(flow.url, flow.http)
+    buyer_iin = persona("buyer")["iin"]
+    app = await vin_flow.submitted(
+        "dealer_manager", "buyer", await vin_flow.new_vehicle("dealer_astana_motors", "buyer")
+    )
+    await vin_flow.police_case("police_officer_almaty", app)
+    decided = await vin_flow.decide("police_officer_almaty", app, approve=True)
+    assert decided.status_code == 200, decided.text
+    await vin_flow.documents_at(WORKER, OFFICE, "buyer", app)
+
+    page = desk.page
+    await desk.sign_in(WORKER, "/tson")
+    await page.locator("#issue-pickup input[name=visitorIin]").fill(buyer_iin)
+    await desk.click(page.locator("#issue-pickup button"))
+    code = (await page.locator("main > p.note").inner_text()).strip()
+    ticket = page.locator(f"#tickets tr[data-ticket='{code}']")
+    await desk.click(ticket.get_by_role("button", name="Вызвать"))
+    await desk.click(ticket.get_by_role("link"))
+    await desk.measure("tson_pickups_called")
+    form = page.locator("#hand-over")
+    await form.locator("input[name=applicationNumber]").fill(app["number"])
+    await form.locator("input[name=visitorIin]").fill(buyer_iin)
+    await desk.click(form.get_by_role("button"))
+    await expect(page.locator("main > p.note")).to_contain_text(f"{app['number']}: HANDED_OVER")
+    await expect(page.locator(f"#pickups tr[data-application='{app['number']}']")).to_contain_text(
+        "HANDED_OVER"
+    )
+    await page.screenshot(path=desk.shots / "v22_handed_over.png", full_page=True)
+
+
+@pytest.mark.step("M13", "PROVIDER_REFUSED")
+async def test_m14_an_overdue_application_is_flagged_and_m13_refused_with_its_reason(
+    desk: Desk, flow: MachineryClient, pilot_day: datetime
+) -> None:
+    """The inbox flags an application past its one working day (M14, the bus clock moved past
+    `dueAt`); the officer refuses it with a reason, signed through NCALayer, and the page shows
+    the refusal's step, code and text, the reason in it."""
+    machine = {"kind": "TRACTOR", "id": await flow.new_machine("buyer")}
+    app = await flow.sent(
+        WORKER,
+        OFFICE,
+        action="REGISTRATION",
+        applicant_key="buyer",
+        visitor="buyer",
+        machine=machine,
+    )
+    received = await flow.received(OFFICER, app)
+    bus_clock.freeze(datetime.fromisoformat(received["dueAt"]) + timedelta(minutes=1))
+    page = desk.page
+    await desk.sign_in(OFFICER, "/akimat")
+    await page.check("input[name=overdue]")
+    await desk.click(page.locator("form.filters button"))
+    row = page.locator(f"#inbox tr[data-number='{app['number']}']")
+    await expect(row).to_have_class("overdue")
+    await expect(row.locator(".badge.refused")).to_be_visible()
+    await page.screenshot(path=desk.shots / "m14_overdue.png", full_page=True)
+    await desk.click(row.get_by_role("link"))
+    await expect(page.locator("#term .badge.refused")).to_be_visible()
+    reason = "Заводской номер на раме не совпадает с ЭПСМ"
+    await page.check("#decision input[name=approve][value=false]")
+    await page.fill("#decision textarea[name=reason]", reason)
+    await desk.click(page.locator("#decision button"))
+    await expect(page.locator("#status")).to_have_text("REFUSED")
+    refusal = page.locator(".refusal")
+    await expect(refusal).to_have_attribute("data-code", "PROVIDER_REFUSED")
+    await expect(refusal.locator(".step")).to_have_text("M13")
+    await expect(refusal.locator(".text")).to_contain_text(reason)
+    await page.screenshot(path=desk.shots / "m13_refusal.png", full_page=True)
