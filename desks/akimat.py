@@ -76,11 +76,11 @@ async def _issue_at(request: Request) -> str:
 
 async def _free_plates(request: Request, region: str) -> list[str]:
     """Machinery plates БМГ has free in the region, for the entry's list to choose from."""
-    desks_bus = bus(request)
     try:
-        found = await desks_bus._call(
+        found = await bus(request).service_call(
+            "number_bank",
             "GET",
-            f"{desks_bus.services['number_bank'].rstrip('/')}/admin/plates",
+            "/admin/plates",
             params={"regionCode": region, "kind": "MACHINERY", "status": "FREE", "limit": 20},
         )
     except Refused:

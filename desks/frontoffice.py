@@ -428,12 +428,12 @@ async def act_pdf(request: Request, act_id: str) -> Response:
 async def sms(request: Request) -> HTMLResponse:
     """What the SMS centre sent (its testers' inbox needs no login)."""
     phone = request.query_params.get("phone", "").strip()
-    desks_bus = bus(request)
     error, messages = None, []
     try:
-        messages = await desks_bus._call(
+        messages = await bus(request).service_call(
+            FRONTOFFICE,
             "GET",
-            f"{desks_bus.services[FRONTOFFICE].rstrip('/')}/sms/messages",
+            "/sms/messages",
             params={"limit": 100, **({"phone": phone} if phone else {})},
         )
     except Refused as refused:
