@@ -29,6 +29,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from desks.bus import Refused
 from desks.pages import render
 from desks.settings import Settings
+from servicekit.clock import bus_clock
 
 Audience = Literal["registration_service", "frontoffice_service"]
 AUDIENCES: tuple[Audience, ...] = ("registration_service", "frontoffice_service")
@@ -78,17 +79,6 @@ class Person:
         if reply.status_code >= 400:
             raise Refused(reply.status_code, body)
         return body
-
-    def stream(self, path: str, params: dict[str, str]) -> Any:
-        """A streaming request to the service (server-sent events), to be entered with
-        `async with` and read line by line."""
-        return self.logins.http.stream(
-            "GET",
-            self.logins.url(self.audience) + path,
-            params=params,
-            headers={"Authorization": f"Bearer {self.token}"},
-            timeout=httpx.Timeout(10, read=None),
-        )
 
 
 def _body(reply: httpx.Response) -> Any:
@@ -143,8 +133,19 @@ class Login:
             logins=self,
             session=session,
         )
+        self._forget_expired()
         self._sessions.setdefault(session, {})[audience] = person
         return person
+
+    def _forget_expired(self) -> None:
+        # Sessions nobody signed out of would otherwise stay for the life of the process.
+        now = bus_clock.now()
+        for session, people in list(self._sessions.items()):
+            for audience, person in list(people.items()):
+                if person.expires_at <= now:
+                    del people[audience]
+            if not people:
+                del self._sessions[session]
 
     def person(self, session: str | None, audience: Audience) -> Person | None:
         return self._sessions.get(session or "", {}).get(audience)
@@ -229,7 +230,10 @@ async def challenge(request: Request) -> Response:
 @router.post("/login/token")
 async def token(request: Request) -> Response:
     """The signed challenge in, a session cookie out (the token stays on the desks)."""
-    body = await request.json()
+    try:
+        body = dict(await request.json())
+    except (ValueError, TypeError):
+        return JSONResponse({"code": "LOGIN_MALFORMED"}, status_code=400)
     session = request.cookies.get(SESSION_COOKIE) or secrets.token_urlsafe(24)
     try:
         person = await logins(request).sign_in(

@@ -13,13 +13,16 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.async_api import Browser, BrowserContext, Page, async_playwright
+from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
 
 from egov.launcher import BusPlan
 from tests.harness import running_bus
 from tests.ncalayer.test_browser import spki_hash
 
 CHROMIUM = shutil.which("chromium")
+
+# A step crosses the bus and the machine is shared: give a page longer than Playwright's 5 s.
+expect.set_options(timeout=15_000)
 
 
 @pytest.fixture(scope="module")
