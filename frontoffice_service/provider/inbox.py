@@ -8,6 +8,7 @@ from frontoffice_service.access import ProviderOfficer
 from frontoffice_service.machinery.models import MachineryApplication
 from frontoffice_service.problems import Refusal
 from frontoffice_service.provider.repository import ProviderRepository
+from servicekit.correlation import correlate
 
 
 async def application_of(
@@ -19,4 +20,5 @@ async def application_of(
         raise Refusal(
             "MACHINERY_APPLICATION_NOT_FOUND", step="M10", status=404, field="number", number=number
         )
+    correlate(app.id)
     return app

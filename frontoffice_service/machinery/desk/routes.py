@@ -31,6 +31,7 @@ from frontoffice_service.machinery.views import (
 )
 from frontoffice_service.problems import Refusal
 from frontoffice_service.routes import WORKER, Responses, once
+from servicekit.correlation import correlate
 from servicekit.db import DbSession
 from servicekit.idempotency import IdempotencyKey
 from servicekit.openapi import keep_old_path
@@ -46,6 +47,7 @@ async def _at_office(
         raise Refusal(
             "MACHINERY_APPLICATION_NOT_FOUND", step="M6", status=404, field="number", number=number
         )
+    correlate(app.id)
     return app
 
 
