@@ -9,6 +9,7 @@ of this is a contract for integrators: it stays out of the OpenAPI document.
 from __future__ import annotations
 
 import re
+import uuid
 from pathlib import Path
 from typing import Annotated, Any, cast
 from urllib.parse import parse_qs, urlencode
@@ -154,7 +155,23 @@ async def change_clock(request: Request) -> RedirectResponse:
 @router.get("/console/flow", response_class=HTMLResponse)
 async def flow(request: Request) -> HTMLResponse:
     wanted = request.query_params.get("correlationId", "").strip()
-    return _page(request, "flow.html", "flow", correlation_id=wanted)
+    application = request.query_params.get("applicationId", "").strip()
+    error = None
+    if application:
+        # An application's id is the correlationId of its registry calls
+        # (`servicekit.correlation`): nothing to look up.
+        try:
+            wanted = str(uuid.UUID(application))
+        except ValueError:
+            error, wanted = labels(_language(request))["not_application_id"], ""
+    return _page(
+        request,
+        "flow.html",
+        "flow",
+        correlation_id=wanted,
+        application_id=application,
+        error=error,
+    )
 
 
 @router.get("/console/api/flow")
