@@ -171,7 +171,7 @@ async def _applicant(gateway: GatewayClient, app: MachineryApplication) -> Check
                     representative_iin=app.visitor_iin,
                     number=power["number"],
                 ),
-                step="M6.1",
+                step="M10.2",
                 fields={
                     "principalIin": "applicant.iin",
                     "representativeIin": "visitor.iin",
