@@ -34,7 +34,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -92,18 +91,6 @@ def candidates() -> list[str]:
     for person in load_personas()["persons"]:
         chosen.setdefault(tuple(person.get("roles", ())), person["key"])
     return list(chosen.values())
-
-
-@dataclass
-class Figures:
-    path: str
-    persona: str | None
-    kb: float
-    requests: int
-    fcp_cold_ms: float
-    fcp_warm_ms: float
-    sent_cold_kb: float
-    sent_warm_kb: float
 
 
 async def wait_ready(ports: dict[str, int], pages: list[str], started: float) -> list[float]:
@@ -172,7 +159,7 @@ class Bench:
                 return persona
         raise RuntimeError(f"{path}: no persona of the catalogue opens it")
 
-    async def measure(self, path: str, runs: int) -> Figures:
+    async def measure(self, path: str, runs: int) -> dict[str, Any]:
         persona = await self.persona(path)
         state = await (await self.profile(persona)).storage_state()
         cold: list[dict[str, float]] = []
@@ -191,16 +178,16 @@ class Bench:
         def median(found: list[dict[str, float]], key: str, unit: int = 1) -> float:
             return float(statistics.median(f[key] for f in found)) / unit
 
-        return Figures(
-            path=path,
-            persona=persona,
-            kb=median(cold, "body", 1024),
-            requests=int(median(cold, "requests")),
-            fcp_cold_ms=median(cold, "fcp"),
-            fcp_warm_ms=median(warm, "fcp"),
-            sent_cold_kb=median(cold, "sent", 1024),
-            sent_warm_kb=median(warm, "sent", 1024),
-        )
+        return {
+            "path": path,
+            "persona": persona,
+            "kb": median(cold, "body", 1024),
+            "requests": int(median(cold, "requests")),
+            "fcpColdMs": median(cold, "fcp"),
+            "fcpWarmMs": median(warm, "fcp"),
+            "sentColdKb": median(cold, "sent", 1024),
+            "sentWarmKb": median(warm, "sent", 1024),
+        }
 
 
 async def sample(page: Page, path: str) -> dict[str, float]:
@@ -251,7 +238,7 @@ async def run(base: int, runs: int, pages: list[str], data: Path) -> dict[str, A
         "runs": runs,
         "servicesReadySeconds": round(services_s, 2),
         "pagesReadySeconds": round(pages_s, 2),
-        "pages": [asdict(f) for f in figures],
+        "pages": figures,
     }
 
 
@@ -267,8 +254,8 @@ def table(report: dict[str, Any]) -> str:
     for f in report["pages"]:
         lines.append(
             f"{f['path']:<20}{f['persona'] or '—':<24}{f['kb']:>7.1f}{f['requests']:>5}"
-            f"{f['fcp_cold_ms']:>8.0f}ms{f['fcp_warm_ms']:>8.0f}ms"
-            f"{f['sent_cold_kb']:>14.1f}{f['sent_warm_kb']:>7.1f}"
+            f"{f['fcpColdMs']:>8.0f}ms{f['fcpWarmMs']:>8.0f}ms"
+            f"{f['sentColdKb']:>14.1f}{f['sentWarmKb']:>7.1f}"
         )
     return "\n".join(lines)
 
