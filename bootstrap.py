@@ -200,7 +200,7 @@ def run_pytest(args: list[str]) -> int:
     """The tests in two runs of pytest: first those marked `serial` (they restart the shared
     broker or time themselves, so nothing else may run beside them), alone; then all the
     others on parallel workers, each module on one worker (a module shares its bus between
-    its tests; tests/conftest.py keeps the folders that share one together). `args` go to
+    its tests; the scheduler is tests/fixtures/workers.py). `args` go to
     both, so `-k`, `-m` and paths select as usual. The parallel run comes last: its summary
     is the suite's closing line."""
     base = [str(PYTHON), "-m", "pytest", *args]

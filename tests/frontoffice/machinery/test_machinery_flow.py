@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import AsyncIterator, Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -22,40 +21,22 @@ from egov.launcher import BusPlan
 from egov.machinery_flow import MachineryClient, expect
 from frontoffice_service.machinery.catalogue import MACHINE_KINDS, MachineKind
 from servicekit.clock import ALMATY, bus_clock
+from servicekit.messages import texts_for
 from tests.documents import pdf_text
+from tests.fixtures.clock import MACHINERY_PILOT_DAY, day_fixture, working_days
+from tests.fixtures.flows import flow_fixture
+from tests.harness import ADMIN
 
 KOSTANAY, ALMALY = "KST-KOSTANAY", "ALM-ALMALY"
 WORKER_KST, WORKER_ALM = "frontoffice_worker_kostanay", "frontoffice_worker_almaty"
 OFFICER_KST, OFFICER_ALM = "akimat_officer_kostanay", "akimat_officer_almaty"
 TRACTOR: dict[str, Any] = {"kind": "TRACTOR"}
 
-# Working days of the pilot (Mon 2025-10-20 on), one per test, at 10:00 Almaty; a day may
-# serve two tests, since nothing here depends on being alone on a day.
-_DAYS = itertools.count()
-
-
-def _working_day(n: int) -> datetime:
-    day = datetime(2025, 10, 20, 10, 0, tzinfo=ALMATY)
-    while n:
-        day += timedelta(days=1)
-        if day.weekday() < 5:
-            n -= 1
-    return day
-
-
-@pytest.fixture
-def pilot_day() -> Iterator[datetime]:
-    # Days come round again after about eight weeks: both backends' tests fit in the pilot.
-    day = _working_day(next(_DAYS) % 40)
-    bus_clock.freeze(day)
-    yield day
-    bus_clock.reset()
-
-
-@pytest.fixture
-async def flow(bus: BusPlan) -> AsyncIterator[MachineryClient]:
-    async with httpx.AsyncClient(timeout=30) as http:
-        yield MachineryClient(bus.url, http)
+# Working days of the pilot, one per test; a day may serve two tests, since nothing here
+# depends on being alone on a day. They come round again after about eight weeks: both
+# backends' tests fit in the pilot.
+pilot_day = day_fixture(itertools.cycle(working_days(MACHINERY_PILOT_DAY, 40)))
+flow = flow_fixture(MachineryClient)
 
 
 async def _issued(
@@ -190,6 +171,49 @@ async def test_every_action_on_one_machine(flow: MachineryClient, pilot_day: dat
         "MACHINE_PLATE_CERTIFICATE",
         "MACHINE_DEREGISTRATION_CERTIFICATE",
     ]
+
+
+async def test_m6_1_gbd_fls_refusal_of_the_photo_is_passed_on_in_its_words(
+    flow: MachineryClient, pilot_day: datetime
+) -> None:
+    """ГБД ФЛ refuses a photo that is not a JPEG or PNG: the desk answers ГБД ФЛ's problem as
+    ГБД ФЛ put it (its status, code and texts) on the desk's own field, naming the step, the
+    registry and the registry's field; the whole document is pinned."""
+    vin = await flow.new_machine("farmer")
+    ticket = await flow.submission_ticket(WORKER_KST, KOSTANAY)
+    farmer = persona("farmer")["iin"]
+    path = f"/offices/{KOSTANAY}/machinery/applications"
+    body = {
+        "ticketId": ticket["id"],
+        "action": "REGISTRATION",
+        "applicant": {"kind": "PERSON", "iin": farmer},
+        "phone": "+77015550101",
+        "visitor": {
+            "iin": farmer,
+            "role": "APPLICANT",
+            "identification": {"kind": "DIGITAL_DOCUMENT"},
+            "photo": "R0lGODlhAQABAAAAACw=",  # a GIF
+        },
+        "machine": {**TRACTOR, "id": vin},
+    }
+    reply = await flow.call(WORKER_KST, "POST", path, body, headers={"Accept-Language": "kk"})
+    texts = texts_for("PHOTO_INVALID").render({})
+    assert (reply.status_code, reply.json()) == (
+        422,
+        {
+            "type": "urn:egov-bus:problem:PHOTO_INVALID",
+            "title": texts["en"],
+            "status": 422,
+            "detail": texts["kk"],
+            "code": "PHOTO_INVALID",
+            "messages": texts,
+            "field": "visitor.photo",
+            "step": "M6.1",
+            "registry": "ГБД ФЛ",
+            "registryField": "requestData.data.photo",
+            "instance": path,
+        },
+    )
 
 
 @pytest.mark.step("M7", "BIOMETRICS_FAILED")
@@ -803,3 +827,55 @@ async def test_m14_term_after_17_and_overdue(flow: MachineryClient, bus: BusPlan
         )
     finally:
         bus_clock.reset()
+
+
+async def test_m6_to_m12_every_registry_call_of_the_application_is_one_conversation(
+    flow: MachineryClient, bus: BusPlan, pilot_day: datetime
+) -> None:
+    """The application's id is the correlationId of every registry call made for it: the desk's
+    (M6.1 before it has a number, M6.3, M6.5), the provider's on its arrival over the bus (M3,
+    M10.1–M10.3) and its decision and entry (M10.4, M12) the next day."""
+    vin = await flow.new_machine("farmer")
+    app = await flow.sent(
+        WORKER_KST,
+        KOSTANAY,
+        action="REGISTRATION",
+        applicant_key="farmer",
+        visitor="farmer",
+        machine={**TRACTOR, "id": vin},
+    )
+    await flow.received(OFFICER_KST, app)
+    bus_clock.freeze(pilot_day + timedelta(days=1))
+    plate = await flow.free_plate("10")
+    await _issued(
+        flow,
+        app,
+        officer=OFFICER_KST,
+        entry={"technicalPassport": f"KS 1{vin[-6:]}", "plate": plate},
+        now=pilot_day + timedelta(days=1),
+    )
+
+    journal = await flow.http.get(
+        f"{bus.url('gateway')}/admin/journal",
+        params={"correlationId": app["id"], "limit": "1000"},
+        headers=ADMIN,
+    )
+    entries = journal.raise_for_status().json()[::-1]
+    assert {e["correlationId"] for e in entries} == {app["id"]}
+    assert {(e["senderId"], e["status"]) for e in entries} == {("frontoffice_service", 200)}
+    services = [e["serviceId"] for e in entries]
+    # M6.3: a check per purpose, and an invoice and checks again when the applicant's
+    # payments were already counted by another application of theirs.
+    fees = [s for s in services[3:] if s.startswith("PAYMENTS_")]
+    assert "PAYMENTS_CheckByPayerPurpose" in fees, services
+    assert services == [
+        *("GBDFL_UniversalServiceSync", "GBDFL_UniversalServiceSync"),  # M6.1: the ID, the name
+        "GBDFL_BiometricVerification",  # M7
+        *fees,
+        "PKI_VerifyCms",  # M6.5: the worker's signature
+        "PKI_VerifyCms",  # M3: the same, as it arrived at the provider
+        "EPSM_PassportByVin",  # M10.1
+        "GBDFL_UniversalServiceSync",  # M10.2
+        "PKI_VerifyCms",  # M10.4: the officer's signature
+        *("BMG_PlateStatus", "BMG_Issue"),  # M12
+    ]
