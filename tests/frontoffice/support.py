@@ -17,6 +17,7 @@ from egov.signin import login
 from servicekit.bus import Message, MessageBus, QueueSpec
 from servicekit.clock import bus_clock
 from servicekit.events import DocumentsReady, Event
+from tests.harness import ADMIN
 
 ALMALY, KOSTANAY = "ALM-ALMALY", "KST-KOSTANAY"
 WORKERS = {ALMALY: "frontoffice_worker_almaty", KOSTANAY: "frontoffice_worker_kostanay"}
@@ -106,6 +107,25 @@ class FrontOffice:
 
     async def worker(self, office: str) -> dict[str, str]:
         return await self.sign_in(WORKERS[office])
+
+    @asynccontextmanager
+    async def gbd_fl_failing_once(self, error_code: str, status: int) -> AsyncIterator[None]:
+        """The front office's next call to ГБД ФЛ fails with this error; the rule is gone
+        afterwards, whether it was used or not."""
+        rule = {
+            "kind": "error",
+            "serviceId": "GBDFL_UniversalServiceSync",
+            "senderId": "frontoffice_service",
+            "errorCode": error_code,
+            "status": status,
+            "count": 1,
+        }
+        added = await self.gateway.post("/admin/faults", json=rule, headers=ADMIN)
+        assert added.status_code == 201, added.text
+        try:
+            yield
+        finally:
+            await self.gateway.delete(f"/admin/faults/{added.json()['id']}", headers=ADMIN)
 
     async def publish(self, event: Event) -> None:
         body = orjson.dumps(event.model_dump(mode="json", by_alias=True))

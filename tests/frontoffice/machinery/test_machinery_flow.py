@@ -14,13 +14,17 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
+import orjson
 import pytest
 
 from egov.flow_client import FlowError, answer, persona
 from egov.launcher import BusPlan
 from egov.machinery_flow import MachineryClient, expect
 from frontoffice_service.machinery.catalogue import MACHINE_KINDS, MachineKind
+from servicekit.bus import Message, create_bus
 from servicekit.clock import ALMATY, bus_clock
+from servicekit.documents import sha256
+from servicekit.events import MachineryApplicationSent
 from servicekit.messages import texts_for
 from tests.documents import pdf_text
 from tests.fixtures.clock import MACHINERY_PILOT_DAY, day_fixture, working_days
@@ -57,14 +61,9 @@ async def _issued(
     return expect(answer(await flow.enter(officer, app, body)), "ISSUED")
 
 
-@pytest.mark.step("M10.1")
-@pytest.mark.step("M10.2")
-@pytest.mark.step("M10.4")
-@pytest.mark.step("M11")
-async def test_registration_from_ticket_to_digital_document(
-    flow: MachineryClient, pilot_day: datetime
-) -> None:
-    """M5–M15, M16: the farmer registers a new tractor in Kostanay."""
+async def _sent_registration(flow: MachineryClient) -> tuple[str, dict[str, Any]]:
+    """M5–M9 at the Kostanay desk: the farmer's registration of a tractor minted for it, sent;
+    the tractor's VIN and the application."""
     vin = await flow.new_machine("farmer")
     app = await flow.sent(
         WORKER_KST,
@@ -74,6 +73,28 @@ async def test_registration_from_ticket_to_digital_document(
         visitor="farmer",
         machine={**TRACTOR, "id": vin},
     )
+    return vin, app
+
+
+async def _registered(
+    flow: MachineryClient, app: dict[str, Any], *, now: datetime
+) -> tuple[str, dict[str, Any]]:
+    """M10–M12 of a Kostanay registration: a free plate of the region and a technical passport
+    named for the machine; the plate and the issued application."""
+    plate = await flow.free_plate("10")
+    entry = {"technicalPassport": f"KS 1{app['machineId'][-6:]}", "plate": plate}
+    return plate, await _issued(flow, app, officer=OFFICER_KST, entry=entry, now=now)
+
+
+@pytest.mark.step("M10.1")
+@pytest.mark.step("M10.2")
+@pytest.mark.step("M10.4")
+@pytest.mark.step("M11")
+async def test_registration_from_ticket_to_digital_document(
+    flow: MachineryClient, pilot_day: datetime
+) -> None:
+    """M5–M15, M16: the farmer registers a new tractor in Kostanay."""
+    _, app = await _sent_registration(flow)
     assert app["digest"]
     assert app["archiveStatus"] == "AT_OFFICE"
     assert app["keepUntil"] == (pilot_day + timedelta(days=31)).date().isoformat()
@@ -90,14 +111,7 @@ async def test_registration_from_ticket_to_digital_document(
     assert not received["overdue"]
     assert [c["step"] for c in received["checks"]] == ["M10.1", "M10.2", "M10.3"]
 
-    plate = await flow.free_plate("10")
-    issued = await _issued(
-        flow,
-        app,
-        officer=OFFICER_KST,
-        entry={"technicalPassport": f"KS 1{vin[-6:]}", "plate": plate},
-        now=pilot_day,
-    )
+    plate, issued = await _registered(flow, app, now=pilot_day)
     assert issued["entry"]["plate"] == plate
     # M11: the time and the place of issue.
     sms = await flow.sms_about("+77015550101", app["number"], "Выдача")
@@ -517,23 +531,8 @@ async def test_m10_3_plate_conflict_blocks_approval_and_m13_refusal(
 ) -> None:
     """A re-registration naming a plate that is not the machine's: M10.3 fails, approval is
     409, the provider refuses with a motivated reason (M13) and the applicant gets an SMS."""
-    vin = await flow.new_machine("farmer")
-    plate = await flow.free_plate("10")
-    registered = await flow.sent(
-        WORKER_KST,
-        KOSTANAY,
-        action="REGISTRATION",
-        applicant_key="farmer",
-        visitor="farmer",
-        machine={**TRACTOR, "id": vin},
-    )
-    await _issued(
-        flow,
-        registered,
-        officer=OFFICER_KST,
-        entry={"technicalPassport": f"KS 1{vin[-6:]}", "plate": plate},
-        now=pilot_day,
-    )
+    vin, registered = await _sent_registration(flow)
+    await _registered(flow, registered, now=pilot_day)
     app = await flow.sent(
         WORKER_KST,
         KOSTANAY,
@@ -564,15 +563,7 @@ async def test_m10_3_plate_conflict_blocks_approval_and_m13_refusal(
 
 
 async def test_m12_bad_manual_entry(flow: MachineryClient, pilot_day: datetime) -> None:
-    vin = await flow.new_machine("farmer")
-    app = await flow.sent(
-        WORKER_KST,
-        KOSTANAY,
-        action="REGISTRATION",
-        applicant_key="farmer",
-        visitor="farmer",
-        machine={**TRACTOR, "id": vin},
-    )
+    vin, app = await _sent_registration(flow)
     await flow.received(OFFICER_KST, app)
     expect(answer(await flow.decide(OFFICER_KST, app, approve=True)), "APPROVED")
     issue_at = (pilot_day + timedelta(days=1)).isoformat()
@@ -603,12 +594,6 @@ async def test_m3_tampered_application_is_rejected_on_arrival(
     """What arrives must be what the worker signed: an application published again with its
     document altered (its own digest recomputed, so only the signature and the stored digest
     can tell) is not received."""
-    import orjson
-
-    from servicekit.bus import Message, create_bus
-    from servicekit.documents import sha256
-    from servicekit.events import MachineryApplicationSent
-
     app = await _ready_to_scan(flow)
     await flow.scan_all(WORKER_KST, app)
     signed = await flow.ok(WORKER_KST, "GET", f"{_path(app)}/document")
@@ -618,22 +603,7 @@ async def test_m3_tampered_application_is_rejected_on_arrival(
     content = dict(signed["content"])
     content["applicant"] = {**content["applicant"], "name": "Подставное Лицо"}
     text = orjson.dumps(content, option=orjson.OPT_SORT_KEYS).decode()
-    forged = MachineryApplicationSent(
-        occurred_at=pilot_day,
-        application_number=app["number"],
-        region="10",
-        office=KOSTANAY,
-        document=text,
-        digest=sha256(text.encode()),
-        cms=cms,
-        worker_iin=persona(WORKER_KST)["iin"],
-    )
-    async with create_bus(bus.amqp_url, bus.broker) as broker:
-        body = orjson.dumps(forged.model_dump(mode="json", by_alias=True))
-        await broker.publish(
-            f"{forged.routing_key}.10",
-            Message(body=body, message_id=str(forged.event_id), type=forged.routing_key),
-        )
+    await _publish_as_sent(bus, app, text, cms=cms, now=pilot_day)
     # Not received, whatever the wait; the genuine one, sent next, is.
     with pytest.raises(FlowError):
         await flow.received(OFFICER_KST, app, seconds=1.5)
@@ -649,12 +619,6 @@ async def test_m3_a_forgery_of_a_received_application_changes_nothing(
     """A message with a received application's number but another document (its own digest
     recomputed, no valid signature): recorded as rejected (M3, in the metrics), and the
     application in the provider's desk stays what the worker signed."""
-    import orjson
-
-    from servicekit.bus import Message, create_bus
-    from servicekit.documents import sha256
-    from servicekit.events import MachineryApplicationSent
-
     app = await _ready_to_scan(flow)
     await flow.scan_all(WORKER_KST, app)
     sent = answer(await flow.sign(WORKER_KST, app))
@@ -663,22 +627,7 @@ async def test_m3_a_forgery_of_a_received_application_changes_nothing(
     metrics_url = f"{bus.url('frontoffice_service')}/metrics"
     before = _rejected(await flow.http.get(metrics_url))
     text = '{"kind":"MACHINERY_SERVICE_APPLICATION","number":"' + app["number"] + '"}'
-    forged = MachineryApplicationSent(
-        occurred_at=pilot_day,
-        application_number=app["number"],
-        region="10",
-        office=KOSTANAY,
-        document=text,
-        digest=sha256(text.encode()),
-        cms=received["digest"],
-        worker_iin=persona(WORKER_KST)["iin"],
-    )
-    async with create_bus(bus.amqp_url, bus.broker) as broker:
-        body = orjson.dumps(forged.model_dump(mode="json", by_alias=True))
-        await broker.publish(
-            f"{forged.routing_key}.10",
-            Message(body=body, message_id=str(forged.event_id), type=forged.routing_key),
-        )
+    await _publish_as_sent(bus, app, text, cms=received["digest"], now=pilot_day)
     for _ in range(100):
         if _rejected(await flow.http.get(metrics_url)) > before:
             break
@@ -689,6 +638,29 @@ async def test_m3_a_forgery_of_a_received_application_changes_nothing(
     assert again["digest"] == sent["digest"]
 
 
+async def _publish_as_sent(
+    bus: BusPlan, app: dict[str, Any], document: str, *, cms: str, now: datetime
+) -> None:
+    """Publishes, past the desk, the Kostanay worker's sending of the application with this
+    document: its digest recomputed, so only the signature tells a forgery."""
+    forged = MachineryApplicationSent(
+        occurred_at=now,
+        application_number=app["number"],
+        region="10",
+        office=KOSTANAY,
+        document=document,
+        digest=sha256(document.encode()),
+        cms=cms,
+        worker_iin=persona(WORKER_KST)["iin"],
+    )
+    async with create_bus(bus.amqp_url, bus.broker) as broker:
+        body = orjson.dumps(forged.model_dump(mode="json", by_alias=True))
+        await broker.publish(
+            f"{forged.routing_key}.10",
+            Message(body=body, message_id=str(forged.event_id), type=forged.routing_key),
+        )
+
+
 def _rejected(metrics: httpx.Response) -> float:
     name = 'frontoffice_machinery_deliveries_rejected_total{region="10"}'
     lines = [x for x in metrics.text.splitlines() if x.startswith(name)]
@@ -697,15 +669,7 @@ def _rejected(metrics: httpx.Response) -> float:
 
 async def test_authorization(flow: MachineryClient, pilot_day: datetime) -> None:
     """M3: other office, other region, other roles."""
-    vin = await flow.new_machine("farmer")
-    app = await flow.sent(
-        WORKER_KST,
-        KOSTANAY,
-        action="REGISTRATION",
-        applicant_key="farmer",
-        visitor="farmer",
-        machine={**TRACTOR, "id": vin},
-    )
+    _, app = await _sent_registration(flow)
     await flow.received(OFFICER_KST, app)
     # A worker of another office: the path's office is not theirs.
     assert (await flow.call(WORKER_ALM, "GET", _path(app))).status_code == 403
@@ -778,15 +742,7 @@ async def test_m14_term_after_17_and_overdue(flow: MachineryClient, bus: BusPlan
     arrived = datetime(2025, 12, 15, 17, 30, tzinfo=ALMATY)
     bus_clock.freeze(arrived)
     try:
-        vin = await flow.new_machine("farmer")
-        app = await flow.sent(
-            WORKER_KST,
-            KOSTANAY,
-            action="REGISTRATION",
-            applicant_key="farmer",
-            visitor="farmer",
-            machine={**TRACTOR, "id": vin},
-        )
+        _, app = await _sent_registration(flow)
         received = await flow.received(OFFICER_KST, app)
         assert received["countsFrom"] == "2025-12-17"
         assert datetime.fromisoformat(received["dueAt"]) == datetime(
@@ -835,25 +791,10 @@ async def test_m6_to_m12_every_registry_call_of_the_application_is_one_conversat
     """The application's id is the correlationId of every registry call made for it: the desk's
     (M6.1 before it has a number, M6.3, M6.5), the provider's on its arrival over the bus (M3,
     M10.1–M10.3) and its decision and entry (M10.4, M12) the next day."""
-    vin = await flow.new_machine("farmer")
-    app = await flow.sent(
-        WORKER_KST,
-        KOSTANAY,
-        action="REGISTRATION",
-        applicant_key="farmer",
-        visitor="farmer",
-        machine={**TRACTOR, "id": vin},
-    )
+    _, app = await _sent_registration(flow)
     await flow.received(OFFICER_KST, app)
     bus_clock.freeze(pilot_day + timedelta(days=1))
-    plate = await flow.free_plate("10")
-    await _issued(
-        flow,
-        app,
-        officer=OFFICER_KST,
-        entry={"technicalPassport": f"KS 1{vin[-6:]}", "plate": plate},
-        now=pilot_day + timedelta(days=1),
-    )
+    await _registered(flow, app, now=pilot_day + timedelta(days=1))
 
     journal = await flow.http.get(
         f"{bus.url('gateway')}/admin/journal",

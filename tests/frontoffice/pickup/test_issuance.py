@@ -22,7 +22,6 @@ from tests.frontoffice.support import (
     application_number,
     refusal,
 )
-from tests.harness import ADMIN
 
 WORKER_IIN = "920417312598"
 """frontoffice_worker_almaty"""
@@ -238,23 +237,11 @@ async def test_v21_gbd_fl_away_is_try_again_and_hands_nothing_over(
     own = await office.documents_ready(BUYER, ALMALY)
     worker = await office.worker(ALMALY)
     ticket_id = await office.called_ticket(ALMALY, worker, BUYER)
-    rule = {
-        "kind": "error",
-        "serviceId": "GBDFL_UniversalServiceSync",
-        "senderId": "frontoffice_service",
-        "errorCode": "PROVIDER_TIMEOUT",
-        "status": 504,
-        "count": 1,
-    }
-    added = await office.gateway.post("/admin/faults", json=rule, headers=ADMIN)
-    assert added.status_code == 201, added.text
-    try:
+    async with office.gbd_fl_failing_once("PROVIDER_TIMEOUT", 504):
         reply = await office.hand_over(
             ALMALY, worker, ticket_id=ticket_id, application=own.application_number, visitor=BUYER
         )
         assert refusal(reply) == (503, "VISITOR_CHECK_UNAVAILABLE", "V21")
-    finally:
-        await office.gateway.delete(f"/admin/faults/{added.json()['id']}", headers=ADMIN)
     assert await _status(office, own.application_number) == "READY"
     assert await _ticket_status(office, worker, ticket_id) == "CALLED"
     retried = await office.hand_over(
