@@ -28,7 +28,7 @@ from servicekit.events import MachineryApplicationSent
 from servicekit.messages import texts_for
 from tests.documents import pdf_text
 from tests.fixtures.clock import MACHINERY_PILOT_DAY, day_fixture, working_days
-from tests.fixtures.flows import flow_fixture
+from tests.fixtures.flows import farmers_new_tractor, flow_fixture
 from tests.harness import ADMIN
 
 KOSTANAY, ALMALY = "KST-KOSTANAY", "ALM-ALMALY"
@@ -64,16 +64,8 @@ async def _issued(
 async def _sent_registration(flow: MachineryClient) -> tuple[str, dict[str, Any]]:
     """M5–M9 at the Kostanay desk: the farmer's registration of a tractor minted for it, sent;
     the tractor's VIN and the application."""
-    vin = await flow.new_machine("farmer")
-    app = await flow.sent(
-        WORKER_KST,
-        KOSTANAY,
-        action="REGISTRATION",
-        applicant_key="farmer",
-        visitor="farmer",
-        machine={**TRACTOR, "id": vin},
-    )
-    return vin, app
+    registration = await farmers_new_tractor(flow)
+    return registration["machine"]["id"], await flow.sent(WORKER_KST, KOSTANAY, **registration)
 
 
 async def _registered(
