@@ -29,7 +29,7 @@ from servicekit.messages import texts_for
 from tests.documents import pdf_text
 from tests.fixtures.clock import MACHINERY_PILOT_DAY, day_fixture, working_days
 from tests.fixtures.flows import farmers_new_tractor, flow_fixture
-from tests.harness import ADMIN
+from tests.harness import conversation
 
 KOSTANAY, ALMALY = "KST-KOSTANAY", "ALM-ALMALY"
 WORKER_KST, WORKER_ALM = "frontoffice_worker_kostanay", "frontoffice_worker_almaty"
@@ -788,12 +788,7 @@ async def test_m6_to_m12_every_registry_call_of_the_application_is_one_conversat
     bus_clock.freeze(pilot_day + timedelta(days=1))
     await _registered(flow, app, now=pilot_day + timedelta(days=1))
 
-    journal = await flow.http.get(
-        f"{bus.url('gateway')}/admin/journal",
-        params={"correlationId": app["id"], "limit": "1000"},
-        headers=ADMIN,
-    )
-    entries = journal.raise_for_status().json()[::-1]
+    entries = await conversation(flow.http, bus, app["id"])
     assert {e["correlationId"] for e in entries} == {app["id"]}
     assert {(e["senderId"], e["status"]) for e in entries} == {("frontoffice_service", 200)}
     services = [e["serviceId"] for e in entries]

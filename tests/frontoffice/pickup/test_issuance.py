@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
+import httpx
 import pytest
 
 from servicekit.clock import bus_clock
@@ -48,28 +49,25 @@ async def test_v22_hand_over_publishes_handed_over_exactly_once(
     ticket_id = await office.called_ticket(ALMALY, worker, BUYER)
     key = str(uuid.uuid4())
 
-    reply = await office.hand_over(
-        ALMALY,
-        worker,
-        ticket_id=ticket_id,
-        application=first.application_number,
-        visitor=BUYER,
-        key=key,
-    )
+    async def hand_first_over() -> httpx.Response:
+        """The hand-over of `first` under one Idempotency-Key, as many times as it is sent."""
+        return await office.hand_over(
+            ALMALY,
+            worker,
+            ticket_id=ticket_id,
+            application=first.application_number,
+            visitor=BUYER,
+            key=key,
+        )
+
+    reply = await hand_first_over()
     assert reply.status_code == 200, reply.text
     pickup, ticket = reply.json()["pickup"], reply.json()["ticket"]
     assert (pickup["status"], pickup["handedOverBy"]) == ("HANDED_OVER", WORKER_IIN)
     assert datetime.fromisoformat(pickup["handedOverAt"]) == business_day
     assert (ticket["id"], ticket["status"]) == (ticket_id, "SERVED")
 
-    replayed = await office.hand_over(
-        ALMALY,
-        worker,
-        ticket_id=ticket_id,
-        application=first.application_number,
-        visitor=BUYER,
-        key=key,
-    )
+    replayed = await hand_first_over()
     assert (replayed.status_code, replayed.json()) == (200, reply.json())
 
     # Handed over once: another ticket for the same application is refused.
