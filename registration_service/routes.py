@@ -11,11 +11,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi import APIRouter, Depends, Header, Query, Response
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 from pydantic import BaseModel
 
 from registration_service import cabinet, dealer, police
+from registration_service.dependencies import Notices, RegistrationSettings, Streams
 from registration_service.documents import buyer_document, decision_document, seller_document
 from registration_service.models import Application, Certificate
 from registration_service.portal import Portal, PortalDep, ReadingPortalDep
@@ -42,6 +43,7 @@ from registration_service.schemas import (
     VinIn,
 )
 from servicekit.admin import require_admin
+from servicekit.db import AppDatabase
 from servicekit.documents import b64, canonical, sha256
 from servicekit.errors import StepRefusal
 from servicekit.idempotency import IdempotencyKey
@@ -360,11 +362,11 @@ async def notifications(
     return [NotificationView.of(n) for n in items]
 
 
-async def _stream_holder(request: Request, principal: SignedIn) -> AsyncIterator[str]:
+async def _stream_holder(principal: SignedIn, streams: Streams) -> AsyncIterator[str]:
     """The buyer a live stream is for: checked before the stream answers 200 (once it has, a
     refusal can only cut it), holding one of the buyer's stream slots while it lasts."""
     iin = cabinet.require_person(principal)
-    with request.app.state.streams.slot(iin):
+    with streams.slot(iin):
         yield iin
 
 
@@ -387,8 +389,10 @@ client's mistake, not a query to run."""
     responses={429: {"description": "TOO_MANY_STREAMS: the buyer's streams are all open"}},
 )
 async def notification_stream(
-    request: Request,
     iin: Annotated[str, Depends(_stream_holder)],
+    db: AppDatabase,
+    notices: Notices,
+    settings: RegistrationSettings,
     after: Annotated[
         int, Query(ge=0, le=MAX_EVENT_ID, description="only those with a greater id")
     ] = 0,
@@ -399,11 +403,10 @@ async def notification_stream(
     last_event_id: Annotated[int | None, Header(ge=0, le=MAX_EVENT_ID)] = None,
 ) -> AsyncIterator[ServerSentEvent]:
     cursor = max(after, last_event_id or 0)
-    state = request.app.state
     while True:
         # Woken only by commits that notify this buyer, or this application when filtered.
-        changed = state.notices.changed(application_id or iin)
-        async with state.db.autocommit() as session:
+        changed = notices.changed(application_id or iin)
+        async with db.autocommit() as session:
             items = await NotificationRepository(session).of(
                 iin, cursor, limit=_STREAM_PAGE, application_id=application_id
             )
@@ -416,7 +419,7 @@ async def notification_stream(
             )
         # A short page was all there was when `changed` was taken: a commit since has set it.
         if len(items) < _STREAM_PAGE:
-            await state.notices.wait(changed, state.settings.notification_poll_seconds)
+            await notices.wait(changed, settings.notification_poll_seconds)
 
 
 _STREAM_PAGE = 100
@@ -547,13 +550,13 @@ async def _application(portal: Portal, application_id: str) -> Application:
 
 
 @admin_router.get("/policy", summary="The policy testers may change at run time")
-async def read_policy(request: Request) -> PolicyView:
-    return PolicyView(auto_decision=request.app.state.settings.auto_decision)
+async def read_policy(settings: RegistrationSettings) -> PolicyView:
+    return PolicyView(auto_decision=settings.auto_decision)
 
 
 @admin_router.put("/policy", summary="Turn the police desk's auto-decision rule on or off (V19)")
-async def put_policy(request: Request, body: PolicyView) -> PolicyView:
-    request.app.state.settings.auto_decision = body.auto_decision
+async def put_policy(settings: RegistrationSettings, body: PolicyView) -> PolicyView:
+    settings.auto_decision = body.auto_decision
     return body
 
 
