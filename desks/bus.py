@@ -88,6 +88,10 @@ class BusApi:
             raise Refused(reply.status_code, _body(reply))
         return _body(reply) if reply.content else None
 
+    async def service_call(self, service: str, method: str, path: str, **kwargs: Any) -> Any:
+        """A service's own API (its admin API too: the calls carry the bus's admin token)."""
+        return await self._call(method, f"{self.services[service].rstrip('/')}{path}", **kwargs)
+
     async def gateway_call(self, method: str, path: str, **kwargs: Any) -> Any:
         return await self._call(method, f"{self.gateway}{path}", **kwargs)
 

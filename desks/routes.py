@@ -8,29 +8,18 @@ of this is a contract for integrators: it stays out of the OpenAPI document.
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
 from typing import Annotated, Any, cast
-from urllib.parse import parse_qs, urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
 
 from desks.bus import BusApi, Refused
 from desks.flow import sequence
-from desks.texts import LANGUAGES, Language, labels
+from desks.pages import back, form_fields, render
 from servicekit.topology import SERVICES
 
-templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
-# An instant as a wall clock, read at a glance: 2026-03-02 10:00:00+05:00 (as console.js shows it).
-templates.env.filters["seconds"] = lambda instant: re.sub(
-    r"\.\d+", "", str(instant).replace("T", " ")
-)
 router = APIRouter(include_in_schema=False)
 
-LANG_COOKIE = "desks-lang"
-CONSOLE_PAGES = ("console", "flow", "journal", "faults", "scenarios", "incidents", "message_log")
 JOURNAL_FILTERS = (
     "serviceId",
     "senderId",
@@ -62,48 +51,12 @@ async def _bus(request: Request) -> BusApi:
 
 
 DesksBus = Annotated[BusApi, Depends(_bus)]
-"""The bus's public APIs as the pages call them (made with the app)."""
-
-
-def _language(request: Request) -> Language:
-    asked = request.query_params.get("lang") or request.cookies.get(LANG_COOKIE) or "ru"
-    return asked if asked in LANGUAGES else "ru"
-
-
-def _page(request: Request, template: str, page: str, **context: Any) -> HTMLResponse:
-    language = _language(request)
-    response = templates.TemplateResponse(
-        request,
-        template,
-        {
-            "t": labels(language),
-            "lang": language,
-            "languages": LANGUAGES,
-            "page": page,
-            "pages": CONSOLE_PAGES,
-            "note": request.query_params.get("note"),
-            "refresh_ms": request.app.state.settings.refresh_ms,
-            **context,
-        },
-    )
-    if request.query_params.get("lang") == language:
-        response.set_cookie(LANG_COOKIE, language, samesite="lax")
-    return response
-
-
-def _back(path: str, note: str) -> RedirectResponse:
-    return RedirectResponse(f"{path}?{urlencode({'note': note})}", status_code=303)
-
-
-async def _form(request: Request) -> dict[str, str]:
-    # Forms are url-encoded and small: read here rather than adding a multipart parser.
-    fields = parse_qs((await request.body()).decode(), keep_blank_values=False)
-    return {name: values[-1].strip() for name, values in fields.items() if values[-1].strip()}
+"""The bus's public APIs as the console calls them (made with the app)."""
 
 
 @router.get("/", response_class=HTMLResponse)
 async def landing(request: Request) -> HTMLResponse:
-    return _page(request, "index.html", "home")
+    return render(request, "index.html", "home")
 
 
 # -- health and the clock ---------------------------------------------------------------------
@@ -117,7 +70,7 @@ async def console(request: Request, bus: DesksBus) -> HTMLResponse:
         clock = None
     services = [r.as_json() for r in await bus.readiness()]
     titles = {s.name: s.title for s in SERVICES}
-    return _page(request, "console.html", "console", services=services, clock=clock, titles=titles)
+    return render(request, "console.html", "console", services=services, clock=clock, titles=titles)
 
 
 @router.get("/console/api/health")
@@ -135,7 +88,7 @@ async def clock_json(bus: DesksBus) -> Response:
 
 @router.post("/console/clock")
 async def change_clock(request: Request, bus: DesksBus) -> RedirectResponse:
-    form = await _form(request)
+    form = await form_fields(request)
     action = form.get("action", "")
     body: dict[str, Any] = {}
     if action == "advance":
@@ -143,12 +96,12 @@ async def change_clock(request: Request, bus: DesksBus) -> RedirectResponse:
     elif action in ("set", "freeze") and form.get("at"):
         body["at"] = form["at"]
     if action not in CLOCK_ACTIONS:
-        return _back("/console", f"unknown clock action {action!r}")
+        return back("/console", f"unknown clock action {action!r}")
     try:
         view = await bus.change_clock(action, body)
     except Refused as refused:
-        return _back("/console", refused.text)
-    return _back("/console", f"{action}: {view['now']}")
+        return back("/console", refused.text)
+    return back("/console", f"{action}: {view['now']}")
 
 
 # -- the message flow -------------------------------------------------------------------------
@@ -157,7 +110,7 @@ async def change_clock(request: Request, bus: DesksBus) -> RedirectResponse:
 @router.get("/console/flow", response_class=HTMLResponse)
 async def flow(request: Request) -> HTMLResponse:
     wanted = request.query_params.get("correlationId", "").strip()
-    return _page(request, "flow.html", "flow", correlation_id=wanted)
+    return render(request, "flow.html", "flow", correlation_id=wanted)
 
 
 @router.get("/console/api/flow")
@@ -187,7 +140,7 @@ async def journal(request: Request, bus: DesksBus) -> HTMLResponse:
         entries = await bus.journal(criteria)
     except Refused as refused:
         error = refused.text
-    return _page(
+    return render(
         request,
         "journal.html",
         "journal",
@@ -205,24 +158,24 @@ async def faults(request: Request, bus: DesksBus) -> HTMLResponse:
         rules = await bus.faults()
     except Refused as refused:
         error = refused.text
-    return _page(request, "faults.html", "faults", rules=rules, error=error)
+    return render(request, "faults.html", "faults", rules=rules, error=error)
 
 
 @router.post("/console/faults")
 async def add_fault(request: Request, bus: DesksBus) -> RedirectResponse:
-    form = await _form(request)
+    form = await form_fields(request)
     rule: dict[str, Any] = {"kind": form.get("kind", "")}
     try:
         for name, kind in FAULT_FIELDS.items():
             if name in form:
                 rule[name] = kind(form[name])
     except ValueError as exc:
-        return _back("/console/faults", str(exc))
+        return back("/console/faults", str(exc))
     try:
         made = await bus.add_fault(rule)
     except Refused as refused:
-        return _back("/console/faults", refused.text)
-    return _back("/console/faults", f"+ {made['id']}")
+        return back("/console/faults", refused.text)
+    return back("/console/faults", f"+ {made['id']}")
 
 
 @router.post("/console/faults/{rule_id}/remove")
@@ -230,8 +183,8 @@ async def remove_fault(rule_id: str, bus: DesksBus) -> RedirectResponse:
     try:
         await bus.remove_fault(rule_id)
     except Refused as refused:
-        return _back("/console/faults", refused.text)
-    return _back("/console/faults", f"− {rule_id}")
+        return back("/console/faults", refused.text)
+    return back("/console/faults", f"− {rule_id}")
 
 
 @router.get("/console/scenarios", response_class=HTMLResponse)
@@ -239,7 +192,7 @@ async def scenarios(request: Request, bus: DesksBus) -> HTMLResponse:
     found = await bus.scenarios()
     declared = {n: s for n, s in found.items() if not isinstance(s, Refused) and s}
     failed = {n: s.text for n, s in found.items() if isinstance(s, Refused)}
-    return _page(request, "scenarios.html", "scenarios", declared=declared, failed=failed)
+    return render(request, "scenarios.html", "scenarios", declared=declared, failed=failed)
 
 
 @router.get("/console/incidents", response_class=HTMLResponse)
@@ -247,17 +200,17 @@ async def incidents(request: Request, bus: DesksBus) -> HTMLResponse:
     found = await bus.parked()
     parked = {n: p for n, p in found.items() if not isinstance(p, Refused) and p}
     failed = {n: p.text for n, p in found.items() if isinstance(p, Refused)}
-    return _page(request, "incidents.html", "incidents", parked=parked, failed=failed)
+    return render(request, "incidents.html", "incidents", parked=parked, failed=failed)
 
 
 @router.post("/console/incidents/redrive")
 async def redrive(request: Request, bus: DesksBus) -> RedirectResponse:
-    form = await _form(request)
+    form = await form_fields(request)
     try:
         done = await bus.redrive(form.get("service", ""), form.get("queue"), form.get("messageId"))
     except Refused as refused:
-        return _back("/console/incidents", refused.text)
-    return _back("/console/incidents", f"redriven: {done['redriven']}")
+        return back("/console/incidents", refused.text)
+    return back("/console/incidents", f"redriven: {done['redriven']}")
 
 
 @router.get("/console/log", response_class=HTMLResponse)
@@ -273,7 +226,7 @@ async def message_log(request: Request, bus: DesksBus) -> HTMLResponse:
         page = await bus.log_recent({**criteria, "limit": "50"})
     except Refused as refused:
         error = refused.text
-    return _page(
+    return render(
         request,
         "log.html",
         "message_log",

@@ -76,9 +76,50 @@ _LABELS: dict[str, tuple[str, str, str]] = {
     "first_broken": ("первая нарушенная", "алғашқы бұзылған", "first broken"),
     "unavailable": ("недоступно", "қолжетімсіз", "unavailable"),
     "done": ("Готово", "Дайын", "Done"),
+    "login": ("Вход по ЭЦП", "ЭЦҚ арқылы кіру", "Login by digital signature"),
+    "login_about": (
+        "Вход через NCALayer: выберите ключ AUTH (RSA) в NCALayer и подпишите вызов",
+        "NCALayer арқылы кіру: NCALayer-де AUTH кілтін таңдап, сұрауға қол қойыңыз",
+        "Login through NCALayer: choose your AUTH key in NCALayer and sign the challenge",
+    ),
+    "login_ecp": ("Войти по ЭЦП", "ЭЦҚ арқылы кіру", "Sign in with ЭЦП"),
+    "logout": ("Выйти", "Шығу", "Sign out"),
+    "signed_in_as": ("Вы вошли как", "Сіз кірдіңіз:", "Signed in as"),
+    "audience_registration_service": (
+        "Портал: регистрация ТС по VIN",
+        "Портал: ККҚ VIN бойынша тіркеу",
+        "Portal: vehicle registration by VIN",
+    ),
+    "audience_frontoffice_service": (
+        "ИИС ЦОН 2.0: фронт-офис и АРМ ГО",
+        "ХҚКО 2.0 АЖ: фронт-офис және АРМ ГО",
+        "ЦОН 2.0: front office and the akimat's desk",
+    ),
+    "ncalayer_signing": (
+        "Подпишите в NCALayer…",
+        "NCALayer-де қол қойыңыз…",
+        "Sign in NCALayer…",
+    ),
+    "ncalayer_cancelled": (
+        "Подписание отменено в NCALayer",
+        "NCALayer-де қол қою тоқтатылды",
+        "Signing cancelled in NCALayer",
+    ),
+    "ncalayer_unreachable": (
+        "NCALayer не запущен",
+        "NCALayer іске қосылмаған",
+        "NCALayer is not running",
+    ),
 }
 
 assert all(len(texts) == len(LANGUAGES) for texts in _LABELS.values())
+
+
+def add(table: dict[str, tuple[str, str, str]]) -> None:
+    """A desk's own labels, in the three languages, beside the console's."""
+    clash = table.keys() & _LABELS.keys()
+    assert not clash, f"labels defined twice: {sorted(clash)}"
+    _LABELS.update(table)
 
 
 def labels(language: Language) -> dict[str, str]:

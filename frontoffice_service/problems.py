@@ -1,82 +1,16 @@
 """The stable codes of ИИС ЦОН 2.0 — every room's: the queue, the pick-up, the machinery desk,
-the provider's desk and its registry, the archive — with their ru/kk/en texts, and the motivated
-refusal. Every module that raises one imports `Refusal` from here, so every process that serves
-the codes knows their texts.
+the provider's desk and its registry, the archive — with their ru/kk/en texts, the one place of
+the service's problem texts. The package imports this module (`frontoffice_service/__init__`),
+so every process that serves the codes knows their texts.
 
-A refusal names its step (`step`: V20, V21…) and, when a registry's answer decided it, the
-registry (`registry`), beside the code, the field and the texts of every problem document.
+A room refuses with the kit's `servicekit.errors.StepRefusal`, naming its step (V20, M6.1…)
+and, when a registry's answer decided it, the registry; a registry's own refusal is passed on
+as `servicekit.registries.base.RelayedRefusal`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
-from servicekit.envelope import ErrorInfo
-from servicekit.errors import Problem
-from servicekit.gateway_client import DATA_FIELD
-from servicekit.messages import LANGUAGES, Texts, register
-
-GBD_FL = "ГБД ФЛ"
-
-
-class Refusal(Problem):
-    """A motivated refusal at a step of the process: nothing was changed."""
-
-    status = 422
-
-    def __init__(
-        self,
-        code: str,
-        *,
-        step: str,
-        status: int | None = None,
-        field: str | None = None,
-        registry: str | None = None,
-        extra: dict[str, Any] | None = None,
-        **params: Any,
-    ) -> None:
-        named = {"registry": registry} if registry else {}
-        members = {"step": step, **named, **(extra or {})}
-        # The registry is a member of the document and may be named in its texts too.
-        super().__init__(code, status=status, field=field, extra=members, **named, **params)
-
-
-class RegistryRefusal(Refusal):
-    """A registry's own refusal of what the desk sent it, passed on as the registry said it:
-    its status, its code and its texts, on the field of the desk's request that the refused
-    data came from (none when the desk made that data up itself)."""
-
-    def __init__(
-        self,
-        refusal: ErrorInfo,
-        *,
-        status: int,
-        step: str,
-        registry: str,
-        fields: Mapping[str, str],
-    ) -> None:
-        problem: dict[str, Any] = refusal.error_data if isinstance(refusal.error_data, dict) else {}
-        registry_field = problem.get("field")
-        name = str(registry_field).removeprefix(f"{DATA_FIELD}.") if registry_field else None
-        texts = problem.get("messages")
-        self._texts: dict[str, str] | None = (
-            {lang: str(texts[lang]) for lang in LANGUAGES}
-            if isinstance(texts, dict) and all(texts.get(lang) for lang in LANGUAGES)
-            else None
-        )
-        super().__init__(
-            refusal.error_code,
-            step=step,
-            status=status,
-            field=fields.get(name) if name else None,
-            registry=registry,
-            extra={"registryField": registry_field} if registry_field else None,
-        )
-
-    def messages(self) -> dict[str, str]:
-        return self._texts or super().messages()
-
+from servicekit.messages import Texts, register
 
 register(
     {

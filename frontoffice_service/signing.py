@@ -1,4 +1,4 @@
-"""ЭЦП checks of ИИС ЦОН 2.0 by НУЦ (`PKI_VerifyCms`, through the gateway): the worker's
+"""ЭЦП checks of ИИС ЦОН 2.0 by НУЦ (`PKI_VerifyCms`, the kit's adapter): the worker's
 signature of an application (M6.5, and again on arrival, M3), the provider's decision (M10.4)
 and the two signatures of an acceptance act (M17). Each is a detached CMS over the canonical
 bytes of a document, by a signing key, not revoked, of the person signed in (G4)."""
@@ -7,16 +7,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import structlog
-
-from frontoffice_service.problems import Refusal
 from servicekit.documents import b64, canonical
-from servicekit.gateway_client import GatewayClient, GatewayFault, GatewayUnreachable
-
-log = structlog.get_logger(__name__)
-
-VERIFY_CMS = "PKI_VerifyCms"
-НУЦ = "НУЦ"
+from servicekit.errors import StepRefusal
+from servicekit.gateway_client import GatewayClient
+from servicekit.registries import RegistryRefused, RegistryUnavailable
+from servicekit.registries.pki import VERIFY_CMS, НУЦ, VerifyRequest
 
 
 async def signature_problems(
@@ -27,24 +22,17 @@ async def signature_problems(
     its refusal to read what it was given (a CMS that is not one, not base64…) — the caller
     decides whether that is the client's mistake or a tampered message. Any other fault (НУЦ
     or the gateway down, slow or failing, whatever its status) says nothing about the
-    signature: it raises `GatewayUnreachable`/`GatewayFault` for the caller to turn into a
-    retry."""
-    payload = {
-        "cms": cms,
-        "data": b64(canonical(document)),
-        "expectedIin": signer_iin,
-        "keyUsage": "SIGN",
-    }
+    signature: it raises `RegistryUnavailable` for the caller to turn into a retry."""
+    request = VerifyRequest(
+        cms=cms, data=b64(canonical(document)), expected_iin=signer_iin, key_usage="SIGN"
+    )
     try:
-        answer = (await gateway.call(VERIFY_CMS, payload)).response_data.data
-    except GatewayFault as exc:
-        if exc.refusal is None:
-            raise
-        return [exc.refusal.error_code]
-    if answer.get("valid") and answer.get("signers"):
+        answer = (await VERIFY_CMS(gateway, request)).answer
+    except RegistryRefused as refused:
+        return [refused.code]
+    if answer.accepted:
         return []
-    codes = [p["code"] for s in answer.get("signers", []) for p in s.get("problems", [])]
-    return codes or ["SIGNATURE_NOT_ACCEPTED"]
+    return answer.problems or ["SIGNATURE_NOT_ACCEPTED"]
 
 
 async def require_signature(
@@ -59,13 +47,12 @@ async def require_signature(
     signature of `document`; 503 SIGNATURE_CHECK_UNAVAILABLE when НУЦ cannot answer."""
     try:
         problems = await signature_problems(gateway, document, cms, signer_iin=signer_iin)
-    except (GatewayFault, GatewayUnreachable) as exc:
-        log.warning("НУЦ unavailable for a signature check", step=step, error=str(exc))
-        raise Refusal("SIGNATURE_CHECK_UNAVAILABLE", step=step, status=503, registry=НУЦ) from None
+    except RegistryUnavailable as failed:
+        raise failed.refusal(step, "SIGNATURE_CHECK_UNAVAILABLE") from None
     if problems:
-        raise Refusal(
+        raise StepRefusal(
             "SIGNATURE_NOT_ACCEPTED",
-            step=step,
+            step,
             field="cms",
             registry=НУЦ,
             reasons=", ".join(problems),

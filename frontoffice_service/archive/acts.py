@@ -17,8 +17,8 @@ from frontoffice_service.archive.repository import ArchiveRepository
 from frontoffice_service.archive.visibility import provider_office
 from frontoffice_service.machinery.catalogue import CHECKLISTS, Action
 from frontoffice_service.machinery.models import MachineryApplication
-from frontoffice_service.problems import Refusal
 from servicekit.clock import ALMATY
+from servicekit.errors import StepRefusal
 from servicekit.service_centres import ServiceCentre
 
 log = structlog.get_logger(__name__)
@@ -132,7 +132,9 @@ async def draw_up(
     applications = await archive.listed(act.id)
     if not applications:
         # Rolled back with the request: the act vanishes.
-        raise Refusal("ARCHIVE_NOTHING_DUE", step="M16", status=409, field="office", office=office)
+        raise StepRefusal(
+            "ARCHIVE_NOTHING_DUE", step="M16", status=409, field="office", office=office
+        )
     prefix = f"{centre.id}-{today:%Y%m%d}-"
     act.number = f"{prefix}{await archive.acts_numbered(prefix) + 1}"
     act.document = act_document(

@@ -13,9 +13,9 @@ from frontoffice_service.archive.models import ActStatus, ArchiveAct, Party
 from frontoffice_service.archive.repository import ArchiveRepository
 from frontoffice_service.archive.visibility import office_act, provider_act
 from frontoffice_service.machinery.keeping import is_due, leave_from
-from frontoffice_service.problems import Refusal
 from frontoffice_service.signing import require_signature
 from servicekit.clock import ALMATY
+from servicekit.errors import StepRefusal
 from servicekit.gateway_client import GatewayClient
 
 log = structlog.get_logger(__name__)
@@ -53,7 +53,7 @@ async def _sign(
     for application in await archive.listed(act.id):
         assert application.keep_until is not None
         if not is_due(application.keep_until, today):
-            raise Refusal(
+            raise StepRefusal(
                 "ARCHIVE_NOT_DUE_YET",
                 step="M16",
                 status=409,
@@ -73,8 +73,8 @@ async def _sign(
     return refreshed
 
 
-def _already_signed(act: ArchiveAct, party: Party) -> Refusal:
-    return Refusal(
+def _already_signed(act: ArchiveAct, party: Party) -> StepRefusal:
+    return StepRefusal(
         "ARCHIVE_ACT_ALREADY_SIGNED",
         step="M17",
         status=409,

@@ -9,8 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from frontoffice_service.access import ProviderOfficer, Worker
 from frontoffice_service.archive.models import ArchiveAct
 from frontoffice_service.archive.repository import ArchiveRepository
-from frontoffice_service.problems import Refusal
-from servicekit.errors import Problem
+from servicekit.errors import Problem, StepRefusal
 from servicekit.service_centres import ServiceCentre, service_centre
 
 
@@ -28,8 +27,10 @@ def provider_office(officer: ProviderOfficer, office: str) -> ServiceCentre:
     return centre
 
 
-def _act_not_found(act_id: str) -> Refusal:
-    return Refusal("ARCHIVE_ACT_NOT_FOUND", step="M17", status=404, field="actId", act_id=act_id)
+def _act_not_found(act_id: str) -> StepRefusal:
+    return StepRefusal(
+        "ARCHIVE_ACT_NOT_FOUND", step="M17", status=404, field="actId", act_id=act_id
+    )
 
 
 async def provider_act(session: AsyncSession, officer: ProviderOfficer, act_id: str) -> ArchiveAct:

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from frontoffice_service.problems import Refusal
 from frontoffice_service.settings import Settings
+from servicekit.errors import StepRefusal
 from servicekit.messages import Texts
 from servicekit.service_centres import service_centre
 
@@ -300,10 +300,10 @@ def require_pilot(settings: Settings, office: str, today: date) -> None:
     decides: the applicant comes to a ЦОН of the region); outside them, a clear refusal."""
     centre = service_centre(office)
     if centre is None or centre.region_code not in settings.machinery_pilot_regions:
-        raise Refusal("MACHINERY_PILOT_REGION", step="M4", field="office", office=office)
+        raise StepRefusal("MACHINERY_PILOT_REGION", step="M4", field="office", office=office)
     start, end = settings.machinery_pilot_start, settings.machinery_pilot_end
     if not start <= today <= end:
-        raise Refusal(
+        raise StepRefusal(
             "MACHINERY_PILOT_PERIOD",
             step="M4",
             start=start.strftime("%d.%m.%Y"),

@@ -10,7 +10,7 @@ from typing import Any
 from pydantic.alias_generators import to_camel
 
 from frontoffice_service.machinery.models import ApplicationStatus, MachineryApplication
-from frontoffice_service.problems import Refusal
+from servicekit.errors import StepRefusal
 from servicekit.messages import texts_for
 from servicekit.states import set_state
 
@@ -36,9 +36,9 @@ def require_status(app: MachineryApplication, status: ApplicationStatus, *, step
         raise wrong_step(app, step)
 
 
-def wrong_step(app: MachineryApplication, step: str) -> Refusal:
+def wrong_step(app: MachineryApplication, step: str) -> StepRefusal:
     """409: the application is not at the step this action belongs to."""
-    return Refusal(
+    return StepRefusal(
         "MACHINERY_WRONG_STEP",
         step=step,
         status=409,

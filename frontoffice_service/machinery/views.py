@@ -25,8 +25,8 @@ from frontoffice_service.machinery.schemas import (
     MachineryApplicationRecord,
     ScanRecord,
 )
-from frontoffice_service.problems import Refusal
 from frontoffice_service.routes import Once, Responses
+from servicekit.errors import StepRefusal
 
 Number = Annotated[
     str,
@@ -140,7 +140,7 @@ def _suffix(scan: MachineryScan) -> str:
 async def scan_of(session: AsyncSession, app: MachineryApplication, code: str) -> Response:
     scan = await ScanRepository(session).scan(app.id, code)
     if scan is None:
-        raise Refusal("SCAN_NOT_FOUND", step="M6.4", status=404, field="code", code_name=code)
+        raise StepRefusal("SCAN_NOT_FOUND", step="M6.4", status=404, field="code", code_name=code)
     return _scan_response(scan)
 
 

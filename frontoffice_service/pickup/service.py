@@ -16,9 +16,9 @@ from frontoffice_service.identity import check_visitor
 from frontoffice_service.pickup.models import Pickup, PickupStatus
 from frontoffice_service.pickup.repository import PickupRepository
 from frontoffice_service.pickup.schemas import HandoverIn
-from frontoffice_service.problems import Refusal
 from frontoffice_service.queue.models import QueueTicket, TicketKind, TicketStatus
 from frontoffice_service.queue.repository import TicketRepository
+from servicekit.errors import StepRefusal
 from servicekit.events import DocumentsReady, PickupHandedOver
 from servicekit.gateway_client import GatewayClient
 from servicekit.outbox import Outbox
@@ -68,7 +68,7 @@ async def admit_to_queue(session: AsyncSession, office: str, owner_iin: str) -> 
         return
     if ready:
         raise _at_other_office(ready[0].office, RECEPTION)
-    raise Refusal("PICKUP_NOT_READY", step=RECEPTION, field="visitorIin")
+    raise StepRefusal("PICKUP_NOT_READY", step=RECEPTION, field="visitorIin")
 
 
 async def hand_over(
@@ -95,7 +95,7 @@ async def hand_over(
     pickup = await _ready_here(pickups, office, request)
     handed = await pickups.hand_over(number, worker_iin=worker.iin, ticket_id=ticket.id, at=now)
     if not handed:
-        raise Refusal(
+        raise StepRefusal(
             "PICKUP_ALREADY_HANDED_OVER",
             step=ISSUANCE,
             status=409,
@@ -129,14 +129,14 @@ async def _ready_here(pickups: PickupRepository, office: str, request: HandoverI
     number = request.application_number
     pickup = await pickups.get(number)
     if pickup is None:
-        raise Refusal(
+        raise StepRefusal(
             "PICKUP_WRONG_APPLICATION",
             step=ISSUANCE,
             field="applicationNumber",
             application_number=number,
         )
     if pickup.owner_iin != request.visitor_iin:
-        raise Refusal(
+        raise StepRefusal(
             "PICKUP_WRONG_PERSON", step=ISSUANCE, field="visitorIin", application_number=number
         )
     if pickup.office != office:
@@ -149,7 +149,7 @@ async def _called_pickup_ticket(
 ) -> QueueTicket:
     ticket = await tickets.get(office, str(request.ticket_id))
     if ticket is None:
-        raise Refusal(
+        raise StepRefusal(
             "TICKET_NOT_FOUND",
             step=ISSUANCE,
             status=404,
@@ -157,16 +157,18 @@ async def _called_pickup_ticket(
             ticket_id=str(request.ticket_id),
         )
     if ticket.kind is not TicketKind.VIN_PICKUP:
-        raise Refusal("TICKET_WRONG_KIND", step=ISSUANCE, field="ticketId", ticket=ticket.code)
+        raise StepRefusal("TICKET_WRONG_KIND", step=ISSUANCE, field="ticketId", ticket=ticket.code)
     if ticket.status is not TicketStatus.CALLED:
         raise _not_called(ticket)
     if ticket.visitor_iin != request.visitor_iin:
-        raise Refusal("TICKET_WRONG_PERSON", step=ISSUANCE, field="visitorIin", ticket=ticket.code)
+        raise StepRefusal(
+            "TICKET_WRONG_PERSON", step=ISSUANCE, field="visitorIin", ticket=ticket.code
+        )
     return ticket
 
 
-def _not_called(ticket: QueueTicket) -> Refusal:
-    return Refusal(
+def _not_called(ticket: QueueTicket) -> StepRefusal:
+    return StepRefusal(
         "TICKET_NOT_CALLED",
         step=ISSUANCE,
         status=409,
@@ -176,9 +178,9 @@ def _not_called(ticket: QueueTicket) -> Refusal:
     )
 
 
-def _at_other_office(office: str, step: str) -> Refusal:
+def _at_other_office(office: str, step: str) -> StepRefusal:
     centre = service_centre(office)
-    return Refusal(
+    return StepRefusal(
         "PICKUP_AT_OTHER_OFFICE",
         step=step,
         field="office",

@@ -14,7 +14,6 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from frontoffice_service.machinery.models import ApplicationStatus, MachineryApplication
-from frontoffice_service.problems import Refusal
 from frontoffice_service.provider.checks import run_checks
 from frontoffice_service.provider.metrics import Metrics
 from frontoffice_service.provider.models import Delivery
@@ -22,9 +21,11 @@ from frontoffice_service.provider.repository import ProviderRepository
 from frontoffice_service.signing import signature_problems
 from frontoffice_service.working_days import WorkingCalendar
 from servicekit.documents import sha256
+from servicekit.errors import StepRefusal
 from servicekit.events import MachineryApplicationSent
-from servicekit.gateway_client import GatewayClient, GatewayFault, GatewayUnreachable
+from servicekit.gateway_client import GatewayClient
 from servicekit.messages import texts_for
+from servicekit.registries import RegistryUnavailable
 from servicekit.states import set_state
 
 log = structlog.get_logger(__name__)
@@ -59,8 +60,7 @@ async def receive(
     (M14) and the checks run (M10.1–M10.3). False for a redelivered event.
 
     Only НУЦ's answer may find the signature bad: НУЦ or the gateway failing raises
-    `GatewayFault`/`GatewayUnreachable`, nothing is recorded, and the bus delivers the event
-    again later."""
+    `RegistryUnavailable`, nothing is recorded, and the bus delivers the event again later."""
     repository = ProviderRepository(session)
     app = await repository.by_number(event.application_number, lock=True)
     reason = _alteration(event, app) or await _signature_fails(gateway, event)
@@ -95,7 +95,7 @@ async def _signature_fails(gateway: GatewayClient, event: MachineryApplicationSe
         problems = await signature_problems(
             gateway, document, event.cms, signer_iin=event.worker_iin
         )
-    except (GatewayFault, GatewayUnreachable) as exc:
+    except RegistryUnavailable as exc:
         log.warning(
             "M3: НУЦ unavailable, the arrival is retried",
             application=event.application_number,
@@ -130,7 +130,7 @@ async def _take_in(
     app.updated_at = now
     try:
         await run_checks(session, gateway, app, now)
-    except Refusal as exc:
+    except StepRefusal as exc:
         # A registry out of reach must not keep the application from arriving: the officer
         # runs the checks again from the desk.
         log.warning("M10 checks postponed", application=app.number, code=exc.code)

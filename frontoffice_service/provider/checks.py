@@ -9,15 +9,19 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from frontoffice_service import registries
 from frontoffice_service.machinery.catalogue import Applicant, checklist
 from frontoffice_service.machinery.models import ApplicationStatus, MachineryApplication
 from frontoffice_service.machinery.repository import ScanRepository
 from frontoffice_service.machinery.schemas import CheckRecord
 from frontoffice_service.machinery.states import wrong_step
 from frontoffice_service.provider.machine_registry import check as registry_check
+from frontoffice_service.registries import ask
 from servicekit.gateway_client import GatewayClient
 from servicekit.messages import texts_for
+from servicekit.registries.gbd_fl import PERSON_BY_IIN, PersonRequest
+from servicekit.registries.gbd_ul import ORGANIZATION_BY_BIN, OrganizationRequest
+from servicekit.registries.notary import POWER_OF_ATTORNEY, PowerOfAttorneyRequest
+from servicekit.registries.passports import MACHINE_PASSPORT, Passport, PassportRequest
 
 
 async def run_checks(
@@ -76,48 +80,53 @@ async def _machine_passport(gateway: GatewayClient, app: MachineryApplication) -
             "DOCUMENTS",
             note="no VIN: the paper passport of the machine was checked at the desk",
         )
-    answer = await registries.machine_passport(gateway, app.machine_id, step="M10.1")
+    answer = await ask(
+        gateway,
+        MACHINE_PASSPORT,
+        PassportRequest(vin=app.machine_id),
+        step="M10.1",
+        fields={"vin": "machine.id"},
+    )
     if not answer.found or answer.passport is None:
         return _check(
             "M10.1", "DOCUMENTS", "CHECK_MACHINE_PASSPORT_NOT_FOUND", machine_id=app.machine_id
         )
     passport = answer.passport
-    if passport.get("status") != "VALID":
+    if passport.status != "VALID":
         return _check(
             "M10.1",
             "DOCUMENTS",
             "CHECK_MACHINE_PASSPORT_NOT_VALID",
             machine_id=app.machine_id,
-            status_label=str(passport.get("statusLabel") or passport.get("status")),
+            status_label=passport.status_label or passport.status,
         )
-    owner = passport.get("owner") or {}
+    owner = passport.owner
     applicant_id = app.applicant_iin or app.applicant_bin
-    if app.action.value == "REGISTRATION" and applicant_id not in (
-        owner.get("iin"),
-        owner.get("bin"),
+    if app.action.value == "REGISTRATION" and (
+        owner is None or applicant_id not in (owner.iin, owner.bin)
     ):
         return _check(
             "M10.1",
             "DOCUMENTS",
             "CHECK_MACHINE_OWNER_DIFFERS",
             machine_id=app.machine_id,
-            owner=str(owner.get("name") or ""),
+            owner=owner.name if owner is not None else "",
         )
     return _check(
         "M10.1",
         "DOCUMENTS",
         passport={
-            "number": passport.get("number"),
+            "number": passport.number,
             "name": _machine_name(passport),
-            "year": passport.get("yearOfManufacture"),
-            "category": passport.get("category"),
+            "year": passport.year_of_manufacture,
+            "category": passport.category,
         },
     )
 
 
-def _machine_name(passport: dict[str, Any]) -> str:
+def _machine_name(passport: Passport) -> str:
     """Беларус-82.1, not «Беларус Беларус-82.1»: the make only when the name lacks it."""
-    make, name = str(passport.get("make") or ""), str(passport.get("commercialName") or "")
+    make, name = passport.make, passport.commercial_name
     return name if name.startswith(make) else f"{make} {name}".strip()
 
 
@@ -125,7 +134,12 @@ async def _applicant(gateway: GatewayClient, app: MachineryApplication) -> Check
     """M10.2: the applicant (and the representative) as the registries know them today."""
     if app.applicant_kind is Applicant.LEGAL_ENTITY:
         assert app.applicant_bin is not None
-        entity = await registries.organization(gateway, app.applicant_bin, step="M10.2")
+        entity = await ask(
+            gateway,
+            ORGANIZATION_BY_BIN,
+            OrganizationRequest(bin=app.applicant_bin),
+            step="M10.2",
+        )
         if not entity.found or entity.organization is None:
             return _check("M10.2", "APPLICANT", "ENTITY_NOT_FOUND")
         if entity.organization.status != "ACTIVE":
@@ -134,7 +148,9 @@ async def _applicant(gateway: GatewayClient, app: MachineryApplication) -> Check
             )
     else:
         assert app.applicant_iin is not None
-        person = await registries.person(gateway, app.applicant_iin, step="M10.2")
+        person = await ask(
+            gateway, PERSON_BY_IIN, PersonRequest(iin=app.applicant_iin), step="M10.2"
+        )
         if not person.found or person.person is None:
             return _check("M10.2", "APPLICANT", "APPLICANT_NOT_FOUND")
         if person.person.life_status != "ALIVE":
@@ -147,8 +163,20 @@ async def _applicant(gateway: GatewayClient, app: MachineryApplication) -> Check
             )
         power = app.power_of_attorney or {}
         if power.get("number"):
-            answer = await registries.power_of_attorney(
-                gateway, app.applicant_iin, app.visitor_iin, power["number"]
+            answer = await ask(
+                gateway,
+                POWER_OF_ATTORNEY,
+                PowerOfAttorneyRequest(
+                    principal_iin=app.applicant_iin,
+                    representative_iin=app.visitor_iin,
+                    number=power["number"],
+                ),
+                step="M10.2",
+                fields={
+                    "principalIin": "applicant.iin",
+                    "representativeIin": "visitor.iin",
+                    "number": "visitor.powerOfAttorney",
+                },
             )
             if not answer.valid:
                 reason = (answer.messages or {}).get("ru", answer.code or "")

@@ -11,12 +11,12 @@ from frontoffice_service.access import ProviderOfficer
 from frontoffice_service.machinery.models import ApplicationStatus, MachineryApplication
 from frontoffice_service.machinery.schemas import CheckRecord
 from frontoffice_service.machinery.states import refuse, wrong_step
-from frontoffice_service.problems import Refusal
 from frontoffice_service.provider.checks import run_checks
 from frontoffice_service.provider.metrics import Metrics
 from frontoffice_service.provider.notices import send_sms
 from frontoffice_service.provider.schemas import DecisionIn
 from frontoffice_service.signing import require_signature
+from servicekit.errors import StepRefusal
 from servicekit.gateway_client import GatewayClient
 from servicekit.outbox import Outbox
 from servicekit.states import set_state
@@ -51,14 +51,14 @@ async def decide(
     if app.status is not ApplicationStatus.RECEIVED:
         raise wrong_step(app, "M10.4")
     if not request.approve and not request.reason:
-        raise Refusal("PROVIDER_REASON_REQUIRED", step="M13", field="reason")
+        raise StepRefusal("PROVIDER_REASON_REQUIRED", step="M13", field="reason")
     if request.approve:
         checks = [CheckRecord.model_validate(c) for c in app.checks or []]
         if not checks:
             checks = await run_checks(session, gateway, app, now)
         failed = [c for c in checks if not c.passed]
         if failed:
-            raise Refusal(
+            raise StepRefusal(
                 "MACHINERY_CHECKS_FAILED",
                 step="M10.4",
                 status=409,

@@ -6,8 +6,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from frontoffice_service.access import ProviderOfficer
 from frontoffice_service.machinery.models import MachineryApplication
-from frontoffice_service.problems import Refusal
 from frontoffice_service.provider.repository import ProviderRepository
+from servicekit.errors import StepRefusal
 
 
 async def application_of(
@@ -16,7 +16,7 @@ async def application_of(
     """An application this officer's provider received; another region's is not found."""
     app = await ProviderRepository(session).in_region(officer.region, number, lock=lock)
     if app is None:
-        raise Refusal(
+        raise StepRefusal(
             "MACHINERY_APPLICATION_NOT_FOUND", step="M10", status=404, field="number", number=number
         )
     return app

@@ -12,7 +12,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from frontoffice_service.machinery.models import ApplicationStatus, MachineryApplication
 from frontoffice_service.machinery.states import wrong_step
-from frontoffice_service.problems import Refusal
 from frontoffice_service.provider.digital_documents.models import DigitalDocument
 from frontoffice_service.provider.digital_documents.repository import DocumentRepository
 from frontoffice_service.provider.machine_registry import entry as registry_entry
@@ -21,6 +20,7 @@ from frontoffice_service.provider.machine_registry.repository import RegistryRep
 from frontoffice_service.provider.notices import send_sms
 from frontoffice_service.provider.schemas import EntryIn
 from servicekit.clock import ALMATY, instant
+from servicekit.errors import StepRefusal
 from servicekit.gateway_client import GatewayClient
 from servicekit.outbox import Outbox
 from servicekit.service_centres import service_centre
@@ -41,7 +41,7 @@ async def enter(
     if app.status is not ApplicationStatus.APPROVED:
         raise wrong_step(app, "M12")
     if request.issue_at <= now:
-        raise Refusal("ISSUE_TIME_IN_PAST", step="M11", field="issueAt")
+        raise StepRefusal("ISSUE_TIME_IN_PAST", step="M11", field="issueAt")
     entered = await registry_entry.enter(session, gateway, app, request, now)
     machine = await RegistryRepository(session).machine(app.machine_id)
     centre = service_centre(app.office)

@@ -13,11 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from frontoffice_service.access import Worker
 from frontoffice_service.identity import check_visitor
 from frontoffice_service.pickup import service as pickups
-from frontoffice_service.problems import Refusal
 from frontoffice_service.queue.models import QueueTicket, TicketKind, TicketStatus
 from frontoffice_service.queue.repository import TicketRepository
 from frontoffice_service.queue.schemas import TicketIn
-from servicekit.errors import Conflict, NotFound, Problem
+from servicekit.errors import Conflict, NotFound, Problem, StepRefusal
 from servicekit.gateway_client import GatewayClient
 
 _CALL_ATTEMPTS = 5
@@ -92,7 +91,7 @@ async def call(
     tickets = TicketRepository(session)
     ticket = await _existing(tickets, worker.office.id, ticket_id)
     if not await tickets.call(ticket.id, window=window, worker_iin=worker.iin, at=now):
-        raise Refusal(
+        raise StepRefusal(
             "TICKET_NOT_WAITING",
             step=ticket.kind.step,
             status=409,
@@ -116,7 +115,7 @@ async def finish(
     tickets = TicketRepository(session)
     ticket = await _existing(tickets, office, ticket_id)
     if not await tickets.finish(ticket.id, outcome, worker_iin=worker.iin, at=now):
-        raise Refusal(
+        raise StepRefusal(
             "TICKET_NOT_CALLED",
             step=ticket.kind.step,
             status=409,

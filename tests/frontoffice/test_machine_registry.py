@@ -37,7 +37,6 @@ from frontoffice_service.machinery.models import (
 )
 from frontoffice_service.machinery.schemas import CheckRecord
 from frontoffice_service.models import IdentificationKind, seed_versions
-from frontoffice_service.problems import Refusal
 from frontoffice_service.provider.machine_registry.check import OWNER_ONLY, check_plate
 from frontoffice_service.provider.machine_registry.entry import enter
 from frontoffice_service.provider.machine_registry.models import (
@@ -58,8 +57,10 @@ from number_bank.models import PlateStatus as BankStatus
 from number_bank.plates import PlateKind
 from servicekit.clock import bus_clock, instant
 from servicekit.db import Database, service_database_url
+from servicekit.errors import StepRefusal
 from servicekit.gateway_client import GatewayClient
 from servicekit.identifiers import vin_check_digit
+from servicekit.messages import texts_for
 from tests.backends import fresh_postgres
 from tests.harness import ADMIN
 
@@ -256,8 +257,8 @@ async def entered(
 
 async def refused(
     db: Database, gateway: GatewayClient, app: MachineryApplication, data: EntryIn
-) -> Refusal:
-    with pytest.raises(Refusal) as caught:
+) -> StepRefusal:
+    with pytest.raises(StepRefusal) as caught:
         await entered(db, gateway, app, data)
     assert caught.value.extra["step"] == "M12"
     return caught.value
@@ -967,6 +968,45 @@ async def test_m12_a_retry_after_a_crash_gets_bmgs_first_issue(
     assert result["plate"] == "AGR P 036"
     bank = await in_bmg(gateway, "AGR P 036")
     assert [e["action"] for e in bank["history"]] == ["ISSUED"]
+
+
+async def test_m12_bmg_refusing_the_issue_is_a_409_on_the_plate_with_bmgs_reason(
+    bus_database: Database, gateway: GatewayClient
+) -> None:
+    """Another plate entered after an issue whose answer was lost: БМГ refuses the key the
+    first issue took, and the desk answers that refusal as its own on `plate`, БМГ's code as
+    the reason; the whole document is pinned."""
+    key = str(uuid.uuid4())
+    first = application(Action.REGISTRATION, FARMER_TRACTOR, FARMER, application_id=key)
+
+    async def crashing() -> None:
+        async with bus_database.sessionmaker.begin() as session:
+            session.add(first)
+            data = entry(FARMER_TRACTOR, passport="KS 0001039", plate="AGR P 039")
+            await enter(session, gateway, first, data, NOW)
+            raise _Crash
+
+    with pytest.raises(_Crash):
+        await crashing()
+    retry = application(Action.REGISTRATION, FARMER_TRACTOR, FARMER, application_id=key)
+    data = entry(FARMER_TRACTOR, passport="KS 0001039", plate="AGR P 040")
+    problem = await refused(bus_database, gateway, retry, data)
+    reason = "PLATE_IDEMPOTENCY_KEY_REUSED"
+    assert problem.to_dict("en") == {
+        "type": "urn:egov-bus:problem:BMG_PLATE_REFUSED",
+        "title": f"The number bank (БМГ) refused to issue the plate AGR P 040: {reason}",
+        "status": 409,
+        "detail": f"The number bank (БМГ) refused to issue the plate AGR P 040: {reason}",
+        "code": "BMG_PLATE_REFUSED",
+        "messages": texts_for("BMG_PLATE_REFUSED").render(
+            {"plate": "AGR P 040", "reason": reason, "registry": "БМГ", "field": "plate"}
+        ),
+        "field": "plate",
+        "step": "M12",
+        "registry": "БМГ",
+    }
+    assert await machine(bus_database, FARMER_TRACTOR) is None
+    assert (await in_bmg(gateway, "AGR P 040"))["status"] == "FREE"
 
 
 async def test_m12_bmg_failing_to_issue_rolls_the_entry_back(

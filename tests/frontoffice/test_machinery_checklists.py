@@ -19,8 +19,8 @@ from frontoffice_service.machinery.catalogue import (
     missing,
     require_pilot,
 )
-from frontoffice_service.problems import Refusal
 from frontoffice_service.settings import Settings
+from servicekit.errors import StepRefusal
 
 
 def codes(items: list[Item]) -> list[str]:
@@ -100,7 +100,7 @@ def test_m4_the_service_is_given_in_the_pilots_regions_and_period(
     if code is None:
         require_pilot(Settings(), office, today)
         return
-    with pytest.raises(Refusal) as refused:
+    with pytest.raises(StepRefusal) as refused:
         require_pilot(Settings(), office, today)
     assert (refused.value.code, refused.value.extra["step"]) == (code, "M4")
 
@@ -108,5 +108,5 @@ def test_m4_the_service_is_given_in_the_pilots_regions_and_period(
 def test_m4_the_pilot_is_policy_set_by_the_settings() -> None:
     wider = Settings(machinery_pilot_end=date(2026, 12, 31), machinery_pilot_regions=("02",))
     require_pilot(wider, "ALM-ALMALY", date(2026, 6, 1))
-    with pytest.raises(Refusal, match="MACHINERY_PILOT_REGION"):
+    with pytest.raises(StepRefusal, match="MACHINERY_PILOT_REGION"):
         require_pilot(wider, "KST-KOSTANAY", date(2025, 10, 1))

@@ -22,6 +22,7 @@ from egov.launcher import BusPlan
 from egov.machinery_flow import MachineryClient, expect
 from frontoffice_service.machinery.catalogue import MACHINE_KINDS, MachineKind
 from servicekit.clock import ALMATY, bus_clock
+from servicekit.messages import texts_for
 from tests.documents import pdf_text
 
 KOSTANAY, ALMALY = "KST-KOSTANAY", "ALM-ALMALY"
@@ -190,6 +191,49 @@ async def test_every_action_on_one_machine(flow: MachineryClient, pilot_day: dat
         "MACHINE_PLATE_CERTIFICATE",
         "MACHINE_DEREGISTRATION_CERTIFICATE",
     ]
+
+
+async def test_m6_1_gbd_fls_refusal_of_the_photo_is_passed_on_in_its_words(
+    flow: MachineryClient, pilot_day: datetime
+) -> None:
+    """ГБД ФЛ refuses a photo that is not a JPEG or PNG: the desk answers ГБД ФЛ's problem as
+    ГБД ФЛ put it (its status, code and texts) on the desk's own field, naming the step, the
+    registry and the registry's field; the whole document is pinned."""
+    vin = await flow.new_machine("farmer")
+    ticket = await flow.submission_ticket(WORKER_KST, KOSTANAY)
+    farmer = persona("farmer")["iin"]
+    path = f"/offices/{KOSTANAY}/machinery/applications"
+    body = {
+        "ticketId": ticket["id"],
+        "action": "REGISTRATION",
+        "applicant": {"kind": "PERSON", "iin": farmer},
+        "phone": "+77015550101",
+        "visitor": {
+            "iin": farmer,
+            "role": "APPLICANT",
+            "identification": {"kind": "DIGITAL_DOCUMENT"},
+            "photo": "R0lGODlhAQABAAAAACw=",  # a GIF
+        },
+        "machine": {**TRACTOR, "id": vin},
+    }
+    reply = await flow.call(WORKER_KST, "POST", path, body, headers={"Accept-Language": "kk"})
+    texts = texts_for("PHOTO_INVALID").render({})
+    assert (reply.status_code, reply.json()) == (
+        422,
+        {
+            "type": "urn:egov-bus:problem:PHOTO_INVALID",
+            "title": texts["en"],
+            "status": 422,
+            "detail": texts["kk"],
+            "code": "PHOTO_INVALID",
+            "messages": texts,
+            "field": "visitor.photo",
+            "step": "M6.1",
+            "registry": "ГБД ФЛ",
+            "registryField": "requestData.data.photo",
+            "instance": path,
+        },
+    )
 
 
 @pytest.mark.step("M7", "BIOMETRICS_FAILED")

@@ -11,8 +11,8 @@ import pytest
 from PIL import Image
 
 from frontoffice_service.machinery.desk.scans import ScanType, inspect
-from frontoffice_service.problems import Refusal
 from servicekit import pdf
+from servicekit.errors import StepRefusal
 
 
 def image(kind: str) -> bytes:
@@ -29,7 +29,7 @@ def document() -> bytes:
 
 
 def refused(data: bytes, declared: str | None = None, **limits: int) -> tuple[int, str]:
-    with pytest.raises(Refusal) as caught:
+    with pytest.raises(StepRefusal) as caught:
         inspect(data, declared, **limits)
     assert caught.value.extra["step"] == "M6.4"
     return caught.value.status, caught.value.code

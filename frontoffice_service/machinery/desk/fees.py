@@ -7,14 +7,22 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from frontoffice_service import registries
 from frontoffice_service.machinery.catalogue import FEES
 from frontoffice_service.machinery.desk.repository import DeskRepository
 from frontoffice_service.machinery.models import ApplicationStatus, FeeReceipt, MachineryApplication
 from frontoffice_service.machinery.states import require_status
-from frontoffice_service.problems import Refusal
+from frontoffice_service.registries import ask
 from servicekit.documents import sha256
+from servicekit.errors import StepRefusal
 from servicekit.gateway_client import GatewayClient
+from servicekit.registries.payments import (
+    CREATE_INVOICE,
+    PAID_FOR_PURPOSE,
+    PAYMENTS,
+    CheckRequest,
+    CreateInvoiceRequest,
+    Item,
+)
 from servicekit.states import set_state
 
 
@@ -28,15 +36,15 @@ async def check_fees(
     repository = DeskRepository(session)
     chosen, unpaid = await _receipts(repository, gateway, app)
     if unpaid:
-        raise Refusal(
+        raise StepRefusal(
             "FEES_NOT_PAID",
             step="M6.3",
-            registry=registries.PAYMENTS,
+            registry=PAYMENTS,
             extra={"unpaid": unpaid},
             purposes=", ".join(unpaid),
         )
     if not await repository.use_receipts(chosen):
-        raise Refusal("FEES_TAKEN_MEANWHILE", step="M6.3", status=409)
+        raise StepRefusal("FEES_TAKEN_MEANWHILE", step="M6.3", status=409)
     app.fees = [
         {"invoiceNumber": r.invoice_number, "purpose": r.purpose, "amount": r.amount}
         for r in chosen
@@ -57,8 +65,11 @@ async def _receipts(
     chosen: list[FeeReceipt] = []
     unpaid: list[str] = []
     for purpose in FEES[app.action]:
-        answer = await registries.payments(
-            gateway, payer_iin=app.applicant_iin, payer_bin=app.applicant_bin, purpose=purpose
+        answer = await ask(
+            gateway,
+            PAID_FOR_PURPOSE,
+            CheckRequest(payer_iin=app.applicant_iin, payer_bin=app.applicant_bin, purpose=purpose),
+            step="M6.3",
         )
         used = await repository.used_receipts(
             [(r.invoice_number, purpose) for r in answer.receipts]
@@ -83,7 +94,7 @@ async def _receipts(
                 purpose=purpose,
                 application_id=app.id,
                 amount=free[0].amount,
-                paid_at=datetime.fromisoformat(free[0].paid_at),
+                paid_at=free[0].paid_at,
             )
         )
     return chosen, unpaid
@@ -97,13 +108,14 @@ async def invoice_fees(
     require_status(app, ApplicationStatus.PACKAGE_ACCEPTED, step="M6.3")
     _, unpaid = await _receipts(DeskRepository(session), gateway, app)
     if not unpaid:
-        raise Refusal("FEES_ALREADY_PAID", step="M6.3", status=409)
-    return await registries.create_invoice(
-        gateway,
+        raise StepRefusal("FEES_ALREADY_PAID", step="M6.3", status=409)
+    request = CreateInvoiceRequest(
         payer_iin=app.applicant_iin,
         payer_bin=app.applicant_bin,
-        purposes=unpaid,
+        items=[Item(purpose=purpose, quantity=1) for purpose in unpaid],
         reference=app.number,
         # One invoice per application and set of purposes (ПШЭП keys are at most 100 long).
-        key=f"{app.id}:{sha256('+'.join(unpaid).encode())[:16]}",
+        idempotency_key=f"{app.id}:{sha256('+'.join(unpaid).encode())[:16]}",
     )
+    answer = await ask(gateway, CREATE_INVOICE, request, step="M6.3")
+    return answer.invoice.model_dump(mode="json", by_alias=True)

@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
 
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from frontoffice_service import registries
 from frontoffice_service.access import Worker
 from frontoffice_service.identity import check_visitor
 from frontoffice_service.machinery.catalogue import Applicant, require_pilot
@@ -23,10 +21,24 @@ from frontoffice_service.machinery.models import (
     VisitorRole,
 )
 from frontoffice_service.machinery.states import refuse
-from frontoffice_service.problems import Refusal
+from frontoffice_service.registries import ask
 from frontoffice_service.settings import Settings
 from servicekit.clock import ALMATY
+from servicekit.errors import StepRefusal
 from servicekit.gateway_client import GatewayClient
+from servicekit.registries.gbd_fl import (
+    BIOMETRIC_VERIFICATION,
+    GBD_FL,
+    PERSON_BY_IIN,
+    BiometricRequest,
+    PersonRequest,
+)
+from servicekit.registries.gbd_ul import GBD_UL, ORGANIZATION_BY_BIN, OrganizationRequest
+from servicekit.registries.notary import (
+    POWER_OF_ATTORNEY,
+    PowerOfAttorney,
+    PowerOfAttorneyRequest,
+)
 
 log = structlog.get_logger(__name__)
 
@@ -96,9 +108,9 @@ async def _applicant_name(
     if applicant.kind is Applicant.PERSON:
         assert applicant.iin is not None
         if visitor.role is VisitorRole.APPLICANT and visitor.iin != applicant.iin:
-            raise Refusal("VISITOR_NOT_APPLICANT", step="M6.1", field="visitor.role")
+            raise StepRefusal("VISITOR_NOT_APPLICANT", step="M6.1", field="visitor.role")
         if visitor.role is VisitorRole.REPRESENTATIVE and visitor.iin == applicant.iin:
-            raise Refusal("REPRESENTATIVE_IS_APPLICANT", step="M6.1", field="visitor.role")
+            raise StepRefusal("REPRESENTATIVE_IS_APPLICANT", step="M6.1", field="visitor.role")
         if visitor.iin == applicant.iin:
             return visitor_name
         return await _person_name(gateway, applicant.iin, field="applicant.iin")
@@ -106,7 +118,7 @@ async def _applicant_name(
     # A legal entity acts through a person: its head or an employee with the entity's own
     # power of attorney (a paper of the package, not a notarised one in ЕНИС).
     if visitor.role is not VisitorRole.REPRESENTATIVE:
-        raise Refusal("ENTITY_NEEDS_REPRESENTATIVE", step="M6.1", field="visitor.role")
+        raise StepRefusal("ENTITY_NEEDS_REPRESENTATIVE", step="M6.1", field="visitor.role")
     return await _entity_name(gateway, applicant.bin)
 
 
@@ -119,7 +131,13 @@ async def _face_and_power(
     """M7: the face; M6.1: a person's representative's power of attorney in ЕНИС. A failure of
     either is a kept refusal: the application ends REFUSED."""
     visitor, applicant = request.visitor, request.applicant
-    face = await registries.face_match(gateway, visitor.iin, visitor.photo)
+    face = await ask(
+        gateway,
+        BIOMETRIC_VERIFICATION,
+        BiometricRequest(iin=visitor.iin, photo=visitor.photo),
+        step="M6.1",
+        fields={"iin": "visitor.iin", "photo": "visitor.photo"},
+    )
     app.biometrics = {"verdict": face.verdict, "score": face.score, "threshold": face.threshold}
     if not face.match:
         refuse(app, "M7", "BIOMETRICS_FAILED", now, verdict=face.verdict)
@@ -131,8 +149,20 @@ async def _face_and_power(
         app.power_of_attorney = {"kind": "ENTITY", "principalBin": applicant.bin}
         return
     assert applicant.iin is not None
-    power = await registries.power_of_attorney(
-        gateway, applicant.iin, visitor.iin, visitor.power_of_attorney
+    power = await ask(
+        gateway,
+        POWER_OF_ATTORNEY,
+        PowerOfAttorneyRequest(
+            principal_iin=applicant.iin,
+            representative_iin=visitor.iin,
+            number=visitor.power_of_attorney,
+        ),
+        step="M6.1",
+        fields={
+            "principalIin": "applicant.iin",
+            "representativeIin": "visitor.iin",
+            "number": "visitor.powerOfAttorney",
+        },
     )
     if not power.valid or power.power_of_attorney is None:
         refuse(
@@ -147,38 +177,43 @@ async def _face_and_power(
     app.power_of_attorney = _power_record(power.power_of_attorney)
 
 
-def _power_record(power: dict[str, Any]) -> dict[str, Any]:
-    keep = ("number", "status", "issuedOn", "validUntil", "powers", "notary")
-    return {k: power[k] for k in keep if k in power}
+def _power_record(power: PowerOfAttorney) -> dict[str, object]:
+    """What the application keeps of ЕНИС's power of attorney."""
+    return {
+        "number": power.number,
+        "status": power.status,
+        "issuedOn": power.issued_on.isoformat(),
+        "validUntil": power.valid_until.isoformat(),
+        "powers": power.powers,
+        "notary": power.notary.model_dump(mode="json", by_alias=True),
+    }
 
 
 async def _person_name(gateway: GatewayClient, iin: str, *, field: str) -> str:
-    answer = await registries.person(gateway, iin, step="M6.1")
+    answer = await ask(gateway, PERSON_BY_IIN, PersonRequest(iin=iin), step="M6.1")
     if not answer.found or answer.person is None:
-        raise Refusal("APPLICANT_NOT_FOUND", step="M6.1", field=field, registry=registries.GBD_FL)
+        raise StepRefusal("APPLICANT_NOT_FOUND", step="M6.1", field=field, registry=GBD_FL)
     if answer.person.life_status != "ALIVE":
-        raise Refusal(
+        raise StepRefusal(
             "APPLICANT_NOT_ALIVE",
             step="M6.1",
             field=field,
-            registry=registries.GBD_FL,
+            registry=GBD_FL,
             life_status=answer.person.life_status,
         )
     return answer.person.full_name
 
 
 async def _entity_name(gateway: GatewayClient, bin_: str) -> str:
-    answer = await registries.organization(gateway, bin_, step="M6.1")
+    answer = await ask(gateway, ORGANIZATION_BY_BIN, OrganizationRequest(bin=bin_), step="M6.1")
     if not answer.found or answer.organization is None:
-        raise Refusal(
-            "ENTITY_NOT_FOUND", step="M6.1", field="applicant.bin", registry=registries.GBD_UL
-        )
+        raise StepRefusal("ENTITY_NOT_FOUND", step="M6.1", field="applicant.bin", registry=GBD_UL)
     if answer.organization.status != "ACTIVE":
-        raise Refusal(
+        raise StepRefusal(
             "ENTITY_NOT_ACTIVE",
             step="M6.1",
             field="applicant.bin",
-            registry=registries.GBD_UL,
+            registry=GBD_UL,
             status_name=answer.organization.status,
         )
     return answer.organization.name

@@ -18,7 +18,7 @@ from frontoffice_service.machinery.desk.schemas import PackageIn
 from frontoffice_service.machinery.desk.tickets import visit_over
 from frontoffice_service.machinery.models import ApplicationStatus, MachineryApplication
 from frontoffice_service.machinery.states import refuse, require_status
-from frontoffice_service.problems import Refusal
+from servicekit.errors import StepRefusal
 from servicekit.states import set_state
 
 
@@ -36,7 +36,7 @@ async def check_package(
     known = {item.code for item in CHECKLISTS[app.action]}
     for index, document in enumerate(request.documents):
         if document.code not in known:
-            raise Refusal(
+            raise StepRefusal(
                 "DOCUMENT_NOT_IN_CHECKLIST",
                 step="M6.2",
                 field=f"documents[{index}].code",

@@ -31,10 +31,10 @@ from frontoffice_service.machinery.views import (
     to_record,
     to_scan,
 )
-from frontoffice_service.problems import Refusal
 from frontoffice_service.routes import WORKER, Idempotent, Responses
 from servicekit.clock import BusClock
 from servicekit.db import DbSession
+from servicekit.errors import StepRefusal
 from servicekit.gateway_client import Gateway
 from servicekit.openapi import keep_old_path
 from servicekit.outbox import AppOutbox
@@ -47,7 +47,7 @@ async def _at_office(
 ) -> MachineryApplication:
     app = await DeskRepository(session).at_office(worker.office.id, number, lock=lock)
     if app is None:
-        raise Refusal(
+        raise StepRefusal(
             "MACHINERY_APPLICATION_NOT_FOUND", step="M6", status=404, field="number", number=number
         )
     return app
@@ -213,12 +213,12 @@ async def put_scan(
     limit = settings.scan_max_bytes
     declared_length = request.headers.get("content-length")
     if declared_length is not None and declared_length.isdigit() and int(declared_length) > limit:
-        raise Refusal("SCAN_TOO_LARGE", step="M6.4", status=413, field="body", limit=limit)
+        raise StepRefusal("SCAN_TOO_LARGE", step="M6.4", status=413, field="body", limit=limit)
     data = bytearray()
     async for chunk in request.stream():
         data += chunk
         if len(data) > limit:
-            raise Refusal("SCAN_TOO_LARGE", step="M6.4", status=413, field="body", limit=limit)
+            raise StepRefusal("SCAN_TOO_LARGE", step="M6.4", status=413, field="body", limit=limit)
     app = await _at_office(session, worker, number, lock=True)
     scan = await scans.store_scan(
         session,

@@ -28,7 +28,7 @@ from frontoffice_service.machinery.models import (
 )
 from frontoffice_service.machinery.repository import ScanRepository
 from frontoffice_service.machinery.states import wrong_step
-from frontoffice_service.problems import Refusal
+from servicekit.errors import StepRefusal
 
 STEP = "M6.4"
 
@@ -58,22 +58,22 @@ class Scan:
 
 
 def inspect(data: bytes, declared: str | None, *, max_bytes: int = MAX_BYTES) -> Scan:
-    """The scan's type, size and digest; a Refusal (M6.4) when it cannot be kept."""
+    """The scan's type, size and digest; a StepRefusal (M6.4) when it cannot be kept."""
     if not data:
-        raise Refusal("SCAN_EMPTY", step=STEP, field="file")
+        raise StepRefusal("SCAN_EMPTY", step=STEP, field="file")
     if len(data) > max_bytes:
-        raise Refusal(
+        raise StepRefusal(
             "SCAN_TOO_LARGE", step=STEP, status=413, field="file", size=len(data), limit=max_bytes
         )
     kind = next((kind for magic, kind in _MAGIC if data.startswith(magic)), None)
     if kind is None:
-        raise Refusal("SCAN_TYPE_NOT_ALLOWED", step=STEP, status=415, field="file")
+        raise StepRefusal("SCAN_TYPE_NOT_ALLOWED", step=STEP, status=415, field="file")
     if declared is not None and declared.split(";")[0].strip().lower() != kind.value:
-        raise Refusal(
+        raise StepRefusal(
             "SCAN_TYPE_MISMATCH", step=STEP, field="file", declared=declared, found=kind.value
         )
     if not _whole(data, kind):
-        raise Refusal("SCAN_CORRUPT", step=STEP, field="file", found=kind.value)
+        raise StepRefusal("SCAN_CORRUPT", step=STEP, field="file", found=kind.value)
     return Scan(kind, len(data), hashlib.sha256(data).hexdigest())
 
 
@@ -110,7 +110,7 @@ async def store_scan(
     if app.status not in (ApplicationStatus.PACKAGE_ACCEPTED, ApplicationStatus.FEES_CONFIRMED):
         raise wrong_step(app, "M6.4")
     if code not in presented_codes(app):
-        raise Refusal("SCAN_NOT_IN_PACKAGE", step="M6.4", field="code", code_name=code)
+        raise StepRefusal("SCAN_NOT_IN_PACKAGE", step="M6.4", field="code", code_name=code)
     inspected = inspect(data, declared, max_bytes=max_bytes)
     scan = MachineryScan(
         id=str(uuid.uuid4()),

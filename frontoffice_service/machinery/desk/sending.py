@@ -22,9 +22,9 @@ from frontoffice_service.machinery.models import (
 )
 from frontoffice_service.machinery.repository import ScanRepository
 from frontoffice_service.machinery.states import require_status
-from frontoffice_service.problems import Refusal
 from frontoffice_service.signing import require_signature
 from servicekit.documents import canonical, sha256
+from servicekit.errors import StepRefusal
 from servicekit.events import MachineryApplicationSent
 from servicekit.gateway_client import GatewayClient
 from servicekit.outbox import Outbox
@@ -105,7 +105,7 @@ def _require_scans(app: MachineryApplication, scans_of: list[MachineryScan]) -> 
     have = {s.document_code for s in scans_of}
     lacking = [code for code in presented_codes(app) if code not in have]
     if lacking:
-        raise Refusal(
+        raise StepRefusal(
             "SCANS_MISSING",
             step="M6.4",
             status=409,

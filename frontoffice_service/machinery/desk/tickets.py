@@ -8,9 +8,9 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from frontoffice_service.machinery.models import MachineryApplication
-from frontoffice_service.problems import Refusal
 from frontoffice_service.queue.models import QueueTicket, TicketKind, TicketStatus
 from frontoffice_service.queue.repository import TicketRepository
+from servicekit.errors import StepRefusal
 
 
 async def called_submission_ticket(
@@ -19,13 +19,13 @@ async def called_submission_ticket(
     tickets = TicketRepository(session)
     ticket = await tickets.get(office, ticket_id)
     if ticket is None:
-        raise Refusal(
+        raise StepRefusal(
             "TICKET_NOT_FOUND", step="M5", status=404, field="ticketId", ticket_id=ticket_id
         )
     if ticket.kind is not TicketKind.SUBMISSION:
-        raise Refusal("TICKET_NOT_SUBMISSION", step="M5", field="ticketId", ticket=ticket.code)
+        raise StepRefusal("TICKET_NOT_SUBMISSION", step="M5", field="ticketId", ticket=ticket.code)
     if ticket.status is not TicketStatus.CALLED:
-        raise Refusal(
+        raise StepRefusal(
             "TICKET_NOT_CALLED",
             step="M5",
             status=409,

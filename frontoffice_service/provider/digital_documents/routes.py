@@ -10,13 +10,13 @@ from fastapi import APIRouter, Response
 from fastapi import Path as PathParam
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from frontoffice_service.problems import Refusal
 from frontoffice_service.provider.digital_documents.models import DigitalDocument
 from frontoffice_service.provider.digital_documents.pdf import pdf_of
 from frontoffice_service.provider.digital_documents.repository import DocumentRepository
 from servicekit import pdf
 from servicekit.clock import instant
 from servicekit.db import DbSession
+from servicekit.errors import StepRefusal
 from servicekit.tokens import SignedIn
 
 router = APIRouter(prefix="/digital-documents", tags=["digital documents (M15)"])
@@ -49,7 +49,7 @@ async def _own_document(
         or (document.holder_iin is not None and document.holder_iin == principal.iin)
     )
     if document is None or not mine:
-        raise Refusal("DIGITAL_DOCUMENT_NOT_FOUND", step="M15", status=404, field="documentId")
+        raise StepRefusal("DIGITAL_DOCUMENT_NOT_FOUND", step="M15", status=404, field="documentId")
     return document
 
 

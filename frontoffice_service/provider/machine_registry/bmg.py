@@ -3,64 +3,56 @@ the plate is a 409; БМГ out of reach a 503 to retry."""
 
 from __future__ import annotations
 
-from typing import Any
-
-import structlog
-
 from frontoffice_service.machinery.models import MachineryApplication
-from frontoffice_service.problems import Refusal
 from frontoffice_service.provider.machine_registry.changes import ENTRY_STEP
-from servicekit.gateway_client import GatewayClient, GatewayFault, GatewayUnreachable
-
-log = structlog.get_logger(__name__)
-
-BMG = "БМГ"
-PLATE_STATUS, ISSUE = "BMG_PlateStatus", "BMG_Issue"
+from servicekit.errors import StepRefusal
+from servicekit.gateway_client import GatewayClient
+from servicekit.registries import Operation, RegistryRefused, RegistryUnavailable
+from servicekit.registries.base import AnswerT, RequestT
+from servicekit.registries.number_bank import (
+    BMG,
+    ISSUE,
+    PLATE_STATUS,
+    PlateOfObject,
+    PlateStatusRequest,
+    PlateView,
+)
 
 
 async def _ask_bmg(
-    gateway: GatewayClient, service_id: str, data: dict[str, Any], plate: str
-) -> dict[str, Any]:
+    gateway: GatewayClient, operation: Operation[RequestT, AnswerT], request: RequestT, plate: str
+) -> AnswerT:
     """БМГ's answer; its refusal of the plate is a 409, БМГ out of reach a 503 to retry."""
     try:
-        response = await gateway.call(service_id, data)
-    except GatewayFault as exc:
-        refused = exc.refusal
-        if refused is None:
-            raise _bmg_unavailable(service_id, str(exc)) from None
-        raise Refusal(
+        reply = await operation(gateway, request)
+    except RegistryRefused as refused:
+        raise StepRefusal(
             "BMG_PLATE_REFUSED",
-            step=ENTRY_STEP,
+            ENTRY_STEP,
             status=409,
             field="plate",
             registry=BMG,
             plate=plate,
-            reason=refused.error_code,
+            reason=refused.code,
         ) from None
-    except GatewayUnreachable as exc:
-        raise _bmg_unavailable(service_id, str(exc)) from None
-    answer = response.response_data.data
-    return answer if isinstance(answer, dict) else {}
-
-
-def _bmg_unavailable(service_id: str, error: str) -> Refusal:
-    log.warning("БМГ unavailable for the M12 entry", service_id=service_id, error=error)
-    return Refusal("PLATE_CHECK_UNAVAILABLE", step=ENTRY_STEP, status=503, registry=BMG)
+    except RegistryUnavailable as failed:
+        raise failed.refusal(ENTRY_STEP, "PLATE_CHECK_UNAVAILABLE") from None
+    return reply.answer
 
 
 async def require_free(
     gateway: GatewayClient, application: MachineryApplication, plate: str
 ) -> None:
-    answer = await _ask_bmg(gateway, PLATE_STATUS, {"plate": plate}, plate)
-    view = answer.get("plate") if answer.get("found") else None
-    status = view.get("status") if isinstance(view, dict) else None
+    answer = await _ask_bmg(gateway, PLATE_STATUS, PlateStatusRequest(plate=plate), plate)
+    view = answer.plate if answer.found else None
+    status = view.status if view is not None else None
     if status == "FREE":
         return
-    if status == "ISSUED" and isinstance(view, dict) and _issued_to(view, application):
+    if status == "ISSUED" and view is not None and _issued_to(view, application):
         return  # this entry's own issue, committed in БМГ before a crash here: BMG_Issue repeats it
-    raise Refusal(
+    raise StepRefusal(
         "BMG_PLATE_NOT_FREE",
-        step=ENTRY_STEP,
+        ENTRY_STEP,
         status=409,
         field="plate",
         registry=BMG,
@@ -69,8 +61,8 @@ async def require_free(
     )
 
 
-def _issued_to(view: dict[str, Any], application: MachineryApplication) -> bool:
-    return (view.get("machineId"), view.get("iin"), view.get("bin")) == (
+def _issued_to(view: PlateView, application: MachineryApplication) -> bool:
+    return (view.machine_id, view.iin, view.bin) == (
         application.machine_id,
         application.applicant_iin,
         application.applicant_bin,
@@ -80,20 +72,17 @@ def _issued_to(view: dict[str, Any], application: MachineryApplication) -> bool:
 async def issue_plate(
     gateway: GatewayClient, application: MachineryApplication, plate: str
 ) -> None:
-    recipient = (
-        {"iin": application.applicant_iin}
-        if application.applicant_iin
-        else {"bin": application.applicant_bin}
-    )
-    request = {
-        "plate": plate,
-        **recipient,
-        "machineId": application.machine_id,
+    request = PlateOfObject(
+        plate=plate,
+        # The recipient: a person or a legal entity, whichever the applicant is.
+        iin=application.applicant_iin or None,
+        bin=None if application.applicant_iin else application.applicant_bin,
+        machine_id=application.machine_id,
         # One key per application: a retry after a crash or a lost answer gets БМГ's first
         # issue instead of PLATE_ALREADY_ISSUED, and an entry with another plate after an
         # issue whose answer was lost is refused by БМГ (the key is taken) instead of giving
         # the machine a second plate. A refusal is not kept under the key: another plate
         # may be entered after one.
-        "idempotencyKey": f"{application.id}:M12",
-    }
+        idempotency_key=f"{application.id}:M12",
+    )
     await _ask_bmg(gateway, ISSUE, request, plate)

@@ -10,7 +10,6 @@ from typing import Any
 
 from frontoffice_service.machinery.catalogue import Action
 from frontoffice_service.machinery.models import MachineryApplication
-from frontoffice_service.problems import Refusal
 from frontoffice_service.provider.machine_registry.check import Finding
 from frontoffice_service.provider.machine_registry.labels import PLATE_STATUS_NAMES
 from frontoffice_service.provider.machine_registry.models import (
@@ -27,13 +26,14 @@ from frontoffice_service.provider.machine_registry.owners import (
 from frontoffice_service.provider.machine_registry.repository import RegistryRepository
 from frontoffice_service.provider.schemas import EntryIn
 from servicekit.clock import instant
+from servicekit.errors import StepRefusal
 from servicekit.identifiers import IdentifierError, model_year, parse_vin
 
 ENTRY_STEP = "M12"
 
 
-def plate_taken(plate: str, known: RegistryPlate) -> Refusal:
-    return Refusal(
+def plate_taken(plate: str, known: RegistryPlate) -> StepRefusal:
+    return StepRefusal(
         "PLATE_ALREADY_IN_REGISTRY",
         step=ENTRY_STEP,
         status=409,
@@ -43,8 +43,8 @@ def plate_taken(plate: str, known: RegistryPlate) -> Refusal:
     )
 
 
-def passport_taken(number: str) -> Refusal:
-    return Refusal(
+def passport_taken(number: str) -> StepRefusal:
+    return StepRefusal(
         "TECHNICAL_PASSPORT_TAKEN",
         step=ENTRY_STEP,
         status=409,
@@ -53,8 +53,8 @@ def passport_taken(number: str) -> Refusal:
     )
 
 
-def entry_conflict() -> Refusal:
-    return Refusal("REGISTRY_ENTRY_CONFLICT", step=ENTRY_STEP, status=409, field="machineId")
+def entry_conflict() -> StepRefusal:
+    return StepRefusal("REGISTRY_ENTRY_CONFLICT", step=ENTRY_STEP, status=409, field="machineId")
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from frontoffice_service.machinery.catalogue import ACTION_NAMES, Action
 from frontoffice_service.machinery.models import MachineryApplication
-from frontoffice_service.problems import Refusal
 from frontoffice_service.provider.machine_registry import bmg
 from frontoffice_service.provider.machine_registry.changes import (
     APPLY,
@@ -26,6 +25,7 @@ from frontoffice_service.provider.machine_registry.labels import FIELD_NAMES
 from frontoffice_service.provider.machine_registry.owners import applicant_of, owner_columns
 from frontoffice_service.provider.machine_registry.repository import RegistryRepository
 from frontoffice_service.provider.schemas import EntryIn
+from servicekit.errors import StepRefusal
 from servicekit.gateway_client import GatewayClient
 from servicekit.identifiers import IdentifierError, parse_vin, vin_check_digit
 from servicekit.plates import REGION_LETTERS, PlateError, parse_machinery_plate
@@ -53,7 +53,7 @@ def _require_machine_id(application: MachineryApplication, entry: EntryIn) -> No
     except IdentifierError:
         vin = None  # a factory number: no check digit to test
     if vin is not None and not vin.check_digit_valid:
-        raise Refusal(
+        raise StepRefusal(
             "ENTRY_VIN_CHECK_DIGIT",
             step=ENTRY_STEP,
             field="machineId",
@@ -62,7 +62,7 @@ def _require_machine_id(application: MachineryApplication, entry: EntryIn) -> No
             expected=vin_check_digit(entered),
         )
     if entered != application.machine_id:
-        raise Refusal(
+        raise StepRefusal(
             "ENTRY_MACHINE_ID_MISMATCH",
             step=ENTRY_STEP,
             field="machineId",
@@ -76,7 +76,7 @@ def _require_fields(action: Action, entry: EntryIn) -> None:
     for name, need in ENTRY_FIELDS[action].items():
         if need == OPTIONAL or (need == REQUIRED) == (given[name] is not None):
             continue
-        raise Refusal(
+        raise StepRefusal(
             "ENTRY_FIELD_REQUIRED" if need == REQUIRED else "ENTRY_FIELD_NOT_ALLOWED",
             step=ENTRY_STEP,
             field=name,
@@ -90,7 +90,7 @@ def _new_plate(application: MachineryApplication, text: str | None) -> str | Non
     if text is None:
         return None
     expected = REGION_LETTERS.get(application.region, "—")
-    wrong_region = Refusal(
+    wrong_region = StepRefusal(
         "MACHINERY_PLATE_REGION",
         step=ENTRY_STEP,
         field="plate",
@@ -103,7 +103,7 @@ def _new_plate(application: MachineryApplication, text: str | None) -> str | Non
     except PlateError as exc:
         if exc.code == "PLATE_REGION":
             raise wrong_region from None
-        raise Refusal(
+        raise StepRefusal(
             "MACHINERY_PLATE_FORMAT", step=ENTRY_STEP, field="plate", plate=text
         ) from None
     if number.region_code != application.region:
@@ -142,7 +142,7 @@ async def enter(
     registry = RegistryRepository(session)
     finding = await find(registry, application)
     if finding.code is not None:
-        raise Refusal(
+        raise StepRefusal(
             finding.code, step=ENTRY_STEP, status=409, field="machineId", **finding.params
         )
     await _require_unused(registry, plate, entry.technical_passport)

@@ -1,0 +1,86 @@
+"""The police officer's desk (V19): the inbox of the officer's region, a case with every check
+of V1–V18, and the decision (approve, or refuse with a reason) signed through NCALayer."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from desks.bus import Refused
+from desks.pages import form_fields
+from desks.vin.common import desk_page, person, problem, signing_document
+
+router = APIRouter(prefix="/vin/police")
+
+
+@router.get("", response_class=HTMLResponse)
+async def inbox(request: Request) -> HTMLResponse:
+    who = person(request)
+    try:
+        pending = await who.call("GET", "/police/applications", params={"pending": "true"})
+        decided = await who.call("GET", "/police/applications", params={"pending": "false"})
+    except Refused as refused:
+        return await desk_page(
+            request,
+            "vin/police.html",
+            "police",
+            who,
+            refused.status,
+            pending=[],
+            decided=[],
+            problem=problem(refused),
+        )
+    return await desk_page(
+        request, "vin/police.html", "police", who, pending=pending, decided=decided
+    )
+
+
+async def _case_page(
+    request: Request, application_id: str, status: int = 200, refused: Refused | None = None
+) -> HTMLResponse:
+    who = person(request)
+    case = await who.call("GET", f"/police/applications/{application_id}")
+    return await desk_page(
+        request,
+        "vin/police_case.html",
+        "police",
+        who,
+        status,
+        case=case,
+        app=case["application"],
+        problem=problem(refused) if refused else None,
+    )
+
+
+@router.get("/{application_id}", response_class=HTMLResponse)
+async def case(request: Request, application_id: str) -> HTMLResponse:
+    return await _case_page(request, application_id)
+
+
+@router.get("/{application_id}/decision-document")
+async def decision_document(request: Request, application_id: str) -> Response:
+    """The decision as the officer chose it, for NCALayer to sign."""
+    params = {
+        name: value
+        for name in ("approve", "reason")
+        if (value := request.query_params.get(name, "").strip())
+    }
+    path = f"/police/applications/{application_id}/decision-document"
+    return await signing_document(person(request), path, params)
+
+
+@router.post("/{application_id}/decision", response_model=None)
+async def decide(request: Request, application_id: str) -> Response:
+    fields = await form_fields(request)
+    body = {
+        "approve": fields.get("approve") == "true",
+        "reason": fields.get("reason"),
+        "cms": fields.get("cms", ""),
+    }
+    try:
+        await person(request).call(
+            "POST", f"/police/applications/{application_id}/decision", json=body
+        )
+    except Refused as refused:
+        return await _case_page(request, application_id, refused.status, refused)
+    return RedirectResponse(f"/vin/police/{application_id}", status_code=303)
