@@ -33,6 +33,7 @@ from frontoffice_service.machinery.views import (
 )
 from frontoffice_service.routes import WORKER, Idempotent, Responses
 from servicekit.clock import BusClock
+from servicekit.correlation import correlate
 from servicekit.db import DbSession
 from servicekit.errors import StepRefusal
 from servicekit.gateway_client import Gateway
@@ -50,6 +51,7 @@ async def _at_office(
         raise StepRefusal(
             "MACHINERY_APPLICATION_NOT_FOUND", step="M6", status=404, field="number", number=number
         )
+    correlate(app.id)
     return app
 
 
