@@ -18,6 +18,11 @@ from desks.settings import Settings
 from servicekit.provider import SYNC_PATH
 from servicekit.topology import GATEWAY
 
+KEEPALIVE_SECONDS = 2.0
+"""How long the desks' clients keep an idle connection: less than uvicorn's keep-alive (5 s),
+so a request is never sent on a connection the server is closing (it fails with no answer,
+"Server disconnected without sending a response", and a POST is not retried)."""
+
 
 class Refused(Exception):
     """The bus answered, but not with success: its status and its (problem) document."""
@@ -74,6 +79,7 @@ class BusApi:
         self.http = httpx.AsyncClient(
             timeout=settings.probe_timeout_seconds * 5,
             headers={"Authorization": f"Bearer {settings.admin_token.get_secret_value()}"},
+            limits=httpx.Limits(keepalive_expiry=KEEPALIVE_SECONDS),
         )
 
     async def close(self) -> None:

@@ -7,15 +7,16 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from desks.bus import Refused
-from desks.pages import form_fields
-from desks.vin.common import desk_page, person, problem, signing_document
+from desks.dependencies import PortalPerson
+from desks.login import Person
+from desks.pages import form_fields, problem
+from desks.vin.common import desk_page, signing_document
 
 router = APIRouter(prefix="/vin/police")
 
 
 @router.get("", response_class=HTMLResponse)
-async def inbox(request: Request) -> HTMLResponse:
-    who = person(request)
+async def inbox(request: Request, who: PortalPerson) -> HTMLResponse:
     try:
         pending = await who.call("GET", "/police/applications", params={"pending": "true"})
         decided = await who.call("GET", "/police/applications", params={"pending": "false"})
@@ -36,9 +37,12 @@ async def inbox(request: Request) -> HTMLResponse:
 
 
 async def _case_page(
-    request: Request, application_id: str, status: int = 200, refused: Refused | None = None
+    request: Request,
+    who: Person,
+    application_id: str,
+    status: int = 200,
+    refused: Refused | None = None,
 ) -> HTMLResponse:
-    who = person(request)
     case = await who.call("GET", f"/police/applications/{application_id}")
     return await desk_page(
         request,
@@ -53,12 +57,12 @@ async def _case_page(
 
 
 @router.get("/{application_id}", response_class=HTMLResponse)
-async def case(request: Request, application_id: str) -> HTMLResponse:
-    return await _case_page(request, application_id)
+async def case(request: Request, application_id: str, who: PortalPerson) -> HTMLResponse:
+    return await _case_page(request, who, application_id)
 
 
 @router.get("/{application_id}/decision-document")
-async def decision_document(request: Request, application_id: str) -> Response:
+async def decision_document(request: Request, application_id: str, who: PortalPerson) -> Response:
     """The decision as the officer chose it, for NCALayer to sign."""
     params = {
         name: value
@@ -66,11 +70,11 @@ async def decision_document(request: Request, application_id: str) -> Response:
         if (value := request.query_params.get(name, "").strip())
     }
     path = f"/police/applications/{application_id}/decision-document"
-    return await signing_document(person(request), path, params)
+    return await signing_document(who, path, params)
 
 
 @router.post("/{application_id}/decision", response_model=None)
-async def decide(request: Request, application_id: str) -> Response:
+async def decide(request: Request, application_id: str, who: PortalPerson) -> Response:
     fields = await form_fields(request)
     body = {
         "approve": fields.get("approve") == "true",
@@ -78,9 +82,7 @@ async def decide(request: Request, application_id: str) -> Response:
         "cms": fields.get("cms", ""),
     }
     try:
-        await person(request).call(
-            "POST", f"/police/applications/{application_id}/decision", json=body
-        )
+        await who.call("POST", f"/police/applications/{application_id}/decision", json=body)
     except Refused as refused:
-        return await _case_page(request, application_id, refused.status, refused)
+        return await _case_page(request, who, application_id, refused.status, refused)
     return RedirectResponse(f"/vin/police/{application_id}", status_code=303)

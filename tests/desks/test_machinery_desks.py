@@ -19,7 +19,7 @@ import httpx
 import pytest
 from playwright.async_api import Browser, BrowserContext, Locator, Page, expect
 
-from desks.frontoffice_api import FRONTOFFICE
+from desks.dependencies import FRONTOFFICE
 from egov.flow_client import persona
 from egov.launcher import BusPlan
 from egov.machinery_demo import PILOT_DAY

@@ -16,17 +16,10 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from desks.bus import Refused
-from desks.desk_pages import (
-    back,
-    bus,
-    desk_page,
-    frontoffice,
-    ncalayer_url,
-    officer,
-    refusal_of,
-)
-from desks.pages import form_fields
+from desks.bus import BusApi, Refused
+from desks.dependencies import DesksBus, FrontOfficePerson
+from desks.frontoffice.common import desk_page, refused_json
+from desks.pages import back, form_fields, problem
 from servicekit.clock import ALMATY
 
 router = APIRouter(include_in_schema=False)
@@ -39,45 +32,47 @@ def _path(number: str, rest: str = "") -> str:
 
 
 @router.get("/akimat", response_class=HTMLResponse)
-async def inbox(request: Request) -> HTMLResponse:
+async def inbox(request: Request, who: FrontOfficePerson) -> HTMLResponse:
     """M14: the region's applications, the soonest due first, the overdue flagged."""
-    who = officer(request)
     status = request.query_params.get("status") or None
-    overdue = "true" if request.query_params.get("overdue") == "on" else None
-    error, found = None, []
+    overdue = request.query_params.get("overdue") == "on"
+    wanted: dict[str, Any] = {"limit": 100}
+    if status:
+        wanted["status"] = status
+    if overdue:
+        wanted["overdue"] = "true"
+    failed, found = None, []
     try:
-        found = await frontoffice(who).get(
-            "/provider/machinery/applications", status=status, overdue=overdue, limit=100
-        )
+        found = await who.call("GET", "/provider/machinery/applications", params=wanted)
     except Refused as refused:
-        error = refusal_of(refused)
-    return desk_page(
+        failed = problem(refused)
+    return await desk_page(
         request,
         "akimat_inbox.html",
         "akimat",
         who,
         apps=found,
-        error=error,
+        problem=failed,
         statuses=INBOX_STATUSES,
         status=status or "",
-        overdue=bool(overdue),
+        overdue=overdue,
     )
 
 
-async def _issue_at(request: Request) -> str:
+async def _issue_at(bus: BusApi) -> str:
     """A suggestion for M11's time of issue: the next day at 11:00 by the bus clock."""
     try:
-        now = datetime.fromisoformat((await bus(request).clock())["now"])
+        now = datetime.fromisoformat((await bus.clock())["now"])
     except Refused:
         return ""
     next_day = now.astimezone(ALMATY) + timedelta(days=1)
     return next_day.replace(hour=11, minute=0, second=0, microsecond=0).isoformat()
 
 
-async def _free_plates(request: Request, region: str) -> list[str]:
+async def _free_plates(bus: BusApi, region: str) -> list[str]:
     """Machinery plates БМГ has free in the region, for the entry's list to choose from."""
     try:
-        found = await bus(request).service_call(
+        found = await bus.service_call(
             "number_bank",
             "GET",
             "/admin/plates",
@@ -89,56 +84,57 @@ async def _free_plates(request: Request, region: str) -> list[str]:
 
 
 @router.get("/akimat/applications/{number}", response_class=HTMLResponse)
-async def application(request: Request, number: str) -> HTMLResponse:
-    who = officer(request)
+async def application(
+    request: Request, number: str, who: FrontOfficePerson, bus: DesksBus
+) -> HTMLResponse:
     try:
-        app = await frontoffice(who).get(_path(number))
+        app = await who.call("GET", _path(number))
     except Refused as refused:
-        return desk_page(
-            request, "akimat_application.html", "akimat", who, app=None, error=refusal_of(refused)
+        return await desk_page(
+            request, "akimat_application.html", "akimat", who, app=None, problem=problem(refused)
         )
     extra: dict[str, Any] = {}
-    if app["status"] == "RECEIVED":
-        extra["ncalayer_url"] = await ncalayer_url(request)
     if app["status"] == "APPROVED":
-        extra["issue_at"] = await _issue_at(request)
-        extra["plates"] = await _free_plates(request, app["region"])
-    return desk_page(
-        request, "akimat_application.html", "akimat", who, app=app, error=None, **extra
+        extra["issue_at"] = await _issue_at(bus)
+        extra["plates"] = await _free_plates(bus, app["region"])
+    return await desk_page(
+        request,
+        "akimat_application.html",
+        "akimat",
+        who,
+        signs=app["status"] == "RECEIVED",
+        app=app,
+        **extra,
     )
 
 
 @router.post("/akimat/applications/{number}/checks")
-async def rerun_checks(request: Request, number: str) -> RedirectResponse:
-    who = officer(request)
+async def rerun_checks(number: str, who: FrontOfficePerson) -> RedirectResponse:
     here = f"/akimat/applications/{number}"
     try:
-        await frontoffice(who).change("POST", _path(number, "/checks"))
+        await who.call("POST", _path(number, "/checks"))
     except Refused as refused:
         return back(here, refused=refused)
     return back(here)
 
 
 @router.get("/akimat/applications/{number}/decision-document")
-async def decision_document(request: Request, number: str) -> Response:
+async def decision_document(request: Request, number: str, who: FrontOfficePerson) -> Response:
     """The decision as the officer chose it, for NCALayer to sign (M10.4)."""
-    who = officer(request)
     approve = request.query_params.get("approve") == "true"
-    reason = request.query_params.get("reason") or None
+    reason = request.query_params.get("reason")
+    wanted = {"approve": str(approve).lower()}
+    if reason and not approve:
+        wanted["reason"] = reason
     try:
-        document = await frontoffice(who).get(
-            _path(number, "/decision-document"),
-            approve=str(approve).lower(),
-            reason=None if approve else reason,
-        )
+        document = await who.call("GET", _path(number, "/decision-document"), params=wanted)
     except Refused as refused:
-        return JSONResponse(refusal_of(refused), status_code=refused.status)
+        return refused_json(refused)
     return JSONResponse(document)
 
 
 @router.post("/akimat/applications/{number}/decision")
-async def decide(request: Request, number: str) -> RedirectResponse:
-    who = officer(request)
+async def decide(request: Request, number: str, who: FrontOfficePerson) -> RedirectResponse:
     here = f"/akimat/applications/{number}"
     form = await form_fields(request)
     approve = form.get("approve") == "true"
@@ -148,16 +144,15 @@ async def decide(request: Request, number: str) -> RedirectResponse:
         "cms": form.get("cms", ""),
     }
     try:
-        app = await frontoffice(who).change("POST", _path(number, "/decision"), body)
+        app = await who.call("POST", _path(number, "/decision"), json=body)
     except Refused as refused:
         return back(here, refused=refused)
     return back(here, app["status"])
 
 
 @router.post("/akimat/applications/{number}/entry")
-async def enter(request: Request, number: str) -> RedirectResponse:
+async def enter(request: Request, number: str, who: FrontOfficePerson) -> RedirectResponse:
     """M12 by hand; the service sends the SMS (M11) and makes the digital document (M15)."""
-    who = officer(request)
     here = f"/akimat/applications/{number}"
     form = await form_fields(request)
     body = {
@@ -167,19 +162,18 @@ async def enter(request: Request, number: str) -> RedirectResponse:
         "issueAt": form.get("issueAt", ""),
     }
     try:
-        app = await frontoffice(who).change("POST", _path(number, "/entry"), body)
+        app = await who.call("POST", _path(number, "/entry"), json=body)
     except Refused as refused:
         return back(here, refused=refused)
     return back(here, app["status"])
 
 
 @router.get("/akimat/applications/{number}/scans/{code}")
-async def scan_file(request: Request, number: str, code: str) -> Response:
-    who = officer(request)
+async def scan_file(number: str, code: str, who: FrontOfficePerson) -> Response:
     try:
-        data, kind = await frontoffice(who).raw(_path(number, f"/scans/{code}"))
+        data, kind = await who.fetch(_path(number, f"/scans/{code}"))
     except Refused as refused:
-        return JSONResponse(refusal_of(refused), status_code=refused.status)
+        return refused_json(refused)
     return Response(data, media_type=kind)
 
 
@@ -187,37 +181,32 @@ async def scan_file(request: Request, number: str, code: str) -> Response:
 
 
 @router.get("/akimat/archive", response_class=HTMLResponse)
-async def archive(request: Request) -> HTMLResponse:
-    who = officer(request)
-    api = frontoffice(who)
-    error, due, acts = None, [], []
+async def archive(request: Request, who: FrontOfficePerson) -> HTMLResponse:
+    failed, due, acts = None, [], []
     try:
-        due = await api.get("/provider/archive/due")
-        acts = await api.get("/provider/archive/acts", limit=50)
+        due = await who.call("GET", "/provider/archive/due")
+        acts = await who.call("GET", "/provider/archive/acts", params={"limit": 50})
     except Refused as refused:
-        error = refusal_of(refused)
-    offices = sorted({item["office"] for item in due if item["due"] and not item["actId"]})
-    unsigned = any(a["providerSignedAt"] is None for a in acts)
-    return desk_page(
+        failed = problem(refused)
+    return await desk_page(
         request,
         "akimat_archive.html",
         "akimat",
         who,
+        signs=any(a["providerSignedAt"] is None for a in acts),
         due=due,
-        offices=offices,
+        offices=sorted({item["office"] for item in due if item["due"] and not item["actId"]}),
         acts=acts,
-        error=error,
-        ncalayer_url=await ncalayer_url(request) if unsigned else None,
+        problem=failed,
     )
 
 
 @router.post("/akimat/archive/acts")
-async def draw_act(request: Request) -> RedirectResponse:
-    who = officer(request)
+async def draw_act(request: Request, who: FrontOfficePerson) -> RedirectResponse:
     form = await form_fields(request)
     try:
-        act = await frontoffice(who).change(
-            "POST", "/provider/archive/acts", {"office": form.get("office", "")}
+        act = await who.call(
+            "POST", "/provider/archive/acts", json={"office": form.get("office", "")}
         )
     except Refused as refused:
         return back("/akimat/archive", refused=refused)
@@ -225,12 +214,13 @@ async def draw_act(request: Request) -> RedirectResponse:
 
 
 @router.post("/akimat/archive/acts/{act_id}/signature")
-async def provider_signs(request: Request, act_id: str) -> RedirectResponse:
-    who = officer(request)
+async def provider_signs(request: Request, act_id: str, who: FrontOfficePerson) -> RedirectResponse:
     form = await form_fields(request)
     try:
-        act = await frontoffice(who).change(
-            "POST", f"/provider/archive/acts/{act_id}/signature", {"cms": form.get("cms", "")}
+        act = await who.call(
+            "POST",
+            f"/provider/archive/acts/{act_id}/signature",
+            json={"cms": form.get("cms", "")},
         )
     except Refused as refused:
         return back("/akimat/archive", refused=refused)
@@ -238,21 +228,19 @@ async def provider_signs(request: Request, act_id: str) -> RedirectResponse:
 
 
 @router.get("/akimat/archive/acts/{act_id}/document")
-async def act_document(request: Request, act_id: str) -> Response:
+async def act_document(act_id: str, who: FrontOfficePerson) -> Response:
     """The act as it stands, for the provider to sign (M17)."""
-    who = officer(request)
     try:
-        act = await frontoffice(who).get(f"/provider/archive/acts/{act_id}")
+        act = await who.call("GET", f"/provider/archive/acts/{act_id}")
     except Refused as refused:
-        return JSONResponse(refusal_of(refused), status_code=refused.status)
+        return refused_json(refused)
     return JSONResponse({"document": act["document"], "sha256": act["sha256"]})
 
 
 @router.get("/akimat/archive/acts/{act_id}/pdf")
-async def act_pdf(request: Request, act_id: str) -> Response:
-    who = officer(request)
+async def act_pdf(act_id: str, who: FrontOfficePerson) -> Response:
     try:
-        data, kind = await frontoffice(who).raw(f"/provider/archive/acts/{act_id}/pdf")
+        data, kind = await who.fetch(f"/provider/archive/acts/{act_id}/pdf")
     except Refused as refused:
-        return JSONResponse(refusal_of(refused), status_code=refused.status)
+        return refused_json(refused)
     return Response(data, media_type=kind)
