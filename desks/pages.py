@@ -62,7 +62,7 @@ def _carried_problem(request: Request) -> dict[str, Any] | None:
 
 
 def render(
-    request: Request, template: str, page: str, status: int = 200, **context: Any
+    request: Request, template: str, page: str, status_code: int = 200, **context: Any
 ) -> HTMLResponse:
     """`template` as page `page` in the chosen language. A `problem` in the context (a refusal
     met while reading the page) is shown; else the one an action carried here, if any."""
@@ -80,7 +80,7 @@ def render(
             "note": request.query_params.get("note"),
             **context,
         },
-        status_code=status,
+        status_code=status_code,
     )
     if request.query_params.get("lang") == chosen:
         response.set_cookie(LANG_COOKIE, chosen, samesite="lax")

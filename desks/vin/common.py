@@ -27,7 +27,7 @@ async def desk_page(
         request,
         template,
         desk,
-        status,
+        status_code=status,
         desk=desk,
         desk_links=DESK_LINKS,
         person=who,
