@@ -29,7 +29,7 @@ import orjson
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from desks.bus import KEEPALIVE_SECONDS, Refused
+from desks.bus import KEEPALIVE_SECONDS, Refused, body_of
 from desks.pages import render
 from desks.settings import Settings
 from servicekit.clock import bus_clock
@@ -89,7 +89,7 @@ class Person:
             # The bus clock moved past the token's life, or НУЦ revoked the key: sign in again.
             self.logins.forget(self.session, self.audience)
             raise LoginRequired(self.audience)
-        body = _body(reply)
+        body = body_of(reply)
         if reply.status_code >= 400:
             raise Refused(reply.status_code, body)
         return body
@@ -107,7 +107,7 @@ class Person:
             self.logins.forget(self.session, self.audience)
             raise LoginRequired(self.audience)
         if reply.status_code >= 400:
-            raise Refused(reply.status_code, _body(reply))
+            raise Refused(reply.status_code, body_of(reply))
         return reply.content, reply.headers.get("content-type", "application/octet-stream")
 
 
@@ -120,15 +120,6 @@ def _attributes(token: str) -> dict[str, str]:
         return {}
     found = claims.get("attributes") if isinstance(claims, dict) else None
     return {str(k): str(v) for k, v in found.items()} if isinstance(found, dict) else {}
-
-
-def _body(reply: httpx.Response) -> Any:
-    if not reply.content:
-        return None
-    try:
-        return reply.json()
-    except ValueError:
-        return reply.text
 
 
 class Login:
@@ -152,14 +143,14 @@ class Login:
     async def challenge(self) -> Any:
         reply = await self.http.post(self.url("pki") + "/auth/challenge")
         if reply.status_code != 200:
-            raise Refused(reply.status_code, _body(reply))
+            raise Refused(reply.status_code, body_of(reply))
         return reply.json()
 
     async def sign_in(self, session: str, challenge: str, cms: str, audience: Audience) -> Person:
         body = {"challenge": challenge, "cms": cms, "audience": audience}
         reply = await self.http.post(self.url("pki") + "/auth/token", json=body)
         if reply.status_code != 200:
-            raise Refused(reply.status_code, _body(reply))
+            raise Refused(reply.status_code, body_of(reply))
         token = reply.json()
         person = Person(
             audience=audience,

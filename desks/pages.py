@@ -24,6 +24,10 @@ templates.env.filters["seconds"] = lambda instant: re.sub(
     r"\.\d+", "", str(instant).replace("T", " ")
 )
 
+# The signing form of every desk (`{% call esign(…) %}`), without an import in each template.
+_SIGNING = templates.env.get_template("_sign.html").module
+templates.env.globals["esign"] = _SIGNING.esign  # type: ignore[attr-defined]
+
 LANG_COOKIE = "desks-lang"
 PROBLEM_QUERY = "problem"
 

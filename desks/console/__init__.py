@@ -8,7 +8,7 @@ of this is a contract for integrators: it stays out of the OpenAPI document.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -17,9 +17,11 @@ from desks.bus import Refused
 from desks.console.flow import sequence
 from desks.dependencies import DesksBus
 from desks.pages import back, form_fields, render
+from desks.relay import relayed
 from servicekit.topology import SERVICES
 
 router = APIRouter(include_in_schema=False)
+T = TypeVar("T")
 
 JOURNAL_FILTERS = (
     "serviceId",
@@ -70,10 +72,7 @@ async def health_json(bus: DesksBus) -> list[dict[str, Any]]:
 
 @router.get("/console/api/clock")
 async def clock_json(bus: DesksBus) -> Response:
-    try:
-        return JSONResponse(await bus.clock())
-    except Refused as refused:
-        return JSONResponse(refused.body, status_code=refused.status)
+    return await relayed(bus.clock())
 
 
 @router.post("/console/clock")
@@ -177,19 +176,22 @@ async def remove_fault(rule_id: str, bus: DesksBus) -> RedirectResponse:
     return back("/console/faults", f"− {rule_id}")
 
 
+def _answered(found: dict[str, T | Refused]) -> tuple[dict[str, T], dict[str, str]]:
+    """Each service's answer, the empty ones left out; and the text of those that failed."""
+    answered = {n: a for n, a in found.items() if not isinstance(a, Refused) and a}
+    failed = {n: a.text for n, a in found.items() if isinstance(a, Refused)}
+    return answered, failed
+
+
 @router.get("/console/scenarios", response_class=HTMLResponse)
 async def scenarios(request: Request, bus: DesksBus) -> HTMLResponse:
-    found = await bus.scenarios()
-    declared = {n: s for n, s in found.items() if not isinstance(s, Refused) and s}
-    failed = {n: s.text for n, s in found.items() if isinstance(s, Refused)}
+    declared, failed = _answered(await bus.scenarios())
     return render(request, "console/scenarios.html", "scenarios", declared=declared, failed=failed)
 
 
 @router.get("/console/incidents", response_class=HTMLResponse)
 async def incidents(request: Request, bus: DesksBus) -> HTMLResponse:
-    found = await bus.parked()
-    parked = {n: p for n, p in found.items() if not isinstance(p, Refused) and p}
-    failed = {n: p.text for n, p in found.items() if isinstance(p, Refused)}
+    parked, failed = _answered(await bus.parked())
     return render(request, "console/incidents.html", "incidents", parked=parked, failed=failed)
 
 

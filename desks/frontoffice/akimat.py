@@ -14,12 +14,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from desks.bus import BusApi, Refused
 from desks.dependencies import DesksBus, FrontOfficePerson
-from desks.frontoffice.common import desk_page, refused_json
+from desks.frontoffice.common import act_to_sign, desk_page
+from desks.login import Person
 from desks.pages import back, form_fields, problem
+from desks.relay import relayed, relayed_file
 from servicekit.clock import ALMATY
 
 router = APIRouter(include_in_schema=False)
@@ -108,14 +110,18 @@ async def application(
     )
 
 
+async def _act(who: Person, number: str, action: str, body: Any = None) -> RedirectResponse:
+    """An action on the application, and back to its page with its status or the refusal."""
+    try:
+        app = await who.call("POST", _path(number, action), json=body)
+    except Refused as refused:
+        return back(f"/akimat/applications/{number}", refused=refused)
+    return back(f"/akimat/applications/{number}", app["status"])
+
+
 @router.post("/akimat/applications/{number}/checks")
 async def rerun_checks(number: str, who: FrontOfficePerson) -> RedirectResponse:
-    here = f"/akimat/applications/{number}"
-    try:
-        await who.call("POST", _path(number, "/checks"))
-    except Refused as refused:
-        return back(here, refused=refused)
-    return back(here)
+    return await _act(who, number, "/checks")
 
 
 @router.get("/akimat/applications/{number}/decision-document")
@@ -126,16 +132,11 @@ async def decision_document(request: Request, number: str, who: FrontOfficePerso
     wanted = {"approve": str(approve).lower()}
     if reason and not approve:
         wanted["reason"] = reason
-    try:
-        document = await who.call("GET", _path(number, "/decision-document"), params=wanted)
-    except Refused as refused:
-        return refused_json(refused)
-    return JSONResponse(document)
+    return await relayed(who.call("GET", _path(number, "/decision-document"), params=wanted))
 
 
 @router.post("/akimat/applications/{number}/decision")
 async def decide(request: Request, number: str, who: FrontOfficePerson) -> RedirectResponse:
-    here = f"/akimat/applications/{number}"
     form = await form_fields(request)
     approve = form.get("approve") == "true"
     body = {
@@ -143,17 +144,12 @@ async def decide(request: Request, number: str, who: FrontOfficePerson) -> Redir
         "reason": None if approve else form.get("reason"),
         "cms": form.get("cms", ""),
     }
-    try:
-        app = await who.call("POST", _path(number, "/decision"), json=body)
-    except Refused as refused:
-        return back(here, refused=refused)
-    return back(here, app["status"])
+    return await _act(who, number, "/decision", body)
 
 
 @router.post("/akimat/applications/{number}/entry")
 async def enter(request: Request, number: str, who: FrontOfficePerson) -> RedirectResponse:
     """M12 by hand; the service sends the SMS (M11) and makes the digital document (M15)."""
-    here = f"/akimat/applications/{number}"
     form = await form_fields(request)
     body = {
         "machineId": form.get("machineId", ""),
@@ -161,20 +157,12 @@ async def enter(request: Request, number: str, who: FrontOfficePerson) -> Redire
         "plate": form.get("plate"),
         "issueAt": form.get("issueAt", ""),
     }
-    try:
-        app = await who.call("POST", _path(number, "/entry"), json=body)
-    except Refused as refused:
-        return back(here, refused=refused)
-    return back(here, app["status"])
+    return await _act(who, number, "/entry", body)
 
 
 @router.get("/akimat/applications/{number}/scans/{code}")
 async def scan_file(number: str, code: str, who: FrontOfficePerson) -> Response:
-    try:
-        data, kind = await who.fetch(_path(number, f"/scans/{code}"))
-    except Refused as refused:
-        return refused_json(refused)
-    return Response(data, media_type=kind)
+    return await relayed_file(who, _path(number, f"/scans/{code}"))
 
 
 # -- the archive (M16–M17) --------------------------------------------------------------------
@@ -230,17 +218,9 @@ async def provider_signs(request: Request, act_id: str, who: FrontOfficePerson) 
 @router.get("/akimat/archive/acts/{act_id}/document")
 async def act_document(act_id: str, who: FrontOfficePerson) -> Response:
     """The act as it stands, for the provider to sign (M17)."""
-    try:
-        act = await who.call("GET", f"/provider/archive/acts/{act_id}")
-    except Refused as refused:
-        return refused_json(refused)
-    return JSONResponse({"document": act["document"], "sha256": act["sha256"]})
+    return await act_to_sign(who, f"/provider/archive/acts/{act_id}")
 
 
 @router.get("/akimat/archive/acts/{act_id}/pdf")
 async def act_pdf(act_id: str, who: FrontOfficePerson) -> Response:
-    try:
-        data, kind = await who.fetch(f"/provider/archive/acts/{act_id}/pdf")
-    except Refused as refused:
-        return refused_json(refused)
-    return Response(data, media_type=kind)
+    return await relayed_file(who, f"/provider/archive/acts/{act_id}/pdf")

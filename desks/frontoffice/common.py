@@ -9,11 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, Response
 
-from desks.bus import Refused
 from desks.login import Person
-from desks.pages import problem, render
+from desks.pages import render
+from desks.relay import relayed
 
 DESK_LINKS = {
     "tson": (
@@ -56,6 +56,11 @@ async def desk_page(
     )
 
 
-def refused_json(refused: Refused) -> JSONResponse:
-    """A refusal answered to a page's script (a scan, a document to sign) as it shows one."""
-    return JSONResponse(problem(refused), status_code=refused.status)
+async def act_to_sign(who: Person, path: str) -> Response:
+    """An archive act's document and its digest, for NCALayer to sign (M17)."""
+
+    async def document() -> dict[str, Any]:
+        act = await who.call("GET", path)
+        return {"document": act["document"], "sha256": act["sha256"]}
+
+    return await relayed(document())

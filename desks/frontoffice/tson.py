@@ -14,12 +14,13 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from desks.bus import Refused
 from desks.dependencies import FrontOfficePerson
-from desks.frontoffice.common import desk_page, refused_json
+from desks.frontoffice.common import act_to_sign, desk_page
 from desks.pages import back, form_fields, problem
+from desks.relay import relayed, relayed_file
 
 router = APIRouter(include_in_schema=False)
 
@@ -281,38 +282,27 @@ async def fees(
 @router.put("/tson/applications/{number}/scans/{code}")
 async def scan(request: Request, number: str, code: str, who: FrontOfficePerson) -> Response:
     """M6.4: one scan, its bytes passed on as they came (`desk.js` sends each file)."""
-    try:
-        found = await who.call(
+    kind = request.headers.get("content-type", "application/octet-stream")
+    return await relayed(
+        who.call(
             "PUT",
             _app_path(who.office, number, f"/scans/{code}"),
             content=await request.body(),
-            headers={
-                "Content-Type": request.headers.get("content-type", "application/octet-stream")
-            },
+            headers={"Content-Type": kind},
             params={"filename": request.query_params.get("filename", f"{code.lower()}.png")},
         )
-    except Refused as refused:
-        return refused_json(refused)
-    return JSONResponse(found)
+    )
 
 
 @router.get("/tson/applications/{number}/scans/{code}")
 async def scan_file(number: str, code: str, who: FrontOfficePerson) -> Response:
-    try:
-        data, kind = await who.fetch(_app_path(who.office, number, f"/scans/{code}"))
-    except Refused as refused:
-        return refused_json(refused)
-    return Response(data, media_type=kind)
+    return await relayed_file(who, _app_path(who.office, number, f"/scans/{code}"))
 
 
 @router.get("/tson/applications/{number}/document")
 async def application_document(number: str, who: FrontOfficePerson) -> Response:
     """M6.5: the application to sign, fetched by `ncalayer.js` once the scans are in (M6.4)."""
-    try:
-        document = await who.call("GET", _app_path(who.office, number, "/document"))
-    except Refused as refused:
-        return refused_json(refused)
-    return JSONResponse(document)
+    return await relayed(who.call("GET", _app_path(who.office, number, "/document")))
 
 
 @router.post("/tson/applications/{number}/signature")
@@ -376,17 +366,9 @@ async def head_signs(request: Request, act_id: str, who: FrontOfficePerson) -> R
 @router.get("/tson/archive/acts/{act_id}/document")
 async def act_document(act_id: str, who: FrontOfficePerson) -> Response:
     """The act as it stands (with the provider's signature, if made), for the head to sign."""
-    try:
-        act = await who.call("GET", _office_path(who.office, f"/archive/acts/{act_id}"))
-    except Refused as refused:
-        return refused_json(refused)
-    return JSONResponse({"document": act["document"], "sha256": act["sha256"]})
+    return await act_to_sign(who, _office_path(who.office, f"/archive/acts/{act_id}"))
 
 
 @router.get("/tson/archive/acts/{act_id}/pdf")
 async def act_pdf(act_id: str, who: FrontOfficePerson) -> Response:
-    try:
-        data, kind = await who.fetch(_office_path(who.office, f"/archive/acts/{act_id}/pdf"))
-    except Refused as refused:
-        return refused_json(refused)
-    return Response(data, media_type=kind)
+    return await relayed_file(who, _office_path(who.office, f"/archive/acts/{act_id}/pdf"))

@@ -14,7 +14,6 @@ import httpx
 from fastapi import APIRouter, Request
 from fastapi.responses import (
     HTMLResponse,
-    JSONResponse,
     RedirectResponse,
     Response,
     StreamingResponse,
@@ -23,8 +22,9 @@ from fastapi.responses import (
 from desks.bus import BusApi, Refused
 from desks.dependencies import PORTAL, DesksBus, PortalPerson
 from desks.login import LoginRequired, Person
-from desks.pages import form_fields, problem
-from desks.vin.common import desk_page, signing_document
+from desks.pages import form_fields
+from desks.relay import relayed, relayed_file
+from desks.vin.common import desk_page
 
 router = APIRouter(prefix="/vin/cabinet")
 
@@ -95,7 +95,6 @@ async def _application_page(
     request: Request,
     who: Person,
     application_id: str,
-    status: int = 200,
     refused: Refused | None = None,
 ) -> HTMLResponse:
     # The notifications first: the application read after them is at least as new as the
@@ -117,9 +116,8 @@ async def _application_page(
         "vin/cabinet_application.html",
         "cabinet",
         who,
-        status,
+        refused,
         app=app,
-        problem=problem(refused) if refused else None,
         **context,
     )
 
@@ -141,11 +139,7 @@ async def digital_document(request: Request, number: str, who: PortalPerson) -> 
 
 @router.get("/documents/{number}/pdf")
 async def digital_document_pdf(number: str, who: PortalPerson) -> Response:
-    try:
-        data, kind = await who.fetch(f"/cabinet/documents/{quote(number)}/pdf")
-    except Refused as refused:
-        return JSONResponse(refused.body, status_code=refused.status)
-    return Response(data, media_type=kind)
+    return await relayed_file(who, f"/cabinet/documents/{quote(number)}/pdf")
 
 
 @router.get("/{application_id}", response_class=HTMLResponse)
@@ -157,7 +151,7 @@ async def application(request: Request, application_id: str, who: PortalPerson) 
 async def document(application_id: str, who: PortalPerson) -> Response:
     """V18: what the buyer's NCALayer signs."""
     path = f"/cabinet/applications/{application_id}/document"
-    return await signing_document(who, path, {})
+    return await relayed(who.call("GET", path))
 
 
 @router.post("/{application_id}/{action}", response_model=None)
@@ -183,7 +177,7 @@ async def act(
         else:
             return Response(status_code=404)
     except Refused as refused:
-        return await _application_page(request, who, application_id, refused.status, refused)
+        return await _application_page(request, who, application_id, refused)
     return RedirectResponse(f"/vin/cabinet/{application_id}", status_code=303)
 
 

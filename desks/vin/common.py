@@ -1,17 +1,17 @@
-"""What the three VIN desks share: their links, a page of a desk, and the documents a page has
-NCALayer sign. Each acts for the person signed in to the portal
-(`desks.dependencies.PortalPerson`) through the portal's public API (`Person.call`)."""
+"""What the three VIN desks share: their links and a page of a desk. Each acts for the person
+signed in to the portal (`desks.dependencies.PortalPerson`) through the portal's public API
+(`Person.call`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse
 
 from desks.bus import Refused
 from desks.login import Person
-from desks.pages import render
+from desks.pages import problem, render
 
 DESK_LINKS = (
     ("/vin/dealer", "desk_dealer", "dealer"),
@@ -21,24 +21,24 @@ DESK_LINKS = (
 
 
 async def desk_page(
-    request: Request, template: str, desk: str, who: Person, status: int = 200, **context: Any
+    request: Request,
+    template: str,
+    desk: str,
+    who: Person,
+    refused: Refused | None = None,
+    **context: Any,
 ) -> HTMLResponse:
+    """A page of a desk; with the refusal an action met, shown on it with the refusal's status
+    (the application stays open: the page is where to correct it)."""
     return render(
         request,
         template,
         desk,
-        status_code=status,
+        refused.status if refused else 200,
         desk=desk,
         desk_links=DESK_LINKS,
         person=who,
         ncalayer_url=await who.logins.ncalayer_url(),
+        problem=problem(refused) if refused else None,
         **context,
     )
-
-
-async def signing_document(who: Person, path: str, params: dict[str, str]) -> Response:
-    """The portal's document to sign, for the page's NCALayer (JSON, as the portal gave it)."""
-    try:
-        return JSONResponse(await who.call("GET", path, params=params))
-    except Refused as refused:
-        return JSONResponse(refused.body, status_code=refused.status)

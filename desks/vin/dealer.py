@@ -9,8 +9,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from desks.bus import Refused
 from desks.dependencies import PortalPerson
 from desks.login import Person
-from desks.pages import form_fields, problem
-from desks.vin.common import desk_page, signing_document
+from desks.pages import form_fields
+from desks.relay import relayed
+from desks.vin.common import desk_page
 
 router = APIRouter(prefix="/vin/dealer")
 
@@ -20,15 +21,7 @@ async def applications(request: Request, who: PortalPerson) -> HTMLResponse:
     try:
         found = await who.call("GET", "/dealer/applications")
     except Refused as refused:
-        return await desk_page(
-            request,
-            "vin/dealer.html",
-            "dealer",
-            who,
-            refused.status,
-            apps=[],
-            problem=problem(refused),
-        )
+        return await desk_page(request, "vin/dealer.html", "dealer", who, refused, apps=[])
     return await desk_page(request, "vin/dealer.html", "dealer", who, apps=found)
 
 
@@ -38,15 +31,7 @@ async def start(request: Request, who: PortalPerson) -> Response:
     try:
         app = await who.call("POST", "/dealer/applications")
     except Refused as refused:
-        return await desk_page(
-            request,
-            "vin/dealer.html",
-            "dealer",
-            who,
-            refused.status,
-            apps=[],
-            problem=problem(refused),
-        )
+        return await desk_page(request, "vin/dealer.html", "dealer", who, refused, apps=[])
     return RedirectResponse(f"/vin/dealer/{app['id']}", status_code=303)
 
 
@@ -54,7 +39,6 @@ async def _application_page(
     request: Request,
     who: Person,
     application_id: str,
-    status: int = 200,
     refused: Refused | None = None,
 ) -> HTMLResponse:
     app = await who.call("GET", f"/dealer/applications/{application_id}")
@@ -63,9 +47,8 @@ async def _application_page(
         "vin/dealer_application.html",
         "dealer",
         who,
-        status,
+        refused,
         app=app,
-        problem=problem(refused) if refused else None,
     )
 
 
@@ -91,7 +74,7 @@ async def enter(request: Request, application_id: str, what: str, who: PortalPer
     try:
         await who.call(method, target, json=body)
     except Refused as refused:
-        return await _application_page(request, who, application_id, refused.status, refused)
+        return await _application_page(request, who, application_id, refused)
     return RedirectResponse(f"/vin/dealer/{application_id}", status_code=303)
 
 
@@ -99,4 +82,4 @@ async def enter(request: Request, application_id: str, what: str, who: PortalPer
 async def document(application_id: str, who: PortalPerson) -> Response:
     """V9: what the dealer's NCALayer signs."""
     path = f"/dealer/applications/{application_id}/document"
-    return await signing_document(who, path, {})
+    return await relayed(who.call("GET", path))

@@ -9,8 +9,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from desks.bus import Refused
 from desks.dependencies import PortalPerson
 from desks.login import Person
-from desks.pages import form_fields, problem
-from desks.vin.common import desk_page, signing_document
+from desks.pages import form_fields
+from desks.relay import relayed
+from desks.vin.common import desk_page
 
 router = APIRouter(prefix="/vin/police")
 
@@ -22,14 +23,7 @@ async def inbox(request: Request, who: PortalPerson) -> HTMLResponse:
         decided = await who.call("GET", "/police/applications", params={"pending": "false"})
     except Refused as refused:
         return await desk_page(
-            request,
-            "vin/police.html",
-            "police",
-            who,
-            refused.status,
-            pending=[],
-            decided=[],
-            problem=problem(refused),
+            request, "vin/police.html", "police", who, refused, pending=[], decided=[]
         )
     return await desk_page(
         request, "vin/police.html", "police", who, pending=pending, decided=decided
@@ -40,7 +34,6 @@ async def _case_page(
     request: Request,
     who: Person,
     application_id: str,
-    status: int = 200,
     refused: Refused | None = None,
 ) -> HTMLResponse:
     case = await who.call("GET", f"/police/applications/{application_id}")
@@ -49,10 +42,9 @@ async def _case_page(
         "vin/police_case.html",
         "police",
         who,
-        status,
+        refused,
         case=case,
         app=case["application"],
-        problem=problem(refused) if refused else None,
     )
 
 
@@ -70,7 +62,7 @@ async def decision_document(request: Request, application_id: str, who: PortalPe
         if (value := request.query_params.get(name, "").strip())
     }
     path = f"/police/applications/{application_id}/decision-document"
-    return await signing_document(who, path, params)
+    return await relayed(who.call("GET", path, params=params))
 
 
 @router.post("/{application_id}/decision", response_model=None)
@@ -84,5 +76,5 @@ async def decide(request: Request, application_id: str, who: PortalPerson) -> Re
     try:
         await who.call("POST", f"/police/applications/{application_id}/decision", json=body)
     except Refused as refused:
-        return await _case_page(request, who, application_id, refused.status, refused)
+        return await _case_page(request, who, application_id, refused)
     return RedirectResponse(f"/vin/police/{application_id}", status_code=303)
