@@ -84,7 +84,7 @@ async def test_no_one_signed_in_goes_to_the_login_and_comes_back_to_a_page(
     audience: str,
     back: str,
 ) -> None:
-    headers = {"Referer": f"{desks.base_url}{referer.lstrip('/')}"} if referer else {}
+    headers = {"Referer": str(desks.base_url.join(referer))} if referer else {}
     reply = await desks.request(method, path, headers=headers, data={"kind": "SUBMISSION"})
     assert reply.status_code == 303, reply.text
     assert reply.headers["location"] == f"/login?{urlencode({'audience': audience, 'next': back})}"
