@@ -37,6 +37,21 @@ _LABELS: dict[str, tuple[str, str, str]] = {
         "correlationId не messageId",
         "correlationId or messageId",
     ),
+    "application_id": (
+        "id заявления (VIN или спецтехника)",
+        "өтініштің id (VIN немесе арнайы техника)",
+        "application id (VIN or machinery)",
+    ),
+    "application_flow": (
+        "Все обращения к реестрам по заявлению идут с его id как correlationId",
+        "Өтініш бойынша тізілімдерге барлық сұрау оның id-імен correlationId ретінде жүреді",
+        "Every registry call made for an application carries its id as the correlationId",
+    ),
+    "not_application_id": (
+        "Это не id заявления (UUID из ответа сервиса)",
+        "Бұл өтініштің id емес (қызмет жауабындағы UUID)",
+        "Not an application id (the UUID in the service's answer)",
+    ),
     "show": ("Показать", "Көрсету", "Show"),
     "live": ("обновляется", "жаңартылады", "live"),
     "no_messages": ("Сообщений нет", "Хабарламалар жоқ", "No messages"),

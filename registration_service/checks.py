@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from registration_service.models import Check
 from servicekit.clock import Clock
+from servicekit.correlation import correlate
 from servicekit.db import Database, after_rollback, before_commit
 from servicekit.gateway_client import GatewayClient
 from servicekit.registries import Operation, RegistryRefused, RegistryUnavailable
@@ -86,6 +87,10 @@ class Checks:
             "checked_at": self.clock.now(),
             "session_id": None,
         }
+        if application_id is not None:
+            # Every call for one application, across its steps and days, is one conversation
+            # in the gateway's journal.
+            correlate(application_id)
         try:
             reply = await operation(self.gateway, request, headers=self.headers)
         except RegistryRefused as refused:

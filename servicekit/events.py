@@ -41,6 +41,7 @@ from servicekit.bus import (
     Unavailable,
     exponential_backoff,
 )
+from servicekit.correlation import conversation
 from servicekit.errors import Problem
 from servicekit.gateway_client import GatewayFault, GatewayUnreachable
 from servicekit.registries import RegistryUnavailable
@@ -189,7 +190,8 @@ def temporary(exc: BaseException) -> bool:
 def _classified(handler: Handler) -> Handler:
     async def handle(delivery: Delivery) -> None:
         try:
-            await handler(delivery)
+            with conversation():
+                await handler(delivery)
         except (Reject, Unavailable):
             raise
         except Exception as exc:

@@ -15,6 +15,7 @@ from fastapi import Depends, Request
 from pydantic import BaseModel
 
 from servicekit.clock import Clock
+from servicekit.correlation import current_correlation
 from servicekit.envelope import (
     SUCCESS,
     AsyncMessage,
@@ -145,14 +146,17 @@ class GatewayClient:
         properties: dict[str, str] | None = None,
         headers: dict[str, str] | None = None,
     ) -> SyncResponse:
-        """Send one sync request; the response, or `GatewayFault` / `GatewayUnreachable`."""
+        """Send one sync request; the response, or `GatewayFault` / `GatewayUnreachable`.
+
+        Without a `correlation_id`, the call belongs to the application this task works for
+        (`servicekit.correlation`), if any."""
         envelope = new_request(
             service_id,
             data,
             sender_id=self.sender_id,
             password=self.password,
             now=self.clock.now(),
-            correlation_id=correlation_id,
+            correlation_id=correlation_id or current_correlation(),
             properties=properties,
         )
         status, document = await self._post(SYNC_PATH, envelope, headers)

@@ -8,6 +8,7 @@ of this is a contract for integrators: it stays out of the OpenAPI document.
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Query, Request
@@ -16,8 +17,9 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from desks.bus import Refused
 from desks.console.flow import sequence
 from desks.dependencies import DesksBus
-from desks.pages import back, form_fields, render
+from desks.pages import back, form_fields, language, render
 from desks.relay import relayed
+from desks.texts import labels
 from servicekit.topology import SERVICES
 
 router = APIRouter(include_in_schema=False)
@@ -99,7 +101,23 @@ async def change_clock(request: Request, bus: DesksBus) -> RedirectResponse:
 @router.get("/console/flow", response_class=HTMLResponse)
 async def flow(request: Request) -> HTMLResponse:
     wanted = request.query_params.get("correlationId", "").strip()
-    return render(request, "console/flow.html", "flow", correlation_id=wanted)
+    application = request.query_params.get("applicationId", "").strip()
+    error = None
+    if application:
+        # An application's id is the correlationId of its registry calls
+        # (`servicekit.correlation`): nothing to look up.
+        try:
+            wanted = str(uuid.UUID(application))
+        except ValueError:
+            error, wanted = labels(language(request))["not_application_id"], ""
+    return render(
+        request,
+        "console/flow.html",
+        "flow",
+        correlation_id=wanted,
+        application_id=application,
+        error=error,
+    )
 
 
 @router.get("/console/api/flow")

@@ -15,7 +15,10 @@ from servicekit.topology import GATEWAY
 
 def sequence(entries: list[dict[str, Any]]) -> dict[str, Any]:
     """Entries as the journal gives them (newest first) → participants and arrows in order."""
-    ordered = sorted(entries, key=lambda e: (e["startedAt"], e["sessionId"]))
+    kept = entries[::-1]
+    # Oldest first by the bus clock; calls of one instant (a frozen clock) in the order the
+    # journal kept them (a stable sort), which a session id (random) does not know.
+    ordered = sorted(kept, key=lambda e: e["startedAt"])
     callers: list[str] = []
     providers: list[str] = []
     arrows: list[dict[str, Any]] = []

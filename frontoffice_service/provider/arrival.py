@@ -20,6 +20,7 @@ from frontoffice_service.provider.models import Delivery
 from frontoffice_service.provider.repository import ProviderRepository
 from frontoffice_service.signing import signature_problems
 from frontoffice_service.working_days import WorkingCalendar
+from servicekit.correlation import correlate
 from servicekit.documents import sha256
 from servicekit.errors import StepRefusal
 from servicekit.events import MachineryApplicationSent
@@ -63,6 +64,8 @@ async def receive(
     `RegistryUnavailable`, nothing is recorded, and the bus delivers the event again later."""
     repository = ProviderRepository(session)
     app = await repository.by_number(event.application_number, lock=True)
+    if app is not None:
+        correlate(app.id)
     reason = _alteration(event, app) or await _signature_fails(gateway, event)
     delivery = Delivery(
         event_id=str(event.event_id),

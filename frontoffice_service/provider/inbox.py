@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from frontoffice_service.access import ProviderOfficer
 from frontoffice_service.machinery.models import MachineryApplication
 from frontoffice_service.provider.repository import ProviderRepository
+from servicekit.correlation import correlate
 from servicekit.errors import StepRefusal
 
 
@@ -19,4 +20,5 @@ async def application_of(
         raise StepRefusal(
             "MACHINERY_APPLICATION_NOT_FOUND", step="M10", status=404, field="number", number=number
         )
+    correlate(app.id)
     return app

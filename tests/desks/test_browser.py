@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ import pytest
 from playwright.async_api import Browser, Page, expect
 
 from egov.launcher import BusPlan
+from egov.vin_flow import VinClient
 from gbd_fl.seed import load_records
 from tests.harness import envelope, send
 
@@ -77,6 +79,36 @@ async def test_the_sequence_diagram_draws_a_conversation_live(
     await expect(payload).to_contain_text('"correlationId"')
     assert ALIVE_IIN not in await payload.inner_text()
     await page.screenshot(path=tmp_path / "flow.png", full_page=True)
+
+
+async def test_an_application_s_flow_is_opened_by_its_id_and_grows_with_its_steps(
+    page: Page, bus: BusPlan, pilot_day: datetime, tmp_path: Path
+) -> None:
+    async with httpx.AsyncClient(timeout=30) as http:
+        flow = VinClient(bus.url, http)
+        vin = await flow.new_vehicle("dealer_astana_motors", "buyer")
+        app = await flow.start("dealer_manager")  # V1: ГБД ЮЛ
+        await page.goto(f"{bus.url('desks')}/console/flow?lang=en")
+        await page.locator("input[name=applicationId]").fill(app["id"])
+        await page.locator("input[name=applicationId]").press("Enter")
+        calls = page.locator('#flow g.arrow[data-from="registration_service"]')
+        await expect(calls).to_have_count(1, timeout=15_000)
+        await expect(calls.first).to_contain_text("GBDUL_UniversalServiceSync")
+        await flow.enter_vin("dealer_manager", app, vin)  # V3–V5, drawn as they happen
+        await expect(calls).to_have_count(4, timeout=15_000)
+    texts = await calls.all_text_contents()
+    for text, service in zip(
+        texts,
+        (
+            "GBDUL_UniversalServiceSync",
+            "EPTS_PassportByVin",
+            "CUSTOMS_PaymentsByVin",
+            "RECYCLING_FeeByVin",
+        ),
+        strict=True,
+    ):
+        assert service in text
+    await page.screenshot(path=tmp_path / "application-flow.png", full_page=True)
 
 
 async def test_a_fault_rule_is_made_through_the_page_and_hits_the_next_call(

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import re
 import uuid
+from datetime import datetime
 
 import httpx
 
+from egov.flow_client import persona
 from egov.launcher import BusPlan
+from egov.vin_flow import VinClient
 from gbd_fl.seed import load_records
 from servicekit.topology import SERVICES
 from tests.harness import envelope, send
@@ -104,6 +107,36 @@ async def test_a_conversation_is_drawn_through_the_gateway(
     assert flow["arrows"][0]["payload"]["requestInfo"]["messageId"] == first
     page = (await desks.get("/console/flow", params={"correlationId": first})).text
     assert f'data-correlation-id="{first}"' in page
+
+
+async def test_an_application_s_flow_is_opened_by_its_id(
+    desks: httpx.AsyncClient, bus: BusPlan, pilot_day: datetime
+) -> None:
+    """V1–V8 on the portal: the console draws every registry call the portal made for the
+    application, in the order of its checks, from the application's id alone."""
+    async with httpx.AsyncClient(timeout=30) as http:
+        flow = VinClient(bus.url, http)
+        vin = await flow.new_vehicle("dealer_astana_motors", "buyer")
+        app = await flow.start("dealer_manager")
+        app = await flow.enter_vin("dealer_manager", app, vin)
+        app = await flow.enter_buyer("dealer_manager", app, persona("buyer")["iin"])
+        full = await flow.ok("dealer_manager", "GET", f"/dealer/applications/{app['id']}")
+        checks = [c["serviceId"] for c in full["checks"]]
+    assert len(checks) >= 6, checks  # V1, V3, V4, V5, V7, V8
+
+    drawn = (await desks.get("/console/api/flow", params={"correlationId": app["id"]})).json()
+    assert drawn["participants"][:2] == ["registration_service", "gateway"]
+    calls = [a for a in drawn["arrows"] if a["from"] == "registration_service"]
+    assert [a["serviceId"] for a in calls] == checks
+    answers = [a for a in drawn["arrows"] if a["to"] == "registration_service"]
+    assert all(a["label"].startswith("200 SCSS001") for a in answers)
+    assert all(a["payload"]["responseInfo"]["correlationId"] == app["id"] for a in answers)
+
+    page = (await desks.get("/console/flow", params={"applicationId": app["id"]})).text
+    assert f'data-correlation-id="{app["id"]}"' in page
+    wrong = (await desks.get("/console/flow", params={"applicationId": app["number"]})).text
+    assert 'class="error"' in wrong
+    assert "data-correlation-id" not in wrong
 
 
 async def test_the_journal_is_searched_by_its_filters(

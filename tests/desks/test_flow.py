@@ -49,5 +49,20 @@ def test_exchanges_are_drawn_oldest_first_through_the_gateway() -> None:
     assert model["arrows"][5]["status"] == 404
 
 
+def test_calls_of_one_instant_keep_the_journal_s_order() -> None:
+    """A frozen bus clock gives every call the same time: the journal's order is the truth."""
+    newest_first = [
+        {
+            **_entry("2026-03-02T05:00:00Z", "registration_service", "gbd_fl", 200, "SCSS001"),
+            "sessionId": session,
+            "serviceId": service,
+        }
+        for session, service in [("0", "THIRD"), ("f", "SECOND"), ("1", "FIRST")]
+    ]
+    arrows = sequence(newest_first)["arrows"]
+    calls = [a["serviceId"] for a in arrows if a["from"] == "registration_service"]
+    assert calls == ["FIRST", "SECOND", "THIRD"]
+
+
 def test_no_entries_no_arrows() -> None:
     assert sequence([]) == {"participants": ["gateway"], "arrows": []}

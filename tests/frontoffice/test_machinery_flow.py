@@ -24,6 +24,7 @@ from frontoffice_service.machinery.catalogue import MACHINE_KINDS, MachineKind
 from servicekit.clock import ALMATY, bus_clock
 from servicekit.messages import texts_for
 from tests.documents import pdf_text
+from tests.harness import ADMIN
 
 KOSTANAY, ALMALY = "KST-KOSTANAY", "ALM-ALMALY"
 WORKER_KST, WORKER_ALM = "frontoffice_worker_kostanay", "frontoffice_worker_almaty"
@@ -847,3 +848,55 @@ async def test_m14_term_after_17_and_overdue(flow: MachineryClient, bus: BusPlan
         )
     finally:
         bus_clock.reset()
+
+
+async def test_m6_to_m12_every_registry_call_of_the_application_is_one_conversation(
+    flow: MachineryClient, bus: BusPlan, pilot_day: datetime
+) -> None:
+    """The application's id is the correlationId of every registry call made for it: the desk's
+    (M6.1 before it has a number, M6.3, M6.5), the provider's on its arrival over the bus (M3,
+    M10.1–M10.3) and its decision and entry (M10.4, M12) the next day."""
+    vin = await flow.new_machine("farmer")
+    app = await flow.sent(
+        WORKER_KST,
+        KOSTANAY,
+        action="REGISTRATION",
+        applicant_key="farmer",
+        visitor="farmer",
+        machine={**TRACTOR, "id": vin},
+    )
+    await flow.received(OFFICER_KST, app)
+    bus_clock.freeze(pilot_day + timedelta(days=1))
+    plate = await flow.free_plate("10")
+    await _issued(
+        flow,
+        app,
+        officer=OFFICER_KST,
+        entry={"technicalPassport": f"KS 1{vin[-6:]}", "plate": plate},
+        now=pilot_day + timedelta(days=1),
+    )
+
+    journal = await flow.http.get(
+        f"{bus.url('gateway')}/admin/journal",
+        params={"correlationId": app["id"], "limit": "1000"},
+        headers=ADMIN,
+    )
+    entries = journal.raise_for_status().json()[::-1]
+    assert {e["correlationId"] for e in entries} == {app["id"]}
+    assert {(e["senderId"], e["status"]) for e in entries} == {("frontoffice_service", 200)}
+    services = [e["serviceId"] for e in entries]
+    # M6.3: a check per purpose, and an invoice and checks again when the applicant's
+    # payments were already counted by another application of theirs.
+    fees = [s for s in services[3:] if s.startswith("PAYMENTS_")]
+    assert "PAYMENTS_CheckByPayerPurpose" in fees, services
+    assert services == [
+        *("GBDFL_UniversalServiceSync", "GBDFL_UniversalServiceSync"),  # M6.1: the ID, the name
+        "GBDFL_BiometricVerification",  # M7
+        *fees,
+        "PKI_VerifyCms",  # M6.5: the worker's signature
+        "PKI_VerifyCms",  # M3: the same, as it arrived at the provider
+        "EPSM_PassportByVin",  # M10.1
+        "GBDFL_UniversalServiceSync",  # M10.2
+        "PKI_VerifyCms",  # M10.4: the officer's signature
+        *("BMG_PlateStatus", "BMG_Issue"),  # M12
+    ]

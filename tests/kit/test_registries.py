@@ -24,6 +24,7 @@ from aiohttp import web
 from pydantic import BaseModel
 
 from servicekit.clock import Clock
+from servicekit.correlation import conversation, correlate
 from servicekit.envelope import (
     SUCCESS,
     ErrorInfo,
@@ -224,6 +225,31 @@ async def test_a_request_goes_out_in_camel_case_without_the_fields_left_out(
         "limit": 20,
     }
     assert gateway.headers[0]["X-Test-Scenario"] == "number_bank.none_free"
+
+
+async def test_a_call_made_for_an_application_carries_its_id_as_correlation_id(
+    fake: tuple[FakeGateway, GatewayClient],
+) -> None:
+    gateway, client = fake
+    application = str(uuid.uuid4())
+
+    async def delivery() -> None:
+        # A consumer's delivery is a scope of its own: what it names ends with it.
+        with conversation():
+            correlate(uuid.uuid4())
+            await PERSON_BY_IIN(client, PersonRequest(iin=IIN))
+
+    gateway.replies.extend(_answer(FOUND) for _ in range(4))
+    with conversation():  # the test's own scope: a request's task, say
+        await PERSON_BY_IIN(client, PersonRequest(iin=IIN))
+        correlate(application)
+        await PERSON_BY_IIN(client, PersonRequest(iin=IIN))
+        await delivery()
+        await PERSON_BY_IIN(client, PersonRequest(iin=IIN))
+    sent = [r["requestInfo"].get("correlationId") for r in gateway.received]
+    assert sent[0] is None
+    assert sent[1] == sent[3] == application
+    assert sent[2] not in (None, application)
 
 
 @pytest.mark.parametrize(

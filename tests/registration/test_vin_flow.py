@@ -4,13 +4,15 @@ refusal branch of the dealer's and the buyer's steps (tests are named after thei
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 
+from egov.launcher import BusPlan
 from egov.signin import sign
 from egov.vin_flow import VinClient
 from servicekit.clock import ALMATY, bus_clock
+from tests.harness import ADMIN
 
 DEALER = "dealer_manager"
 BUYER, BUYER_IIN = "buyer", "900515310005"
@@ -287,3 +289,28 @@ async def test_idempotency_key_replays_the_first_answer(flow: VinClient) -> None
 async def test_v15_centres_of_the_pilot_regions(flow: VinClient) -> None:
     reply = await flow.http.get(f"{flow.portal}/centres")
     assert {"ALM-ALMALY", "KST-KOSTANAY"} <= {c["id"] for c in reply.json()}
+
+
+async def test_v1_to_v17_every_registry_call_of_the_application_is_one_conversation(
+    flow: VinClient, bus: BusPlan, pilot_day: datetime
+) -> None:
+    """The application's id is the correlationId of every registry call made for it, across
+    its steps and days: the gateway's journal gives them back, in order, as its checks."""
+    vin = await flow.new_vehicle("dealer_astana_motors", BUYER)
+    app = await flow.signed_by_dealer(DEALER, vin, BUYER_IIN)
+    bus_clock.freeze(pilot_day + timedelta(days=1))
+    app = await flow.to_payment(BUYER, app, "ALM-ALMALY")
+    full = await flow.ok(DEALER, "GET", f"/dealer/applications/{app['id']}")
+    checks = [(c["step"], c["serviceId"], c["messageId"]) for c in full["checks"]]
+    assert {step for step, _, _ in checks} >= {"V1", "V3", "V9", "V11", "V14", "V16", "V17"}
+
+    journal = await flow.http.get(
+        f"{bus.url('gateway')}/admin/journal",
+        params={"correlationId": app["id"], "limit": "1000"},
+        headers=ADMIN,
+    )
+    entries = journal.raise_for_status().json()[::-1]
+    assert {e["correlationId"] for e in entries} == {app["id"]}
+    assert {e["senderId"] for e in entries} == {"registration_service"}
+    calls = [(e["serviceId"], e["response"]["responseInfo"]["messageId"]) for e in entries]
+    assert calls == [(service, message) for _, service, message in checks]

@@ -24,6 +24,7 @@ from frontoffice_service.machinery.states import refuse
 from frontoffice_service.registries import ask
 from frontoffice_service.settings import Settings
 from servicekit.clock import ALMATY
+from servicekit.correlation import correlate
 from servicekit.errors import StepRefusal
 from servicekit.gateway_client import GatewayClient
 from servicekit.registries.gbd_fl import (
@@ -60,6 +61,9 @@ async def open_application(
     today = now.astimezone(ALMATY).date()
     require_pilot(settings, office.id, today)
     ticket = await called_submission_ticket(session, office.id, str(request.ticket_id))
+    # Named before the first registry call, so that M6.1's calls are the application's too.
+    application_id = str(uuid.uuid4())
+    correlate(application_id)
     visitor = request.visitor
     await check_visitor(gateway, visitor.iin, visitor.identification, step="M6.1")
     visitor_name = await _person_name(gateway, visitor.iin, field="visitor.iin")
@@ -67,7 +71,7 @@ async def open_application(
     repository = DeskRepository(session)
     number = await repository.next_number(office.id, today)
     app = MachineryApplication(
-        id=str(uuid.uuid4()),
+        id=application_id,
         number=f"M-{office.id}-{today:%Y%m%d}-{number:03d}",
         office=office.id,
         region=office.region_code,

@@ -30,6 +30,7 @@ from frontoffice_service.machinery.views import (
     to_scan,
 )
 from frontoffice_service.routes import WORKER, Responses, once
+from servicekit.correlation import correlate
 from servicekit.db import DbSession
 from servicekit.errors import StepRefusal
 from servicekit.idempotency import IdempotencyKey
@@ -46,6 +47,7 @@ async def _at_office(
         raise StepRefusal(
             "MACHINERY_APPLICATION_NOT_FOUND", step="M6", status=404, field="number", number=number
         )
+    correlate(app.id)
     return app
 
 
