@@ -1,4 +1,4 @@
-"""The pages: the landing page and the tester's console.
+"""The tester's console.
 
 Pages are rendered on the server from the bus's public APIs; the live parts (readiness, the
 clock, the sequence diagram) poll the small JSON routes under `/console/api`. Actions are plain
@@ -9,18 +9,21 @@ of this is a contract for integrators: it stays out of the OpenAPI document.
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any, cast
+from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from desks.bus import BusApi, Refused
-from desks.flow import sequence
+from desks.bus import Refused
+from desks.console.flow import sequence
+from desks.dependencies import DesksBus
 from desks.pages import back, form_fields, language, render
+from desks.relay import relayed
 from desks.texts import labels
 from servicekit.topology import SERVICES
 
 router = APIRouter(include_in_schema=False)
+T = TypeVar("T")
 
 JOURNAL_FILTERS = (
     "serviceId",
@@ -48,19 +51,6 @@ FAULT_FIELDS = {
 CLOCK_ACTIONS = ("freeze", "set", "advance", "unfreeze", "reset")
 
 
-async def _bus(request: Request) -> BusApi:
-    return cast(BusApi, request.app.state.desks_bus)
-
-
-DesksBus = Annotated[BusApi, Depends(_bus)]
-"""The bus's public APIs as the console calls them (made with the app)."""
-
-
-@router.get("/", response_class=HTMLResponse)
-async def landing(request: Request) -> HTMLResponse:
-    return render(request, "index.html", "home")
-
-
 # -- health and the clock ---------------------------------------------------------------------
 
 
@@ -72,7 +62,9 @@ async def console(request: Request, bus: DesksBus) -> HTMLResponse:
         clock = None
     services = [r.as_json() for r in await bus.readiness()]
     titles = {s.name: s.title for s in SERVICES}
-    return render(request, "console.html", "console", services=services, clock=clock, titles=titles)
+    return render(
+        request, "console/console.html", "console", services=services, clock=clock, titles=titles
+    )
 
 
 @router.get("/console/api/health")
@@ -82,10 +74,7 @@ async def health_json(bus: DesksBus) -> list[dict[str, Any]]:
 
 @router.get("/console/api/clock")
 async def clock_json(bus: DesksBus) -> Response:
-    try:
-        return JSONResponse(await bus.clock())
-    except Refused as refused:
-        return JSONResponse(refused.body, status_code=refused.status)
+    return await relayed(bus.clock())
 
 
 @router.post("/console/clock")
@@ -123,7 +112,7 @@ async def flow(request: Request) -> HTMLResponse:
             error, wanted = labels(language(request))["not_application_id"], ""
     return render(
         request,
-        "flow.html",
+        "console/flow.html",
         "flow",
         correlation_id=wanted,
         application_id=application,
@@ -133,7 +122,7 @@ async def flow(request: Request) -> HTMLResponse:
 
 @router.get("/console/api/flow")
 async def flow_json(
-    bus: DesksBus, correlation_id: Annotated[str, Query(alias="correlationId", min_length=1)]
+    correlation_id: Annotated[str, Query(alias="correlationId", min_length=1)], bus: DesksBus
 ) -> Response:
     try:
         entries = await bus.journal({"correlationId": correlation_id, "limit": "1000"})
@@ -160,7 +149,7 @@ async def journal(request: Request, bus: DesksBus) -> HTMLResponse:
         error = refused.text
     return render(
         request,
-        "journal.html",
+        "console/journal.html",
         "journal",
         criteria=criteria,
         filters=JOURNAL_FILTERS,
@@ -176,7 +165,7 @@ async def faults(request: Request, bus: DesksBus) -> HTMLResponse:
         rules = await bus.faults()
     except Refused as refused:
         error = refused.text
-    return render(request, "faults.html", "faults", rules=rules, error=error)
+    return render(request, "console/faults.html", "faults", rules=rules, error=error)
 
 
 @router.post("/console/faults")
@@ -205,20 +194,23 @@ async def remove_fault(rule_id: str, bus: DesksBus) -> RedirectResponse:
     return back("/console/faults", f"− {rule_id}")
 
 
+def _answered(found: dict[str, T | Refused]) -> tuple[dict[str, T], dict[str, str]]:
+    """Each service's answer, the empty ones left out; and the text of those that failed."""
+    answered = {n: a for n, a in found.items() if not isinstance(a, Refused) and a}
+    failed = {n: a.text for n, a in found.items() if isinstance(a, Refused)}
+    return answered, failed
+
+
 @router.get("/console/scenarios", response_class=HTMLResponse)
 async def scenarios(request: Request, bus: DesksBus) -> HTMLResponse:
-    found = await bus.scenarios()
-    declared = {n: s for n, s in found.items() if not isinstance(s, Refused) and s}
-    failed = {n: s.text for n, s in found.items() if isinstance(s, Refused)}
-    return render(request, "scenarios.html", "scenarios", declared=declared, failed=failed)
+    declared, failed = _answered(await bus.scenarios())
+    return render(request, "console/scenarios.html", "scenarios", declared=declared, failed=failed)
 
 
 @router.get("/console/incidents", response_class=HTMLResponse)
 async def incidents(request: Request, bus: DesksBus) -> HTMLResponse:
-    found = await bus.parked()
-    parked = {n: p for n, p in found.items() if not isinstance(p, Refused) and p}
-    failed = {n: p.text for n, p in found.items() if isinstance(p, Refused)}
-    return render(request, "incidents.html", "incidents", parked=parked, failed=failed)
+    parked, failed = _answered(await bus.parked())
+    return render(request, "console/incidents.html", "incidents", parked=parked, failed=failed)
 
 
 @router.post("/console/incidents/redrive")
@@ -246,7 +238,7 @@ async def message_log(request: Request, bus: DesksBus) -> HTMLResponse:
         error = refused.text
     return render(
         request,
-        "log.html",
+        "console/log.html",
         "message_log",
         report=report,
         records=page["records"] if page else [],
