@@ -153,21 +153,61 @@ def run_tests(args: list[str]) -> None:
     sys.exit(run_pytest(args))
 
 
-WORKERS = os.environ.get("EGOV_TEST_WORKERS", "auto")
-"""pytest-xdist's `-n`: `auto` is a worker per core."""
+CONNECTIONS_PER_WORKER = 50
+"""PostgreSQL connections one worker may hold at its peak: a bus on PostgreSQL keeps about
+twenty open between steps and up to fifty in a step that fans out (measured)."""
+
+MAX_CONNECTIONS = """
+import asyncio, os, sys
+import asyncpg
+
+async def main() -> None:
+    url = os.environ.get("EGOV_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+    connection = await asyncpg.connect(url.replace("+asyncpg", ""), timeout=3)
+    try:
+        print(await connection.fetchval("SHOW max_connections"))
+    finally:
+        await connection.close()
+
+asyncio.run(main())
+"""
+
+
+def test_workers() -> str:
+    """pytest-xdist's `-n`: `EGOV_TEST_WORKERS` if set; else two workers per core, as many as
+    the PostgreSQL the tests use has connections for. Two per core because a worker waits
+    about half its time (on PostgreSQL, RabbitMQ, the browser, a registry's deadline): with
+    one per core, half the machine idles."""
+    if "EGOV_TEST_WORKERS" in os.environ:
+        return os.environ["EGOV_TEST_WORKERS"]
+    wanted = 2 * (os.cpu_count() or 1)
+    found = subprocess.run(
+        [str(PYTHON), "-c", MAX_CONNECTIONS], capture_output=True, text=True, check=False
+    )
+    if found.returncode == 0 and found.stdout.strip().isdigit():
+        affordable = max(1, int(found.stdout) // CONNECTIONS_PER_WORKER)
+        if affordable < wanted:
+            _say(
+                f"PostgreSQL takes {found.stdout.strip()} connections: {affordable} test "
+                f"workers, not {wanted} (raise max_connections to {wanted * CONNECTIONS_PER_WORKER} "
+                "for the faster run)"
+            )
+        wanted = min(wanted, affordable)
+    return str(wanted)
 
 
 def run_pytest(args: list[str]) -> int:
     """The tests in two runs of pytest: first those marked `serial` (they restart the shared
     broker or time themselves, so nothing else may run beside them), alone; then all the
     others on parallel workers, each module on one worker (a module shares its bus between
-    its tests; tests/conftest.py keeps the folders that share one together). `args` go to
+    its tests; the scheduler is tests/fixtures/workers.py). `args` go to
     both, so `-k`, `-m` and paths select as usual. The parallel run comes last: its summary
     is the suite's closing line."""
     base = [str(PYTHON), "-m", "pytest", *args]
+    workers = test_workers()
     serial = subprocess.run(base, env={**os.environ, "EGOV_TEST_PHASE": "serial"}).returncode
     parallel = subprocess.run(
-        [*base, "-n", WORKERS, "--dist", "loadscope"],
+        [*base, "-n", workers, "--dist", "loadscope"],
         env={**os.environ, "EGOV_TEST_PHASE": "parallel"},
     ).returncode
     return combined_exit(serial, parallel)

@@ -20,10 +20,10 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from egov.demo import PILOT_DAY as VIN_PILOT_DAY
 from egov.flow_client import VIN_OK, persona
 from egov.machinery_demo import PHONE
 from egov.machinery_demo import PILOT_DAY as MACHINERY_PILOT_DAY
+from egov.vin_demo import PILOT_DAY as VIN_PILOT_DAY
 from servicekit.settings import DEFAULT_ADMIN_TOKEN
 from servicekit.topology import SERVICES
 

@@ -223,10 +223,10 @@ def _test_functions(
 
 def demo_branches() -> list[tuple[str, str, str]]:
     """(command, step, summary) of every demo branch."""
-    from egov import demo, machinery_demo
+    from egov import machinery_demo, vin_demo
 
     return [
-        *((f"vin {b.name}", b.step, b.summary) for b in demo.BRANCHES.values()),
+        *((f"vin {b.name}", b.step, b.summary) for b in vin_demo.BRANCHES.values()),
         *((f"machinery {b.name}", b.step, b.summary) for b in machinery_demo.BRANCHES.values()),
     ]
 

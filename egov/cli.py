@@ -680,10 +680,10 @@ def demo_vin(
     """The VIN registration (V1–V22) played by the dealer, the buyer, the police and the ЦОН:
     the happy path, or a refusal branch. Exits 1 if a step did not go as expected, 2 if there
     is no bus."""
-    from egov import demo
+    from egov import vin_demo
 
     url = bus_url(gateway, base_port, host)
-    _demo("vin", demo.BRANCHES, demo.run, branch, list_branches, url, admin_token, as_json)
+    _demo("vin", vin_demo.BRANCHES, vin_demo.run, branch, list_branches, url, admin_token, as_json)
 
 
 @demo_app.command("machinery")

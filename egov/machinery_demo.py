@@ -19,15 +19,13 @@ import httpx
 
 from egov.demo import (
     Branch,
-    BusClock,
-    Kind,
-    Line,
+    Demo,
     Outcome,
+    Pilot,
     Reporter,
-    bus_ready,
     english,
     expect_problem,
-    play,
+    play_branches,
 )
 from egov.flow_client import FlowError, Json, answer
 from egov.machinery_flow import MachineryClient, expect
@@ -41,6 +39,7 @@ PILOT_END: date = FrontOfficeSettings.model_fields["machinery_pilot_end"].defaul
 PILOT_DAY = datetime(2025, 10, 20, 10, 0, tzinfo=ALMATY)
 """Where the demo stops the bus clock when today is outside the pilot: a Monday of it, in the
 ЦОН's working hours."""
+PILOT = Pilot(PILOT_START, PILOT_END, PILOT_DAY)
 
 ALM, WORKER_ALM, OFFICER_ALM, HEAD = (
     "ALM-ALMALY",
@@ -60,18 +59,8 @@ REREGISTERED_TRACTOR, ITS_PLATE = "Y4R122124SB010455", "AGR P 102"
 """The catalogue's Беларус-1221.2, registered in Kostanay with this plate."""
 
 
-class MachineryDemo:
-    def __init__(self, flow: MachineryClient, reporter: Reporter, admin_token: str) -> None:
-        self.flow, self.reporter = flow, reporter
-        admin = {"Authorization": f"Bearer {admin_token}"}
-        self.clock = BusClock(flow.http, flow.url, admin, self.note)
-        self.admin = admin
-
-    def say(self, step: str, actor: str, action: str, outcome: str, kind: Kind = "done") -> None:
-        self.reporter.line(Line(step, actor, action, outcome, kind))
-
-    def note(self, actor: str, action: str, outcome: str = "") -> None:
-        self.say("·", actor, action, outcome, "note")
+class MachineryDemo(Demo[MachineryClient]):
+    """The machinery registration's people, and the bus's time they date their entries by."""
 
     async def now(self) -> datetime:
         reply = await self.flow.http.get(f"{self.flow.url('gateway')}/clock")
@@ -87,15 +76,8 @@ async def run(
 ) -> list[Outcome]:
     """Play `branches` (names of BRANCHES) one after another; NoBus when there is no bus."""
     async with httpx.AsyncClient(timeout=30) as http:
-        demo = MachineryDemo(
-            MachineryClient(url, http, admin_token=admin_token), reporter, admin_token
-        )
-        await bus_ready(http, url)
-        put_back = await demo.clock.inside(PILOT_START, PILOT_END, PILOT_DAY)
-        try:
-            return [await play(demo, BRANCHES[name], reporter) for name in branches]
-        finally:
-            await put_back()
+        demo = MachineryDemo(MachineryClient(url, http, admin_token=admin_token), reporter)
+        return await play_branches(demo, BRANCHES, branches, PILOT)
 
 
 # --- the steps ------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ os.environ.pop("EGOV_ADMIN_TOKEN", None)
 
 # Fixtures more than one folder uses, defined once.
 pytest_plugins = [
-    "tests.vin",
+    "tests.fixtures.vin",
     "tests.fixtures.workers",
     "tests.fixtures.http",
     "tests.fixtures.templates",

@@ -7,14 +7,14 @@ import contextlib
 import os
 import sys
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-from egov.demo import Branch, Line, Outcome
+from egov.demo import Branch, Line, Outcome, Reporter
 from egov.launcher import BusPlan, ServiceStatus, bind_free, run_embedded
 from servicekit.topology import SERVICES, spec
 from tests.backends import fresh_postgres, fresh_vhost
@@ -171,3 +171,15 @@ class Recorder:
 
     def end(self, outcome: Outcome) -> None:
         pass
+
+
+DemoRun = Callable[[Callable[[str], str], Sequence[str], Reporter], Awaitable[Sequence[Outcome]]]
+"""A demo module's `run` (`egov.vin_demo.run`, `egov.machinery_demo.run`)."""
+
+
+async def played(run: DemoRun, bus: BusPlan, *branches: str) -> list[Line]:
+    """The lines of a demo's `branches` played one after another on `bus`, each as expected."""
+    recorder = Recorder()
+    outcomes = await run(bus.url, branches, recorder)
+    assert [(o.branch, o.failure) for o in outcomes] == [(b, None) for b in branches]
+    return recorder.lines

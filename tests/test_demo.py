@@ -9,36 +9,21 @@ import os
 import subprocess
 import sys
 from collections.abc import AsyncIterator
-from datetime import datetime
 
 import httpx
 import pytest
 from typer.testing import CliRunner
 
-from egov import demo
+from egov import demo, vin_demo
 from egov.cli import app
 from egov.launcher import BusPlan, free_base_port
-from servicekit.clock import ALMATY, bus_clock
+from servicekit.clock import bus_clock
 from tests.fixtures.buses import bus_fixture
-from tests.harness import ADMIN, Recorder
-
-PILOT_DAY = datetime(2026, 3, 2, 10, 0, tzinfo=ALMATY)
-AFTER_THE_PILOT = datetime(2026, 11, 25, 12, 0, tzinfo=ALMATY)
-
+from tests.fixtures.clock import AFTER_THE_PILOTS
+from tests.harness import ADMIN, Recorder, played
 
 bus = bus_fixture("sqlite", scope="module")
-
-
-@pytest.fixture(autouse=True)
-def _inside_the_pilot() -> None:
-    bus_clock.freeze(PILOT_DAY)  # tests/conftest.py puts the clock back after each test
-
-
-async def _played(bus: BusPlan, *branches: str) -> list[demo.Line]:
-    recorder = Recorder()
-    outcomes = await demo.run(bus.url, branches, recorder)
-    assert [(o.branch, o.failure) for o in outcomes] == [(b, None) for b in branches]
-    return recorder.lines
+pytestmark = pytest.mark.usefixtures("pilot_day")
 
 
 @pytest.fixture
@@ -53,7 +38,7 @@ async def auto_decision(bus: BusPlan) -> AsyncIterator[None]:
 
 
 async def test_happy_path_reports_every_step_from_v1_to_v22(bus: BusPlan) -> None:
-    lines = await _played(bus, "happy")
+    lines = await played(vin_demo.run, bus, "happy")
     assert {f"V{n}" for n in range(1, 23)} <= {line.step for line in lines if line.kind == "done"}
     assert not [line for line in lines if line.kind == "refused"]
     (decision,) = [line for line in lines if line.step == "V19" and "approves" in line.action]
@@ -66,7 +51,7 @@ async def test_auto_decision_is_reported_and_the_refusal_branch_turns_it_off_for
     bus: BusPlan,
 ) -> None:
     """v21 registers two vehicles on its way, both approved by the rule."""
-    lines = await _played(bus, "v21-wrong-person", "v19-police-refusal")
+    lines = await played(vin_demo.run, bus, "v21-wrong-person", "v19-police-refusal")
     assert any(line.step == "V19" and "auto-decision" in line.action for line in lines)
     refused = {line.step for line in lines if line.kind == "refused"}
     assert refused == {"V21", "V19"}
@@ -88,15 +73,15 @@ the demo's frozen clock never lets them lapse, so the number must go back."""
 
 @pytest.mark.parametrize(
     "branch",
-    [n for n in demo.BRANCHES if n not in ("happy", "v19-police-refusal", "v21-wrong-person")],
+    [n for n in vin_demo.BRANCHES if n not in ("happy", "v19-police-refusal", "v21-wrong-person")],
 )
 async def test_branch_answers_as_expected_at_its_step(bus: BusPlan, branch: str) -> None:
-    lines = await _played(bus, *[branch] * (2 if branch in AGAIN else 1))
+    lines = await played(vin_demo.run, bus, *[branch] * (2 if branch in AGAIN else 1))
     if branch == "v16-reserved-plate":
         assert any(line.step == "V16" and "RESERVED_FOR_BUYER" in line.action for line in lines)
     else:
         refused = {line.step for line in lines if line.kind == "refused"}
-        assert demo.BRANCHES[branch].step in refused
+        assert vin_demo.BRANCHES[branch].step in refused
     if branch in HALFWAY:
         query = {"iin": "900515310005", "status": "RESERVED"}
         async with httpx.AsyncClient() as http:
@@ -109,18 +94,18 @@ async def test_outside_the_pilot_the_clock_is_frozen_inside_and_put_back(
     bus: BusPlan, frozen: bool
 ) -> None:
     if frozen:
-        bus_clock.freeze(AFTER_THE_PILOT)
+        bus_clock.freeze(AFTER_THE_PILOTS)
     else:
         bus_clock.reset()
-        bus_clock.set(AFTER_THE_PILOT)
-    lines = await _played(bus, "v3-no-epts")
+        bus_clock.set(AFTER_THE_PILOTS)
+    lines = await played(vin_demo.run, bus, "v3-no-epts")
     assert "frozen at 2026-03-02 10:00" in lines[0].action
     assert lines[-1].action == "put back"
     if frozen:
-        assert bus_clock.state.frozen_at == AFTER_THE_PILOT
+        assert bus_clock.state.frozen_at == AFTER_THE_PILOTS
     else:
         assert bus_clock.state.frozen_at is None
-        assert abs((bus_clock.now() - AFTER_THE_PILOT).total_seconds()) < 60
+        assert abs((bus_clock.now() - AFTER_THE_PILOTS).total_seconds()) < 60
 
 
 async def test_a_step_that_goes_wrong_fails_the_branch_and_says_what(bus: BusPlan) -> None:
@@ -134,7 +119,7 @@ async def test_a_step_that_goes_wrong_fails_the_branch_and_says_what(bus: BusPla
     async with httpx.AsyncClient() as http:
         added = await http.post(f"{bus.url('gateway')}/admin/faults", json=rule, headers=ADMIN)
     assert added.status_code in (200, 201), added.text
-    (outcome,) = await demo.run(bus.url, ["v3-no-epts"], Recorder())
+    (outcome,) = await vin_demo.run(bus.url, ["v3-no-epts"], Recorder())
     assert not outcome.ok
     assert outcome.failure is not None
     assert "503" in outcome.failure
@@ -143,13 +128,13 @@ async def test_a_step_that_goes_wrong_fails_the_branch_and_says_what(bus: BusPla
 
 async def test_no_bus_is_said_so() -> None:
     with pytest.raises(demo.NoBus, match="egov up"):
-        await demo.run(lambda _: "http://127.0.0.1:9", ["happy"], Recorder())
+        await vin_demo.run(lambda _: "http://127.0.0.1:9", ["happy"], Recorder())
 
 
 def test_list_names_every_branch() -> None:
     result = CliRunner().invoke(app, ["demo", "vin", "--list"], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
-    for name in demo.BRANCHES:
+    for name in vin_demo.BRANCHES:
         assert name in result.output
 
 

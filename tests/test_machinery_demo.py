@@ -4,38 +4,23 @@ inside the pilot and put back, and the command lists its branches."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import pytest
 from typer.testing import CliRunner
 
-from egov import demo, machinery_demo
+from egov import machinery_demo
 from egov.cli import app
 from egov.launcher import BusPlan
-from servicekit.clock import ALMATY, bus_clock
+from servicekit.clock import bus_clock
 from tests.fixtures.buses import bus_fixture
-from tests.harness import Recorder
-
-AFTER_THE_PILOT = datetime(2026, 11, 25, 12, 0, tzinfo=ALMATY)
-
+from tests.fixtures.clock import AFTER_THE_PILOTS, day_fixture
+from tests.harness import played
 
 bus = bus_fixture("sqlite", scope="module")
-
-
-@pytest.fixture(autouse=True)
-def _after_the_pilot() -> None:
-    bus_clock.freeze(AFTER_THE_PILOT)  # tests/conftest.py puts the clock back after each test
-
-
-async def _played(bus: BusPlan, *branches: str) -> list[demo.Line]:
-    recorder = Recorder()
-    outcomes = await machinery_demo.run(bus.url, branches, recorder)
-    assert [(o.branch, o.failure) for o in outcomes] == [(b, None) for b in branches]
-    return recorder.lines
+after_the_pilots = day_fixture(AFTER_THE_PILOTS, name="after_the_pilots", autouse=True)
 
 
 async def test_happy_path_reports_every_step_from_the_ticket_to_the_archive(bus: BusPlan) -> None:
-    lines = await _played(bus, "happy")
+    lines = await played(machinery_demo.run, bus, "happy")
     done = {line.step for line in lines if line.kind == "done"}
     expected = {"M5", "M6.1", "M6.2", "M6.3", "M6.4", "M6.5", "M9", "M3", "M14"}
     expected |= {"M10.1", "M10.2", "M10.3", "M10.4", "M11", "M12", "M15", "M16", "M17"}
@@ -45,12 +30,12 @@ async def test_happy_path_reports_every_step_from_the_ticket_to_the_archive(bus:
     # Frozen inside the pilot for the demo, and back where it was after.
     assert "frozen at 2025-10-20 10:00" in lines[0].action
     assert lines[-1].action == "put back"
-    assert bus_clock.state.frozen_at == AFTER_THE_PILOT
+    assert bus_clock.state.frozen_at == AFTER_THE_PILOTS
 
 
 @pytest.mark.parametrize("branch", [n for n in machinery_demo.BRANCHES if n != "happy"])
 async def test_branch_answers_as_expected_at_its_step(bus: BusPlan, branch: str) -> None:
-    lines = await _played(bus, branch, branch)
+    lines = await played(machinery_demo.run, bus, branch, branch)
     steps = {line.step for line in lines if line.kind == "refused"}
     wanted = machinery_demo.BRANCHES[branch].step.split(", ")
     if branch == "m6-representative":

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from egov import demo, machinery_demo
+from egov import machinery_demo, vin_demo
 
 ROOT = Path(__file__).resolve().parent.parent
 DATE = re.compile(r"\b(20\d\d-\d\d-\d\d)")
-VIN_DAY, MACHINERY_DAY = demo.PILOT_DAY.date(), machinery_demo.PILOT_DAY.date()
+VIN_DAY, MACHINERY_DAY = vin_demo.PILOT_DAY.date(), machinery_demo.PILOT_DAY.date()
 AHEAD = frozenset({"expiresAt", "dueDate"})
 
 
@@ -62,8 +62,8 @@ def test_nothing_the_demos_look_at_is_dated_after_their_pilot_day(
 
 
 def test_every_id_card_is_valid_throughout_both_pilots() -> None:
-    last = max(demo.PILOT_END, machinery_demo.PILOT_END)
-    first = min(demo.PILOT_START, machinery_demo.PILOT_START)
+    last = max(vin_demo.PILOT_END, machinery_demo.PILOT_END)
+    first = min(vin_demo.PILOT_START, machinery_demo.PILOT_START)
     short = [
         (person["iin"], document["expiryDate"])
         for person in _seed("gbd_fl")["persons"]

@@ -53,7 +53,7 @@ def test_a_marker_proves_its_branch_and_a_name_its_steps(trace: Trace) -> None:
     ]
     assert oked.proves == {Proof("V1"), Proof("V1", "SELLER_NOT_VEHICLE_TRADER")}
     whole = by_id[
-        "frontoffice/test_machinery_flow.py::test_registration_from_ticket_to_digital_document"
+        "frontoffice/machinery/test_machinery_flow.py::test_registration_from_ticket_to_digital_document"
     ]
     assert {Proof("M10.1"), Proof("M11")} <= whole.proves
     known = set(PROCESS_STEPS)

@@ -10,7 +10,7 @@ measured, and the clicks of the whole registration are counted and printed.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from urllib.parse import urlencode
@@ -22,10 +22,11 @@ from playwright.async_api import Browser, BrowserContext, Locator, Page, expect
 from desks.frontoffice_api import FRONTOFFICE
 from egov.flow_client import persona
 from egov.launcher import BusPlan
-from egov.machinery_demo import PILOT_DAY
 from egov.machinery_flow import MachineryClient, scan_png
 from egov.vin_flow import VinClient
 from servicekit.clock import ALMATY, bus_clock
+from tests.fixtures.clock import MACHINERY_PILOT_DAY, day_fixture
+from tests.fixtures.flows import flow_fixture
 
 OFFICE, WORKER, OFFICER, HEAD = (
     "ALM-ALMALY",
@@ -49,17 +50,8 @@ MEASURE = """async () => {
 }"""
 
 
-@pytest.fixture(scope="module")
-async def flow(bus: BusPlan) -> AsyncIterator[MachineryClient]:
-    async with httpx.AsyncClient(timeout=30) as http:
-        yield MachineryClient(bus.url, http)
-
-
-@pytest.fixture
-def pilot_day() -> Iterator[datetime]:
-    bus_clock.freeze(PILOT_DAY)
-    yield PILOT_DAY
-    bus_clock.reset()
+flow = flow_fixture(MachineryClient, scope="module")
+pilot_day = day_fixture(MACHINERY_PILOT_DAY)
 
 
 class Desk:

@@ -5,23 +5,27 @@ day) and application numbers of their own."""
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import AsyncIterator, Iterator
-from datetime import datetime, timedelta
+from collections.abc import AsyncIterator
+from datetime import datetime
+from pathlib import Path
 
 import httpx
 import pytest
 
 from egov.launcher import BusPlan
 from servicekit.bus import MessageBus, create_bus
-from servicekit.clock import ALMATY, bus_clock
-from tests.fixtures.buses import bus_fixture
+from servicekit.clock import ALMATY
+from tests.fixtures.buses import bus_fixture, one_backend_at_a_time
+from tests.fixtures.clock import day_fixture, every_day
 from tests.frontoffice.support import EventTap, FrontOffice
 
-_DAYS = itertools.count()
-
-
 bus = bus_fixture({"embedded": "sqlite", "postgres+rabbitmq": "postgres+rabbitmq"}, scope="package")
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The rooms' folders share the package's buses (after pytest's own ordering)."""
+    one_backend_at_a_time(items, Path(__file__).parent)
 
 
 @pytest.fixture(scope="package")
@@ -38,13 +42,10 @@ async def handed_over(broker: MessageBus) -> AsyncIterator[EventTap]:
         yield tap
 
 
-@pytest.fixture
-def business_day() -> Iterator[datetime]:
-    """The clock frozen at 10:00 Almaty on a day no other test of this run uses."""
-    day = datetime(2027, 3, 1, 10, 0, tzinfo=ALMATY) + timedelta(days=next(_DAYS))
-    bus_clock.freeze(day)
-    yield day
-    bus_clock.reset()
+business_day = day_fixture(
+    every_day(datetime(2027, 3, 1, 10, 0, tzinfo=ALMATY)), name="business_day"
+)
+"""The clock stopped at 10:00 Almaty on a day no other test of this run uses."""
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 """A bus per test module for the VIN registration (V1–V22): on SQLite with the in-process bus,
-and on PostgreSQL with RabbitMQ. The clock stands inside the pilot; `flow` (tests/vin.py) drives
-the flow on the module's bus."""
+and on PostgreSQL with RabbitMQ. The clock stands inside the pilot; `flow`
+(tests/fixtures/vin.py) drives the flow on the module's bus."""
 
 from __future__ import annotations
 

@@ -35,8 +35,8 @@ from servicekit.envelope import ErrorInfo
 from servicekit.errors import Problem, StepRefusal
 from servicekit.events import temporary
 from servicekit.gateway_client import GatewayFault, GatewayUnreachable
+from tests.fixtures.clock import VIN_PILOT_DAY
 from tests.harness import ADMIN
-from tests.vin import PILOT_DAY
 
 OLD_ATTEMPTS = 5
 """The old policy parked a message after this many failed attempts."""
@@ -45,7 +45,7 @@ WORKER, OFFICER, OFFICE = "frontoffice_worker_kostanay", "akimat_officer_kostana
 
 
 def _fault(status: int) -> GatewayFault:
-    error = ErrorInfo(error_code="PROVIDER_ERROR", error_message="…", error_date=PILOT_DAY)
+    error = ErrorInfo(error_code="PROVIDER_ERROR", error_message="…", error_date=VIN_PILOT_DAY)
     return GatewayFault(status, error, {})
 
 
@@ -53,10 +53,10 @@ def _refusal() -> GatewayFault:
     """БМГ's own 409 about the data it was sent, relayed by the gateway."""
     problem = {"code": "PLATE_TAKEN", "status": 409, "field": "requestData.data.plate"}
     sub = ErrorInfo(
-        error_code="PLATE_TAKEN", error_message="…", error_date=PILOT_DAY, error_data=problem
+        error_code="PLATE_TAKEN", error_message="…", error_date=VIN_PILOT_DAY, error_data=problem
     )
     error = ErrorInfo(
-        error_code="PROVIDER_ERROR", error_message="…", error_date=PILOT_DAY, sub_error=sub
+        error_code="PROVIDER_ERROR", error_message="…", error_date=VIN_PILOT_DAY, sub_error=sub
     )
     return GatewayFault(409, error, {})
 
@@ -165,7 +165,7 @@ async def test_v19_bmg_down_longer_than_the_old_budget_delays_the_auto_decision(
     impatient_bus: BusPlan,
 ) -> None:
     """The impatient bus (conftest): its portal retries a failed message after milliseconds."""
-    bus_clock.freeze(PILOT_DAY)  # tests/conftest.py puts the clock back
+    bus_clock.freeze(VIN_PILOT_DAY)  # tests/conftest.py puts the clock back
     plan = impatient_bus
     async with httpx.AsyncClient(timeout=30) as http, auto_decision(http, plan):
         flow, faults = VinClient(plan.url, http), Faults(http, plan)

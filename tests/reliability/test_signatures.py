@@ -4,7 +4,7 @@ another application's document (V9), V9 signed by someone other than the employe
 without the right to sign, and a login token used after its AUTH certificate was revoked.
 
 On the folder's deployed bus (conftest), PostgreSQL and RabbitMQ; `flow` and the pilot's day
-are tests/vin.py's."""
+are tests/fixtures/vin.py's."""
 
 from __future__ import annotations
 
@@ -24,8 +24,8 @@ from egov.vin_flow import VinClient
 from servicekit.clock import bus_clock
 from servicekit.documents import b64
 from servicekit.signatures import sign_detached, timestamp_over_http
+from tests.fixtures.clock import VIN_PILOT_DAY
 from tests.harness import ADMIN
-from tests.vin import PILOT_DAY
 
 EXPIRED_VALID_DAY = datetime(2023, 6, 1, 9, 0, tzinfo=UTC)
 """Inside signer_expired's validity (2023-01-01 to 2024-01-01); it carries the buyer's ИИН."""
@@ -106,7 +106,7 @@ async def test_v18_back_dated_signing_time_does_not_revive_an_expired_key_and_ca
     stamped = await asyncio.to_thread(
         sign_detached, p12, PERSONA_KEY_PASSWORD, document, timestamp=tsa
     )
-    bus_clock.freeze(PILOT_DAY)
+    bus_clock.freeze(VIN_PILOT_DAY)
     accepted = await post_signature(flow, BUYER, path, stamped)
     assert accepted.status_code == 200, accepted.text
     assert accepted.json()["state"] == "V19_AWAITING_DECISION"

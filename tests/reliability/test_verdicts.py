@@ -29,6 +29,7 @@ from egov.machinery_flow import MachineryClient, expect, photo
 from egov.vin_flow import VinClient
 from servicekit.clock import ALMATY, bus_clock
 from servicekit.messages import texts_for
+from tests.fixtures.clock import VIN_PILOT_DAY
 from tests.harness import ADMIN
 
 KOSTANAY, WORKER, OFFICER = "KST-KOSTANAY", "frontoffice_worker_kostanay", "akimat_officer_kostanay"
@@ -36,8 +37,6 @@ DEALER, SELLER = "dealer_manager", "dealer_astana_motors"
 VERIFY_CMS, FACE, RECYCLING = "PKI_VerifyCms", "GBDFL_BiometricVerification", "RECYCLING_FeeByVin"
 MACHINERY_DAY = datetime(2025, 10, 21, 10, 0, tzinfo=ALMATY)
 """A working day inside the machinery pilot."""
-VIN_DAY = datetime(2026, 3, 2, 10, 0, tzinfo=ALMATY)
-"""A day inside the VIN pilot."""
 
 
 @pytest.fixture
@@ -59,7 +58,7 @@ def machinery(bus: BusPlan, http: httpx.AsyncClient) -> MachineryClient:
 
 @pytest.fixture
 def vin_flow(bus: BusPlan, http: httpx.AsyncClient) -> VinClient:
-    bus_clock.freeze(VIN_DAY)
+    bus_clock.freeze(VIN_PILOT_DAY)
     return VinClient(bus.url, http)
 
 

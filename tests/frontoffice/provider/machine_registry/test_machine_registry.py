@@ -64,7 +64,7 @@ from servicekit.messages import texts_for
 from tests.backends import fresh_postgres
 from tests.harness import ADMIN
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[4]
 NOW = datetime(2025, 10, 21, 6, 0, tzinfo=UTC)
 ISSUE_AT = datetime(2025, 10, 22, 5, 0, tzinfo=UTC)
 

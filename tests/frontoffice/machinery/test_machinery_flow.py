@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import AsyncIterator, Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -24,6 +23,8 @@ from frontoffice_service.machinery.catalogue import MACHINE_KINDS, MachineKind
 from servicekit.clock import ALMATY, bus_clock
 from servicekit.messages import texts_for
 from tests.documents import pdf_text
+from tests.fixtures.clock import MACHINERY_PILOT_DAY, day_fixture, working_days
+from tests.fixtures.flows import flow_fixture
 from tests.harness import ADMIN
 
 KOSTANAY, ALMALY = "KST-KOSTANAY", "ALM-ALMALY"
@@ -31,33 +32,11 @@ WORKER_KST, WORKER_ALM = "frontoffice_worker_kostanay", "frontoffice_worker_alma
 OFFICER_KST, OFFICER_ALM = "akimat_officer_kostanay", "akimat_officer_almaty"
 TRACTOR: dict[str, Any] = {"kind": "TRACTOR"}
 
-# Working days of the pilot (Mon 2025-10-20 on), one per test, at 10:00 Almaty; a day may
-# serve two tests, since nothing here depends on being alone on a day.
-_DAYS = itertools.count()
-
-
-def _working_day(n: int) -> datetime:
-    day = datetime(2025, 10, 20, 10, 0, tzinfo=ALMATY)
-    while n:
-        day += timedelta(days=1)
-        if day.weekday() < 5:
-            n -= 1
-    return day
-
-
-@pytest.fixture
-def pilot_day() -> Iterator[datetime]:
-    # Days come round again after about eight weeks: both backends' tests fit in the pilot.
-    day = _working_day(next(_DAYS) % 40)
-    bus_clock.freeze(day)
-    yield day
-    bus_clock.reset()
-
-
-@pytest.fixture
-async def flow(bus: BusPlan) -> AsyncIterator[MachineryClient]:
-    async with httpx.AsyncClient(timeout=30) as http:
-        yield MachineryClient(bus.url, http)
+# Working days of the pilot, one per test; a day may serve two tests, since nothing here
+# depends on being alone on a day. They come round again after about eight weeks: both
+# backends' tests fit in the pilot.
+pilot_day = day_fixture(itertools.cycle(working_days(MACHINERY_PILOT_DAY, 40)))
+flow = flow_fixture(MachineryClient)
 
 
 async def _issued(
