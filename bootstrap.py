@@ -187,10 +187,10 @@ def test_workers() -> str:
     if found.returncode == 0 and found.stdout.strip().isdigit():
         affordable = max(1, int(found.stdout) // CONNECTIONS_PER_WORKER)
         if affordable < wanted:
+            enough = wanted * CONNECTIONS_PER_WORKER
             _say(
                 f"PostgreSQL takes {found.stdout.strip()} connections: {affordable} test "
-                f"workers, not {wanted} (raise max_connections to {wanted * CONNECTIONS_PER_WORKER} "
-                "for the faster run)"
+                f"workers, not {wanted} (raise max_connections to {enough} for the faster run)"
             )
         wanted = min(wanted, affordable)
     return str(wanted)
