@@ -5,21 +5,22 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from desks import akimat, frontoffice
+from desks import console, frontoffice, home, login, vin
 from desks.bus import BusApi
 from desks.login import Login, LoginRequired, to_login
-from desks.login import router as login_router
-from desks.routes import router
+from desks.pages import templates
 from desks.settings import Settings
-from desks.vin import router as vin_router
 from servicekit.app import ServiceDefinition, create_service_app
 
 STATIC = Path(__file__).parent / "static"
 
 
 async def _open(app: FastAPI) -> None:
-    app.state.desks_bus = BusApi(app.state.settings)
-    app.state.desks_login = Login(app.state.settings)
+    settings: Settings = app.state.settings
+    app.state.desks_bus = BusApi(settings)
+    app.state.desks_login = Login(settings)
+    # How often a live page renews itself (the police's and the akimat's inboxes, the console).
+    templates.env.globals["refresh_ms"] = settings.refresh_ms
 
 
 async def _close(app: FastAPI) -> None:
@@ -46,7 +47,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "scenarios, parked messages with redrive, and the message log's hash chain. It "
             "reads and acts only through the services' public HTTP APIs: the desks with the "
             "token of the person signed in, the console with the bus's admin token.",
-            routers=[login_router, vin_router, router, frontoffice.router, akimat.router],
+            routers=[home.router, login.router, vin.router, frontoffice.router, console.router],
             migrations="desks:migrations",
             on_start=[_open],
             on_stop=[_close],

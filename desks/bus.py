@@ -18,6 +18,11 @@ from desks.settings import Settings
 from servicekit.provider import SYNC_PATH
 from servicekit.topology import GATEWAY
 
+KEEPALIVE_SECONDS = 2.0
+"""How long the desks' clients keep an idle connection: less than uvicorn's keep-alive (5 s),
+so a request is never sent on a connection the server is closing (it fails with no answer,
+"Server disconnected without sending a response", and a POST is not retried)."""
+
 
 class Refused(Exception):
     """The bus answered, but not with success: its status and its (problem) document."""
@@ -58,7 +63,10 @@ class Readiness:
         }
 
 
-def _body(reply: httpx.Response) -> Any:
+def body_of(reply: httpx.Response) -> Any:
+    """An answer's body: its JSON, else its text (None when empty)."""
+    if not reply.content:
+        return None
     try:
         return reply.json()
     except ValueError:
@@ -74,6 +82,7 @@ class BusApi:
         self.http = httpx.AsyncClient(
             timeout=settings.probe_timeout_seconds * 5,
             headers={"Authorization": f"Bearer {settings.admin_token.get_secret_value()}"},
+            limits=httpx.Limits(keepalive_expiry=KEEPALIVE_SECONDS),
         )
 
     async def close(self) -> None:
@@ -85,8 +94,8 @@ class BusApi:
         except httpx.HTTPError as exc:
             raise Refused(502, {"code": "UNREACHABLE", "detail": f"{url}: {exc!r}"}) from exc
         if reply.status_code >= 400:
-            raise Refused(reply.status_code, _body(reply))
-        return _body(reply) if reply.content else None
+            raise Refused(reply.status_code, body_of(reply))
+        return body_of(reply)
 
     async def service_call(self, service: str, method: str, path: str, **kwargs: Any) -> Any:
         """A service's own API (its admin API too: the calls carry the bus's admin token)."""
@@ -103,7 +112,7 @@ class BusApi:
             reply = await self.http.get(f"{url.rstrip('/')}/ready", timeout=self.timeout)
         except httpx.HTTPError as exc:
             return Readiness(name, url, "down", None, type(exc).__name__, None)
-        body = _body(reply)
+        body = body_of(reply)
         detail = body if isinstance(body, dict) else {}
         return Readiness(
             name,

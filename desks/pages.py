@@ -1,17 +1,21 @@
 """Rendering a page of any desk: the templates, the language (`?lang=`, remembered in a
-cookie), the labels in it, and the note an action left (`?note=`)."""
+cookie), the labels in it, the note an action left (`?note=`) and the refusal it met (a
+problem document, shown by `_refusal.html` with its step, code and text)."""
 
 from __future__ import annotations
 
+import base64
 import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 
+import orjson
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
+from desks.bus import Refused
 from desks.texts import LANGUAGES, Language, labels
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
@@ -20,7 +24,12 @@ templates.env.filters["seconds"] = lambda instant: re.sub(
     r"\.\d+", "", str(instant).replace("T", " ")
 )
 
+# The signing form of every desk (`{% call esign(…) %}`), without an import in each template.
+_SIGNING = templates.env.get_template("_sign.html").module
+templates.env.globals["esign"] = _SIGNING.esign  # type: ignore[attr-defined]
+
 LANG_COOKIE = "desks-lang"
+PROBLEM_QUERY = "problem"
 
 
 def language(request: Request) -> Language:
@@ -28,8 +37,42 @@ def language(request: Request) -> Language:
     return asked if asked in LANGUAGES else "ru"
 
 
-def render(request: Request, template: str, page: str, **context: Any) -> HTMLResponse:
+def problem(refused: Refused) -> dict[str, Any]:
+    """The refusal as a page shows it: its step, code and texts (a problem document of a state
+    service carries all three); an answer that is no problem document keeps its status."""
+    body = refused.body if isinstance(refused.body, dict) else {}
+    errors = body.get("errors")
+    return {
+        "status": refused.status,
+        "step": body.get("step"),
+        "code": body.get("code") or str(refused.status),
+        "messages": body.get("messages") or {},
+        "detail": body.get("detail") or body.get("title") or refused.text,
+        "errors": errors if isinstance(errors, list) else [],
+        **{k: v for k, v in body.items() if k in ("unpaid", "field")},
+    }
+
+
+def _carried_problem(request: Request) -> dict[str, Any] | None:
+    """The refusal an action redirected here with (`back(…, refused=…)`)."""
+    carried = request.query_params.get(PROBLEM_QUERY)
+    if not carried:
+        return None
+    try:
+        found = orjson.loads(base64.urlsafe_b64decode(carried))
+    except ValueError:
+        return None
+    return found if isinstance(found, dict) else None
+
+
+def render(
+    request: Request, template: str, page: str, status_code: int = 200, **context: Any
+) -> HTMLResponse:
+    """`template` as page `page` in the chosen language. A `problem` in the context (a refusal
+    met while reading the page) is shown; else the one an action carried here, if any."""
     chosen = language(request)
+    context.setdefault("problem", None)
+    context["problem"] = context["problem"] or _carried_problem(request)
     response = templates.TemplateResponse(
         request,
         template,
@@ -39,18 +82,24 @@ def render(request: Request, template: str, page: str, **context: Any) -> HTMLRe
             "languages": LANGUAGES,
             "page": page,
             "note": request.query_params.get("note"),
-            "refresh_ms": request.app.state.settings.refresh_ms,
             **context,
         },
+        status_code=status_code,
     )
     if request.query_params.get("lang") == chosen:
         response.set_cookie(LANG_COOKIE, chosen, samesite="lax")
     return response
 
 
-def back(path: str, note: str) -> RedirectResponse:
-    """After an action: back to the page, with a note of what happened."""
-    return RedirectResponse(f"{path}?{urlencode({'note': note})}", status_code=303)
+def back(path: str, note: str | None = None, refused: Refused | None = None) -> RedirectResponse:
+    """After an action: back to the page, with what happened (a note, or the refusal)."""
+    query: dict[str, str] = {}
+    if note:
+        query["note"] = note
+    if refused is not None:
+        query[PROBLEM_QUERY] = base64.urlsafe_b64encode(orjson.dumps(problem(refused))).decode()
+    joiner = "&" if "?" in path else "?"
+    return RedirectResponse(f"{path}{joiner}{urlencode(query)}" if query else path, status_code=303)
 
 
 async def form_fields(request: Request) -> dict[str, str]:

@@ -8,14 +8,16 @@ Each room serves its own router (`queue.routes`, `pickup.routes`, `machinery.des
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends
 from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from frontoffice_service.schemas import OfficeRecord
 from servicekit.db import DbSession
-from servicekit.idempotency import Idempotency
+from servicekit.idempotency import Idempotency, IdempotencyKey, IdempotencyStore
 from servicekit.service_centres import SERVICE_CENTRES
 
 M = TypeVar("M", bound=BaseModel)
@@ -39,22 +41,33 @@ VISITOR: Responses = {
 }
 
 
-async def once(
-    request: Request,
-    session: DbSession,
-    *,
-    key: str | None,
-    scope: str,
-    asked: object,
-    model: type[M],
-    work: Callable[[], Awaitable[M]],
-) -> M:
-    """`work`'s answer, or with an `Idempotency-Key` seen before in `scope` for the same
-    request, the answer it gave then (every desk's POST goes through here)."""
-    idempotency: Idempotency = request.app.state.idempotency
-    return await idempotency.run(
-        session, key=key, scope=scope, request=asked, model=model, work=work
-    )
+@dataclass(frozen=True, slots=True)
+class Once:
+    """A desk's change in the request's transaction, done once per `Idempotency-Key`: a retry
+    with the key and the same request gets the first answer again (every desk's POST/PUT)."""
+
+    session: AsyncSession
+    idempotency: Idempotency
+    key: str | None
+
+    async def run(
+        self, scope: str, asked: object, model: type[M], work: Callable[[], Awaitable[M]]
+    ) -> M:
+        """`work`'s answer, or the one given to this key before in `scope` (the caller and the
+        endpoint) for the same request `asked` (its path parameters and body)."""
+        return await self.idempotency.run(
+            self.session, key=self.key, scope=scope, request=asked, model=model, work=work
+        )
+
+
+async def _once(
+    session: DbSession, idempotency: IdempotencyStore, key: IdempotencyKey = None
+) -> Once:
+    return Once(session, idempotency, key)
+
+
+Idempotent = Annotated[Once, Depends(_once)]
+"""Declare on a desk's POST/PUT: its optional `Idempotency-Key`, and the work done once per key."""
 
 
 offices = APIRouter(tags=["offices"])

@@ -169,6 +169,7 @@ async def _documents_ready(portal: Portal, app: Application, data: dict[str, Any
         DocumentsReady(
             occurred_at=portal.now(),
             application_number=app.number,
+            application_id=app.id,
             centre_id=app.centre_id,
             owner_iin=app.buyer_iin,
             owner_name=data["owner"]["name"],

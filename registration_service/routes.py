@@ -9,13 +9,15 @@ first answer. Refusals are answers: the application comes back in state REFUSED 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Annotated, Any
+from dataclasses import dataclass
+from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi import APIRouter, Depends, Header, Query, Response
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 from pydantic import BaseModel
 
 from registration_service import cabinet, dealer, police
+from registration_service.dependencies import Notices, RegistrationSettings, Streams
 from registration_service.documents import buyer_document, decision_document, seller_document
 from registration_service.models import Application, Certificate
 from registration_service.portal import Portal, PortalDep, ReadingPortalDep
@@ -42,12 +44,15 @@ from registration_service.schemas import (
     VinIn,
 )
 from servicekit.admin import require_admin
+from servicekit.db import AppDatabase
 from servicekit.documents import b64, canonical, sha256
 from servicekit.errors import StepRefusal
 from servicekit.idempotency import IdempotencyKey
 from servicekit.params import Offset, RowId
 from servicekit.service_centres import SERVICE_CENTRES
-from servicekit.tokens import SignedIn
+from servicekit.tokens import Principal, SignedIn
+
+M = TypeVar("M", bound=BaseModel)
 
 _REFUSAL = {"description": "a problem: code, step, field; nothing changed"}
 _ERRORS: dict[int | str, dict[str, Any]] = {
@@ -83,40 +88,59 @@ async def _buyers(portal: Portal, principal: SignedIn, application_id: str) -> A
     return app
 
 
-def _scope(principal: SignedIn, action: str, application_id: str = "") -> str:
-    return f"{principal.bin or principal.iin}:{action}:{application_id}"
+@dataclass(frozen=True, slots=True)
+class Step:
+    """A state-changing request: the portal in its transaction, who asks, and its optional
+    `Idempotency-Key` (a retry with it replays the first answer)."""
+
+    portal: Portal
+    principal: Principal
+    key: str | None
+
+    async def once(
+        self,
+        action: str,
+        app: Application | None,
+        asked: object,
+        model: type[M],
+        work: Callable[[], Awaitable[M]],
+    ) -> M:
+        """`work`'s answer, or the one stored with the key for this caller, action and
+        application when this is a retry."""
+        scope = f"{self.principal.bin or self.principal.iin}:{action}:{app.id if app else ''}"
+        return await self.portal.idempotency.run(
+            self.portal.session, key=self.key, scope=scope, request=asked, model=model, work=work
+        )
+
+    async def change(
+        self,
+        action: str,
+        app: Application | None,
+        body: BaseModel | None,
+        change: Callable[[], Awaitable[Application]],
+    ) -> ApplicationView:
+        """The application after `change`. An existing application is claimed first
+        (`Portal.claim`): concurrent steps get one 200 and 409s."""
+
+        async def work() -> ApplicationView:
+            if app is not None:
+                await self.portal.claim(app)
+            return ApplicationView.of(await change())
+
+        asked = body.model_dump(mode="json") if body is not None else {}
+        return await self.once(action, app, asked, ApplicationView, work)
 
 
-async def _changed(
-    portal: Portal,
-    key: str | None,
-    scope: str,
-    body: BaseModel | None,
-    change: Callable[[], Awaitable[Application]],
-    app: Application | None = None,
-) -> ApplicationView:
-    """The application after `change`, or the answer stored with `key` when this is a retry.
-    An existing application is claimed first (`Portal.claim`): concurrent steps get one 200
-    and 409s."""
+async def _step(portal: PortalDep, principal: SignedIn, key: IdempotencyKey = None) -> Step:
+    return Step(portal, principal, key)
 
-    async def work() -> ApplicationView:
-        if app is not None:
-            await portal.claim(app)
-        return ApplicationView.of(await change())
 
-    request = body.model_dump(mode="json") if body is not None else {}
-    return await portal.idempotency.run(
-        portal.session, key=key, scope=scope, request=request, model=ApplicationView, work=work
-    )
+StepDep = Annotated[Step, Depends(_step)]
 
 
 @dealer_router.post("", status_code=201, summary="V1: start an application (ОКЭД check)")
-async def start(
-    portal: PortalDep, principal: SignedIn, key: IdempotencyKey = None
-) -> ApplicationView:
-    return await _changed(
-        portal, key, _scope(principal, "start"), None, lambda: dealer.start(portal, principal)
-    )
+async def start(step: StepDep) -> ApplicationView:
+    return await step.change("start", None, None, lambda: dealer.start(step.portal, step.principal))
 
 
 @dealer_router.get("", summary="The dealer's applications, newest first")
@@ -143,43 +167,19 @@ async def read_dealer(
 @dealer_router.put(
     "/{application_id}/vin", summary="V2: the VIN, checked in V3 ЭПТС, V4 customs, V5 recycling fee"
 )
-async def put_vin(
-    portal: PortalDep,
-    principal: SignedIn,
-    application_id: str,
-    body: VinIn,
-    key: IdempotencyKey = None,
-) -> ApplicationView:
-    app = await _dealers(portal, principal, application_id)
-    return await _changed(
-        portal,
-        key,
-        _scope(principal, "vin", app.id),
-        body,
-        lambda: dealer.enter_vin(portal, app, body.vin),
-        app,
-    )
+async def put_vin(step: StepDep, application_id: str, body: VinIn) -> ApplicationView:
+    app = await _dealers(step.portal, step.principal, application_id)
+    return await step.change("vin", app, body, lambda: dealer.enter_vin(step.portal, app, body.vin))
 
 
 @dealer_router.put(
     "/{application_id}/buyer",
     summary="V6: the buyer's ИИН, checked in V7 ГБД ФЛ; then V8 the sale contract",
 )
-async def put_buyer(
-    portal: PortalDep,
-    principal: SignedIn,
-    application_id: str,
-    body: BuyerIn,
-    key: IdempotencyKey = None,
-) -> ApplicationView:
-    app = await _dealers(portal, principal, application_id)
-    return await _changed(
-        portal,
-        key,
-        _scope(principal, "buyer", app.id),
-        body,
-        lambda: dealer.enter_buyer(portal, app, body.iin),
-        app,
+async def put_buyer(step: StepDep, application_id: str, body: BuyerIn) -> ApplicationView:
+    app = await _dealers(step.portal, step.principal, application_id)
+    return await step.change(
+        "buyer", app, body, lambda: dealer.enter_buyer(step.portal, app, body.iin)
     )
 
 
@@ -195,20 +195,11 @@ async def dealer_document(
     "/{application_id}/signature", summary="V9: the dealer's ЭЦП; V10 the buyer is notified"
 )
 async def dealer_signature(
-    portal: PortalDep,
-    principal: SignedIn,
-    application_id: str,
-    body: SignatureIn,
-    key: IdempotencyKey = None,
+    step: StepDep, application_id: str, body: SignatureIn
 ) -> ApplicationView:
-    app = await _dealers(portal, principal, application_id)
-    return await _changed(
-        portal,
-        key,
-        _scope(principal, "sign", app.id),
-        body,
-        lambda: dealer.sign(portal, app, principal, body.cms),
-        app,
+    app = await _dealers(step.portal, step.principal, application_id)
+    return await step.change(
+        "sign", app, body, lambda: dealer.sign(step.portal, app, step.principal, body.cms)
     )
 
 
@@ -235,13 +226,9 @@ def _cabinet_action(
     """A buyer's action with no body: POST …/{name}."""
 
     @cabinet_router.post(f"/applications/{{application_id}}/{name}", summary=summary, name=name)
-    async def endpoint(
-        portal: PortalDep, principal: SignedIn, application_id: str, key: IdempotencyKey = None
-    ) -> ApplicationView:
-        app = await _buyers(portal, principal, application_id)
-        return await _changed(
-            portal, key, _scope(principal, name, app.id), None, lambda: action(portal, app), app
-        )
+    async def endpoint(step: StepDep, application_id: str) -> ApplicationView:
+        app = await _buyers(step.portal, step.principal, application_id)
+        return await step.change(name, app, None, lambda: action(step.portal, app))
 
 
 _cabinet_action(
@@ -262,21 +249,13 @@ _cabinet_action(
 @cabinet_router.put(
     "/applications/{application_id}/pickup", summary="V15: the ЦОН and the plate type"
 )
-async def put_pickup(
-    portal: PortalDep,
-    principal: SignedIn,
-    application_id: str,
-    body: PickupIn,
-    key: IdempotencyKey = None,
-) -> ApplicationView:
-    app = await _buyers(portal, principal, application_id)
-    return await _changed(
-        portal,
-        key,
-        _scope(principal, "pickup", app.id),
-        body,
-        lambda: cabinet.choose_pickup(portal, app, body.centre_id, body.plate_type),
+async def put_pickup(step: StepDep, application_id: str, body: PickupIn) -> ApplicationView:
+    app = await _buyers(step.portal, step.principal, application_id)
+    return await step.change(
+        "pickup",
         app,
+        body,
+        lambda: cabinet.choose_pickup(step.portal, app, body.centre_id, body.plate_type),
     )
 
 
@@ -299,21 +278,10 @@ async def plates(
     "/applications/{application_id}/plate",
     summary="V16: take the number; V17 the invoice is issued",
 )
-async def put_plate(
-    portal: PortalDep,
-    principal: SignedIn,
-    application_id: str,
-    body: PlateIn,
-    key: IdempotencyKey = None,
-) -> ApplicationView:
-    app = await _buyers(portal, principal, application_id)
-    return await _changed(
-        portal,
-        key,
-        _scope(principal, "plate", app.id),
-        body,
-        lambda: cabinet.choose_plate(portal, app, body.plate),
-        app,
+async def put_plate(step: StepDep, application_id: str, body: PlateIn) -> ApplicationView:
+    app = await _buyers(step.portal, step.principal, application_id)
+    return await step.change(
+        "plate", app, body, lambda: cabinet.choose_plate(step.portal, app, body.plate)
     )
 
 
@@ -331,22 +299,9 @@ async def buyer_signing_document(
     "/applications/{application_id}/signature",
     summary="V18: the buyer's ЭЦП; V19 submitted to the police",
 )
-async def buyer_signature(
-    portal: PortalDep,
-    principal: SignedIn,
-    application_id: str,
-    body: SignatureIn,
-    key: IdempotencyKey = None,
-) -> ApplicationView:
-    app = await _buyers(portal, principal, application_id)
-    return await _changed(
-        portal,
-        key,
-        _scope(principal, "sign", app.id),
-        body,
-        lambda: cabinet.sign(portal, app, body.cms),
-        app,
-    )
+async def buyer_signature(step: StepDep, application_id: str, body: SignatureIn) -> ApplicationView:
+    app = await _buyers(step.portal, step.principal, application_id)
+    return await step.change("sign", app, body, lambda: cabinet.sign(step.portal, app, body.cms))
 
 
 @cabinet_router.get("/notifications", summary="V10…: the cabinet's notifications, oldest first")
@@ -360,11 +315,11 @@ async def notifications(
     return [NotificationView.of(n) for n in items]
 
 
-async def _stream_holder(request: Request, principal: SignedIn) -> AsyncIterator[str]:
+async def _stream_holder(principal: SignedIn, streams: Streams) -> AsyncIterator[str]:
     """The buyer a live stream is for: checked before the stream answers 200 (once it has, a
     refusal can only cut it), holding one of the buyer's stream slots while it lasts."""
     iin = cabinet.require_person(principal)
-    with request.app.state.streams.slot(iin):
+    with streams.slot(iin):
         yield iin
 
 
@@ -387,8 +342,10 @@ client's mistake, not a query to run."""
     responses={429: {"description": "TOO_MANY_STREAMS: the buyer's streams are all open"}},
 )
 async def notification_stream(
-    request: Request,
     iin: Annotated[str, Depends(_stream_holder)],
+    db: AppDatabase,
+    notices: Notices,
+    settings: RegistrationSettings,
     after: Annotated[
         int, Query(ge=0, le=MAX_EVENT_ID, description="only those with a greater id")
     ] = 0,
@@ -399,11 +356,10 @@ async def notification_stream(
     last_event_id: Annotated[int | None, Header(ge=0, le=MAX_EVENT_ID)] = None,
 ) -> AsyncIterator[ServerSentEvent]:
     cursor = max(after, last_event_id or 0)
-    state = request.app.state
     while True:
         # Woken only by commits that notify this buyer, or this application when filtered.
-        changed = state.notices.changed(application_id or iin)
-        async with state.db.autocommit() as session:
+        changed = notices.changed(application_id or iin)
+        async with db.autocommit() as session:
             items = await NotificationRepository(session).of(
                 iin, cursor, limit=_STREAM_PAGE, application_id=application_id
             )
@@ -416,7 +372,7 @@ async def notification_stream(
             )
         # A short page was all there was when `changed` was taken: a commit since has set it.
         if len(items) < _STREAM_PAGE:
-            await state.notices.wait(changed, state.settings.notification_poll_seconds)
+            await notices.wait(changed, settings.notification_poll_seconds)
 
 
 _STREAM_PAGE = 100
@@ -505,14 +461,9 @@ async def police_decision_document(
     "/{application_id}/decision",
     summary="V19: approve (the plate is issued, the СРТС printed) or refuse with a reason",
 )
-async def police_decision(
-    portal: PortalDep,
-    principal: SignedIn,
-    application_id: str,
-    body: DecisionIn,
-    key: IdempotencyKey = None,
-) -> PoliceCaseView:
-    officer = police.require_officer(principal)
+async def police_decision(step: StepDep, application_id: str, body: DecisionIn) -> PoliceCaseView:
+    portal = step.portal
+    officer = police.require_officer(step.principal)
     case = await police.case_of(portal, officer, application_id)
     app = await _application(portal, case.application_id)
 
@@ -529,14 +480,7 @@ async def police_decision(
         )
         return PoliceCaseView.of(case, decided)
 
-    return await portal.idempotency.run(
-        portal.session,
-        key=key,
-        scope=_scope(principal, "decision", app.id),
-        request=body.model_dump(mode="json"),
-        model=PoliceCaseView,
-        work=work,
-    )
+    return await step.once("decision", app, body.model_dump(mode="json"), PoliceCaseView, work)
 
 
 async def _application(portal: Portal, application_id: str) -> Application:
@@ -547,13 +491,13 @@ async def _application(portal: Portal, application_id: str) -> Application:
 
 
 @admin_router.get("/policy", summary="The policy testers may change at run time")
-async def read_policy(request: Request) -> PolicyView:
-    return PolicyView(auto_decision=request.app.state.settings.auto_decision)
+async def read_policy(settings: RegistrationSettings) -> PolicyView:
+    return PolicyView(auto_decision=settings.auto_decision)
 
 
 @admin_router.put("/policy", summary="Turn the police desk's auto-decision rule on or off (V19)")
-async def put_policy(request: Request, body: PolicyView) -> PolicyView:
-    request.app.state.settings.auto_decision = body.auto_decision
+async def put_policy(settings: RegistrationSettings, body: PolicyView) -> PolicyView:
+    settings.auto_decision = body.auto_decision
     return body
 
 

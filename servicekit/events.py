@@ -77,6 +77,12 @@ class DocumentsReady(Event):
     routing_key: ClassVar[str] = DOCUMENTS_READY
 
     application_number: str
+    application_id: UUID | None = Field(
+        default=None,
+        description="the application's id: the correlationId of its registry calls, so the "
+        "pick-up's (V20–V21) join its conversation. Absent from events published before it "
+        "was added; their pick-up's calls then go uncorrelated",
+    )
     centre_id: str
     owner_iin: str
     owner_name: str

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from typing import Annotated
 
 import orjson
 import structlog
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI, Request
 from sqlalchemy import (
     Column,
     Index,
@@ -166,3 +167,12 @@ def outbox_hooks(table: Table) -> tuple[StartHook, StartHook]:
         await app.state.outbox.stop()
 
     return start_outbox, stop_outbox
+
+
+async def _app_outbox(request: Request) -> Outbox:
+    outbox: Outbox = request.app.state.outbox
+    return outbox
+
+
+AppOutbox = Annotated[Outbox, Depends(_app_outbox)]
+"""The outbox of a service that runs one (`outbox_hooks`): a route stages its events there."""

@@ -18,6 +18,7 @@ pytest_plugins = [
     "tests.fixtures.workers",
     "tests.fixtures.http",
     "tests.fixtures.templates",
+    "tests.fixtures.browser",
 ]
 
 

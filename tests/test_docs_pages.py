@@ -10,31 +10,15 @@ logo is simply not shown).
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import AsyncIterator
-
 import httpx
 import pytest
 from fastapi import FastAPI
-from playwright.async_api import Browser, Page, Route, async_playwright
+from playwright.async_api import Browser, Page, Route
 
 from egov.services import build_app
 from servicekit.topology import SERVICES, ServiceSpec
 
 ORIGIN = "http://egov.test"
-CHROMIUM = shutil.which("chromium")
-
-
-@pytest.fixture(scope="module")
-async def browser() -> AsyncIterator[Browser]:
-    if CHROMIUM is None:
-        pytest.fail(
-            "no Chromium: `python3 bootstrap.py test` installs it (apt-get install chromium)"
-        )
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=CHROMIUM)
-        yield browser
-        await browser.close()
 
 
 async def _open(browser: Browser, app: FastAPI, path: str) -> tuple[Page, list[str]]:

@@ -7,17 +7,24 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
-from typing import Any, cast
+from typing import Any
 from urllib.parse import quote
 
 import httpx
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
+from fastapi.responses import (
+    HTMLResponse,
+    RedirectResponse,
+    Response,
+    StreamingResponse,
+)
 
 from desks.bus import BusApi, Refused
-from desks.login import LoginRequired, Person, logins
+from desks.dependencies import PORTAL, DesksBus, PortalPerson
+from desks.login import LoginRequired, Person
 from desks.pages import form_fields
-from desks.vin.common import PORTAL, desk_page, person, problem, signing_document
+from desks.relay import relayed, relayed_file
+from desks.vin.common import desk_page
 
 router = APIRouter(prefix="/vin/cabinet")
 
@@ -25,8 +32,7 @@ SIMPLE_ACTIONS = ("accept", "decline", "payment-check")
 
 
 @router.get("", response_class=HTMLResponse)
-async def cabinet(request: Request) -> HTMLResponse:
-    who = person(request)
+async def cabinet(request: Request, who: PortalPerson) -> HTMLResponse:
     apps = await who.call("GET", "/cabinet/applications")
     notes = await who.call("GET", "/cabinet/notifications")
     documents = await who.call("GET", "/cabinet/documents")
@@ -43,10 +49,9 @@ async def cabinet(request: Request) -> HTMLResponse:
 
 
 @router.get("/stream")
-async def stream(request: Request) -> Response:
+async def stream(request: Request, who: PortalPerson) -> Response:
     """The portal's notification stream, relayed as it comes (the page's EventSource cannot
     carry the buyer's token, which stays on the desks)."""
-    who = person(request)
     params = {
         name: value
         for name in ("after", "applicationId")
@@ -55,11 +60,11 @@ async def stream(request: Request) -> Response:
     headers = {"Authorization": f"Bearer {who.token}"}
     if last := request.headers.get("last-event-id"):
         headers["Last-Event-ID"] = last
-    http = logins(request).http
+    http = who.logins.http
     upstream = await http.send(
         http.build_request(
             "GET",
-            logins(request).url(PORTAL) + "/cabinet/notifications/stream",
+            who.logins.url(PORTAL) + "/cabinet/notifications/stream",
             params=params,
             headers=headers,
             timeout=httpx.Timeout(10, read=None),
@@ -70,7 +75,7 @@ async def stream(request: Request) -> Response:
         await upstream.aread()
         await upstream.aclose()
         if upstream.status_code == 401:
-            logins(request).forget(who.session, PORTAL)
+            who.logins.forget(who.session, PORTAL)
             raise LoginRequired(PORTAL, "/vin/cabinet")
         return Response(upstream.content, upstream.status_code, media_type="application/json")
 
@@ -87,9 +92,11 @@ async def stream(request: Request) -> Response:
 
 
 async def _application_page(
-    request: Request, application_id: str, status: int = 200, refused: Refused | None = None
+    request: Request,
+    who: Person,
+    application_id: str,
+    refused: Refused | None = None,
 ) -> HTMLResponse:
-    who = person(request)
     # The notifications first: the application read after them is at least as new as the
     # last of them, so the stream (after it) reloads the page for any later change.
     notes = await who.call("GET", "/cabinet/notifications")
@@ -109,9 +116,8 @@ async def _application_page(
         "vin/cabinet_application.html",
         "cabinet",
         who,
-        status,
+        refused,
         app=app,
-        problem=problem(refused) if refused else None,
         **context,
     )
 
@@ -126,79 +132,73 @@ async def _document(who: Person, number: str) -> dict[str, Any] | None:
 
 
 @router.get("/documents/{number}", response_class=HTMLResponse)
-async def digital_document(request: Request, number: str) -> HTMLResponse:
-    who = person(request)
+async def digital_document(request: Request, number: str, who: PortalPerson) -> HTMLResponse:
     found = await who.call("GET", f"/cabinet/documents/{quote(number)}")
     return await desk_page(request, "vin/document.html", "cabinet", who, document=found)
 
 
 @router.get("/documents/{number}/pdf")
-async def digital_document_pdf(request: Request, number: str) -> Response:
-    who = person(request)
-    reply = await logins(request).http.get(
-        logins(request).url(PORTAL) + f"/cabinet/documents/{quote(number)}/pdf",
-        headers={"Authorization": f"Bearer {who.token}"},
-    )
-    return Response(reply.content, reply.status_code, media_type=reply.headers.get("content-type"))
+async def digital_document_pdf(number: str, who: PortalPerson) -> Response:
+    return await relayed_file(who, f"/cabinet/documents/{quote(number)}/pdf")
 
 
 @router.get("/{application_id}", response_class=HTMLResponse)
-async def application(request: Request, application_id: str) -> HTMLResponse:
-    return await _application_page(request, application_id)
+async def application(request: Request, application_id: str, who: PortalPerson) -> HTMLResponse:
+    return await _application_page(request, who, application_id)
 
 
 @router.get("/{application_id}/document")
-async def document(request: Request, application_id: str) -> Response:
+async def document(application_id: str, who: PortalPerson) -> Response:
     """V18: what the buyer's NCALayer signs."""
     path = f"/cabinet/applications/{application_id}/document"
-    return await signing_document(person(request), path, {})
+    return await relayed(who.call("GET", path))
 
 
 @router.post("/{application_id}/{action}", response_model=None)
-async def act(request: Request, application_id: str, action: str) -> Response:
-    who = person(request)
+async def act(
+    request: Request, application_id: str, action: str, who: PortalPerson, bus: DesksBus
+) -> Response:
     fields = await form_fields(request)
     path = f"/cabinet/applications/{application_id}"
     try:
         if action in SIMPLE_ACTIONS:
             await who.call("POST", f"{path}/{action}")
         elif action == "pay-fines":
-            await _pay_fines(request, who, path)
+            await _pay_fines(bus, who, path)
         elif action == "pickup":
             body = {"centreId": fields.get("centreId", ""), "plateType": fields.get("plateType")}
             await who.call("PUT", f"{path}/pickup", json=body)
         elif action == "plate":
             await who.call("PUT", f"{path}/plate", json={"plate": fields.get("plate")})
         elif action == "pay":
-            await _pay(request, who, path)
+            await _pay(who, path)
         elif action == "signature":
             await who.call("POST", f"{path}/signature", json={"cms": fields.get("cms", "")})
         else:
             return Response(status_code=404)
     except Refused as refused:
-        return await _application_page(request, application_id, refused.status, refused)
+        return await _application_page(request, who, application_id, refused)
     return RedirectResponse(f"/vin/cabinet/{application_id}", status_code=303)
 
 
-async def _pay_fines(request: Request, who: Person, path: str) -> None:
+async def _pay_fines(bus: BusApi, who: Person, path: str) -> None:
     """V14 "pay the fines and submit again". ЕРАП takes no payment itself and the bus has no
     bank: the desks pay each fine through ЕРАП's admin API (as a payment would mark it), then
     the buyer submits again (`accept` re-runs V11–V14)."""
     app = await who.call("GET", path)
-    bus = cast(BusApi, request.app.state.desks_bus)
     for fine in app.get("unpaidFines") or []:
         case = quote(fine["caseNumber"], safe="")
         await bus.service_call("erap_fines", "POST", f"/admin/fines/{case}/pay")
     await who.call("POST", f"{path}/accept")
 
 
-async def _pay(request: Request, who: Person, path: str) -> None:
+async def _pay(who: Person, path: str) -> None:
     """V17: the invoice paid on ПШЭП's payment page (by card), then the portal asked whether
     ПШЭП has it paid."""
     app = await who.call("GET", path)
     number = quote(app["invoice"]["number"], safe="")
-    reply = await logins(request).http.post(
-        logins(request).url("payments") + f"/payments/invoices/{number}/pay",
+    reply = await who.logins.http.post(
+        who.logins.url("payments") + f"/payments/invoices/{number}/pay",
         json={"method": "CARD"},
         headers={"Idempotency-Key": str(uuid.uuid4())},
     )

@@ -1,18 +1,18 @@
-"""What the three VIN desks share: the person signed in to the portal, a page of a desk, the
-problem a refusal left, and the documents a page has NCALayer sign."""
+"""What the three VIN desks share: their links and a page of a desk. Each acts for the person
+signed in to the portal (`desks.dependencies.PortalPerson`) through the portal's public API
+(`Person.call`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse
 
 from desks.bus import Refused
-from desks.login import Audience, Person, ncalayer_context, signed_in
-from desks.pages import render
+from desks.login import Person
+from desks.pages import problem, render
 
-PORTAL: Audience = "registration_service"
 DESK_LINKS = (
     ("/vin/dealer", "desk_dealer", "dealer"),
     ("/vin/cabinet", "desk_cabinet", "cabinet"),
@@ -20,44 +20,25 @@ DESK_LINKS = (
 )
 
 
-def person(request: Request) -> Person:
-    return signed_in(request, PORTAL)
-
-
-def problem(refused: Refused) -> dict[str, Any]:
-    """The refusal as a page shows it: its step, code and texts (a problem document of the
-    portal carries all three); an answer that is no problem document keeps its status."""
-    body = refused.body if isinstance(refused.body, dict) else {}
-    return {
-        "status": refused.status,
-        "step": body.get("step"),
-        "code": body.get("code") or str(refused.status),
-        "messages": body.get("messages") or {},
-        "detail": body.get("detail") or refused.text,
-        "errors": body.get("errors") or [],
-    }
-
-
 async def desk_page(
-    request: Request, template: str, desk: str, who: Person, status: int = 200, **context: Any
+    request: Request,
+    template: str,
+    desk: str,
+    who: Person,
+    refused: Refused | None = None,
+    **context: Any,
 ) -> HTMLResponse:
-    page = render(
+    """A page of a desk; with the refusal an action met, shown on it with the refusal's status
+    (the application stays open: the page is where to correct it)."""
+    return render(
         request,
         template,
         desk,
+        refused.status if refused else 200,
         desk=desk,
         desk_links=DESK_LINKS,
         person=who,
-        **await ncalayer_context(request),
+        ncalayer_url=await who.logins.ncalayer_url(),
+        problem=problem(refused) if refused else None,
         **context,
     )
-    page.status_code = status
-    return page
-
-
-async def signing_document(who: Person, path: str, params: dict[str, str]) -> Response:
-    """The portal's document to sign, for the page's NCALayer (JSON, as the portal gave it)."""
-    try:
-        return JSONResponse(await who.call("GET", path, params=params))
-    except Refused as refused:
-        return JSONResponse(refused.body, status_code=refused.status)

@@ -7,28 +7,23 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from desks.bus import Refused
+from desks.dependencies import PortalPerson
+from desks.login import Person
 from desks.pages import form_fields
-from desks.vin.common import desk_page, person, problem, signing_document
+from desks.relay import relayed
+from desks.vin.common import desk_page
 
 router = APIRouter(prefix="/vin/police")
 
 
 @router.get("", response_class=HTMLResponse)
-async def inbox(request: Request) -> HTMLResponse:
-    who = person(request)
+async def inbox(request: Request, who: PortalPerson) -> HTMLResponse:
     try:
         pending = await who.call("GET", "/police/applications", params={"pending": "true"})
         decided = await who.call("GET", "/police/applications", params={"pending": "false"})
     except Refused as refused:
         return await desk_page(
-            request,
-            "vin/police.html",
-            "police",
-            who,
-            refused.status,
-            pending=[],
-            decided=[],
-            problem=problem(refused),
+            request, "vin/police.html", "police", who, refused, pending=[], decided=[]
         )
     return await desk_page(
         request, "vin/police.html", "police", who, pending=pending, decided=decided
@@ -36,29 +31,30 @@ async def inbox(request: Request) -> HTMLResponse:
 
 
 async def _case_page(
-    request: Request, application_id: str, status: int = 200, refused: Refused | None = None
+    request: Request,
+    who: Person,
+    application_id: str,
+    refused: Refused | None = None,
 ) -> HTMLResponse:
-    who = person(request)
     case = await who.call("GET", f"/police/applications/{application_id}")
     return await desk_page(
         request,
         "vin/police_case.html",
         "police",
         who,
-        status,
+        refused,
         case=case,
         app=case["application"],
-        problem=problem(refused) if refused else None,
     )
 
 
 @router.get("/{application_id}", response_class=HTMLResponse)
-async def case(request: Request, application_id: str) -> HTMLResponse:
-    return await _case_page(request, application_id)
+async def case(request: Request, application_id: str, who: PortalPerson) -> HTMLResponse:
+    return await _case_page(request, who, application_id)
 
 
 @router.get("/{application_id}/decision-document")
-async def decision_document(request: Request, application_id: str) -> Response:
+async def decision_document(request: Request, application_id: str, who: PortalPerson) -> Response:
     """The decision as the officer chose it, for NCALayer to sign."""
     params = {
         name: value
@@ -66,11 +62,11 @@ async def decision_document(request: Request, application_id: str) -> Response:
         if (value := request.query_params.get(name, "").strip())
     }
     path = f"/police/applications/{application_id}/decision-document"
-    return await signing_document(person(request), path, params)
+    return await relayed(who.call("GET", path, params=params))
 
 
 @router.post("/{application_id}/decision", response_model=None)
-async def decide(request: Request, application_id: str) -> Response:
+async def decide(request: Request, application_id: str, who: PortalPerson) -> Response:
     fields = await form_fields(request)
     body = {
         "approve": fields.get("approve") == "true",
@@ -78,9 +74,7 @@ async def decide(request: Request, application_id: str) -> Response:
         "cms": fields.get("cms", ""),
     }
     try:
-        await person(request).call(
-            "POST", f"/police/applications/{application_id}/decision", json=body
-        )
+        await who.call("POST", f"/police/applications/{application_id}/decision", json=body)
     except Refused as refused:
-        return await _case_page(request, application_id, refused.status, refused)
+        return await _case_page(request, who, application_id, refused)
     return RedirectResponse(f"/vin/police/{application_id}", status_code=303)

@@ -14,7 +14,7 @@ from datetime import date
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 from fastapi import Path as PathParam
 
 from frontoffice_service.access import OfficeHead, OfficeWorker, Provider
@@ -27,9 +27,10 @@ from frontoffice_service.archive.schemas import ActIn, ActRecord, ArchiveItemRec
 from frontoffice_service.machinery.keeping import is_due, leave_from
 from frontoffice_service.machinery.models import MachineryApplication
 from frontoffice_service.machinery.schemas import SignIn, SigningDocument
-from frontoffice_service.routes import WORKER, Responses, once
+from frontoffice_service.routes import WORKER, Idempotent, Responses
+from servicekit.clock import BusClock
 from servicekit.db import DbSession
-from servicekit.idempotency import IdempotencyKey
+from servicekit.gateway_client import Gateway
 from servicekit.openapi import keep_old_path
 
 ActId = Annotated[UUID, PathParam(alias="actId", description="the act's `id`")]
@@ -144,11 +145,11 @@ provider_archive = APIRouter(prefix="/provider/archive", tags=["archive (M16–M
     responses=_PROVIDER,
 )
 async def due(
-    officer: Provider, request: Request, session: DbSession, office: OfficeFilter = None
+    officer: Provider, clock: BusClock, session: DbSession, office: OfficeFilter = None
 ) -> list[ArchiveItemRecord]:
     if office is not None:
         visibility.provider_office(officer, office)
-    today = request.app.state.clock.today()
+    today = clock.today()
     found = await ArchiveRepository(session).due(officer.region, office, today)
     return [to_item(a, today) for a in found]
 
@@ -164,27 +165,14 @@ async def due(
         409: {"description": "ARCHIVE_NOTHING_DUE: nothing of this office may leave yet"},
     },
 )
-async def draw_up(
-    body: ActIn,
-    officer: Provider,
-    request: Request,
-    session: DbSession,
-    idempotency_key: IdempotencyKey = None,
-) -> ActRecord:
-    now = request.app.state.clock.now()
+async def draw_up(body: ActIn, officer: Provider, clock: BusClock, once: Idempotent) -> ActRecord:
+    now = clock.now()
 
     async def work() -> ActRecord:
-        return to_act(await acts.draw_up(session, officer, body.office, now))
+        return to_act(await acts.draw_up(once.session, officer, body.office, now))
 
-    return await once(
-        request,
-        session,
-        key=idempotency_key,
-        scope=f"{officer.iin}:archive-draw-up",
-        asked={"body": body.model_dump(mode="json")},
-        model=ActRecord,
-        work=work,
-    )
+    asked = {"body": body.model_dump(mode="json")}
+    return await once.run(f"{officer.iin}:archive-draw-up", asked, ActRecord, work)
 
 
 @provider_archive.get(
@@ -234,28 +222,20 @@ async def provider_sign(
     act_id: ActId,
     body: SignIn,
     officer: Provider,
-    request: Request,
-    session: DbSession,
-    idempotency_key: IdempotencyKey = None,
+    clock: BusClock,
+    gateway: Gateway,
+    once: Idempotent,
 ) -> ActRecord:
-    state = request.app.state
-    now = state.clock.now()
+    now = clock.now()
 
     async def work() -> ActRecord:
         act = await signing.sign_as_provider(
-            session, state.gateway, officer, str(act_id), body.cms, now
+            once.session, gateway, officer, str(act_id), body.cms, now
         )
         return to_act(act)
 
-    return await once(
-        request,
-        session,
-        key=idempotency_key,
-        scope=f"{officer.iin}:archive-sign",
-        asked={"actId": str(act_id), "body": body.model_dump(mode="json")},
-        model=ActRecord,
-        work=work,
-    )
+    asked = {"actId": str(act_id), "body": body.model_dump(mode="json")}
+    return await once.run(f"{officer.iin}:archive-sign", asked, ActRecord, work)
 
 
 keep_old_path(provider_archive, "/acts/{actId}/signature", old="/acts/{actId}/sign")
@@ -274,9 +254,9 @@ office_archive = APIRouter(
     responses=WORKER,
 )
 async def kept(
-    worker: OfficeWorker, request: Request, session: DbSession
+    worker: OfficeWorker, clock: BusClock, session: DbSession
 ) -> list[ArchiveItemRecord]:
-    today = request.app.state.clock.today()
+    today = clock.today()
     found = await ArchiveRepository(session).kept(worker.office.id)
     return [to_item(a, today) for a in found]
 
@@ -310,30 +290,18 @@ async def head_sign(
     act_id: ActId,
     body: SignIn,
     head: OfficeHead,
-    request: Request,
-    session: DbSession,
-    idempotency_key: IdempotencyKey = None,
+    clock: BusClock,
+    gateway: Gateway,
+    once: Idempotent,
 ) -> ActRecord:
-    state = request.app.state
-    now = state.clock.now()
+    now = clock.now()
 
     async def work() -> ActRecord:
-        act = await signing.sign_as_head(session, state.gateway, head, str(act_id), body.cms, now)
+        act = await signing.sign_as_head(once.session, gateway, head, str(act_id), body.cms, now)
         return to_act(act)
 
-    return await once(
-        request,
-        session,
-        key=idempotency_key,
-        scope=f"{head.iin}:archive-sign-head",
-        asked={
-            "office": head.office.id,
-            "actId": str(act_id),
-            "body": body.model_dump(mode="json"),
-        },
-        model=ActRecord,
-        work=work,
-    )
+    asked = {"office": head.office.id, "actId": str(act_id), "body": body.model_dump(mode="json")}
+    return await once.run(f"{head.iin}:archive-sign-head", asked, ActRecord, work)
 
 
 keep_old_path(office_archive, "/acts/{actId}/signature", old="/acts/{actId}/sign")

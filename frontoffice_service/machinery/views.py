@@ -1,8 +1,10 @@
 """The application as both desks answer it (`MachineryApplicationRecord`), and what their
-routes share: the application number and document code in a path, a scan's download."""
+routes share: the application number and document code in a path, a scan's download, a step
+that changes an application."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Annotated
 
@@ -23,7 +25,7 @@ from frontoffice_service.machinery.schemas import (
     MachineryApplicationRecord,
     ScanRecord,
 )
-from frontoffice_service.routes import Responses
+from frontoffice_service.routes import Once, Responses
 from servicekit.errors import StepRefusal
 
 Number = Annotated[
@@ -140,3 +142,19 @@ async def scan_of(session: AsyncSession, app: MachineryApplication, code: str) -
     if scan is None:
         raise StepRefusal("SCAN_NOT_FOUND", step="M6.4", status=404, field="code", code_name=code)
     return _scan_response(scan)
+
+
+async def changed(
+    once: Once,
+    now: datetime,
+    scope: str,
+    asked: object,
+    step: Callable[[], Awaitable[MachineryApplication]],
+) -> MachineryApplicationRecord:
+    """The application as `step` left it, done once per `Idempotency-Key` (every step of the
+    two desks that changes an application)."""
+
+    async def work() -> MachineryApplicationRecord:
+        return await record(once.session, await step(), now)
+
+    return await once.run(scope, asked, MachineryApplicationRecord, work)

@@ -41,6 +41,9 @@ class Pickup(Base):
     )
 
     application_number: Mapped[str] = mapped_column(String(40), primary_key=True)
+    application_id: Mapped[str | None] = mapped_column(String(36))
+    """The application's id, the correlationId of the pick-up's registry calls; NULL when
+    the event that brought it predates the field."""
     event_id: Mapped[str] = mapped_column(String(36))
     """The `registration.documents_ready` event that brought it."""
     office: Mapped[str] = mapped_column(String(20))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 
 from frontoffice_service.access import OfficeWorker
 from frontoffice_service.pickup import service as pickups
@@ -13,10 +13,12 @@ from frontoffice_service.pickup.models import PickupStatus
 from frontoffice_service.pickup.repository import PickupRepository
 from frontoffice_service.pickup.schemas import HandoverIn, HandoverRecord, PickupRecord, to_pickup
 from frontoffice_service.queue.schemas import to_ticket
-from frontoffice_service.routes import VISITOR, WORKER, once
-from servicekit.db import DbSession, ReaderSession
-from servicekit.idempotency import IdempotencyKey
+from frontoffice_service.routes import VISITOR, WORKER, Idempotent
+from servicekit.clock import BusClock
+from servicekit.db import ReaderSession
+from servicekit.gateway_client import Gateway
 from servicekit.identifiers import Iin
+from servicekit.outbox import AppOutbox
 
 router = APIRouter(prefix="/offices/{office}/pickups", tags=["pick-up of documents (V20–V22)"])
 
@@ -54,29 +56,21 @@ async def list_pickups(
 async def hand_over(
     body: HandoverIn,
     worker: OfficeWorker,
-    request: Request,
-    session: DbSession,
-    idempotency_key: IdempotencyKey = None,
+    clock: BusClock,
+    gateway: Gateway,
+    outbox: AppOutbox,
+    once: Idempotent,
 ) -> HandoverRecord:
-    state = request.app.state
-
     async def work() -> HandoverRecord:
         pickup, ticket = await pickups.hand_over(
-            session,
-            gateway=state.gateway,
-            outbox=state.outbox,
+            once.session,
+            gateway=gateway,
+            outbox=outbox,
             worker=worker,
             request=body,
-            now=state.clock.now(),
+            now=clock.now(),
         )
         return HandoverRecord(pickup=to_pickup(pickup), ticket=to_ticket(ticket))
 
-    return await once(
-        request,
-        session,
-        key=idempotency_key,
-        scope=f"{worker.iin}:hand-over",
-        asked={"office": worker.office.id, "body": body.model_dump(mode="json")},
-        model=HandoverRecord,
-        work=work,
-    )
+    asked = {"office": worker.office.id, "body": body.model_dump(mode="json")}
+    return await once.run(f"{worker.iin}:hand-over", asked, HandoverRecord, work)

@@ -6,6 +6,7 @@ the issuance desk checks the ticket, the ID and the application number (V21) and
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 import structlog
@@ -18,6 +19,7 @@ from frontoffice_service.pickup.repository import PickupRepository
 from frontoffice_service.pickup.schemas import HandoverIn
 from frontoffice_service.queue.models import QueueTicket, TicketKind, TicketStatus
 from frontoffice_service.queue.repository import TicketRepository
+from servicekit.correlation import correlate
 from servicekit.errors import StepRefusal
 from servicekit.events import DocumentsReady, PickupHandedOver
 from servicekit.gateway_client import GatewayClient
@@ -39,6 +41,7 @@ async def receive(session: AsyncSession, event: DocumentsReady, now: datetime) -
     added = await PickupRepository(session).add_if_new(
         {
             "application_number": event.application_number,
+            "application_id": None if event.application_id is None else str(event.application_id),
             "event_id": str(event.event_id),
             "office": event.centre_id,
             "owner_iin": event.owner_iin,
@@ -60,10 +63,20 @@ async def receive(session: AsyncSession, event: DocumentsReady, now: datetime) -
     return added
 
 
-async def admit_to_queue(session: AsyncSession, office: str, owner_iin: str) -> None:
-    """V20: a pick-up ticket only for someone whose documents wait at this office; someone
-    whose documents wait elsewhere is told where."""
+async def waiting_for(session: AsyncSession, office: str, owner_iin: str) -> Sequence[Pickup]:
+    """V20: the owner's documents still waiting, at any ЦОН, oldest first. From here on the
+    reception's registry calls are made for the application whose documents wait at this
+    office; a visitor with two waiting here is checked once for both, so for neither alone."""
     ready = await PickupRepository(session).ready_for(owner_iin)
+    here = [pickup for pickup in ready if pickup.office == office]
+    if len(here) == 1:
+        _correlate(here[0])
+    return ready
+
+
+def admit_to_queue(ready: Sequence[Pickup], office: str) -> None:
+    """V20: a pick-up ticket only for someone whose documents wait at this office (`ready`, of
+    `waiting_for`); someone whose documents wait elsewhere is told where."""
     if any(pickup.office == office for pickup in ready):
         return
     if ready:
@@ -89,10 +102,15 @@ async def hand_over(
     office = worker.office.id
     tickets, pickups = TicketRepository(session), PickupRepository(session)
     ticket = await _called_pickup_ticket(tickets, office, request)
+    number = request.application_number
+    found = await pickups.get(number)
+    if found is not None and found.owner_iin == request.visitor_iin:
+        # Only the owner's check is part of the application's conversation, not a stranger's
+        # who names it; nothing of it is said to the visitor before the ID check.
+        _correlate(found)
     await check_visitor(gateway, request.visitor_iin, request.identification, step=ISSUANCE)
 
-    number = request.application_number
-    pickup = await _ready_here(pickups, office, request)
+    pickup = _ready_here(found, office, request)
     handed = await pickups.hand_over(number, worker_iin=worker.iin, ticket_id=ticket.id, at=now)
     if not handed:
         raise StepRefusal(
@@ -124,10 +142,16 @@ async def hand_over(
     return handed_pickup, served_ticket
 
 
-async def _ready_here(pickups: PickupRepository, office: str, request: HandoverIn) -> Pickup:
+def _correlate(pickup: Pickup) -> None:
+    """The registry calls from here on are made for the pick-up's application, if the event
+    that brought it named the application (one published before `applicationId` did not)."""
+    if pickup.application_id is not None:
+        correlate(pickup.application_id)
+
+
+def _ready_here(pickup: Pickup | None, office: str, request: HandoverIn) -> Pickup:
     """V21: the application is the visitor's, and its documents are at this office."""
     number = request.application_number
-    pickup = await pickups.get(number)
     if pickup is None:
         raise StepRefusal(
             "PICKUP_WRONG_APPLICATION",

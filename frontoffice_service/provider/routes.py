@@ -6,20 +6,23 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 
 from frontoffice_service.access import Provider
-from frontoffice_service.machinery.models import ApplicationStatus
+from frontoffice_service.dependencies import FrontOfficeSettings, MachineryMetrics
+from frontoffice_service.machinery.models import ApplicationStatus, MachineryApplication
 from frontoffice_service.machinery.schemas import MachineryApplicationRecord, SigningDocument
-from frontoffice_service.machinery.views import WRONG_STEP, Code, Number, record, scan_of
+from frontoffice_service.machinery.views import WRONG_STEP, Code, Number, changed, record, scan_of
 from frontoffice_service.provider import checks, decision, issue
 from frontoffice_service.provider.inbox import application_of
 from frontoffice_service.provider.metrics import refresh_overdue
 from frontoffice_service.provider.repository import ProviderRepository
 from frontoffice_service.provider.schemas import DecisionIn, EntryIn
-from frontoffice_service.routes import Responses, once
+from frontoffice_service.routes import Idempotent, Responses
+from servicekit.clock import BusClock
 from servicekit.db import DbSession
-from servicekit.idempotency import IdempotencyKey
+from servicekit.gateway_client import Gateway
+from servicekit.outbox import AppOutbox
 
 _PROVIDER: Responses = {
     403: {"description": "PROVIDER_OFFICER_REQUIRED"},
@@ -43,29 +46,28 @@ router = APIRouter(
 )
 async def inbox(
     officer: Provider,
-    request: Request,
+    clock: BusClock,
+    metrics: MachineryMetrics,
+    settings: FrontOfficeSettings,
     session: DbSession,
     status: ApplicationStatus | None = None,
     overdue: bool = False,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[MachineryApplicationRecord]:
-    state = request.app.state
-    now = state.clock.now()
+    now = clock.now()
     found = await ProviderRepository(session).inbox(
         officer.region, status=status, overdue_at=now if overdue else None, limit=limit
     )
-    await refresh_overdue(
-        session, state.machinery_metrics, state.settings.machinery_pilot_regions, now
-    )
+    await refresh_overdue(session, metrics, settings.machinery_pilot_regions, now)
     return [await record(session, app, now) for app in found]
 
 
 @router.get("/{number}", summary="One received application with its checks", responses=_PROVIDER)
 async def provider_application(
-    number: Number, officer: Provider, request: Request, session: DbSession
+    number: Number, officer: Provider, clock: BusClock, session: DbSession
 ) -> MachineryApplicationRecord:
     app = await application_of(session, officer, number)
-    return await record(session, app, request.app.state.clock.now())
+    return await record(session, app, clock.now())
 
 
 @router.get(
@@ -92,12 +94,11 @@ async def provider_scan(
     responses={**_PROVIDER, **WRONG_STEP, 503: {"description": "REGISTRY_UNAVAILABLE"}},
 )
 async def run_checks(
-    number: Number, officer: Provider, request: Request, session: DbSession
+    number: Number, officer: Provider, clock: BusClock, gateway: Gateway, session: DbSession
 ) -> MachineryApplicationRecord:
-    state = request.app.state
-    now = state.clock.now()
+    now = clock.now()
     app = await application_of(session, officer, number, lock=True)
-    await checks.recheck(session, state.gateway, app, now)
+    await checks.recheck(session, gateway, app, now)
     return await record(session, app, now)
 
 
@@ -130,36 +131,30 @@ async def decide(
     number: Number,
     body: DecisionIn,
     officer: Provider,
-    request: Request,
-    session: DbSession,
-    idempotency_key: IdempotencyKey = None,
+    clock: BusClock,
+    gateway: Gateway,
+    outbox: AppOutbox,
+    metrics: MachineryMetrics,
+    once: Idempotent,
 ) -> MachineryApplicationRecord:
-    state = request.app.state
-    now = state.clock.now()
+    now = clock.now()
 
-    async def work() -> MachineryApplicationRecord:
-        app = await application_of(session, officer, number, lock=True)
+    async def step() -> MachineryApplication:
+        app = await application_of(once.session, officer, number, lock=True)
         await decision.decide(
-            session,
-            gateway=state.gateway,
-            outbox=state.outbox,
-            metrics=state.machinery_metrics,
+            once.session,
+            gateway=gateway,
+            outbox=outbox,
+            metrics=metrics,
             officer=officer,
             app=app,
             request=body,
             now=now,
         )
-        return await record(session, app, now)
+        return app
 
-    return await once(
-        request,
-        session,
-        key=idempotency_key,
-        scope=f"{officer.iin}:machinery-decision",
-        asked={"number": number, "body": body.model_dump(mode="json")},
-        model=MachineryApplicationRecord,
-        work=work,
-    )
+    asked = {"number": number, "body": body.model_dump(mode="json")}
+    return await changed(once, now, f"{officer.iin}:machinery-decision", asked, step)
 
 
 @router.post(
@@ -176,26 +171,19 @@ async def enter(
     number: Number,
     body: EntryIn,
     officer: Provider,
-    request: Request,
-    session: DbSession,
-    idempotency_key: IdempotencyKey = None,
+    clock: BusClock,
+    gateway: Gateway,
+    outbox: AppOutbox,
+    once: Idempotent,
 ) -> MachineryApplicationRecord:
-    state = request.app.state
-    now = state.clock.now()
+    now = clock.now()
 
-    async def work() -> MachineryApplicationRecord:
-        app = await application_of(session, officer, number, lock=True)
+    async def step() -> MachineryApplication:
+        app = await application_of(once.session, officer, number, lock=True)
         await issue.enter(
-            session, gateway=state.gateway, outbox=state.outbox, app=app, request=body, now=now
+            once.session, gateway=gateway, outbox=outbox, app=app, request=body, now=now
         )
-        return await record(session, app, now)
+        return app
 
-    return await once(
-        request,
-        session,
-        key=idempotency_key,
-        scope=f"{officer.iin}:machinery-entry",
-        asked={"number": number, "body": body.model_dump(mode="json")},
-        model=MachineryApplicationRecord,
-        work=work,
-    )
+    asked = {"number": number, "body": body.model_dump(mode="json")}
+    return await changed(once, now, f"{officer.iin}:machinery-entry", asked, step)

@@ -7,7 +7,7 @@ from datetime import date
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from fastapi import Path as PathParam
 
 from frontoffice_service.access import OfficeWorker
@@ -15,10 +15,10 @@ from frontoffice_service.queue import service as electronic_queue
 from frontoffice_service.queue.models import TicketKind, TicketStatus
 from frontoffice_service.queue.repository import TicketRepository
 from frontoffice_service.queue.schemas import CallIn, CallNextIn, TicketIn, TicketRecord, to_ticket
-from frontoffice_service.routes import VISITOR, WORKER, Responses, once
-from servicekit.clock import ALMATY
-from servicekit.db import DbSession, ReaderSession
-from servicekit.idempotency import IdempotencyKey
+from frontoffice_service.routes import VISITOR, WORKER, Idempotent, Responses
+from servicekit.clock import ALMATY, BusClock
+from servicekit.db import ReaderSession
+from servicekit.gateway_client import Gateway
 
 TicketId = Annotated[UUID, PathParam(alias="ticketId", description="the ticket's `id`")]
 
@@ -40,16 +40,16 @@ router = APIRouter(prefix="/offices/{office}/queue", tags=["electronic queue (V2
 async def issue_ticket(
     body: TicketIn,
     worker: OfficeWorker,
-    request: Request,
-    session: DbSession,
-    idempotency_key: IdempotencyKey = None,
+    clock: BusClock,
+    gateway: Gateway,
+    once: Idempotent,
 ) -> TicketRecord:
-    now = request.app.state.clock.now()
+    now = clock.now()
 
     async def work() -> TicketRecord:
         ticket = await electronic_queue.issue(
-            session,
-            gateway=request.app.state.gateway,
+            once.session,
+            gateway=gateway,
             worker=worker,
             request=body,
             now=now,
@@ -57,28 +57,21 @@ async def issue_ticket(
         )
         return to_ticket(ticket)
 
-    return await once(
-        request,
-        session,
-        key=idempotency_key,
-        scope=f"{worker.iin}:issue-ticket",
-        asked={"office": worker.office.id, "body": body.model_dump(mode="json")},
-        model=TicketRecord,
-        work=work,
-    )
+    asked = {"office": worker.office.id, "body": body.model_dump(mode="json")}
+    return await once.run(f"{worker.iin}:issue-ticket", asked, TicketRecord, work)
 
 
 @router.get("", summary="The office's tickets of a day (today by default), in issue order")
 async def list_queue(
     worker: OfficeWorker,
-    request: Request,
+    clock: BusClock,
     session: ReaderSession,
     day: Annotated[date | None, Query(description="a day in Asia/Almaty time")] = None,
     kind: TicketKind | None = None,
     status: TicketStatus | None = None,
 ) -> list[TicketRecord]:
     tickets = await TicketRepository(session).of_day(
-        worker.office.id, day or request.app.state.clock.today(), kind=kind, status=status
+        worker.office.id, day or clock.today(), kind=kind, status=status
     )
     return [to_ticket(t) for t in tickets]
 
@@ -89,17 +82,13 @@ async def list_queue(
     responses={**WORKER, 409: {"description": "QUEUE_EMPTY: nobody is waiting"}},
 )
 async def call_next(
-    body: CallNextIn,
-    worker: OfficeWorker,
-    request: Request,
-    session: DbSession,
-    idempotency_key: IdempotencyKey = None,
+    body: CallNextIn, worker: OfficeWorker, clock: BusClock, once: Idempotent
 ) -> TicketRecord:
-    now = request.app.state.clock.now()
+    now = clock.now()
 
     async def work() -> TicketRecord:
         ticket = await electronic_queue.call_next(
-            session,
+            once.session,
             worker=worker,
             window=body.window,
             kind=body.kind,
@@ -108,15 +97,8 @@ async def call_next(
         )
         return to_ticket(ticket)
 
-    return await once(
-        request,
-        session,
-        key=idempotency_key,
-        scope=f"{worker.iin}:call-next",
-        asked={"office": worker.office.id, "body": body.model_dump(mode="json")},
-        model=TicketRecord,
-        work=work,
-    )
+    asked = {"office": worker.office.id, "body": body.model_dump(mode="json")}
+    return await once.run(f"{worker.iin}:call-next", asked, TicketRecord, work)
 
 
 @router.post(
@@ -129,65 +111,37 @@ async def call_next(
     },
 )
 async def call_ticket(
-    ticket_id: TicketId,
-    body: CallIn,
-    worker: OfficeWorker,
-    request: Request,
-    session: DbSession,
-    idempotency_key: IdempotencyKey = None,
+    ticket_id: TicketId, body: CallIn, worker: OfficeWorker, clock: BusClock, once: Idempotent
 ) -> TicketRecord:
     async def work() -> TicketRecord:
         ticket = await electronic_queue.call(
-            session,
+            once.session,
             worker=worker,
             ticket_id=str(ticket_id),
             window=body.window,
-            now=request.app.state.clock.now(),
+            now=clock.now(),
         )
         return to_ticket(ticket)
 
-    return await once(
-        request,
-        session,
-        key=idempotency_key,
-        scope=f"{worker.iin}:call-ticket",
-        asked={
-            "office": worker.office.id,
-            "ticketId": str(ticket_id),
-            "body": body.model_dump(mode="json"),
-        },
-        model=TicketRecord,
-        work=work,
-    )
+    asked = {
+        "office": worker.office.id,
+        "ticketId": str(ticket_id),
+        "body": body.model_dump(mode="json"),
+    }
+    return await once.run(f"{worker.iin}:call-ticket", asked, TicketRecord, work)
 
 
 async def _finish(
-    outcome: TicketStatus,
-    ticket_id: UUID,
-    worker: OfficeWorker,
-    request: Request,
-    session: DbSession,
-    idempotency_key: str | None,
+    outcome: TicketStatus, ticket_id: UUID, worker: OfficeWorker, clock: BusClock, once: Idempotent
 ) -> TicketRecord:
     async def work() -> TicketRecord:
         ticket = await electronic_queue.finish(
-            session,
-            worker=worker,
-            ticket_id=str(ticket_id),
-            outcome=outcome,
-            now=request.app.state.clock.now(),
+            once.session, worker=worker, ticket_id=str(ticket_id), outcome=outcome, now=clock.now()
         )
         return to_ticket(ticket)
 
-    return await once(
-        request,
-        session,
-        key=idempotency_key,
-        scope=f"{worker.iin}:finish-ticket",
-        asked={"office": worker.office.id, "ticketId": str(ticket_id), "outcome": outcome.value},
-        model=TicketRecord,
-        work=work,
-    )
+    asked = {"office": worker.office.id, "ticketId": str(ticket_id), "outcome": outcome.value}
+    return await once.run(f"{worker.iin}:finish-ticket", asked, TicketRecord, work)
 
 
 _FINISH: Responses = {
@@ -201,23 +155,15 @@ _FINISH: Responses = {
     "/tickets/{ticketId}/served", summary="The called visitor was served", responses=_FINISH
 )
 async def mark_served(
-    ticket_id: TicketId,
-    worker: OfficeWorker,
-    request: Request,
-    session: DbSession,
-    idempotency_key: IdempotencyKey = None,
+    ticket_id: TicketId, worker: OfficeWorker, clock: BusClock, once: Idempotent
 ) -> TicketRecord:
-    return await _finish(TicketStatus.SERVED, ticket_id, worker, request, session, idempotency_key)
+    return await _finish(TicketStatus.SERVED, ticket_id, worker, clock, once)
 
 
 @router.post(
     "/tickets/{ticketId}/no-show", summary="The called visitor did not come", responses=_FINISH
 )
 async def mark_no_show(
-    ticket_id: TicketId,
-    worker: OfficeWorker,
-    request: Request,
-    session: DbSession,
-    idempotency_key: IdempotencyKey = None,
+    ticket_id: TicketId, worker: OfficeWorker, clock: BusClock, once: Idempotent
 ) -> TicketRecord:
-    return await _finish(TicketStatus.NO_SHOW, ticket_id, worker, request, session, idempotency_key)
+    return await _finish(TicketStatus.NO_SHOW, ticket_id, worker, clock, once)

@@ -39,10 +39,11 @@ async def issue(
             raise Problem("FIELD_REQUIRED", status=422, field="visitorIin")
         if request.identification is None:
             raise Problem("FIELD_REQUIRED", status=422, field="identification")
+        ready = await pickups.waiting_for(session, office, request.visitor_iin)
         await check_visitor(
             gateway, request.visitor_iin, request.identification, step=pickups.RECEPTION
         )
-        await pickups.admit_to_queue(session, office, request.visitor_iin)
+        pickups.admit_to_queue(ready, office)
     identification = request.identification
     tickets = TicketRepository(session)
     ticket = QueueTicket(

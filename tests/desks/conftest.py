@@ -1,25 +1,22 @@
 """One bus for the desks' tests (starting it is the slow part), a client of the desks, and
-the browser the desks' pages are driven in: Debian's Chromium, pinned to the NCALayer
-emulator's TLS key, so every signature is made by a page through NCALayer's WebSocket.
+the people at their browsers (`signing_browser` of `tests.fixtures.browser`: Debian's Chromium,
+pinned to the NCALayer emulator's TLS key), so every signature is made by a page through
+NCALayer's WebSocket.
 
 A browser test that fails leaves a screenshot of each of its pages in its tmp dir, and the
 failure's report names the files (section "screenshots")."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import AsyncIterator, Generator
 from pathlib import Path
 
 import httpx
 import pytest
-from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
+from playwright.async_api import Browser, BrowserContext, Page, expect
 
 from egov.launcher import BusPlan
 from tests.harness import running_bus
-from tests.ncalayer.test_browser import spki_hash
-
-CHROMIUM = shutil.which("chromium")
 
 # A step crosses the bus and the machine is shared: give a page longer than Playwright's 5 s.
 expect.set_options(timeout=15_000)
@@ -35,30 +32,6 @@ async def bus(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[BusPlan
 async def desks(bus: BusPlan) -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(base_url=bus.url("desks"), timeout=20) as client:
         yield client
-
-
-@pytest.fixture(scope="module")
-async def ncalayer(bus: BusPlan) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=bus.url("ncalayer"), timeout=10) as client:
-        yield client
-
-
-@pytest.fixture(scope="module")
-async def signing_browser(ncalayer: httpx.AsyncClient) -> AsyncIterator[Browser]:
-    """Chromium that trusts the emulator's wss by its key alone (as a user's browser trusts
-    NCALayer's own certificate), not by ignoring every certificate error."""
-    if CHROMIUM is None:
-        pytest.fail(
-            "no Chromium: `python3 bootstrap.py test` installs it (apt-get install chromium)"
-        )
-    chain = (await ncalayer.get("/websocket")).raise_for_status().json()["certificate"]
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[f"--ignore-certificate-errors-spki-list={spki_hash(chain)}"],
-        )
-        yield browser
-        await browser.close()
 
 
 class Person:

@@ -5,7 +5,6 @@ into the test's tmp dir (the path is printed, so a failure's report names it).""
 
 from __future__ import annotations
 
-import shutil
 import uuid
 from collections.abc import AsyncIterator
 from datetime import datetime
@@ -14,29 +13,16 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.async_api import Browser, Page, async_playwright, expect
+from playwright.async_api import Browser, Page, expect
 
 from egov.launcher import BusPlan
 from egov.vin_flow import VinClient
 from gbd_fl.seed import load_records
 from tests.harness import envelope, send
 
-CHROMIUM = shutil.which("chromium")
 PERSON = "GBDFL_UniversalServiceSync"
 ALIVE_IIN = next(r["iin"] for r in load_records() if r["lifeStatus"] == "ALIVE")
 PAGES = ("console", "flow", "journal", "faults", "scenarios", "incidents", "log")
-
-
-@pytest.fixture(scope="module")
-async def browser(bus: BusPlan) -> AsyncIterator[Browser]:
-    if CHROMIUM is None:
-        pytest.fail(
-            "no Chromium: `python3 bootstrap.py test` installs it (apt-get install chromium)"
-        )
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=CHROMIUM)
-        yield browser
-        await browser.close()
 
 
 @pytest.fixture

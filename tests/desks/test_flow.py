@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from desks.flow import sequence
+from desks.console.flow import sequence
 
 
 def _entry(at: str, sender: str, provider: str | None, status: int, code: str) -> dict[str, Any]:

@@ -4,8 +4,9 @@ it for a token of the state service and keep it under a session cookie."""
 
 from __future__ import annotations
 
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
+import httpx
 import pytest
 from playwright.async_api import expect
 
@@ -56,3 +57,39 @@ async def test_a_closed_key_dialog_says_so_and_signs_no_one_in(people: People) -
     )
     await expect(person.page.locator("#login")).to_be_enabled()
     assert SESSION_COOKIE not in {c["name"] for c in await person.context.cookies()}
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "referer", "audience", "back"),
+    [
+        ("GET", "/vin/dealer?lang=kk", None, "registration_service", "/vin/dealer?lang=kk"),
+        ("GET", "/akimat/archive", None, "frontoffice_service", "/akimat/archive"),
+        # An action has no page at its own address: back to the page its form was on.
+        ("POST", "/tson/tickets", "/tson?lang=en", "frontoffice_service", "/tson?lang=en"),
+        (
+            "POST",
+            "/vin/police/a1/decision",
+            "/vin/police/a1",
+            "registration_service",
+            "/vin/police/a1",
+        ),
+        ("POST", "/tson/tickets", None, "frontoffice_service", "/"),
+    ],
+)
+async def test_no_one_signed_in_goes_to_the_login_and_comes_back_to_a_page(
+    desks: httpx.AsyncClient,
+    method: str,
+    path: str,
+    referer: str | None,
+    audience: str,
+    back: str,
+) -> None:
+    headers = {"Referer": str(desks.base_url.join(referer))} if referer else {}
+    reply = await desks.request(method, path, headers=headers, data={"kind": "SUBMISSION"})
+    assert reply.status_code == 303, reply.text
+    assert reply.headers["location"] == f"/login?{urlencode({'audience': audience, 'next': back})}"
+
+
+async def test_a_referer_of_another_site_brings_no_one_back_there(desks: httpx.AsyncClient) -> None:
+    reply = await desks.post("/tson/tickets", headers={"Referer": "http://elsewhere.test/tson"})
+    assert reply.headers["location"] == "/login?audience=frontoffice_service&next=%2F"

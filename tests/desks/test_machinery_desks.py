@@ -19,12 +19,14 @@ import httpx
 import pytest
 from playwright.async_api import Browser, BrowserContext, Locator, Page, expect
 
-from desks.frontoffice_api import FRONTOFFICE
+import frontoffice_service.problems  # noqa: F401  (the service's problem texts, registered)
+from desks.dependencies import FRONTOFFICE
 from egov.flow_client import persona
 from egov.launcher import BusPlan
 from egov.machinery_flow import MachineryClient, scan_png
 from egov.vin_flow import VinClient
 from servicekit.clock import ALMATY, bus_clock
+from servicekit.messages import texts_for
 from tests.fixtures.clock import MACHINERY_PILOT_DAY, day_fixture
 from tests.fixtures.flows import flow_fixture
 
@@ -289,12 +291,14 @@ async def test_the_queue_calls_and_marks_a_no_show_and_v20_refuses_a_pickup_tick
     await page.screenshot(path=desk.shots / "v20_refusal.png", full_page=True)
 
 
+@pytest.mark.step("V21", "PICKUP_WRONG_APPLICATION")
 async def test_v20_to_v22_the_operator_hands_a_vin_registrations_documents_over(
     desk: Desk, flow: MachineryClient, pilot_day: datetime
 ) -> None:
     """A VIN registration approved by the police (played over the API) leaves its СРТС and
     plate at the ЦОН; the operator issues the pick-up ticket at reception (V20), calls it and
-    hands the documents over (V21–V22) through the pages."""
+    hands the documents over (V21–V22) through the pages. A mistyped application number is
+    V21's refusal first: its step, code and text shown in the chosen language (Kazakh)."""
     vin_flow = VinClient(flow.url, flow.http)
     buyer_iin = persona("buyer")["iin"]
     app = await vin_flow.submitted(
@@ -314,7 +318,18 @@ async def test_v20_to_v22_the_operator_hands_a_vin_registrations_documents_over(
     await desk.click(ticket.get_by_role("button", name="Вызвать"))
     await desk.click(ticket.get_by_role("link"))
     await desk.measure("tson_pickups_called")
+    await page.goto(f"{page.url}&lang=kk")
     form = page.locator("#hand-over")
+    wrong = f"{app['number']}9"
+    await form.locator("input[name=applicationNumber]").fill(wrong)
+    await form.locator("input[name=visitorIin]").fill(buyer_iin)
+    await desk.click(form.get_by_role("button"))
+    refusal = page.locator(".refusal")
+    await expect(refusal).to_have_attribute("data-code", "PICKUP_WRONG_APPLICATION")
+    await expect(refusal.locator(".step")).to_have_text("V21")
+    texts = texts_for("PICKUP_WRONG_APPLICATION").render({"application_number": wrong})
+    await expect(refusal.locator(".text")).to_have_text(texts["kk"])
+    await page.screenshot(path=desk.shots / "v21_refusal.png", full_page=True)
     await form.locator("input[name=applicationNumber]").fill(app["number"])
     await form.locator("input[name=visitorIin]").fill(buyer_iin)
     await desk.click(form.get_by_role("button"))

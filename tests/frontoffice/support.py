@@ -136,6 +136,7 @@ class FrontOffice:
         values: dict[str, Any] = {
             "occurred_at": bus_clock.now(),
             "application_number": application_number(),
+            "application_id": uuid.uuid4(),
             "centre_id": office,
             "owner_iin": owner.iin,
             "owner_name": owner.name,
@@ -226,6 +227,17 @@ class FrontOffice:
             },
             headers=_with_key(headers, key),
         )
+
+
+async def journal(office: FrontOffice, **criteria: str) -> list[dict[str, Any]]:
+    """The gateway's journal entries that meet `criteria` (`correlationId`, `from`…), oldest
+    first."""
+    reply = await office.gateway.get(
+        "/admin/journal", params={**criteria, "limit": "1000"}, headers=ADMIN
+    )
+    assert reply.status_code == 200, reply.text
+    entries: list[dict[str, Any]] = reply.json()
+    return entries[::-1]
 
 
 def _with_key(headers: dict[str, str], key: str | None) -> dict[str, str]:

@@ -28,12 +28,6 @@ async def bus(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[BusPlan
 
 
 @pytest.fixture(scope="module")
-async def ncalayer(bus: BusPlan) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=bus.url("ncalayer"), timeout=10) as client:
-        yield client
-
-
-@pytest.fixture(scope="module")
 async def ws_url(ncalayer: httpx.AsyncClient) -> str:
     url: str = (await ncalayer.get("/websocket")).raise_for_status().json()["url"]
     return url

@@ -6,14 +6,12 @@ The page is served on loopback by a test server (its script is the npm package's
 published); every request it makes elsewhere is recorded: only the client's probe of
 KAZTOKEN's HTTP API on 127.0.0.1:24680, which finds nothing and is tolerated. Chromium trusts
 the emulator's TLS certificate by its key alone (`--ignore-certificate-errors-spki-list`, the
-hash of the key `GET /websocket` shows), not by ignoring every certificate error.
+hash of the key `GET /websocket` shows: `tests.fixtures.browser.signing_browser`), not by ignoring
+every certificate error.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import shutil
 import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -22,9 +20,7 @@ from typing import Any
 import httpx
 import pytest
 from aiohttp import web
-from cryptography import x509
-from cryptography.hazmat.primitives import serialization
-from playwright.async_api import Browser, Page, async_playwright
+from playwright.async_api import Browser, Page
 
 from egov.launcher import BusPlan
 from tests.ncalayer.test_protocol import BUYER_IIN, DOCUMENT, DOCUMENT_B64, unarmoured, verify
@@ -32,7 +28,6 @@ from tests.ncalayer.test_protocol import BUYER_IIN, DOCUMENT, DOCUMENT_B64, unar
 ROOT = Path(__file__).resolve().parents[2]
 CLIENT_JS = ROOT / "node_modules" / "ncalayer-js-client" / "ncalayer-client.js"
 ORIGIN = "http://pages.test"
-CHROMIUM = shutil.which("chromium")
 
 PAGE = """<!doctype html><html><head><meta charset="utf-8">
 <script src="/ncalayer-client.js"></script></head><body>
@@ -69,34 +64,16 @@ async function failures(url, data) {
 </script></body></html>"""
 
 
-def spki_hash(chain_pem: str) -> str:
-    certificate = x509.load_pem_x509_certificates(chain_pem.encode())[0]
-    spki = certificate.public_key().public_bytes(
-        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
-    return base64.b64encode(hashlib.sha256(spki).digest()).decode()
-
-
 @pytest.fixture(scope="module")
-async def browser(ncalayer: httpx.AsyncClient) -> AsyncIterator[Browser]:
-    if CHROMIUM is None:
-        pytest.fail(
-            "no Chromium: `python3 bootstrap.py test` installs it (apt-get install chromium)"
-        )
+def client_js() -> bytes:
+    """The npm package's script as published."""
     if not CLIENT_JS.is_file():
         pytest.fail("no ncalayer-js-client: `npm ci` (bootstrap.py setup --dev) installs it")
-    chain = (await ncalayer.get("/websocket")).raise_for_status().json()["certificate"]
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[f"--ignore-certificate-errors-spki-list={spki_hash(chain)}"],
-        )
-        yield browser
-        await browser.close()
+    return CLIENT_JS.read_bytes()
 
 
 @pytest.fixture(scope="module")
-async def origin() -> AsyncIterator[str]:
+async def origin(client_js: bytes) -> AsyncIterator[str]:
     """A page server on loopback, as a page on the tester's machine: Chromium's local network
     access checks block a page of a public origin from reaching 127.0.0.1 unless the user
     allows it (a real NCALayer's users are asked the same)."""
@@ -105,7 +82,7 @@ async def origin() -> AsyncIterator[str]:
         return web.Response(text=PAGE, content_type="text/html")
 
     async def client(_request: web.Request) -> web.Response:
-        return web.Response(body=CLIENT_JS.read_bytes(), content_type="text/javascript")
+        return web.Response(body=client_js, content_type="text/javascript")
 
     app = web.Application()
     app.router.add_get("/", index)
@@ -127,9 +104,9 @@ def _listening_socket() -> socket.socket:
 
 
 @pytest.fixture
-async def page(browser: Browser, origin: str) -> AsyncIterator[tuple[Page, list[str]]]:
+async def page(signing_browser: Browser, origin: str) -> AsyncIterator[tuple[Page, list[str]]]:
     """The page, and every request it made anywhere but its own origin."""
-    context = await browser.new_context()
+    context = await signing_browser.new_context()
     page = await context.new_page()
     outside: list[str] = []
     page.on(
@@ -186,9 +163,9 @@ async def test_the_npm_client_sees_cancel_and_wrong_password(
 
 
 async def test_the_chooser_page_chooses_by_a_click(
-    browser: Browser, ncalayer: httpx.AsyncClient, bus: BusPlan
+    signing_browser: Browser, ncalayer: httpx.AsyncClient, bus: BusPlan
 ) -> None:
-    context = await browser.new_context()
+    context = await signing_browser.new_context()
     try:
         tab = await context.new_page()
         await tab.goto(f"{bus.url('ncalayer')}/")

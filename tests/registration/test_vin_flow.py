@@ -1,5 +1,6 @@
 """V1–V19 through the real gateway and registries: the happy path to the police, and every
-refusal branch of the dealer's and the buyer's steps (tests are named after their steps)."""
+refusal branch of the dealer's and the buyer's steps (tests are named after their steps); and
+the application's registry calls as one conversation, on to its pick-up (V20–V22)."""
 
 from __future__ import annotations
 
@@ -291,21 +292,41 @@ async def test_v15_centres_of_the_pilot_regions(flow: VinClient) -> None:
     assert {"ALM-ALMALY", "KST-KOSTANAY"} <= {c["id"] for c in reply.json()}
 
 
-async def test_v1_to_v17_every_registry_call_of_the_application_is_one_conversation(
+async def test_v1_to_v22_every_registry_call_of_the_application_is_one_conversation(
     flow: VinClient, bus: BusPlan, pilot_day: datetime
 ) -> None:
     """The application's id is the correlationId of every registry call made for it, across
-    its steps and days: the gateway's journal gives them back, in order, as its checks."""
+    its steps, its days and both state services: the gateway's journal gives back the portal's
+    (V1–V19), in order, as its checks, then the ЦОН's ID checks of its pick-up, at the
+    reception (V20) and at the issuance desk (V21), which learnt the id from
+    `registration.documents_ready`."""
     vin = await flow.new_vehicle("dealer_astana_motors", BUYER)
     app = await flow.signed_by_dealer(DEALER, vin, BUYER_IIN)
     bus_clock.freeze(pilot_day + timedelta(days=1))
     app = await flow.to_payment(BUYER, app, "ALM-ALMALY")
+    await flow.pay(app)
+    checked = await flow.cabinet(BUYER, app, "payment-check")
+    assert checked.json()["state"] == "V18_AWAITING_BUYER_SIGNATURE", checked.text
+    signed = await flow.buyer_sign(BUYER, app)
+    assert signed.json()["state"] == "V19_AWAITING_DECISION", signed.text
+    await flow.police_case("police_officer_almaty", app)
+    decided = await flow.decide("police_officer_almaty", app, approve=True)
+    assert decided.status_code == 200, decided.text
+    ready = await flow.until(BUYER, app, ["V20_READY_FOR_PICKUP"])
+    await flow.pick_up("frontoffice_worker_almaty", "ALM-ALMALY", BUYER, ready)
+
     full = await flow.ok(DEALER, "GET", f"/dealer/applications/{app['id']}")
     checks = [(c["step"], c["serviceId"], c["messageId"]) for c in full["checks"]]
-    assert {step for step, _, _ in checks} >= {"V1", "V3", "V9", "V11", "V14", "V16", "V17"}
-
+    steps = {step for step, _, _ in checks}
+    assert steps >= {"V1", "V3", "V9", "V11", "V14", "V16", "V17", "V18", "V19"}
     entries = await conversation(flow.http, bus, app["id"])
     assert {e["correlationId"] for e in entries} == {app["id"]}
-    assert {e["senderId"] for e in entries} == {"registration_service"}
-    calls = [(e["serviceId"], e["response"]["responseInfo"]["messageId"]) for e in entries]
-    assert calls == [(service, message) for _, service, message in checks]
+    calls = [
+        (e["senderId"], e["serviceId"], e["response"]["responseInfo"]["messageId"]) for e in entries
+    ]
+    portal = [("registration_service", service, message) for _, service, message in checks]
+    assert calls[: len(portal)] == portal
+    assert [(sender, service) for sender, service, _ in calls[len(portal) :]] == [
+        ("frontoffice_service", "GBDFL_UniversalServiceSync"),  # V20: the reception's ID check
+        ("frontoffice_service", "GBDFL_UniversalServiceSync"),  # V21: the issuance desk's
+    ]

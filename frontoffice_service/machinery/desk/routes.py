@@ -10,6 +10,7 @@ from fastapi import APIRouter, Header, Query, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from frontoffice_service.access import OfficeWorker
+from frontoffice_service.dependencies import FrontOfficeSettings
 from frontoffice_service.machinery.desk import fees, identification, package, scans, sending
 from frontoffice_service.machinery.desk.repository import DeskRepository
 from frontoffice_service.machinery.desk.schemas import MachineryApplicationIn, PackageIn
@@ -24,17 +25,20 @@ from frontoffice_service.machinery.views import (
     WRONG_STEP,
     Code,
     Number,
+    changed,
     record,
     scan_of,
     to_record,
     to_scan,
 )
-from frontoffice_service.routes import WORKER, Responses, once
+from frontoffice_service.routes import WORKER, Idempotent, Responses
+from servicekit.clock import BusClock
 from servicekit.correlation import correlate
 from servicekit.db import DbSession
 from servicekit.errors import StepRefusal
-from servicekit.idempotency import IdempotencyKey
+from servicekit.gateway_client import Gateway
 from servicekit.openapi import keep_old_path
+from servicekit.outbox import AppOutbox
 
 _APPLICATION: Responses = {**WORKER, 404: {"description": "MACHINERY_APPLICATION_NOT_FOUND"}}
 
@@ -78,54 +82,42 @@ router = APIRouter(
 async def open_application(
     body: MachineryApplicationIn,
     worker: OfficeWorker,
-    request: Request,
-    session: DbSession,
-    idempotency_key: IdempotencyKey = None,
+    clock: BusClock,
+    gateway: Gateway,
+    settings: FrontOfficeSettings,
+    once: Idempotent,
 ) -> MachineryApplicationRecord:
-    state = request.app.state
-    now = state.clock.now()
+    now = clock.now()
 
     async def work() -> MachineryApplicationRecord:
         app = await identification.open_application(
-            session,
-            gateway=state.gateway,
-            settings=state.settings,
-            worker=worker,
-            request=body,
-            now=now,
+            once.session, gateway=gateway, settings=settings, worker=worker, request=body, now=now
         )
         return to_record(app, [], now)
 
-    return await once(
-        request,
-        session,
-        key=idempotency_key,
-        scope=f"{worker.iin}:machinery-open",
-        asked={"office": worker.office.id, "body": body.model_dump(mode="json")},
-        model=MachineryApplicationRecord,
-        work=work,
-    )
+    asked = {"office": worker.office.id, "body": body.model_dump(mode="json")}
+    return await once.run(f"{worker.iin}:machinery-open", asked, MachineryApplicationRecord, work)
 
 
 @router.get("", summary="The office's machinery applications, newest first")
 async def list_applications(
     worker: OfficeWorker,
-    request: Request,
+    clock: BusClock,
     session: DbSession,
     status: ApplicationStatus | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[MachineryApplicationRecord]:
-    now = request.app.state.clock.now()
+    now = clock.now()
     found = await DeskRepository(session).of_office(worker.office.id, status=status, limit=limit)
     return [await record(session, app, now) for app in found]
 
 
 @router.get("/{number}", summary="One application of this office", responses=_APPLICATION)
 async def get_application(
-    number: Number, worker: OfficeWorker, request: Request, session: DbSession
+    number: Number, worker: OfficeWorker, clock: BusClock, session: DbSession
 ) -> MachineryApplicationRecord:
     app = await _at_office(session, worker, number)
-    return await record(session, app, request.app.state.clock.now())
+    return await record(session, app, clock.now())
 
 
 @router.put(
@@ -137,29 +129,17 @@ async def get_application(
     responses={**_APPLICATION, **WRONG_STEP},
 )
 async def put_package(
-    number: Number,
-    body: PackageIn,
-    worker: OfficeWorker,
-    request: Request,
-    session: DbSession,
-    idempotency_key: IdempotencyKey = None,
+    number: Number, body: PackageIn, worker: OfficeWorker, clock: BusClock, once: Idempotent
 ) -> MachineryApplicationRecord:
-    now = request.app.state.clock.now()
+    now = clock.now()
 
-    async def work() -> MachineryApplicationRecord:
-        app = await _at_office(session, worker, number, lock=True)
-        await package.check_package(session, app, body, now)
-        return await record(session, app, now)
+    async def step() -> MachineryApplication:
+        app = await _at_office(once.session, worker, number, lock=True)
+        await package.check_package(once.session, app, body, now)
+        return app
 
-    return await once(
-        request,
-        session,
-        key=idempotency_key,
-        scope=f"{worker.iin}:machinery-package",
-        asked={"number": number, "body": body.model_dump(mode="json")},
-        model=MachineryApplicationRecord,
-        work=work,
-    )
+    asked = {"number": number, "body": body.model_dump(mode="json")}
+    return await changed(once, now, f"{worker.iin}:machinery-package", asked, step)
 
 
 @router.post(
@@ -171,29 +151,16 @@ async def put_package(
     responses={**_APPLICATION, **WRONG_STEP, 503: {"description": "REGISTRY_UNAVAILABLE (ПШЭП)"}},
 )
 async def check_fees(
-    number: Number,
-    worker: OfficeWorker,
-    request: Request,
-    session: DbSession,
-    idempotency_key: IdempotencyKey = None,
+    number: Number, worker: OfficeWorker, clock: BusClock, gateway: Gateway, once: Idempotent
 ) -> MachineryApplicationRecord:
-    state = request.app.state
-    now = state.clock.now()
+    now = clock.now()
 
-    async def work() -> MachineryApplicationRecord:
-        app = await _at_office(session, worker, number, lock=True)
-        await fees.check_fees(session, state.gateway, app, now)
-        return await record(session, app, now)
+    async def step() -> MachineryApplication:
+        app = await _at_office(once.session, worker, number, lock=True)
+        await fees.check_fees(once.session, gateway, app, now)
+        return app
 
-    return await once(
-        request,
-        session,
-        key=idempotency_key,
-        scope=f"{worker.iin}:machinery-fees",
-        asked={"number": number},
-        model=MachineryApplicationRecord,
-        work=work,
-    )
+    return await changed(once, now, f"{worker.iin}:machinery-fees", {"number": number}, step)
 
 
 @router.post(
@@ -205,10 +172,10 @@ async def check_fees(
     responses={**_APPLICATION, **WRONG_STEP, 503: {"description": "REGISTRY_UNAVAILABLE (ПШЭП)"}},
 )
 async def invoice_fees(
-    number: Number, worker: OfficeWorker, request: Request, session: DbSession
+    number: Number, worker: OfficeWorker, gateway: Gateway, session: DbSession
 ) -> dict[str, Any]:
     app = await _at_office(session, worker, number)
-    return await fees.invoice_fees(session, request.app.state.gateway, app)
+    return await fees.invoice_fees(session, gateway, app)
 
 
 @router.put(
@@ -239,12 +206,13 @@ async def put_scan(
     code: Code,
     worker: OfficeWorker,
     request: Request,
+    clock: BusClock,
+    settings: FrontOfficeSettings,
     session: DbSession,
     content_type: Annotated[str, Header()] = "application/octet-stream",
     filename: Annotated[str | None, Query(max_length=200)] = None,
 ) -> ScanRecord:
-    state = request.app.state
-    limit: int = state.settings.scan_max_bytes
+    limit = settings.scan_max_bytes
     declared_length = request.headers.get("content-length")
     if declared_length is not None and declared_length.isdigit() and int(declared_length) > limit:
         raise StepRefusal("SCAN_TOO_LARGE", step="M6.4", status=413, field="body", limit=limit)
@@ -263,7 +231,7 @@ async def put_scan(
         filename=filename or code,
         max_bytes=limit,
         worker=worker,
-        now=state.clock.now(),
+        now=clock.now(),
     )
     return to_scan(scan)
 
@@ -306,35 +274,28 @@ async def sign(
     number: Number,
     body: SignIn,
     worker: OfficeWorker,
-    request: Request,
-    session: DbSession,
-    idempotency_key: IdempotencyKey = None,
+    clock: BusClock,
+    gateway: Gateway,
+    outbox: AppOutbox,
+    once: Idempotent,
 ) -> MachineryApplicationRecord:
-    state = request.app.state
-    now = state.clock.now()
+    now = clock.now()
 
-    async def work() -> MachineryApplicationRecord:
-        app = await _at_office(session, worker, number, lock=True)
+    async def step() -> MachineryApplication:
+        app = await _at_office(once.session, worker, number, lock=True)
         await sending.sign_and_send(
-            session,
-            gateway=state.gateway,
-            outbox=state.outbox,
+            once.session,
+            gateway=gateway,
+            outbox=outbox,
             app=app,
             worker=worker,
             cms=body.cms,
             now=now,
         )
-        return await record(session, app, now)
+        return app
 
-    return await once(
-        request,
-        session,
-        key=idempotency_key,
-        scope=f"{worker.iin}:machinery-sign",
-        asked={"number": number, "body": body.model_dump(mode="json")},
-        model=MachineryApplicationRecord,
-        work=work,
-    )
+    asked = {"number": number, "body": body.model_dump(mode="json")}
+    return await changed(once, now, f"{worker.iin}:machinery-sign", asked, step)
 
 
 keep_old_path(router, "/{number}/signature", old="/{number}/sign")

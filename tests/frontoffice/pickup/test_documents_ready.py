@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import time
+from datetime import datetime, timedelta
 
 import pytest
 
 from frontoffice_service.consumers import DOCUMENTS_READY_QUEUE
 from servicekit.bus import Message, MessageBus
 from servicekit.events import DOCUMENTS_READY
-from tests.frontoffice.support import ALMALY, BUYER, WAIT_SECONDS, FrontOffice
+from tests.frontoffice.support import ALMALY, BUYER, WAIT_SECONDS, FrontOffice, journal
 
 
 async def test_v20_documents_ready_delivered_twice_are_kept_once(office: FrontOffice) -> None:
@@ -28,6 +29,33 @@ async def test_v20_documents_ready_delivered_twice_are_kept_once(office: FrontOf
     assert listed[0]["status"] == "READY"
     assert listed[0]["ownerIin"] == BUYER.iin
     assert not await _dead_letters(office.broker, {str(event.event_id), str(resent.event_id)})
+
+
+async def test_v20_documents_ready_of_before_the_application_id_are_kept_uncorrelated(
+    office: FrontOffice, business_day: datetime
+) -> None:
+    """An event published before `applicationId` was added is still taken; its pick-up is
+    handed over as any, and its registry calls (V20, V21) go out in no conversation."""
+    event = office.documents(BUYER, ALMALY)
+    body = event.model_dump(mode="json", by_alias=True)
+    del body["applicationId"]
+    await office.broker.publish(DOCUMENTS_READY, Message.from_json(body, type=DOCUMENTS_READY))
+    [kept] = await office.pickups(ALMALY, event.application_number)
+    assert kept["status"] == "READY"
+
+    worker = await office.worker(ALMALY)
+    ticket_id = await office.called_ticket(ALMALY, worker, BUYER)
+    done = await office.hand_over(
+        ALMALY, worker, ticket_id=ticket_id, application=event.application_number, visitor=BUYER
+    )
+    assert done.status_code == 200, done.text
+    checks = await journal(
+        office,
+        senderId="frontoffice_service",
+        serviceId="GBDFL_UniversalServiceSync",
+        **{"from": business_day.isoformat(), "to": (business_day + timedelta(days=1)).isoformat()},
+    )
+    assert [c["correlationId"] for c in checks] == [None, None]  # V20, V21
 
 
 @pytest.mark.parametrize(

@@ -20,6 +20,7 @@ from tests.frontoffice.support import (
     FrontOffice,
     Visitor,
     application_number,
+    journal,
     refusal,
 )
 
@@ -213,3 +214,33 @@ async def test_v21_gbd_fl_away_is_try_again_and_hands_nothing_over(
         ALMALY, worker, ticket_id=ticket_id, application=own.application_number, visitor=BUYER
     )
     assert retried.status_code == 200, retried.text
+
+
+async def test_v21_the_owners_id_check_is_made_for_the_application(
+    office: FrontOffice, business_day: datetime
+) -> None:
+    """The pick-up keeps the application's id that `registration.documents_ready` brought: the
+    owner's V21 ID check goes out with it as its correlationId, so the gateway's journal gives
+    it back with the application's other calls. A visitor naming another's application is
+    checked outside that conversation, and a reception check for two applications waiting
+    here (V20) belongs to neither."""
+    own = await office.documents_ready(BUYER, ALMALY)
+    also_own = await office.documents_ready(BUYER, ALMALY)
+    others = await office.documents_ready(BUYER_2, ALMALY)
+    worker = await office.worker(ALMALY)
+    ticket_id = await office.called_ticket(ALMALY, worker, BUYER)
+    wrong = await office.hand_over(
+        ALMALY, worker, ticket_id=ticket_id, application=others.application_number, visitor=BUYER
+    )
+    assert refusal(wrong) == (422, "PICKUP_WRONG_PERSON", "V21")
+    done = await office.hand_over(
+        ALMALY, worker, ticket_id=ticket_id, application=own.application_number, visitor=BUYER
+    )
+    assert done.status_code == 200, done.text
+
+    calls = await journal(office, correlationId=str(own.application_id))
+    assert [(c["senderId"], c["serviceId"], c["status"]) for c in calls] == [
+        ("frontoffice_service", "GBDFL_UniversalServiceSync", 200)
+    ]
+    assert await journal(office, correlationId=str(others.application_id)) == []
+    assert await journal(office, correlationId=str(also_own.application_id)) == []

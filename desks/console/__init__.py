@@ -1,4 +1,4 @@
-"""The pages: the landing page and the tester's console.
+"""The tester's console.
 
 Pages are rendered on the server from the bus's public APIs; the live parts (readiness, the
 clock, the sequence diagram) poll the small JSON routes under `/console/api`. Actions are plain
@@ -9,18 +9,21 @@ of this is a contract for integrators: it stays out of the OpenAPI document.
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any, cast
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from desks.bus import BusApi, Refused
-from desks.flow import sequence
+from desks.bus import Refused
+from desks.console.flow import sequence
+from desks.dependencies import DesksBus
 from desks.pages import back, form_fields, language, render
+from desks.relay import relayed
 from desks.texts import labels
 from servicekit.topology import SERVICES
 
 router = APIRouter(include_in_schema=False)
+T = TypeVar("T")
 
 JOURNAL_FILTERS = (
     "serviceId",
@@ -48,45 +51,34 @@ FAULT_FIELDS = {
 CLOCK_ACTIONS = ("freeze", "set", "advance", "unfreeze", "reset")
 
 
-def _bus(request: Request) -> BusApi:
-    return cast(BusApi, request.app.state.desks_bus)
-
-
-@router.get("/", response_class=HTMLResponse)
-async def landing(request: Request) -> HTMLResponse:
-    return render(request, "index.html", "home")
-
-
 # -- health and the clock ---------------------------------------------------------------------
 
 
 @router.get("/console", response_class=HTMLResponse)
-async def console(request: Request) -> HTMLResponse:
-    bus = _bus(request)
+async def console(request: Request, bus: DesksBus) -> HTMLResponse:
     try:
         clock: dict[str, Any] | None = await bus.clock()
     except Refused:
         clock = None
     services = [r.as_json() for r in await bus.readiness()]
     titles = {s.name: s.title for s in SERVICES}
-    return render(request, "console.html", "console", services=services, clock=clock, titles=titles)
+    return render(
+        request, "console/console.html", "console", services=services, clock=clock, titles=titles
+    )
 
 
 @router.get("/console/api/health")
-async def health_json(request: Request) -> list[dict[str, Any]]:
-    return [r.as_json() for r in await _bus(request).readiness()]
+async def health_json(bus: DesksBus) -> list[dict[str, Any]]:
+    return [r.as_json() for r in await bus.readiness()]
 
 
 @router.get("/console/api/clock")
-async def clock_json(request: Request) -> Response:
-    try:
-        return JSONResponse(await _bus(request).clock())
-    except Refused as refused:
-        return JSONResponse(refused.body, status_code=refused.status)
+async def clock_json(bus: DesksBus) -> Response:
+    return await relayed(bus.clock())
 
 
 @router.post("/console/clock")
-async def change_clock(request: Request) -> RedirectResponse:
+async def change_clock(request: Request, bus: DesksBus) -> RedirectResponse:
     form = await form_fields(request)
     action = form.get("action", "")
     body: dict[str, Any] = {}
@@ -97,7 +89,7 @@ async def change_clock(request: Request) -> RedirectResponse:
     if action not in CLOCK_ACTIONS:
         return back("/console", f"unknown clock action {action!r}")
     try:
-        view = await _bus(request).change_clock(action, body)
+        view = await bus.change_clock(action, body)
     except Refused as refused:
         return back("/console", refused.text)
     return back("/console", f"{action}: {view['now']}")
@@ -120,7 +112,7 @@ async def flow(request: Request) -> HTMLResponse:
             error, wanted = labels(language(request))["not_application_id"], ""
     return render(
         request,
-        "flow.html",
+        "console/flow.html",
         "flow",
         correlation_id=wanted,
         application_id=application,
@@ -130,10 +122,10 @@ async def flow(request: Request) -> HTMLResponse:
 
 @router.get("/console/api/flow")
 async def flow_json(
-    request: Request, correlation_id: Annotated[str, Query(alias="correlationId", min_length=1)]
+    correlation_id: Annotated[str, Query(alias="correlationId", min_length=1)], bus: DesksBus
 ) -> Response:
     try:
-        entries = await _bus(request).journal({"correlationId": correlation_id, "limit": "1000"})
+        entries = await bus.journal({"correlationId": correlation_id, "limit": "1000"})
     except Refused as refused:
         return JSONResponse(refused.body, status_code=refused.status)
     return JSONResponse(sequence(entries))
@@ -143,7 +135,7 @@ async def flow_json(
 
 
 @router.get("/console/journal", response_class=HTMLResponse)
-async def journal(request: Request) -> HTMLResponse:
+async def journal(request: Request, bus: DesksBus) -> HTMLResponse:
     criteria = {
         name: value.strip()
         for name in JOURNAL_FILTERS
@@ -152,12 +144,12 @@ async def journal(request: Request) -> HTMLResponse:
     criteria.setdefault("limit", "100")
     error, entries = None, []
     try:
-        entries = await _bus(request).journal(criteria)
+        entries = await bus.journal(criteria)
     except Refused as refused:
         error = refused.text
     return render(
         request,
-        "journal.html",
+        "console/journal.html",
         "journal",
         criteria=criteria,
         filters=JOURNAL_FILTERS,
@@ -167,17 +159,17 @@ async def journal(request: Request) -> HTMLResponse:
 
 
 @router.get("/console/faults", response_class=HTMLResponse)
-async def faults(request: Request) -> HTMLResponse:
+async def faults(request: Request, bus: DesksBus) -> HTMLResponse:
     error, rules = None, []
     try:
-        rules = await _bus(request).faults()
+        rules = await bus.faults()
     except Refused as refused:
         error = refused.text
-    return render(request, "faults.html", "faults", rules=rules, error=error)
+    return render(request, "console/faults.html", "faults", rules=rules, error=error)
 
 
 @router.post("/console/faults")
-async def add_fault(request: Request) -> RedirectResponse:
+async def add_fault(request: Request, bus: DesksBus) -> RedirectResponse:
     form = await form_fields(request)
     rule: dict[str, Any] = {"kind": form.get("kind", "")}
     try:
@@ -187,52 +179,52 @@ async def add_fault(request: Request) -> RedirectResponse:
     except ValueError as exc:
         return back("/console/faults", str(exc))
     try:
-        made = await _bus(request).add_fault(rule)
+        made = await bus.add_fault(rule)
     except Refused as refused:
         return back("/console/faults", refused.text)
     return back("/console/faults", f"+ {made['id']}")
 
 
 @router.post("/console/faults/{rule_id}/remove")
-async def remove_fault(rule_id: str, request: Request) -> RedirectResponse:
+async def remove_fault(rule_id: str, bus: DesksBus) -> RedirectResponse:
     try:
-        await _bus(request).remove_fault(rule_id)
+        await bus.remove_fault(rule_id)
     except Refused as refused:
         return back("/console/faults", refused.text)
     return back("/console/faults", f"− {rule_id}")
 
 
+def _answered(found: dict[str, T | Refused]) -> tuple[dict[str, T], dict[str, str]]:
+    """Each service's answer, the empty ones left out; and the text of those that failed."""
+    answered = {n: a for n, a in found.items() if not isinstance(a, Refused) and a}
+    failed = {n: a.text for n, a in found.items() if isinstance(a, Refused)}
+    return answered, failed
+
+
 @router.get("/console/scenarios", response_class=HTMLResponse)
-async def scenarios(request: Request) -> HTMLResponse:
-    found = await _bus(request).scenarios()
-    declared = {n: s for n, s in found.items() if not isinstance(s, Refused) and s}
-    failed = {n: s.text for n, s in found.items() if isinstance(s, Refused)}
-    return render(request, "scenarios.html", "scenarios", declared=declared, failed=failed)
+async def scenarios(request: Request, bus: DesksBus) -> HTMLResponse:
+    declared, failed = _answered(await bus.scenarios())
+    return render(request, "console/scenarios.html", "scenarios", declared=declared, failed=failed)
 
 
 @router.get("/console/incidents", response_class=HTMLResponse)
-async def incidents(request: Request) -> HTMLResponse:
-    found = await _bus(request).parked()
-    parked = {n: p for n, p in found.items() if not isinstance(p, Refused) and p}
-    failed = {n: p.text for n, p in found.items() if isinstance(p, Refused)}
-    return render(request, "incidents.html", "incidents", parked=parked, failed=failed)
+async def incidents(request: Request, bus: DesksBus) -> HTMLResponse:
+    parked, failed = _answered(await bus.parked())
+    return render(request, "console/incidents.html", "incidents", parked=parked, failed=failed)
 
 
 @router.post("/console/incidents/redrive")
-async def redrive(request: Request) -> RedirectResponse:
+async def redrive(request: Request, bus: DesksBus) -> RedirectResponse:
     form = await form_fields(request)
     try:
-        done = await _bus(request).redrive(
-            form.get("service", ""), form.get("queue"), form.get("messageId")
-        )
+        done = await bus.redrive(form.get("service", ""), form.get("queue"), form.get("messageId"))
     except Refused as refused:
         return back("/console/incidents", refused.text)
     return back("/console/incidents", f"redriven: {done['redriven']}")
 
 
 @router.get("/console/log", response_class=HTMLResponse)
-async def message_log(request: Request) -> HTMLResponse:
-    bus = _bus(request)
+async def message_log(request: Request, bus: DesksBus) -> HTMLResponse:
     criteria = {
         name: value.strip()
         for name in ("serviceId", "correlationId")
@@ -246,7 +238,7 @@ async def message_log(request: Request) -> HTMLResponse:
         error = refused.text
     return render(
         request,
-        "log.html",
+        "console/log.html",
         "message_log",
         report=report,
         records=page["records"] if page else [],

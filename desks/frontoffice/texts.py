@@ -1,11 +1,8 @@
-"""The labels of the ЦОН operator's and the akimat officer's desks in Russian, Kazakh and English
-(the console's own are in `desks.texts`; a refusal's text comes from the service, in all three)."""
+"""The labels of the ЦОН operator's and the akimat officer's desks in Russian, Kazakh and English,
+beside the console's and the VIN desks' (`desks.texts.add`; a refusal's text comes from the
+service, in all three)."""
 
-from __future__ import annotations
-
-from desks.texts import LANGUAGES, Language
-
-_LABELS: dict[str, tuple[str, str, str]] = {
+LABELS: dict[str, tuple[str, str, str]] = {
     "tson": ("Рабочее место оператора ЦОН", "ХҚКО операторының жұмыс орны", "ЦОН operator's desk"),
     "tson_about": (
         "Очередь, выдача документов (V20–V22), приём заявлений на спецтехнику (M5–M9)",
@@ -23,23 +20,13 @@ _LABELS: dict[str, tuple[str, str, str]] = {
         "SMS орталығы (тестілеушілерге)",
         "SMS inbox (testers)",
     ),
-    "queue": ("Очередь", "Кезек", "Queue"),
-    "applications": ("Заявления", "Өтініштер", "Applications"),
     "pickups": ("Выдача", "Беру", "Pick-up"),
     "archive": ("Архив", "Мұрағат", "Archive"),
-    "inbox": ("Входящие", "Кіріс", "Inbox"),
-    "sign_in_first": (
-        "Войдите с ЭЦП, чтобы работать за этим столом",
-        "Бұл үстелде жұмыс істеу үшін ЭЦҚ-мен кіріңіз",
-        "Sign in with your ЭЦП to work at this desk",
-    ),
-    "sign_in": ("Войти с ЭЦП", "ЭЦҚ-мен кіру", "Sign in with ЭЦП"),
+    "akimat_inbox": ("Входящие", "Кіріс", "Inbox"),
     "office": ("Отделение", "Бөлімше", "Office"),
     "region": ("Регион", "Өңір", "Region"),
     "window": ("Окно", "Терезе", "Window"),
     "ticket": ("Талон", "Талон", "Ticket"),
-    "kind": ("Вид", "Түрі", "Kind"),
-    "status": ("Статус", "Мәртебе", "Status"),
     "issued": ("Выдан", "Берілді", "Issued"),
     "issue_submission": ("Талон на подачу (M5)", "Беруге талон (M5)", "Submission ticket (M5)"),
     "issue_pickup": ("Талон на выдачу (V20)", "Алуға талон (V20)", "Pick-up ticket (V20)"),
@@ -52,8 +39,6 @@ _LABELS: dict[str, tuple[str, str, str]] = {
     "no_tickets": ("Талонов нет", "Талондар жоқ", "No tickets"),
     "visitor_iin": ("ИИН посетителя", "Келушінің ЖСН", "Visitor's IIN"),
     "identification": ("Документ", "Құжат", "Identification"),
-    "number": ("Номер", "Нөмір", "Number"),
-    "application": ("Заявление", "Өтініш", "Application"),
     "applicant": ("Заявитель", "Өтініш беруші", "Applicant"),
     "action": ("Действие", "Әрекет", "Action"),
     "first_registration": ("Впервые", "Алғаш рет", "First registration"),
@@ -64,7 +49,7 @@ _LABELS: dict[str, tuple[str, str, str]] = {
     "power_of_attorney": ("Доверенность (ЕНИС)", "Сенімхат (ЕНИС)", "Power of attorney (ЕНИС)"),
     "machine_kind": ("Вид техники", "Техника түрі", "Machine kind"),
     "machine_id": ("VIN / заводской номер", "VIN / зауыттық нөмір", "VIN / serial number"),
-    "plate": ("Номерной знак", "Нөмірлік белгі", "Plate"),
+    "machine_plate": ("Номерной знак", "Нөмірлік белгі", "Plate"),
     "photo": ("Фото с камеры (M6.1)", "Камерадан фото (M6.1)", "Camera photo (M6.1)"),
     "take_photo": ("Сфотографировать", "Суретке түсіру", "Take the photo"),
     "identify": ("Идентифицировать (M6.1)", "Сәйкестендіру (M6.1)", "Identify (M6.1)"),
@@ -77,7 +62,7 @@ _LABELS: dict[str, tuple[str, str, str]] = {
     "fees": ("Сборы и пошлины (M6.3)", "Алымдар мен баждар (M6.3)", "Fees (M6.3)"),
     "check_fees": ("Проверить оплату в ПШЭП", "ТЭШ-те төлемді тексеру", "Check fees in ПШЭП"),
     "unpaid": ("Не оплачено", "Төленбеген", "Unpaid"),
-    "invoice": ("Выставить счёт", "Шот ұсыну", "Issue an invoice"),
+    "issue_invoice": ("Выставить счёт", "Шот ұсыну", "Issue an invoice"),
     "invoice_made": ("Счёт к оплате", "Төлеуге шот", "Invoice to pay"),
     "scans": ("Сканы (M6.4)", "Сканерлер (M6.4)", "Scans (M6.4)"),
     "upload": ("Загрузить", "Жүктеу", "Upload"),
@@ -87,31 +72,23 @@ _LABELS: dict[str, tuple[str, str, str]] = {
         "ЭЦҚ-мен қол қойып жіберу (M6.5, M9)",
         "Sign with ЭЦП and send (M6.5, M9)",
     ),
-    "refusal": ("Мотивированный отказ", "Дәлелді бас тарту", "Motivated refusal"),
     "refused": ("Отказано", "Бас тартылды", "Refused"),
-    "step": ("Шаг", "Қадам", "Step"),
-    "code": ("Код", "Код", "Code"),
-    "received": ("Поступило", "Түсті", "Received"),
     "counts_from": ("Срок считается с", "Мерзім есептеледі", "Counts from"),
     "due": ("Срок (M14)", "Мерзім (M14)", "Due (M14)"),
     "overdue": ("просрочено", "мерзімі өткен", "overdue"),
     "in_term": ("в срок", "мерзімінде", "in term"),
     "only_overdue": ("Только просроченные", "Тек мерзімі өткендер", "Overdue only"),
-    "show": ("Показать", "Көрсету", "Show"),
-    "checks": ("Проверки (M10.1–M10.3)", "Тексерулер (M10.1–M10.3)", "Checks (M10.1–M10.3)"),
+    "akimat_checks": ("Проверки (M10.1–M10.3)", "Тексерулер (M10.1–M10.3)", "Checks (M10.1–M10.3)"),
     "rerun_checks": ("Проверить снова", "Қайта тексеру", "Run the checks again"),
     "passed": ("пройдена", "өтті", "passed"),
     "failed": ("не пройдена", "өтпеді", "failed"),
-    "decision": ("Решение (M10.4, M13)", "Шешім (M10.4, M13)", "Decision (M10.4, M13)"),
-    "approve": ("Одобрить", "Мақұлдау", "Approve"),
-    "refuse": ("Отказать", "Бас тарту", "Refuse"),
-    "reason": ("Причина отказа", "Бас тарту себебі", "Reason of the refusal"),
-    "sign_decision": ("Подписать решение ЭЦП", "Шешімге ЭЦҚ қою", "Sign the decision"),
+    "akimat_decision": ("Решение (M10.4, M13)", "Шешім (M10.4, M13)", "Decision (M10.4, M13)"),
+    "refusal_reason": ("Причина отказа", "Бас тарту себебі", "Reason of the refusal"),
     "entry": ("Ручной ввод (M12)", "Қолмен енгізу (M12)", "Manual entry (M12)"),
     "technical_passport": ("Техпаспорт", "Техпаспорт", "Technical passport"),
     "issue_at": ("Выдача (время)", "Беру уақыты", "Issue at"),
     "free_plates": ("Свободные в БМГ", "БМГ-дағы бос", "Free in БМГ"),
-    "enter": ("Внести", "Енгізу", "Enter"),
+    "enter_record": ("Внести", "Енгізу", "Enter"),
     "digital_document": (
         "Цифровой документ (M15)",
         "Цифрлық құжат (M15)",
@@ -126,20 +103,12 @@ _LABELS: dict[str, tuple[str, str, str]] = {
     "head_signature": ("Подпись руководителя ЦОН", "ХҚКО басшысының қолы", "Head's signature"),
     "sign_act": ("Подписать акт ЭЦП", "Актіге ЭЦҚ қою", "Sign the act"),
     "nothing_due": ("Забирать пока нечего", "Әзірге алатын ештеңе жоқ", "Nothing is due yet"),
-    "documents": ("Документы", "Құжаттар", "Documents"),
+    "package_documents": ("Документы", "Құжаттар", "Documents"),
     "owner": ("Владелец", "Иесі", "Owner"),
-    "ready_at": ("Готово", "Дайын", "Ready"),
+    "ready": ("Готово", "Дайын", "Ready"),
     "text": ("Текст", "Мәтін", "Text"),
-    "time": ("Время", "Уақыт", "Time"),
     "no_sms": ("Сообщений нет", "Хабарламалар жоқ", "No messages"),
     "nothing": ("Пусто", "Бос", "Nothing here"),
     "yes": ("да", "иә", "yes"),
     "no": ("нет", "жоқ", "no"),
 }
-
-assert all(len(texts) == len(LANGUAGES) for texts in _LABELS.values())
-
-
-def desk_labels(language: Language) -> dict[str, str]:
-    index = LANGUAGES.index(language)
-    return {key: texts[index] for key, texts in _LABELS.items()}

@@ -1,0 +1,27 @@
+"""What the front office's routes take from its app state, as typed dependencies.
+
+`frontoffice_service.app.create_app` makes these objects once; a route names the one it needs
+(`metrics: MachineryMetrics`) instead of reading `request.app.state`. The kit's own (the clock,
+the gateway, the outbox, the idempotency store) are in `servicekit`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from frontoffice_service.provider.metrics import Metrics
+from frontoffice_service.settings import Settings
+from servicekit.settings import app_settings
+
+FrontOfficeSettings = Annotated[Settings, Depends(app_settings)]
+
+
+async def _machinery_metrics(request: Request) -> Metrics:
+    metrics: Metrics = request.app.state.machinery_metrics
+    return metrics
+
+
+MachineryMetrics = Annotated[Metrics, Depends(_machinery_metrics)]
+"""The machinery desk's figures (M14's overdue gauge), in the app's own registry."""

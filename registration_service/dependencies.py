@@ -1,0 +1,36 @@
+"""What the portal's routes take from its app state, as typed dependencies.
+
+`registration_service.app.create_app` makes these objects once; a route names the one it
+needs (`notices: Notices`) instead of reading `request.app.state`. The kit's own (the clock,
+the database, the idempotency store) are in `servicekit`; a step's whole set is the `Portal`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from registration_service.notices import NoticeBoard, StreamSlots
+from registration_service.settings import Settings
+from servicekit.settings import app_settings
+
+RegistrationSettings = Annotated[Settings, Depends(app_settings)]
+
+
+async def _notices(request: Request) -> NoticeBoard:
+    notices: NoticeBoard = request.app.state.notices
+    return notices
+
+
+Notices = Annotated[NoticeBoard, Depends(_notices)]
+"""What wakes the cabinet's live streams: a commit that notified a buyer or an application."""
+
+
+async def _streams(request: Request) -> StreamSlots:
+    streams: StreamSlots = request.app.state.streams
+    return streams
+
+
+Streams = Annotated[StreamSlots, Depends(_streams)]
+"""The live streams each buyer holds, and the cap on them."""
