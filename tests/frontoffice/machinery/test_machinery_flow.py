@@ -689,6 +689,74 @@ async def test_m3_a_forgery_of_a_received_application_changes_nothing(
     assert again["digest"] == sent["digest"]
 
 
+async def test_m3_an_event_delivered_again_is_not_checked_with_nuc_again(
+    flow: MachineryClient, pilot_day: datetime, bus: BusPlan
+) -> None:
+    """M3 judges an event once: the same event delivered again is dropped before НУЦ is asked
+    (were НУЦ away, asking would also hold the redelivery in retries for nothing). Each copy
+    under a new event id is judged, and asks НУЦ."""
+    import orjson
+
+    from servicekit.bus import Message, create_bus
+    from servicekit.documents import sha256
+    from servicekit.events import MachineryApplicationSent
+
+    app = await _ready_to_scan(flow)
+    await flow.scan_all(WORKER_KST, app)
+    signed = await flow.ok(WORKER_KST, "GET", f"{_path(app)}/document")
+    answer(await flow.sign(WORKER_KST, app))
+    await flow.received(OFFICER_KST, app)
+    from egov.signin import sign_b64
+
+    text = orjson.dumps(signed["content"], option=orjson.OPT_SORT_KEYS).decode()
+
+    def copy() -> MachineryApplicationSent:
+        return MachineryApplicationSent(
+            occurred_at=pilot_day,
+            application_number=app["number"],
+            region="10",
+            office=KOSTANAY,
+            document=text,
+            digest=sha256(text.encode()),
+            cms=sign_b64(WORKER_KST, signed["document"]),
+            worker_iin=persona(WORKER_KST)["iin"],
+        )
+
+    async def nuc_calls() -> int:
+        reply = await flow.http.get(
+            f"{bus.url('gateway')}/admin/journal",
+            params={"correlationId": app["id"], "serviceId": "PKI_VerifyCms", "limit": "1000"},
+            headers=ADMIN,
+        )
+        return len(reply.raise_for_status().json())
+
+    async def settled_at(count: int) -> None:
+        for _ in range(200):
+            if await nuc_calls() >= count:
+                return
+            await asyncio.sleep(0.05)
+        raise AssertionError(f"НУЦ was not asked {count} times")
+
+    before = await nuc_calls()  # the worker's check (M6.5) and the arrival's (M3)
+    again, other = copy(), copy()
+    async with create_bus(bus.amqp_url, bus.broker) as broker:
+
+        async def publish(event: MachineryApplicationSent) -> None:
+            body = orjson.dumps(event.model_dump(mode="json", by_alias=True))
+            await broker.publish(
+                f"{event.routing_key}.10",
+                Message(body=body, message_id=str(event.event_id), type=event.routing_key),
+            )
+
+        await publish(again)
+        await settled_at(before + 1)
+        await publish(again)  # the broker delivers it once more
+        await publish(other)
+        await settled_at(before + 2)
+    assert await nuc_calls() == before + 2
+    assert (await flow.received(OFFICER_KST, app))["status"] == "RECEIVED"
+
+
 def _rejected(metrics: httpx.Response) -> float:
     name = 'frontoffice_machinery_deliveries_rejected_total{region="10"}'
     lines = [x for x in metrics.text.splitlines() if x.startswith(name)]
