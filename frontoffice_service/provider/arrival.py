@@ -66,6 +66,9 @@ async def receive(
     app = await repository.by_number(event.application_number, lock=True)
     if app is not None:
         correlate(app.id)
+    if await repository.delivered(str(event.event_id)):
+        # Judged already: asking НУЦ again would cost a call and, were it away, a retry.
+        return False
     reason = _alteration(event, app) or await _signature_fails(gateway, event)
     delivery = Delivery(
         event_id=str(event.event_id),

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from frontoffice_service.machinery.models import ApplicationStatus, MachineryApplication
@@ -14,6 +14,7 @@ from frontoffice_service.provider.models import Delivery
 from servicekit.db import insert_new
 
 _RECORD_DELIVERY = insert_new(Delivery, Delivery.event_id, unique=[Delivery.event_id])
+_DELIVERED = select(Delivery.event_id).where(Delivery.event_id == bindparam("event_id"))
 
 
 class ProviderRepository:
@@ -74,6 +75,10 @@ class ProviderRepository:
             .group_by(MachineryApplication.region)
         )
         return {region: int(count) for region, count in rows.all()}
+
+    async def delivered(self, event_id: str) -> bool:
+        """Whether this very event was taken in before (its verdict is recorded)."""
+        return await self.session.scalar(_DELIVERED, {"event_id": event_id}) is not None
 
     async def record_delivery(self, delivery: Delivery) -> bool:
         """False for an event already received (a redelivery)."""

@@ -291,7 +291,7 @@ async def test_the_queue_calls_and_marks_a_no_show_and_v20_refuses_a_pickup_tick
     await page.screenshot(path=desk.shots / "v20_refusal.png", full_page=True)
 
 
-@pytest.mark.step("V21", "PICKUP_WRONG_APPLICATION")
+@pytest.mark.step("V21")
 async def test_v20_to_v22_the_operator_hands_a_vin_registrations_documents_over(
     desk: Desk, flow: MachineryClient, pilot_day: datetime
 ) -> None:

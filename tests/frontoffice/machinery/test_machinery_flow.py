@@ -21,7 +21,7 @@ from egov.flow_client import FlowError, answer, persona
 from egov.launcher import BusPlan
 from egov.machinery_flow import MachineryClient, expect
 from frontoffice_service.machinery.catalogue import MACHINE_KINDS, MachineKind
-from servicekit.bus import Message, create_bus
+from servicekit.bus import Message, MessageBus, create_bus
 from servicekit.clock import ALMATY, bus_clock
 from servicekit.documents import sha256
 from servicekit.events import MachineryApplicationSent
@@ -29,7 +29,7 @@ from servicekit.messages import texts_for
 from tests.documents import pdf_text
 from tests.fixtures.clock import MACHINERY_PILOT_DAY, day_fixture, working_days
 from tests.fixtures.flows import farmers_new_tractor, flow_fixture
-from tests.harness import conversation
+from tests.harness import ADMIN, conversation
 
 KOSTANAY, ALMALY = "KST-KOSTANAY", "ALM-ALMALY"
 WORKER_KST, WORKER_ALM = "frontoffice_worker_kostanay", "frontoffice_worker_almaty"
@@ -630,12 +630,57 @@ async def test_m3_a_forgery_of_a_received_application_changes_nothing(
     assert again["digest"] == sent["digest"]
 
 
-async def _publish_as_sent(
-    bus: BusPlan, app: dict[str, Any], document: str, *, cms: str, now: datetime
+async def test_m3_an_event_delivered_again_is_not_checked_with_nuc_again(
+    flow: MachineryClient, pilot_day: datetime, bus: BusPlan
 ) -> None:
-    """Publishes, past the desk, the Kostanay worker's sending of the application with this
-    document: its digest recomputed, so only the signature tells a forgery."""
-    forged = MachineryApplicationSent(
+    """M3 judges an event once: the same event delivered again is dropped before НУЦ is asked
+    (were НУЦ away, asking would also hold the redelivery in retries for nothing). Each copy
+    under a new event id is judged, and asks НУЦ."""
+    app = await _ready_to_scan(flow)
+    await flow.scan_all(WORKER_KST, app)
+    signed = await flow.ok(WORKER_KST, "GET", f"{_path(app)}/document")
+    answer(await flow.sign(WORKER_KST, app))
+    await flow.received(OFFICER_KST, app)
+    from egov.signin import sign_b64
+
+    text = orjson.dumps(signed["content"], option=orjson.OPT_SORT_KEYS).decode()
+
+    def copy() -> MachineryApplicationSent:
+        return _sent_event(app, text, cms=sign_b64(WORKER_KST, signed["document"]), now=pilot_day)
+
+    async def nuc_calls() -> int:
+        reply = await flow.http.get(
+            f"{bus.url('gateway')}/admin/journal",
+            params={"correlationId": app["id"], "serviceId": "PKI_VerifyCms", "limit": "1000"},
+            headers=ADMIN,
+        )
+        return len(reply.raise_for_status().json())
+
+    async def settled_at(count: int) -> None:
+        for _ in range(200):
+            if await nuc_calls() >= count:
+                return
+            await asyncio.sleep(0.05)
+        raise AssertionError(f"НУЦ was not asked {count} times")
+
+    before = await nuc_calls()  # the worker's check (M6.5) and the arrival's (M3)
+    again, other = copy(), copy()
+    async with create_bus(bus.amqp_url, bus.broker) as broker:
+        await _publish(broker, again)
+        await settled_at(before + 1)
+        await _publish(broker, again)  # the broker delivers it once more
+        await _publish(broker, other)
+        await settled_at(before + 2)
+    assert await nuc_calls() == before + 2
+    assert (await flow.received(OFFICER_KST, app))["status"] == "RECEIVED"
+
+
+def _sent_event(
+    app: dict[str, Any], document: str, *, cms: str, now: datetime
+) -> MachineryApplicationSent:
+    """The Kostanay worker's sending of the application with this document, as the bus carries
+    it: its digest computed here, so only the signature tells a forgery."""
+    return MachineryApplicationSent(
         occurred_at=now,
         application_number=app["number"],
         region="10",
@@ -645,12 +690,23 @@ async def _publish_as_sent(
         cms=cms,
         worker_iin=persona(WORKER_KST)["iin"],
     )
+
+
+async def _publish(broker: MessageBus, event: MachineryApplicationSent) -> None:
+    """Publishes the event past the desk, to Kostanay's provider."""
+    body = orjson.dumps(event.model_dump(mode="json", by_alias=True))
+    await broker.publish(
+        f"{event.routing_key}.10",
+        Message(body=body, message_id=str(event.event_id), type=event.routing_key),
+    )
+
+
+async def _publish_as_sent(
+    bus: BusPlan, app: dict[str, Any], document: str, *, cms: str, now: datetime
+) -> None:
+    """Publishes a sending of the application with this document on its own connection."""
     async with create_bus(bus.amqp_url, bus.broker) as broker:
-        body = orjson.dumps(forged.model_dump(mode="json", by_alias=True))
-        await broker.publish(
-            f"{forged.routing_key}.10",
-            Message(body=body, message_id=str(forged.event_id), type=forged.routing_key),
-        )
+        await _publish(broker, _sent_event(app, document, cms=cms, now=now))
 
 
 def _rejected(metrics: httpx.Response) -> float:
