@@ -268,5 +268,16 @@ def expect_problem(reply: httpx.Response, status: int, code: str, step: str) -> 
     return body
 
 
+def expect_refusal(
+    app: Json, code: str, step: str, *, field: str = "status", state: str = "REFUSED"
+) -> Json:
+    """The kept refusal the step must make: the application's `field` is `state`, its refusal
+    has `code` and `step`; the refusal."""
+    refusal: Json = app.get("refusal") or {}
+    if (app.get(field), refusal.get("code"), refusal.get("step")) != (state, code, step):
+        raise FlowError(f"expected {state} {code} at {step}, got {app.get(field)}: {refusal}")
+    return refusal
+
+
 def english(messages: dict[str, str] | None) -> str:
     return (messages or {}).get("en", "")

@@ -25,6 +25,7 @@ from egov.demo import (
     Reporter,
     english,
     expect_problem,
+    expect_refusal,
     play_branches,
 )
 from egov.flow_client import FlowError, Json, answer
@@ -433,9 +434,7 @@ async def _approved_tail(demo: MachineryDemo, app: Json, entry: Json) -> None:
 
 
 def _refused(demo: MachineryDemo, app: Json, code: str, step: str) -> None:
-    refusal = app.get("refusal") or {}
-    if (app.get("status"), refusal.get("code"), refusal.get("step")) != ("REFUSED", code, step):
-        raise FlowError(f"expected REFUSED {code} at {step}, got {app.get('status')}: {refusal}")
+    refusal = expect_refusal(app, code, step)
     demo.say(
         step,
         "ИИС ЦОН 2.0",

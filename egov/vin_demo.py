@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import UTC, date, datetime
 from urllib.parse import quote
 
@@ -29,6 +29,7 @@ from egov.demo import (
     answered,
     english,
     expect_problem,
+    expect_refusal,
     play_branches,
 )
 from egov.flow_client import FRONTOFFICE, FlowError, Json, persona
@@ -336,18 +337,18 @@ async def _happy(demo: VinDemo) -> None:
 
 
 def _refused(demo: VinDemo, app: Json, code: str, step: str, state: str = "REFUSED") -> None:
-    refusal = app.get("refusal") or {}
-    if (app.get("state"), refusal.get("code"), refusal.get("step")) != (state, code, step):
-        raise FlowError(f"expected {state} {code} at {step}, got {app.get('state')}: {refusal}")
+    refusal = expect_refusal(app, code, step, field="state", state=state)
     demo.say(step, "portal", f"{state}: {code}", english(refusal.get("messages")), "refused")
 
 
-def _vin_refused(vin: str, code: str, step: str) -> Callable[[VinDemo], Awaitable[None]]:
+def _vin_refusal(name: str, step: str, vin: str, why: str, code: str) -> Branch[VinDemo]:
+    """The branch where the portal refuses a catalogue VIN at `step` for `why`."""
+
     async def play(demo: VinDemo) -> None:
         app = await _vin(demo, await _start(demo), vin)
         _refused(demo, app, code, step)
 
-    return play
+    return Branch(name, step, f"{why} → refused, {code}", play)
 
 
 async def _v1_liquidated(demo: VinDemo) -> None:
@@ -687,29 +688,33 @@ BRANCHES: dict[str, Branch[VinDemo]] = {
             f"{OKED_SELLER} trades no vehicles (ОКЭД) → 422 SELLER_NOT_VEHICLE_TRADER",
             _v1_no_vehicle_oked,
         ),
-        Branch(
+        _vin_refusal(
             "v3-no-epts",
             "V3",
-            f"no ЭПТС for {NO_EPTS_VIN} → refused, VEHICLE_PASSPORT_MISSING",
-            _vin_refused(NO_EPTS_VIN, "VEHICLE_PASSPORT_MISSING", "V3"),
+            NO_EPTS_VIN,
+            f"no ЭПТС for {NO_EPTS_VIN}",
+            "VEHICLE_PASSPORT_MISSING",
         ),
-        Branch(
+        _vin_refusal(
             "v3-foreign-made",
             "V3",
-            f"{FOREIGN_MADE_VIN} was made abroad → refused, VEHICLE_NOT_MADE_IN_KAZAKHSTAN",
-            _vin_refused(FOREIGN_MADE_VIN, "VEHICLE_NOT_MADE_IN_KAZAKHSTAN", "V3"),
+            FOREIGN_MADE_VIN,
+            f"{FOREIGN_MADE_VIN} was made abroad",
+            "VEHICLE_NOT_MADE_IN_KAZAKHSTAN",
         ),
-        Branch(
+        _vin_refusal(
             "v4-customs-unpaid",
             "V4",
-            f"customs payments of {CUSTOMS_UNPAID_VIN} unpaid → refused, CUSTOMS_UNPAID",
-            _vin_refused(CUSTOMS_UNPAID_VIN, "CUSTOMS_UNPAID", "V4"),
+            CUSTOMS_UNPAID_VIN,
+            f"customs payments of {CUSTOMS_UNPAID_VIN} unpaid",
+            "CUSTOMS_UNPAID",
         ),
-        Branch(
+        _vin_refusal(
             "v5-recycling-unpaid",
             "V5",
-            f"recycling fee of {RECYCLING_UNPAID_VIN} unpaid → refused, RECYCLING_FEE_UNPAID",
-            _vin_refused(RECYCLING_UNPAID_VIN, "RECYCLING_FEE_UNPAID", "V5"),
+            RECYCLING_UNPAID_VIN,
+            f"recycling fee of {RECYCLING_UNPAID_VIN} unpaid",
+            "RECYCLING_FEE_UNPAID",
         ),
         Branch(
             "v7-unknown-iin-then-retry",

@@ -116,6 +116,20 @@ async def send(
     return await client.post(f"{plan.url('gateway')}/bip-sync/SendMessage", json=body, **kwargs)
 
 
+async def conversation(
+    client: httpx.AsyncClient, plan: BusPlan, correlation_id: str
+) -> list[dict[str, Any]]:
+    """The gateway journal's entries of one correlationId (an application's registry calls),
+    oldest first."""
+    journal = await client.get(
+        f"{plan.url('gateway')}/admin/journal",
+        params={"correlationId": correlation_id, "limit": "1000"},
+        headers=ADMIN,
+    )
+    entries: list[dict[str, Any]] = journal.raise_for_status().json()[::-1]
+    return entries
+
+
 class ServiceProcess:
     """One service of `plan` as an OS process (`egov serve`), which a test may kill outright."""
 

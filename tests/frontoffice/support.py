@@ -108,6 +108,25 @@ class FrontOffice:
     async def worker(self, office: str) -> dict[str, str]:
         return await self.sign_in(WORKERS[office])
 
+    @asynccontextmanager
+    async def gbd_fl_failing_once(self, error_code: str, status: int) -> AsyncIterator[None]:
+        """The front office's next call to ГБД ФЛ fails with this error; the rule is gone
+        afterwards, whether it was used or not."""
+        rule = {
+            "kind": "error",
+            "serviceId": "GBDFL_UniversalServiceSync",
+            "senderId": "frontoffice_service",
+            "errorCode": error_code,
+            "status": status,
+            "count": 1,
+        }
+        added = await self.gateway.post("/admin/faults", json=rule, headers=ADMIN)
+        assert added.status_code == 201, added.text
+        try:
+            yield
+        finally:
+            await self.gateway.delete(f"/admin/faults/{added.json()['id']}", headers=ADMIN)
+
     async def publish(self, event: Event) -> None:
         body = orjson.dumps(event.model_dump(mode="json", by_alias=True))
         message = Message(body=body, message_id=str(event.event_id), type=event.routing_key)

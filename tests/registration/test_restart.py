@@ -6,34 +6,16 @@ PostgreSQL and RabbitMQ; the rest of the bus runs in the test's process."""
 from __future__ import annotations
 
 import urllib.parse
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import httpx
-import pytest
 
 from egov.launcher import BusPlan
 from egov.vin_flow import VinClient, expect
-from tests.backends import fresh_postgres, fresh_vhost
-from tests.harness import ADMIN, ServiceProcess, running_bus
+from tests.fixtures.buses import apart_bus_fixture
+from tests.harness import ADMIN, ServiceProcess
 
 PORTAL = "registration_service"
-
-
-@pytest.fixture
-async def apart_bus(tmp_path: Path) -> AsyncIterator[BusPlan]:
-    async with (
-        fresh_postgres() as database_url,
-        fresh_vhost() as amqp_url,
-        running_bus(
-            tmp_path,
-            database_url=database_url,
-            amqp_url=amqp_url,
-            apart=(PORTAL,),
-            extra={PORTAL: {"auto_decision": True}},
-        ) as plan,
-    ):
-        yield plan
+apart_bus = apart_bus_fixture(PORTAL, extra={PORTAL: {"auto_decision": True}})
 
 
 async def test_v19_portal_killed_while_issuing_the_plate_resumes_after_restart(

@@ -13,7 +13,7 @@ from egov.launcher import BusPlan
 from egov.signin import sign
 from egov.vin_flow import VinClient
 from servicekit.clock import ALMATY, bus_clock
-from tests.harness import ADMIN
+from tests.harness import conversation
 
 DEALER = "dealer_manager"
 BUYER, BUYER_IIN = "buyer", "900515310005"
@@ -319,12 +319,7 @@ async def test_v1_to_v22_every_registry_call_of_the_application_is_one_conversat
     checks = [(c["step"], c["serviceId"], c["messageId"]) for c in full["checks"]]
     steps = {step for step, _, _ in checks}
     assert steps >= {"V1", "V3", "V9", "V11", "V14", "V16", "V17", "V18", "V19"}
-    journal = await flow.http.get(
-        f"{bus.url('gateway')}/admin/journal",
-        params={"correlationId": app["id"], "limit": "1000"},
-        headers=ADMIN,
-    )
-    entries = journal.raise_for_status().json()[::-1]
+    entries = await conversation(flow.http, bus, app["id"])
     assert {e["correlationId"] for e in entries} == {app["id"]}
     calls = [
         (e["senderId"], e["serviceId"], e["response"]["responseInfo"]["messageId"]) for e in entries

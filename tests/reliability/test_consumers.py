@@ -36,6 +36,7 @@ from servicekit.errors import Problem, StepRefusal
 from servicekit.events import temporary
 from servicekit.gateway_client import GatewayFault, GatewayUnreachable
 from tests.fixtures.clock import VIN_PILOT_DAY
+from tests.fixtures.flows import farmers_new_tractor
 from tests.harness import ADMIN
 
 OLD_ATTEMPTS = 5
@@ -224,15 +225,7 @@ async def test_m9_nuc_down_delays_the_provider_consumer_and_past_the_budget_park
         async def sent_while_nuc_is_down() -> tuple[dict[str, Any], str]:
             """M5–M9 with НУЦ answering the worker's own check (M6.5), and away from then on:
             the application is SENT, and the provider's consumer meets the outage (M3)."""
-            vin = await flow.new_machine("farmer")
-            opened = await flow.open(
-                WORKER,
-                OFFICE,
-                action="REGISTRATION",
-                applicant_key="farmer",
-                visitor="farmer",
-                machine={"kind": "TRACTOR", "id": vin},
-            )
+            opened = await flow.open(WORKER, OFFICE, **await farmers_new_tractor(flow))
             app = answer(await flow.package(WORKER, answer(opened, 201)))
             app = await flow.fees(WORKER, app)
             await flow.scan_all(WORKER, app)

@@ -26,6 +26,7 @@ from egov.launcher import BusPlan
 from egov.machinery_flow import MachineryClient, expect
 from egov.vin_flow import VinClient
 from servicekit.clock import ALMATY, bus_clock
+from tests.fixtures.flows import farmers_new_tractor
 from tests.harness import ADMIN
 from tests.reliability.conftest import DEADLINE_SECONDS
 
@@ -136,15 +137,9 @@ async def test_m12_another_plate_after_a_late_issue_is_refused_and_the_issued_on
     flow: VinClient, bus: BusPlan
 ) -> None:
     machinery = MachineryClient(bus.url, flow.http)
-    machine = await machinery.new_machine("farmer")
-    app = await machinery.sent(
-        "frontoffice_worker_kostanay",
-        "KST-KOSTANAY",
-        action="REGISTRATION",
-        applicant_key="farmer",
-        visitor="farmer",
-        machine={"kind": "TRACTOR", "id": machine},
-    )
+    registration = await farmers_new_tractor(machinery)
+    machine = registration["machine"]["id"]
+    app = await machinery.sent("frontoffice_worker_kostanay", "KST-KOSTANAY", **registration)
     officer = "akimat_officer_kostanay"
     await machinery.received(officer, app)
     expect(answer(await machinery.decide(officer, app, approve=True)), "APPROVED")

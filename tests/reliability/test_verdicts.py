@@ -30,6 +30,7 @@ from egov.vin_flow import VinClient
 from servicekit.clock import ALMATY, bus_clock
 from servicekit.messages import texts_for
 from tests.fixtures.clock import VIN_PILOT_DAY
+from tests.fixtures.flows import farmers_new_tractor
 from tests.harness import ADMIN
 
 KOSTANAY, WORKER, OFFICER = "KST-KOSTANAY", "frontoffice_worker_kostanay", "akimat_officer_kostanay"
@@ -93,15 +94,7 @@ def second_call_seed() -> int:
 
 async def ready_to_sign(flow: MachineryClient) -> dict[str, Any]:
     """M5–M6.4 done at the Kostanay desk for a tractor minted for the farmer."""
-    vin = await flow.new_machine("farmer")
-    opened = await flow.open(
-        WORKER,
-        KOSTANAY,
-        action="REGISTRATION",
-        applicant_key="farmer",
-        visitor="farmer",
-        machine={"kind": "TRACTOR", "id": vin},
-    )
+    opened = await flow.open(WORKER, KOSTANAY, **await farmers_new_tractor(flow))
     app = expect(answer(opened, 201), "IDENTIFIED")
     app = expect(answer(await flow.package(WORKER, app)), "PACKAGE_ACCEPTED")
     app = expect(await flow.fees(WORKER, app), "FEES_CONFIRMED")

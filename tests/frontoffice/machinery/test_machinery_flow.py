@@ -14,18 +14,22 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
+import orjson
 import pytest
 
 from egov.flow_client import FlowError, answer, persona
 from egov.launcher import BusPlan
 from egov.machinery_flow import MachineryClient, expect
 from frontoffice_service.machinery.catalogue import MACHINE_KINDS, MachineKind
+from servicekit.bus import Message, MessageBus, create_bus
 from servicekit.clock import ALMATY, bus_clock
+from servicekit.documents import sha256
+from servicekit.events import MachineryApplicationSent
 from servicekit.messages import texts_for
 from tests.documents import pdf_text
 from tests.fixtures.clock import MACHINERY_PILOT_DAY, day_fixture, working_days
-from tests.fixtures.flows import flow_fixture
-from tests.harness import ADMIN
+from tests.fixtures.flows import farmers_new_tractor, flow_fixture
+from tests.harness import ADMIN, conversation
 
 KOSTANAY, ALMALY = "KST-KOSTANAY", "ALM-ALMALY"
 WORKER_KST, WORKER_ALM = "frontoffice_worker_kostanay", "frontoffice_worker_almaty"
@@ -57,6 +61,23 @@ async def _issued(
     return expect(answer(await flow.enter(officer, app, body)), "ISSUED")
 
 
+async def _sent_registration(flow: MachineryClient) -> tuple[str, dict[str, Any]]:
+    """M5–M9 at the Kostanay desk: the farmer's registration of a tractor minted for it, sent;
+    the tractor's VIN and the application."""
+    registration = await farmers_new_tractor(flow)
+    return registration["machine"]["id"], await flow.sent(WORKER_KST, KOSTANAY, **registration)
+
+
+async def _registered(
+    flow: MachineryClient, app: dict[str, Any], *, now: datetime
+) -> tuple[str, dict[str, Any]]:
+    """M10–M12 of a Kostanay registration: a free plate of the region and a technical passport
+    named for the machine; the plate and the issued application."""
+    plate = await flow.free_plate("10")
+    entry = {"technicalPassport": f"KS 1{app['machineId'][-6:]}", "plate": plate}
+    return plate, await _issued(flow, app, officer=OFFICER_KST, entry=entry, now=now)
+
+
 @pytest.mark.step("M10.1")
 @pytest.mark.step("M10.2")
 @pytest.mark.step("M10.4")
@@ -65,15 +86,7 @@ async def test_registration_from_ticket_to_digital_document(
     flow: MachineryClient, pilot_day: datetime
 ) -> None:
     """M5–M15, M16: the farmer registers a new tractor in Kostanay."""
-    vin = await flow.new_machine("farmer")
-    app = await flow.sent(
-        WORKER_KST,
-        KOSTANAY,
-        action="REGISTRATION",
-        applicant_key="farmer",
-        visitor="farmer",
-        machine={**TRACTOR, "id": vin},
-    )
+    _, app = await _sent_registration(flow)
     assert app["digest"]
     assert app["archiveStatus"] == "AT_OFFICE"
     assert app["keepUntil"] == (pilot_day + timedelta(days=31)).date().isoformat()
@@ -90,14 +103,7 @@ async def test_registration_from_ticket_to_digital_document(
     assert not received["overdue"]
     assert [c["step"] for c in received["checks"]] == ["M10.1", "M10.2", "M10.3"]
 
-    plate = await flow.free_plate("10")
-    issued = await _issued(
-        flow,
-        app,
-        officer=OFFICER_KST,
-        entry={"technicalPassport": f"KS 1{vin[-6:]}", "plate": plate},
-        now=pilot_day,
-    )
+    plate, issued = await _registered(flow, app, now=pilot_day)
     assert issued["entry"]["plate"] == plate
     # M11: the time and the place of issue.
     sms = await flow.sms_about("+77015550101", app["number"], "Выдача")
@@ -517,23 +523,8 @@ async def test_m10_3_plate_conflict_blocks_approval_and_m13_refusal(
 ) -> None:
     """A re-registration naming a plate that is not the machine's: M10.3 fails, approval is
     409, the provider refuses with a motivated reason (M13) and the applicant gets an SMS."""
-    vin = await flow.new_machine("farmer")
-    plate = await flow.free_plate("10")
-    registered = await flow.sent(
-        WORKER_KST,
-        KOSTANAY,
-        action="REGISTRATION",
-        applicant_key="farmer",
-        visitor="farmer",
-        machine={**TRACTOR, "id": vin},
-    )
-    await _issued(
-        flow,
-        registered,
-        officer=OFFICER_KST,
-        entry={"technicalPassport": f"KS 1{vin[-6:]}", "plate": plate},
-        now=pilot_day,
-    )
+    vin, registered = await _sent_registration(flow)
+    await _registered(flow, registered, now=pilot_day)
     app = await flow.sent(
         WORKER_KST,
         KOSTANAY,
@@ -564,15 +555,7 @@ async def test_m10_3_plate_conflict_blocks_approval_and_m13_refusal(
 
 
 async def test_m12_bad_manual_entry(flow: MachineryClient, pilot_day: datetime) -> None:
-    vin = await flow.new_machine("farmer")
-    app = await flow.sent(
-        WORKER_KST,
-        KOSTANAY,
-        action="REGISTRATION",
-        applicant_key="farmer",
-        visitor="farmer",
-        machine={**TRACTOR, "id": vin},
-    )
+    vin, app = await _sent_registration(flow)
     await flow.received(OFFICER_KST, app)
     expect(answer(await flow.decide(OFFICER_KST, app, approve=True)), "APPROVED")
     issue_at = (pilot_day + timedelta(days=1)).isoformat()
@@ -603,12 +586,6 @@ async def test_m3_tampered_application_is_rejected_on_arrival(
     """What arrives must be what the worker signed: an application published again with its
     document altered (its own digest recomputed, so only the signature and the stored digest
     can tell) is not received."""
-    import orjson
-
-    from servicekit.bus import Message, create_bus
-    from servicekit.documents import sha256
-    from servicekit.events import MachineryApplicationSent
-
     app = await _ready_to_scan(flow)
     await flow.scan_all(WORKER_KST, app)
     signed = await flow.ok(WORKER_KST, "GET", f"{_path(app)}/document")
@@ -618,22 +595,7 @@ async def test_m3_tampered_application_is_rejected_on_arrival(
     content = dict(signed["content"])
     content["applicant"] = {**content["applicant"], "name": "Подставное Лицо"}
     text = orjson.dumps(content, option=orjson.OPT_SORT_KEYS).decode()
-    forged = MachineryApplicationSent(
-        occurred_at=pilot_day,
-        application_number=app["number"],
-        region="10",
-        office=KOSTANAY,
-        document=text,
-        digest=sha256(text.encode()),
-        cms=cms,
-        worker_iin=persona(WORKER_KST)["iin"],
-    )
-    async with create_bus(bus.amqp_url, bus.broker) as broker:
-        body = orjson.dumps(forged.model_dump(mode="json", by_alias=True))
-        await broker.publish(
-            f"{forged.routing_key}.10",
-            Message(body=body, message_id=str(forged.event_id), type=forged.routing_key),
-        )
+    await _publish_as_sent(bus, app, text, cms=cms, now=pilot_day)
     # Not received, whatever the wait; the genuine one, sent next, is.
     with pytest.raises(FlowError):
         await flow.received(OFFICER_KST, app, seconds=1.5)
@@ -649,12 +611,6 @@ async def test_m3_a_forgery_of_a_received_application_changes_nothing(
     """A message with a received application's number but another document (its own digest
     recomputed, no valid signature): recorded as rejected (M3, in the metrics), and the
     application in the provider's desk stays what the worker signed."""
-    import orjson
-
-    from servicekit.bus import Message, create_bus
-    from servicekit.documents import sha256
-    from servicekit.events import MachineryApplicationSent
-
     app = await _ready_to_scan(flow)
     await flow.scan_all(WORKER_KST, app)
     sent = answer(await flow.sign(WORKER_KST, app))
@@ -663,22 +619,7 @@ async def test_m3_a_forgery_of_a_received_application_changes_nothing(
     metrics_url = f"{bus.url('frontoffice_service')}/metrics"
     before = _rejected(await flow.http.get(metrics_url))
     text = '{"kind":"MACHINERY_SERVICE_APPLICATION","number":"' + app["number"] + '"}'
-    forged = MachineryApplicationSent(
-        occurred_at=pilot_day,
-        application_number=app["number"],
-        region="10",
-        office=KOSTANAY,
-        document=text,
-        digest=sha256(text.encode()),
-        cms=received["digest"],
-        worker_iin=persona(WORKER_KST)["iin"],
-    )
-    async with create_bus(bus.amqp_url, bus.broker) as broker:
-        body = orjson.dumps(forged.model_dump(mode="json", by_alias=True))
-        await broker.publish(
-            f"{forged.routing_key}.10",
-            Message(body=body, message_id=str(forged.event_id), type=forged.routing_key),
-        )
+    await _publish_as_sent(bus, app, text, cms=received["digest"], now=pilot_day)
     for _ in range(100):
         if _rejected(await flow.http.get(metrics_url)) > before:
             break
@@ -695,12 +636,6 @@ async def test_m3_an_event_delivered_again_is_not_checked_with_nuc_again(
     """M3 judges an event once: the same event delivered again is dropped before НУЦ is asked
     (were НУЦ away, asking would also hold the redelivery in retries for nothing). Each copy
     under a new event id is judged, and asks НУЦ."""
-    import orjson
-
-    from servicekit.bus import Message, create_bus
-    from servicekit.documents import sha256
-    from servicekit.events import MachineryApplicationSent
-
     app = await _ready_to_scan(flow)
     await flow.scan_all(WORKER_KST, app)
     signed = await flow.ok(WORKER_KST, "GET", f"{_path(app)}/document")
@@ -711,16 +646,7 @@ async def test_m3_an_event_delivered_again_is_not_checked_with_nuc_again(
     text = orjson.dumps(signed["content"], option=orjson.OPT_SORT_KEYS).decode()
 
     def copy() -> MachineryApplicationSent:
-        return MachineryApplicationSent(
-            occurred_at=pilot_day,
-            application_number=app["number"],
-            region="10",
-            office=KOSTANAY,
-            document=text,
-            digest=sha256(text.encode()),
-            cms=sign_b64(WORKER_KST, signed["document"]),
-            worker_iin=persona(WORKER_KST)["iin"],
-        )
+        return _sent_event(app, text, cms=sign_b64(WORKER_KST, signed["document"]), now=pilot_day)
 
     async def nuc_calls() -> int:
         reply = await flow.http.get(
@@ -740,21 +666,47 @@ async def test_m3_an_event_delivered_again_is_not_checked_with_nuc_again(
     before = await nuc_calls()  # the worker's check (M6.5) and the arrival's (M3)
     again, other = copy(), copy()
     async with create_bus(bus.amqp_url, bus.broker) as broker:
-
-        async def publish(event: MachineryApplicationSent) -> None:
-            body = orjson.dumps(event.model_dump(mode="json", by_alias=True))
-            await broker.publish(
-                f"{event.routing_key}.10",
-                Message(body=body, message_id=str(event.event_id), type=event.routing_key),
-            )
-
-        await publish(again)
+        await _publish(broker, again)
         await settled_at(before + 1)
-        await publish(again)  # the broker delivers it once more
-        await publish(other)
+        await _publish(broker, again)  # the broker delivers it once more
+        await _publish(broker, other)
         await settled_at(before + 2)
     assert await nuc_calls() == before + 2
     assert (await flow.received(OFFICER_KST, app))["status"] == "RECEIVED"
+
+
+def _sent_event(
+    app: dict[str, Any], document: str, *, cms: str, now: datetime
+) -> MachineryApplicationSent:
+    """The Kostanay worker's sending of the application with this document, as the bus carries
+    it: its digest computed here, so only the signature tells a forgery."""
+    return MachineryApplicationSent(
+        occurred_at=now,
+        application_number=app["number"],
+        region="10",
+        office=KOSTANAY,
+        document=document,
+        digest=sha256(document.encode()),
+        cms=cms,
+        worker_iin=persona(WORKER_KST)["iin"],
+    )
+
+
+async def _publish(broker: MessageBus, event: MachineryApplicationSent) -> None:
+    """Publishes the event past the desk, to Kostanay's provider."""
+    body = orjson.dumps(event.model_dump(mode="json", by_alias=True))
+    await broker.publish(
+        f"{event.routing_key}.10",
+        Message(body=body, message_id=str(event.event_id), type=event.routing_key),
+    )
+
+
+async def _publish_as_sent(
+    bus: BusPlan, app: dict[str, Any], document: str, *, cms: str, now: datetime
+) -> None:
+    """Publishes a sending of the application with this document on its own connection."""
+    async with create_bus(bus.amqp_url, bus.broker) as broker:
+        await _publish(broker, _sent_event(app, document, cms=cms, now=now))
 
 
 def _rejected(metrics: httpx.Response) -> float:
@@ -765,15 +717,7 @@ def _rejected(metrics: httpx.Response) -> float:
 
 async def test_authorization(flow: MachineryClient, pilot_day: datetime) -> None:
     """M3: other office, other region, other roles."""
-    vin = await flow.new_machine("farmer")
-    app = await flow.sent(
-        WORKER_KST,
-        KOSTANAY,
-        action="REGISTRATION",
-        applicant_key="farmer",
-        visitor="farmer",
-        machine={**TRACTOR, "id": vin},
-    )
+    _, app = await _sent_registration(flow)
     await flow.received(OFFICER_KST, app)
     # A worker of another office: the path's office is not theirs.
     assert (await flow.call(WORKER_ALM, "GET", _path(app))).status_code == 403
@@ -846,15 +790,7 @@ async def test_m14_term_after_17_and_overdue(flow: MachineryClient, bus: BusPlan
     arrived = datetime(2025, 12, 15, 17, 30, tzinfo=ALMATY)
     bus_clock.freeze(arrived)
     try:
-        vin = await flow.new_machine("farmer")
-        app = await flow.sent(
-            WORKER_KST,
-            KOSTANAY,
-            action="REGISTRATION",
-            applicant_key="farmer",
-            visitor="farmer",
-            machine={**TRACTOR, "id": vin},
-        )
+        _, app = await _sent_registration(flow)
         received = await flow.received(OFFICER_KST, app)
         assert received["countsFrom"] == "2025-12-17"
         assert datetime.fromisoformat(received["dueAt"]) == datetime(
@@ -903,32 +839,12 @@ async def test_m6_to_m12_every_registry_call_of_the_application_is_one_conversat
     """The application's id is the correlationId of every registry call made for it: the desk's
     (M6.1 before it has a number, M6.3, M6.5), the provider's on its arrival over the bus (M3,
     M10.1–M10.3) and its decision and entry (M10.4, M12) the next day."""
-    vin = await flow.new_machine("farmer")
-    app = await flow.sent(
-        WORKER_KST,
-        KOSTANAY,
-        action="REGISTRATION",
-        applicant_key="farmer",
-        visitor="farmer",
-        machine={**TRACTOR, "id": vin},
-    )
+    _, app = await _sent_registration(flow)
     await flow.received(OFFICER_KST, app)
     bus_clock.freeze(pilot_day + timedelta(days=1))
-    plate = await flow.free_plate("10")
-    await _issued(
-        flow,
-        app,
-        officer=OFFICER_KST,
-        entry={"technicalPassport": f"KS 1{vin[-6:]}", "plate": plate},
-        now=pilot_day + timedelta(days=1),
-    )
+    await _registered(flow, app, now=pilot_day + timedelta(days=1))
 
-    journal = await flow.http.get(
-        f"{bus.url('gateway')}/admin/journal",
-        params={"correlationId": app["id"], "limit": "1000"},
-        headers=ADMIN,
-    )
-    entries = journal.raise_for_status().json()[::-1]
+    entries = await conversation(flow.http, bus, app["id"])
     assert {e["correlationId"] for e in entries} == {app["id"]}
     assert {(e["senderId"], e["status"]) for e in entries} == {("frontoffice_service", 200)}
     services = [e["serviceId"] for e in entries]

@@ -10,9 +10,7 @@ from __future__ import annotations
 import asyncio
 import time
 import urllib.parse
-from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import httpx
 import pytest
@@ -21,24 +19,14 @@ from egov.flow_client import answer
 from egov.launcher import BusPlan
 from egov.machinery_flow import MachineryClient, expect, scan_png
 from servicekit.clock import ALMATY
-from tests.backends import fresh_postgres, fresh_vhost
-from tests.harness import ADMIN, ServiceProcess, running_bus
+from tests.fixtures.buses import apart_bus_fixture
+from tests.fixtures.flows import farmers_new_tractor
+from tests.harness import ADMIN, ServiceProcess
 
 FRONTOFFICE = "frontoffice_service"
 WORKER, OFFICER, OFFICE = "frontoffice_worker_kostanay", "akimat_officer_kostanay", "KST-KOSTANAY"
 DAY = datetime(2025, 11, 3, 11, 0, tzinfo=ALMATY)
-
-
-@pytest.fixture
-async def apart_bus(tmp_path: Path) -> AsyncIterator[BusPlan]:
-    async with (
-        fresh_postgres() as database_url,
-        fresh_vhost() as amqp_url,
-        running_bus(
-            tmp_path, database_url=database_url, amqp_url=amqp_url, apart=(FRONTOFFICE,)
-        ) as plan,
-    ):
-        yield plan
+apart_bus = apart_bus_fixture(FRONTOFFICE)
 
 
 async def _clock_at(http: httpx.AsyncClient, bus: BusPlan, at: datetime) -> None:
@@ -63,15 +51,9 @@ async def test_machinery_resumes_after_the_front_office_is_killed(apart_bus: Bus
         async with httpx.AsyncClient(timeout=30) as http:
             await _clock_at(http, bus, DAY)
             flow = MachineryClient(bus.url, http)
-            vin = await flow.new_machine("farmer")
-            sent = await flow.sent(
-                WORKER,
-                OFFICE,
-                action="REGISTRATION",
-                applicant_key="farmer",
-                visitor="farmer",
-                machine={"kind": "TRACTOR", "id": vin},
-            )
+            registration = await farmers_new_tractor(flow)
+            vin = registration["machine"]["id"]
+            sent = await flow.sent(WORKER, OFFICE, **registration)
             # Killed the moment the application left: it may still be in the outbox, or on
             # its way, or in the provider's queue.
             await frontoffice.kill()

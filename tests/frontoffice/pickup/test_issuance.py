@@ -5,10 +5,9 @@ pick-up ticket, after checking the ID and the application number; the portal hea
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
-from typing import Any
 
+import httpx
 import pytest
 
 from servicekit.clock import bus_clock
@@ -19,11 +18,11 @@ from tests.frontoffice.support import (
     BUYER_2,
     KOSTANAY,
     FrontOffice,
+    Visitor,
     application_number,
     journal,
     refusal,
 )
-from tests.harness import ADMIN
 
 WORKER_IIN = "920417312598"
 """frontoffice_worker_almaty"""
@@ -51,28 +50,25 @@ async def test_v22_hand_over_publishes_handed_over_exactly_once(
     ticket_id = await office.called_ticket(ALMALY, worker, BUYER)
     key = str(uuid.uuid4())
 
-    reply = await office.hand_over(
-        ALMALY,
-        worker,
-        ticket_id=ticket_id,
-        application=first.application_number,
-        visitor=BUYER,
-        key=key,
-    )
+    async def hand_first_over() -> httpx.Response:
+        """The hand-over of `first` under one Idempotency-Key, as many times as it is sent."""
+        return await office.hand_over(
+            ALMALY,
+            worker,
+            ticket_id=ticket_id,
+            application=first.application_number,
+            visitor=BUYER,
+            key=key,
+        )
+
+    reply = await hand_first_over()
     assert reply.status_code == 200, reply.text
     pickup, ticket = reply.json()["pickup"], reply.json()["ticket"]
     assert (pickup["status"], pickup["handedOverBy"]) == ("HANDED_OVER", WORKER_IIN)
     assert datetime.fromisoformat(pickup["handedOverAt"]) == business_day
     assert (ticket["id"], ticket["status"]) == (ticket_id, "SERVED")
 
-    replayed = await office.hand_over(
-        ALMALY,
-        worker,
-        ticket_id=ticket_id,
-        application=first.application_number,
-        visitor=BUYER,
-        key=key,
-    )
+    replayed = await hand_first_over()
     assert (replayed.status_code, replayed.json()) == (200, reply.json())
 
     # Handed over once: another ticket for the same application is refused.
@@ -105,72 +101,23 @@ async def test_v22_hand_over_publishes_handed_over_exactly_once(
     assert await _status(office, first.application_number) == "HANDED_OVER"
 
 
-Case = Callable[[FrontOffice, dict[str, str], str, str, str], Awaitable[Any]]
-
-
-async def _other_persons_application(
-    office: FrontOffice, worker: dict[str, str], ticket_id: str, own: str, others: str
-) -> Any:
-    return await office.hand_over(
-        ALMALY, worker, ticket_id=ticket_id, application=others, visitor=BUYER
-    )
-
-
-async def _made_up_number(
-    office: FrontOffice, worker: dict[str, str], ticket_id: str, own: str, others: str
-) -> Any:
-    return await office.hand_over(
-        ALMALY, worker, ticket_id=ticket_id, application=application_number(), visitor=BUYER
-    )
-
-
-async def _another_persons_ticket(
-    office: FrontOffice, worker: dict[str, str], ticket_id: str, own: str, others: str
-) -> Any:
-    return await office.hand_over(
-        ALMALY, worker, ticket_id=ticket_id, application=others, visitor=BUYER_2
-    )
-
-
-async def _wrong_id_card(
-    office: FrontOffice, worker: dict[str, str], ticket_id: str, own: str, others: str
-) -> Any:
-    return await office.hand_over(
-        ALMALY,
-        worker,
-        ticket_id=ticket_id,
-        application=own,
-        visitor=BUYER,
-        identification=BUYER_2.card(),
-    )
-
-
-async def _ready_at_another_office(
-    office: FrontOffice, worker: dict[str, str], ticket_id: str, own: str, others: str
-) -> Any:
-    elsewhere = await office.documents_ready(BUYER, KOSTANAY)
-    return await office.hand_over(
-        ALMALY, worker, ticket_id=ticket_id, application=elsewhere.application_number, visitor=BUYER
-    )
-
-
-async def _unknown_ticket(
-    office: FrontOffice, worker: dict[str, str], ticket_id: str, own: str, others: str
-) -> Any:
-    return await office.hand_over(
-        ALMALY, worker, ticket_id=str(uuid.uuid4()), application=own, visitor=BUYER
-    )
-
-
 @pytest.mark.parametrize(
-    ("case", "status", "code", "field"),
+    ("application", "visitor", "identification", "ticket", "status", "code", "field"),
     [
-        (_other_persons_application, 422, "PICKUP_WRONG_PERSON", "visitorIin"),
-        (_made_up_number, 422, "PICKUP_WRONG_APPLICATION", "applicationNumber"),
-        (_another_persons_ticket, 422, "TICKET_WRONG_PERSON", "visitorIin"),
-        (_wrong_id_card, 422, "VISITOR_ID_CARD_MISMATCH", "identification.number"),
-        (_ready_at_another_office, 422, "PICKUP_AT_OTHER_OFFICE", "office"),
-        (_unknown_ticket, 404, "TICKET_NOT_FOUND", "ticketId"),
+        ("others", BUYER, None, "called", 422, "PICKUP_WRONG_PERSON", "visitorIin"),
+        ("made up", BUYER, None, "called", 422, "PICKUP_WRONG_APPLICATION", "applicationNumber"),
+        ("others", BUYER_2, None, "called", 422, "TICKET_WRONG_PERSON", "visitorIin"),
+        (
+            "own",
+            BUYER,
+            BUYER_2.card(),
+            "called",
+            422,
+            "VISITOR_ID_CARD_MISMATCH",
+            "identification.number",
+        ),
+        ("elsewhere", BUYER, None, "called", 422, "PICKUP_AT_OTHER_OFFICE", "office"),
+        ("own", BUYER, None, "unknown", 404, "TICKET_NOT_FOUND", "ticketId"),
     ],
     ids=[
         "wrong person",
@@ -184,17 +131,34 @@ async def _unknown_ticket(
 async def test_v21_wrong_person_or_number_is_refused_and_nothing_handed_over(
     office: FrontOffice,
     business_day: datetime,
-    case: Case,
+    application: str,
+    visitor: Visitor,
+    identification: dict[str, str] | None,
+    ticket: str,
     status: int,
     code: str,
     field: str,
 ) -> None:
+    """BUYER's called ticket is handed: the application BUYER's own, BUYER_2's (`others`), a
+    made-up number, or BUYER's ready at another office; the ticket the called one or unknown."""
     own = await office.documents_ready(BUYER, ALMALY)
     others = await office.documents_ready(BUYER_2, ALMALY)
     worker = await office.worker(ALMALY)
     ticket_id = await office.called_ticket(ALMALY, worker, BUYER)
+    numbers = {"own": own.application_number, "others": others.application_number}
+    if application == "made up":
+        numbers[application] = application_number()
+    if application == "elsewhere":
+        numbers[application] = (await office.documents_ready(BUYER, KOSTANAY)).application_number
 
-    reply = await case(office, worker, ticket_id, own.application_number, others.application_number)
+    reply = await office.hand_over(
+        ALMALY,
+        worker,
+        ticket_id=ticket_id if ticket == "called" else str(uuid.uuid4()),
+        application=numbers[application],
+        visitor=visitor,
+        identification=identification,
+    )
     assert refusal(reply) == (status, code, "V21")
     assert reply.json()["field"] == field
 
@@ -239,23 +203,11 @@ async def test_v21_gbd_fl_away_is_try_again_and_hands_nothing_over(
     own = await office.documents_ready(BUYER, ALMALY)
     worker = await office.worker(ALMALY)
     ticket_id = await office.called_ticket(ALMALY, worker, BUYER)
-    rule = {
-        "kind": "error",
-        "serviceId": "GBDFL_UniversalServiceSync",
-        "senderId": "frontoffice_service",
-        "errorCode": "PROVIDER_TIMEOUT",
-        "status": 504,
-        "count": 1,
-    }
-    added = await office.gateway.post("/admin/faults", json=rule, headers=ADMIN)
-    assert added.status_code == 201, added.text
-    try:
+    async with office.gbd_fl_failing_once("PROVIDER_TIMEOUT", 504):
         reply = await office.hand_over(
             ALMALY, worker, ticket_id=ticket_id, application=own.application_number, visitor=BUYER
         )
         assert refusal(reply) == (503, "VISITOR_CHECK_UNAVAILABLE", "V21")
-    finally:
-        await office.gateway.delete(f"/admin/faults/{added.json()['id']}", headers=ADMIN)
     assert await _status(office, own.application_number) == "READY"
     assert await _ticket_status(office, worker, ticket_id) == "CALLED"
     retried = await office.hand_over(
@@ -277,8 +229,8 @@ async def test_v21_the_owners_id_check_is_made_for_the_application(
     others = await office.documents_ready(BUYER_2, ALMALY)
     worker = await office.worker(ALMALY)
     ticket_id = await office.called_ticket(ALMALY, worker, BUYER)
-    wrong = await _other_persons_application(
-        office, worker, ticket_id, own.application_number, others.application_number
+    wrong = await office.hand_over(
+        ALMALY, worker, ticket_id=ticket_id, application=others.application_number, visitor=BUYER
     )
     assert refusal(wrong) == (422, "PICKUP_WRONG_PERSON", "V21")
     done = await office.hand_over(

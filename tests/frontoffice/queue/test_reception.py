@@ -23,7 +23,6 @@ from tests.frontoffice.support import (
     Visitor,
     refusal,
 )
-from tests.harness import ADMIN
 
 
 async def _queue(office: FrontOffice, headers: dict[str, str]) -> list[dict[str, Any]]:
@@ -141,21 +140,9 @@ async def test_v20_gbd_fl_away_is_try_again_and_issues_nothing(
 ) -> None:
     await office.documents_ready(BUYER, ALMALY)
     worker = await office.worker(ALMALY)
-    rule = {
-        "kind": "error",
-        "serviceId": "GBDFL_UniversalServiceSync",
-        "senderId": "frontoffice_service",
-        "errorCode": "PROVIDER_UNAVAILABLE",
-        "status": 503,
-        "count": 1,
-    }
-    added = await office.gateway.post("/admin/faults", json=rule, headers=ADMIN)
-    assert added.status_code == 201, added.text
-    try:
+    async with office.gbd_fl_failing_once("PROVIDER_UNAVAILABLE", 503):
         reply = await office.issue(ALMALY, worker, BUYER)
         assert refusal(reply) == (503, "VISITOR_CHECK_UNAVAILABLE", "V20")
         assert await _queue(office, worker) == []
-    finally:
-        await office.gateway.delete(f"/admin/faults/{added.json()['id']}", headers=ADMIN)
     retried = await office.issue(ALMALY, worker, BUYER)
     assert (retried.status_code, retried.json()["code"]) == (201, "P-001")
