@@ -57,6 +57,11 @@ def language(request: Request) -> Language:
     return asked if asked in LANGUAGES else "ru"
 
 
+def status_words(request: Request, family: Family, code: str) -> str:
+    """A status as an action's note tells it, in the page's language."""
+    return status_text(family, code, language(request))
+
+
 def problem(refused: Refused) -> dict[str, Any]:
     """The refusal as a page shows it: its step, code and texts (a problem document of a state
     service carries all three); an answer that is no problem document keeps its status."""

@@ -343,10 +343,10 @@ async def test_v20_to_v22_the_operator_hands_a_vin_registrations_documents_over(
     await form.locator("input[name=applicationNumber]").fill(app["number"])
     await form.locator("input[name=visitorIin]").fill(buyer_iin)
     await desk.click(form.get_by_role("button"))
-    await expect(page.locator("main > p.note")).to_contain_text(f"{app['number']}: HANDED_OVER")
-    await expect(page.locator(f"#pickups tr[data-application='{app['number']}']")).to_contain_text(
-        "HANDED_OVER"
-    )
+    handed_over = status_text("pickup", "HANDED_OVER", "kk")
+    await expect(page.locator("main > p.note")).to_contain_text(f"{app['number']}: {handed_over}")
+    row = page.locator(f"#pickups tr[data-application='{app['number']}']")
+    await expect(row.locator("td[title=HANDED_OVER]")).to_have_text(handed_over)
     await page.screenshot(path=desk.shots / "v22_handed_over.png", full_page=True)
 
 
