@@ -14,15 +14,35 @@ import orjson
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
+from jinja2.runtime import Context
 
 from desks.bus import Refused
+from desks.statuses import Family, status_text
 from desks.texts import LANGUAGES, Language, labels
+from desks.times import local_time
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
-# An instant as a wall clock, read at a glance: 2026-03-02 10:00:00+05:00 (as console.js shows it).
+# The console's instants as the bus gives them, read at a glance: 2026-03-02 05:00:00Z or
+# 2026-03-02 10:00:00+05:00 (as console.js shows them); testers compare them with the journal.
 templates.env.filters["seconds"] = lambda instant: re.sub(
     r"\.\d+", "", str(instant).replace("T", " ")
 )
+
+
+# The people's desks: times in Almaty in the page's language, statuses in words (codes kept).
+@pass_context
+def _local_time(context: Context, instant: Any) -> str:
+    return local_time(instant, context["lang"])
+
+
+@pass_context
+def _status_text(context: Context, code: str, family: Family) -> str:
+    return status_text(family, code, context["lang"])
+
+
+templates.env.filters["local_time"] = _local_time
+templates.env.filters["status_text"] = _status_text
 
 # The signing form of every desk (`{% call esign(…) %}`), without an import in each template.
 _SIGNING = templates.env.get_template("_sign.html").module
@@ -35,6 +55,11 @@ PROBLEM_QUERY = "problem"
 def language(request: Request) -> Language:
     asked = request.query_params.get("lang") or request.cookies.get(LANG_COOKIE) or "ru"
     return asked if asked in LANGUAGES else "ru"
+
+
+def status_words(request: Request, family: Family, code: str) -> str:
+    """A status as an action's note tells it, in the page's language."""
+    return status_text(family, code, language(request))
 
 
 def problem(refused: Refused) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from desks.bus import BusApi, Refused
 from desks.dependencies import DesksBus, FrontOfficePerson
 from desks.frontoffice.common import act_to_sign, desk_page
 from desks.login import Person
-from desks.pages import back, form_fields, problem
+from desks.pages import back, form_fields, problem, status_words
 from desks.relay import relayed, relayed_file
 from servicekit.clock import ALMATY
 
@@ -110,18 +110,20 @@ async def application(
     )
 
 
-async def _act(who: Person, number: str, action: str, body: Any = None) -> RedirectResponse:
+async def _act(
+    request: Request, who: Person, number: str, action: str, body: Any = None
+) -> RedirectResponse:
     """An action on the application, and back to its page with its status or the refusal."""
     try:
         app = await who.call("POST", _path(number, action), json=body)
     except Refused as refused:
         return back(f"/akimat/applications/{number}", refused=refused)
-    return back(f"/akimat/applications/{number}", app["status"])
+    return back(f"/akimat/applications/{number}", status_words(request, "machinery", app["status"]))
 
 
 @router.post("/akimat/applications/{number}/checks")
-async def rerun_checks(number: str, who: FrontOfficePerson) -> RedirectResponse:
-    return await _act(who, number, "/checks")
+async def rerun_checks(request: Request, number: str, who: FrontOfficePerson) -> RedirectResponse:
+    return await _act(request, who, number, "/checks")
 
 
 @router.get("/akimat/applications/{number}/decision-document")
@@ -144,7 +146,7 @@ async def decide(request: Request, number: str, who: FrontOfficePerson) -> Redir
         "reason": None if approve else form.get("reason"),
         "cms": form.get("cms", ""),
     }
-    return await _act(who, number, "/decision", body)
+    return await _act(request, who, number, "/decision", body)
 
 
 @router.post("/akimat/applications/{number}/entry")
@@ -157,7 +159,7 @@ async def enter(request: Request, number: str, who: FrontOfficePerson) -> Redire
         "plate": form.get("plate"),
         "issueAt": form.get("issueAt", ""),
     }
-    return await _act(who, number, "/entry", body)
+    return await _act(request, who, number, "/entry", body)
 
 
 @router.get("/akimat/applications/{number}/scans/{code}")
@@ -198,7 +200,9 @@ async def draw_act(request: Request, who: FrontOfficePerson) -> RedirectResponse
         )
     except Refused as refused:
         return back("/akimat/archive", refused=refused)
-    return back("/akimat/archive", f"{act['number']}: {act['status']}")
+    return back(
+        "/akimat/archive", f"{act['number']}: {status_words(request, 'act', act['status'])}"
+    )
 
 
 @router.post("/akimat/archive/acts/{act_id}/signature")
@@ -212,7 +216,9 @@ async def provider_signs(request: Request, act_id: str, who: FrontOfficePerson) 
         )
     except Refused as refused:
         return back("/akimat/archive", refused=refused)
-    return back("/akimat/archive", f"{act['number']}: {act['status']}")
+    return back(
+        "/akimat/archive", f"{act['number']}: {status_words(request, 'act', act['status'])}"
+    )
 
 
 @router.get("/akimat/archive/acts/{act_id}/document")

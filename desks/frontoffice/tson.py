@@ -19,7 +19,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from desks.bus import Refused
 from desks.dependencies import FrontOfficePerson
 from desks.frontoffice.common import act_to_sign, desk_page
-from desks.pages import back, form_fields, problem
+from desks.pages import back, form_fields, problem, status_words
 from desks.relay import relayed, relayed_file
 
 router = APIRouter(include_in_schema=False)
@@ -98,7 +98,7 @@ async def move_ticket(
         ticket = await who.call("POST", path, json=window if move == "call" else None)
     except Refused as refused:
         return back("/tson", refused=refused)
-    return back("/tson", f"{ticket['code']}: {ticket['status']}")
+    return back("/tson", f"{ticket['code']}: {status_words(request, 'ticket', ticket['status'])}")
 
 
 # -- the pick-up (V21–V22) --------------------------------------------------------------------
@@ -145,7 +145,10 @@ async def hand_over(request: Request, who: FrontOfficePerson) -> RedirectRespons
     except Refused as refused:
         return back("/tson/pickups", refused=refused)
     pickup = done["pickup"]
-    return back("/tson/pickups", f"{pickup['applicationNumber']}: {pickup['status']}")
+    return back(
+        "/tson/pickups",
+        f"{pickup['applicationNumber']}: {status_words(request, 'pickup', pickup['status'])}",
+    )
 
 
 # -- the machinery application (M6.1–M6.5, M7–M9) ---------------------------------------------
@@ -318,7 +321,7 @@ async def sign_application(
         )
     except Refused as refused:
         return back(here, refused=refused)
-    return back(here, app["status"])
+    return back(here, status_words(request, "machinery", app["status"]))
 
 
 # -- the archive act, the head's signature (M17) ----------------------------------------------
@@ -359,7 +362,9 @@ async def head_signs(request: Request, act_id: str, who: FrontOfficePerson) -> R
         )
     except Refused as refused:
         return back(f"/tson/archive?act={act_id}", refused=refused)
-    note = urlencode({"act": act_id, "note": f"{act['number']}: {act['status']}"})
+    note = urlencode(
+        {"act": act_id, "note": f"{act['number']}: {status_words(request, 'act', act['status'])}"}
+    )
     return RedirectResponse(f"/tson/archive?{note}", status_code=303)
 
 

@@ -21,6 +21,8 @@ from playwright.async_api import Browser, BrowserContext, Locator, Page, expect
 
 import frontoffice_service.problems  # noqa: F401  (the service's problem texts, registered)
 from desks.dependencies import FRONTOFFICE
+from desks.statuses import status_text
+from desks.texts import Language
 from egov.flow_client import persona
 from egov.launcher import BusPlan
 from egov.machinery_flow import MachineryClient, scan_png
@@ -123,7 +125,13 @@ async def desk(
     assert outside == [], "the desks fetched from elsewhere"
 
 
-async def _identify(desk: Desk, vin: str) -> str:
+async def _status(page: Page, code: str, language: Language = "ru") -> None:
+    """The application's status in words of the page's language, its code kept for testers."""
+    await expect(page.locator("#status")).to_have_attribute("data-status", code)
+    await expect(page.locator("#status")).to_have_text(status_text("machinery", code, language))
+
+
+async def _identify(desk: Desk, vin: str, language: Language = "ru") -> str:
     """M5, M6.1 at the window: a ticket issued and called, the visitor identified."""
     page = desk.page
     await desk.open("/tson", "tson_queue")
@@ -140,7 +148,7 @@ async def _identify(desk: Desk, vin: str) -> str:
     await form.locator("input[name=machineId]").fill(vin)
     await desk.click(page.locator("#take-photo"))
     await desk.click(form.get_by_role("button", name="M6.1"))
-    await expect(page.locator("#status")).to_have_text("IDENTIFIED")
+    await _status(page, "IDENTIFIED", language)
     return await page.locator("#number").inner_text()
 
 
@@ -156,7 +164,7 @@ async def test_a_whole_machinery_registration_through_the_desks(
     await desk.measure("tson_application")
     await desk.click(page.locator("#all-present"))
     await desk.click(page.locator("#package").get_by_role("button").last)
-    await expect(page.locator("#status")).to_have_text("PACKAGE_ACCEPTED")
+    await _status(page, "PACKAGE_ACCEPTED")
     await desk.click(page.locator("#fees-check button"))
     refusal = page.locator(".refusal")
     if await refusal.count():
@@ -172,7 +180,7 @@ async def test_a_whole_machinery_registration_through_the_desks(
         )
         paid.raise_for_status()
         await desk.click(page.locator("#fees-check button"))
-    await expect(page.locator("#status")).to_have_text("FEES_CONFIRMED")
+    await _status(page, "FEES_CONFIRMED")
     scans = page.locator("#scans input[type=file]")
     for index in range(await scans.count()):
         await scans.nth(index).set_input_files(
@@ -180,7 +188,7 @@ async def test_a_whole_machinery_registration_through_the_desks(
         )
     await expect(page.locator("#scans .scan-state.ok")).to_have_count(await scans.count())
     await desk.click(page.locator("#sign button"))
-    await expect(page.locator("#status")).to_have_text("SENT")
+    await _status(page, "SENT")
     # The visit is over once the application is sent: the ticket is served by itself.
     await desk.open("/tson", "tson_queue")
     await expect(page.locator("#tickets tr[data-status=SERVED]")).to_have_count(1)
@@ -193,18 +201,20 @@ async def test_a_whole_machinery_registration_through_the_desks(
     await desk.sign_in(OFFICER, "/akimat")
     await desk.open("/akimat", "akimat_inbox")
     row = page.locator(f"#inbox tr[data-number='{number}']")
-    await expect(row).to_contain_text("RECEIVED")
+    await expect(row.locator(".badge[title=RECEIVED]")).to_have_text(
+        status_text("machinery", "RECEIVED", "ru")
+    )
     await desk.click(row.get_by_role("link"))
     await desk.measure("akimat_application")
     await expect(page.locator("#checks tr[data-passed=false]")).to_have_count(0)
     await expect(page.locator("#term")).to_contain_text("M14")
     await desk.click(page.locator("#decision button"))
-    await expect(page.locator("#status")).to_have_text("APPROVED")
+    await _status(page, "APPROVED")
     entry = page.locator("#entry")
     await entry.locator("input[name=technicalPassport]").fill(f"AL 1{vin[-6:]}")
     await entry.locator("input[name=plate]").fill(await flow.free_plate("02"))
     await desk.click(entry.get_by_role("button"))
-    await expect(page.locator("#status")).to_have_text("ISSUED")
+    await _status(page, "ISSUED")
     await expect(page.locator("#entered")).to_contain_text("M15")
     await flow.sms_about(PHONE, number, "Выдача")
     await desk.open(f"/sms?phone={PHONE.replace('+', '%2B')}", "sms")
@@ -252,12 +262,12 @@ async def test_m8_an_incomplete_package_is_refused_with_its_step_and_text(
     page = desk.page
     await desk.sign_in(WORKER, "/tson")
     await page.goto(f"{desk.base}/tson?lang=kk")
-    number = await _identify(desk, await flow.new_machine("buyer"))
+    number = await _identify(desk, await flow.new_machine("buyer"), "kk")
     # Every document but the first is present and valid.
     await desk.click(page.locator("#all-present"))
     await page.locator("#package tbody tr").first.locator("input").first.uncheck()
     await desk.click(page.locator("#package").get_by_role("button").last)
-    await expect(page.locator("#status")).to_have_text("REFUSED")
+    await _status(page, "REFUSED", "kk")
     refusal = page.locator(".refusal")
     await expect(refusal).to_have_attribute("data-code", "PACKAGE_INCOMPLETE")
     await expect(refusal.locator(".step")).to_have_text("M8")
@@ -333,10 +343,10 @@ async def test_v20_to_v22_the_operator_hands_a_vin_registrations_documents_over(
     await form.locator("input[name=applicationNumber]").fill(app["number"])
     await form.locator("input[name=visitorIin]").fill(buyer_iin)
     await desk.click(form.get_by_role("button"))
-    await expect(page.locator("main > p.note")).to_contain_text(f"{app['number']}: HANDED_OVER")
-    await expect(page.locator(f"#pickups tr[data-application='{app['number']}']")).to_contain_text(
-        "HANDED_OVER"
-    )
+    handed_over = status_text("pickup", "HANDED_OVER", "kk")
+    await expect(page.locator("main > p.note")).to_contain_text(f"{app['number']}: {handed_over}")
+    row = page.locator(f"#pickups tr[data-application='{app['number']}']")
+    await expect(row.locator("td[title=HANDED_OVER]")).to_have_text(handed_over)
     await page.screenshot(path=desk.shots / "v22_handed_over.png", full_page=True)
 
 
@@ -372,7 +382,7 @@ async def test_m14_an_overdue_application_is_flagged_and_m13_refused_with_its_re
     await page.check("#decision input[name=approve][value=false]")
     await page.fill("#decision textarea[name=reason]", reason)
     await desk.click(page.locator("#decision button"))
-    await expect(page.locator("#status")).to_have_text("REFUSED")
+    await _status(page, "REFUSED")
     refusal = page.locator(".refusal")
     await expect(refusal).to_have_attribute("data-code", "PROVIDER_REFUSED")
     await expect(refusal.locator(".step")).to_have_text("M13")

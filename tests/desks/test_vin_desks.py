@@ -15,6 +15,8 @@ import pytest
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page, expect
 
+from desks.statuses import status_text
+from desks.texts import Language
 from egov.flow_client import new_vin, persona
 from egov.vin_flow import VinClient
 from tests.desks.conftest import People, Person
@@ -78,8 +80,10 @@ async def sign_in(person: Person, desk: str, figures: Figures | None = None) -> 
     await expect(person.page).to_have_url(re.compile(re.escape(desk) + "$"))
 
 
-async def state(page: Page, wanted: str) -> None:
+async def state(page: Page, wanted: str, language: Language = "ru") -> None:
+    """The application's state: its code for testers, its words in the page's language."""
     await expect(page.locator("#state")).to_have_attribute("data-state", wanted, timeout=30_000)
+    await expect(page.locator("#state-text")).to_have_text(status_text("vin", wanted, language))
 
 
 async def test_v1_v19_a_whole_vin_registration_through_the_desks(
@@ -173,10 +177,10 @@ async def test_v3_a_refusal_shows_its_step_code_and_text_in_the_chosen_language(
     await sign_in(dealer, "/vin/dealer")
     await dealer.page.goto("/vin/dealer?lang=kk")
     await dealer.click("#new-application")
-    await state(dealer.page, "V2_AWAITING_VIN")
+    await state(dealer.page, "V2_AWAITING_VIN", "kk")
     await dealer.page.fill("#enter-vin input[name=vin]", new_vin())
     await dealer.click("#enter-vin button")
-    await state(dealer.page, "REFUSED")
+    await state(dealer.page, "REFUSED", "kk")
     application_id = dealer.page.url.rsplit("/", 1)[-1]
     app = await flow.ok(DEALER, "GET", f"/dealer/applications/{application_id}")
     refusal = dealer.page.locator(".refusal")
@@ -240,7 +244,7 @@ async def test_v19_a_refusal_by_the_police_reaches_the_buyer_with_its_reason(
     buyer = await people.person(BUYER)
     await sign_in(buyer, "/vin/cabinet")
     await buyer.page.goto(f"/vin/cabinet/{app['id']}?lang=en")
-    await state(buyer.page, "REFUSED")
+    await state(buyer.page, "REFUSED", "en")
     refusal = buyer.page.locator(".refusal")
     await expect(refusal).to_have_attribute("data-step", "V19")
     done = await flow.application(BUYER, app)
