@@ -84,7 +84,8 @@ class Drops:
 
     A drop that failed is tried again at the end: a test that blocks the event loop (one that
     drives `egov up` as a process, say) stops the drops' connections from being served while
-    their timeouts run, and they time out through no fault of the server."""
+    their timeouts run, and they time out through no fault of the server. So is one started
+    in a loop that ended before it ran (`tests/test_backends.py`)."""
 
     def __init__(self) -> None:
         self._pending: dict[asyncio.Future[Any], list[URL]] = {}
@@ -95,15 +96,15 @@ class Drops:
         drop.add_done_callback(self._forget_if_dropped)
 
     async def wait(self) -> None:
-        """Until every database given is dropped; one that cannot be, twice, fails here."""
+        """Until every database given is dropped; one that cannot be, twice, fails here.
+        A drop started in a loop of its own (a synchronous test's `asyncio.run`) that ended
+        before it did is made again here."""
         pending = dict(self._pending)
-        await asyncio.gather(*pending, return_exceptions=True)
-        again = [
-            url
-            for drop, urls in pending.items()
-            if drop.cancelled() or drop.exception()
-            for url in urls
-        ]
+        here = asyncio.get_running_loop()
+        await asyncio.gather(
+            *(drop for drop in pending if drop.get_loop() is here), return_exceptions=True
+        )
+        again = [url for drop, urls in pending.items() if not _succeeded(drop) for url in urls]
         await self._drop(again)
 
     @staticmethod
@@ -113,8 +114,12 @@ class Drops:
         await asyncio.gather(*(drop_postgres_database(url) for url in urls))
 
     def _forget_if_dropped(self, drop: asyncio.Future[Any]) -> None:
-        if not drop.cancelled() and drop.exception() is None:
+        if _succeeded(drop):
             self._pending.pop(drop, None)
+
+
+def _succeeded(drop: asyncio.Future[Any]) -> bool:
+    return drop.done() and not drop.cancelled() and drop.exception() is None
 
 
 DROPS = Drops()
