@@ -44,12 +44,11 @@ async def test_a_drop_that_failed_is_tried_again(
     dropped: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     failing = True
-    real = backends.drop_postgres_database
 
     async def flaky(url: URL) -> None:
         if failing:
             raise TimeoutError
-        await real(url)
+        dropped.append(str(url.database))
 
     monkeypatch.setattr(backends, "drop_postgres_database", flaky)
     drops = Drops()
