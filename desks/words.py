@@ -1,10 +1,11 @@
 """The other codes the people's desks show, in Russian, Kazakh and English: the police
 decision (V19), a VIN check's outcome (V1–V18), and on the ЦОН/akimat pages the action, the
-machine kind, the applicant's kind, the visitor's role and the power of attorney's status
-(M6.1). The pages keep the code in `title`/`data-*` for testers. Wording after the glossary,
-frontoffice_service's catalogue (action and kind names, order clause 1) and ЕНИС's labels;
-`tests/desks/test_words.py` fails when a service's code has no texts or the catalogue's
-wording moved. The documents' names come with the application itself (its checklist)."""
+machine kind, the applicant's kind, the visitor's role, how they proved who they are and the
+power of attorney's status (M6.1), and what a queue ticket is for (M5, V20). The pages keep
+the code in `title`/`data-*` for testers. Wording after the glossary, frontoffice_service's
+catalogue (action and kind names, order clause 1) and ЕНИС's labels; `tests/desks/
+test_words.py` fails when a service's code has no texts or the catalogue's wording moved. The
+documents' names come with the application itself (its checklist)."""
 
 from __future__ import annotations
 
@@ -12,10 +13,20 @@ from typing import Literal
 
 from desks.texts import LANGUAGES, Language
 
-Group = Literal["decision", "outcome", "action", "machine_kind", "applicant", "role", "attorney"]
+Group = Literal[
+    "decision",
+    "outcome",
+    "action",
+    "machine_kind",
+    "applicant",
+    "role",
+    "attorney",
+    "identification",
+    "ticket_kind",
+]
 """registration_service's case decision and check outcome (plain strings there);
-frontoffice_service's `Action`, `MachineKind`, `Applicant`, `VisitorRole`; notary's
-`PowerStatus` as the application keeps it."""
+frontoffice_service's `Action`, `MachineKind`, `Applicant`, `VisitorRole`,
+`IdentificationKind`, `TicketKind`; notary's `PowerStatus` as the application keeps it."""
 
 _TEXTS: dict[Group, dict[str, tuple[str, str, str]]] = {
     "decision": {
@@ -86,6 +97,26 @@ _TEXTS: dict[Group, dict[str, tuple[str, str, str]]] = {
             "revoked by the principal",
         ),
         "EXPIRED": ("срок действия истёк", "қолданылу мерзімі өтті", "expired"),
+    },
+    "identification": {
+        "ID_CARD": ("удостоверение личности", "жеке куәлік", "identity card"),
+        "DIGITAL_DOCUMENT": (
+            "цифровой документ (сервис «Цифровые документы»)",
+            "цифрлық құжат («Цифрлық құжаттар» сервисі)",
+            "digital document (the «Digital documents» service)",
+        ),
+    },
+    "ticket_kind": {
+        "VIN_PICKUP": (
+            "Выдача СРТС и номера (V20)",
+            "СРТС пен нөмірді беру (V20)",
+            "СРТС and plate pick-up (V20)",
+        ),
+        "SUBMISSION": (
+            "Подача документов (M5)",
+            "Құжаттарды тапсыру (M5)",
+            "Submission of documents (M5)",
+        ),
     },
 }
 

@@ -1,13 +1,14 @@
-"""Every code besides a status that the people's desks show (the police decision V19, a VIN
-check's outcome V1–V18, the action, machine kind, applicant's kind, visitor's role and power
-of attorney's status of M6.1) has words in ru, kk and en; the action and kind names stay the
-catalogue's, and every checklist document the scans list names has all three names."""
+"""Every code besides a status that the people's desks show has words in ru, kk and en: the
+police decision (V19), a VIN check's outcome (V1–V18), the action, machine kind, applicant's
+kind, visitor's role, identification and power of attorney's status (M6.1), the queue
+ticket's kind (M5, V20). The action and kind names stay the catalogue's, and every checklist
+document the scans list names has all three names."""
 
 from __future__ import annotations
 
 import pytest
 
-from desks.frontoffice.tson import ACTIONS, MACHINE_KINDS
+from desks.frontoffice.tson import ACTIONS, IDENTIFICATIONS, MACHINE_KINDS
 from desks.texts import LANGUAGES
 from desks.words import Group, known, word
 from frontoffice_service.machinery.catalogue import (
@@ -21,6 +22,8 @@ from frontoffice_service.machinery.catalogue import (
     MACHINE_KINDS as KIND_NAMES,
 )
 from frontoffice_service.machinery.models import VisitorRole
+from frontoffice_service.models import IdentificationKind
+from frontoffice_service.queue.models import TicketKind
 from notary.models import PowerStatus
 from servicekit.messages import Texts
 
@@ -33,6 +36,8 @@ CODES: dict[Group, set[str]] = {
     "applicant": {member.value for member in Applicant},
     "role": {member.value for member in VisitorRole},
     "attorney": {member.value for member in PowerStatus},
+    "identification": {member.value for member in IdentificationKind},
+    "ticket_kind": {member.value for member in TicketKind},
 }
 
 
@@ -56,9 +61,10 @@ def test_the_catalogue_names_are_the_desks_words(group: Group, names: dict[str, 
             assert word(group, code, language) == getattr(texts, language), (code, language)
 
 
-def test_the_new_application_form_offers_every_action_and_kind() -> None:
+def test_the_forms_offer_every_action_kind_and_identification() -> None:
     assert set(ACTIONS) == CODES["action"]
     assert set(MACHINE_KINDS) == CODES["machine_kind"]
+    assert set(IDENTIFICATIONS) == CODES["identification"]
 
 
 def test_every_checklist_document_has_three_names() -> None:
