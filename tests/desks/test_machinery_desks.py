@@ -139,6 +139,9 @@ async def _identify(desk: Desk, vin: str, language: Language = "ru") -> str:
     await desk.open("/tson", "tson_queue")
     await desk.click(page.locator("#issue-submission button"))
     waiting = page.locator("#tickets tr[data-status=WAITING]").last
+    await expect(waiting.locator("td[data-kind=SUBMISSION]")).to_have_text(
+        word("ticket_kind", "SUBMISSION", language)
+    )
     await desk.click(waiting.get_by_role("button"))
     called = page.locator("#tickets tr[data-status=CALLED]").last
     await desk.click(called.get_by_role("link"))
