@@ -21,6 +21,7 @@ from desks.bus import Refused
 from desks.statuses import Family, status_text
 from desks.texts import LANGUAGES, Language, labels
 from desks.times import local_time
+from desks.words import Group, word
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 # The console's instants as the bus gives them, read at a glance: 2026-03-02 05:00:00Z or
@@ -30,7 +31,8 @@ templates.env.filters["seconds"] = lambda instant: re.sub(
 )
 
 
-# The people's desks: times in Almaty in the page's language, statuses in words (codes kept).
+# The people's desks: times in Almaty in the page's language, statuses and other codes in
+# words (codes kept).
 @pass_context
 def _local_time(context: Context, instant: Any) -> str:
     return local_time(instant, context["lang"])
@@ -41,8 +43,14 @@ def _status_text(context: Context, code: str, family: Family) -> str:
     return status_text(family, code, context["lang"])
 
 
+@pass_context
+def _word(context: Context, code: str, group: Group) -> str:
+    return word(group, code, context["lang"])
+
+
 templates.env.filters["local_time"] = _local_time
 templates.env.filters["status_text"] = _status_text
+templates.env.filters["word"] = _word
 
 # The signing form of every desk (`{% call esign(…) %}`), without an import in each template.
 _SIGNING = templates.env.get_template("_sign.html").module

@@ -23,10 +23,12 @@ import frontoffice_service.problems  # noqa: F401  (the service's problem texts,
 from desks.dependencies import FRONTOFFICE
 from desks.statuses import status_text
 from desks.texts import Language
+from desks.words import word
 from egov.flow_client import persona
 from egov.launcher import BusPlan
 from egov.machinery_flow import MachineryClient, scan_png
 from egov.vin_flow import VinClient
+from frontoffice_service.machinery.catalogue import APPLICATION_FORM
 from servicekit.clock import ALMATY, bus_clock
 from servicekit.messages import texts_for
 from tests.fixtures.clock import MACHINERY_PILOT_DAY, day_fixture
@@ -137,6 +139,9 @@ async def _identify(desk: Desk, vin: str, language: Language = "ru") -> str:
     await desk.open("/tson", "tson_queue")
     await desk.click(page.locator("#issue-submission button"))
     waiting = page.locator("#tickets tr[data-status=WAITING]").last
+    await expect(waiting.locator("td[data-kind=SUBMISSION]")).to_have_text(
+        word("ticket_kind", "SUBMISSION", language)
+    )
     await desk.click(waiting.get_by_role("button"))
     called = page.locator("#tickets tr[data-status=CALLED]").last
     await desk.click(called.get_by_role("link"))
@@ -162,6 +167,16 @@ async def test_a_whole_machinery_registration_through_the_desks(
     await desk.sign_in(WORKER, "/tson")
     number = await _identify(desk, vin)
     await desk.measure("tson_application")
+    # The form's first choices, in words, their codes kept for testers.
+    await expect(page.locator("[data-action=REGISTRATION]")).to_have_text(
+        word("action", "REGISTRATION", "ru")
+    )
+    await expect(page.locator("[data-machine-kind=TRACTOR]")).to_have_text(
+        word("machine_kind", "TRACTOR", "ru")
+    )
+    await expect(page.locator("[data-role=APPLICANT]")).to_have_text(
+        word("role", "APPLICANT", "ru")
+    )
     await desk.click(page.locator("#all-present"))
     await desk.click(page.locator("#package").get_by_role("button").last)
     await _status(page, "PACKAGE_ACCEPTED")
@@ -181,6 +196,9 @@ async def test_a_whole_machinery_registration_through_the_desks(
         paid.raise_for_status()
         await desk.click(page.locator("#fees-check button"))
     await _status(page, "FEES_CONFIRMED")
+    await expect(page.locator("#scans td[title=APPLICATION_FORM]")).to_have_text(
+        APPLICATION_FORM.names.ru
+    )
     scans = page.locator("#scans input[type=file]")
     for index in range(await scans.count()):
         await scans.nth(index).set_input_files(
@@ -206,6 +224,9 @@ async def test_a_whole_machinery_registration_through_the_desks(
     )
     await desk.click(row.get_by_role("link"))
     await desk.measure("akimat_application")
+    await expect(page.locator("[data-action=REGISTRATION]")).to_have_text(
+        word("action", "REGISTRATION", "ru")
+    )
     await expect(page.locator("#checks tr[data-passed=false]")).to_have_count(0)
     await expect(page.locator("#term")).to_contain_text("M14")
     await desk.click(page.locator("#decision button"))

@@ -112,6 +112,7 @@ async def test_v1_v19_a_whole_vin_registration_through_the_desks(
     await expect(dealer.page.locator("#checks tr[data-step=V8]")).to_have_attribute(
         "data-outcome", "PASSED"
     )
+    await expect(dealer.page.locator("#checks tr[data-step=V8] .badge")).to_have_text("пройдена")
     await dealer.choose_key()
     await dealer.click("#sign button")
     await state(dealer.page, "V10_AWAITING_BUYER_CONSENT")
@@ -152,6 +153,7 @@ async def test_v1_v19_a_whole_vin_registration_through_the_desks(
     await officer.choose_key()
     await officer.click("#decision button")
     await expect(officer.page.locator("#decided")).to_contain_text("APPROVED")
+    await expect(officer.page.locator("#decided [data-decision=APPROVED]")).to_have_text("Одобрено")
     await officer.page.screenshot(path=tmp_path / "police.png", full_page=True)
 
     # The buyer's open page hears the decision and shows the СРТС once printed.
@@ -240,6 +242,9 @@ async def test_v19_a_refusal_by_the_police_reaches_the_buyer_with_its_reason(
     await officer.choose_key()
     await officer.click("#decision button")
     await expect(officer.page.locator("#decided")).to_contain_text("REFUSED")
+    await expect(officer.page.locator("#decided [data-decision=REFUSED]")).to_have_text(
+        "Мотивированный отказ"
+    )
 
     buyer = await people.person(BUYER)
     await sign_in(buyer, "/vin/cabinet")
