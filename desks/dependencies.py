@@ -14,6 +14,7 @@ from fastapi import Depends, Request
 from desks.bus import BusApi
 from desks.login import SESSION_COOKIE, Audience, Logins, Person
 from desks.settings import Settings
+from servicekit.app_state import app_state
 from servicekit.settings import app_settings
 
 PORTAL: Audience = "registration_service"
@@ -22,12 +23,7 @@ FRONTOFFICE: Audience = "frontoffice_service"
 DesksSettings = Annotated[Settings, Depends(app_settings)]
 
 
-def _bus(request: Request) -> BusApi:
-    bus: BusApi = request.app.state.desks_bus
-    return bus
-
-
-DesksBus = Annotated[BusApi, Depends(_bus)]
+DesksBus = Annotated[BusApi, Depends(app_state("desks_bus"))]
 """The services' public APIs with the bus's admin token (the console, and what a desk does on
 behalf of a bank or a registry the bus has no page of)."""
 

@@ -9,19 +9,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends
 
 from frontoffice_service.provider.metrics import Metrics
 from frontoffice_service.settings import Settings
+from servicekit.app_state import app_state
 from servicekit.settings import app_settings
 
 FrontOfficeSettings = Annotated[Settings, Depends(app_settings)]
 
 
-async def _machinery_metrics(request: Request) -> Metrics:
-    metrics: Metrics = request.app.state.machinery_metrics
-    return metrics
-
-
-MachineryMetrics = Annotated[Metrics, Depends(_machinery_metrics)]
+MachineryMetrics = Annotated[Metrics, Depends(app_state("machinery_metrics"))]
 """The machinery desk's figures (M14's overdue gauge), in the app's own registry."""

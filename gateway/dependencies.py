@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends
 
 from gateway.async_channel import AsyncChannel
 from gateway.fault_rules import FaultRules
@@ -19,22 +19,17 @@ from gateway.journal import Journal
 from gateway.registry import Registry
 from gateway.settings import Settings
 from gateway.sync_channel import SyncChannel
+from servicekit.app_state import app_state
 from servicekit.settings import app_settings
 
 GatewaySettings = Annotated[Settings, Depends(app_settings)]
 
 
-async def _sync_channel(request: Request) -> SyncChannel:
-    channel: SyncChannel = request.app.state.sync_channel
-    return channel
-
-
-SyncChannelDep = Annotated[SyncChannel, Depends(_sync_channel)]
+SyncChannelDep = Annotated[SyncChannel, Depends(app_state("sync_channel"))]
 """The sync channel: its HTTP client to the providers, the registry it routes by."""
 
 
-async def _registry(request: Request) -> Registry:
-    channel: SyncChannel = request.app.state.sync_channel
+async def _registry(channel: SyncChannelDep) -> Registry:
     return channel.registry
 
 
@@ -43,28 +38,13 @@ CurrentRegistry = Annotated[Registry, Depends(_registry)]
 change swaps in a new one once committed, never changes this one)."""
 
 
-async def _async_channel(request: Request) -> AsyncChannel:
-    channel: AsyncChannel = request.app.state.async_channel
-    return channel
-
-
-AsyncChannelDep = Annotated[AsyncChannel, Depends(_async_channel)]
+AsyncChannelDep = Annotated[AsyncChannel, Depends(app_state("async_channel"))]
 """The async channel: its mailboxes and their dead letters (made once the app is starting)."""
 
 
-async def _fault_rules(request: Request) -> FaultRules:
-    rules: FaultRules = request.app.state.fault_rules
-    return rules
-
-
-FaultRulesDep = Annotated[FaultRules, Depends(_fault_rules)]
+FaultRulesDep = Annotated[FaultRules, Depends(app_state("fault_rules"))]
 """The testers' live fault rules, which both channels consult."""
 
 
-async def _journal(request: Request) -> Journal:
-    journal: Journal = request.app.state.journal
-    return journal
-
-
-JournalDep = Annotated[Journal, Depends(_journal)]
+JournalDep = Annotated[Journal, Depends(app_state("journal"))]
 """The request journal: the recent exchanges, for a tester to query."""

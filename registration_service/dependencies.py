@@ -9,28 +9,19 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends
 
 from registration_service.notices import NoticeBoard, StreamSlots
 from registration_service.settings import Settings
+from servicekit.app_state import app_state
 from servicekit.settings import app_settings
 
 RegistrationSettings = Annotated[Settings, Depends(app_settings)]
 
 
-async def _notices(request: Request) -> NoticeBoard:
-    notices: NoticeBoard = request.app.state.notices
-    return notices
-
-
-Notices = Annotated[NoticeBoard, Depends(_notices)]
+Notices = Annotated[NoticeBoard, Depends(app_state("notices"))]
 """What wakes the cabinet's live streams: a commit that notified a buyer or an application."""
 
 
-async def _streams(request: Request) -> StreamSlots:
-    streams: StreamSlots = request.app.state.streams
-    return streams
-
-
-Streams = Annotated[StreamSlots, Depends(_streams)]
+Streams = Annotated[StreamSlots, Depends(app_state("streams"))]
 """The live streams each buyer holds, and the cap on them."""

@@ -1,0 +1,28 @@
+"""A route's dependency on an object its app made at start, named once.
+
+`create_app` keeps a service's own objects in `app.state`; a route takes them as typed
+parameters (`notices: Notices`), never from `request.app.state` (CONTRIBUTING, "Routes take
+what the app holds as dependencies"). `app_state` is that dependency for any name:
+
+    Notices = Annotated[NoticeBoard, Depends(app_state("notices"))]
+
+The `Annotated` type is what the route and the type checker see.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from fastapi import Request
+
+
+def app_state(name: str) -> Callable[[Request], Awaitable[Any]]:
+    """A dependency answering `request.app.state.<name>`. Async on purpose: FastAPI runs a
+    plain function dependency in its thread pool, a hop per request for a lookup."""
+
+    async def read(request: Request) -> Any:
+        return getattr(request.app.state, name)
+
+    read.__name__ = read.__qualname__ = f"app_state_{name}"
+    return read
