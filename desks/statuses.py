@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from desks.texts import LANGUAGES, Language
+from desks.texts import Wording
 
 Family = Literal["vin", "machinery", "pickup", "ticket", "act", "archive"]
 """Whose status: registration_service's `State`; frontoffice_service's `ApplicationStatus`,
@@ -143,15 +143,6 @@ _TEXTS: dict[Family, dict[str, tuple[str, str, str]]] = {
     },
 }
 
-assert all(len(texts) == len(LANGUAGES) for table in _TEXTS.values() for texts in table.values())
-
-
-def status_text(family: Family, code: str, language: Language) -> str:
-    """The status as a person reads it; a code this desk has no texts for shows as it is
-    (the test keeps that from happening for the services' own statuses)."""
-    texts = _TEXTS[family].get(code)
-    return texts[LANGUAGES.index(language)] if texts else code
-
-
-def known(family: Family) -> set[str]:
-    return set(_TEXTS[family])
+_WORDING = Wording(_TEXTS)
+status_text = _WORDING.text
+known = _WORDING.known

@@ -2,10 +2,32 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Mapping
+from typing import Generic, Literal, TypeVar
 
 Language = Literal["ru", "kk", "en"]
 LANGUAGES: tuple[Language, ...] = ("ru", "kk", "en")
+
+G = TypeVar("G", bound=str)
+
+
+class Wording(Generic[G]):
+    """Codes of a service as a person reads them, per group of codes (a code may mean other
+    things in other groups): ru, kk and en texts for each."""
+
+    def __init__(self, texts: Mapping[G, Mapping[str, tuple[str, str, str]]]) -> None:
+        assert all(len(t) == len(LANGUAGES) for table in texts.values() for t in table.values())
+        self._texts = texts
+
+    def text(self, group: G, code: str, language: Language) -> str:
+        """The code in words; a code this desk has no texts for shows as it is (the desks'
+        tests keep that from happening for the services' own codes)."""
+        texts = self._texts[group].get(code)
+        return texts[LANGUAGES.index(language)] if texts else code
+
+    def known(self, group: G) -> set[str]:
+        return set(self._texts[group])
+
 
 _LABELS: dict[str, tuple[str, str, str]] = {
     "desks": ("Рабочие места ШЭП", "ШЭП жұмыс орындары", "E-gov bus desks"),

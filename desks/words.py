@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from desks.texts import LANGUAGES, Language
+from desks.texts import Wording
 
 Group = Literal[
     "decision",
@@ -120,15 +120,6 @@ _TEXTS: dict[Group, dict[str, tuple[str, str, str]]] = {
     },
 }
 
-assert all(len(texts) == len(LANGUAGES) for table in _TEXTS.values() for texts in table.values())
-
-
-def word(group: Group, code: str, language: Language) -> str:
-    """The code as a person reads it; a code this desk has no texts for shows as it is (the
-    test keeps that from happening for the services' own codes)."""
-    texts = _TEXTS[group].get(code)
-    return texts[LANGUAGES.index(language)] if texts else code
-
-
-def known(group: Group) -> set[str]:
-    return set(_TEXTS[group])
+_WORDING = Wording(_TEXTS)
+word = _WORDING.text
+known = _WORDING.known
