@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any, NoReturn
 
 import structlog
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, generate_latest
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -41,6 +41,7 @@ from tenacity import AsyncRetrying, retry_if_exception_type, wait_exponential
 
 from servicekit import incidents
 from servicekit.admin import warn_about_default_token
+from servicekit.app_state import app_state
 from servicekit.bus import create_bus
 from servicekit.clock import BusClock, Clock, bus_clock, instant
 from servicekit.clock_sync import catch_up, follow_bus_clock
@@ -77,21 +78,11 @@ class Readiness:
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
 
-async def _app_readiness(request: Request) -> Readiness:
-    readiness: Readiness = request.app.state.readiness
-    return readiness
-
-
-AppReadiness = Annotated[Readiness, Depends(_app_readiness)]
+AppReadiness = Annotated[Readiness, Depends(app_state("readiness"))]
 """How far the service's start-up has come."""
 
 
-async def _app_metrics(request: Request) -> CollectorRegistry:
-    registry: CollectorRegistry = request.app.state.metrics
-    return registry
-
-
-AppMetrics = Annotated[CollectorRegistry, Depends(_app_metrics)]
+AppMetrics = Annotated[CollectorRegistry, Depends(app_state("metrics"))]
 """The app's own Prometheus registry, the one its `/metrics` serves."""
 
 

@@ -13,7 +13,9 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import Depends, Request
+from fastapi import Depends
+
+from servicekit.app_state import app_state
 
 # All of Kazakhstan is UTC+5 since 2024-03-01; Asia/Almaty carries that history in tzdata.
 ALMATY = ZoneInfo("Asia/Almaty")
@@ -139,10 +141,5 @@ def _aware(moment: datetime) -> datetime:
 bus_clock = Clock()
 
 
-async def _app_clock(request: Request) -> Clock:
-    clock: Clock = request.app.state.clock
-    return clock
-
-
-BusClock = Annotated[Clock, Depends(_app_clock)]
+BusClock = Annotated[Clock, Depends(app_state("clock"))]
 """The clock of the app answering the request (the bus clock, or a test's own)."""

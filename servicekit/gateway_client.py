@@ -11,9 +11,10 @@ from typing import Annotated, Any
 
 import aiohttp
 import orjson
-from fastapi import Depends, Request
+from fastapi import Depends
 from pydantic import BaseModel
 
+from servicekit.app_state import app_state
 from servicekit.clock import Clock
 from servicekit.correlation import current_correlation
 from servicekit.envelope import (
@@ -232,10 +233,5 @@ def _status_as_error(response: SyncResponse) -> ErrorInfo:
     )
 
 
-async def _app_gateway(request: Request) -> GatewayClient:
-    gateway: GatewayClient = request.app.state.gateway
-    return gateway
-
-
-Gateway = Annotated[GatewayClient, Depends(_app_gateway)]
+Gateway = Annotated[GatewayClient, Depends(app_state("gateway"))]
 """The service's client of the gateway, made once at start and shared by its requests."""

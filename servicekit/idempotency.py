@@ -14,11 +14,12 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated, TypeVar
 
 import orjson
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header
 from pydantic import BaseModel
 from sqlalchemy import Column, LargeBinary, MetaData, String, Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from servicekit.app_state import app_state
 from servicekit.clock import Clock
 from servicekit.db import UtcDateTime, insert_new
 from servicekit.errors import Conflict
@@ -136,11 +137,6 @@ class Idempotency:
         raise Conflict("IDEMPOTENCY_KEY_REUSED", field="Idempotency-Key")
 
 
-async def _app_idempotency(request: Request) -> Idempotency:
-    idempotency: Idempotency = request.app.state.idempotency
-    return idempotency
-
-
-IdempotencyStore = Annotated[Idempotency, Depends(_app_idempotency)]
+IdempotencyStore = Annotated[Idempotency, Depends(app_state("idempotency"))]
 """The answers kept by `Idempotency-Key`, of a service that made one at start
 (`app.state.idempotency = Idempotency(table, clock)`)."""

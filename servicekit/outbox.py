@@ -19,7 +19,7 @@ from typing import Annotated
 
 import orjson
 import structlog
-from fastapi import Depends, FastAPI, Request
+from fastapi import Depends, FastAPI
 from sqlalchemy import (
     Column,
     Index,
@@ -34,6 +34,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from servicekit.app import StartHook
+from servicekit.app_state import app_state
 from servicekit.bus import Message, MessageBus
 from servicekit.clock import Clock
 from servicekit.db import Database, UtcDateTime, after_commit
@@ -169,10 +170,5 @@ def outbox_hooks(table: Table) -> tuple[StartHook, StartHook]:
     return start_outbox, stop_outbox
 
 
-async def _app_outbox(request: Request) -> Outbox:
-    outbox: Outbox = request.app.state.outbox
-    return outbox
-
-
-AppOutbox = Annotated[Outbox, Depends(_app_outbox)]
+AppOutbox = Annotated[Outbox, Depends(app_state("outbox"))]
 """The outbox of a service that runs one (`outbox_hooks`): a route stages its events there."""
