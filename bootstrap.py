@@ -158,7 +158,7 @@ CONNECTIONS_PER_WORKER = 50
 twenty open between steps and up to fifty in a step that fans out (measured)."""
 
 MAX_CONNECTIONS = """
-import asyncio, os, sys
+import asyncio, os
 import asyncpg
 
 async def main() -> None:
