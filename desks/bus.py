@@ -20,8 +20,32 @@ from servicekit.topology import GATEWAY
 
 KEEPALIVE_SECONDS = 2.0
 """How long the desks' clients keep an idle connection: less than uvicorn's keep-alive (5 s),
-so a request is never sent on a connection the server is closing (it fails with no answer,
-"Server disconnected without sending a response", and a POST is not retried)."""
+so a request is seldom sent on a connection the server is closing (it fails with no answer,
+"Server disconnected without sending a response"). Seldom, not never: on a busy machine the
+two clocks' timers fire late — hence `ReadsAgain`."""
+
+IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class ReadsAgain(httpx.AsyncHTTPTransport):
+    """An HTTP transport that sends a read once more when the connection dropped before any
+    answer came — what a browser does when a kept-alive connection turns out closed. A read
+    changes nothing, so sending it twice is safe; a POST is never sent again (its outcome is
+    unknown: the page shows the failure)."""
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.method not in IDEMPOTENT:
+            return await super().handle_async_request(request)
+        try:
+            return await super().handle_async_request(request)
+        except (httpx.ReadError, httpx.RemoteProtocolError):
+            return await super().handle_async_request(request)
+
+
+def bus_client(**options: Any) -> httpx.AsyncClient:
+    """The desks' client of the bus's services (`options` go to `httpx.AsyncClient`)."""
+    limits = httpx.Limits(keepalive_expiry=KEEPALIVE_SECONDS)
+    return httpx.AsyncClient(transport=ReadsAgain(limits=limits), **options)
 
 
 class Refused(Exception):
@@ -79,10 +103,9 @@ class BusApi:
         self.services.setdefault(GATEWAY, settings.gateway_url)
         self.gateway = settings.gateway_url.rstrip("/")
         self.timeout = settings.probe_timeout_seconds
-        self.http = httpx.AsyncClient(
+        self.http = bus_client(
             timeout=settings.probe_timeout_seconds * 5,
             headers={"Authorization": f"Bearer {settings.admin_token.get_secret_value()}"},
-            limits=httpx.Limits(keepalive_expiry=KEEPALIVE_SECONDS),
         )
 
     async def close(self) -> None:

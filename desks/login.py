@@ -29,7 +29,7 @@ import orjson
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from desks.bus import KEEPALIVE_SECONDS, Refused, body_of
+from desks.bus import Refused, body_of, bus_client
 from desks.pages import render
 from desks.settings import Settings
 from servicekit.clock import bus_clock
@@ -127,10 +127,7 @@ class Login:
 
     def __init__(self, settings: Settings) -> None:
         self.services = settings.services
-        self.http = httpx.AsyncClient(
-            timeout=settings.probe_timeout_seconds * 5,
-            limits=httpx.Limits(keepalive_expiry=KEEPALIVE_SECONDS),
-        )
+        self.http = bus_client(timeout=settings.probe_timeout_seconds * 5)
         self._sessions: dict[str, dict[Audience, Person]] = {}
         self._ncalayer_url: str | None = None
 
