@@ -134,8 +134,25 @@ def ensure_chromium() -> None:
     )
 
 
+PYCACHE = VENV / "pycache"
+
+
+def keep_bytecode() -> None:
+    """Let this process's children keep the bytecode they compile, under `.venv/pycache`.
+
+    Some environments set PYTHONDONTWRITEBYTECODE to keep source trees clean. Then every
+    Python process compiles the project's 550 modules again, and pytest rewrites every test
+    module's assertions again: in each of the suite's workers (collecting the suite took 7.8 s
+    of CPU without the cache, 4.7 s with it), each service process of a bus and each `egov`
+    command. A cache prefix keeps the trees clean all the same (nothing is written beside the
+    sources)."""
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    os.environ.setdefault("PYTHONPYCACHEPREFIX", str(PYCACHE))
+
+
 def _exec(argv: list[str]) -> None:
     os.chdir(ROOT)
+    keep_bytecode()
     if os.name == "nt":  # no exec on Windows: run and pass the exit code on
         sys.exit(subprocess.run(argv).returncode)
     os.execv(argv[0], argv)
@@ -143,6 +160,7 @@ def _exec(argv: list[str]) -> None:
 
 def run_tests(args: list[str]) -> None:
     ensure_venv("dev")
+    keep_bytecode()
     ensure_node_tools()
     ensure_chromium()
     os.chdir(ROOT)

@@ -3,6 +3,7 @@ took, instead of a silent minute; pip's output in full only when it fails."""
 
 from __future__ import annotations
 
+import os
 import re
 import stat
 from pathlib import Path
@@ -68,3 +69,19 @@ def test_the_two_runs_of_the_tests_fail_together_and_find_nothing_only_together(
     serial: int, parallel: int, whole: int
 ) -> None:
     assert bootstrap.combined_exit(serial, parallel) == whole
+
+
+def test_the_commands_keep_their_bytecode_outside_the_sources(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With PYTHONDONTWRITEBYTECODE set (as some machines do), every worker and service process
+    would compile the project again: the commands keep bytecode under `.venv/pycache`."""
+    monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "1")
+    monkeypatch.delenv("PYTHONPYCACHEPREFIX", raising=False)
+    bootstrap.keep_bytecode()
+    assert "PYTHONDONTWRITEBYTECODE" not in os.environ
+    assert os.environ["PYTHONPYCACHEPREFIX"] == str(bootstrap.VENV / "pycache")
+    # A prefix someone chose is theirs.
+    monkeypatch.setenv("PYTHONPYCACHEPREFIX", str(tmp_path))
+    bootstrap.keep_bytecode()
+    assert os.environ["PYTHONPYCACHEPREFIX"] == str(tmp_path)
