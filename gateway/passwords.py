@@ -1,8 +1,7 @@
 """Sender passwords: stored as scrypt hashes, checked once and then remembered.
 
 scrypt is deliberately slow (milliseconds); the gateway checks a sender's password on every
-request, so a successful check is cached by (sender, SHA-256 of the password) until the
-registry changes.
+request, so a successful check is remembered (`VERIFIED`).
 """
 
 from __future__ import annotations
@@ -43,7 +42,11 @@ def _unb64(text: str) -> bytes:
 
 
 class VerifiedCache:
-    """Remembers successful checks; forgets everything when the registry changes."""
+    """Remembers successful checks, by sender and a digest of the password with the stored
+    hash. The stored hash carries its own random salt, so a changed password (or the same one
+    set again) is a new key, and a remembered check can never pass a password the registry no
+    longer holds: the memory may outlive the registry's snapshots. (It did not: every change a
+    tester made to the registry made each sender pay for scrypt again.)"""
 
     def __init__(self, limit: int = 10_000) -> None:
         self._ok: set[tuple[str, bytes]] = set()
@@ -59,3 +62,7 @@ class VerifiedCache:
             self._ok.clear()
         self._ok.add(key)
         return True
+
+
+VERIFIED = VerifiedCache()
+"""The gateway process's memory of successful checks."""

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.models import AccessRight, RegisteredService, Sender
-from gateway.passwords import VerifiedCache
+from gateway.passwords import VERIFIED
 from gateway.repository import RegistryRepository
 from gateway.scenarios import declared
 from servicekit.provider import ASYNC_PATH
@@ -75,7 +75,6 @@ class Registry:
     """Each registry's declared scenarios (`gateway.scenarios`)."""
     providers: frozenset[str] = frozenset()
     """The providers the services are routed to, known once per snapshot."""
-    _passwords: VerifiedCache = field(default_factory=VerifiedCache, compare=False)
 
     @classmethod
     def build(
@@ -173,7 +172,7 @@ class Registry:
         sender = self.senders.get(sender_id)
         if sender is None or not sender.enabled or password is None:
             return False
-        return self._passwords.check(sender_id, password, sender.password_hash)
+        return VERIFIED.check(sender_id, password, sender.password_hash)
 
     def requires_signature(self, sender_id: str) -> bool:
         sender = self.senders.get(sender_id)
