@@ -1,10 +1,15 @@
-"""The wss listener's certificate: for 127.0.0.1 and localhost, issued at every start by the
-test НУЦ's issuing CA (its key is in the open, in the committed seed), so that a browser that
-trusts the test root («НУЦ РК Test Root (emulator)») trusts the emulator as a real NCALayer's
-users trust theirs. The key lives only in memory and in a file that is gone once loaded."""
+"""The wss listener's certificate: for 127.0.0.1 and localhost, issued by the test НУЦ's
+issuing CA (its key is in the open, in the committed seed), so that a browser that trusts the
+test root («НУЦ РК Test Root (emulator)») trusts the emulator as a real NCALayer's users trust
+theirs. The key lives only in memory and in a file that is gone once loaded.
+
+Issued once per process, at the first start: making its RSA key takes a tenth of a second of
+CPU, which would hold up every other service of an embedded bus (one event loop) at each start
+of the emulator (the tests start many buses in one process)."""
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import ssl
 import tempfile
@@ -17,6 +22,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 
+@functools.cache
 def issue(ca_file: Path) -> tuple[bytes, bytes]:
     """(certificate chain PEM: the server's, then the issuing CA's; key PEM)."""
     seed = orjson.loads(ca_file.read_bytes())

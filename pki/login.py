@@ -168,8 +168,9 @@ def _b64(raw: bytes) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-async def load_keys(session: AsyncSession, clock: Clock) -> Keys:
-    """The token key from the database, made on the very first start."""
+async def token_key(session: AsyncSession, clock: Clock) -> TokenKey:
+    """The token key in the database, made when there is none: part of the seed (a database
+    prepared ahead, as the tests' templates are, carries it), and kept by a reset."""
     stored = await session.scalar(select(TokenKey).order_by(TokenKey.created_at.desc()))
     if stored is None:
         key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -182,6 +183,12 @@ async def load_keys(session: AsyncSession, clock: Clock) -> Keys:
             key_id=f"nuc-{uuid.uuid4().hex[:12]}", private_pem=pem, created_at=clock.now()
         )
         session.add(stored)
+    return stored
+
+
+async def load_keys(session: AsyncSession, clock: Clock) -> Keys:
+    """The login keys, from the token key in the database."""
+    stored = await token_key(session, clock)
     private = serialization.load_pem_private_key(stored.private_pem.encode(), password=None)
     assert isinstance(private, rsa.RSAPrivateKey)
     return Keys(TokenIssuer(private, stored.key_id, clock))

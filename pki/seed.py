@@ -1,4 +1,5 @@
-"""НУЦ's seed: the committed CA keys and persona certificates (pki/seed_data.json).
+"""НУЦ's seed: the committed CA keys and persona certificates (pki/seed_data.json), and the
+key that signs login tokens (made here, once: `pki.login.token_key`).
 
 The file is made once by `python -m pki.generate` together with personas/keys/*.p12, so what
 the service knows and what testers sign with agree; it is applied once per version of the file.
@@ -17,6 +18,7 @@ from cryptography import x509
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pki.ca import ISSUING, ROOT, TSA, publish_crl, record_of
+from pki.login import token_key
 from pki.models import RoleGrant, seed_versions
 from pki.repository import AuthorityRepository, CertificateRepository
 from servicekit.clock import Clock
@@ -73,6 +75,7 @@ async def seed(session: AsyncSession, clock: Clock) -> None:
         clock=clock,
         load=load,
     )
+    await token_key(session, clock)
 
 
 CATALOGUE = Path(__file__).resolve().parents[1] / "personas" / "catalogue.yaml"

@@ -13,13 +13,19 @@ from typing import Any
 import httpx
 import pytest
 from cryptography.hazmat.primitives.serialization import pkcs12
+from sqlalchemy import select
 from typer.testing import CliRunner, Result
 
 from egov.launcher import BusPlan
+from egov.services import build_app
+from pki.models import TokenKey
+from servicekit.app import prepare_database
 from servicekit.clock import bus_clock
+from servicekit.db import Database
 from servicekit.errors import Problem
 from servicekit.signatures import sign_detached
 from servicekit.tokens import TokenVerifier
+from servicekit.topology import spec
 from tests.fixtures.buses import bus_fixture
 from tests.harness import ADMIN, envelope, send
 
@@ -343,3 +349,20 @@ async def test_egov_sign_timestamp_makes_cades_t(
     unreachable = await egov(*command, "http://127.0.0.1:9/tsp")
     assert unreachable.exit_code == 2
     assert "no timestamp" in unreachable.output
+
+
+async def test_the_token_key_is_made_by_the_seed_once(tmp_path: Path) -> None:
+    """The key that signs login tokens comes with the seed: a database prepared ahead (the
+    tests' templates) carries it, so a bus started on a copy makes no RSA key of its own; the
+    seed applied again keeps it."""
+    app = build_app(spec("pki"), data_dir=str(tmp_path))
+    await prepare_database(app)
+    await prepare_database(app)
+    database = Database(app.state.settings.sqlalchemy_url())
+    try:
+        async with database.sessionmaker() as session:
+            keys = (await session.scalars(select(TokenKey))).all()
+    finally:
+        await database.dispose()
+    assert len(keys) == 1
+    assert keys[0].private_pem.startswith("-----BEGIN PRIVATE KEY-----")
