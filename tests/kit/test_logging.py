@@ -21,6 +21,11 @@ from servicekit.logging import configure_logging, mask_identifiers, mask_secrets
         ("phone +77012345601", "phone +77012345601"),  # 11 digits: not an identifier
         ("1234567890123", "1234567890123"),  # 13 digits: not an identifier
         ("no digits", "no digits"),
+        # A message id whose last group happens to be all digits (one UUID in ~280) is not a
+        # person's; an identifier after a hyphen still is.
+        ("a22bdaa3-01c9-49a5-b1a8-158461603841", "a22bdaa3-01c9-49a5-b1a8-158461603841"),
+        ("ИИН-900515300018", "ИИН-90051*****18"),
+        ("b1a8-158461603841", "b1a8-15846*****41"),
     ],
 )
 def test_mask_identifiers(text: str, masked: str) -> None:

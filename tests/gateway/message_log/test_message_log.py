@@ -716,9 +716,11 @@ async def test_prune_deletes_only_a_prefix_so_the_rest_still_chains(
 def test_masking_bodies_agrees_with_the_kit() -> None:
     """The log masks raw bytes its own (faster) way; the result must be the kit's."""
     rng = random.Random(20261122)
+    uuid = f"a22bdaa3-01c9-49a5-b1a8-{IIN}"
     samples = ["", IIN, f"x{IIN}y", f"1{IIN}", f"{IIN}{IIN}", f'{{"iin":{IIN},"bin":"{IIN}"}}']
+    samples += [uuid, f'{{"messageId":"{uuid}","iin":"{IIN}"}}', f"-{IIN}", uuid[1:]]
     samples += [
-        "".join(rng.choice("0123456789012345 :,") for _ in range(rng.randint(1, 80)))
+        "".join(rng.choice("0123456789012345 :,-abcdef") for _ in range(rng.randint(1, 80)))
         for _ in range(3000)
     ]
     for sample in samples:
