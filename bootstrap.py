@@ -164,11 +164,15 @@ def run_tests(args: list[str]) -> None:
     ensure_node_tools()
     ensure_chromium()
     os.chdir(ROOT)
-    for check in (["ruff", "check", "."], ["ruff", "format", "--check", "."], ["mypy", "."]):
+    for check in (["ruff", "check", "."], ["ruff", "format", "--check", "."]):
         _say(" ".join(check))
         if subprocess.run([str(BIN / check[0]), *check[1:]]).returncode != 0:
             sys.exit(1)
-    sys.exit(run_pytest(args))
+    _say("mypy . (beside the tests that run alone)")
+    mypy = subprocess.Popen(
+        [str(BIN / "mypy"), "."], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    sys.exit(run_pytest(args, beside=mypy))
 
 
 CONNECTIONS_PER_WORKER = 50
@@ -214,16 +218,24 @@ def test_workers() -> str:
     return str(wanted)
 
 
-def run_pytest(args: list[str]) -> int:
+def run_pytest(args: list[str], beside: subprocess.Popen[str] | None = None) -> int:
     """The tests in two runs of pytest: first those marked `serial` (they restart the shared
-    broker or time themselves, so nothing else may run beside them), alone; then all the
-    others on parallel workers, each module on one worker (a module shares its bus between
-    its tests; the scheduler is tests/fixtures/workers.py). `args` go to
-    both, so `-k`, `-m` and paths select as usual. The parallel run comes last: its summary
-    is the suite's closing line."""
+    broker, so no other test may run beside them), alone; then all the others on parallel
+    workers, each module on one worker (a module shares its bus between its tests; the
+    scheduler is tests/fixtures/workers.py). `args` go to both, so `-k`, `-m` and paths select
+    as usual. The parallel run comes last: its summary is the suite's closing line.
+
+    `beside` is a check (mypy, a cold quarter of a minute) that runs while the serial tests
+    wait on the broker: it uses no broker and no database. Its output is shown when it ends;
+    if it fails, the parallel run does not start."""
     base = [str(PYTHON), "-m", "pytest", *args]
     workers = test_workers()
     serial = subprocess.run(base, env={**os.environ, "EGOV_TEST_PHASE": "serial"}).returncode
+    if beside is not None:
+        output, _ = beside.communicate()
+        print(output, end="", flush=True)
+        if beside.returncode != 0:
+            return beside.returncode
     parallel = subprocess.run(
         [*base, "-n", workers, "--dist", "loadscope"],
         env={**os.environ, "EGOV_TEST_PHASE": "parallel"},

@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 import re
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -85,3 +87,31 @@ def test_the_commands_keep_their_bytecode_outside_the_sources(
     monkeypatch.setenv("PYTHONPYCACHEPREFIX", str(tmp_path))
     bootstrap.keep_bytecode()
     assert os.environ["PYTHONPYCACHEPREFIX"] == str(tmp_path)
+
+
+@pytest.mark.parametrize(("code", "phases"), [(0, ["serial", "parallel"]), (1, ["serial"])])
+def test_the_check_beside_the_serial_tests_is_shown_and_a_failure_stops_the_run(
+    code: int,
+    phases: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """mypy runs while the serial tests wait on the broker: its output comes after them, and
+    when it fails the parallel run does not start."""
+    ran: list[str] = []
+
+    def pytest_run(argv: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+        ran.append(env["EGOV_TEST_PHASE"])
+        return subprocess.CompletedProcess(argv, 0)
+
+    monkeypatch.setattr(subprocess, "run", pytest_run)
+    monkeypatch.setattr(bootstrap, "test_workers", lambda: "1")
+    check = subprocess.Popen(
+        [sys.executable, "-c", f"print('found {code} errors'); raise SystemExit({code})"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    assert bootstrap.run_pytest([], beside=check) == code
+    assert ran == phases
+    assert f"found {code} errors" in capsys.readouterr().out
