@@ -221,7 +221,7 @@ def test_workers() -> str:
 def run_pytest(args: list[str], beside: subprocess.Popen[str] | None = None) -> int:
     """The tests in two runs of pytest: first those marked `serial` (they restart the shared
     broker, so no other test may run beside them), alone; then all the others on parallel
-    workers, each module on one worker (a module shares its bus between its tests; the
+    workers, each module on one worker per backend (its tests there share a bus; the
     scheduler is tests/fixtures/workers.py). `args` go to both, so `-k`, `-m` and paths select
     as usual. The parallel run comes last: its summary is the suite's closing line.
 
