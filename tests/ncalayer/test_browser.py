@@ -12,7 +12,6 @@ every certificate error.
 
 from __future__ import annotations
 
-import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,7 @@ import pytest
 from aiohttp import web
 from playwright.async_api import Browser, Page
 
-from egov.launcher import BusPlan
+from egov.launcher import BusPlan, listening_socket
 from tests.ncalayer.test_protocol import BUYER_IIN, DOCUMENT, DOCUMENT_B64, unarmoured, verify
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -89,18 +88,12 @@ async def origin(client_js: bytes) -> AsyncIterator[str]:
     app.router.add_get("/ncalayer-client.js", client)
     runner = web.AppRunner(app)
     await runner.setup()
-    site = web.SockSite(runner, _listening_socket())
+    site = web.SockSite(runner, listening_socket())
     await site.start()
     try:
         yield site.name.rstrip("/")
     finally:
         await runner.cleanup()
-
-
-def _listening_socket() -> socket.socket:
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    return sock
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import socket
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
@@ -19,7 +18,6 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
@@ -33,6 +31,7 @@ from servicekit.logging import configure_logging
 from servicekit.serving import served
 from servicekit.settings import DEFAULT_ADMIN_TOKEN, bus_admin_token
 from servicekit.topology import SERVICES, ServiceSpec, spec
+from tests.fixtures.http import serving
 
 HUGE = "99999999999999999999999"
 """The `?offset=` that stalled the embedded bus: it fits no database integer."""
@@ -201,18 +200,8 @@ async def _serving(app: FastAPI) -> AsyncIterator[tuple[str, int]]:
     """`app` behind a real uvicorn on a free port, as `egov up` serves it (its start-up work is
     not run: the limits hold before any of it matters)."""
     app.state.readiness.ready = True
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    config = served(app, log_config=None, lifespan="off")
-    config.load()
-    server = uvicorn.Server(config)
-    server.lifespan = config.lifespan_class(config)
-    await server.startup(sockets=[sock])  # serving from here; `serve` would take the signals
-    try:
-        yield sock.getsockname()
-    finally:
-        await server.shutdown(sockets=[sock])
-        sock.close()
+    async with serving(served(app, log_config=None, lifespan="off")) as address:
+        yield address
 
 
 @pytest.fixture

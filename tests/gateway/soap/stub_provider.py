@@ -6,7 +6,6 @@ person in the real vocabulary, a SOAP Fault with ErrorInfo (`SCE003`), or nothin
 from __future__ import annotations
 
 import asyncio
-import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -18,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from tests.fixtures.http import serving
 from tests.gateway.soap.support import assert_valid
 
 FOUND = "900515310005"
@@ -112,18 +112,9 @@ async def serving_stub() -> AsyncIterator[Stub]:
     """The stub behind a real uvicorn on a free port, for the test's lifetime."""
     stub = Stub()
     app = Starlette(routes=[Route("/soap/person", stub.send_message, methods=["POST"])])
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    config = uvicorn.Config(app, log_config=None, lifespan="off")
-    config.load()
-    server = uvicorn.Server(config)
-    server.lifespan = config.lifespan_class(config)
-    await server.startup(sockets=[sock])
-    host, port = sock.getsockname()
-    stub.url = f"http://{host}:{port}/soap/person"
-    try:
-        yield stub
-    finally:
-        stub.release.set()
-        await server.shutdown(sockets=[sock])
-        sock.close()
+    async with serving(uvicorn.Config(app, log_config=None, lifespan="off")) as (host, port):
+        stub.url = f"http://{host}:{port}/soap/person"
+        try:
+            yield stub
+        finally:
+            stub.release.set()

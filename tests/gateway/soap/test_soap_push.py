@@ -6,7 +6,6 @@ confirmed (changeMassageStatusNotification)."""
 
 from __future__ import annotations
 
-import socket
 import uuid
 from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
@@ -24,6 +23,7 @@ from starlette.routing import Route
 from egov.launcher import BusPlan
 from gateway.soap.xml import ASYNC_ITYPES, SOAP_ENV
 from servicekit.envelope import SUCCESS
+from tests.fixtures.http import serving as http_serving
 from tests.gateway.soap.support import AsyncSoap, assert_valid
 from tests.gateway.test_async_channel import FAST_RETRIES, TESTER_SENDER, eventually, message
 from tests.harness import ADMIN, bus_on
@@ -82,18 +82,8 @@ def _fault(code: str) -> bytes:
 @asynccontextmanager
 async def serving(client: AsyncChannelClient) -> AsyncIterator[str]:
     app = Starlette(routes=[Route("/iasync", client.endpoint, methods=["POST"])])
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    config = uvicorn.Config(app, log_config=None, lifespan="off")
-    config.load()
-    server = uvicorn.Server(config)
-    server.lifespan = config.lifespan_class(config)
-    await server.startup(sockets=[sock])  # serving from here; `serve` would take the signals
-    try:
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    finally:
-        await server.shutdown(sockets=[sock])
-        sock.close()
+    async with http_serving(uvicorn.Config(app, log_config=None, lifespan="off")) as (host, port):
+        yield f"http://{host}:{port}"
 
 
 @pytest.fixture(scope="module")
