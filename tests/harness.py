@@ -10,9 +10,10 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
+import pytest
 
 from egov.demo import Branch, Line, Outcome, Reporter
 from egov.launcher import BusPlan, ServiceStatus, bind_free, run_embedded
@@ -25,6 +26,22 @@ TESTER, TESTER_PASSWORD = "tester", "tester-secret"
 
 ADMIN = {"Authorization": "Bearer egov-admin"}
 """The admin credential of a development gateway."""
+
+T = TypeVar("T")
+
+
+async def eventually(check: Callable[[], Awaitable[T | None]], within: float = 10.0) -> T:
+    """Poll `check` until it gives something truthy, and give that: what crosses the bus (an
+    event, a retry, a log record written in the background) arrives after the request that
+    caused it. Fails the test after `within` seconds."""
+    deadline = asyncio.get_running_loop().time() + within
+    while True:
+        result = await check()
+        if result:
+            return result
+        if asyncio.get_running_loop().time() > deadline:
+            pytest.fail(f"condition not met within {within} s (last: {result!r})")
+        await asyncio.sleep(0.02)
 
 
 @asynccontextmanager

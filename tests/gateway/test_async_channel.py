@@ -7,9 +7,8 @@ the real RabbitMQ — including a broker restart and a gateway restart with noth
 
 from __future__ import annotations
 
-import asyncio
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable
 from typing import Any
 
 import httpx
@@ -18,7 +17,7 @@ import pytest
 from egov.launcher import BusPlan
 from servicekit.logging import mask_identifiers
 from tests.fixtures.buses import bus_fixture
-from tests.harness import ADMIN, TESTER, TESTER_PASSWORD
+from tests.harness import ADMIN, TESTER, TESTER_PASSWORD, eventually
 
 ASYNC_PERSON = "GBDFL_UniversalServiceAsync"
 PULL = "TEST_PullService"
@@ -48,18 +47,6 @@ def message(
         },
         "messageData": {"data": data},
     }
-
-
-async def eventually(check: Callable[[], Awaitable[Any]], within: float = 10.0) -> Any:
-    """Poll `check` until it returns something truthy; fail after `within` seconds."""
-    deadline = asyncio.get_running_loop().time() + within
-    while True:
-        result = await check()
-        if result:
-            return result
-        if asyncio.get_running_loop().time() > deadline:
-            pytest.fail(f"condition not met within {within} s (last: {result!r})")
-        await asyncio.sleep(0.02)
 
 
 class Async:

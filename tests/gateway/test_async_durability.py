@@ -21,10 +21,9 @@ from tests.gateway.test_async_channel import (
     PROVIDER_SENDER,
     PULL,
     Async,
-    eventually,
     message,
 )
-from tests.harness import ADMIN, running_bus
+from tests.harness import ADMIN, eventually, running_bus
 
 # The broker restarts: no other test may be using it meanwhile.
 pytestmark = [pytest.mark.slow, pytest.mark.serial]

@@ -37,7 +37,7 @@ from servicekit.events import temporary
 from servicekit.gateway_client import GatewayFault, GatewayUnreachable
 from tests.fixtures.clock import VIN_PILOT_DAY
 from tests.fixtures.flows import farmers_new_tractor
-from tests.harness import ADMIN
+from tests.harness import ADMIN, eventually
 
 OLD_ATTEMPTS = 5
 """The old policy parked a message after this many failed attempts."""
@@ -95,14 +95,6 @@ def test_what_a_consumer_waits_out_and_what_it_does_not(
     """A registry, the gateway or the database away: the outage budget. Anything else: a few
     attempts, then an incident."""
     assert temporary(failure) is waited_out
-
-
-async def eventually(check: Callable[[], Awaitable[Any]], within: float = 10.0) -> Any:
-    deadline = asyncio.get_running_loop().time() + within
-    while not (result := await check()):
-        assert asyncio.get_running_loop().time() < deadline, f"not within {within} s: {result!r}"
-        await asyncio.sleep(0.02)
-    return result
 
 
 class Faults:

@@ -12,7 +12,7 @@ import hashlib
 import json
 import random
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -41,7 +41,7 @@ from servicekit.logging import mask_identifiers
 from servicekit.redaction import mask_digits
 from tests.backends import fresh_postgres
 from tests.fixtures.databases import BACKENDS, service_database
-from tests.harness import ADMIN, TESTER_PASSWORD, envelope, running_bus, send
+from tests.harness import ADMIN, TESTER_PASSWORD, envelope, eventually, running_bus, send
 
 PERSON = "GBDFL_UniversalServiceSync"
 IIN = "900515310005"
@@ -102,16 +102,6 @@ async def direct(bus: LoggedBus) -> AsyncIterator[AsyncEngine]:
     engine = create_async_engine(bus.database_url)
     yield engine
     await engine.dispose()
-
-
-async def eventually(probe: Callable[[], Awaitable[T | None]], within: float = 10.0) -> T:
-    """Poll `probe` until it gives something (the writer commits in the background)."""
-    async with asyncio.timeout(within):
-        while True:
-            found = await probe()
-            if found is not None:
-                return found
-            await asyncio.sleep(0.02)
 
 
 async def logged(client: httpx.AsyncClient, bus: LoggedBus, **params: Any) -> list[dict[str, Any]]:

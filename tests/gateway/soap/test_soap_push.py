@@ -10,6 +10,7 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 import httpx
 import pytest
@@ -25,8 +26,8 @@ from gateway.soap.xml import ASYNC_ITYPES, SOAP_ENV
 from servicekit.envelope import SUCCESS
 from tests.fixtures.http import serving as http_serving
 from tests.gateway.soap.support import AsyncSoap, assert_valid
-from tests.gateway.test_async_channel import FAST_RETRIES, TESTER_SENDER, eventually, message
-from tests.harness import ADMIN, bus_on
+from tests.gateway.test_async_channel import FAST_RETRIES, TESTER_SENDER, message
+from tests.harness import ADMIN, bus_on, eventually
 
 PUSHED = "TEST_SoapPushService"
 IIN = "900515310005"
@@ -249,11 +250,11 @@ async def test_the_provider_is_told_when_its_response_is_confirmed(
     assert notice.findtext("status/statusCode") == SUCCESS
 
 
-async def _take(admin: httpx.AsyncClient) -> list[dict[str, object]]:
+async def _take(admin: httpx.AsyncClient) -> list[dict[str, Any]]:
     reply = await admin.post(
         "/bip-async/getMessages", json={"sender": TESTER_SENDER, "serviceId": PUSHED}
     )
-    messages: list[dict[str, object]] = reply.json()["messages"]
+    messages: list[dict[str, Any]] = reply.json()["messages"]
     return messages
 
 

@@ -24,8 +24,8 @@ from gateway.soap.envelope import MESSAGE_IDS
 from servicekit.envelope import SUCCESS
 from tests.fixtures.buses import bus_fixture
 from tests.gateway.soap.support import ASYNC_PERSON, TESTER_SENDER, AsyncSoap, assert_valid
-from tests.gateway.test_async_channel import FAST_RETRIES, eventually, message
-from tests.harness import ADMIN, TESTER
+from tests.gateway.test_async_channel import FAST_RETRIES, message
+from tests.harness import ADMIN, TESTER, eventually
 
 PULL = "TEST_SoapPullService"
 IIN = "900515310005"
