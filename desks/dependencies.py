@@ -14,8 +14,7 @@ from fastapi import Depends, Request
 from desks.bus import BusApi
 from desks.login import SESSION_COOKIE, Audience, Logins, Person
 from desks.settings import Settings
-from servicekit.app_state import app_state
-from servicekit.settings import app_settings
+from servicekit.app_state import app_settings, app_state
 
 PORTAL: Audience = "registration_service"
 FRONTOFFICE: Audience = "frontoffice_service"

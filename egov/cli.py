@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import httpx
 import typer
-import uvicorn
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -31,9 +30,6 @@ from egov.launcher import (
     run_bus,
 )
 from egov.personas import PERSONA_KEY_PASSWORD
-from egov.services import build_app
-from servicekit.logging import configure_logging
-from servicekit.serving import server_options
 from servicekit.settings import BUS_ADMIN_TOKEN, DEFAULT_ADMIN_TOKEN
 from servicekit.topology import SERVICES, spec
 
@@ -104,11 +100,11 @@ def bus_url(
         host = parsed.host or host
         if base_port is None:
             base_port = parsed.port or (443 if parsed.scheme == "https" else 80)
-    plan = BusPlan(ports=plan_ports(base_port, host), host=host)
+    ports = plan_ports(base_port, host)
     given = gateway.rstrip("/") if gateway is not None else None
 
     def url(name: str) -> str:
-        return given if name == "gateway" and given is not None else plan.url(name)
+        return given if name == "gateway" and given is not None else f"http://{host}:{ports[name]}"
 
     return url
 
@@ -160,6 +156,8 @@ def up(
     ready_timeout: Annotated[float, typer.Option(help="seconds to wait for readiness")] = 60.0,
 ) -> None:
     """Start the whole bus in the foreground; Ctrl-C or SIGTERM stops it cleanly."""
+    from servicekit.logging import configure_logging
+
     configure_logging(level=log_level, json=log_json)
     plan = BusPlan(
         ports=plan_ports(base_port, host),
@@ -197,6 +195,13 @@ def serve(
     name: Annotated[str, typer.Argument(help="the service, e.g. gbd_fl")],
 ) -> None:
     """Run one service (settings from its prefixed environment), as a process of the bus."""
+    # Here, not at the top: the commands that only talk to a bus need no app, server or ORM.
+    import uvicorn
+
+    from egov.services import build_app
+    from servicekit.logging import configure_logging
+    from servicekit.serving import server_options
+
     service = spec(name)
     fastapi_app = build_app(service)
     settings = fastapi_app.state.settings

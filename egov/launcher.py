@@ -5,6 +5,10 @@ with SQLite files under the data folder and the in-process bus; one Ctrl-C stops
 With a broker URL the services run as separate processes (`egov serve NAME`), against
 PostgreSQL when a database URL is given too — the same topology as docker-compose; the
 launcher supervises them: a process that exits is started again, with growing backoff.
+
+The `egov` commands that only talk to a running bus (sign, login, mint, status) import this
+module for the bus's ports: the apps, SQLAlchemy and Alembic are imported where a bus starts,
+not here (they were half of each such command's second of CPU).
 """
 
 from __future__ import annotations
@@ -21,17 +25,16 @@ import time
 from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import httpx
 import structlog
 import uvicorn
 
-from egov.services import build_app
-from servicekit.bus import InMemoryBroker
-from servicekit.db import service_database_url
-from servicekit.serving import served
 from servicekit.topology import DESKS, GATEWAY, SERVICES, ServiceSpec, local_url
+
+if TYPE_CHECKING:
+    from servicekit.bus.memory import InMemoryBroker
 
 log = structlog.get_logger(__name__)
 
@@ -44,6 +47,12 @@ class ServiceStatus:
     url: str
     status: str
     seconds: float | None
+
+
+def _new_broker() -> InMemoryBroker:
+    from servicekit.bus.memory import InMemoryBroker
+
+    return InMemoryBroker()
 
 
 @dataclass(frozen=True)
@@ -65,7 +74,7 @@ class BusPlan:
     sockets: dict[str, socket.socket] = field(default_factory=dict)
     """Listening sockets bound before start (embedded mode on free ports): a port chosen by
     binding and closing can be taken by an outgoing connection before the server binds it."""
-    broker: InMemoryBroker = field(default_factory=InMemoryBroker)
+    broker: InMemoryBroker = field(default_factory=_new_broker)
     """The in-process broker of the embedded mode: the services of this bus talk through it,
     and no other bus in the process sees their messages (two test buses, one after another)."""
 
@@ -88,6 +97,8 @@ class BusPlan:
             "log_level": self.log_level,
         }
         if self.database_url:
+            from servicekit.db import service_database_url
+
             values["database_url"] = service_database_url(self.database_url, service.name)
         if self.amqp_url:
             values["amqp_url"] = self.amqp_url
@@ -234,6 +245,9 @@ async def run_embedded(
     ready_timeout: float = 60.0,
     access_log: bool = False,
 ) -> int:
+    from egov.services import build_app
+    from servicekit.serving import served
+
     started = time.monotonic()
     servers = [
         _Server(

@@ -13,8 +13,7 @@ from fastapi import Depends
 
 from frontoffice_service.provider.metrics import Metrics
 from frontoffice_service.settings import Settings
-from servicekit.app_state import app_state
-from servicekit.settings import app_settings
+from servicekit.app_state import app_settings, app_state
 
 FrontOfficeSettings = Annotated[Settings, Depends(app_settings)]
 

@@ -19,8 +19,7 @@ from gateway.journal import Journal
 from gateway.registry import Registry
 from gateway.settings import Settings
 from gateway.sync_channel import SyncChannel
-from servicekit.app_state import app_state
-from servicekit.settings import app_settings
+from servicekit.app_state import app_settings, app_state
 
 GatewaySettings = Annotated[Settings, Depends(app_settings)]
 

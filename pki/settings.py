@@ -4,7 +4,8 @@ from fastapi import Depends
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from servicekit.settings import ServiceSettings, app_settings
+from servicekit.app_state import app_settings
+from servicekit.settings import ServiceSettings
 
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:8010"
 

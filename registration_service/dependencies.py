@@ -13,8 +13,7 @@ from fastapi import Depends
 
 from registration_service.notices import NoticeBoard, StreamSlots
 from registration_service.settings import Settings
-from servicekit.app_state import app_state
-from servicekit.settings import app_settings
+from servicekit.app_state import app_settings, app_state
 
 RegistrationSettings = Annotated[Settings, Depends(app_settings)]
 

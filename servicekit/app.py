@@ -41,7 +41,7 @@ from tenacity import AsyncRetrying, retry_if_exception_type, wait_exponential
 
 from servicekit import incidents
 from servicekit.admin import warn_about_default_token
-from servicekit.app_state import app_state
+from servicekit.app_state import AppSettings, app_state
 from servicekit.bus import create_bus
 from servicekit.clock import BusClock, Clock, bus_clock, instant
 from servicekit.clock_sync import catch_up, follow_bus_clock
@@ -57,7 +57,7 @@ from servicekit.gateway_client import GatewayClient
 from servicekit.openapi import ASSETS, OPEN_PATHS
 from servicekit.openapi import install as install_openapi
 from servicekit.reset import reset_router
-from servicekit.settings import AppSettings, ServiceSettings
+from servicekit.settings import ServiceSettings
 
 log = structlog.get_logger(__name__)
 

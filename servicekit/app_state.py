@@ -12,9 +12,11 @@ The `Annotated` type is what the route and the type checker see.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Request
+from fastapi import Depends, Request
+
+from servicekit.settings import ServiceSettings
 
 
 def app_state(name: str) -> Callable[[Request], Awaitable[Any]]:
@@ -26,3 +28,11 @@ def app_state(name: str) -> Callable[[Request], Awaitable[Any]]:
 
     read.__name__ = read.__qualname__ = f"app_state_{name}"
     return read
+
+
+app_settings = app_state("settings")
+"""The settings of the app answering the request. A service whose routes read its own fields
+names its subclass: `GatewaySettings = Annotated[Settings, Depends(app_settings)]`."""
+
+AppSettings = Annotated[ServiceSettings, Depends(app_settings)]
+"""The settings every service has (`ServiceSettings`)."""

@@ -10,9 +10,8 @@ from __future__ import annotations
 import ipaddress
 import os
 from pathlib import Path
-from typing import Annotated, ClassVar
+from typing import ClassVar
 
-from fastapi import Depends, Request
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -125,14 +124,3 @@ class ServiceSettings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite+aiosqlite:///{(self.data_dir / f'{self.service_name}.db').resolve()}"
-
-
-async def app_settings(request: Request) -> ServiceSettings:
-    """The settings of the app answering the request. A service whose routes read its own
-    fields names its subclass: `GatewaySettings = Annotated[Settings, Depends(app_settings)]`."""
-    settings: ServiceSettings = request.app.state.settings
-    return settings
-
-
-AppSettings = Annotated[ServiceSettings, Depends(app_settings)]
-"""The settings every service has (`ServiceSettings`)."""

@@ -22,13 +22,13 @@ import pytest
 from fastapi import FastAPI
 
 from servicekit.app import AppMetrics, AppReadiness
+from servicekit.app_state import AppSettings
 from servicekit.bus import Bus
 from servicekit.clock import BusClock, Clock
 from servicekit.db import AppDatabase
 from servicekit.gateway_client import Gateway
 from servicekit.idempotency import IdempotencyStore
 from servicekit.outbox import AppOutbox
-from servicekit.settings import AppSettings
 from servicekit.topology import SERVICES
 
 ROOT = Path(__file__).resolve().parents[2]
