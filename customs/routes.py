@@ -35,7 +35,7 @@ from customs.schemas import (
     PaymentsRequest,
 )
 from servicekit.admin import AdminOnly
-from servicekit.clock import BusClock
+from servicekit.app_state import BusClock
 from servicekit.db import DbSession
 from servicekit.errors import NotFound, Problem
 from servicekit.identifiers import Vin, parse_vin

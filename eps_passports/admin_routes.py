@@ -11,7 +11,7 @@ from eps_passports.repository import PassportRepository
 from eps_passports.routes import check_passport, to_record, to_row
 from eps_passports.schemas import PassportIn, PassportNumber, PassportRecord
 from servicekit.admin import AdminOnly
-from servicekit.clock import BusClock
+from servicekit.app_state import BusClock
 from servicekit.db import DbSession
 from servicekit.errors import NotFound
 from servicekit.identifiers import Vin

@@ -26,7 +26,7 @@ from erap_fines.schemas import (
 )
 from erap_fines.seed import scenario_fine
 from servicekit.admin import AdminOnly
-from servicekit.clock import BusClock
+from servicekit.app_state import BusClock
 from servicekit.db import DbSession
 from servicekit.errors import NotFound, Problem
 from servicekit.identifiers import Iin

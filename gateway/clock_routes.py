@@ -22,8 +22,9 @@ from pydantic.alias_generators import to_camel
 
 from gateway.admin import AdminOnly
 from gateway.repository import ClockRepository
+from servicekit.app_state import BusClock
 from servicekit.bus import MessageBus
-from servicekit.clock import BusClock, Clock
+from servicekit.clock import Clock
 from servicekit.clock_sync import publish_clock
 from servicekit.db import Database
 

@@ -11,7 +11,8 @@ from gbd_fl.repository import PersonRepository
 from gbd_fl.routes import to_record
 from gbd_fl.schemas import PersonIn, PersonOut
 from servicekit.admin import AdminOnly
-from servicekit.clock import BusClock, Clock
+from servicekit.app_state import BusClock
+from servicekit.clock import Clock
 from servicekit.db import DbSession
 from servicekit.errors import NotFound, Problem
 from servicekit.identifiers import Iin, parse_iin

@@ -37,7 +37,7 @@ from gbd_ul.schemas import (
     Residency,
 )
 from servicekit.admin import AdminOnly
-from servicekit.clock import BusClock
+from servicekit.app_state import BusClock
 from servicekit.db import DbSession
 from servicekit.errors import NotFound, Problem
 from servicekit.identifiers import Bin

@@ -11,7 +11,7 @@ from notary.repository import PowerOfAttorneyRepository
 from notary.routes import check_power, to_record, to_row
 from notary.schemas import PowerOfAttorneyIn, PowerOfAttorneyNumber, PowerOfAttorneyRecord, RevokeIn
 from servicekit.admin import AdminOnly
-from servicekit.clock import BusClock
+from servicekit.app_state import BusClock
 from servicekit.db import DbSession
 from servicekit.errors import Conflict, NotFound
 from servicekit.identifiers import Iin

@@ -21,7 +21,7 @@ from number_bank.repository import PlateRepository
 from number_bank.routes import to_event, to_view
 from number_bank.schemas import PlateDetail, PlateIn, PlateView
 from servicekit.admin import AdminOnly
-from servicekit.clock import BusClock
+from servicekit.app_state import BusClock
 from servicekit.db import DbSession
 from servicekit.errors import Conflict, NotFound, Problem
 from servicekit.identifiers import Iin, Vin

@@ -43,7 +43,7 @@ from payments.schemas import (
     ReceiptRecord,
 )
 from servicekit.admin import AdminOnly
-from servicekit.clock import BusClock
+from servicekit.app_state import BusClock
 from servicekit.db import DbSession
 from servicekit.errors import Conflict, NotFound, Problem
 from servicekit.identifiers import Bin, Iin

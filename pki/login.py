@@ -39,7 +39,8 @@ from pki.routes import provider
 from pki.schemas import CmsBase64, VerifyRequest
 from pki.verification import verify
 from servicekit.admin import AdminOnly
-from servicekit.clock import BusClock, Clock
+from servicekit.app_state import BusClock
+from servicekit.clock import Clock
 from servicekit.db import DbSession
 from servicekit.errors import NotFound, Problem
 from servicekit.identifiers import Bin, Iin

@@ -34,7 +34,8 @@ from pki.settings import PkiSettings
 from pki.tsp import granted, stamp
 from pki.verification import verify
 from servicekit.admin import AdminOnly
-from servicekit.clock import BusClock, instant
+from servicekit.app_state import BusClock
+from servicekit.clock import instant
 from servicekit.db import DbSession
 from servicekit.errors import Conflict, NotFound, Problem
 from servicekit.messages import Texts, register, texts_for

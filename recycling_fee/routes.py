@@ -29,7 +29,7 @@ from recycling_fee.models import FeeStatus, RecyclingFee
 from recycling_fee.repository import FeeRepository
 from recycling_fee.schemas import Fee, FeeAnswer, FeeEntry, FeeIn, FeeRequest, Payer
 from servicekit.admin import AdminOnly
-from servicekit.clock import BusClock
+from servicekit.app_state import BusClock
 from servicekit.db import DbSession
 from servicekit.errors import NotFound, Problem
 from servicekit.identifiers import Bin, Vin, parse_vin

@@ -11,7 +11,7 @@ from sale_contracts.repository import ContractRepository
 from sale_contracts.routes import check_contract, sign, to_record, to_row
 from sale_contracts.schemas import ContractIn, ContractNumber, ContractRecord, SignIn
 from servicekit.admin import AdminOnly
-from servicekit.clock import BusClock
+from servicekit.app_state import BusClock
 from servicekit.db import DbSession
 from servicekit.errors import NotFound
 from servicekit.identifiers import Bin, Iin, Vin

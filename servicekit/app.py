@@ -41,9 +41,9 @@ from tenacity import AsyncRetrying, retry_if_exception_type, wait_exponential
 
 from servicekit import incidents
 from servicekit.admin import warn_about_default_token
-from servicekit.app_state import AppSettings, app_state
+from servicekit.app_state import AppSettings, BusClock, app_state
 from servicekit.bus import create_bus
-from servicekit.clock import BusClock, Clock, bus_clock, instant
+from servicekit.clock import Clock, bus_clock, instant
 from servicekit.clock_sync import catch_up, follow_bus_clock
 from servicekit.db import AppDatabase, Database
 from servicekit.errors import (

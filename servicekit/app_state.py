@@ -16,6 +16,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
+from servicekit.clock import Clock
 from servicekit.settings import ServiceSettings
 
 
@@ -36,3 +37,6 @@ names its subclass: `GatewaySettings = Annotated[Settings, Depends(app_settings)
 
 AppSettings = Annotated[ServiceSettings, Depends(app_settings)]
 """The settings every service has (`ServiceSettings`)."""
+
+BusClock = Annotated[Clock, Depends(app_state("clock"))]
+"""The clock of the app answering the request (the bus clock, or a test's own)."""

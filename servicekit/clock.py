@@ -10,12 +10,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Annotated
 from zoneinfo import ZoneInfo
-
-from fastapi import Depends
-
-from servicekit.app_state import app_state
 
 # All of Kazakhstan is UTC+5 since 2024-03-01; Asia/Almaty carries that history in tzdata.
 ALMATY = ZoneInfo("Asia/Almaty")
@@ -139,7 +134,3 @@ def _aware(moment: datetime) -> datetime:
 
 # One clock per process: in embedded mode all services share it, as they share the bus clock.
 bus_clock = Clock()
-
-
-BusClock = Annotated[Clock, Depends(app_state("clock"))]
-"""The clock of the app answering the request (the bus clock, or a test's own)."""

@@ -23,7 +23,8 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from servicekit.admin import AdminOnly
-from servicekit.clock import BusClock, Clock
+from servicekit.app_state import BusClock
+from servicekit.clock import Clock
 from servicekit.db import AppDatabase, Database
 
 log = structlog.get_logger(__name__)

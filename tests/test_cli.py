@@ -370,6 +370,40 @@ def _signs(cms_b64: str, document: bytes) -> bool:
     return examine(signer, document).intact
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["sign", "--persona", "buyer"],
+        ["login", "buyer", "--audience", "registration_service"],
+        ["status"],
+        ["reset"],
+    ],
+    ids=lambda args: args[0],
+)
+def test_a_command_that_talks_to_a_bus_loads_no_app_orm_or_migrations(args: list[str]) -> None:
+    """Each of the walk-through's thirty commands is a process of its own: FastAPI, SQLAlchemy
+    and Alembic were half of its second of CPU. They load only where a bus starts (here no
+    bus answers: the command runs to its own end all the same)."""
+    probe = (
+        "import sys\n"
+        "from egov import cli\n"
+        "try:\n"
+        f"    cli.app({args!r})\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "heavy = ('fastapi', 'sqlalchemy', 'alembic')\n"
+        "print(sorted(m for m in heavy if m in sys.modules), file=sys.stderr)\n"
+    )
+    ran = subprocess.run(
+        [sys.executable, "-c", probe],
+        input=b"a document",
+        capture_output=True,
+        env={**os.environ, "EGOV_BASE_PORT": str(free_base_port())},
+        check=True,
+    )
+    assert ran.stderr.decode().splitlines()[-1] == "[]"
+
+
 def test_sign_reads_the_document_from_stdin_as_bytes_or_base64(tmp_path: Path) -> None:
     document = "Заявление №1\n".encode()
     from_stdin = _egov("sign", "--persona", "buyer", input=document)

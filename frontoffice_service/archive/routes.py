@@ -28,7 +28,7 @@ from frontoffice_service.machinery.keeping import is_due, leave_from
 from frontoffice_service.machinery.models import MachineryApplication
 from frontoffice_service.machinery.schemas import SignIn, SigningDocument
 from frontoffice_service.routes import WORKER, Idempotent, Responses
-from servicekit.clock import BusClock
+from servicekit.app_state import BusClock
 from servicekit.db import DbSession
 from servicekit.gateway_client import Gateway
 from servicekit.openapi import keep_old_path

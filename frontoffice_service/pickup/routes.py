@@ -14,7 +14,7 @@ from frontoffice_service.pickup.repository import PickupRepository
 from frontoffice_service.pickup.schemas import HandoverIn, HandoverRecord, PickupRecord, to_pickup
 from frontoffice_service.queue.schemas import to_ticket
 from frontoffice_service.routes import VISITOR, WORKER, Idempotent
-from servicekit.clock import BusClock
+from servicekit.app_state import BusClock
 from servicekit.db import ReaderSession
 from servicekit.gateway_client import Gateway
 from servicekit.identifiers import Iin

@@ -19,7 +19,7 @@ from frontoffice_service.provider.metrics import refresh_overdue
 from frontoffice_service.provider.repository import ProviderRepository
 from frontoffice_service.provider.schemas import DecisionIn, EntryIn
 from frontoffice_service.routes import Idempotent, Responses
-from servicekit.clock import BusClock
+from servicekit.app_state import BusClock
 from servicekit.db import DbSession
 from servicekit.gateway_client import Gateway
 from servicekit.outbox import AppOutbox

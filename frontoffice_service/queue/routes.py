@@ -16,7 +16,8 @@ from frontoffice_service.queue.models import TicketKind, TicketStatus
 from frontoffice_service.queue.repository import TicketRepository
 from frontoffice_service.queue.schemas import CallIn, CallNextIn, TicketIn, TicketRecord, to_ticket
 from frontoffice_service.routes import VISITOR, WORKER, Idempotent, Responses
-from servicekit.clock import ALMATY, BusClock
+from servicekit.app_state import BusClock
+from servicekit.clock import ALMATY
 from servicekit.db import ReaderSession
 from servicekit.gateway_client import Gateway
 

@@ -22,9 +22,9 @@ import pytest
 from fastapi import FastAPI
 
 from servicekit.app import AppMetrics, AppReadiness
-from servicekit.app_state import AppSettings
+from servicekit.app_state import AppSettings, BusClock
 from servicekit.bus import Bus
-from servicekit.clock import BusClock, Clock
+from servicekit.clock import Clock
 from servicekit.db import AppDatabase
 from servicekit.gateway_client import Gateway
 from servicekit.idempotency import IdempotencyStore

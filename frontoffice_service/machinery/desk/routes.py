@@ -32,7 +32,7 @@ from frontoffice_service.machinery.views import (
     to_scan,
 )
 from frontoffice_service.routes import WORKER, Idempotent, Responses
-from servicekit.clock import BusClock
+from servicekit.app_state import BusClock
 from servicekit.correlation import correlate
 from servicekit.db import DbSession
 from servicekit.errors import StepRefusal
