@@ -2,46 +2,64 @@
 browser, with nothing fetched from outside the service: the pages work offline.
 
 The browser is the system's Chromium (`bootstrap.py test` installs it on Debian), driven by
-Playwright without a browser download of its own. Every request of the page is answered by the
-service's app in-process; a request for any other host is refused, and fails the test unless
-it is for an image (ReDoc's script names Redocly's logo on its CDN for its footer: offline the
-logo is simply not shown).
+Playwright without a browser download of its own. Each service's app is served on 127.0.0.1 by
+a real uvicorn, and the browser resolves no other host: a request for anything else is
+recorded and fails the test unless it is for an image (ReDoc's script names Redocly's logo on
+its CDN for its footer: offline the logo is simply not shown).
 """
 
 from __future__ import annotations
 
-import httpx
+from collections.abc import AsyncIterator
+from typing import NamedTuple
+
 import pytest
+import uvicorn
 from fastapi import FastAPI
-from playwright.async_api import Browser, Page, Route
+from playwright.async_api import Browser, Page, Request
 
 from egov.services import build_app
 from servicekit.topology import SERVICES, ServiceSpec
+from tests.fixtures.browser import chromium
+from tests.fixtures.http import serving
 
-ORIGIN = "http://egov.test"
+
+class Served(NamedTuple):
+    app: FastAPI
+    origin: str
 
 
-async def _open(browser: Browser, app: FastAPI, path: str) -> tuple[Page, list[str]]:
-    """A page of `app` at `path`, every request served by the app; the list collects the
-    requests for anything else but images (all refused)."""
-    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=ORIGIN)
+@pytest.fixture(scope="module")
+async def offline_browser() -> AsyncIterator[Browser]:
+    # Every host but the services' own fails to resolve: nothing reaches the outside.
+    async with chromium("--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1") as browser:
+        yield browser
+
+
+@pytest.fixture(scope="module", params=SERVICES, ids=lambda s: s.name)
+async def served(request: pytest.FixtureRequest) -> AsyncIterator[Served]:
+    """The service's app behind uvicorn, for both pages (its lifespan is not run: the pages
+    need only its routes and its OpenAPI document)."""
+    service: ServiceSpec = request.param
+    app = build_app(service, port=service.port)
+    config = uvicorn.Config(app, log_config=None, lifespan="off", access_log=False)
+    async with serving(config) as (host, port):
+        yield Served(app, f"http://{host}:{port}")
+
+
+async def _open(browser: Browser, origin: str, path: str) -> tuple[Page, list[str]]:
+    """A page at `path`; the list collects the requests for anything but `origin`, images
+    aside (none can be answered)."""
     outside: list[str] = []
 
-    async def serve(route: Route) -> None:
-        url = route.request.url
-        if not url.startswith(f"{ORIGIN}/"):
-            if route.request.resource_type != "image":
-                outside.append(url)
-            await route.abort()
-            return
-        reply = await client.get(url.removeprefix(ORIGIN))
-        await route.fulfill(
-            status=reply.status_code, headers=dict(reply.headers), body=reply.content
-        )
+    def seen(request: Request) -> None:
+        own = request.url.startswith((f"{origin}/", f"blob:{origin}/"))  # ReDoc's worker
+        if not own and request.resource_type != "image":
+            outside.append(request.url)
 
     page = await browser.new_page()
-    await page.route("**/*", serve)
-    await page.goto(f"{ORIGIN}{path}")
+    page.on("request", seen)
+    await page.goto(f"{origin}{path}")
     return page, outside
 
 
@@ -49,34 +67,30 @@ def _operations(app: FastAPI) -> int:
     return sum(len(item) for item in app.openapi()["paths"].values())
 
 
-@pytest.mark.parametrize("service", SERVICES, ids=lambda s: s.name)
 async def test_swagger_ui_renders_every_operation_offline(
-    browser: Browser, service: ServiceSpec
+    offline_browser: Browser, served: Served
 ) -> None:
-    app = build_app(service, port=service.port)
-    page, outside = await _open(browser, app, "/docs")
+    page, outside = await _open(offline_browser, served.origin, "/docs")
     try:
         operations = page.locator(".opblock")
-        await operations.nth(_operations(app) - 1).wait_for(timeout=30_000)
-        assert await operations.count() == _operations(app)
+        await operations.nth(_operations(served.app) - 1).wait_for(timeout=30_000)
+        assert await operations.count() == _operations(served.app)
         assert await page.locator(".info .title").inner_text() != ""
-        if service.name in ("gbd_fl", "registration_service"):
+        if served.app.state.settings.service_name in ("gbd_fl", "registration_service"):
             await page.locator(".btn.authorize").wait_for()  # the security schemes are declared
         assert outside == []
     finally:
         await page.close()
 
 
-@pytest.mark.parametrize("service", SERVICES, ids=lambda s: s.name)
 async def test_redoc_renders_every_operation_offline(
-    browser: Browser, service: ServiceSpec
+    offline_browser: Browser, served: Served
 ) -> None:
-    app = build_app(service, port=service.port)
-    page, outside = await _open(browser, app, "/redoc")
+    page, outside = await _open(offline_browser, served.origin, "/redoc")
     try:
         operations = page.locator('[data-section-id^="operation/"]')
-        await operations.nth(_operations(app) - 1).wait_for(state="attached", timeout=30_000)
-        assert await operations.count() == _operations(app)
+        await operations.nth(_operations(served.app) - 1).wait_for(state="attached", timeout=30_000)
+        assert await operations.count() == _operations(served.app)
         assert outside == []
     finally:
         await page.close()
