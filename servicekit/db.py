@@ -10,6 +10,7 @@ commit themselves.
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -21,11 +22,13 @@ import orjson
 import structlog
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 from fastapi import Depends, Request
-from sqlalchemy import Connection, DateTime, Dialect, TypeDecorator, event
+from sqlalchemy import Connection, DateTime, Dialect, TypeDecorator, event, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import URL, CursorResult, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -83,6 +86,8 @@ class Database:
     async def migrate(self, script_location: str, revision: str = "head") -> None:
         """Upgrade the schema to the newest Alembic revision of `script_location` (or to
         `revision`: a test of a data migration starts below it)."""
+        if revision == "head" and await self._at(_heads(script_location)):
+            return
 
         def upgrade(connection: Connection) -> None:
             config = Config()
@@ -94,6 +99,17 @@ class Database:
         # once would share it, so migrations in one process take turns.
         async with _MIGRATION_LOCK, self.engine.begin() as connection:
             await connection.run_sync(upgrade)
+
+    async def _at(self, heads: frozenset[str]) -> bool:
+        """Whether the schema is at `heads` already: the one question a service that starts
+        again on its database asks, without Alembic's environment (its scripts read, its
+        `env.py` run, the database's tables reflected: a fifth of a bus's start)."""
+        try:
+            async with self.engine.connect() as connection:
+                found = await connection.execute(text("SELECT version_num FROM alembic_version"))
+                return frozenset(found.scalars()) == heads
+        except DBAPIError:  # no version table yet: a new database
+            return False
 
     async def dispose(self) -> None:
         await self.engine.dispose()
@@ -118,6 +134,15 @@ class Database:
                 await session.commit()
                 for effect in session.info.pop("after_commit", []):
                     await effect()
+
+
+@functools.cache
+def _heads(script_location: str) -> frozenset[str]:
+    """The head revisions of a service's migrations: its scripts do not change while the
+    process runs."""
+    config = Config()
+    config.set_main_option("script_location", script_location)
+    return frozenset(ScriptDirectory.from_config(config).get_heads())
 
 
 class UtcDateTime(TypeDecorator[datetime]):

@@ -75,6 +75,31 @@ async def test_migrations_reach_head_and_are_idempotent(database: Database) -> N
     assert version == ScriptDirectory.from_config(config).get_current_head()
 
 
+async def test_a_schema_at_head_is_left_to_itself_and_one_below_it_is_upgraded(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A service starting again on its database asks one question (its revision), not
+    Alembic's whole environment; a database one revision behind is still upgraded."""
+    config = Config()
+    config.set_main_option("script_location", "number_bank:migrations")
+    script = ScriptDirectory.from_config(config)
+    head = script.get_current_head()
+    assert head is not None
+    revision = script.get_revision(head)
+    assert revision is not None and isinstance(revision.down_revision, str)
+    below = revision.down_revision
+    await database.migrate("number_bank:migrations", below)
+    await database.migrate("number_bank:migrations")
+    async with database.engine.connect() as connection:
+        assert await connection.scalar(text("SELECT version_num FROM alembic_version")) == head
+
+    def no_alembic(*_args: object) -> None:
+        raise AssertionError("Alembic ran on a schema at head")
+
+    monkeypatch.setattr("alembic.command.upgrade", no_alembic)
+    await database.migrate("number_bank:migrations")
+
+
 async def test_seed_is_applied_once_per_version(database: Database) -> None:
     await database.migrate("gbd_fl:migrations")
     clock = Clock()
