@@ -86,7 +86,8 @@ async def test_a_schema_at_head_is_left_to_itself_and_one_below_it_is_upgraded(
     head = script.get_current_head()
     assert head is not None
     revision = script.get_revision(head)
-    assert revision is not None and isinstance(revision.down_revision, str)
+    assert revision is not None
+    assert isinstance(revision.down_revision, str)
     below = revision.down_revision
     await database.migrate("number_bank:migrations", below)
     await database.migrate("number_bank:migrations")
