@@ -387,10 +387,19 @@ class AsyncChannel:
             reason=fault.message or fault.error_code,
         )
 
-    async def _publish(self, stored: StoredMessage) -> None:
-        """Put a stored message in its mailbox; on failure the relay tries again later."""
+    async def _publish(self, stored: StoredMessage, *, relayed: bool = False) -> bool:
+        """Put a stored message in its mailbox, once: whether this call published it. On
+        failure the relay tries again later.
+
+        `send` and the relay may reach one message at once. Whoever claims it first (the
+        claim is taken before any await) publishes it; the relay then asks the store again,
+        after its claim, since `send` may have published it while the relay's list was read."""
+        if stored.message_id in self._publishing:
+            return False
         self._publishing.add(stored.message_id)
         try:
+            if relayed and await self._is_published(stored):
+                return False
             await self._ensure_mailbox(stored.mailbox)
             await self.bus.publish(
                 stored.mailbox,
@@ -405,8 +414,10 @@ class AsyncChannel:
                 await MessageRepository(session).mark_published(stored.message_id)
         except BusError as exc:
             log.warning("message kept for the relay", message_id=stored.message_id, error=str(exc))
+            return False
         finally:
             self._publishing.discard(stored.message_id)
+        return True
 
     # --- push delivery ------------------------------------------------------------------------
 
@@ -679,11 +690,7 @@ class AsyncChannel:
             pending = await MessageRepository(session).unpublished(limit=500)
         count = 0
         for stored in pending:
-            # The list may be stale: `send` may have published a message since it was read.
-            if stored.message_id in self._publishing or await self._is_published(stored):
-                continue
-            await self._publish(stored)
-            count += 1
+            count += await self._publish(stored, relayed=True)
         return count
 
     async def _is_published(self, stored: StoredMessage) -> bool:
