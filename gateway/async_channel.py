@@ -699,11 +699,13 @@ class AsyncChannel:
         return fresh is None or fresh.published
 
     async def stop_stalled(self) -> int:
-        """Pull messages handed out for the last time and never confirmed: DELIVERY_STOPPED."""
+        """Pull messages handed out for the last time and never confirmed: DELIVERY_STOPPED.
+        Pushed ones are not judged here: a provider that is away is waited for (the outage
+        budget), however many attempts that takes."""
         patience = timedelta(seconds=max(self.settings.backoff, default=1.0) * 2)
         async with self.db.sessionmaker.begin() as session:
             stalled = await MessageRepository(session).stalled(
-                self.settings.max_attempts, self.sync.clock.now() - patience
+                self.settings.max_attempts, self.sync.clock.now() - patience, set(self._dispatchers)
             )
             stopped = []
             for stored in stalled:

@@ -8,7 +8,7 @@ in between) is published again by the relay, so nothing accepted is ever lost.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
 from sqlalchemy import Boolean, Integer, String, Text, select, update
@@ -84,14 +84,18 @@ class MessageRepository:
             .values(published=True)
         )
 
-    async def stalled(self, attempts: int, before: datetime) -> Sequence[StoredMessage]:
-        """Messages handed out `attempts` times, unconfirmed since before `before`."""
+    async def stalled(
+        self, attempts: int, before: datetime, pushed: Collection[str]
+    ) -> Sequence[StoredMessage]:
+        """Messages handed out `attempts` times, unconfirmed since before `before`, outside
+        the `pushed` mailboxes (whose messages the push retries and their budget govern)."""
         return (
             await self.session.scalars(
                 select(StoredMessage).where(
                     StoredMessage.state.not_in(FINAL_STATES),
                     StoredMessage.attempts >= attempts,
                     StoredMessage.updated_at < before,
+                    StoredMessage.mailbox.not_in(pushed),
                 )
             )
         ).all()
