@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import gc
 import importlib
 import json
 import sys
@@ -109,17 +108,6 @@ def bus_url(
     return url
 
 
-def _long_lived() -> None:
-    """Tune the garbage collector for a process that serves until stopped. What it has loaded
-    by now (modules, mappers, schemas, routes) lives as long as it does, so full collections
-    need not walk it again (`gc.freeze`); and young collections every 50 000 allocations
-    instead of 700 keep an ORM-heavy request from paying for several. Measured with
-    bench/vin_registrations.py: ≈ 3 % more registrations/s at the same CPU."""
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(50_000, 10, 10)
-
-
 def _run(coroutine: object) -> int:
     import uvloop
 
@@ -157,6 +145,7 @@ def up(
 ) -> None:
     """Start the whole bus in the foreground; Ctrl-C or SIGTERM stops it cleanly."""
     from servicekit.logging import configure_logging
+    from servicekit.serving import long_lived
 
     configure_logging(level=log_level, json=log_json)
     plan = BusPlan(
@@ -184,7 +173,7 @@ def up(
     options: dict[str, object] = {"ready_timeout": ready_timeout}
     if plan.mode == "embedded":
         options["access_log"] = access_log
-    _long_lived()
+    long_lived()
     code = _run(run_bus(plan, on_ready, **options))
     console.print("egov bus stopped")
     raise typer.Exit(code)
@@ -200,7 +189,7 @@ def serve(
 
     from egov.services import build_app
     from servicekit.logging import configure_logging
-    from servicekit.serving import server_options
+    from servicekit.serving import long_lived, server_options
 
     service = spec(name)
     fastapi_app = build_app(service)
@@ -208,7 +197,7 @@ def serve(
     configure_logging(
         level=settings.log_level, json=settings.log_json, mask=not settings.log_unmasked
     )
-    _long_lived()
+    long_lived()
     uvicorn.run(
         fastapi_app,
         host=settings.host,

@@ -17,6 +17,7 @@ seconds for the rest, then the connection is closed.
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 from collections.abc import Callable
 from typing import Any
@@ -27,6 +28,17 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from servicekit.errors import PROBLEM_JSON, Problem
 from servicekit.settings import ServiceSettings
+
+
+def long_lived() -> None:
+    """Tune the garbage collector for a process that serves until stopped. What it has loaded
+    by now (modules, mappers, schemas, routes) lives as long as it does, so full collections
+    need not walk it again (`gc.freeze`); and young collections every 50 000 allocations
+    instead of 700 keep an ORM-heavy request from paying for several. Measured with
+    bench/vin_registrations.py: ≈ 3 % more registrations/s at the same CPU."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 10, 10)
 
 
 def server_options(app: FastAPI) -> dict[str, Any]:

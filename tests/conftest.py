@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 
 from servicekit.clock import bus_clock
+from servicekit.serving import long_lived
 from tests.backends import DROPS, VHOSTS, require_rabbitmq
 
 # The buses of the tests take the development admin token (tests.harness.ADMIN), whatever
@@ -20,6 +21,12 @@ pytest_plugins = [
     "tests.fixtures.templates",
     "tests.fixtures.browser",
 ]
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """A test process serves whole buses, as `egov serve` serves a service: it tunes the
+    garbage collector the same way once the suite is loaded."""
+    long_lived()
 
 
 @pytest.fixture(autouse=True)
