@@ -24,7 +24,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
 from fastapi import Depends, Request
-from sqlalchemy import Connection, DateTime, Dialect, TypeDecorator, event, text
+from sqlalchemy import Connection, DateTime, Dialect, Select, TypeDecorator, event, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import URL, CursorResult, make_url
@@ -237,6 +237,17 @@ def service_database_url(base_url: str, service: str) -> str:
     return url.set(database=f"{url.database or 'egov'}_{service}").render_as_string(
         hide_password=False
     )
+
+
+async def lock_for_update(session: AsyncSession, query: Select[Any]) -> Select[Any]:
+    """`query` reading rows no other transaction may change or read so until this one ends.
+    PostgreSQL locks the rows (`FOR UPDATE`). SQLite has no row locks and leaves `FOR UPDATE`
+    out: the transaction takes the database's write lock before it reads, with a write that
+    changes nothing, so a second one waits there (the front office's M3: an event delivered
+    twice at once was judged twice, НУЦ asked twice)."""
+    if session.get_bind().dialect.name == "sqlite":
+        await session.execute(text("DELETE FROM alembic_version WHERE 0"))
+    return query.with_for_update()
 
 
 def dialect_insert(session: AsyncSession) -> Any:

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from frontoffice_service.machinery.models import ApplicationStatus, MachineryApplication
 from frontoffice_service.provider.models import Delivery
-from servicekit.db import insert_new
+from servicekit.db import insert_new, lock_for_update
 
 _RECORD_DELIVERY = insert_new(Delivery, Delivery.event_id, unique=[Delivery.event_id])
 _DELIVERED = select(Delivery.event_id).where(Delivery.event_id == bindparam("event_id"))
@@ -25,7 +25,7 @@ class ProviderRepository:
         """The application an arriving event names (M9), whether it arrived before or not."""
         query = select(MachineryApplication).where(MachineryApplication.number == number)
         if lock:
-            query = query.with_for_update()
+            query = await lock_for_update(self.session, query)
         return await self.session.scalar(query)
 
     async def in_region(
@@ -38,7 +38,7 @@ class ProviderRepository:
             MachineryApplication.received_at.is_not(None),
         )
         if lock:
-            query = query.with_for_update()
+            query = await lock_for_update(self.session, query)
         return await self.session.scalar(query)
 
     async def inbox(

@@ -16,7 +16,7 @@ from frontoffice_service.machinery.models import (
     FeeReceipt,
     MachineryApplication,
 )
-from servicekit.db import dialect_insert
+from servicekit.db import dialect_insert, lock_for_update
 
 
 class DeskRepository:
@@ -48,7 +48,7 @@ class DeskRepository:
             MachineryApplication.office == office, MachineryApplication.number == number
         )
         if lock:
-            query = query.with_for_update()
+            query = await lock_for_update(self.session, query)
         return await self.session.scalar(query)
 
     async def of_office(
