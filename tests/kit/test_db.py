@@ -12,7 +12,7 @@ import pytest
 from alembic.config import Config
 from alembic.script import ScriptDirectory
 from fastapi import FastAPI
-from sqlalchemy import func, inspect, select, text
+from sqlalchemy import column, func, inspect, select, table, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -28,6 +28,7 @@ from servicekit.db import (
     after_rollback,
     before_commit,
     drop_postgres_database,
+    lock_for_update,
     service_database_url,
 )
 from servicekit.errors import Problem, install_problem_handlers
@@ -61,6 +62,35 @@ async def test_creating_twice_or_at_once_is_harmless(database: Database) -> None
     await asyncio.gather(database.create_if_missing(), database.create_if_missing())
     async with database.engine.connect() as connection:
         assert await connection.scalar(text("SELECT 1")) == 1
+
+
+async def test_a_read_for_update_waits_for_the_transaction_that_holds_it(
+    database: Database,
+) -> None:
+    """`lock_for_update` on both backends: a second reader for update of the same rows waits
+    until the first transaction ends (SQLite has no row locks: it waits on the database's)."""
+    await database.migrate("gbd_fl:migrations")
+    versions = table("alembic_version", column("version_num"))  # one row, at head
+    query = select(versions.c.version_num)
+    order: list[str] = []
+    first_holds = asyncio.Event()
+
+    async def first() -> None:
+        async with database.sessionmaker.begin() as session:
+            await session.scalar(await lock_for_update(session, query))
+            first_holds.set()
+            # Long enough for the second to reach its lock and wait there.
+            await asyncio.sleep(0.3)
+            order.append("first ends")
+
+    async def second() -> None:
+        await first_holds.wait()
+        async with database.sessionmaker.begin() as session:
+            await session.scalar(await lock_for_update(session, query))
+            order.append("second reads")
+
+    await asyncio.gather(first(), second())
+    assert order == ["first ends", "second reads"]
 
 
 async def test_migrations_reach_head_and_are_idempotent(database: Database) -> None:
