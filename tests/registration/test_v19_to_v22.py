@@ -194,6 +194,9 @@ async def test_v19_a_retried_decision_issues_the_plate_once(flow: VinClient) -> 
     again = await flow.decide(OFFICER, app, approve=True, key="decision-key-0001")
     assert (first.status_code, again.status_code) == (200, 200)
     assert first.json() == again.json()
+    # The printing centre moves it on over the bus; a decision racing that move is refused as
+    # APPLICATION_CHANGED (the concurrent test below), one after it as the wrong step.
+    await flow.until(BUYER, app, ["V20_READY_FOR_PICKUP"])
     other_key = await flow.decide(OFFICER, app, approve=True)
     assert (other_key.status_code, other_key.json()["code"]) == (409, "APPLICATION_WRONG_STEP")
     full = await flow.ok(DEALER, "GET", f"/dealer/applications/{app['id']}")
