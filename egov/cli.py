@@ -30,7 +30,7 @@ from egov.launcher import (
 )
 from egov.personas import PERSONA_KEY_PASSWORD
 from servicekit.settings import BUS_ADMIN_TOKEN, DEFAULT_ADMIN_TOKEN
-from servicekit.topology import SERVICES, spec
+from servicekit.topology import SERVICES, local_url, spec
 
 if TYPE_CHECKING:
     from egov.demo import Branch, Line, Outcome
@@ -103,7 +103,9 @@ def bus_url(
     given = gateway.rstrip("/") if gateway is not None else None
 
     def url(name: str) -> str:
-        return given if name == "gateway" and given is not None else f"http://{host}:{ports[name]}"
+        if name == "gateway" and given is not None:
+            return given
+        return local_url(spec(name), host, ports[name])
 
     return url
 
