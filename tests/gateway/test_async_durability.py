@@ -3,7 +3,6 @@ restart, not by a message stored but never published. Against the real RabbitMQ.
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -13,7 +12,6 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
-from gateway.async_store import StoredMessage
 from tests.backends import fresh_vhost, restart_rabbitmq
 from tests.gateway.test_async_channel import (
     FAST_RETRIES,
@@ -23,6 +21,7 @@ from tests.gateway.test_async_channel import (
     Async,
     message,
 )
+from tests.gateway.test_async_relay import unpublished
 from tests.harness import ADMIN, eventually, running_bus
 
 # The broker restarts: no other test may be using it meanwhile.
@@ -109,28 +108,11 @@ async def test_stored_but_unpublished_message_is_published_by_the_relay(
         channel = Async(client)
         await _pull_service(client)
         # As if a gateway had stored the message and died before the broker confirmed it.
-        body = message(PULL, {"iin": IIN})
+        body = message(PULL, {"iin": IIN}, sessionId=str(uuid.uuid4()))
         message_id = body["messageInfo"]["messageId"]
-        body["messageInfo"]["sessionId"] = str(uuid.uuid4())
         now = datetime.now(UTC)  # noqa: TID251 — a row written from outside the bus
         engine = create_async_engine(f"sqlite+aiosqlite:///{tmp_path}/gateway.db")
         async with async_sessionmaker(engine).begin() as session:
-            session.add(
-                StoredMessage(
-                    message_id=message_id,
-                    session_id=body["messageInfo"]["sessionId"],
-                    service_id=PULL,
-                    message_type="REQUEST",
-                    sender_id="tester",
-                    recipient="gbd_fl",
-                    mailbox=f"shep.async.gbd_fl.{PULL}",
-                    state="ON_DELIVERY",
-                    attempts=0,
-                    published=False,
-                    created_at=now,
-                    updated_at=now,
-                    envelope=json.dumps(body),
-                )
-            )
+            session.add(unpublished(body, now))
         await engine.dispose()
         assert await _collect(channel, {message_id}) == {message_id}
