@@ -20,6 +20,7 @@ import subprocess
 import sys
 import time
 import venv
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
@@ -43,35 +44,59 @@ def _say(text: str, end: str = "\n") -> None:
     print(f"bootstrap: {text}", end=end, file=sys.stderr, flush=True)
 
 
-def _pip(what: str, *args: str) -> None:
-    """pip install, shown as it goes: a line per package it takes (pip's own `Collecting` and
-    `Processing` lines, counted), then the seconds the stage took; pip's whole output only when
-    it fails."""
+def _install(
+    what: str, installer: str, command: list[str], shown: Callable[[str], str | None]
+) -> None:
+    """Run an installer, shown as it goes (`shown` picks and words its lines), then the
+    seconds the stage took; its whole output only when it fails."""
     started = time.monotonic()
     _say(what)
-    process = subprocess.Popen(
-        [str(PYTHON), "-m", "pip", "install", "--disable-pip-version-check", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     assert process.stdout is not None
-    shown: list[str] = []
-    taken = 0
+    output: list[str] = []
     for line in process.stdout:
-        shown.append(line)
-        if line.startswith(("Collecting ", "Processing ")):
-            taken += 1
-            # `Collecting fastapi==…` from an index, `Processing /…/fastapi-….whl` from files
-            token = line.split()[1]
-            name = Path(token).name.split("-")[0] if os.sep in token else token.split("==")[0]
-            _say(f"  {taken:3d} {name} ({time.monotonic() - started:.0f} s)")
-        elif line.startswith("Installing collected packages"):
-            _say(f"  installing {taken} packages…" if taken else "  installing…")
+        output.append(line)
+        said = shown(line)
+        if said is not None:
+            _say(f"  {said} ({time.monotonic() - started:.0f} s)")
     if process.wait() != 0:
-        sys.stderr.write("".join(shown))
-        sys.exit(f"bootstrap: pip failed ({what})")
+        sys.stderr.write("".join(output))
+        sys.exit(f"bootstrap: {installer} failed ({what})")
     _say(f"  done in {time.monotonic() - started:.1f} s")
+
+
+def _pip(what: str, *args: str) -> None:
+    """pip install: a line per package it takes (pip's `Collecting` and `Processing` lines,
+    counted)."""
+    taken = 0
+
+    def shown(line: str) -> str | None:
+        nonlocal taken
+        if not line.startswith(("Collecting ", "Processing ")):
+            return None
+        taken += 1
+        # `Collecting fastapi==…` from an index, `Processing /…/fastapi-….whl` from files
+        token = line.split()[1]
+        return f"{taken:3d} " + (
+            Path(token).name.split("-")[0] if os.sep in token else token.split("==")[0]
+        )
+
+    _install(
+        what,
+        "pip",
+        [str(PYTHON), "-m", "pip", "install", "--disable-pip-version-check", *args],
+        shown,
+    )
+
+
+def _uv(what: str, *args: str) -> None:
+    """uv pip install into `.venv`: its summary lines (resolved, prepared, installed), not the
+    package it lists after them."""
+
+    def shown(line: str) -> str | None:
+        return None if line.startswith((" ", "Using ")) else line.strip()
+
+    _install(what, "uv", [str(BIN / "uv"), "pip", "install", "--python", str(PYTHON), *args], shown)
 
 
 def ensure_venv(profile: str) -> None:
@@ -82,14 +107,17 @@ def ensure_venv(profile: str) -> None:
     if stamp.exists() or (profile == "main" and _stamp("dev").exists()):
         return
     started = time.monotonic()
-    _say(f"setting up .venv ({profile}): once, about a minute; later runs start at once")
+    _say(f"setting up .venv ({profile}): once, in seconds; later runs start at once")
     if not PYTHON.exists():
         _say("creating .venv")
         venv.EnvBuilder(with_pip=True).create(VENV)
     # Hashes pin every artefact; the project itself goes in editable, without re-resolving.
-    _pip("[1/3] the build tools", "--require-hashes", "-r", str(BUILD_LOCK))
-    _pip(f"[2/3] the locked {profile} requirements", "--require-hashes", "-r", str(LOCKS[profile]))
-    _pip("[3/3] the project (editable)", "--no-deps", "--no-build-isolation", "-e", str(ROOT))
+    # pip installs uv (and the build backend); uv the rest: 111 packages in seconds where pip
+    # took 45 (measured on 2 cores, its cache warm), and it compiles no bytecode that the
+    # commands would not read (they keep theirs under .venv/pycache: keep_bytecode).
+    _pip("[1/3] uv and the build tools", "--require-hashes", "-r", str(BUILD_LOCK))
+    _uv(f"[2/3] the locked {profile} requirements", "--require-hashes", "-r", str(LOCKS[profile]))
+    _uv("[3/3] the project (editable)", "--no-deps", "--no-build-isolation", "-e", str(ROOT))
     for old in VENV.glob(".egov-*"):
         old.unlink()
     stamp.touch()

@@ -1,5 +1,5 @@
-"""bootstrap.py shows its progress: a line per package pip takes and the seconds each stage
-took, instead of a silent minute; pip's output in full only when it fails."""
+"""bootstrap.py shows its progress: a line per package pip takes, uv's summary and the seconds
+each stage took; an installer's output in full only when it fails."""
 
 from __future__ import annotations
 
@@ -15,9 +15,10 @@ import pytest
 import bootstrap
 
 
-def _fake_pip(tmp_path: Path, lines: str, code: int = 0) -> Path:
-    """A `python` whose `-m pip install …` prints `lines` and exits with `code`."""
-    script = tmp_path / "python"
+def _fake_pip(tmp_path: Path, lines: str, code: int = 0, name: str = "python") -> Path:
+    """A `python` whose `-m pip install …` prints `lines` and exits with `code` (or, by
+    `name`, another installer that does)."""
+    script = tmp_path / name
     script.write_text(f"#!/bin/sh\ncat <<'EOF'\n{lines}EOF\nexit {code}\n")
     script.chmod(script.stat().st_mode | stat.S_IEXEC)
     return script
@@ -39,9 +40,38 @@ def test_each_package_and_the_stage_time_are_shown(
     assert shown[0] == "bootstrap: [2/3] the locked main requirements"
     assert shown[1].startswith("bootstrap:     1 fastapi (")
     assert shown[2].startswith("bootstrap:     2 uvicorn (")
-    assert shown[3] == "bootstrap:   installing 2 packages…"
-    assert re.fullmatch(r"bootstrap:   done in [0-9.]+ s", shown[4])
+    assert re.fullmatch(r"bootstrap:   done in [0-9.]+ s", shown[3])
     assert "Downloading" not in "\n".join(shown)
+
+
+def test_uv_shows_its_summary_not_every_package(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    uv_output = (
+        "Using Python 3.11.7 environment at: .venv\n"
+        "Resolved 114 packages in 488ms\n"
+        "Installed 111 packages in 101ms\n"
+        " + aio-pika==10.2.1\n"
+        " + fastapi==0.165.0\n"
+    )
+    monkeypatch.setattr(bootstrap, "BIN", _fake_pip(tmp_path, uv_output, name="uv").parent)
+    bootstrap._uv("[2/3] the locked dev requirements", "-r", "dev.lock")
+    shown = capsys.readouterr().err.splitlines()
+    assert shown[0] == "bootstrap: [2/3] the locked dev requirements"
+    assert shown[1].startswith("bootstrap:   Resolved 114 packages in 488ms (")
+    assert shown[2].startswith("bootstrap:   Installed 111 packages in 101ms (")
+    assert re.fullmatch(r"bootstrap:   done in [0-9.]+ s", shown[3])
+    assert len(shown) == 4
+
+
+def test_a_failing_uv_shows_its_whole_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    failure = "error: Hash mismatch for `fastapi==0.165.0`\n"
+    monkeypatch.setattr(bootstrap, "BIN", _fake_pip(tmp_path, failure, 2, name="uv").parent)
+    with pytest.raises(SystemExit, match="uv failed"):
+        bootstrap._uv("[2/3] the locked dev requirements", "-r", "dev.lock")
+    assert "Hash mismatch" in capsys.readouterr().err
 
 
 def test_a_failing_pip_shows_its_whole_output(
