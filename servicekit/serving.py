@@ -41,10 +41,19 @@ def long_lived() -> None:
     gc.set_threshold(50_000, 10, 10)
 
 
+KEEP_ALIVE_SECONDS = 30.0
+"""How long a connection may stay idle between an answer and the next request: longer than
+any client of the bus keeps an idle connection (aiohttp's connector 15 s: the gateway's and
+the services' calls; httpx 5 s: the desks, `egov`, the tests), so the client always lets it go
+first. With uvicorn's 5 s, a client that reused a connection at the instant the server closed
+it had its request reset unread: a call failed for nothing (a test saw `ReadError` on a
+loaded machine). The silence before a new connection's first byte is `header_timeout`'s."""
+
+
 def server_options(app: FastAPI) -> dict[str, Any]:
     """uvicorn's options for serving `app` (splat into `uvicorn.Config` or `uvicorn.run`)."""
     settings: ServiceSettings = app.state.settings
-    return {"http": guarded_protocol(settings)}
+    return {"http": guarded_protocol(settings), "timeout_keep_alive": KEEP_ALIVE_SECONDS}
 
 
 def served(app: FastAPI, **options: Any) -> uvicorn.Config:

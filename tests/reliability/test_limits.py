@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import httpx
 import pytest
 from fastapi import FastAPI
@@ -216,16 +217,18 @@ async def served_gateway(tmp_path: Path) -> AsyncIterator[tuple[str, int]]:
 class _Exchange:
     answer: bytes = b""
     answered_after: float | None = None
-    """Seconds from the end of the head to the first byte of the answer."""
+    """Seconds from the connection (from just before it) to the first byte of the answer."""
     closed_after: float | None = None
     """… to the server closing the connection."""
 
 
 async def _trickle(address: tuple[str, int], head: bytes, drip: bytes) -> _Exchange:
     """Send `head`, then `drip` every 50 ms until the server closes the connection."""
+    # Before the connection: the server's timer starts when it accepts, which a loaded
+    # machine may run before this coroutine resumes.
+    started = time.monotonic()
     reader, writer = await asyncio.open_connection(*address)
     writer.write(head)
-    started = time.monotonic()
     exchange = _Exchange()
 
     async def drip_forever() -> None:
@@ -250,6 +253,18 @@ async def _trickle(address: tuple[str, int], head: bytes, drip: bytes) -> _Excha
         dripping.cancel()
         writer.close()
     return exchange
+
+
+async def test_an_idle_connection_is_let_go_by_its_client_first(tmp_path: Path) -> None:
+    """The server keeps an idle connection longer than the bus's clients keep theirs, so it
+    never closes one at the instant a client sends on it (which resets the request unread)."""
+    config = served(_app(spec("gateway"), tmp_path), log_config=None)
+    connector = aiohttp.TCPConnector()  # the gateway's and the services' calls
+    try:
+        idle = {"aiohttp": connector._keepalive_timeout, "httpx": httpx.Limits().keepalive_expiry}
+    finally:
+        await connector.close()
+    assert all(s is not None and config.timeout_keep_alive > s for s in idle.values()), idle
 
 
 def _sync_call(length: int) -> bytes:
