@@ -48,6 +48,7 @@ from starlette.responses import HTMLResponse
 from desks.app import create_app
 from egov.launcher import free_base_port, plan_ports
 from egov.personas import load as load_personas
+from servicekit.http_clients import async_client
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -99,7 +100,7 @@ async def wait_ready(ports: dict[str, int], pages: list[str], started: float) ->
     marks: list[float] = []
     desks = f"http://127.0.0.1:{ports['desks']}"
     checks = [[f"http://127.0.0.1:{p}/ready" for p in ports.values()], [desks + p for p in pages]]
-    async with httpx.AsyncClient(timeout=2, follow_redirects=True) as http:
+    async with async_client(timeout=2, follow_redirects=True) as http:
 
         async def answers(url: str) -> bool:
             try:
@@ -224,7 +225,7 @@ async def run(base: int, runs: int, pages: list[str], data: Path) -> dict[str, A
         services_s, pages_s = await wait_ready(ports, pages, started)
         desks = f"http://127.0.0.1:{ports['desks']}"
         async with (
-            httpx.AsyncClient(base_url=f"http://127.0.0.1:{ports['ncalayer']}") as ncalayer,
+            async_client(base_url=f"http://127.0.0.1:{ports['ncalayer']}") as ncalayer,
             async_playwright() as playwright,
         ):
             chain = (await ncalayer.get("/websocket")).raise_for_status().json()["certificate"]

@@ -81,6 +81,7 @@ from egov.machinery_flow import MachineryClient, applicant, photo, scan_png
 from egov.signin import sign_b64
 from egov.vin_flow import VinClient
 from servicekit.gateway_client import GatewayClient
+from servicekit.http_clients import async_client
 from servicekit.settings import ServiceSettings
 from servicekit.topology import SERVICES
 
@@ -983,7 +984,7 @@ class Campaign:
 
     def client_http(self) -> httpx.AsyncClient:
         # A request may wait for a registry's deadline several times over.
-        return httpx.AsyncClient(timeout=3 * self.settings.deadline + 30)
+        return async_client(timeout=3 * self.settings.deadline + 30)
 
     async def vin_run(self, case: Case, buyer: str, client: VinClient) -> Run:
         run = Run(case, "V")
@@ -1472,7 +1473,7 @@ async def campaign_run(args: argparse.Namespace) -> None:
         async with (
             fresh_backends() as (database_url, amqp_url),
             running_bus(database_url, amqp_url, args.log, extra, runner, 300) as plan,
-            httpx.AsyncClient(timeout=60) as admin,
+            async_client(timeout=60) as admin,
         ):
             progress(
                 f"bus ready ({args.log}); {len(cases)} fault cases, kill -9 of {len(kills)} "

@@ -64,6 +64,7 @@ from sqlalchemy.engine import make_url
 from egov.flow_client import FRONTOFFICE, FlowError, Json, answer, persona
 from egov.launcher import BusPlan
 from egov.vin_flow import Notifications, VinClient, expect
+from servicekit.http_clients import async_client
 from servicekit.topology import SERVICES
 
 PILOT_DAY = "2026-03-02T10:00:00+05:00"
@@ -450,7 +451,7 @@ def http_client() -> httpx.AsyncClient:
     of its pool on each request, so one pool shared by all the users would cost the load
     generator time for each other user's connections, and leave them in hello's pool too."""
     limits = httpx.Limits(max_connections=None, max_keepalive_connections=None)
-    return httpx.AsyncClient(timeout=60, limits=limits)
+    return async_client(timeout=60, limits=limits)
 
 
 async def first_client(http: httpx.AsyncClient, plan: BusPlan, buyers: list[Buyer]) -> VinClient:

@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 
 from desks.settings import Settings
+from servicekit.http_clients import tls
 from servicekit.provider import SYNC_PATH
 from servicekit.topology import GATEWAY
 
@@ -45,7 +46,7 @@ class ReadsAgain(httpx.AsyncHTTPTransport):
 def bus_client(**options: Any) -> httpx.AsyncClient:
     """The desks' client of the bus's services (`options` go to `httpx.AsyncClient`)."""
     limits = httpx.Limits(keepalive_expiry=KEEPALIVE_SECONDS)
-    return httpx.AsyncClient(transport=ReadsAgain(limits=limits), **options)
+    return httpx.AsyncClient(transport=ReadsAgain(limits=limits, verify=tls()), **options)
 
 
 class Refused(Exception):

@@ -29,6 +29,7 @@ from egov.launcher import (
     run_bus,
 )
 from egov.personas import PERSONA_KEY_PASSWORD
+from servicekit.http_clients import async_client, sync_client
 from servicekit.settings import BUS_ADMIN_TOKEN, DEFAULT_ADMIN_TOKEN
 from servicekit.topology import SERVICES, local_url, spec
 
@@ -227,7 +228,8 @@ def status(
     when a service is not, 2 when there is no gateway."""
     url = gateway_health_url(bus_url(gateway, base_port, host)("gateway"))
     try:
-        report = httpx.get(url, timeout=5.0).json()
+        with sync_client(timeout=5.0) as http:
+            report = http.get(url).json()
     except (httpx.HTTPError, ValueError) as exc:
         if as_json:
             _print_json({"status": "unreachable", "gateway": url, "error": str(exc)})
@@ -416,7 +418,7 @@ def login(
     pki = bus_url(gateway, base_port, host)("pki")
 
     async def token() -> str:
-        async with httpx.AsyncClient(base_url=pki, timeout=30) as http:
+        async with async_client(base_url=pki, timeout=30) as http:
             return await sign_in(http, persona, audience.value)
 
     try:
@@ -448,7 +450,7 @@ def mint_vehicle(
     url = bus_url(gateway, base_port, host)
 
     async def mint() -> str:
-        async with httpx.AsyncClient(timeout=30) as http:
+        async with async_client(timeout=30) as http:
             flow = VinClient(url, http, admin_token=admin_token)
             return await flow.new_vehicle(seller, buyer)
 
@@ -473,7 +475,7 @@ def mint_machine(
     url = bus_url(gateway, base_port, host)
 
     async def mint() -> str:
-        async with httpx.AsyncClient(timeout=30) as http:
+        async with async_client(timeout=30) as http:
             flow = MachineryClient(url, http, admin_token=admin_token)
             return await flow.new_machine(owner)
 
@@ -518,7 +520,7 @@ def reset(
     table = Table(title="reset to the seed")
     for column in ("service", "tables emptied", "seed"):
         table.add_column(column)
-    with httpx.Client(timeout=60, headers=_bearer(admin_token)) as http:
+    with sync_client(timeout=60, headers=_bearer(admin_token)) as http:
         for service in SERVICES:
             try:
                 reply = http.post(f"{url(service.name)}/admin/reset")
@@ -594,11 +596,10 @@ def log_verify(
     """Prove the hash chain intact (exit 0) or name its first broken record (exit 1)."""
     gateway = bus_url(gateway, base_port, host)("gateway")
     try:
-        reply = httpx.get(
-            f"{gateway.rstrip('/')}/admin/log/verify",
-            headers=_bearer(admin_token),
-            timeout=LOG_TIMEOUT,
-        )
+        with sync_client(timeout=LOG_TIMEOUT) as http:
+            reply = http.get(
+                f"{gateway.rstrip('/')}/admin/log/verify", headers=_bearer(admin_token)
+            )
     except httpx.HTTPError as exc:
         console.print(f"[red]the gateway at {gateway} does not answer:[/] {exc}")
         raise typer.Exit(2) from None
@@ -633,13 +634,15 @@ def log_export(
     gateway = bus_url(gateway, base_port, host)("gateway")
     records = 0
     try:
-        with httpx.stream(
-            "GET",
-            f"{gateway.rstrip('/')}/admin/log/export",
-            params={"from": start, "to": end},
-            headers=_bearer(admin_token),
-            timeout=LOG_TIMEOUT,
-        ) as reply:
+        with (
+            sync_client(timeout=LOG_TIMEOUT) as http,
+            http.stream(
+                "GET",
+                f"{gateway.rstrip('/')}/admin/log/export",
+                params={"from": start, "to": end},
+                headers=_bearer(admin_token),
+            ) as reply,
+        ):
             if reply.status_code != 200:
                 reply.read()
                 console.print(f"[red]the gateway refused:[/] {_problem_text(reply)}")

@@ -19,6 +19,7 @@ from pydantic import BaseModel
 
 from egov.personas import load
 from egov.signin import login, sign_b64
+from servicekit.http_clients import async_client
 from servicekit.identifiers import vin_check_digit
 from servicekit.settings import DEFAULT_ADMIN_TOKEN
 
@@ -118,7 +119,7 @@ class FlowClient:
         audience = audience or self.service
         if (who, audience) not in self._tokens:
             self.requests += 2  # the challenge and the token
-            async with httpx.AsyncClient(base_url=self.url("pki"), timeout=30) as pki:
+            async with async_client(base_url=self.url("pki"), timeout=30) as pki:
                 self._tokens[who, audience] = await login(pki, who, audience)
         return self._tokens[who, audience]
 

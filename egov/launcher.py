@@ -31,6 +31,7 @@ import httpx
 import structlog
 import uvicorn
 
+from servicekit.http_clients import async_client
 from servicekit.topology import DESKS, GATEWAY, SERVICES, ServiceSpec, local_url
 
 if TYPE_CHECKING:
@@ -197,7 +198,7 @@ async def wait_ready(
     """Poll every service's /ready until all answer 200 or `within` seconds pass."""
     ready_at: dict[str, float] = {}
     deadline = time.monotonic() + within
-    async with httpx.AsyncClient(timeout=1.0) as client:
+    async with async_client(timeout=1.0) as client:
         while len(ready_at) < len(plan.services) and time.monotonic() < deadline:
             if stopped is not None and stopped.is_set():
                 break
@@ -423,7 +424,7 @@ class Supervisor:
 
     async def _announce_ready(self, child: _Child) -> None:
         started, url = time.monotonic(), f"{self.plan.url(child.service.name)}/ready"
-        async with httpx.AsyncClient(timeout=1.0) as client:
+        async with async_client(timeout=1.0) as client:
             while time.monotonic() - started < self.ready_timeout:
                 with contextlib.suppress(httpx.HTTPError):
                     if (await client.get(url)).status_code == 200:

@@ -15,8 +15,6 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-import httpx
-
 from egov.demo import (
     Branch,
     Demo,
@@ -33,6 +31,7 @@ from egov.machinery_flow import MachineryClient, expect
 from egov.signin import sign_b64
 from frontoffice_service.settings import Settings as FrontOfficeSettings
 from servicekit.clock import ALMATY
+from servicekit.http_clients import async_client
 from servicekit.settings import DEFAULT_ADMIN_TOKEN
 
 PILOT_START: date = FrontOfficeSettings.model_fields["machinery_pilot_start"].default
@@ -76,7 +75,7 @@ async def run(
     admin_token: str = DEFAULT_ADMIN_TOKEN,
 ) -> list[Outcome]:
     """Play `branches` (names of BRANCHES) one after another; NoBus when there is no bus."""
-    async with httpx.AsyncClient(timeout=30) as http:
+    async with async_client(timeout=30) as http:
         demo = MachineryDemo(MachineryClient(url, http, admin_token=admin_token), reporter)
         return await play_branches(demo, BRANCHES, branches, PILOT)
 

@@ -37,6 +37,7 @@ from egov.flow_client import legal_entity as company
 from egov.vin_flow import VinClient, expect
 from registration_service.settings import Settings as PortalSettings
 from servicekit.clock import ALMATY
+from servicekit.http_clients import async_client
 from servicekit.registries import registry_name
 from servicekit.settings import DEFAULT_ADMIN_TOKEN
 
@@ -95,7 +96,7 @@ async def run(
     """Play `branches` (names of BRANCHES) one after another on the bus at `url`; NoBus when
     there is no bus. V1 refuses outside the pilot: the bus clock is stopped on a pilot day if
     today is not one, and put back at the end."""
-    async with httpx.AsyncClient(timeout=30) as http:
+    async with async_client(timeout=30) as http:
         demo = VinDemo(VinClient(url, http, admin_token=admin_token), reporter)
         return await play_branches(demo, BRANCHES, branches, PILOT)
 

@@ -40,6 +40,7 @@ from egov.signin import login_with, sign_b64
 from eps_passports.schemas import PassportIn
 from recycling_fee.schemas import FeeIn
 from sale_contracts.schemas import ContractIn
+from servicekit.http_clients import async_client
 from servicekit.settings import DEFAULT_ADMIN_TOKEN
 from servicekit.signatures import ROLE_EMPLOYEE
 
@@ -87,7 +88,7 @@ class VinClient(FlowClient):
             },
         )
         await self._grant("PUT", json={"iin": iin, "bin": company["bin"], "role": role})
-        async with httpx.AsyncClient(base_url=self.url("pki"), timeout=30) as pki:
+        async with async_client(base_url=self.url("pki"), timeout=30) as pki:
             p12 = base64.b64decode(issued["pkcs12"])
             self._tokens[key, PORTAL] = await login_with(pki, p12, issued["password"], PORTAL)
 

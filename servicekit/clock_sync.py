@@ -22,6 +22,7 @@ from pydantic.alias_generators import to_camel
 
 from servicekit.bus import Delivery, Message, MessageBus, QueueSpec, RetryPolicy, Subscription
 from servicekit.clock import Clock, ClockState
+from servicekit.http_clients import async_client
 
 log = structlog.get_logger(__name__)
 
@@ -92,7 +93,7 @@ async def catch_up(gateway_url: str, clock: Clock, within: float = CATCH_UP_WITH
     503 is starting and may have announced before that queue existed, so it is asked again
     until ready."""
     deadline = time.monotonic() + within
-    async with httpx.AsyncClient(timeout=2.0) as client:
+    async with async_client(timeout=2.0) as client:
         while True:
             try:
                 reply = await client.get(f"{gateway_url}/clock")

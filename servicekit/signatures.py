@@ -41,6 +41,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from servicekit.clock import bus_clock
+from servicekit.http_clients import sync_client
 
 # Role OIDs of НУЦ РК carried in the EKU (kz-reference §9).
 ROLE_INDIVIDUAL = "1.2.398.3.3.4.1.1"
@@ -201,12 +202,10 @@ def timestamp_over_http(url: str, *, timeout: float = 10.0) -> TimestampTranspor
 
     def transport(query: bytes) -> bytes:
         try:
-            reply = httpx.post(
-                url,
-                content=query,
-                headers={"content-type": "application/timestamp-query"},
-                timeout=timeout,
-            )
+            with sync_client(timeout=timeout) as http:
+                reply = http.post(
+                    url, content=query, headers={"content-type": "application/timestamp-query"}
+                )
         except httpx.HTTPError as exc:
             raise TimestampRefused(f"the TSA at {url} does not answer: {exc}") from None
         if reply.status_code != 200:

@@ -17,6 +17,7 @@ import pytest
 
 from egov.demo import Branch, Line, Outcome, Reporter
 from egov.launcher import BusPlan, ServiceStatus, bind_free, run_embedded
+from servicekit.http_clients import async_client
 from servicekit.topology import SERVICES, spec
 from tests.backends import fresh_postgres, fresh_vhost
 from tests.fixtures.templates import TEMPLATES
@@ -166,7 +167,7 @@ class ServiceProcess:
             stderr=asyncio.subprocess.DEVNULL,
         )
         url = f"{self.plan.url(self.spec.name)}/ready"
-        async with httpx.AsyncClient(timeout=1.0) as client:
+        async with async_client(timeout=1.0) as client:
             for _ in range(600):
                 with contextlib.suppress(httpx.HTTPError):
                     if (await client.get(url)).status_code == 200:

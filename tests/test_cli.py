@@ -28,11 +28,14 @@ from typer.testing import CliRunner, Result
 
 from egov import cli
 from egov.launcher import free_base_port
+from servicekit.http_clients import sync_client
 from servicekit.topology import SERVICES, spec
 from tests.backends import fresh_postgres, fresh_vhost
 from tests.harness import ADMIN, envelope
 
 EGOV = [sys.executable, "-m", "egov"]
+HTTP = sync_client(timeout=5.0)
+"""The module's calls to its buses (httpx.get's timeout)."""
 IIN = "900515310005"
 
 
@@ -89,14 +92,14 @@ def _wait_for_clock(port: int, expected: str) -> bool:
     """Whether the service on `port` reports `expected` as its time within a few seconds."""
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
-        if httpx.get(f"http://127.0.0.1:{port}/ready").json()["now"] == expected:
+        if HTTP.get(f"http://127.0.0.1:{port}/ready").json()["now"] == expected:
             return True
         time.sleep(0.05)
     return False
 
 
 def _call_person(base: int) -> dict[str, object]:
-    reply = httpx.post(
+    reply = HTTP.post(
         f"http://127.0.0.1:{base}/bip-sync/SendMessage",
         json=envelope("GBDFL_UniversalServiceSync", {"iin": IIN}),
         timeout=10,
@@ -115,7 +118,7 @@ def test_embedded_bus_starts_serves_and_stops_cleanly(tmp_path: Path, sig: signa
         for service in SERVICES:
             assert f"http://127.0.0.1:{base + service.port - 8000}" in startup
         assert _call_person(base)["found"] is True
-        ready = httpx.get(f"http://127.0.0.1:{base + 1}/ready").json()
+        ready = HTTP.get(f"http://127.0.0.1:{base + 1}/ready").json()
         assert (ready["database"], ready["broker"]) == ("sqlite", "in-process")
         status = subprocess.run(
             [*EGOV, "status", "--gateway", f"http://127.0.0.1:{base}"],
@@ -181,10 +184,10 @@ def test_multiprocess_bus_on_postgres_and_rabbitmq(
             assert sorted(children) == sorted(s.name for s in SERVICES)
             assert _call_person(base)["found"] is True
             for service in SERVICES:
-                ready = httpx.get(f"{_url(base, service.name)}/ready").json()
+                ready = HTTP.get(f"{_url(base, service.name)}/ready").json()
                 assert (ready["database"], ready["broker"]) == ("postgresql", "rabbitmq")
             # The bus clock, moved at the gateway, reaches every process through RabbitMQ.
-            frozen = httpx.post(
+            frozen = HTTP.post(
                 f"http://127.0.0.1:{base}/admin/clock/freeze",
                 json={"at": FROZEN},
                 headers=ADMIN,
@@ -195,12 +198,12 @@ def test_multiprocess_bus_on_postgres_and_rabbitmq(
             # kill -9 of a registry: the supervisor starts it again, on the bus clock, and
             # the others never stop.
             _kill_and_wait_back(process, base, "gbd_fl", children)
-            assert httpx.get(f"{_url(base, 'gbd_fl')}/ready").json()["now"] == FROZEN
+            assert HTTP.get(f"{_url(base, 'gbd_fl')}/ready").json()["now"] == FROZEN
             assert _call_person(base)["found"] is True
 
             # kill -9 of the gateway: it comes back frozen at the same instant, as do all.
             _kill_and_wait_back(process, base, "gateway", children)
-            clock = httpx.get(f"http://127.0.0.1:{base}/clock").json()
+            clock = HTTP.get(f"http://127.0.0.1:{base}/clock").json()
             assert clock["frozen"] is True
             assert datetime.fromisoformat(clock["now"]) == datetime.fromisoformat(FROZEN)
             for service in SERVICES:
@@ -285,7 +288,7 @@ def _kill_and_wait_back(
         successor = _children(process).get(name)
         if successor is not None and successor.pid != before[name].pid:
             with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"{_url(base, name)}/ready", timeout=1).status_code == 200:
+                if HTTP.get(f"{_url(base, name)}/ready", timeout=1).status_code == 200:
                     break
         time.sleep(0.1)
     else:
@@ -343,7 +346,7 @@ def test_login_prints_a_token_the_state_service_takes(bus_port: int) -> None:
     assert result.exit_code == 0, result.output
     token = result.stdout.strip()
     portal = _url(bus_port, "registration_service")
-    reply = httpx.get(
+    reply = HTTP.get(
         f"{portal}/cabinet/notifications", headers={"Authorization": f"Bearer {token}"}
     )
     assert reply.status_code == 200, reply.text
@@ -351,7 +354,7 @@ def test_login_prints_a_token_the_state_service_takes(bus_port: int) -> None:
         "login", "buyer", "--audience", "frontoffice_service", EGOV_BASE_PORT=str(bus_port)
     )
     front = _url(bus_port, "frontoffice_service")
-    reply = httpx.get(
+    reply = HTTP.get(
         f"{front}/digital-documents", headers={"Authorization": f"Bearer {office.stdout.strip()}"}
     )
     assert reply.status_code == 200, reply.text
@@ -427,7 +430,7 @@ def test_sign_reads_the_document_from_stdin_as_bytes_or_base64(tmp_path: Path) -
 
 
 def _admin_get(base: int, service: str, path: str) -> httpx.Response:
-    return httpx.get(f"{_url(base, service)}{path}", headers=ADMIN, timeout=10)
+    return HTTP.get(f"{_url(base, service)}{path}", headers=ADMIN, timeout=10)
 
 
 @pytest.mark.slow
@@ -469,13 +472,13 @@ def test_reset_brings_every_service_back_to_its_seed(bus_port: int) -> None:
     portal = _url(bus_port, "registration_service")
     token = _egov("login", "dealer_manager", "--audience", "registration_service", **env)
     dealer = {"Authorization": f"Bearer {token.stdout.strip()}"}
-    frozen = httpx.post(
+    frozen = HTTP.post(
         f"http://127.0.0.1:{bus_port}/admin/clock/freeze",
         json={"at": "2026-03-02T10:00:00+05:00"},
         headers=ADMIN,
     )
     assert frozen.status_code == 200
-    started = httpx.post(f"{portal}/dealer/applications", headers=dealer)
+    started = HTTP.post(f"{portal}/dealer/applications", headers=dealer)
     assert started.status_code == 201, started.text
 
     refused = _egov("reset", "--admin-token", "wrong", **env)
@@ -490,12 +493,12 @@ def test_reset_brings_every_service_back_to_its_seed(bus_port: int) -> None:
     assert len(seeded.json()) == 1
     # The state services' seed is empty; the token made before the reset still signs in, and
     # the bus clock stays where it was.
-    assert httpx.get(f"{portal}/dealer/applications", headers=dealer).json() == []
-    clock = httpx.get(f"http://127.0.0.1:{bus_port}/clock").json()
+    assert HTTP.get(f"{portal}/dealer/applications", headers=dealer).json() == []
+    clock = HTTP.get(f"http://127.0.0.1:{bus_port}/clock").json()
     assert clock["localNow"] == "2026-03-02T10:00:00+05:00"
     # And the bus still works end to end after it.
     assert _call_person(bus_port)["found"] is True
-    httpx.post(f"http://127.0.0.1:{bus_port}/admin/clock/reset", headers=ADMIN)
+    HTTP.post(f"http://127.0.0.1:{bus_port}/admin/clock/reset", headers=ADMIN)
 
 
 def test_personas_json_and_names_never_cut_at_80_columns() -> None:

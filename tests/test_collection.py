@@ -20,6 +20,7 @@ from contracts import ROOT, collection
 from egov.machinery_flow import MachineryClient, photo, scan_png
 from egov.signin import sign, sign_b64
 from servicekit.clock import bus_clock
+from servicekit.http_clients import async_client
 from servicekit.topology import SERVICES
 from tests.harness import eventually, running_bus
 
@@ -224,7 +225,7 @@ class _Runner:
 
 async def test_the_vin_collection_registers_a_vehicle(tmp_path: Path) -> None:
     variables, requests = _parse((ROOT / "collection" / "vin-registration.http").read_text())
-    async with running_bus(tmp_path) as bus, httpx.AsyncClient(timeout=30) as http:
+    async with running_bus(tmp_path) as bus, async_client(timeout=30) as http:
         runner = _Runner(variables, bus.ports, patient=True)
         for request in requests:
             await runner.send(http, request)
@@ -254,7 +255,7 @@ async def test_the_machinery_collection_registers_a_tractor_and_hands_the_paper_
     a photo, the package from the answer's checklist, one scan per presented document."""
     variables, requests = _parse((ROOT / "collection" / "machinery-registration.http").read_text())
     variables["photo"] = photo()
-    async with running_bus(tmp_path) as bus, httpx.AsyncClient(timeout=30) as http:
+    async with running_bus(tmp_path) as bus, async_client(timeout=30) as http:
         runner = _Runner(variables, bus.ports, patient=True)
         minting = MachineryClient(lambda service: f"http://127.0.0.1:{bus.ports[service]}", http)
         runner.variables["machine"] = await minting.new_machine("buyer")
@@ -278,7 +279,7 @@ async def test_the_machinery_collection_registers_a_tractor_and_hands_the_paper_
 
 async def test_the_tester_controls_answer_as_written(tmp_path: Path) -> None:
     variables, requests = _parse((ROOT / "collection" / "tester-controls.http").read_text())
-    async with running_bus(tmp_path) as bus, httpx.AsyncClient(timeout=30) as http:
+    async with running_bus(tmp_path) as bus, async_client(timeout=30) as http:
         runner = _Runner(variables, bus.ports)
         for request in requests:
             await runner.send(http, request)

@@ -10,7 +10,6 @@ import subprocess
 import sys
 from collections.abc import AsyncIterator
 
-import httpx
 import pytest
 from typer.testing import CliRunner
 
@@ -18,6 +17,7 @@ from egov import demo, vin_demo
 from egov.cli import app
 from egov.launcher import BusPlan, free_base_port
 from servicekit.clock import bus_clock
+from servicekit.http_clients import async_client
 from tests.fixtures.buses import bus_fixture
 from tests.fixtures.clock import AFTER_THE_PILOTS
 from tests.harness import ADMIN, Recorder, played
@@ -29,7 +29,7 @@ pytestmark = pytest.mark.usefixtures("pilot_day")
 @pytest.fixture
 async def auto_decision(bus: BusPlan) -> AsyncIterator[None]:
     policy = f"{bus.url('registration_service')}/admin/policy"
-    async with httpx.AsyncClient() as http:
+    async with async_client() as http:
         await http.put(policy, json={"autoDecision": True}, headers=ADMIN)
         try:
             yield
@@ -58,7 +58,7 @@ async def test_auto_decision_is_reported_and_the_refusal_branch_turns_it_off_for
     notes = [line.action for line in lines if line.kind == "note"]
     assert "turns the police desk's auto-decision rule off" in notes
     assert "turns the auto-decision rule back on" in notes
-    async with httpx.AsyncClient() as http:
+    async with async_client() as http:
         reply = await http.get(f"{bus.url('registration_service')}/admin/policy", headers=ADMIN)
     assert reply.json() == {"autoDecision": True}
 
@@ -84,7 +84,7 @@ async def test_branch_answers_as_expected_at_its_step(bus: BusPlan, branch: str)
         assert vin_demo.BRANCHES[branch].step in refused
     if branch in HALFWAY:
         query = {"iin": "900515310005", "status": "RESERVED"}
-        async with httpx.AsyncClient() as http:
+        async with async_client() as http:
             url = f"{bus.url('number_bank')}/admin/plates"
             assert (await http.get(url, params=query, headers=ADMIN)).json() == []
 
@@ -116,7 +116,7 @@ async def test_a_step_that_goes_wrong_fails_the_branch_and_says_what(bus: BusPla
         "status": 503,
         "count": 1,
     }
-    async with httpx.AsyncClient() as http:
+    async with async_client() as http:
         added = await http.post(f"{bus.url('gateway')}/admin/faults", json=rule, headers=ADMIN)
     assert added.status_code in (200, 201), added.text
     (outcome,) = await vin_demo.run(bus.url, ["v3-no-epts"], Recorder())

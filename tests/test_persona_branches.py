@@ -8,11 +8,11 @@ import base64
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
-import httpx
 import pytest
 
 from egov import personas
 from egov.launcher import BusPlan
+from servicekit.http_clients import async_client
 from servicekit.signatures import sign_detached
 from tests.fixtures.buses import bus_fixture
 from tests.harness import envelope, send
@@ -31,7 +31,7 @@ bus = bus_fixture("sqlite", scope="module")
 
 @pytest.fixture
 async def ask(bus: BusPlan) -> AsyncIterator[Ask]:
-    async with httpx.AsyncClient(timeout=15) as client:
+    async with async_client(timeout=15) as client:
 
         async def call(service_id: str, data: dict[str, Any]) -> dict[str, Any]:
             reply = await send(client, bus, envelope(service_id, data))

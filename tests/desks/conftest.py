@@ -16,6 +16,7 @@ import pytest
 from playwright.async_api import Browser, BrowserContext, Page, expect
 
 from egov.launcher import BusPlan
+from servicekit.http_clients import async_client
 from tests.harness import running_bus
 
 # A step crosses the bus and the machine is shared: give a page longer than Playwright's 5 s.
@@ -30,7 +31,7 @@ async def bus(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[BusPlan
 
 @pytest.fixture(scope="module")
 async def desks(bus: BusPlan) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=bus.url("desks"), timeout=20) as client:
+    async with async_client(base_url=bus.url("desks"), timeout=20) as client:
         yield client
 
 

@@ -11,13 +11,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from playwright.async_api import Browser, Page, expect
 
 from egov.launcher import BusPlan
 from egov.vin_flow import VinClient
 from gbd_fl.seed import load_records
+from servicekit.http_clients import async_client
 from tests.harness import envelope, send
 
 PERSON = "GBDFL_UniversalServiceSync"
@@ -42,7 +42,7 @@ async def page(browser: Browser, tmp_path: Path) -> AsyncIterator[Page]:
 
 async def _call(bus: BusPlan, **info: str) -> str:
     request = envelope(PERSON, {"iin": ALIVE_IIN}, **info)
-    async with httpx.AsyncClient(timeout=20) as client:
+    async with async_client(timeout=20) as client:
         (await send(client, bus, request)).raise_for_status()
     message_id: str = request["requestInfo"]["messageId"]
     return message_id
@@ -84,7 +84,7 @@ async def test_the_sequence_diagram_draws_a_conversation_live(
 async def test_an_application_s_flow_is_opened_by_its_id_and_grows_with_its_steps(
     page: Page, bus: BusPlan, pilot_day: datetime, tmp_path: Path
 ) -> None:
-    async with httpx.AsyncClient(timeout=30) as http:
+    async with async_client(timeout=30) as http:
         flow = VinClient(bus.url, http)
         vin = await flow.new_vehicle("dealer_astana_motors", "buyer")
         app = await flow.start("dealer_manager")  # V1: ГБД ЮЛ
@@ -126,7 +126,7 @@ async def test_a_fault_rule_is_made_through_the_page_and_hits_the_next_call(
     await expect(rule).to_have_count(1)
     await expect(rule).to_contain_text("503 CONSOLE_FAULT")
     request = envelope(PERSON, {"iin": ALIVE_IIN})
-    async with httpx.AsyncClient(timeout=20) as client:
+    async with async_client(timeout=20) as client:
         refused = await send(client, bus, request)
     assert refused.status_code == 503
     await page.reload()

@@ -13,6 +13,7 @@ from egov.flow_client import persona
 from egov.launcher import BusPlan
 from egov.vin_flow import VinClient
 from gbd_fl.seed import load_records
+from servicekit.http_clients import async_client
 from servicekit.topology import SERVICES
 from tests.harness import envelope, send
 
@@ -22,7 +23,7 @@ ALIVE_IIN = next(r["iin"] for r in load_records() if r["lifeStatus"] == "ALIVE")
 
 async def _call_gbd_fl(bus: BusPlan, **info: str) -> str:
     request = envelope(PERSON, {"iin": ALIVE_IIN}, **info)
-    async with httpx.AsyncClient(timeout=20) as client:
+    async with async_client(timeout=20) as client:
         reply = await send(client, bus, request)
     assert reply.status_code == 200, reply.text
     message_id: str = request["requestInfo"]["messageId"]
@@ -66,7 +67,7 @@ async def test_the_clock_is_frozen_set_advanced_and_unfrozen_through_the_page(
         await act(action="advance", seconds="3600")
         assert (await clock())["now"] == "2026-03-02T06:00:00Z"
         # The page shows the bus clock as the gateway tells it to anyone.
-        async with httpx.AsyncClient() as client:
+        async with async_client() as client:
             public = (await client.get(f"{bus.url('gateway')}/clock")).json()
         assert public["now"] == "2026-03-02T06:00:00Z"
         assert "2026-03-02 06:00:00Z" in (await desks.get("/console")).text
@@ -114,7 +115,7 @@ async def test_an_application_s_flow_is_opened_by_its_id(
 ) -> None:
     """V1–V8 on the portal: the console draws every registry call the portal made for the
     application, in the order of its checks, from the application's id alone."""
-    async with httpx.AsyncClient(timeout=30) as http:
+    async with async_client(timeout=30) as http:
         flow = VinClient(bus.url, http)
         vin = await flow.new_vehicle("dealer_astana_motors", "buyer")
         app = await flow.start("dealer_manager")

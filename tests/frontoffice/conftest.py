@@ -9,12 +9,12 @@ from collections.abc import AsyncIterator
 from datetime import datetime
 from pathlib import Path
 
-import httpx
 import pytest
 
 from egov.launcher import BusPlan
 from servicekit.bus import MessageBus, create_bus
 from servicekit.clock import ALMATY
+from servicekit.http_clients import async_client
 from tests.fixtures.buses import bus_fixture, one_backend_at_a_time
 from tests.fixtures.clock import day_fixture, every_day
 from tests.frontoffice.support import EventTap, FrontOffice
@@ -53,8 +53,8 @@ async def office(
     bus: BusPlan, broker: MessageBus, handed_over: EventTap
 ) -> AsyncIterator[FrontOffice]:
     async with (
-        httpx.AsyncClient(base_url=bus.url("frontoffice_service"), timeout=15) as http,
-        httpx.AsyncClient(base_url=bus.url("pki"), timeout=15) as pki,
-        httpx.AsyncClient(base_url=bus.url("gateway"), timeout=15) as gateway,
+        async_client(base_url=bus.url("frontoffice_service"), timeout=15) as http,
+        async_client(base_url=bus.url("pki"), timeout=15) as pki,
+        async_client(base_url=bus.url("gateway"), timeout=15) as gateway,
     ):
         yield FrontOffice(http, pki, gateway, broker, handed_over)

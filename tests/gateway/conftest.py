@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from egov.launcher import BusPlan
+from servicekit.http_clients import async_client
 from tests.fixtures.buses import bus_fixture
 
 bus = bus_fixture("sqlite", scope="module")
@@ -19,5 +20,5 @@ bus = bus_fixture("sqlite", scope="module")
 
 @pytest.fixture
 async def client(bus: BusPlan) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=bus.url("gateway"), timeout=10) as http:
+    async with async_client(base_url=bus.url("gateway"), timeout=10) as http:
         yield http

@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from egov.launcher import BusPlan
+from servicekit.http_clients import async_client
 from servicekit.logging import mask_identifiers
 from tests.fixtures.buses import bus_fixture
 from tests.harness import ADMIN, TESTER, TESTER_PASSWORD, eventually
@@ -99,7 +100,7 @@ bus = bus_fixture(
 
 @pytest.fixture
 async def channel(bus: BusPlan) -> AsyncIterator[Async]:
-    async with httpx.AsyncClient(base_url=bus.url("gateway"), timeout=10) as client:
+    async with async_client(base_url=bus.url("gateway"), timeout=10) as client:
         yield Async(client)
 
 

@@ -12,6 +12,7 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
+from servicekit.http_clients import async_client
 from tests.backends import fresh_vhost, restart_rabbitmq
 from tests.gateway.test_async_channel import (
     FAST_RETRIES,
@@ -63,7 +64,7 @@ async def amqp_url() -> AsyncIterator[str]:
 async def test_broker_restart_loses_no_message(tmp_path: Path, amqp_url: str) -> None:
     async with (
         running_bus(tmp_path, amqp_url=amqp_url, extra=FAST_RETRIES) as bus,
-        httpx.AsyncClient(base_url=bus.url("gateway"), timeout=30) as client,
+        async_client(base_url=bus.url("gateway"), timeout=30) as client,
     ):
         channel = Async(client)
         await _pull_service(client)
@@ -82,7 +83,7 @@ async def test_gateway_restart_loses_no_message(tmp_path: Path, amqp_url: str) -
     bodies = [message(PULL, {"iin": IIN, "n": n}) for n in range(3)]
     async with (
         running_bus(tmp_path, amqp_url=amqp_url, extra=FAST_RETRIES) as bus,
-        httpx.AsyncClient(base_url=bus.url("gateway")) as client,
+        async_client(base_url=bus.url("gateway")) as client,
     ):
         channel = Async(client)
         await _pull_service(client)
@@ -91,7 +92,7 @@ async def test_gateway_restart_loses_no_message(tmp_path: Path, amqp_url: str) -
     # A new gateway process on the same database and broker.
     async with (
         running_bus(tmp_path, amqp_url=amqp_url, extra=FAST_RETRIES) as bus,
-        httpx.AsyncClient(base_url=bus.url("gateway")) as client,
+        async_client(base_url=bus.url("gateway")) as client,
     ):
         channel = Async(client)
         expected = {b["messageInfo"]["messageId"] for b in bodies}
@@ -103,7 +104,7 @@ async def test_stored_but_unpublished_message_is_published_by_the_relay(
 ) -> None:
     async with (
         running_bus(tmp_path, amqp_url=amqp_url, extra=FAST_RETRIES) as bus,
-        httpx.AsyncClient(base_url=bus.url("gateway")) as client,
+        async_client(base_url=bus.url("gateway")) as client,
     ):
         channel = Async(client)
         await _pull_service(client)

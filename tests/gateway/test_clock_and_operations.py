@@ -15,6 +15,7 @@ from egov.services import build_app
 from servicekit.bus import InMemoryBroker, create_bus
 from servicekit.clock import Clock, bus_clock
 from servicekit.clock_sync import follow_bus_clock
+from servicekit.http_clients import async_client
 from servicekit.topology import spec
 from tests.harness import ADMIN, envelope, send
 
@@ -32,7 +33,7 @@ async def test_clock_control_moves_every_service(bus: BusPlan, client: httpx.Asy
         await client.post("/admin/clock/advance", json={"seconds": 86400}, headers=ADMIN)
     ).json()
     assert datetime.fromisoformat(advanced["now"]) == at + timedelta(days=1)
-    async with httpx.AsyncClient() as plain:
+    async with async_client() as plain:
         ready = (await plain.get(f"{bus.url('gbd_fl')}/ready")).json()
     assert datetime.fromisoformat(ready["now"]) == at + timedelta(days=1)
     # The registry's answer is dated by the bus clock too.
@@ -85,7 +86,7 @@ async def _gateway(data_dir: Path, broker: InMemoryBroker) -> AsyncIterator[http
     app = build_app(spec("gateway"), broker=broker, port=0, data_dir=str(data_dir))
     async with (
         app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gw") as client,
+        async_client(transport=httpx.ASGITransport(app=app), base_url="http://gw") as client,
     ):
         for _ in range(400):
             if (await client.get("/ready")).status_code == 200:

@@ -13,6 +13,7 @@ import yaml
 
 from egov.launcher import free_port
 from gateway.settings import REGISTRY_FILE
+from servicekit.http_clients import async_client
 from tests.harness import envelope, running_bus
 
 PERSON = "GBDFL_UniversalServiceSync"
@@ -62,7 +63,7 @@ def _registry(tmp_path: Path, timeout_ms: int) -> Path:
 
 
 async def _call(gateway_url: str) -> httpx.Response:
-    async with httpx.AsyncClient(timeout=10) as client:
+    async with async_client(timeout=10) as client:
         return await client.post(
             f"{gateway_url}/bip-sync/SendMessage", json=envelope(PERSON, {"iin": IIN})
         )
@@ -72,7 +73,7 @@ async def test_provider_down_is_provider_unavailable(tmp_path: Path) -> None:
     closed = f"http://127.0.0.1:{free_port()}"
     async with running_bus(tmp_path, extra={"gateway": {"providers": {"gbd_fl": closed}}}) as bus:
         reply = await _call(bus.url("gateway"))
-        async with httpx.AsyncClient() as client:
+        async with async_client() as client:
             health = (await client.get(f"{bus.url('gateway')}/health")).json()
     assert reply.status_code == 503
     problem = reply.json()
@@ -133,7 +134,7 @@ async def test_service_answers_503_until_ready(tmp_path: Path, path: str) -> Non
     transport = httpx.ASGITransport(app=app)
     async with (
         app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=transport, base_url="http://gw") as client,
+        async_client(transport=transport, base_url="http://gw") as client,
     ):
         for _ in range(100):
             ready = await client.get("/ready")

@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from egov.launcher import BusPlan
+from servicekit.http_clients import async_client
 from tests.harness import ADMIN, TESTER, envelope, running_bus, send
 
 PERSON = "GBDFL_UniversalServiceSync"
@@ -155,7 +156,7 @@ async def test_metadata(client: httpx.AsyncClient) -> None:
 
 async def test_registry_edits_survive_a_restart(tmp_path_factory: pytest.TempPathFactory) -> None:
     data_dir = tmp_path_factory.mktemp("restart")
-    async with running_bus(data_dir) as bus, httpx.AsyncClient(base_url=bus.url("gateway")) as c:
+    async with running_bus(data_dir) as bus, async_client(base_url=bus.url("gateway")) as c:
         await c.put(f"/admin/access/dealer-crm/{PERSON}", headers=ADMIN)
-    async with running_bus(data_dir) as bus, httpx.AsyncClient(base_url=bus.url("gateway")) as c:
+    async with running_bus(data_dir) as bus, async_client(base_url=bus.url("gateway")) as c:
         assert (await send(c, bus, _as("dealer-crm", "dealer-secret"))).status_code == 200

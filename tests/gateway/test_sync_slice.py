@@ -15,6 +15,7 @@ import pytest
 from egov.launcher import BusPlan
 from gbd_fl.seed import load_records
 from servicekit.envelope import SUCCESS
+from servicekit.http_clients import async_client
 from servicekit.topology import SERVICES
 from tests.fixtures.buses import SQLITE_AND_POSTGRES, bus_fixture
 from tests.harness import envelope, send
@@ -31,7 +32,7 @@ bus = bus_fixture(SQLITE_AND_POSTGRES, scope="module")
 
 @pytest.fixture
 async def client() -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(timeout=10) as http:
+    async with async_client(timeout=10) as http:
         yield http
 
 

@@ -21,6 +21,7 @@ from gateway.fault_rules import FaultRules
 from gateway.journal import Journal, JournalQuery
 from servicekit.clock import Clock, bus_clock
 from servicekit.envelope import SUCCESS
+from servicekit.http_clients import async_client
 from servicekit.redaction import mask_name, redact
 from tests.gateway.test_provider_faults import fake_provider
 from tests.harness import ADMIN, TESTER, envelope, running_bus, send
@@ -453,7 +454,7 @@ async def test_scenario_and_run_id_headers_reach_the_provider(tmp_path: Path) ->
     async with (
         fake_provider(_echo_headers) as url,
         running_bus(tmp_path, extra={"gateway": {"providers": {"gbd_fl": url}}}) as echo_bus,
-        httpx.AsyncClient(base_url=echo_bus.url("gateway"), timeout=10) as http,
+        async_client(base_url=echo_bus.url("gateway"), timeout=10) as http,
     ):
         reply = await send(
             http,

@@ -27,6 +27,7 @@ from servicekit.bus import Bus
 from servicekit.clock import Clock
 from servicekit.db import AppDatabase
 from servicekit.gateway_client import Gateway
+from servicekit.http_clients import async_client
 from servicekit.idempotency import IdempotencyStore
 from servicekit.outbox import AppOutbox
 from servicekit.topology import SERVICES
@@ -186,7 +187,7 @@ async def test_each_kit_alias_hands_the_route_its_object_and_adds_nothing_to_the
         )
 
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://kit") as client:
+    async with async_client(transport=transport, base_url="http://kit") as client:
         assert (await client.get("/")).status_code == 200
     assert all(seen[name] is value for name, value in held.items())
     assert "parameters" not in app.openapi()["paths"]["/"]["get"]

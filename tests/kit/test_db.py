@@ -32,6 +32,7 @@ from servicekit.db import (
     service_database_url,
 )
 from servicekit.errors import Problem, install_problem_handlers
+from servicekit.http_clients import async_client
 from servicekit.seeding import apply_seed
 from tests.backends import require_postgres
 
@@ -190,7 +191,7 @@ async def test_request_session_commits_on_success_and_rolls_back_on_error(
         raise Problem("INVALID_VALUE", field="value")
 
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+    async with async_client(transport=transport, base_url="http://t") as client:
         assert (await client.post("/ok/kept")).status_code == 200
         assert (await client.post("/fail/dropped")).status_code == 400
     async with database.sessionmaker() as session:

@@ -12,6 +12,7 @@ from sqlalchemy import exc as sa_exc
 from servicekit import messages
 from servicekit.bus import PublishError
 from servicekit.errors import NotFound, Problem, field_path, install_problem_handlers
+from servicekit.http_clients import async_client
 from servicekit.identifiers import Iin
 from servicekit.messages import LANGUAGES, Texts, known_codes, register
 from servicekit.openapi import ProblemDocument
@@ -88,7 +89,7 @@ def _app() -> FastAPI:
 @pytest.fixture
 async def client() -> httpx.AsyncClient:
     transport = httpx.ASGITransport(app=_app(), raise_app_exceptions=False)
-    return httpx.AsyncClient(transport=transport, base_url="http://test")
+    return async_client(transport=transport, base_url="http://test")
 
 
 async def test_single_field_error_is_the_problem_itself(client: httpx.AsyncClient) -> None:
@@ -177,7 +178,7 @@ def _failing(error: Exception) -> httpx.AsyncClient:
         raise error
 
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-    return httpx.AsyncClient(transport=transport, base_url="http://test")
+    return async_client(transport=transport, base_url="http://test")
 
 
 def _wrapped(cause: BaseException) -> sa_exc.DBAPIError:

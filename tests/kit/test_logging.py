@@ -9,6 +9,7 @@ import structlog
 from fastapi import FastAPI
 
 from servicekit.errors import install_problem_handlers
+from servicekit.http_clients import async_client
 from servicekit.logging import configure_logging, mask_identifiers, mask_secrets
 
 
@@ -94,7 +95,7 @@ async def test_an_unhandled_error_logs_no_locals_and_no_secrets(
     configure_logging(json=json_lines)
     try:
         transport = httpx.ASGITransport(app=_failing_app(), raise_app_exceptions=False)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        async with async_client(transport=transport, base_url="http://test") as client:
             reply = await client.post("/work")
         # uvicorn logs what escapes the app the same way.
         try:

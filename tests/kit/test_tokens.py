@@ -23,6 +23,7 @@ from servicekit.envelope import (
 )
 from servicekit.errors import Problem, install_problem_handlers
 from servicekit.gateway_client import GatewayFault, GatewayUnreachable
+from servicekit.http_clients import async_client
 from servicekit.tokens import CertificateStatuses, SignedIn, TokenIssuer, TokenVerifier
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -174,7 +175,7 @@ def service(clock: Clock) -> tuple[FastAPI, FakeNuc, Seconds]:
 
 async def _as(app: FastAPI, method: str, token: str) -> httpx.Response:
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://service") as client:
+    async with async_client(transport=transport, base_url="http://service") as client:
         return await client.request(
             method, "/applications", headers={"Authorization": f"Bearer {token}"}
         )

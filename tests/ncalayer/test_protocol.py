@@ -16,6 +16,7 @@ from lxml import etree
 from signxml.verifier import SignatureConfiguration, XMLVerifier
 
 from egov.launcher import BusPlan
+from servicekit.http_clients import async_client
 from servicekit.signatures import read_cms
 from tests.harness import ADMIN
 from tests.ncalayer.conftest import SEED, NCALayer
@@ -30,7 +31,7 @@ ISSUING_PEM: str = SEED["authorities"]["issuing"]["certificate"]
 async def verify(
     bus: BusPlan, cms_b64: str, data: bytes = DOCUMENT, **expected: Any
 ) -> dict[str, Any]:
-    async with httpx.AsyncClient(base_url=bus.url("pki"), timeout=10) as pki:
+    async with async_client(base_url=bus.url("pki"), timeout=10) as pki:
         reply = await pki.post(
             "/cms/verify",
             json={"cms": cms_b64, "data": base64.b64encode(data).decode(), **expected},
@@ -49,7 +50,7 @@ def unarmoured(pem: str) -> str:
 @pytest.fixture
 async def frozen_clock(bus: BusPlan) -> None:
     """The bus clock stands at NOW (tests/conftest.py sets it going after each test)."""
-    async with httpx.AsyncClient(base_url=bus.url("gateway"), timeout=10) as gateway:
+    async with async_client(base_url=bus.url("gateway"), timeout=10) as gateway:
         reply = await gateway.post("/admin/clock/freeze", json={"at": NOW}, headers=ADMIN)
         reply.raise_for_status()
 

@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import urllib.parse
 
-import httpx
-
 from egov.launcher import BusPlan
 from egov.vin_flow import VinClient, expect
+from servicekit.http_clients import async_client
 from tests.fixtures.buses import apart_bus_fixture
 from tests.harness import ADMIN, ServiceProcess
 
@@ -24,7 +23,7 @@ async def test_v19_portal_killed_while_issuing_the_plate_resumes_after_restart(
     bus, portal = apart_bus, ServiceProcess(apart_bus, PORTAL)
     await portal.start()
     try:
-        async with httpx.AsyncClient(timeout=30) as http:
+        async with async_client(timeout=30) as http:
             flow = VinClient(bus.url, http)
             vin = await flow.new_vehicle("dealer_astana_motors", "buyer")
             app = await flow.signed_by_dealer("dealer_manager", vin, "900515310005")

@@ -15,6 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from servicekit.http_clients import async_client
 from tests.fixtures.buses import SQLITE_AND_POSTGRES, bus_fixture, one_backend_at_a_time
 
 bus = bus_fixture(SQLITE_AND_POSTGRES, scope="package")
@@ -27,5 +28,5 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture
 async def client() -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(timeout=10) as http:
+    async with async_client(timeout=10) as http:
         yield http

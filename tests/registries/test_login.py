@@ -23,6 +23,7 @@ from servicekit.app import prepare_database
 from servicekit.clock import bus_clock
 from servicekit.db import Database
 from servicekit.errors import Problem
+from servicekit.http_clients import async_client
 from servicekit.signatures import sign_detached
 from servicekit.tokens import TokenVerifier
 from servicekit.topology import spec
@@ -38,7 +39,7 @@ bus = bus_fixture("sqlite", scope="module")
 
 @pytest.fixture
 async def pki(bus: BusPlan) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=bus.url("pki"), timeout=10) as client:
+    async with async_client(base_url=bus.url("pki"), timeout=10) as client:
         yield client
 
 
@@ -58,7 +59,7 @@ async def _login(
 
 
 async def _verifier(bus: BusPlan) -> TokenVerifier:
-    async with httpx.AsyncClient(timeout=10) as client:
+    async with async_client(timeout=10) as client:
         reply = await send(client, bus, envelope("PKI_TokenKeys", {}))
     assert reply.status_code == 200, reply.text
     return TokenVerifier(reply.json()["responseData"]["data"], bus_clock)

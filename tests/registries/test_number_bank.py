@@ -24,6 +24,7 @@ from egov.launcher import BusPlan
 from number_bank.plates import parse_plate
 from number_bank.seed import BUYER_RESERVED_PLATE, RESERVED_PLATE
 from servicekit.clock import bus_clock
+from servicekit.http_clients import async_client
 from servicekit.identifiers import Sex, make_iin
 from tests.harness import ADMIN, envelope, send
 
@@ -57,7 +58,7 @@ def key() -> str:
 
 @pytest.fixture
 async def client() -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(timeout=60) as http:
+    async with async_client(timeout=60) as http:
         yield http
 
 

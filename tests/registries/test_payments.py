@@ -18,6 +18,7 @@ from egov import personas
 from egov.launcher import BusPlan
 from payments.seed import load_data
 from servicekit.clock import bus_clock
+from servicekit.http_clients import async_client
 from tests.harness import ADMIN, envelope, send
 
 CREATE = "PAYMENTS_CreateInvoice"
@@ -47,7 +48,7 @@ NOW_2026 = datetime(2026, 11, 22, 5, 0, tzinfo=UTC)
 
 @pytest.fixture
 async def client() -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(timeout=20) as http:
+    async with async_client(timeout=20) as http:
         yield http
 
 

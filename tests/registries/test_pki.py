@@ -29,6 +29,7 @@ from pki.seed import load_seed, seeded_certificates
 from servicekit.clock import bus_clock
 from servicekit.documents import b64
 from servicekit.envelope import SUCCESS
+from servicekit.http_clients import async_client
 from servicekit.messages import texts_for
 from servicekit.signatures import (
     SIGNATURE_TIMESTAMP,
@@ -509,7 +510,7 @@ async def test_postgres_smoke(tmp_path: Path) -> None:
     async with (
         fresh_postgres() as base_url,
         running_bus(tmp_path, database_url=base_url) as plan,
-        httpx.AsyncClient(timeout=10) as client,
+        async_client(timeout=10) as client,
     ):
         valid = await check(client, plan, {**signed("dealer_director"), "expectedBin": DEALER_BIN})
         assert valid["valid"] is True

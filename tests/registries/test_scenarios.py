@@ -8,12 +8,12 @@ import importlib
 import uuid
 from typing import Any
 
-import httpx
 import pytest
 
 from egov.launcher import BusPlan
 from gateway import scenarios as gateway_scenarios
 from gateway.registry import Registry
+from servicekit.http_clients import async_client
 from servicekit.provider import SyncProvider
 from servicekit.scenarios import Scenarios
 from servicekit.topology import SERVICES
@@ -78,7 +78,7 @@ async def test_unknown_scenario_of_a_registry_is_refused_when_called_directly(
     provider = PROVIDERS[registry]
     service_id = next(iter(provider.operations))
     scenario = f"{registry}.no_such_branch"
-    async with httpx.AsyncClient(base_url=bus.url(registry), timeout=10) as http:
+    async with async_client(base_url=bus.url(registry), timeout=10) as http:
         reply = await http.post(
             "/shep/sync",
             json=envelope(service_id, {}),
@@ -103,7 +103,7 @@ async def test_unknown_scenario_of_a_registry_is_refused_by_the_gateway(
     branch is refused on any call, not only when the call reaches the registry it names."""
     provider = PROVIDERS[registry]
     scenario = f"{registry}.no_such_branch"
-    async with httpx.AsyncClient(timeout=10) as http:
+    async with async_client(timeout=10) as http:
         reply = await send(
             http, bus, envelope(service_id, {}), headers={"X-Test-Scenario": scenario}
         )
@@ -131,7 +131,7 @@ def test_a_provider_without_a_contract_judges_its_own_scenarios() -> None:
 
 
 async def test_a_declared_scenario_goes_through_the_gateway(bus: BusPlan) -> None:
-    async with httpx.AsyncClient(timeout=10) as http:
+    async with async_client(timeout=10) as http:
         reply = await send(
             http,
             bus,
@@ -146,7 +146,7 @@ async def test_a_declared_scenario_goes_through_the_gateway(bus: BusPlan) -> Non
 async def test_gateway_refuses_a_scenario_that_names_no_registry(
     bus: BusPlan, scenario: str
 ) -> None:
-    async with httpx.AsyncClient(timeout=10) as http:
+    async with async_client(timeout=10) as http:
         reply = await send(
             http,
             bus,
@@ -172,7 +172,7 @@ async def test_async_channel_refuses_a_scenario_that_names_no_registry(bus: BusP
         },
         "messageData": {"data": {"iin": "900515310005"}},
     }
-    async with httpx.AsyncClient(base_url=bus.url("gateway"), timeout=10) as http:
+    async with async_client(base_url=bus.url("gateway"), timeout=10) as http:
         reply = await http.post(
             "/bip-async/sendMessage", json=message, headers={"X-Test-Scenario": "gbdfl.deceased"}
         )

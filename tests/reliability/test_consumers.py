@@ -35,6 +35,7 @@ from servicekit.envelope import ErrorInfo
 from servicekit.errors import Problem, StepRefusal
 from servicekit.events import temporary
 from servicekit.gateway_client import GatewayFault, GatewayUnreachable
+from servicekit.http_clients import async_client
 from tests.fixtures.clock import VIN_PILOT_DAY
 from tests.fixtures.flows import farmers_new_tractor
 from tests.harness import ADMIN, eventually
@@ -160,7 +161,7 @@ async def test_v19_bmg_down_longer_than_the_old_budget_delays_the_auto_decision(
     """The impatient bus (conftest): its portal retries a failed message after milliseconds."""
     bus_clock.freeze(VIN_PILOT_DAY)  # tests/conftest.py puts the clock back
     plan = impatient_bus
-    async with httpx.AsyncClient(timeout=30) as http, auto_decision(http, plan):
+    async with async_client(timeout=30) as http, auto_decision(http, plan):
         flow, faults = VinClient(plan.url, http), Faults(http, plan)
         vin = await flow.new_vehicle("dealer_astana_motors", "buyer")
         app = await flow.signed_by_dealer("dealer_manager", vin, "900515310005")
@@ -211,7 +212,7 @@ async def test_m9_nuc_down_delays_the_provider_consumer_and_past_the_budget_park
     day = datetime(2025, 10, 21, 10, 0, tzinfo=ALMATY)
     bus_clock.freeze(day)
     plan = embedded_bus
-    async with httpx.AsyncClient(timeout=30) as http:
+    async with async_client(timeout=30) as http:
         flow, faults = MachineryClient(plan.url, http), Faults(http, plan)
 
         async def sent_while_nuc_is_down() -> tuple[dict[str, Any], str]:

@@ -29,6 +29,7 @@ from egov.launcher import BusPlan
 from egov.signin import sign
 from egov.vin_flow import VinClient
 from servicekit.clock import bus_clock
+from servicekit.http_clients import async_client
 from servicekit.redaction import redact
 from tests.harness import ADMIN, TESTER, TESTER_PASSWORD, envelope, send
 from tests.reliability.conftest import STREAMS
@@ -55,7 +56,7 @@ def bus(embedded_bus: BusPlan) -> BusPlan:
 
 @pytest.fixture
 async def http() -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(timeout=30) as client:
+    async with async_client(timeout=30) as client:
         yield client
 
 

@@ -28,6 +28,7 @@ from starlette.routing import BaseRoute
 from contracts import ROOT as CONTRACTS
 from egov.services import build_app, settings_class
 from servicekit.admin import require_admin
+from servicekit.http_clients import async_client
 from servicekit.logging import configure_logging
 from servicekit.serving import served
 from servicekit.settings import DEFAULT_ADMIN_TOKEN, bus_admin_token
@@ -116,7 +117,7 @@ async def test_every_integer_parameter_refuses_values_out_of_range(
     app = bare_apps(service)
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     unbounded = []
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+    async with async_client(transport=transport, base_url="http://test") as client:
         for method, path, where, name in _integer_parameters(service):
             for value in (HUGE, f"-{HUGE}", "-1"):
                 url = path.replace("{" + name + "}", value) if where == "path" else path
@@ -173,7 +174,7 @@ async def test_every_service_refuses_a_body_over_the_limit(
     if not chunked:
         headers["content-length"] = str(body.size)
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+    async with async_client(transport=transport, base_url="http://test") as client:
         method, path = _an_operation_with_a_body(service)
         reply = await client.request(method, path, content=body, headers=headers)
     assert reply.status_code == 413, reply.text[:300]
@@ -355,7 +356,7 @@ async def test_an_unhandled_error_is_logged_once_and_masked(
 
     configure_logging(json=True)
     try:
-        async with _serving(app) as (host, port), httpx.AsyncClient() as client:
+        async with _serving(app) as (host, port), async_client() as client:
             reply = await client.get(f"http://{host}:{port}/fault")
         output = capsys.readouterr().err
     finally:
@@ -389,7 +390,7 @@ async def test_the_default_admin_token_is_refused_beyond_loopback(
     operations = list(_admin_operations(service))
     assert operations, f"{service.name} has no admin API"
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+    async with async_client(transport=transport, base_url="http://test") as client:
         for method, path in operations:
             reply = await client.request(method, path, headers=ADMIN)
             assert reply.status_code == 403, (method, path, reply.text[:200])
@@ -412,7 +413,7 @@ async def test_the_admin_token_where_it_is_taken(
     app = _app(spec("gateway"), tmp_path, host=host, admin_token=token)
     app.state.readiness.ready = True
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+    async with async_client(transport=transport, base_url="http://test") as client:
         reply = await client.get("/admin/faults", headers={"Authorization": f"Bearer {token}"})
     assert reply.status_code == status, reply.text[:200]
 

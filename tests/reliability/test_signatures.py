@@ -23,6 +23,7 @@ from egov.personas import PERSONA_KEY_PASSWORD, key_file
 from egov.vin_flow import VinClient
 from servicekit.clock import bus_clock
 from servicekit.documents import b64
+from servicekit.http_clients import async_client
 from servicekit.signatures import sign_detached, timestamp_over_http
 from tests.fixtures.clock import VIN_PILOT_DAY
 from tests.harness import ADMIN
@@ -164,7 +165,7 @@ async def test_v9_signed_by_another_employee_or_without_the_right_to_sign_is_ref
 
 
 async def signed_in_with(flow: VinClient, p12: bytes) -> dict[str, str]:
-    async with httpx.AsyncClient(base_url=flow.url("pki"), timeout=30) as pki:
+    async with async_client(base_url=flow.url("pki"), timeout=30) as pki:
         challenge = (await pki.post("/auth/challenge")).json()["challenge"]
         cms_der = sign_detached(p12, PERSONA_KEY_PASSWORD, challenge.encode())
         reply = await pki.post(

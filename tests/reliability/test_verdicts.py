@@ -28,6 +28,7 @@ from egov.launcher import BusPlan
 from egov.machinery_flow import MachineryClient, expect, photo
 from egov.vin_flow import VinClient
 from servicekit.clock import ALMATY, bus_clock
+from servicekit.http_clients import async_client
 from servicekit.messages import texts_for
 from tests.fixtures.clock import VIN_PILOT_DAY
 from tests.fixtures.flows import farmers_new_tractor
@@ -47,7 +48,7 @@ def bus(deployed_bus: BusPlan) -> BusPlan:
 
 @pytest.fixture
 async def http() -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(timeout=30) as client:
+    async with async_client(timeout=30) as client:
         yield client
 
 

@@ -42,6 +42,7 @@ from frontoffice_service.settings import Settings
 from servicekit.clock import ALMATY, bus_clock
 from servicekit.db import Database
 from servicekit.documents import canonical
+from servicekit.http_clients import async_client
 from servicekit.service_centres import service_centre
 from servicekit.topology import spec
 
@@ -311,8 +312,8 @@ async def desk(bus: BusPlan) -> AsyncIterator[Archive]:
     database = Database(settings.sqlalchemy_url(), pool_size=2)
     try:
         async with (
-            httpx.AsyncClient(base_url=bus.url("pki"), timeout=15) as pki,
-            httpx.AsyncClient(base_url=bus.url("frontoffice_service"), timeout=15) as http,
+            async_client(base_url=bus.url("pki"), timeout=15) as pki,
+            async_client(base_url=bus.url("frontoffice_service"), timeout=15) as http,
         ):
             yield Archive(http, pki, database)
     finally:

@@ -19,6 +19,7 @@ from egov.flow_client import answer
 from egov.launcher import BusPlan
 from egov.machinery_flow import MachineryClient, expect, scan_png
 from servicekit.clock import ALMATY
+from servicekit.http_clients import async_client
 from tests.fixtures.buses import apart_bus_fixture
 from tests.fixtures.flows import farmers_new_tractor
 from tests.harness import ADMIN, ServiceProcess
@@ -48,7 +49,7 @@ async def test_machinery_resumes_after_the_front_office_is_killed(apart_bus: Bus
     bus, frontoffice = apart_bus, ServiceProcess(apart_bus, FRONTOFFICE)
     await frontoffice.start()
     try:
-        async with httpx.AsyncClient(timeout=30) as http:
+        async with async_client(timeout=30) as http:
             await _clock_at(http, bus, DAY)
             flow = MachineryClient(bus.url, http)
             registration = await farmers_new_tractor(flow)
@@ -99,5 +100,5 @@ async def test_machinery_resumes_after_the_front_office_is_killed(apart_bus: Bus
             await flow.sms_about("+77015550101", sent["number"], "Выдача")
     finally:
         await frontoffice.stop()
-        async with httpx.AsyncClient(timeout=10) as http:
+        async with async_client(timeout=10) as http:
             await http.post(f"{bus.url('gateway')}/admin/clock/reset", headers=ADMIN)

@@ -37,6 +37,7 @@ from gateway.settings import Settings
 from servicekit.clock import Clock, bus_clock
 from servicekit.db import Database, service_database_url
 from servicekit.envelope import SUCCESS
+from servicekit.http_clients import async_client
 from servicekit.logging import mask_identifiers
 from servicekit.redaction import mask_digits
 from tests.backends import fresh_postgres
@@ -92,7 +93,7 @@ async def tuned_bus(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[L
 
 @pytest.fixture
 async def client() -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(timeout=10) as http:
+    async with async_client(timeout=10) as http:
         yield http
 
 

@@ -14,6 +14,7 @@ from pydantic import ValidationError
 
 from egov.launcher import BusPlan, free_port
 from gateway.settings import Settings
+from servicekit.http_clients import async_client
 from tests.gateway.soap.support import XML, assert_valid, fault_info
 from tests.harness import ADMIN
 
@@ -284,7 +285,7 @@ async def unready_gateway() -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app)
     async with (
         app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=transport, base_url="http://gw") as client,
+        async_client(transport=transport, base_url="http://gw") as client,
     ):
         yield client
 

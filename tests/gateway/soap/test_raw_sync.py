@@ -12,6 +12,7 @@ from lxml import etree
 
 from egov.launcher import BusPlan, free_port
 from servicekit.envelope import SUCCESS
+from servicekit.http_clients import async_client
 from tests.gateway.soap.support import XML, assert_valid, fault_info
 from tests.harness import ADMIN
 
@@ -226,7 +227,7 @@ async def unready_gateway(request: pytest.FixtureRequest) -> AsyncIterator[httpx
     transport = httpx.ASGITransport(app=app)
     async with (
         app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=transport, base_url="http://gw") as client,
+        async_client(transport=transport, base_url="http://gw") as client,
     ):
         yield client
 

@@ -24,6 +24,7 @@ from starlette.routing import Route
 from egov.launcher import BusPlan
 from gateway.soap.xml import ASYNC_ITYPES, SOAP_ENV
 from servicekit.envelope import SUCCESS
+from servicekit.http_clients import async_client
 from tests.fixtures.http import serving as http_serving
 from tests.gateway.soap.support import AsyncSoap, assert_valid
 from tests.gateway.test_async_channel import FAST_RETRIES, TESTER_SENDER, message
@@ -109,7 +110,7 @@ async def bus(
 
 @pytest.fixture
 async def admin(bus: BusPlan) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=bus.url("gateway"), timeout=10) as client:
+    async with async_client(base_url=bus.url("gateway"), timeout=10) as client:
         reply = await client.put(
             f"/admin/services/{PUSHED}",
             json={

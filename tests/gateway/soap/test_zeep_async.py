@@ -22,6 +22,7 @@ from egov.launcher import BusPlan
 from gateway.soap.async_envelope import OPERATIONS
 from gateway.soap.envelope import MESSAGE_IDS
 from servicekit.envelope import SUCCESS
+from servicekit.http_clients import async_client
 from tests.fixtures.buses import bus_fixture
 from tests.gateway.soap.support import ASYNC_PERSON, TESTER_SENDER, AsyncSoap, assert_valid
 from tests.gateway.test_async_channel import FAST_RETRIES, message
@@ -46,7 +47,7 @@ async def soap(bus: BusPlan) -> AsyncSoap:
 
 @pytest.fixture
 async def admin(bus: BusPlan) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=bus.url("gateway"), timeout=10) as client:
+    async with async_client(base_url=bus.url("gateway"), timeout=10) as client:
         yield client
 
 

@@ -17,6 +17,7 @@ from zeep.helpers import serialize_object
 
 from egov.launcher import BusPlan, free_port
 from servicekit.envelope import SUCCESS
+from servicekit.http_clients import async_client
 from tests.fixtures.buses import SQLITE_AND_POSTGRES, bus_fixture
 from tests.gateway.soap.samples import BIN, BUYER, SAMPLES
 from tests.gateway.soap.support import SoapClient
@@ -36,7 +37,7 @@ async def soap(bus: BusPlan) -> SoapClient:
 
 @pytest.fixture
 async def admin(bus: BusPlan) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=bus.url("gateway"), timeout=10) as client:
+    async with async_client(base_url=bus.url("gateway"), timeout=10) as client:
         yield client
 
 
@@ -87,7 +88,7 @@ async def test_generic_mapping_keeps_the_registrys_json(bus: BusPlan, soap: Soap
     """Arrays, numbers, booleans, dates and nulls come back as the JSON channel gives them."""
     data = {"iin": BUYER}
     over_soap = _plain((await soap.send("ERAP_FinesByIin", data)).responseData.data)
-    async with httpx.AsyncClient(timeout=10) as client:
+    async with async_client(timeout=10) as client:
         over_json = (await send(client, bus, envelope("ERAP_FinesByIin", data))).json()
     expected = over_json["responseData"]["data"]
     assert len(over_soap["fines"]) == len(expected["fines"]) > 0

@@ -22,7 +22,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import httpx
 import orjson
 import pytest
 import yaml
@@ -59,6 +58,7 @@ from servicekit.clock import bus_clock, instant
 from servicekit.db import Database, service_database_url
 from servicekit.errors import StepRefusal
 from servicekit.gateway_client import GatewayClient
+from servicekit.http_clients import async_client
 from servicekit.identifiers import vin_check_digit
 from servicekit.messages import texts_for
 from tests.backends import fresh_postgres
@@ -1020,7 +1020,7 @@ async def test_m12_bmg_failing_to_issue_rolls_the_entry_back(
         "status": 503,
         "count": 1,
     }
-    async with httpx.AsyncClient(base_url=bus.url("gateway"), timeout=15) as http:
+    async with async_client(base_url=bus.url("gateway"), timeout=15) as http:
         added = await http.post("/admin/faults", json=rule, headers=ADMIN)
     assert added.status_code in (200, 201), added.text
     app = application(Action.PLATE, MTZ, BEREKE, plate="AGR P 101")
