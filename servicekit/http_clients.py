@@ -1,10 +1,11 @@
 """httpx clients that share one TLS context per process.
 
-httpx makes a TLS context for every client, reading certifi's CA bundle again: 44 ms of CPU a
-client on a 2-core machine (measured), paid by every `egov` command, every readiness probe of a
-bus start, every time-stamp request of the signing helper, and by the test suite's thousands
-of clients. A context may be shared; this one is what httpx makes by default (certifi's
-bundle, or SSL_CERT_FILE / SSL_CERT_DIR where set), made once.
+httpx makes a TLS context for every client that has no transport of its own, reading
+certifi's CA bundle again: 25–45 ms of CPU a client on a 2-core machine (measured), paid by
+every `egov` command, every readiness probe of a bus start, the desks' client, every
+time-stamp request of the signing helper, and the tests' clients of a running bus. A context
+may be shared; this one is what httpx makes by default (certifi's bundle, or SSL_CERT_FILE /
+SSL_CERT_DIR where set), made once.
 
 The services call each other with aiohttp (`servicekit.gateway_client`), which shares its
 context already.
