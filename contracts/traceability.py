@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-import yaml
+from servicekit import yaml_files
 
 ROOT = Path(__file__).resolve().parents[1]
 STEPS_FILE = ROOT / "docs" / "steps.yaml"
@@ -50,7 +50,7 @@ class Step:
 
 
 def steps() -> list[Step]:
-    document = yaml.safe_load(STEPS_FILE.read_text(encoding="utf-8"))
+    document = yaml_files.load(STEPS_FILE.read_text(encoding="utf-8"))
     return [
         Step(
             str(s["id"]),

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
+from servicekit import yaml_files
 
 CATALOGUE = Path(__file__).resolve().parents[1] / "personas" / "catalogue.yaml"
 KEYS = CATALOGUE.parent / "keys"
@@ -24,7 +24,7 @@ README_END = "<!-- personas:end -->"
 
 
 def load() -> dict[str, list[dict[str, Any]]]:
-    catalogue: dict[str, list[dict[str, Any]]] = yaml.safe_load(
+    catalogue: dict[str, list[dict[str, Any]]] = yaml_files.load(
         CATALOGUE.read_text(encoding="utf-8")
     )
     return catalogue

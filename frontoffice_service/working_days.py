@@ -22,8 +22,8 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import holidays
-import yaml
 
+from servicekit import yaml_files
 from servicekit.clock import ALMATY
 
 OVERRIDES = Path(__file__).with_name("working_calendar.yaml")
@@ -40,7 +40,7 @@ class Overrides:
 
     @classmethod
     def load(cls, path: Path) -> Overrides:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = yaml_files.load(path.read_text(encoding="utf-8")) or {}
         return cls(
             days_off=frozenset(_dates(data.get("days_off"), path)),
             working_days=frozenset(_dates(data.get("working_days"), path)),

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.models import RegisteredService, Sender, seed_versions
 from gateway.repository import RegistryRepository
+from servicekit import yaml_files
 from servicekit.app import Seed
 from servicekit.clock import Clock
 from servicekit.provider import SYNC_PATH
@@ -84,7 +84,7 @@ class RegistryFile(FileModel):
 
 
 def read_registry(raw: bytes) -> RegistryFile:
-    return RegistryFile.model_validate(yaml.safe_load(raw))
+    return RegistryFile.model_validate(yaml_files.load(raw))
 
 
 def make_seed(path: Path) -> Seed:

@@ -27,7 +27,6 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-import yaml
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
@@ -45,6 +44,7 @@ from pki.issuance import (
     pkcs12_of,
 )
 from pki.settings import DEFAULT_PUBLIC_URL
+from servicekit import yaml_files
 from servicekit.signatures import ROLE_CEO, ROLE_EMPLOYEE, ROLE_MAY_SIGN, KeyUsage
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -107,7 +107,7 @@ class Issued:
 
 def holders() -> dict[str, tuple[Holder, tuple[str, ...]]]:
     """Every person of the catalogue as a holder, employees with their organisation."""
-    catalogue: dict[str, Any] = yaml.safe_load(CATALOGUE.read_text(encoding="utf-8"))
+    catalogue: dict[str, Any] = yaml_files.load(CATALOGUE.read_text(encoding="utf-8"))
     entities = {e["key"]: e for e in catalogue["legal_entities"]}
     result: dict[str, tuple[Holder, tuple[str, ...]]] = {}
     for person in catalogue["persons"]:

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-import yaml
 from cryptography import x509
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,6 +20,7 @@ from pki.ca import ISSUING, ROOT, TSA, publish_crl, record_of
 from pki.login import token_key
 from pki.models import RoleGrant, seed_versions
 from pki.repository import AuthorityRepository, CertificateRepository
+from servicekit import yaml_files
 from servicekit.clock import Clock
 from servicekit.seeding import apply_seed, digest_of
 
@@ -84,7 +84,7 @@ CATALOGUE = Path(__file__).resolve().parents[1] / "personas" / "catalogue.yaml"
 async def load_grants(session: AsyncSession) -> None:
     """Roles of the personas (personas/catalogue.yaml): for their employer's БИН, in a region,
     at a ЦОН office."""
-    catalogue = yaml.safe_load(CATALOGUE.read_text(encoding="utf-8"))
+    catalogue = yaml_files.load(CATALOGUE.read_text(encoding="utf-8"))
     bins = {entity["key"]: entity["bin"] for entity in catalogue["legal_entities"]}
     for person in catalogue["persons"]:
         for role in person.get("roles", []):
