@@ -712,12 +712,18 @@ async def test_admin_bad_plate_in_the_path(bus: BusPlan, client: httpx.AsyncClie
 
 # --- atomicity under concurrency ---------------------------------------------------------------
 
+CONTENDERS = 20
+"""Callers at once, four for each of five plates. Any number past one per plate shows the
+atomicity; fifty missed the gateway's 5 s provider deadline on SQLite on a loaded 2-core
+machine, where each write waits for the one before (a 504 is a fair answer then, not what
+these tests are about)."""
+
 
 async def test_concurrent_reservations_take_each_plate_once(
     bus: BusPlan, client: httpx.AsyncClient
 ) -> None:
     plates = [f"{d} CTE 10" for d in range(161, 166)]
-    buyers = [person() for _ in range(50)]
+    buyers = [person() for _ in range(CONTENDERS)]
     replies = await asyncio.gather(
         *(
             call(
@@ -758,14 +764,14 @@ async def test_concurrent_issues_issue_each_plate_once(
                     "idempotencyKey": key(),
                 },
             )
-            for i in range(50)
+            for i in range(CONTENDERS)
         )
     )
     codes = Counter(
         "ISSUED" if r.status_code == 200 else r.json()["errorInfo"]["subError"]["errorCode"]
         for r in replies
     )
-    assert codes == {"ISSUED": 5, "PLATE_ALREADY_ISSUED": 45}
+    assert codes == {"ISSUED": 5, "PLATE_ALREADY_ISSUED": CONTENDERS - 5}
     for plate in plates:
         history = (await status_of(client, bus, plate))["history"]
         assert [e["action"] for e in history] == ["ISSUED"]
