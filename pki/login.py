@@ -34,6 +34,7 @@ from pydantic_core import PydanticCustomError
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pki.issuance import own_private_key
 from pki.models import RoleGrant, TokenKey
 from pki.routes import provider
 from pki.schemas import CmsBase64, VerifyRequest
@@ -190,9 +191,7 @@ async def token_key(session: AsyncSession, clock: Clock) -> TokenKey:
 async def load_keys(session: AsyncSession, clock: Clock) -> Keys:
     """The login keys, from the token key in the database."""
     stored = await token_key(session, clock)
-    private = serialization.load_pem_private_key(stored.private_pem.encode(), password=None)
-    assert isinstance(private, rsa.RSAPrivateKey)
-    return Keys(TokenIssuer(private, stored.key_id, clock))
+    return Keys(TokenIssuer(own_private_key(stored.private_pem), stored.key_id, clock))
 
 
 router = APIRouter(prefix="/auth", tags=["login by ЭЦП"])
@@ -286,9 +285,7 @@ async def token_keys(_data: KeysRequest, call: SyncCall) -> KeysAnswer:
     stored = (await call.session.scalars(select(TokenKey))).all()
     public = {}
     for key in stored:
-        private = serialization.load_pem_private_key(key.private_pem.encode(), password=None)
-        assert isinstance(private, rsa.RSAPrivateKey)
-        public[key.key_id] = private.public_key()
+        public[key.key_id] = own_private_key(key.private_pem).public_key()
     return KeysAnswer(keys=jwks_of(public)["keys"])
 
 

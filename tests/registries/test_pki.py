@@ -17,14 +17,14 @@ import pytest
 from asn1crypto import cms, tsp
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.serialization import pkcs7, pkcs12
 from cryptography.x509 import ocsp
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from egov.launcher import BusPlan
 from pki.generate import KEYS_DIR
-from pki.issuance import P12_PASSWORD
+from pki.issuance import P12_PASSWORD, own_private_key
 from pki.seed import load_seed, seeded_certificates
 from servicekit.clock import bus_clock
 from servicekit.documents import b64
@@ -754,3 +754,22 @@ async def test_certificate_status_by_serial_or_key_identifier_gives_the_certific
         reply = await send(client, bus, envelope("PKI_CertificateStatus", both_or_neither))
         assert reply.status_code == 422, reply.text
         assert reply.json()["errorInfo"]["subError"]["errorCode"] == "FIELD_REQUIRED"
+
+
+def test_own_keys_load_as_the_checked_loader_reads_them_and_must_be_rsa() -> None:
+    """НУЦ's own keys skip cryptography's consistency checks (they come from nowhere else):
+    the key is the same, and a key that is not RSA is refused all the same."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
+    assert own_private_key(pem).private_numbers() == key.private_numbers()
+    other = ec.generate_private_key(ec.SECP256R1()).private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    with pytest.raises(ValueError, match="RSA"):
+        own_private_key(other.decode())
