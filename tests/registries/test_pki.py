@@ -759,17 +759,15 @@ async def test_certificate_status_by_serial_or_key_identifier_gives_the_certific
 def test_own_keys_load_as_the_checked_loader_reads_them_and_must_be_rsa() -> None:
     """НУЦ's own keys skip cryptography's consistency checks (they come from nowhere else):
     the key is the same, and a key that is not RSA is refused all the same."""
+
+    def pem(key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey) -> str:
+        return key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        ).decode()
+
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    pem = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    ).decode()
-    assert own_private_key(pem).private_numbers() == key.private_numbers()
-    other = ec.generate_private_key(ec.SECP256R1()).private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    )
+    assert own_private_key(pem(key)).private_numbers() == key.private_numbers()
     with pytest.raises(ValueError, match="RSA"):
-        own_private_key(other.decode())
+        own_private_key(pem(ec.generate_private_key(ec.SECP256R1())))
