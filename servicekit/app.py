@@ -33,6 +33,7 @@ from typing import Annotated, Any, NoReturn
 import structlog
 from fastapi import APIRouter, Depends, FastAPI
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, generate_latest
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import Response
@@ -161,6 +162,12 @@ def create_service_app(definition: ServiceDefinition, *, clock: Clock = bus_cloc
     # One registry per app: in the embedded bus every service keeps its own figures.
     app.state.metrics = CollectorRegistry(auto_describe=True)
     install_problem_handlers(app)
+    # First, so that readiness probes (a bus start asks every service /ready until it is)
+    # are matched before the service's routes: FastAPI prepares an included router's routes
+    # the first time a request is matched against them, and the first probe, matched last,
+    # prepared them all — half of a bus start's CPU (measured). Documented last all the same.
+    health = _health_router(settings.service_name, definition.health_route)
+    app.include_router(health)
     for router in definition.routers:
         app.include_router(router)
     incidents.install(app)
@@ -169,10 +176,9 @@ def create_service_app(definition: ServiceDefinition, *, clock: Clock = bus_cloc
             settings.service_name, definition.seed, definition.reset_keeps, definition.on_reset
         )
     )
-    app.include_router(_health_router(settings.service_name, definition.health_route))
     if definition.metrics_route:
         app.include_router(_metrics_router())
-    install_openapi(app, definition.openapi)
+    install_openapi(app, definition.openapi, listed_last=_paths(health))
     app.add_middleware(ReadinessGate)
     return app
 
@@ -294,6 +300,10 @@ def _health_router(service: str, with_health: bool) -> APIRouter:
         return JSONResponse(body, status_code=200 if readiness.ready else 503)
 
     return router
+
+
+def _paths(router: APIRouter) -> list[str]:
+    return [route.path for route in router.routes if isinstance(route, APIRoute)]
 
 
 def _metrics_router() -> APIRouter:

@@ -15,7 +15,7 @@ itself: the pages work without internet.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
@@ -181,15 +181,25 @@ def _no_item_schema(response: dict[str, Any]) -> None:
             media["x-itemSchema"] = item
 
 
-def install(app: FastAPI, extend: Callable[[dict[str, Any]], None] | None = None) -> None:
+def install(
+    app: FastAPI,
+    extend: Callable[[dict[str, Any]], None] | None = None,
+    *,
+    listed_last: Sequence[str] = (),
+) -> None:
     """Serve the completed document at /openapi.json (`extend` adds what is served below
-    FastAPI's routing) and the pages at /docs and /redoc, with their assets."""
+    FastAPI's routing) and the pages at /docs and /redoc, with their assets. The paths in
+    `listed_last` end FastAPI's part of the document wherever they are routed."""
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
             document = get_openapi(
                 title=app.title, version=app.version, description=app.description, routes=app.routes
             )
+            paths = document["paths"]
+            for path in listed_last:
+                if path in paths:
+                    paths[path] = paths.pop(path)
             if extend is not None:
                 extend(document)
             validated = {
