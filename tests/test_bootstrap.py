@@ -15,13 +15,18 @@ import pytest
 import bootstrap
 
 
-def _fake_pip(tmp_path: Path, lines: str, code: int = 0, name: str = "python") -> Path:
-    """A `python` whose `-m pip install …` prints `lines` and exits with `code` (or, by
-    `name`, another installer that does)."""
-    script = tmp_path / name
+def _fake(
+    installer: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, lines: str, code: int = 0
+) -> None:
+    """Put in bootstrap's place an `installer` ("pip": the `python` whose `-m pip install …`
+    runs; "uv": `.venv/bin/uv`) that prints `lines` and exits with `code`."""
+    script = tmp_path / ("python" if installer == "pip" else installer)
     script.write_text(f"#!/bin/sh\ncat <<'EOF'\n{lines}EOF\nexit {code}\n")
     script.chmod(script.stat().st_mode | stat.S_IEXEC)
-    return script
+    if installer == "pip":
+        monkeypatch.setattr(bootstrap, "PYTHON", script)
+    else:
+        monkeypatch.setattr(bootstrap, "BIN", tmp_path)
 
 
 def test_each_package_and_the_stage_time_are_shown(
@@ -34,7 +39,7 @@ def test_each_package_and_the_stage_time_are_shown(
         "Installing collected packages: uvicorn, fastapi\n"
         "Successfully installed fastapi-0.115.0 uvicorn-0.54.0\n"
     )
-    monkeypatch.setattr(bootstrap, "PYTHON", _fake_pip(tmp_path, pip_output))
+    _fake("pip", tmp_path, monkeypatch, pip_output)
     bootstrap._pip("[2/3] the locked main requirements", "-r", "main.lock")
     shown = capsys.readouterr().err.splitlines()
     assert shown[0] == "bootstrap: [2/3] the locked main requirements"
@@ -54,7 +59,7 @@ def test_uv_shows_its_summary_not_every_package(
         " + aio-pika==10.2.1\n"
         " + fastapi==0.165.0\n"
     )
-    monkeypatch.setattr(bootstrap, "BIN", _fake_pip(tmp_path, uv_output, name="uv").parent)
+    _fake("uv", tmp_path, monkeypatch, uv_output)
     bootstrap._uv("[2/3] the locked dev requirements", "-r", "dev.lock")
     shown = capsys.readouterr().err.splitlines()
     assert shown[0] == "bootstrap: [2/3] the locked dev requirements"
@@ -64,25 +69,26 @@ def test_uv_shows_its_summary_not_every_package(
     assert len(shown) == 4
 
 
-def test_a_failing_uv_shows_its_whole_output(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize(
+    ("installer", "failure", "code"),
+    [
+        ("pip", "ERROR: THESE PACKAGES DO NOT MATCH", 1),
+        ("uv", "error: Hash mismatch for `fastapi==0.165.0`", 2),
+    ],
+)
+def test_a_failing_installer_shows_its_whole_output(
+    installer: str,
+    failure: str,
+    code: int,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
-    failure = "error: Hash mismatch for `fastapi==0.165.0`\n"
-    monkeypatch.setattr(bootstrap, "BIN", _fake_pip(tmp_path, failure, 2, name="uv").parent)
-    with pytest.raises(SystemExit, match="uv failed"):
-        bootstrap._uv("[2/3] the locked dev requirements", "-r", "dev.lock")
-    assert "Hash mismatch" in capsys.readouterr().err
-
-
-def test_a_failing_pip_shows_its_whole_output(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    monkeypatch.setattr(
-        bootstrap, "PYTHON", _fake_pip(tmp_path, "ERROR: THESE PACKAGES DO NOT MATCH\n", 1)
-    )
-    with pytest.raises(SystemExit, match="pip failed"):
-        bootstrap._pip("[1/3] the build tools", "-r", "build.lock")
-    assert "THESE PACKAGES DO NOT MATCH" in capsys.readouterr().err
+    _fake(installer, tmp_path, monkeypatch, failure + "\n", code)
+    install = {"pip": bootstrap._pip, "uv": bootstrap._uv}[installer]
+    with pytest.raises(SystemExit, match=f"{installer} failed"):
+        install("[2/3] the locked dev requirements", "-r", "dev.lock")
+    assert failure in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(
