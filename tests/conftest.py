@@ -8,6 +8,7 @@ import pytest
 from servicekit.clock import bus_clock
 from servicekit.serving import long_lived
 from tests.backends import DROPS, VHOSTS, require_rabbitmq
+from tests.fixtures.apps import let_go_of_apps
 
 # The buses of the tests take the development admin token (tests.harness.ADMIN), whatever
 # token the shell that runs them gives the bus it starts by hand.
@@ -34,6 +35,13 @@ def _real_time_after_each_test() -> Iterator[None]:
     """The bus clock is process-wide; a test that moves it must not move the next one's."""
     yield
     bus_clock.reset()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _apps_let_go_after_each_module() -> Iterator[None]:
+    """An app lives as long as its module's bus, not as long as the test process."""
+    yield
+    let_go_of_apps()
 
 
 @pytest.fixture(scope="session", autouse=True)
