@@ -21,6 +21,7 @@ import sys
 import time
 import venv
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
@@ -197,19 +198,23 @@ def _exec(argv: list[str]) -> None:
 
 
 def run_tests(args: list[str]) -> None:
-    ensure_venv("dev")
     keep_bytecode()
-    ensure_node_tools()
-    ensure_chromium()
-    os.chdir(ROOT)
-    for check in (["ruff", "check", "."], ["ruff", "format", "--check", "."]):
-        _say(" ".join(check))
-        if subprocess.run([str(BIN / check[0]), *check[1:]]).returncode != 0:
-            sys.exit(1)
-    _say("mypy . (beside the tests that run alone)")
-    mypy = subprocess.Popen(
-        [str(BIN / "mypy"), "."], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
+    with ThreadPoolExecutor(2) as pool:
+        # npm and apt-get unpack while uv installs, and mypy starts before they are done:
+        # from a clean clone the Node.js tools alone took 13 s after a 13 s `.venv`.
+        beside_setup = [pool.submit(ensure_node_tools), pool.submit(ensure_chromium)]
+        ensure_venv("dev")
+        os.chdir(ROOT)
+        for check in (["ruff", "check", "."], ["ruff", "format", "--check", "."]):
+            _say(" ".join(check))
+            if subprocess.run([str(BIN / check[0]), *check[1:]]).returncode != 0:
+                sys.exit(1)
+        _say("mypy . (beside the tests that run alone)")
+        mypy = subprocess.Popen(
+            [str(BIN / "mypy"), "."], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
+        for done in beside_setup:
+            done.result()
     sys.exit(run_pytest(args, beside=mypy))
 
 
