@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import asyncio
+import gc
 import os
 from collections.abc import AsyncIterator, Iterator
 
@@ -26,8 +28,13 @@ pytest_plugins = [
 
 def pytest_collection_finish(session: pytest.Session) -> None:
     """A test process serves whole buses, as `egov serve` serves a service: it tunes the
-    garbage collector the same way once the suite is loaded."""
+    garbage collector the same way once the suite is loaded, but collects the middle
+    generation after 50 young collections rather than 10 (and the oldest after 100 of those):
+    a test process keeps much of what it makes for as long as a module's bus, and what
+    outlived a young collection was walked again and again before it was freed. Measured over
+    the suite on 4 workers: 1.4-3.3 s of middle collections per worker, 0.15-0.17 s so."""
     long_lived()
+    gc.set_threshold(50_000, 50, 100)
 
 
 @pytest.fixture(autouse=True)
@@ -48,10 +55,14 @@ def _apps_let_go_after_each_module() -> Iterator[None]:
 async def _backends_cleaned_up() -> AsyncIterator[None]:
     """The virtual hosts the process's buses used (tests.backends.VHOSTS) live as long as it;
     the databases they used are dropped in the background (tests.backends.DROPS), done by
-    the time it ends."""
+    the time it ends. Both at once: on a loaded machine each takes seconds (the drops wait for
+    the server's checkpoints, the broker stops each host's queues), and a worker's last
+    seconds are the run's."""
     yield
-    await DROPS.wait()
-    await VHOSTS.delete_all()
+    failures = await asyncio.gather(DROPS.wait(), VHOSTS.delete_all(), return_exceptions=True)
+    for failure in failures:
+        if failure is not None:
+            raise failure
 
 
 @pytest.fixture
