@@ -42,7 +42,9 @@ def _stamp(profile: str) -> Path:
 
 
 def _say(text: str, end: str = "\n") -> None:
-    print(f"bootstrap: {text}", end=end, file=sys.stderr, flush=True)
+    # One write: the setup's threads (bootstrap test) say things at the same time.
+    sys.stderr.write(f"bootstrap: {text}{end}")
+    sys.stderr.flush()
 
 
 def _install(
@@ -131,16 +133,15 @@ def ensure_node_tools() -> None:
     will fail."""
     npm = shutil.which("npm")
     if npm is None or shutil.which("node") is None:
-        print(
-            "bootstrap: no Node.js (node, npm): the Redocly lint of contracts/ will fail; "
-            "install Node.js 20+ (Debian: apt-get install nodejs npm)",
-            file=sys.stderr,
+        _say(
+            "no Node.js (node, npm): the Redocly lint of contracts/ will fail; "
+            "install Node.js 20+ (Debian: apt-get install nodejs npm)"
         )
         return
     stamp = NODE_MODULES / f".egov-{hashlib.sha256(NODE_LOCK.read_bytes()).hexdigest()[:16]}"
     if stamp.exists():
         return
-    print("bootstrap: installing the locked Node.js tools (npm ci)", file=sys.stderr, flush=True)
+    _say("installing the locked Node.js tools (npm ci)")
     subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=ROOT, check=True)
     stamp.touch()
 
@@ -158,18 +159,14 @@ def ensure_chromium() -> None:
     if not missing:
         return
     if os.name != "nt" and os.geteuid() == 0 and shutil.which("apt-get"):
-        print(
-            f"bootstrap: installing {' and '.join(missing)} (apt-get) for the pages' tests",
-            file=sys.stderr,
-        )
+        _say(f"installing {' and '.join(missing)} (apt-get) for the pages' tests")
         env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
         subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
         subprocess.run(["apt-get", "install", "-y", "-qq", *missing], check=True, env=env)
         return
-    print(
-        f"bootstrap: not installed: {', '.join(missing)}; the pages' tests need Chromium and "
-        f"run fastest in its headless shell (Debian: apt-get install {' '.join(missing)})",
-        file=sys.stderr,
+    _say(
+        f"not installed: {', '.join(missing)}; the pages' tests need Chromium and run fastest "
+        f"in its headless shell (Debian: apt-get install {' '.join(missing)})"
     )
 
 

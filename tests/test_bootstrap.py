@@ -8,6 +8,7 @@ import re
 import stat
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -151,3 +152,46 @@ def test_the_check_beside_the_serial_tests_is_shown_and_a_failure_stops_the_run(
     assert bootstrap.run_pytest([], beside=check) == code
     assert ran == phases
     assert f"found {code} errors" in capsys.readouterr().out
+
+
+def test_the_node_tools_and_chromium_are_set_up_while_the_venv_is(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`npm ci` and the Chromium check start before `.venv` is set up and end before the tests
+    run; mypy starts before they end."""
+    venv_started = threading.Event()
+    mypy_started = threading.Event()
+    seen: dict[str, bool] = {}
+
+    def beside(name: str) -> None:
+        seen[f"{name} beside .venv"] = venv_started.wait(10)
+        seen[f"{name} beside mypy"] = mypy_started.wait(10)
+
+    real_popen = subprocess.Popen
+
+    def popen(argv: list[str], **_: object) -> subprocess.Popen[str]:
+        mypy_started.set()
+        return real_popen([sys.executable, "-c", "pass"], text=True)
+
+    def run_pytest(args: list[str], beside: subprocess.Popen[str] | None = None) -> int:
+        seen["set up before the tests"] = len(seen) == 4
+        return 0
+
+    monkeypatch.chdir(bootstrap.ROOT)
+    monkeypatch.setattr(bootstrap, "keep_bytecode", lambda: None)
+    monkeypatch.setattr(bootstrap, "ensure_node_tools", lambda: beside("npm"))
+    monkeypatch.setattr(bootstrap, "ensure_chromium", lambda: beside("chromium"))
+    monkeypatch.setattr(bootstrap, "ensure_venv", lambda profile: venv_started.set())
+    monkeypatch.setattr(subprocess, "run", lambda argv: subprocess.CompletedProcess(argv, 0))
+    monkeypatch.setattr(subprocess, "Popen", popen)
+    monkeypatch.setattr(bootstrap, "run_pytest", run_pytest)
+    with pytest.raises(SystemExit) as exit:
+        bootstrap.run_tests([])
+    assert exit.value.code == 0
+    assert seen == {
+        "npm beside .venv": True,
+        "npm beside mypy": True,
+        "chromium beside .venv": True,
+        "chromium beside mypy": True,
+        "set up before the tests": True,
+    }
