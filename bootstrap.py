@@ -41,9 +41,9 @@ def _stamp(profile: str) -> Path:
     return VENV / f".egov-{profile}-{digest.hexdigest()[:16]}"
 
 
-def _say(text: str, end: str = "\n") -> None:
+def _say(text: str) -> None:
     # One write: the setup's threads (bootstrap test) say things at the same time.
-    sys.stderr.write(f"bootstrap: {text}{end}")
+    sys.stderr.write(f"bootstrap: {text}\n")
     sys.stderr.flush()
 
 
